@@ -1,0 +1,483 @@
+"""The ``mplint`` command: ``check``, ``rule``, ``rules``, ``server``.
+
+Exit codes: 0 nothing found, 1 diagnostics remain (or fixes were applied with --exit-non-zero-on-fix),
+2 usage, configuration or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Optional, TextIO
+
+from mplint import __version__
+from mplint.config import START_METHODS, Config, ConfigError, find_config_file, load_config
+from mplint.diagnostics import INTERNAL_ERROR, IO_ERROR, Diagnostic, Severity
+from mplint.files import Candidate, could_have_findings_bytes, discover
+from mplint.output import FORMATS, OutputContext, get_renderer
+from mplint.source import SourceError, SourceFile, decode_source, read_source, write_source
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_FOUND = 1
+EXIT_ERROR = 2
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mplint",
+        description="Find misuse of Python multiprocessing before it crashes, hangs or loses data.",
+    )
+    parser.add_argument("--version", action="version", version=f"mplint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="check files or directories (default: .)")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - for stdin")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes")
+    check.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
+    check.add_argument(
+        "--diff", action="store_true", help="print the fixes as a diff; write nothing"
+    )
+    check.add_argument("--show-fixes", action="store_true", help="list the fixes --fix would apply")
+    check.add_argument("--select", help="comma-separated codes, prefixes or names to enable")
+    check.add_argument("--extend-select", help="codes to enable in addition to the selection")
+    check.add_argument("--ignore", help="comma-separated codes, prefixes or names to disable")
+    check.add_argument("--preview", action="store_true", default=None, help="enable preview rules")
+    check.add_argument(
+        "--start-method",
+        choices=START_METHODS,
+        help="start method assumed where the code does not choose one (default: portable)",
+    )
+    check.add_argument(
+        "--output-format", default="concise", choices=sorted(FORMATS), help="output format"
+    )
+    check.add_argument("--output-file", help="write the report here instead of standard output")
+    check.add_argument("--statistics", action="store_true", help="counts per rule")
+    check.add_argument("--stdin-filename", help="the name of the file read from standard input")
+    check.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when diagnostics remain"
+    )
+    check.add_argument(
+        "--exit-non-zero-on-fix",
+        action="store_true",
+        help="exit 1 when fixes were applied, even if nothing remains",
+    )
+    check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    check.add_argument("--config", help="a pyproject.toml (or mplint.toml) to use for every file")
+    check.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply the configured excludes to files named on the command line too",
+    )
+    check.add_argument(
+        "--no-respect-gitignore", action="store_true", help="check files .gitignore ignores"
+    )
+    check.add_argument("-q", "--quiet", action="store_true", help="print diagnostics only")
+
+    rule = sub.add_parser("rule", help="explain a rule")
+    rule.add_argument("code", nargs="?", help="a code (MPL101) or name (bad-process-target)")
+    rule.add_argument("--all", action="store_true", help="every rule")
+    rule.add_argument("--output-format", choices=("text", "json"), default="text")
+
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--output-format", choices=("text", "json"), default="text")
+
+    sub.add_parser("server", help="run the language server on stdio (needs mplint[lsp])")
+    return parser
+
+
+def _split(value: Optional[str]) -> Optional[tuple[str, ...]]:
+    if value is None:
+        return None
+    return tuple(v.strip() for v in value.replace(" ", ",").split(",") if v.strip())
+
+
+@dataclass
+class _Settings:
+    select: Optional[tuple[str, ...]] = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    preview: Optional[bool] = None
+    start_method: Optional[str] = None
+
+    def apply(self, config: Config) -> Config:
+        changes: dict[str, Any] = {}
+        if self.select is not None:
+            changes["select"] = self.select
+        if self.extend_select:
+            changes["extend_select"] = (*config.extend_select, *self.extend_select)
+        if self.ignore:
+            changes["ignore"] = (*config.ignore, *self.ignore)
+        if self.preview is not None:
+            changes["preview"] = self.preview
+        if self.start_method is not None:
+            changes["start_method"] = self.start_method
+        return replace(config, **changes) if changes else config
+
+
+@dataclass
+class _ConfigResolver:
+    """The configuration for each path: --config for all, else the nearest [tool.mplint] (cached)."""
+
+    settings: _Settings
+    fixed_file: Optional[Path] = None
+    _by_file: dict[Optional[Path], Config] = field(default_factory=dict)
+    _by_dir: dict[str, Optional[Path]] = field(default_factory=dict)
+
+    def file_for(self, path: str) -> Optional[Path]:
+        if self.fixed_file is not None:
+            return self.fixed_file
+        directory = os.path.dirname(os.path.abspath(path)) if not os.path.isdir(path) else path
+        directory = os.path.abspath(directory)
+        if directory not in self._by_dir:
+            self._by_dir[directory] = find_config_file(directory)
+        return self._by_dir[directory]
+
+    def __call__(self, path: str) -> Config:
+        source = self.file_for(path)
+        if source not in self._by_file:
+            self._by_file[source] = self.settings.apply(load_config(source))
+        return self._by_file[source]
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of the console script; returns the exit code (``sys.exit`` is the caller's job)."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "rule":
+            return _rule(args)
+        if args.command == "rules":
+            return _rules(args)
+        if args.command == "server":
+            return _server()
+    except ConfigError as error:
+        print(f"mplint: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("mplint: interrupted", file=sys.stderr)
+        return 130
+    return EXIT_ERROR
+
+
+def _settings(args: argparse.Namespace) -> _Settings:
+    from mplint.registry import unknown_selectors
+
+    settings = _Settings(
+        select=_split(args.select),
+        extend_select=_split(args.extend_select) or (),
+        ignore=_split(args.ignore) or (),
+        preview=args.preview,
+        start_method=args.start_method,
+    )
+    for option, values in (
+        ("--select", settings.select or ()),
+        ("--extend-select", settings.extend_select),
+        ("--ignore", settings.ignore),
+    ):
+        unknown = unknown_selectors(values)
+        if unknown:
+            raise ConfigError(
+                f"{option}: unknown rule code(s): {', '.join(unknown)} (see `mplint rules`)"
+            )
+    return settings
+
+
+@dataclass
+class _FileResult:
+    path: str
+    diagnostics: list[Diagnostic]
+    fixed: int = 0
+    diff: str = ""
+    fixed_text: Optional[str] = None
+    source_text: Optional[str] = None
+
+
+def _io_diagnostic(path: str, message: str) -> Diagnostic:
+    return Diagnostic(
+        path=path,
+        code=IO_ERROR,
+        name="io-error",
+        message=message,
+        severity=Severity.ERROR,
+        line=1,
+        column=1,
+        end_line=1,
+        end_column=1,
+    )
+
+
+def _check_text(
+    display: str,
+    source: SourceFile,
+    config: Config,
+    args: argparse.Namespace,
+) -> _FileResult:
+    from mplint.engine import lint_source
+    from mplint.fixes import fix_source
+
+    want_fix = args.fix or args.diff
+    if not want_fix:
+        return _FileResult(
+            display, lint_source(display, source.text, config), source_text=source.text
+        )
+    result = fix_source(display, source.text, config, unsafe=args.unsafe_fixes)
+    diagnostics = list(result.remaining)
+    if result.error is not None:
+        diagnostics.append(_io_diagnostic(display, f"fix not applied: {result.error}"))
+    out = _FileResult(display, diagnostics, source_text=source.text)
+    if not result.changed:
+        return out
+    out.fixed = len(result.applied)
+    out.fixed_text = result.text
+    if args.diff:
+        out.diff = "".join(
+            difflib.unified_diff(
+                source.text.splitlines(keepends=True),
+                result.text.splitlines(keepends=True),
+                fromfile=f"a/{display}",
+                tofile=f"b/{display}",
+            )
+        )
+    return out
+
+
+def _check(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    fixed_file = Path(args.config) if args.config else None
+    if fixed_file is not None and not fixed_file.is_file():
+        raise ConfigError(f"--config {args.config}: no such file")
+    resolver = _ConfigResolver(settings, fixed_file)
+    renderer = get_renderer(args.output_format)
+    assert renderer is not None
+    paths: list[str] = list(args.paths) or ["."]
+    results: list[_FileResult] = []
+    checked: list[str] = []
+    stdin_mode = paths == ["-"] or (args.stdin_filename is not None and not args.paths)
+
+    if stdin_mode:
+        display = args.stdin_filename or "-"
+        config = resolver(display if args.stdin_filename else ".")
+        data = sys.stdin.buffer.read()
+        try:
+            text, encoding = decode_source(data, display)
+        except SourceError as error:
+            results.append(_FileResult(display, [_io_diagnostic(display, str(error))]))
+        else:
+            source = SourceFile(display, text, encoding, "")
+            result = _check_text(display, source, config, args)
+            results.append(result)
+            checked.append(display)
+            if args.fix and not args.diff:
+                sys.stdout.write(result.fixed_text if result.fixed_text is not None else text)
+                sys.stdout.flush()
+    else:
+        for given in paths:
+            if not os.path.exists(given) and not os.path.islink(given):
+                results.append(
+                    _FileResult(given, [_io_diagnostic(given, "no such file or directory")])
+                )
+        existing = [p for p in paths if os.path.exists(p)]
+        candidates = list(
+            discover(
+                existing,
+                resolver,
+                force_exclude=args.force_exclude,
+                respect_gitignore=not args.no_respect_gitignore,
+            )
+        )
+        for candidate in candidates:
+            checked.append(candidate.path)
+            results.append(_check_candidate(candidate, resolver, args))
+
+    diagnostics = sorted((d for r in results for d in r.diagnostics), key=Diagnostic.sort_key)
+    fixed = sum(r.fixed for r in results)
+    context = OutputContext(
+        fixed=fixed,
+        fix_mode=bool(args.fix),
+        unsafe_fixes=bool(args.unsafe_fixes),
+        show_fixes=bool(args.show_fixes),
+        statistics=bool(args.statistics),
+        sources={r.path: r.source_text for r in results if r.source_text is not None},
+        checked_files=checked,
+    )
+    stream: TextIO
+    if stdin_mode and args.fix and not args.diff:
+        stream = sys.stderr  # standard output carries the fixed code
+    else:
+        stream = sys.stdout
+    if args.diff:
+        diff = "".join(r.diff for r in results)
+        stream.write(diff)
+        meta = [d for d in diagnostics if d.is_meta]
+        if meta:
+            sys.stderr.write(renderer(meta, context))
+        if fixed:
+            print(f"Would fix {fixed} error{'s' if fixed != 1 else ''}.", file=sys.stderr)
+        if any(d.code == INTERNAL_ERROR for d in diagnostics):
+            return EXIT_ERROR
+        return EXIT_FOUND if diff and not args.exit_zero else EXIT_OK
+    text = renderer(diagnostics, context)
+    if args.statistics and args.output_format == "concise":
+        text = _statistics(diagnostics)
+    if args.output_file:
+        try:
+            Path(args.output_file).write_text(text, encoding="utf-8")
+        except OSError as error:
+            print(f"mplint: error: cannot write {args.output_file}: {error}", file=sys.stderr)
+            return EXIT_ERROR
+    elif not (args.quiet and not diagnostics):
+        stream.write(text)
+    if any(d.code == INTERNAL_ERROR for d in diagnostics):
+        return EXIT_ERROR
+    if args.exit_zero:
+        return EXIT_OK
+    if diagnostics:
+        return EXIT_FOUND
+    if fixed and args.exit_non_zero_on_fix:
+        return EXIT_FOUND
+    return EXIT_OK
+
+
+def _check_candidate(
+    candidate: Candidate, resolver: _ConfigResolver, args: argparse.Namespace
+) -> _FileResult:
+    path = candidate.path
+    display = os.path.normpath(path)
+    try:
+        config = resolver(path)
+    except ConfigError:
+        raise
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except IsADirectoryError:
+        return _FileResult(display, [_io_diagnostic(display, "is a directory, not a file")])
+    except FileNotFoundError:
+        return _FileResult(display, [_io_diagnostic(display, "vanished before it could be read")])
+    except PermissionError:
+        return _FileResult(display, [_io_diagnostic(display, "permission denied")])
+    except OSError as error:
+        return _FileResult(display, [_io_diagnostic(display, f"cannot read: {error.strerror}")])
+    if not could_have_findings_bytes(data):
+        return _FileResult(display, [])
+    try:
+        source = read_source(path)
+    except SourceError as error:
+        return _FileResult(display, [_io_diagnostic(display, str(error))])
+    result = _check_text(display, source, config, args)
+    if result.fixed_text is not None and args.fix and not args.diff:
+        try:
+            write_source(source, result.fixed_text)
+        except (SourceError, OSError) as error:
+            result.diagnostics.append(_io_diagnostic(display, f"fix not written: {error}"))
+            result.fixed = 0
+    return result
+
+
+def _statistics(diagnostics: list[Diagnostic]) -> str:
+    from mplint.registry import rule_by_code
+
+    counts: dict[str, int] = {}
+    for d in diagnostics:
+        counts[d.code] = counts.get(d.code, 0) + 1
+    lines = []
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        rule = rule_by_code(code)
+        name = rule.NAME if rule else next(d.name for d in diagnostics if d.code == code)
+        fixable = "[*]" if any(d.code == code and d.fix for d in diagnostics) else "   "
+        lines.append(f"{count:>5}\t{code}\t{fixable} {name}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _rule_json(rule: object) -> dict[str, object]:
+    from mplint.rule import LintRule
+
+    assert isinstance(rule, type) and issubclass(rule, LintRule)
+    return {
+        "code": rule.CODE,
+        "name": rule.NAME,
+        "message": rule.MESSAGE,
+        "summary": rule.summary(),
+        "severity": rule.SEVERITY.value,
+        "fix": rule.FIX,
+        "fix_title": rule.FIX_TITLE,
+        "preview": rule.PREVIEW,
+        "url": rule.url(),
+        "explanation": rule.docs(),
+    }
+
+
+def _rule(args: argparse.Namespace) -> int:
+    from mplint.registry import all_rules, rule_by_code
+
+    if args.all:
+        chosen = list(all_rules())
+    elif args.code:
+        rule = rule_by_code(args.code)
+        if rule is None:
+            print(
+                f"mplint: error: unknown rule {args.code!r} (see `mplint rules`)", file=sys.stderr
+            )
+            return EXIT_ERROR
+        chosen = [rule]
+    else:
+        print("mplint: error: give a rule code or --all", file=sys.stderr)
+        return EXIT_ERROR
+    if args.output_format == "json":
+        data = [_rule_json(r) for r in chosen]
+        print(json.dumps(data if args.all else data[0], indent=2))
+        return EXIT_OK
+    from mplint.docs import render_rule_page
+
+    print("\n\n".join(render_rule_page(r) for r in chosen))
+    return EXIT_OK
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from mplint.registry import all_rules
+
+    rules = all_rules()
+    if args.output_format == "json":
+        print(json.dumps([_rule_json(r) for r in rules], indent=2))
+        return EXIT_OK
+    for rule in rules:
+        flags = []
+        if rule.FIX:
+            flags.append(f"fix: {rule.FIX}")
+        if rule.PREVIEW:
+            flags.append("preview")
+        extra = f" ({', '.join(flags)})" if flags else ""
+        print(f"{rule.CODE}  {rule.NAME:<34} {rule.SEVERITY.value:<8}{extra}")
+    return EXIT_OK
+
+
+def _server() -> int:
+    import importlib
+
+    try:
+        server = importlib.import_module("mplint.server")
+    except ImportError as error:
+        print(
+            f"mplint: error: the language server needs the lsp extra: pip install 'mplint[lsp]' ({error})",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    server.serve()
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,336 @@
+"""Lint one source text: prefilter, parse once, build the model once, run every rule in one batched pass.
+
+Every front door (CLI, flake8, language server, pre-commit through the CLI) calls :func:`lint_source`.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Optional
+
+import libcst as cst
+from libcst._batched_visitor import visit_batched
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from mplint.api_table import PREFILTER_WORDS
+from mplint.config import Config
+from mplint.diagnostics import (
+    INTERNAL_ERROR,
+    SYNTAX_ERROR,
+    Applicability,
+    Diagnostic,
+    Edit,
+    Fix,
+    Severity,
+)
+from mplint.registry import enabled_rules
+from mplint.rule import (
+    FixSpec,
+    InsertAfter,
+    InsertBefore,
+    LintRule,
+    NodeEdit,
+    RemoveStatement,
+    Replace,
+    ReplaceLines,
+    Report,
+    RuleContext,
+)
+from mplint.semantics import build_model
+from mplint.suppression import parse_suppressions
+
+__all__ = ["could_have_findings", "lint_source", "rules_for"]
+
+_PREFILTER_TEXT = tuple(word.decode() for word in PREFILTER_WORDS)
+_META_URL = (
+    "https://github.com/mplint/mplint/blob/main/rules/README.md#files-mplint-could-not-check"
+)
+# Deeply nested code exhausts libcst's recursion; give it room, bounded.
+_RECURSION_LIMIT = 6000
+
+
+def could_have_findings(text: str) -> bool:
+    """The text prefilter: a file naming none of the modules we model cannot produce a finding."""
+    return any(word in text for word in _PREFILTER_TEXT)
+
+
+def rules_for(path: str, config: Config) -> list[type[LintRule]]:
+    rules = enabled_rules(config.select, config.ignore, config.extend_select, config.preview)
+    per_file = config.ignored_for(path)
+    if per_file:
+        rules = [r for r in rules if not any(r.CODE.startswith(c.upper()) for c in per_file)]
+    return rules
+
+
+def lint_source(
+    path: str,
+    text: str,
+    config: Optional[Config] = None,
+    *,
+    rules: Optional[Sequence[type[LintRule]]] = None,
+    apply_noqa: bool = True,
+    prefilter: bool = True,
+    raise_errors: bool = False,
+) -> list[Diagnostic]:
+    """All diagnostics for one file's text, sorted by position.
+
+    ``rules`` defaults to those the configuration enables for ``path``. ``apply_noqa=False`` leaves
+    ``# noqa`` to the caller (flake8 does its own). ``raise_errors`` re-raises rule crashes (tests).
+    """
+    config = config or Config()
+    if prefilter and not could_have_findings(text):
+        return []
+    chosen = list(rules) if rules is not None else rules_for(path, config)
+    if not chosen:
+        return []
+    module, error = _parse(path, text)
+    if module is None:
+        return [error] if error is not None else []
+    old_limit = sys.getrecursionlimit()
+    if old_limit < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+    try:
+        diagnostics = _lint_module(path, text, module, config, chosen, raise_errors)
+    finally:
+        if old_limit < _RECURSION_LIMIT:
+            sys.setrecursionlimit(old_limit)
+    if apply_noqa and diagnostics:
+        suppressions = parse_suppressions(text)
+        diagnostics = [d for d in diagnostics if not suppressions.suppresses(d)]
+    return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def _parse(path: str, text: str) -> tuple[Optional[cst.Module], Optional[Diagnostic]]:
+    old_limit = sys.getrecursionlimit()
+    if old_limit < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+    try:
+        return cst.parse_module(text), None
+    except cst.ParserSyntaxError as error:
+        message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
+        line, column = error.raw_line, error.raw_column + 1
+        return None, _meta(
+            path, SYNTAX_ERROR, "syntax-error", f"SyntaxError: {message}", line, column
+        )
+    except RecursionError:
+        return None, _meta(
+            path, SYNTAX_ERROR, "syntax-error", "SyntaxError: too deeply nested to parse", 1, 1
+        )
+    except Exception as error:
+        return None, _meta(
+            path,
+            INTERNAL_ERROR,
+            "internal-error",
+            f"internal error while parsing: {type(error).__name__}: {error}",
+            1,
+            1,
+        )
+    finally:
+        if old_limit < _RECURSION_LIMIT:
+            sys.setrecursionlimit(old_limit)
+
+
+def _meta(path: str, code: str, name: str, message: str, line: int, column: int) -> Diagnostic:
+    return Diagnostic(
+        path=path,
+        code=code,
+        name=name,
+        message=message,
+        severity=Severity.ERROR,
+        line=max(line, 1),
+        column=max(column, 1),
+        end_line=max(line, 1),
+        end_column=max(column, 1),
+        url=_META_URL,
+    )
+
+
+def _lint_module(
+    path: str,
+    text: str,
+    module: cst.Module,
+    config: Config,
+    chosen: Sequence[type[LintRule]],
+    raise_errors: bool,
+) -> list[Diagnostic]:
+    try:
+        model = build_model(module, path, config.default_start_method)
+    except RecursionError:
+        return [_meta(path, SYNTAX_ERROR, "syntax-error", "too deeply nested to analyse", 1, 1)]
+    except Exception as error:
+        if raise_errors:
+            raise
+        return [_internal(path, "the semantic model", error)]
+    context = RuleContext(path, model, config)
+    instances = [rule(context) for rule in chosen]
+    diagnostics: list[Diagnostic] = []
+    try:
+        visit_batched(module, instances)
+    except RecursionError:
+        return [_meta(path, SYNTAX_ERROR, "syntax-error", "too deeply nested to analyse", 1, 1)]
+    for instance in instances:
+        if instance.crash is not None:
+            if raise_errors:
+                raise instance.crash
+            diagnostics.append(_internal(path, instance.CODE, instance.crash))
+    if context.reports:
+        crashed = {i.CODE for i in instances if i.crash is not None}
+        reports = [r for r in context.reports if r.code not in crashed]
+        diagnostics.extend(
+            _resolve(path, text, module, reports, {r.CODE: r for r in chosen}, config)
+        )
+    return diagnostics
+
+
+def _internal(path: str, where: str, error: BaseException) -> Diagnostic:
+    frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    location = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
+    return _meta(
+        path,
+        INTERNAL_ERROR,
+        "internal-error",
+        f"internal error in {where} on this file: {type(error).__name__}: {error}{location} "
+        "(please report it; the other rules still ran)",
+        1,
+        1,
+    )
+
+
+class _Positions:
+    """Node positions, computed once and only for files that have something to report."""
+
+    def __init__(self, module: cst.Module, text: str) -> None:
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self.ranges = wrapper.resolve(PositionProvider)
+        self.lines = text.splitlines(keepends=True)
+        self.newline = module.default_newline
+
+    def range(self, node: cst.CSTNode) -> CodeRange:
+        return self.ranges[node]
+
+    def line_text(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    def indent_of(self, line: int) -> str:
+        text = self.line_text(line)
+        return text[: len(text) - len(text.lstrip(" \t"))]
+
+    def line_end(self, line: int) -> tuple[int, int]:
+        """Position just past the line's text, before its line ending (1-based column)."""
+        text = self.line_text(line).rstrip("\r\n")
+        return line, len(text) + 1
+
+
+def _resolve(
+    path: str,
+    text: str,
+    module: cst.Module,
+    reports: list[Report],
+    rules: dict[str, type[LintRule]],
+    config: Config,
+) -> list[Diagnostic]:
+    positions = _Positions(module, text)
+    out: list[Diagnostic] = []
+    for report in reports:
+        rule = rules[report.code]
+        where = positions.range(report.node)
+        fix = _fix(report.fix, rule, positions) if report.fix is not None else None
+        if fix is not None and not _fixable(rule.CODE, config):
+            fix = Fix(Applicability.DISPLAY, fix.message, fix.edits)
+        out.append(
+            Diagnostic(
+                path=path,
+                code=rule.CODE,
+                name=rule.NAME,
+                message=report.message,
+                severity=rule.SEVERITY,
+                line=where.start.line,
+                column=where.start.column + 1,
+                end_line=where.end.line,
+                end_column=where.end.column + 1,
+                fix=fix,
+                url=rule.url(),
+                noqa_line=where.start.line,
+            )
+        )
+    return out
+
+
+def _fixable(code: str, config: Config) -> bool:
+    def hits(selectors: tuple[str, ...]) -> int:
+        return max(
+            (len(s) for s in selectors if s.upper() == "ALL" or code.startswith(s.upper())),
+            default=-1,
+        )
+
+    return hits(config.fixable) > hits(config.unfixable)
+
+
+def _fix(spec: FixSpec, rule: type[LintRule], positions: _Positions) -> Optional[Fix]:
+    edits: list[Edit] = []
+    for intent in spec.edits:
+        edit = _edit(intent, positions)
+        if edit is None:
+            return None
+        edits.append(edit)
+    edits.sort()
+    title = spec.title or rule.FIX_TITLE or "Apply the fix"
+    return Fix(spec.applicability, title, tuple(edits))
+
+
+def _edit(intent: NodeEdit, positions: _Positions) -> Optional[Edit]:
+    newline = positions.newline
+    if isinstance(intent, Replace):
+        where = positions.range(intent.node)
+        text = intent.text
+        if "\n" in text:
+            indent = positions.indent_of(where.start.line)
+            text = _indent_following_lines(text, indent, newline)
+        return Edit(
+            where.start.line,
+            where.start.column + 1,
+            where.end.line,
+            where.end.column + 1,
+            text,
+        )
+    if isinstance(intent, (InsertBefore, InsertAfter)):
+        where = positions.range(intent.statement)
+        indent = positions.indent_of(where.start.line)
+        body = indent + _indent_following_lines(intent.text, indent, newline)
+        if isinstance(intent, InsertBefore):
+            if positions.line_text(where.start.line)[: where.start.column].strip():
+                return None  # the statement does not start its line
+            return Edit(where.start.line, 1, where.start.line, 1, body + newline)
+        end_line, end_column = positions.line_end(where.end.line)
+        return Edit(end_line, end_column, end_line, end_column, newline + body)
+    if isinstance(intent, ReplaceLines):
+        first = positions.range(intent.first)
+        last = positions.range(intent.last)
+        if positions.line_text(first.start.line)[: first.start.column].strip():
+            return None
+        end_line, end_column = positions.line_end(last.end.line)
+        indent = positions.indent_of(first.start.line)
+        text = indent + _indent_following_lines(intent.text, indent, newline)
+        return Edit(first.start.line, 1, end_line, end_column, text)
+    if isinstance(intent, RemoveStatement):
+        where = positions.range(intent.statement)
+        if positions.line_text(where.start.line)[: where.start.column].strip():
+            return None
+        if where.end.line < len(positions.lines):
+            return Edit(where.start.line, 1, where.end.line + 1, 1, "")
+        # last line of the file: remove it together with the preceding line ending
+        if where.start.line == 1:
+            end_line, end_column = positions.line_end(where.end.line)
+            return Edit(1, 1, end_line, end_column, "")
+        previous = where.start.line - 1
+        start_line, start_column = positions.line_end(previous)
+        end_line, end_column = positions.line_end(where.end.line)
+        return Edit(start_line, start_column, end_line, end_column, "")
+    raise TypeError(f"unknown fix intent {intent!r}")
+
+
+def _indent_following_lines(text: str, indent: str, newline: str) -> str:
+    lines = text.split("\n")
+    return newline.join([lines[0], *[(indent + line) if line else line for line in lines[1:]]])

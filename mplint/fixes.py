@@ -1,0 +1,216 @@
+"""Applying fixes: choose by applicability, apply non-overlapping edits, re-lint, repeat to a fixed point,
+then verify the result before anyone writes it.
+
+Verification: the result parses (libcst, and ``ast`` when the original did), applying the fixes again
+changes nothing, re-linting no longer shows the fixed diagnostics, and pyflakes reports no new undefined
+name and no new unused import. A result that fails any check is thrown away and the reason reported.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Optional
+
+import libcst as cst
+
+from mplint.config import Config
+from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix
+from mplint.engine import lint_source
+
+__all__ = ["FixResult", "apply_edits", "fix_source"]
+
+MAX_PASSES = 10
+
+
+@dataclass
+class FixResult:
+    text: str  # the fixed text (the original when nothing was applied or verification failed)
+    applied: list[Diagnostic] = field(default_factory=list)
+    remaining: list[Diagnostic] = field(default_factory=list)
+    error: Optional[str] = None  # why the fixes were not applied
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.applied) and self.error is None
+
+
+def _allowed(fix: Optional[Fix], unsafe: bool) -> bool:
+    if fix is None or not fix.edits:
+        return False
+    if fix.applicability is Applicability.SAFE:
+        return True
+    return unsafe and fix.applicability is Applicability.UNSAFE
+
+
+def _offsets(text: str) -> list[int]:
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def _offset(starts: list[int], text: str, line: int, column: int) -> int:
+    if line - 1 >= len(starts):
+        return len(text)
+    return min(starts[line - 1] + column - 1, len(text))
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Apply non-overlapping edits (positions refer to ``text``)."""
+    starts = _offsets(text)
+    spans = sorted(
+        (
+            _offset(starts, text, e.line, e.column),
+            _offset(starts, text, e.end_line, e.end_column),
+            e.content,
+        )
+        for e in edits
+    )
+    out: list[str] = []
+    cursor = 0
+    for start, end, content in spans:
+        if start < cursor:
+            raise ValueError("overlapping edits")
+        out.append(text[cursor:start])
+        out.append(content)
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def _span(fix: Fix, starts: list[int], text: str) -> tuple[int, int]:
+    begin = min(_offset(starts, text, e.line, e.column) for e in fix.edits)
+    end = max(_offset(starts, text, e.end_line, e.end_column) for e in fix.edits)
+    return begin, end
+
+
+def _choose(text: str, candidates: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """Fixes whose spans do not touch each other, in order; the rest wait for the next pass."""
+    starts = _offsets(text)
+    chosen: list[Diagnostic] = []
+    taken: list[tuple[int, int]] = []
+    for diagnostic in sorted(candidates, key=Diagnostic.sort_key):
+        assert diagnostic.fix is not None
+        begin, end = _span(diagnostic.fix, starts, text)
+        if any(begin <= t_end and t_begin <= end for t_begin, t_end in taken):
+            continue
+        taken.append((begin, end))
+        chosen.append(diagnostic)
+    return chosen
+
+
+def fix_source(
+    path: str,
+    text: str,
+    config: Optional[Config] = None,
+    *,
+    unsafe: bool = False,
+    only: Optional[Iterable[Diagnostic]] = None,
+) -> FixResult:
+    """Apply the allowed fixes to a fixed point and verify the result.
+
+    ``only`` restricts the first pass to these diagnostics (a quick fix for one diagnostic).
+    """
+    config = config or Config()
+    current = text
+    applied: list[Diagnostic] = []
+    wanted = {(d.code, d.line, d.column) for d in only} if only is not None else None
+    diagnostics = lint_source(path, current, config)
+    for number in range(MAX_PASSES + 1):
+        candidates = [d for d in diagnostics if _allowed(d.fix, unsafe)]
+        if wanted is not None:
+            candidates = [d for d in candidates if (d.code, d.line, d.column) in wanted]
+        if not candidates:
+            break
+        if number == MAX_PASSES:
+            codes = ", ".join(sorted({d.code for d in candidates}))
+            return FixResult(
+                text,
+                remaining=lint_source(path, text, config),
+                error=f"fixes did not converge after {MAX_PASSES} passes ({codes}); nothing applied",
+            )
+        chosen = _choose(current, candidates)
+        edits = [edit for d in chosen for edit in (d.fix.edits if d.fix else ())]
+        updated = apply_edits(current, edits)
+        if updated == current:
+            break
+        applied.extend(chosen)
+        current = updated
+        wanted = None if only is None else set()
+        diagnostics = lint_source(path, current, config)
+    if not applied:
+        return FixResult(text, remaining=diagnostics)
+    problem = verify(
+        path, text, current, applied, diagnostics, config, unsafe, idempotence=only is None
+    )
+    if problem is not None:
+        return FixResult(text, remaining=lint_source(path, text, config), error=problem)
+    return FixResult(current, applied=applied, remaining=diagnostics)
+
+
+def verify(
+    path: str,
+    original: str,
+    fixed: str,
+    applied: Sequence[Diagnostic],
+    remaining: Sequence[Diagnostic],
+    config: Config,
+    unsafe: bool,
+    *,
+    idempotence: bool = True,
+) -> Optional[str]:
+    """Why the fixed text must not be written, or None when it is sound."""
+    try:
+        cst.parse_module(fixed)
+    except Exception as error:
+        return f"the fixed code does not parse ({type(error).__name__}); nothing applied"
+    original_tree = _ast(original)
+    fixed_tree = _ast(fixed)
+    if original_tree is not None and fixed_tree is None:
+        return "the fixed code does not compile; nothing applied"
+    if idempotence and any(_allowed(d.fix, unsafe) for d in remaining):
+        return "the fixes are not idempotent; nothing applied"
+    before = Counter((d.code, d.message) for d in lint_source(path, original, config))
+    after = Counter((d.code, d.message) for d in remaining)
+    for (code, message), count in Counter((d.code, d.message) for d in applied).items():
+        if after[(code, message)] > before[(code, message)] - count:
+            return f"re-linting still shows {code} after its fix; nothing applied"
+    if original_tree is not None and fixed_tree is not None:
+        new = _pyflakes_names(fixed, path) - _pyflakes_names(original, path)
+        if new:
+            kind, name = sorted(new)[0]
+            return f"the fix would leave {kind} {name!r} (pyflakes); nothing applied"
+    return None
+
+
+def _ast(text: str) -> Optional[ast.Module]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _pyflakes_names(text: str, path: str) -> set[tuple[str, str]]:
+    """(kind, name) of pyflakes' undefined names and unused imports."""
+    from pyflakes import checker, messages  # type: ignore[import-untyped]
+
+    tree = _ast(text)
+    if tree is None:
+        return set()
+    try:
+        result = checker.Checker(tree, filename=path)
+    except RecursionError:
+        return set()
+    found: set[tuple[str, str]] = set()
+    for message in result.messages:
+        if isinstance(message, messages.UndefinedName):
+            found.add(("undefined name", str(message.message_args[0])))
+        elif isinstance(message, messages.UnusedImport):
+            found.add(("unused import", str(message.message_args[0])))
+    return found

@@ -1,0 +1,137 @@
+"""Kinds: what the semantic model knows an expression to be."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+import libcst as cst
+
+__all__ = ["Kind", "KindName"]
+
+
+class KindName(str, enum.Enum):
+    PROCESS = "Process"
+    THREAD = "Thread"
+    POOL = "Pool"
+    THREAD_POOL = "ThreadPool"
+    EXECUTOR = "ProcessPoolExecutor"
+    THREAD_EXECUTOR = "ThreadPoolExecutor"
+    FUTURE = "Future"
+    ASYNC_RESULT = "AsyncResult"
+    MAP_ITERATOR = "MapIterator"
+    QUEUE = "Queue"
+    JOINABLE_QUEUE = "JoinableQueue"
+    SIMPLE_QUEUE = "SimpleQueue"
+    LOCK = "Lock"
+    RLOCK = "RLock"
+    SEMAPHORE = "Semaphore"
+    BOUNDED_SEMAPHORE = "BoundedSemaphore"
+    CONDITION = "Condition"
+    EVENT = "Event"
+    BARRIER = "Barrier"
+    VALUE = "Value"
+    ARRAY = "Array"
+    RAW_VALUE = "RawValue"
+    RAW_ARRAY = "RawArray"
+    MANAGER = "Manager"
+    DICT = "dict"
+    LIST = "list"
+    NAMESPACE = "Namespace"
+    PIPE = "Pipe"
+    CONNECTION = "Connection"
+    CONTEXT = "Context"
+    THREAD_QUEUE = "queue.Queue"
+    THREAD_LOCK = "threading.Lock"
+    # Containers built by the user: a list (or tuple) whose items have one kind.
+    SEQUENCE = "sequence"
+    TUPLE = "tuple"
+
+
+_THREAD_FAMILIES = frozenset({"multiprocessing.dummy", "threading"})
+_LOCK_LIKE = frozenset(
+    {
+        KindName.LOCK,
+        KindName.RLOCK,
+        KindName.SEMAPHORE,
+        KindName.BOUNDED_SEMAPHORE,
+        KindName.CONDITION,
+    }
+)
+_QUEUES = frozenset({KindName.QUEUE, KindName.JOINABLE_QUEUE, KindName.SIMPLE_QUEUE})
+
+
+@dataclass(frozen=True)
+class Kind:
+    """An abstract value: what an expression is known to be.
+
+    ``family`` is the library that made it (``multiprocessing``, ``multiprocessing.dummy``, ``billiard`` …),
+    ``method`` the start method of the context that made it when that is explicit, ``cls`` the user class for
+    instances of a subclass, ``item`` the kind of the elements of a sequence, ``items`` those of a tuple,
+    ``proxy`` is true for objects served by a Manager, and ``creator`` is the call that created it (when a
+    single call did).
+    """
+
+    name: KindName
+    family: str = "multiprocessing"
+    method: Optional[str] = None
+    cls: Optional[str] = None
+    item: Optional[Kind] = None
+    items: tuple[Optional[Kind], ...] = ()
+    proxy: bool = False
+    creator: Optional[cst.Call] = field(default=None, compare=False, hash=False, repr=False)
+
+    def with_creator(self, call: cst.Call) -> Kind:
+        return replace(self, creator=call)
+
+    @property
+    def uses_threads(self) -> bool:
+        """True for objects of ``threading``/``multiprocessing.dummy``: no child process involved."""
+        return self.family in _THREAD_FAMILIES or self.name in (
+            KindName.THREAD,
+            KindName.THREAD_POOL,
+            KindName.THREAD_EXECUTOR,
+            KindName.THREAD_QUEUE,
+            KindName.THREAD_LOCK,
+        )
+
+    @property
+    def is_process(self) -> bool:
+        return self.name is KindName.PROCESS and not self.uses_threads
+
+    @property
+    def is_thread(self) -> bool:
+        return self.name is KindName.THREAD
+
+    @property
+    def is_pool(self) -> bool:
+        """A ``multiprocessing`` style pool, of processes or of threads."""
+        return self.name in (KindName.POOL, KindName.THREAD_POOL) and not self.proxy
+
+    @property
+    def is_process_pool(self) -> bool:
+        return self.name is KindName.POOL and not self.proxy and not self.uses_threads
+
+    @property
+    def is_executor(self) -> bool:
+        return self.name in (KindName.EXECUTOR, KindName.THREAD_EXECUTOR)
+
+    @property
+    def is_lock_like(self) -> bool:
+        return self.name in _LOCK_LIKE
+
+    @property
+    def is_queue(self) -> bool:
+        return self.name in _QUEUES
+
+    @property
+    def pickles_with_dill(self) -> bool:
+        """``multiprocess`` and ``billiard`` serialise with dill: lambdas and closures travel fine."""
+        return self.family in ("multiprocess", "billiard")
+
+    def describe(self) -> str:
+        if self.name is KindName.SEQUENCE and self.item is not None:
+            return f"list of {self.item.describe()}"
+        prefix = "Manager " if self.proxy else ""
+        return prefix + self.name.value

@@ -1,0 +1,315 @@
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import libcst as cst
+
+from mplint.diagnostics import Applicability, Severity
+from mplint.kinds import Kind, KindName
+from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
+from mplint.semantics import (
+    Callability,
+    call_result_callability,
+    keyword_arg,
+    positional_args,
+)
+
+_FACTORY_NAME = re.compile(
+    r"^(make|get|create|build|new|gen|wrap|bind|with|as|to|load|lookup|resolve|select|choose)_"
+    r"|(factory|_fn|_func|_function|_handler|_callback|_target|_callable|_wrapper|_task)$",
+    re.IGNORECASE,
+)
+_THREAD_ORDER = ("target", "name", "args", "kwargs")
+
+
+class BadProcessTarget(LintRule):
+    """
+    ## What it does
+    Checks for a call where a callable is expected: `Process(target=work())`, `Thread(target=work())`,
+    `pool.apply_async(work(x))`, `executor.submit(work(x))`, and for a target passed positionally as
+    `Process(work)`.
+
+    ## Why is this bad?
+    `target=work()` calls `work` right away, in the parent, one call after another, and passes its
+    *result* as the target. The child then fails in `multiprocessing/process.py` `BaseProcess.run` with
+    `TypeError: 'int' object is not callable` (printed by the child, exit code 1, the parent is not told),
+    or silently does nothing when `work` returned `None`. With pools and executors the task fails with
+    `TypeError: 'NoneType' object is not callable` after `work` already ran in the parent.
+
+    The first positional parameter of `Process` (and of `threading.Thread`) is `group`, not `target`:
+    `Process(work)` raises `AssertionError: group argument must be None for now`. Under `python -O` the
+    assertion is stripped and the process silently runs nothing.
+
+    Calls that return a callable are fine and not reported: `functools.partial(...)`,
+    `operator.methodcaller(...)`, a class (its instances may define `__call__`), and functions of this
+    module that return a nested `def`, a `lambda` or a partial, or are annotated `-> Callable`.
+
+    ## Example
+    ```python
+    p = Process(target=download(url))
+    q = Process(download, args=(url,))
+    pool.apply_async(compute(x))
+    ```
+
+    Use instead:
+    ```python
+    p = Process(target=download, args=(url,))
+    q = Process(target=download, args=(url,))
+    pool.apply_async(compute, (x,))
+    ```
+
+    ## Fix safety
+    `target=f(a, b)` becomes `target=f, args=(a, b)` (and `pool.apply_async(f(a))` becomes
+    `pool.apply_async(f, (a,))`): unsafe, because `f` no longer runs in the parent. A lone positional
+    target `Process(f)` becomes `Process(target=f)`: safe, the original always raises. When more positional
+    arguments follow, they are moved to keywords too: unsafe.
+
+    ## References
+    - [`multiprocessing.Process`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process):
+      "The constructor should always be called with keyword arguments. *group* should always be `None`".
+    """
+
+    CODE = "MPL101"
+    NAME = "bad-process-target"
+    MESSAGE = "`{call}` is called here, in the parent; pass the function itself as the {what}"
+    FIX_TITLE = "Pass the function and its arguments separately"
+    SEVERITY = Severity.ERROR
+    FIX = "safe/unsafe"
+
+    VALID = [
+        Valid(
+            "from multiprocessing import Process\n"
+            "def work(n): return n\n"
+            "p = Process(target=work, args=(1,))\n"
+        ),
+        Valid(
+            "import functools, multiprocessing as mp\n"
+            "def work(n): return n\n"
+            "p = mp.Process(target=functools.partial(work, 1))\n"
+        ),
+        Valid(
+            "import multiprocessing as mp\n"
+            "def make_worker(n):\n"
+            "    def run():\n"
+            "        print(n)\n"
+            "    return run\n"
+            "p = mp.Process(target=make_worker(3))\n"
+        ),
+        Valid("from multiprocessing import Process\np = Process(None, print)\n"),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Process\n"
+            "def work(n): return n * 2\n"
+            "p = Process(target=work(1))\n",
+            fixed="from multiprocessing import Process\n"
+            "def work(n): return n * 2\n"
+            "p = Process(target=work, args=(1,))\n",
+            unsafe=True,
+        ),
+        Invalid(
+            "import multiprocessing as mp\ndef work(): pass\np = mp.Process(work)\n",
+            fixed="import multiprocessing as mp\ndef work(): pass\np = mp.Process(target=work)\n",
+        ),
+        Invalid(
+            "from concurrent.futures import ProcessPoolExecutor\n"
+            "def work(n): return n\n"
+            "with ProcessPoolExecutor() as ex:\n"
+            "    ex.submit(work(2))\n",
+            fixed="from concurrent.futures import ProcessPoolExecutor\n"
+            "def work(n): return n\n"
+            "with ProcessPoolExecutor() as ex:\n"
+            "    ex.submit(work, 2)\n",
+            unsafe=True,
+        ),
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        kind = self.model.kind_of(node)
+        if (
+            kind is not None
+            and kind.creator is node
+            and kind.name
+            in (
+                KindName.PROCESS,
+                KindName.THREAD,
+            )
+        ):
+            self._check_constructor(node, kind)
+            return
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return
+        receiver = self.model.kind_of(func.value)
+        if receiver is None:
+            return
+        method = func.attr.value
+        if (
+            receiver.is_pool
+            and method
+            in (
+                "apply",
+                "apply_async",
+                "map",
+                "map_async",
+                "imap",
+                "imap_unordered",
+                "starmap",
+                "starmap_async",
+            )
+        ) or (receiver.is_executor and method in ("submit", "map")):
+            self._check_task(node, method, "task")
+
+    # --- Process(...) / Thread(...) --------------------------------------------------------------------
+    def _check_constructor(self, node: cst.Call, kind: Kind) -> None:
+        if kind.cls is not None:
+            info = self.model.classes.get(kind.cls)
+            if info is None or self.model.class_method(info, "__init__") is not None:
+                return  # the subclass defines its own parameters
+        positional = positional_args(node)
+        target_kw = keyword_arg(node, "target")
+        if positional and not _is_none(positional[0].value) and target_kw is None:
+            self._report_positional(node, positional)
+            return
+        target = target_kw.value if target_kw is not None else None
+        if target is None and len(positional) >= 2:
+            target = positional[1].value
+        if isinstance(target, cst.Call) and self._is_bad_call(target):
+            fix = None
+            if target_kw is not None:
+                fix = self._target_fix(node, target_kw, target)
+            self.report(target, fix=fix, call=self._short(target), what="target")
+
+    def _report_positional(self, node: cst.Call, positional: list[cst.Arg]) -> None:
+        if len(positional) > len(_THREAD_ORDER):
+            self.report(
+                positional[0],
+                message="the first positional argument is `group`, not the target; "
+                "pass `target=` as a keyword",
+            )
+            return
+        taken = {a.keyword.value for a in node.args if a.keyword is not None}
+        names = _THREAD_ORDER[: len(positional)]
+        fix = None
+        if not taken.intersection(names) and not any(a.star for a in node.args):
+            edits = tuple(
+                Replace(arg, f"{name}={self.code_for(arg.value)}")
+                for arg, name in zip(positional, names)
+            )
+            applicability = Applicability.SAFE if len(positional) == 1 else Applicability.UNSAFE
+            fix = self.fix(applicability, *edits, title="Pass the target as `target=`")
+        self.report(
+            positional[0],
+            fix=fix,
+            message="the first positional argument is `group`, not the target; "
+            "pass `target=` as a keyword",
+        )
+
+    def _target_fix(
+        self, node: cst.Call, target_kw: cst.Arg, target: cst.Call
+    ) -> Optional[FixSpec]:
+        if any(a.keyword is not None and a.keyword.value in ("args", "kwargs") for a in node.args):
+            return None
+        if len(positional_args(node)) > 0:
+            return None
+        parts = self._split_call(target)
+        if parts is None:
+            return None
+        func, args, kwargs = parts
+        text = f"target={func}"
+        if args:
+            text += f", args={args}"
+        if kwargs:
+            text += f", kwargs={kwargs}"
+        return self.fix(Applicability.UNSAFE, Replace(target_kw, text))
+
+    # --- pool.apply_async(f()) / executor.submit(f()) -------------------------------------------------
+    def _check_task(self, node: cst.Call, method: str, what: str) -> None:
+        positional = positional_args(node)
+        if not positional:
+            return
+        first = positional[0].value
+        if not isinstance(first, cst.Call) or not self._is_bad_call(first):
+            return
+        fix = None
+        parts = self._split_call(first)
+        if parts is not None:
+            func, args, kwargs = parts
+            rest = node.args[1:]
+            if not kwargs:
+                if not args:
+                    fix = self.fix(Applicability.UNSAFE, Replace(first, func))
+                elif method in ("apply", "apply_async") and not rest:
+                    fix = self.fix(Applicability.UNSAFE, Replace(positional[0], f"{func}, {args}"))
+                elif method == "submit":
+                    inner = ", ".join(self.code_for(a.value) for a in positional_args(first))
+                    fix = self.fix(
+                        Applicability.UNSAFE,
+                        Replace(positional[0], f"{func}, {inner}"),
+                    )
+        self.report(first, fix=fix, call=self._short(first), what=what)
+
+    # --- helpers ---------------------------------------------------------------------------------------
+    def _is_bad_call(self, call: cst.Call) -> bool:
+        """The call's result is not callable (or, for unknown callees, the name is not factory-like)."""
+        verdict = call_result_callability(self.model, call)
+        if verdict is Callability.NOT_CALLABLE:
+            return True
+        if verdict is Callability.CALLABLE:
+            return False
+        name = _callee_name(call.func)
+        if name is None or name[:1].isupper() or _FACTORY_NAME.search(name):
+            return False
+        if self.model.resolve_class(call.func) is not None:
+            return False
+        qual = self.model.qualname(call.func)
+        if qual is not None and qual.startswith("builtins."):
+            return False
+        # A function whose name does not say it builds a callable, and which is not seen to return one:
+        # it is the work itself.
+        return _is_plain_reference(call.func)
+
+    def _split_call(self, call: cst.Call) -> Optional[tuple[str, str, str]]:
+        """``f(a, b, k=v)`` -> ("f", "(a, b)", "{'k': v}"), or None when it has ``*``/``**``."""
+        if any(a.star for a in call.args):
+            return None
+        func = self.code_for(call.func)
+        positional = [self.code_for(a.value) for a in call.args if a.keyword is None]
+        keywords = [
+            (a.keyword.value, self.code_for(a.value)) for a in call.args if a.keyword is not None
+        ]
+        if len(positional) != len([a for a in call.args if a.keyword is None]):
+            return None
+        args = ""
+        if positional:
+            args = "(" + ", ".join(positional) + ("," if len(positional) == 1 else "") + ")"
+        kwargs = ""
+        if keywords:
+            kwargs = "{" + ", ".join(f'"{k}": {v}' for k, v in keywords) + "}"
+        return func, args, kwargs
+
+    def _short(self, call: cst.Call) -> str:
+        text = " ".join(self.code_for(call).split())
+        return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _callee_name(func: cst.BaseExpression) -> Optional[str]:
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return None
+
+
+def _is_plain_reference(func: cst.BaseExpression) -> bool:
+    """``f`` or ``a.b.f``: not ``f()()`` or ``table[k]()``."""
+    if isinstance(func, cst.Name):
+        return True
+    if isinstance(func, cst.Attribute):
+        return _is_plain_reference(func.value)
+    return False
+
+
+def _is_none(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"

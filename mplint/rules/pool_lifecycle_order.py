@@ -1,0 +1,273 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
+from mplint.diagnostics import Applicability, Severity
+from mplint.kinds import Kind
+from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Valid
+
+
+class PoolLifecycleOrder(LintRule):
+    """
+    ## What it does
+    Checks the order of a pool's or executor's lifecycle calls within a function:
+    `pool.join()` with no `close()`/`terminate()` before it since the pool was created, tasks submitted
+    after `close()`/`terminate()` or after the pool's `with` block, and `submit()`/`map()` on an executor
+    after `shutdown()` or after its `with` block.
+
+    ## Why is this bad?
+    - `Pool.join()` on a running pool raises `ValueError: Pool is still running`
+      (`multiprocessing/pool.py` `Pool.join`).
+    - Any task method after `close()` or `terminate()` — and after `with Pool() as pool:`, whose exit
+      calls `terminate()` — raises `ValueError: Pool not running` (`Pool._check_running`).
+    - `submit()`/`map()` after `shutdown()` or after the executor's `with` block raises
+      `RuntimeError: cannot schedule new futures after shutdown`.
+
+    The rule only reasons within one function: a pool created elsewhere (a parameter, an attribute set in
+    another method), passed to another function, or used after a `with pool:` block before `join()` is
+    not reported.
+
+    ## Example
+    ```python
+    pool = Pool(4)
+    result = pool.map_async(work, items)
+    pool.join()
+    ```
+
+    Use instead:
+    ```python
+    pool = Pool(4)
+    result = pool.map_async(work, items)
+    pool.close()
+    pool.join()
+    ```
+
+    ## Fix safety
+    Inserting `pool.close()` just before a `pool.join()` that has none is safe: the original always
+    raises. Use after close or shutdown has no automatic fix.
+
+    ## References
+    - [`Pool.join`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.Pool.join):
+      "One must call close() or terminate() before using join()."
+    """
+
+    CODE = "MPL302"
+    NAME = "pool-lifecycle-order"
+    MESSAGE = "`{call}` {problem}"
+    FIX_TITLE = "Call `close()` before `join()`"
+    SEVERITY = Severity.ERROR
+    FIX = "safe"
+
+    VALID = [
+        Valid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go():\n"
+            "    pool = Pool(2)\n"
+            "    pool.map(f, [1])\n"
+            "    pool.close()\n"
+            "    pool.join()\n"
+        ),
+        Valid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go():\n"
+            "    with Pool(2) as pool:\n"
+            "        pool.map(f, [1])\n"
+            "    pool.join()\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go():\n"
+            "    pool = Pool(2)\n"
+            "    pool.map_async(f, [1])\n"
+            "    pool.join()\n",
+            fixed="from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go():\n"
+            "    pool = Pool(2)\n"
+            "    pool.map_async(f, [1])\n"
+            "    pool.close()\n"
+            "    pool.join()\n",
+        ),
+        Invalid(
+            "from concurrent.futures import ProcessPoolExecutor\n"
+            "def f(x): return x\n"
+            "def go():\n"
+            "    with ProcessPoolExecutor() as ex:\n"
+            "        ex.submit(f, 1)\n"
+            "    ex.submit(f, 2)\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        for method in ("join", *POOL_TASK_METHODS, *EXECUTOR_TASK_METHODS):
+            for call in model.method_calls.get(method, []):
+                func = call.func
+                assert isinstance(func, cst.Attribute)
+                kind = model.kind_of(func.value)
+                if kind is None:
+                    continue
+                if kind.is_pool and method == "join":
+                    self._check_join(call, func.value, kind)
+                elif kind.is_pool and method in POOL_TASK_METHODS:
+                    self._check_use(call, func.value, ("close", "terminate"), "Pool not running")
+                elif kind.is_executor and method in EXECUTOR_TASK_METHODS:
+                    self._check_use(
+                        call,
+                        func.value,
+                        ("shutdown",),
+                        "cannot schedule new futures after shutdown",
+                    )
+
+    # --- join() without close() ------------------------------------------------------------------------
+    def _check_join(self, call: cst.Call, receiver: cst.BaseExpression, kind: Kind) -> None:
+        model = self.model
+        key = model.binding_key(receiver)
+        if key is None or len(key) == 3:
+            return  # attributes are set and closed in other methods: cross-function, stay silent
+        creation = self._creation_before(key, call)
+        if creation is None:
+            return
+        function = model.enclosing_function_node(call)
+        if model.enclosing_function_node(creation) is not function:
+            return
+        if self._handled_between(key, receiver, creation, call):
+            return
+        self.report(
+            call,
+            fix=self._close_fix(call, receiver),
+            call=self.code_for(call),
+            problem="without `close()` or `terminate()` first raises ValueError: Pool is still running",
+        )
+
+    def _creation_before(self, key: tuple[object, ...], call: cst.Call) -> Optional[cst.CSTNode]:
+        """The last binding of the variable before ``call``, when it binds a newly created pool."""
+        model = self.model
+        before = [n for n in model.assignments_of(key) if model.precedes(n, call)]
+        if not before:
+            return None
+        last = max(before, key=lambda n: model.order.get(n, 0))
+        parent = model.parent(last)
+        if isinstance(parent, cst.AsName):
+            return None  # ``with Pool() as pool``: handled as use-after-with
+        assignment = model.small_statement_of(last)
+        if not isinstance(assignment, (cst.Assign, cst.AnnAssign)) or assignment.value is None:
+            return None
+        created = model.kind_of(assignment.value)
+        if created is None or created.creator is None or not created.is_pool:
+            return None
+        return last
+
+    def _handled_between(
+        self,
+        key: tuple[object, ...],
+        receiver: cst.BaseExpression,
+        creation: cst.CSTNode,
+        call: cst.Call,
+    ) -> bool:
+        """Something between creation and ``join()`` may have closed the pool."""
+        model = self.model
+        low, high = model.order.get(creation, 0), model.order.get(call, 0)
+        for other in model.calls_on(key, ("close", "terminate", "__exit__")):
+            if low < model.order.get(other, 0) < high:
+                return True
+        name = self.code_for(receiver)
+        for other in model.calls:
+            position = model.order.get(other, 0)
+            if not low < position < high or other is call:
+                continue
+            # passed to a helper that may close it
+            if any(self.code_for(a.value) == name for a in other.args):
+                return True
+        for item in model.with_items:
+            if low < model.order.get(item, 0) < high and model.binding_key(item.item) == key:
+                return True
+        return False
+
+    def _close_fix(self, call: cst.Call, receiver: cst.BaseExpression) -> Optional[FixSpec]:
+        statement = self.model.statement_of(call)
+        if not (
+            isinstance(statement, cst.SimpleStatementLine)
+            and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr)
+            and statement.body[0].value is call
+        ):
+            return None
+        return self.fix(
+            Applicability.SAFE, InsertBefore(statement, f"{self.code_for(receiver)}.close()")
+        )
+
+    # --- use after close() / terminate() / shutdown() / with -------------------------------------------
+    def _check_use(
+        self,
+        call: cst.Call,
+        receiver: cst.BaseExpression,
+        stoppers: tuple[str, ...],
+        error: str,
+    ) -> None:
+        model = self.model
+        key = model.binding_key(receiver)
+        if key is None:
+            return
+        for stop in model.calls_on(key, stoppers):
+            if model.dominates(stop, call) and not model.rebound_between(key, stop, call):
+                method = stop.func.attr.value if isinstance(stop.func, cst.Attribute) else "close"
+                self.report(
+                    call,
+                    call=self._short(call),
+                    problem=f"after `{method}()` raises {_error_class(error)}: {error}",
+                )
+                return
+        for with_node, anchor in self._with_blocks_of(key, call):
+            if (
+                model.dominates(with_node, call)
+                and not model.contains(with_node, call)
+                and not model.rebound_between(key, anchor, call)
+                and model.end.get(with_node, 0) <= model.order.get(call, 0)
+            ):
+                self.report(
+                    call,
+                    call=self._short(call),
+                    problem=f"after the `with` block (its exit shut it down) raises "
+                    f"{_error_class(error)}: {error}",
+                )
+                return
+
+    def _with_blocks_of(
+        self, key: tuple[object, ...], call: cst.Call
+    ) -> list[tuple[cst.With, cst.CSTNode]]:
+        """``with`` statements that shut the pool down at their exit, each with the node that binds it."""
+        model = self.model
+        out: list[tuple[cst.With, cst.CSTNode]] = []
+        for item in model.with_items:
+            with_node = model.parent(item)
+            if (
+                isinstance(with_node, cst.With)
+                and model.binding_key(item.item) == key
+                and model.precedes(with_node, call)
+            ):
+                out.append((with_node, with_node))
+        for node in model.assignments_of(key):
+            parent = model.parent(node)
+            if isinstance(parent, cst.AsName):
+                owner = model.parent(parent)
+                statement = model.parent(owner) if owner is not None else None
+                if isinstance(statement, cst.With) and model.precedes(statement, call):
+                    out.append((statement, node))
+        return out
+
+    def _short(self, call: cst.Call) -> str:
+        text = " ".join(self.code_for(call).split())
+        return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _error_class(error: str) -> str:
+    return "RuntimeError" if "schedule" in error else "ValueError"
