@@ -1,0 +1,238 @@
+"""The flake8 front door: ``flake8 --select MPL`` runs the same engine as ``mplint check``.
+
+flake8 finds :class:`MplintChecker` through the ``flake8.extension`` entry point ``MPL``. For each file
+it hands over the tree (unused: flake8 needs the parameter to treat us as a tree plugin), the lines and
+the file name; the plugin joins the lines and calls :func:`mplint.engine.lint_source`, so flake8 reports
+exactly what ``mplint check`` reports, at the same line and column.
+
+What flake8 decides, and what ``[tool.mplint]`` decides
+------------------------------------------------------
+
+* **Which codes are reported is flake8's job.** The engine runs every rule (every non-preview rule, and
+  the preview rules too when preview is on) and flake8's ``select``, ``extend-select``, ``ignore``,
+  ``extend-ignore`` and ``per-file-ignores`` choose what is shown, as for any other plugin. The selection
+  keys of ``[tool.mplint]`` (``select``, ``ignore``, ``extend-select``, ``per-file-ignores``) and its file
+  keys (``exclude``, ``extend-exclude``, ``force-exclude``) are therefore *not* used under flake8: two
+  selections that disagree would leave a user wondering why ``flake8 --select MPL108`` stays silent.
+  Put them in flake8's configuration (``extend-ignore = MPL108``, ``per-file-ignores = tests/*:MPL201``).
+* **How the code is judged comes from** ``[tool.mplint]`` in the nearest ``pyproject.toml`` above each
+  file (looked up once per directory): ``start-method``, ``preview``, ``target-version``, and
+  ``fixable``/``unfixable`` (which decide whether a message says a fix is available). flake8's own
+  options override the file: ``--mplint-start-method`` (``portable``, ``fork``, ``spawn`` or
+  ``forkserver``) and ``--mplint-preview``, both also readable from flake8's configuration
+  (``mplint-start-method = fork``, ``mplint-preview = true``; ``mplint-preview = false`` turns preview
+  off even when ``[tool.mplint]`` turns it on). A preview rule is reported only with preview on, even if
+  flake8 selects its code (ruff's rule).
+* **``# noqa`` is flake8's job**: the plugin never drops a diagnostic for a ``# noqa`` comment, so
+  ``# noqa: MPL101``, ``# noqa: MPL1`` and a bare ``# noqa`` behave exactly like they do for every other
+  flake8 code, and flake8's ``--disable-noqa`` works. The one exception is mplint's own file-level
+  ``# mplint: noqa`` (or ``# mplint: noqa: MPL201``), which flake8 does not know: it is honoured here as
+  in ``mplint check``, unless ``--disable-noqa`` is given.
+
+Files mplint could not check
+----------------------------
+
+flake8 runs tree plugins only on files that Python's own parser accepts (for the others it reports
+``E999`` itself), so an ``MPL001`` from the plugin never repeats an ``E999``: it means libcst could not
+parse code that CPython accepts (or the code is too deeply nested to analyse), and it is reported so that
+an unchecked file is never silent. ``MPL003`` (an internal error in one rule; the other rules still ran)
+is reported as well. An invalid ``[tool.mplint]`` table is reported once per file as ``MPL002`` naming the
+file and the key, instead of stopping flake8's other checks. Each of them can be ignored like any code.
+
+Cost
+----
+
+flake8 imports every installed plugin on every run, so this module imports nothing heavy. A file whose
+text names none of the modules mplint models (the engine's prefilter: most files) is dismissed before
+anything else happens: no configuration lookup, no libcst import, no parse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, Union
+
+from mplint import __version__
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from mplint.config import Config
+    from mplint.diagnostics import Diagnostic
+
+__all__ = ["MplintChecker"]
+
+#: The engine's prefilter words (``mplint.api_table.PREFILTER_WORDS``), repeated here because that
+#: module imports libcst, which would cost every flake8 run its import time. A test keeps them equal.
+PREFILTER_WORDS: tuple[str, ...] = ("multiprocess", "concurrent", "billiard", "threading")
+
+#: The start methods ``--mplint-start-method`` accepts (``mplint.config.START_METHODS``; a test keeps
+#: them equal).
+START_METHODS: tuple[str, ...] = ("portable", "fork", "spawn", "forkserver")
+
+_IO_ERROR = "MPL002"
+
+Result = tuple[int, int, str, type["MplintChecker"]]
+
+
+def could_have_findings(text: str) -> bool:
+    """The engine's text prefilter, without importing the engine."""
+    return any(word in text for word in PREFILTER_WORDS)
+
+
+class MplintChecker:
+    """flake8 tree plugin: reports mplint's diagnostics as flake8 errors ``MPLnnn``."""
+
+    name = "mplint"
+    version = __version__
+
+    # Set by parse_options (flake8 calls it once per process, also in each -j worker).
+    _start_method: ClassVar[Optional[str]] = None
+    _preview: ClassVar[Optional[bool]] = None
+    _disable_noqa: ClassVar[bool] = False
+    # Caches for the process: directory -> nearest pyproject.toml with [tool.mplint]; file -> settings
+    # (or the text of the configuration error).
+    _config_file_for: ClassVar[dict[str, Optional[Path]]] = {}
+    _config_for: ClassVar[dict[Optional[Path], Union[Config, str]]] = {}
+
+    def __init__(self, tree: object, lines: Sequence[str], filename: str) -> None:
+        self.tree = tree
+        self.lines = lines
+        self.filename = filename
+
+    @classmethod
+    def add_options(cls, option_manager: Any) -> None:
+        """Register ``--mplint-start-method`` and ``--mplint-preview`` (also read from flake8 config)."""
+        option_manager.add_option(
+            "--mplint-start-method",
+            choices=START_METHODS,
+            default=None,
+            metavar="METHOD",
+            parse_from_config=True,
+            help=(
+                "mplint: the start method assumed where the code does not choose one: "
+                f"{', '.join(START_METHODS)} (default: [tool.mplint] start-method, else portable)"
+            ),
+        )
+        option_manager.add_option(
+            "--mplint-preview",
+            action="store_true",
+            default=None,
+            parse_from_config=True,
+            help="mplint: also run the preview rules (default: [tool.mplint] preview, else off)",
+        )
+
+    @classmethod
+    def parse_options(
+        cls, option_manager: Any, options: argparse.Namespace, args: Sequence[str]
+    ) -> None:
+        """Take the options flake8 parsed; a bad value from a config file is a usage error."""
+        start_method = getattr(options, "mplint_start_method", None)
+        if isinstance(start_method, str):
+            start_method = start_method.strip()
+            if start_method not in START_METHODS:
+                # The command line is checked by argparse's choices; a config file value is not.
+                option_manager.parser.error(
+                    f"mplint-start-method: invalid choice: {start_method!r} "
+                    f"(choose from {', '.join(START_METHODS)})"
+                )
+        preview = getattr(options, "mplint_preview", None)
+        cls._start_method = start_method or None
+        cls._preview = None if preview is None else bool(preview)
+        cls._disable_noqa = bool(getattr(options, "disable_noqa", False))
+        cls._config_file_for = {}
+        cls._config_for = {}
+
+    def run(self) -> Iterator[Result]:
+        text = "".join(self.lines)
+        if not could_have_findings(text):
+            return  # before any other work: most files end here
+        config = self._config()
+        if isinstance(config, str):
+            yield 1, 0, f"{_IO_ERROR} not checked: {config}", type(self)
+            return
+        from mplint.engine import lint_source
+
+        diagnostics = lint_source(self.filename, text, config, apply_noqa=False)
+        if diagnostics and not self._disable_noqa:
+            diagnostics = _drop_file_level_noqa(text, diagnostics)
+        for diagnostic in diagnostics:
+            yield (
+                diagnostic.line,
+                max(diagnostic.column - 1, 0),
+                f"{diagnostic.code} {_message(diagnostic)}",
+                type(self),
+            )
+
+    def _config(self) -> Union[Config, str]:
+        """The settings for this file: [tool.mplint] (cached per directory) under flake8's options."""
+        from mplint.config import find_config_file
+
+        directory = os.path.dirname(os.path.abspath(self.filename))
+        cls = type(self)
+        if directory not in cls._config_file_for:
+            cls._config_file_for[directory] = find_config_file(directory)
+        source = cls._config_file_for[directory]
+        if source not in cls._config_for:
+            cls._config_for[source] = _load(source, cls._start_method, cls._preview)
+        return cls._config_for[source]
+
+
+def _load(
+    source: Optional[Path], start_method: Optional[str], preview: Optional[bool]
+) -> Union[Config, str]:
+    from dataclasses import replace
+
+    from mplint.config import ConfigError, load_config
+
+    try:
+        config = load_config(source)
+    except ConfigError as error:
+        return str(error)
+    config = replace(
+        config,
+        # flake8's selection is authoritative: run every rule, let flake8 filter the codes.
+        select=("MPL",),
+        ignore=(),
+        extend_select=(),
+        per_file_ignores=(),
+    )
+    if start_method is not None:
+        config = replace(config, start_method=start_method)
+    if preview is not None:
+        config = replace(config, preview=preview)
+    return config
+
+
+def _drop_file_level_noqa(text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Honour ``# mplint: noqa`` (flake8 does not know it); line-level ``# noqa`` stays flake8's."""
+    from mplint.suppression import parse_suppressions
+
+    suppressions = parse_suppressions(text)
+    if not suppressions.file_all and not suppressions.file_codes:
+        return diagnostics
+    return [
+        d
+        for d in diagnostics
+        if d.is_meta
+        or not (
+            suppressions.file_all
+            or any(d.code.startswith(code) for code in suppressions.file_codes)
+        )
+    ]
+
+
+def _message(diagnostic: Diagnostic) -> str:
+    from mplint.diagnostics import Applicability
+
+    message = diagnostic.message
+    fix = diagnostic.fix
+    if fix is None:
+        return message
+    if fix.applicability is Applicability.SAFE:
+        return f"{message} (fix available: mplint check --fix)"
+    if fix.applicability is Applicability.UNSAFE:
+        return f"{message} (unsafe fix: mplint check --fix --unsafe-fixes)"
+    return message
