@@ -19,17 +19,12 @@ test can check that the linter flags each bad file and not the good one.
 from __future__ import annotations
 
 import ast
-import contextlib
 import multiprocessing
 import os
 import re
 import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -40,7 +35,7 @@ if os.name != "posix":
         allow_module_level=True,
     )
 
-WITNESS_DIR = Path(__file__).resolve().parent / "witnesses"
+from .witness_support import TIMEOUT, WITNESS_DIR, Run, run_witness
 
 WITNESSES: dict[str, list[tuple[str, str]]] = {
     "MPL101": [
@@ -75,8 +70,6 @@ WITNESSES: dict[str, list[tuple[str, str]]] = {
 # Scripts that are promised to hang: they are killed after HANG_TIMEOUT seconds.
 HANGING = frozenset({"MPL201_bad_pool.py", "MPL201_bad_main.py"})
 HANG_TIMEOUT = 6.0
-# Upper bound for every other script (they normally take well under 3 seconds).
-TIMEOUT = 20.0
 MAX_PARALLEL = 4
 
 # Lines that each good script must print on stdout.
@@ -122,78 +115,8 @@ BOOTSTRAP_ERROR = "An attempt has been made to start a new process before the"
 BOOTSTRAP_PHASE = "current process has finished its bootstrapping phase."
 
 
-@dataclass(frozen=True)
-class Run:
-    """The outcome of running one witness script."""
-
-    name: str
-    returncode: int | None  # None when the script was killed on its timeout
-    stdout: str
-    stderr: str
-    timed_out: bool
-    seconds: float
-
-    def values(self, key: str) -> list[str]:
-        """The values of every `key: value` line printed on stdout, in order."""
-        prefix = f"{key}: "
-        return [line[len(prefix) :] for line in self.stdout.splitlines() if line.startswith(prefix)]
-
-    def value(self, key: str) -> str:
-        """The value of the one `key: value` line printed on stdout."""
-        found = self.values(key)
-        assert len(found) == 1, f"{self.name}: expected one {key!r} line, got {found}\n{self}"
-        return found[0]
-
-    def __str__(self) -> str:
-        status = "timed out" if self.timed_out else f"returncode {self.returncode}"
-        return (
-            f"--- {self.name}: {status} after {self.seconds:.2f}s\n"
-            f"--- stdout:\n{self.stdout}--- stderr:\n{self.stderr}"
-        )
-
-
-def _kill_group(pgid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
-
-
-def run_witness(name: str) -> Run:
-    """Run one witness script in a fresh interpreter and its own process group."""
-    timeout = HANG_TIMEOUT if name in HANGING else TIMEOUT
-    env = dict(os.environ)
-    env.pop("PYTHONOPTIMIZE", None)  # some promised failures are `assert`s in the stdlib
-    # Keep stderr line-buffered: then each process writes whole lines, and the
-    # tracebacks of concurrent processes interleave only line by line.
-    env.pop("PYTHONUNBUFFERED", None)
-    start = time.monotonic()
-    with subprocess.Popen(
-        [sys.executable, str(WITNESS_DIR / name)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=WITNESS_DIR,
-        env=env,
-        start_new_session=True,
-    ) as proc:
-        try:
-            try:
-                stdout, stderr = proc.communicate(timeout=timeout)
-                timed_out = False
-            except subprocess.TimeoutExpired:
-                _kill_group(proc.pid)
-                stdout, stderr = proc.communicate()
-                timed_out = True
-        finally:
-            _kill_group(proc.pid)  # reap anything the script left behind
-    return Run(
-        name=name,
-        returncode=None if timed_out else proc.returncode,
-        stdout=stdout,
-        stderr=stderr,
-        timed_out=timed_out,
-        seconds=time.monotonic() - start,
-    )
+def _run(name: str) -> Run:
+    return run_witness(name, HANG_TIMEOUT if name in HANGING else TIMEOUT)
 
 
 def all_witness_files() -> list[str]:
@@ -214,14 +137,14 @@ class Runs:
         self._futures: dict[str, Future[Run]] = {}
         # The hanging scripts first: their timeouts then overlap the other runs.
         for name in sorted(names, key=lambda n: n not in HANGING):
-            self._futures[name] = pool.submit(run_witness, name)
+            self._futures[name] = pool.submit(_run, name)
 
     def get(self, name: str) -> Run:
         method = NEEDS_START_METHOD.get(name)
         if not runnable(name):
             pytest.skip(f"{name} needs the {method!r} start method")
         if name not in self._futures:
-            self._futures[name] = self._pool.submit(run_witness, name)
+            self._futures[name] = self._pool.submit(_run, name)
         return self._futures[name].result()
 
     def __getitem__(self, name: str) -> Run:
@@ -272,7 +195,9 @@ def good_files(code: str) -> list[str]:
 
 
 def test_witness_table_matches_files() -> None:
-    on_disk = sorted(p.name for p in WITNESS_DIR.glob("MPL*.py"))
+    on_disk = sorted(
+        p.name for code in WITNESSES for p in WITNESS_DIR.glob(f"{code}_*.py")
+    )  # other rules' witnesses are checked by their own modules
     assert all_witness_files() == on_disk
     assert sorted(GOOD_OUTPUT) == sorted({g for pairs in WITNESSES.values() for _, g in pairs})
     for code, pairs in WITNESSES.items():
