@@ -41,9 +41,7 @@ def test_rule_docs_have_sections(rule: type[LintRule]) -> None:
     why = docs.split("## Why is this bad?", 1)[1].split("## Example", 1)[0]
     assert re.search(r"`[A-Za-z.]*(Error|Exception|Pool)\b", why) or re.search(
         r"\b(hang|hangs|forever|silently|lost|zombie)\b", why
-    ), (
-        f"{rule.CODE}: 'Why is this bad?' should quote the runtime error or the observed behaviour"
-    )
+    ), f"{rule.CODE}: 'Why is this bad?' should quote the runtime error or the observed behaviour"
     if rule.PREVIEW:
         assert "preview" in docs.lower(), "a preview rule says why in its docs"
 

@@ -114,5 +114,7 @@ def test_invalid_case(rule: type[LintRule], index: int, case: object) -> None:
 @pytest.mark.parametrize("rule", [r for r in RULES if r.FIX], ids=lambda r: r.CODE)
 def test_fixable_rule_has_golden_output(rule: type[LintRule]) -> None:
     goldens = list(FIXTURES.glob(f"{rule.CODE}*.fixed.py"))
-    assert goldens, f"{rule.CODE} declares a fix but no fixture shows it (tests/fixtures/*.fixed.py)"
+    assert goldens, (
+        f"{rule.CODE} declares a fix but no fixture shows it (tests/fixtures/*.fixed.py)"
+    )
     assert rule.FIX_TITLE, f"{rule.CODE} declares a fix but no FIX_TITLE"
