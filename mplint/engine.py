@@ -5,14 +5,16 @@ Every front door (CLI, flake8, language server, pre-commit through the CLI) call
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import sys
 import traceback
-from collections.abc import Sequence
-from typing import Optional
+from collections.abc import Iterator, Sequence
+from typing import Callable, Optional
 
 import libcst as cst
-from libcst._batched_visitor import visit_batched
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst._nodes.internal import CodegenState
+from libcst.metadata import CodePosition, CodeRange
 
 from mplint.api_table import PREFILTER_WORDS
 from mplint.config import Config
@@ -166,10 +168,7 @@ def _lint_module(
     context = RuleContext(path, model, config)
     instances = [rule(context) for rule in chosen]
     diagnostics: list[Diagnostic] = []
-    try:
-        visit_batched(module, instances)
-    except RecursionError:
-        return [_meta(path, SYNTAX_ERROR, "syntax-error", "too deeply nested to analyse", 1, 1)]
+    _replay(model.events, instances)
     for instance in instances:
         if instance.crash is not None:
             if raise_errors:
@@ -182,6 +181,30 @@ def _lint_module(
             _resolve(path, text, module, reports, {r.CODE: r for r in chosen}, config)
         )
     return diagnostics
+
+
+def _replay(events: Sequence[tuple[cst.CSTNode, bool]], instances: Sequence[LintRule]) -> None:
+    """The batched traversal: every rule's ``visit_X``/``leave_X`` in one pass over the nodes.
+
+    The model's pass already walked the tree and recorded each node entered and left; replaying that
+    record dispatches to all rules at once without a second walk (the same order and semantics as
+    libcst's ``visit_batched``: visitors cannot stop the descent; a crashing rule is switched off).
+    """
+    visits: dict[str, list[Callable[[cst.CSTNode], None]]] = {}
+    leaves: dict[str, list[Callable[[cst.CSTNode], None]]] = {}
+    for instance in instances:
+        for name, method in instance.get_visitors().items():
+            kind, _, type_name = name.partition("_")
+            (visits if kind == "visit" else leaves).setdefault(type_name, []).append(method)
+    if not visits and set(leaves) <= {"Module"}:
+        for method in leaves.get("Module", []):
+            method(events[-1][0] if events else cst.Module(body=()))
+        return
+    for node, leaving in events:
+        methods = (leaves if leaving else visits).get(type(node).__name__)
+        if methods:
+            for method in methods:
+                method(node)
 
 
 def _internal(path: str, where: str, error: BaseException) -> Diagnostic:
@@ -198,17 +221,86 @@ def _internal(path: str, where: str, error: BaseException) -> Diagnostic:
     )
 
 
+class _OffsetState(CodegenState):
+    """libcst's code generator, recording where each node's text starts and ends as offsets.
+
+    libcst's PositionProvider computes line/column objects for every node of the module; a file with a
+    finding needs a handful. Offsets are cheap to record; lines and columns are computed on demand.
+    Ranges follow PositionProvider's rules (syntactic positions, hoisted from child nodes where libcst
+    says so).
+    """
+
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__(
+            default_indent=module.default_indent, default_newline=module.default_newline
+        )
+        self.offset = 0
+        self._last = 0
+        self.ranges: dict[cst.CSTNode, tuple[int, int]] = {}
+        self._starts: list[int] = []
+
+    def add_indent_tokens(self) -> None:
+        for token in self.indent_tokens:
+            self.offset += len(token)
+
+    def add_token(self, value: str) -> None:
+        self.offset += len(value)
+        self._last = len(value)
+
+    def pop_trailing_newline(self) -> None:
+        self.offset -= self._last  # as libcst drops the module's last newline token
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        self._starts.append(self.offset)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        start = self._starts.pop()
+        if node not in self.ranges:
+            self.ranges[node] = (start, self.offset)
+
+    @contextlib.contextmanager
+    def record_syntactic_position(
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: Optional[cst.CSTNode] = None,
+        end_node: Optional[cst.CSTNode] = None,
+    ) -> Iterator[None]:
+        start = self.offset
+        try:
+            yield
+        finally:
+            end = self.offset
+            if start_node is not None:
+                start = self.ranges[start_node][0]
+            if end_node is not None:
+                end = self.ranges[end_node][1]
+            self.ranges[node] = (start, end)
+
+
 class _Positions:
     """Node positions, computed once and only for files that have something to report."""
 
     def __init__(self, module: cst.Module, text: str) -> None:
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        self.ranges = wrapper.resolve(PositionProvider)
+        state = _OffsetState(module)
+        module._codegen(state)
+        self.offsets = state.ranges
         self.lines = text.splitlines(keepends=True)
+        self.line_starts = [0]
+        for line in self.lines:
+            self.line_starts.append(self.line_starts[-1] + len(line))
         self.newline = module.default_newline
 
+    def _position(self, offset: int) -> CodePosition:
+        index = bisect.bisect_right(self.line_starts, offset) - 1
+        if index >= len(self.lines) and self.lines and not self.lines[-1].endswith(("\n", "\r")):
+            index = len(self.lines) - 1  # the end of a file without a final newline
+        index = max(0, min(index, len(self.lines)))
+        return CodePosition(index + 1, offset - self.line_starts[index])
+
     def range(self, node: cst.CSTNode) -> CodeRange:
-        return self.ranges[node]
+        start, end = self.offsets[node]
+        return CodeRange(self._position(start), self._position(end))
 
     def line_text(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""

@@ -202,6 +202,7 @@ class _Builder(cst.CSTVisitor):
         m = self.m
         m.parents[node] = self.stack[-1] if self.stack else None
         m.order[node] = self.counter
+        m.events.append((node, False))
         self.counter += 1
         self.stack.append(node)
         handler = _VISIT.get(type(node))
@@ -211,6 +212,7 @@ class _Builder(cst.CSTVisitor):
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         self.m.end[original_node] = self.counter
+        self.m.events.append((original_node, True))
         self.stack.pop()
         if isinstance(original_node, _SCOPE_NODES):
             self.scopes.pop()
@@ -486,6 +488,9 @@ class Model:
         self.default_start_method = default_start_method
         self.parents: dict[cst.CSTNode, Optional[cst.CSTNode]] = {}
         self.order: dict[cst.CSTNode, int] = {}
+        #: Every node entered (False) and left (True), in traversal order: the engine replays this to run
+        #: the rules' visitors without walking the tree again.
+        self.events: list[tuple[cst.CSTNode, bool]] = []
         self.end: dict[cst.CSTNode, int] = {}
         self.module_scope = Scope(module, None)
         self.scopes: dict[cst.CSTNode, Scope] = {module: self.module_scope}
@@ -507,6 +512,10 @@ class Model:
         self._submissions: Optional[list[Submission]] = None
         self._worker_roots: Optional[dict[FunctionNode, list[Submission]]] = None
         self._module_start_method: Optional[tuple[Optional[str]]] = None
+        # data flow and module state (see "data flow" below)
+        self._calls_to: Optional[dict[FunctionNode, list[cst.Call]]] = None
+        self._names: Optional[dict[str, list[cst.Name]]] = None
+        self._reach: dict[FunctionNode, set[FunctionNode]] = {}
 
     # --- structure ---------------------------------------------------------------------------------
     @property
@@ -880,20 +889,9 @@ class Model:
             annotated = self._annotation_kind(param.annotation.annotation)
             if annotated is not None:
                 return annotated
-        function = self.parents.get(self.parents.get(param) or param)
-        if not isinstance(function, (cst.FunctionDef, cst.Lambda)) or binding.param_index < 0:
-            return None
-        index = binding.param_index
-        if isinstance(function, cst.FunctionDef) and self._is_method(function):
-            index -= 1  # bound methods: ``self`` is not passed through args
-            if index < 0:
-                return None
-        kinds: list[Optional[Kind]] = []
-        for submission in self.submissions_to(function):
-            if submission.args is None or index >= len(submission.args):
-                return None
-            kinds.append(self.kind_of(submission.args[index]))
-        return _agree(kinds) if kinds else None
+        # What every call and submission of the function binds to the parameter (see param_sources).
+        sources = self.param_sources(binding)
+        return _agree(self.kind_of(source) for source in sources) if sources else None
 
     def _is_method(self, function: cst.FunctionDef) -> bool:
         parent = self.parents.get(function)
