@@ -5,10 +5,13 @@ Every front door (CLI, flake8, language server, pre-commit through the CLI) call
 
 from __future__ import annotations
 
+import ast
 import bisect
 import contextlib
 import sys
+import threading
 import traceback
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Callable, Optional
 
@@ -20,6 +23,7 @@ from mplint.api_table import PREFILTER_WORDS
 from mplint.config import Config
 from mplint.diagnostics import (
     INTERNAL_ERROR,
+    IO_ERROR,
     SYNTAX_ERROR,
     Applicability,
     Diagnostic,
@@ -49,8 +53,8 @@ _PREFILTER_TEXT = tuple(word.decode() for word in PREFILTER_WORDS)
 _META_URL = (
     "https://github.com/mplint/mplint/blob/main/rules/README.md#files-mplint-could-not-check"
 )
-# Deeply nested code exhausts libcst's recursion; give it room, bounded.
-_RECURSION_LIMIT = 6000
+#: Larger files are reported as not checked (libcst needs about 1 GB of memory per 10 MB of source).
+MAX_FILE_CHARS = 10_000_000
 
 
 def could_have_findings(text: str) -> bool:
@@ -87,27 +91,99 @@ def lint_source(
     chosen = list(rules) if rules is not None else rules_for(path, config)
     if not chosen:
         return []
+    if len(text) > MAX_FILE_CHARS:
+        return [
+            _meta(
+                path,
+                IO_ERROR,
+                "io-error",
+                f"not checked: {len(text) / 1e6:.1f} million characters is over the "
+                f"{MAX_FILE_CHARS // 1_000_000} million limit",
+                1,
+                1,
+            )
+        ]
+    error = _check_syntax(path, text)
+    if error is not None:
+        return [error]
     module, error = _parse(path, text)
     if module is None:
         return [error] if error is not None else []
-    old_limit = sys.getrecursionlimit()
-    if old_limit < _RECURSION_LIMIT:
-        sys.setrecursionlimit(_RECURSION_LIMIT)
     try:
         diagnostics = _lint_module(path, text, module, config, chosen, raise_errors)
-    finally:
-        if old_limit < _RECURSION_LIMIT:
-            sys.setrecursionlimit(old_limit)
+    except RecursionError:
+        # Deeply nested (but valid) code: run again on a thread with a large stack.
+        diagnostics = _deep(lambda: _lint_module(path, text, module, config, chosen, raise_errors))
+        if diagnostics is None:
+            diagnostics = [
+                _meta(path, SYNTAX_ERROR, "syntax-error", "too deeply nested to analyse", 1, 1)
+            ]
     if apply_noqa and diagnostics:
         suppressions = parse_suppressions(text)
         diagnostics = [d for d in diagnostics if not suppressions.suppresses(d)]
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
+_DEEP_LOCK = threading.Lock()
+
+
+def _deep(work: Callable[[], list[Diagnostic]]) -> Optional[list[Diagnostic]]:
+    """Run ``work`` on a thread with a 256 MiB stack and a high recursion limit; None if it still
+    recurses too deeply. (The recursion limit is process-wide: it is raised only while this runs.)"""
+    result: list[list[Diagnostic]] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(work())
+        except RecursionError:
+            pass
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+            failure.append(error)
+
+    with _DEEP_LOCK:
+        old_limit = sys.getrecursionlimit()
+        old_size = threading.stack_size()
+        try:
+            threading.stack_size(256 * 1024 * 1024)
+            sys.setrecursionlimit(max(old_limit, 40_000))
+            thread = threading.Thread(target=target, name="mplint-deep")
+            thread.start()
+            thread.join()
+        finally:
+            threading.stack_size(old_size)
+            sys.setrecursionlimit(old_limit)
+    if failure:
+        raise failure[0]
+    return result[0] if result else None
+
+
+def _check_syntax(path: str, text: str) -> Optional[Diagnostic]:
+    """CPython's own verdict on the file, before libcst sees it.
+
+    libcst's native parser can overflow the C stack on inputs CPython rejects (hundreds of nested
+    brackets); CPython's parser refuses them with a SyntaxError first. The message is the
+    interpreter's, like running the file would show.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(
+                text, path, "exec", ast.PyCF_ONLY_AST | ast.PyCF_TYPE_COMMENTS, dont_inherit=True
+            )
+    except SyntaxError as error:
+        line = error.lineno or 1
+        column = error.offset or 1
+        message = error.msg or "invalid syntax"
+        return _meta(path, SYNTAX_ERROR, "syntax-error", f"SyntaxError: {message}", line, column)
+    except (RecursionError, MemoryError):
+        return _meta(path, SYNTAX_ERROR, "syntax-error", "SyntaxError: too deeply nested", 1, 1)
+    except ValueError as error:  # e.g. source code string cannot contain null bytes
+        return _meta(path, SYNTAX_ERROR, "syntax-error", f"SyntaxError: {error}", 1, 1)
+    return None
+
+
 def _parse(path: str, text: str) -> tuple[Optional[cst.Module], Optional[Diagnostic]]:
-    old_limit = sys.getrecursionlimit()
-    if old_limit < _RECURSION_LIMIT:
-        sys.setrecursionlimit(_RECURSION_LIMIT)
     try:
         return cst.parse_module(text), None
     except cst.ParserSyntaxError as error:
@@ -120,7 +196,7 @@ def _parse(path: str, text: str) -> tuple[Optional[cst.Module], Optional[Diagnos
         return None, _meta(
             path, SYNTAX_ERROR, "syntax-error", "SyntaxError: too deeply nested to parse", 1, 1
         )
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - the parser must never take the run down
         return None, _meta(
             path,
             INTERNAL_ERROR,
@@ -129,9 +205,6 @@ def _parse(path: str, text: str) -> tuple[Optional[cst.Module], Optional[Diagnos
             1,
             1,
         )
-    finally:
-        if old_limit < _RECURSION_LIMIT:
-            sys.setrecursionlimit(old_limit)
 
 
 def _meta(path: str, code: str, name: str, message: str, line: int, column: int) -> Diagnostic:
