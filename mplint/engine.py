@@ -113,11 +113,10 @@ def lint_source(
         diagnostics = _lint_module(path, text, module, config, chosen, raise_errors)
     except RecursionError:
         # Deeply nested (but valid) code: run again on a thread with a large stack.
-        diagnostics = _deep(lambda: _lint_module(path, text, module, config, chosen, raise_errors))
-        if diagnostics is None:
-            diagnostics = [
-                _meta(path, SYNTAX_ERROR, "syntax-error", "too deeply nested to analyse", 1, 1)
-            ]
+        deep = _deep(lambda: _lint_module(path, text, module, config, chosen, raise_errors))
+        diagnostics = deep or [
+            _meta(path, SYNTAX_ERROR, "syntax-error", "too deeply nested to analyse", 1, 1)
+        ]
     if apply_noqa and diagnostics:
         suppressions = parse_suppressions(text)
         diagnostics = [d for d in diagnostics if not suppressions.suppresses(d)]
@@ -138,7 +137,7 @@ def _deep(work: Callable[[], list[Diagnostic]]) -> Optional[list[Diagnostic]]:
             result.append(work())
         except RecursionError:
             pass
-        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+        except BaseException as error:  # re-raised in the caller's thread
             failure.append(error)
 
     with _DEEP_LOCK:
@@ -196,7 +195,7 @@ def _parse(path: str, text: str) -> tuple[Optional[cst.Module], Optional[Diagnos
         return None, _meta(
             path, SYNTAX_ERROR, "syntax-error", "SyntaxError: too deeply nested to parse", 1, 1
         )
-    except Exception as error:  # noqa: BLE001 - the parser must never take the run down
+    except Exception as error:  # the parser must never take the run down
         return None, _meta(
             path,
             INTERNAL_ERROR,
