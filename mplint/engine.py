@@ -114,9 +114,9 @@ def lint_source(
     except RecursionError:
         # Deeply nested (but valid) code: run again on a thread with a large stack.
         deep = _deep(lambda: _lint_module(path, text, module, config, chosen, raise_errors))
-        diagnostics = deep or [
-            _meta(path, SYNTAX_ERROR, "syntax-error", "too deeply nested to analyse", 1, 1)
-        ]
+        if deep is None:
+            deep = [_meta(path, SYNTAX_ERROR, "syntax-error", "too deeply nested to analyse", 1, 1)]
+        diagnostics = deep
     if apply_noqa and diagnostics:
         suppressions = parse_suppressions(text)
         diagnostics = [d for d in diagnostics if not suppressions.suppresses(d)]
