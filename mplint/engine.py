@@ -232,7 +232,7 @@ def _lint_module(
     try:
         model = build_model(module, path, config.default_start_method)
     except RecursionError:
-        return [_meta(path, SYNTAX_ERROR, "syntax-error", "too deeply nested to analyse", 1, 1)]
+        raise  # lint_source retries on a thread with a large stack
     except Exception as error:
         if raise_errors:
             raise

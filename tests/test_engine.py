@@ -167,3 +167,17 @@ def test_start_method_setting_changes_results() -> None:
     text = "import multiprocessing as mp\ndef f(): pass\nmp.Process(target=f).start()\n"
     assert codes(text) == [(3, "MPL201")]
     assert codes(text, Config(start_method="fork")) == []
+
+
+def test_deep_but_valid_code_is_still_checked() -> None:
+    # CPython accepts it; libcst's visitors need more than the default recursion limit.
+    text = (
+        "import multiprocessing as mp\n"
+        "x = " + " + ".join(["1"] * 600) + "\n"
+        "def f(): pass\n"
+        "def g():\n"
+        "    p = mp.Process(target=f)\n"
+        "    p.start()\n"
+        "    p.daemon = True\n"
+    )
+    assert codes(text) == [(7, "MPL105")]
