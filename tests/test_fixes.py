@@ -1,0 +1,201 @@
+"""Fixes: applied to a fixed point, verified before writing, written byte-exactly and atomically."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import ClassVar
+
+import libcst as cst
+import pytest
+
+from mplint.config import Config
+from mplint.diagnostics import Applicability
+from mplint.fixes import apply_edits, fix_source
+from mplint.rule import LintRule, Replace, Valid
+from mplint.source import SourceError, read_source, write_source
+
+from .conftest import ROOT
+
+BUGGY = textwrap.dedent(
+    """\
+    import multiprocessing as mp
+
+    def work():
+        pass
+
+    def main():
+        p = mp.Process(target=work)
+        p.start()
+        p.daemon = True  # keep
+        pool = mp.Pool(2)
+        pool.join()
+    """
+)
+FIXED = textwrap.dedent(
+    """\
+    import multiprocessing as mp
+
+    def work():
+        pass
+
+    def main():
+        p = mp.Process(target=work)
+        p.daemon = True  # keep
+        p.start()
+        pool = mp.Pool(2)
+        pool.close()
+        pool.join()
+    """
+)
+
+
+def mplint(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "mplint", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env=env,
+        check=False,
+    )
+
+
+def test_fix_source_reaches_a_fixed_point() -> None:
+    result = fix_source("x.py", BUGGY, Config())
+    assert result.error is None
+    assert result.text == FIXED
+    assert sorted(d.code for d in result.applied) == ["MPL105", "MPL302"]
+    assert result.remaining == []
+    again = fix_source("x.py", result.text, Config())
+    assert again.text == result.text and not again.applied
+
+
+def test_apply_edits_rejects_overlaps() -> None:
+    from mplint.diagnostics import Edit
+
+    text = "abcdef\n"
+    assert apply_edits(text, [Edit(1, 2, 1, 4, "XY"), Edit(1, 5, 1, 5, "!")]) == "aXYd!ef\n"
+    with pytest.raises(ValueError, match="overlapping"):
+        apply_edits(text, [Edit(1, 2, 1, 4, "X"), Edit(1, 3, 1, 5, "Y")])
+
+
+@pytest.mark.parametrize(
+    ("prefix", "newline"), [(b"", b"\n"), (b"\xef\xbb\xbf", b"\r\n"), (b"\xef\xbb\xbf", b"\n")]
+)
+def test_cli_fix_keeps_bom_newlines_and_mode(tmp_path: Path, prefix: bytes, newline: bytes) -> None:
+    path = tmp_path / "job.py"
+    path.write_bytes(prefix + BUGGY.encode().replace(b"\n", newline))
+    path.chmod(0o640)
+    result = mplint("check", "--fix", str(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert path.read_bytes() == prefix + FIXED.encode().replace(b"\n", newline)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert sorted(os.listdir(tmp_path)) == ["job.py"], "no temporary file left behind"
+
+
+def test_cli_fix_keeps_latin1_with_cookie(tmp_path: Path) -> None:
+    path = tmp_path / "latin.py"
+    source = "# -*- coding: latin-1 -*-\n" + BUGGY.replace("pass", "s = 'caf\u00e9'")
+    path.write_bytes(source.encode("latin-1"))
+    result = mplint("check", "--fix", str(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = path.read_bytes()
+    assert b"caf\xe9" in data and b"pool.close()" in data
+    data.decode("latin-1")
+
+
+def test_diff_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "job.py"
+    path.write_text(BUGGY)
+    result = mplint("check", "--diff", str(path), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "\n+    pool.close()\n" in result.stdout
+    assert "\n-    p.daemon = True  # keep\n" in result.stdout
+    assert path.read_text() == BUGGY
+
+
+def test_stdin_fix_prints_the_fixed_code(tmp_path: Path) -> None:
+    result = mplint("check", "--fix", "-", "--stdin-filename", "job.py", cwd=tmp_path, stdin=BUGGY)
+    assert result.stdout == FIXED
+    assert result.returncode == 0
+    assert not list(tmp_path.iterdir())
+
+
+def test_read_only_file_is_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "job.py"
+    path.write_text(BUGGY)
+    path.chmod(0o444)
+    result = mplint("check", "--fix", str(path), cwd=tmp_path)
+    assert path.read_text() == BUGGY
+    assert result.returncode == 1
+    assert "read-only" in result.stdout
+
+
+def test_file_changed_since_read_is_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "job.py"
+    path.write_text(BUGGY)
+    source = read_source(str(path))
+    path.write_text(BUGGY + "# edited meanwhile\n")
+    with pytest.raises(SourceError, match="changed on disk"):
+        write_source(source, FIXED)
+    assert path.read_text().endswith("# edited meanwhile\n")
+
+
+class _BreaksSyntax(LintRule):
+    """## What it does\nTest rule.\n\n## Why is this bad?\n`Error`\n\n## Example\n\nUse instead:\n\n## Fix safety\nx"""
+
+    CODE = "MPL991"
+    NAME = "breaks-syntax"
+    MESSAGE = "m"
+    FIX = "safe"
+    VALID: ClassVar[list[Valid]] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.code_for(node) == "mp.Pool(2)":
+            self.report(node, fix=self.fix(Applicability.SAFE, Replace(node, "mp.Pool(2")))
+
+
+class _UndefinedName(_BreaksSyntax):
+    CODE = "MPL992"
+    NAME = "undefined-name"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.code_for(node) == "mp.Pool(2)":
+            self.report(node, fix=self.fix(Applicability.SAFE, Replace(node, "Pool(2)")))
+
+
+class _NeverConverges(_BreaksSyntax):
+    CODE = "MPL993"
+    NAME = "never-converges"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        code = self.code_for(node)
+        if code.startswith("mp.Pool("):  # adds one more space every time: never settles
+            spaced = code.replace("mp.Pool(", "mp.Pool( ", 1)
+            self.report(node, fix=self.fix(Applicability.SAFE, Replace(node, spaced)))
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (_BreaksSyntax, "does not parse"),
+        (_UndefinedName, "undefined name 'Pool'"),
+        (_NeverConverges, "did not converge"),
+    ],
+)
+def test_unsound_fixes_are_not_applied(
+    rule: type[LintRule], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mplint.engine
+
+    monkeypatch.setattr(mplint.engine, "rules_for", lambda path, config: [rule])
+    result = fix_source("x.py", BUGGY, Config())
+    assert result.text == BUGGY
+    assert result.error is not None and message in result.error, result.error
