@@ -97,7 +97,7 @@ def test_bad_files_next_to_buggy_ones(tmp_path: Path) -> None:
     (tmp_path / "py2.py").write_text("import multiprocessing\nprint 'old'\n")
     (tmp_path / "binary.py").write_bytes(b"import multiprocessing\x00\x01\x02\xff")
     (tmp_path / "latin.py").write_bytes(
-        "# -*- coding: latin-1 -*-\n".encode() + BUGGY.replace("pass", "s = 'é'").encode("latin-1")
+        b"# -*- coding: latin-1 -*-\n" + BUGGY.replace("pass", "s = 'é'").encode("latin-1")
     )
     (tmp_path / "undecodable.py").write_bytes(b"import multiprocessing\ns = '\xff\xfe'\n")
     (tmp_path / "cookie.py").write_bytes(b"# coding: klingon\nimport multiprocessing\n")
