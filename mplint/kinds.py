@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import libcst as cst
+if TYPE_CHECKING:  # libcst is imported only when a file is parsed
+    import libcst as cst
 
 __all__ = ["Kind", "KindName"]
 
@@ -69,8 +70,8 @@ class Kind:
     ``family`` is the library that made it (``multiprocessing``, ``multiprocessing.dummy``, ``billiard`` …),
     ``method`` the start method of the context that made it when that is explicit, ``cls`` the user class for
     instances of a subclass, ``item`` the kind of the elements of a sequence, ``items`` those of a tuple,
-    ``proxy`` is true for objects served by a Manager, and ``creator`` is the call that created it (when a
-    single call did).
+    ``proxy`` is true for objects served by a Manager, ``creator`` is the call that created it (when a
+    single call did), and ``role`` says which end of a one-way pipe a ``Connection`` is.
     """
 
     name: KindName
@@ -81,6 +82,8 @@ class Kind:
     items: tuple[Optional[Kind], ...] = ()
     proxy: bool = False
     creator: Optional[cst.Call] = field(default=None, compare=False, hash=False, repr=False)
+    #: For a ``Connection`` returned by ``Pipe(duplex=False)``: ``"read"`` (the first end) or ``"write"``.
+    role: Optional[str] = field(default=None, compare=False, hash=False)
 
     def with_creator(self, call: cst.Call) -> Kind:
         return replace(self, creator=call)
@@ -126,9 +129,25 @@ class Kind:
         return self.name in _QUEUES
 
     @property
+    def process_library(self) -> Optional[str]:
+        """The module whose process bookkeeping (``current_process()``, its ``daemon`` flag) starts this
+        object's processes: ``multiprocessing`` (also for ``torch.multiprocessing`` and
+        ``concurrent.futures``), ``multiprocess`` or ``billiard``; None for threads."""
+        if self.uses_threads:
+            return None
+        if self.family in ("multiprocess", "billiard"):
+            return self.family
+        return "multiprocessing"
+
+    @property
     def pickles_with_dill(self) -> bool:
-        """``multiprocess`` and ``billiard`` serialise with dill: lambdas and closures travel fine."""
-        return self.family in ("multiprocess", "billiard")
+        """``multiprocess`` serialises with dill: lambdas and closures travel fine.
+
+        ``billiard`` does not: its ``reduction.ForkingPickler`` subclasses the standard
+        ``pickle.Pickler`` and its pool loads tasks with ``pickle.loads`` (``billiard/common.py``), so
+        lambdas and local functions fail there as in ``multiprocessing``.
+        """
+        return self.family == "multiprocess"
 
     def describe(self) -> str:
         if self.name is KindName.SEQUENCE and self.item is not None:
