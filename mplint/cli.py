@@ -7,6 +7,7 @@ Exit codes: 0 nothing found, 1 diagnostics remain (or fixes were applied with --
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import json
 import os
@@ -20,7 +21,8 @@ from mplint import __version__
 from mplint.config import START_METHODS, Config, ConfigError, find_config_file, load_config
 from mplint.diagnostics import INTERNAL_ERROR, IO_ERROR, Diagnostic, Severity
 from mplint.files import Candidate, could_have_findings_bytes, discover
-from mplint.output import FORMATS, OutputContext, get_renderer
+from mplint.output import FORMATS, OutputContext, get_renderer, get_statistics_renderer
+from mplint.output.color import COLOR_CHOICES, use_color
 from mplint.source import SourceError, SourceFile, decode_source, read_source, write_source
 
 __all__ = ["main"]
@@ -45,7 +47,16 @@ def _build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--diff", action="store_true", help="print the fixes as a diff; write nothing"
     )
-    check.add_argument("--show-fixes", action="store_true", help="list the fixes --fix would apply")
+    check.add_argument(
+        "--show-fixes",
+        action="store_true",
+        help="show each diagnostic's fix (and, with --fix, list what was fixed)",
+    )
+    check.add_argument(
+        "--add-noqa",
+        action="store_true",
+        help="add `# noqa: CODE` to every line with a diagnostic (writes the files)",
+    )
     check.add_argument("--select", help="comma-separated codes, prefixes or names to enable")
     check.add_argument("--extend-select", help="codes to enable in addition to the selection")
     check.add_argument("--ignore", help="comma-separated codes, prefixes or names to disable")
@@ -59,7 +70,17 @@ def _build_parser() -> argparse.ArgumentParser:
         "--output-format", default="concise", choices=sorted(FORMATS), help="output format"
     )
     check.add_argument("--output-file", help="write the report here instead of standard output")
-    check.add_argument("--statistics", action="store_true", help="counts per rule")
+    check.add_argument(
+        "--statistics",
+        action="store_true",
+        help="counts per rule instead of the diagnostics",
+    )
+    check.add_argument(
+        "--color",
+        choices=COLOR_CHOICES,
+        default="auto",
+        help="colour the concise and full formats (auto: on a terminal, unless NO_COLOR is set)",
+    )
     check.add_argument("--stdin-filename", help="the name of the file read from standard input")
     check.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even when diagnostics remain"
@@ -110,11 +131,18 @@ class _Settings:
     def apply(self, config: Config) -> Config:
         changes: dict[str, Any] = {}
         if self.select is not None:
+            # The command line is a later layer (as in ruff): its selection replaces the file's
+            # select, extend-select and ignore.
             changes["select"] = self.select
+            changes["extend_select"] = ()
+            changes["ignore"] = ()
         if self.extend_select:
-            changes["extend_select"] = (*config.extend_select, *self.extend_select)
+            changes["extend_select"] = (
+                *changes.get("extend_select", config.extend_select),
+                *self.extend_select,
+            )
         if self.ignore:
-            changes["ignore"] = (*config.ignore, *self.ignore)
+            changes["ignore"] = (*changes.get("ignore", config.ignore), *self.ignore)
         if self.preview is not None:
             changes["preview"] = self.preview
         if self.start_method is not None:
@@ -169,6 +197,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         print("mplint: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`mplint check | head`): stop quietly, as a killed-by-SIGPIPE program would.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return EXIT_ERROR
 
 
@@ -200,6 +233,7 @@ class _FileResult:
     path: str
     diagnostics: list[Diagnostic]
     fixed: int = 0
+    applied: list[Diagnostic] = field(default_factory=list)
     diff: str = ""
     fixed_text: Optional[str] = None
     source_text: Optional[str] = None
@@ -241,6 +275,7 @@ def _check_text(
     if not result.changed:
         return out
     out.fixed = len(result.applied)
+    out.applied = list(result.applied)
     out.fixed_text = result.text
     if args.diff:
         out.diff = "".join(
@@ -260,6 +295,8 @@ def _check(args: argparse.Namespace) -> int:
     if fixed_file is not None and not fixed_file.is_file():
         raise ConfigError(f"--config {args.config}: no such file")
     resolver = _ConfigResolver(settings, fixed_file)
+    if args.add_noqa:
+        return _add_noqa(args, resolver)
     renderer = get_renderer(args.output_format)
     assert renderer is not None
     paths: list[str] = list(args.paths) or ["."]
@@ -299,47 +336,60 @@ def _check(args: argparse.Namespace) -> int:
             )
         )
         for candidate in candidates:
-            checked.append(candidate.path)
+            checked.append(os.path.normpath(candidate.path))
             results.append(_check_candidate(candidate, resolver, args))
 
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=Diagnostic.sort_key)
     fixed = sum(r.fixed for r in results)
+    stream: TextIO
+    if stdin_mode and args.fix and not args.diff:
+        stream = sys.stderr  # standard output carries the fixed code
+    else:
+        stream = sys.stdout
     context = OutputContext(
         fixed=fixed,
         fix_mode=bool(args.fix),
         unsafe_fixes=bool(args.unsafe_fixes),
         show_fixes=bool(args.show_fixes),
         statistics=bool(args.statistics),
-        sources={r.path: r.source_text for r in results if r.source_text is not None},
+        # the diagnostics left after --fix are positions in the fixed text
+        sources={
+            r.path: r.fixed_text if r.fixed_text is not None else r.source_text
+            for r in results
+            if r.source_text is not None
+        },
         checked_files=checked,
+        applied=[d for r in results if r.fixed for d in r.applied],
+        quiet=bool(args.quiet),
+        color=use_color(args.color, None if args.output_file else stream),
     )
-    stream: TextIO
-    if stdin_mode and args.fix and not args.diff:
-        stream = sys.stderr  # standard output carries the fixed code
-    else:
-        stream = sys.stdout
     if args.diff:
         diff = "".join(r.diff for r in results)
         stream.write(diff)
         meta = [d for d in diagnostics if d.is_meta]
         if meta:
-            sys.stderr.write(renderer(meta, context))
+            meta_context = replace(context, color=use_color(args.color, sys.stderr))
+            _write(sys.stderr, renderer(meta, meta_context))
         if fixed:
             print(f"Would fix {fixed} error{'s' if fixed != 1 else ''}.", file=sys.stderr)
         if any(d.code == INTERNAL_ERROR for d in diagnostics):
             return EXIT_ERROR
         return EXIT_FOUND if diff and not args.exit_zero else EXIT_OK
-    text = renderer(diagnostics, context)
-    if args.statistics and args.output_format == "concise":
-        text = _statistics(diagnostics)
+    if args.statistics:
+        statistics_renderer = get_statistics_renderer(args.output_format)
+        assert statistics_renderer is not None
+        text = statistics_renderer(diagnostics, context)
+    else:
+        text = renderer(diagnostics, context)
     if args.output_file:
         try:
-            Path(args.output_file).write_text(text, encoding="utf-8")
+            with open(args.output_file, "w", encoding="utf-8", errors="backslashreplace") as out:
+                out.write(text)
         except OSError as error:
             print(f"mplint: error: cannot write {args.output_file}: {error}", file=sys.stderr)
             return EXIT_ERROR
     elif not (args.quiet and not diagnostics):
-        stream.write(text)
+        _write(stream, text)
     if any(d.code == INTERNAL_ERROR for d in diagnostics):
         return EXIT_ERROR
     if args.exit_zero:
@@ -387,19 +437,77 @@ def _check_candidate(
     return result
 
 
-def _statistics(diagnostics: list[Diagnostic]) -> str:
-    from mplint.registry import rule_by_code
+def _write(stream: TextIO, text: str) -> None:
+    """Write ``text``; characters the stream cannot encode (a file name in a foreign encoding, say)
+    are escaped instead of failing the run."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
-    counts: dict[str, int] = {}
-    for d in diagnostics:
-        counts[d.code] = counts.get(d.code, 0) + 1
-    lines = []
-    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        rule = rule_by_code(code)
-        name = rule.NAME if rule else next(d.name for d in diagnostics if d.code == code)
-        fixable = "[*]" if any(d.code == code and d.fix for d in diagnostics) else "   "
-        lines.append(f"{count:>5}\t{code}\t{fixable} {name}")
-    return "\n".join(lines) + ("\n" if lines else "")
+
+def _add_noqa(args: argparse.Namespace, resolver: _ConfigResolver) -> int:
+    """``--add-noqa``: write ``# noqa: CODE`` on every line with a diagnostic; report what was added."""
+    from mplint.engine import lint_source
+    from mplint.output.concise import render as render_concise
+    from mplint.output.noqa import add_noqa
+
+    if args.fix or args.diff:
+        print("mplint: error: --add-noqa cannot be used with --fix or --diff", file=sys.stderr)
+        return EXIT_ERROR
+    paths: list[str] = list(args.paths) or ["."]
+    if "-" in paths or (args.stdin_filename is not None and not args.paths):
+        print(
+            "mplint: error: --add-noqa edits files; it cannot read standard input", file=sys.stderr
+        )
+        return EXIT_ERROR
+    problems = [
+        _io_diagnostic(given, "no such file or directory")
+        for given in paths
+        if not os.path.exists(given) and not os.path.islink(given)
+    ]
+    added = skipped = 0
+    candidates = discover(
+        [p for p in paths if os.path.exists(p)],
+        resolver,
+        force_exclude=args.force_exclude,
+        respect_gitignore=not args.no_respect_gitignore,
+    )
+    for candidate in candidates:
+        display = os.path.normpath(candidate.path)
+        config = resolver(candidate.path)
+        try:
+            source = read_source(candidate.path)
+        except SourceError as error:
+            problems.append(_io_diagnostic(display, str(error)))
+            continue
+        diagnostics = lint_source(display, source.text, config)
+        problems.extend(d for d in diagnostics if d.is_meta)
+        result = add_noqa(source.text, diagnostics)
+        for line, codes, reason in result.skipped:
+            skipped += 1
+            print(
+                f"{display}:{line}: no `# noqa: {', '.join(codes)}` added: {reason}",
+                file=sys.stderr,
+            )
+        if not result.added:
+            continue
+        try:
+            write_source(source, result.text)
+        except (SourceError, OSError) as error:
+            problems.append(_io_diagnostic(display, f"noqa comments not written: {error}"))
+            continue
+        added += result.added
+    if problems:
+        context = OutputContext(quiet=True, color=use_color(args.color, sys.stderr))
+        _write(sys.stderr, render_concise(sorted(problems, key=Diagnostic.sort_key), context))
+    print(f"Added {added} noqa directive{'' if added == 1 else 's'}.", file=sys.stderr)
+    if any(d.code == INTERNAL_ERROR for d in problems):
+        return EXIT_ERROR
+    if (problems or skipped) and not args.exit_zero:
+        return EXIT_FOUND
+    return EXIT_OK
 
 
 def _rule_json(rule: object) -> dict[str, object]:
@@ -442,7 +550,8 @@ def _rule(args: argparse.Namespace) -> int:
         return EXIT_OK
     from mplint.docs import render_rule_page
 
-    print("\n\n".join(render_rule_page(r) for r in chosen))
+    # exactly the text of rules/<CODE>.md (pages separated by a blank line with --all)
+    _write(sys.stdout, "\n".join(render_rule_page(r) for r in chosen))
     return EXIT_OK
 
 

@@ -1,12 +1,17 @@
-"""Rendering a rule's documentation: the rules/ pages, ``mplint rule CODE`` and the index."""
+"""Rendering a rule's documentation: the rules/ pages, ``mplint rule CODE`` and the index.
+
+Everything here is a pure function of the rule classes, so ``scripts/gen_rule_docs.py`` (which writes
+``rules/``) and ``tests/test_docs.py`` (which fails when ``rules/`` is stale) agree by construction.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from mplint.rule import LintRule
+from mplint.rule import Invalid, LintRule
 
-__all__ = ["FAMILIES", "render_index", "render_rule_page"]
+__all__ = ["FAMILIES", "INDEX_PAGE", "expected_pages", "render_index", "render_rule_page"]
 
 FAMILIES: dict[str, str] = {
     "MPL1": "Process lifecycle",
@@ -16,44 +21,94 @@ FAMILIES: dict[str, str] = {
     "MPL5": "Queues and pipes",
 }
 
+#: The index page's file name in rules/.
+INDEX_PAGE = "README.md"
+
 _FIX_TEXT = {
-    None: "No fix.",
-    "safe": "Fix is always available and safe.",
-    "unsafe": "Fix is available; it is unsafe (applied with `--unsafe-fixes`).",
-    "safe/unsafe": "Fix is available: safe in the simple case, unsafe otherwise (see Fix safety).",
-    "display": "A fix is shown but never applied.",
+    None: "none",
+    "safe": "safe, applied by `mplint check --fix`",
+    "unsafe": "unsafe, applied by `mplint check --fix --unsafe-fixes`",
+    "safe/unsafe": "safe or unsafe depending on the code (see Fix safety)",
+    "display": "shown, never applied",
 }
+#: How many VALID and INVALID cases a page shows.
+EXAMPLES = 2
+
+
+def _code_span(text: str) -> str:
+    """``text`` as one Markdown code span, however many backticks it contains (CommonMark 6.1)."""
+    runs = [len(run) for run in re.findall(r"`+", text)]
+    fence = "`" * (max(runs, default=0) + 1)
+    edge = text[:1] == "`" or text[-1:] == "`" or (text[:1] == " " and text[-1:] == " ")
+    pad = " " if edge else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _code_block(code: str, language: str = "python") -> list[str]:
+    """A fenced block longer than any backtick run inside ``code``."""
+    body = code.strip("\n")
+    runs = [len(run) for run in re.findall(r"`{3,}", body)]
+    fence = "`" * max(3, max(runs, default=0) + 1)
+    return [f"{fence}{language}", body, fence, ""]
+
+
+def _family(code: str) -> str:
+    prefix = code[:4]
+    title = FAMILIES.get(prefix)
+    return f"{title} ({prefix}xx)" if title else prefix
 
 
 def render_rule_page(rule: type[LintRule]) -> str:
     """The Markdown page of one rule (rules/MPL101.md), also what ``mplint rule`` prints."""
-    lines = [
-        f"# {rule.CODE} `{rule.NAME}`",
-        "",
-        f"**Severity:** {rule.SEVERITY.value} · **Fix:** {_FIX_TEXT.get(rule.FIX, rule.FIX)}"
-        + (" · **Preview** (enable with `--preview`)" if rule.PREVIEW else ""),
-        "",
-        f"Message: `{rule.MESSAGE}`",
-        "",
-        rule.docs(),
+    facts = [
+        f"**Severity:** {rule.SEVERITY.value}",
+        f"**Fix:** {_FIX_TEXT.get(rule.FIX, rule.FIX)}",
+        f"**Family:** {_family(rule.CODE)}",
     ]
-    examples = _examples(rule)
-    if examples:
-        lines += ["", examples]
-    return "\n".join(lines).rstrip() + "\n"
+    lines = [f"# {rule.CODE} `{rule.NAME}`", "", " · ".join(facts), ""]
+    if rule.PREVIEW:
+        lines += [
+            "**Preview:** this rule runs only with `--preview` (or `preview = true`) while it proves "
+            "itself on real code.",
+            "",
+        ]
+    lines += [f"Message: {_code_span(rule.MESSAGE)}", ""]
+    if rule.FIX_TITLE:
+        lines += [f"Fix title: {_code_span(rule.FIX_TITLE)}", ""]
+    lines += [rule.docs(), ""]
+    lines += _examples(rule)
+    lines += [
+        f"Suppress it on one line with `# noqa: {rule.CODE}`, or select and ignore it by code or by "
+        f"name (`{rule.NAME}`). [All rules]({INDEX_PAGE})",
+    ]
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.rstrip() + "\n"
 
 
-def _examples(rule: type[LintRule]) -> str:
+def _fixed_caption(case: Invalid) -> str:
+    flags = "--fix --unsafe-fixes" if case.unsafe else "--fix"
+    return f"After `mplint check {flags}`:"
+
+
+def _examples(rule: type[LintRule]) -> list[str]:
     out: list[str] = []
     if rule.INVALID:
         out += ["## Flagged (from the rule's test cases)", ""]
-        for case in rule.INVALID[:2]:
-            out += ["```python", case.code.strip("\n"), "```", ""]
+        for case in rule.INVALID[:EXAMPLES]:
+            out += _code_block(case.code)
+            if case.fixed is not None:
+                out += [_fixed_caption(case), ""]
+                out += _code_block(case.fixed)
     if rule.VALID:
         out += ["## Not flagged (from the rule's test cases)", ""]
-        for valid in rule.VALID[:2]:
-            out += ["```python", valid.code.strip("\n"), "```", ""]
-    return "\n".join(out).rstrip()
+        for valid in rule.VALID[:EXAMPLES]:
+            out += _code_block(valid.code)
+    return out
+
+
+def _table_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render_index(rules: Sequence[type[LintRule]]) -> str:
@@ -61,24 +116,25 @@ def render_index(rules: Sequence[type[LintRule]]) -> str:
         "# mplint rules",
         "",
         "Generated by `python scripts/gen_rule_docs.py` from each rule's docstring and test cases;",
-        "a test fails when these pages are stale.",
+        "a test fails when these pages are stale. `mplint rule CODE` prints the same page.",
         "",
         "Fix: **safe** fixes are applied by `mplint check --fix`, **unsafe** ones also need",
         "`--unsafe-fixes`. Preview rules run only with `--preview`.",
         "",
     ]
-    for prefix, title in FAMILIES.items():
+    prefixes = list(FAMILIES)
+    prefixes += sorted({r.CODE[:4] for r in rules} - set(FAMILIES))
+    for prefix in prefixes:
         members = [r for r in rules if r.CODE.startswith(prefix)]
         if not members:
             continue
-        lines += [f"## {title} ({prefix}xx)", "", "| Code | Name | Severity | Fix | Summary |"]
+        lines += [f"## {_family(prefix)}", "", "| Code | Name | Severity | Fix | Summary |"]
         lines += ["| --- | --- | --- | --- | --- |"]
         for r in members:
-            name = r.NAME + (" (preview)" if r.PREVIEW else "")
-            summary = r.summary().replace("|", "\\|")
+            name = f"`{r.NAME}`" + (" (preview)" if r.PREVIEW else "")
             lines.append(
-                f"| [{r.CODE}]({r.CODE}.md) | `{name}` | {r.SEVERITY.value} | {r.FIX or '—'} | "
-                f"{summary} |"
+                f"| [{r.CODE}]({r.CODE}.md) | {name} | {r.SEVERITY.value} | {r.FIX or '—'} | "
+                f"{_table_cell(r.summary())} |"
             )
         lines.append("")
     lines += [
@@ -94,3 +150,10 @@ def render_index(rules: Sequence[type[LintRule]]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def expected_pages(rules: Sequence[type[LintRule]]) -> dict[str, str]:
+    """Every file rules/ must hold: ``MPL101.md`` … and ``README.md``, name -> text."""
+    pages = {f"{rule.CODE}.md": render_rule_page(rule) for rule in rules}
+    pages[INDEX_PAGE] = render_index(rules)
+    return pages

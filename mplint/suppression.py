@@ -93,30 +93,71 @@ def parse_suppressions(text: str) -> Suppressions:
     return result
 
 
-def add_noqa_codes(line: str, codes: Iterable[str]) -> str:
+def add_noqa_codes(line: str, codes: Iterable[str], *, comment_start: Optional[int] = None) -> str:
     """``line`` with ``codes`` added to its ``# noqa`` comment (or a new one), keeping other codes.
 
-    ``line`` has no line ending. A bare ``# noqa`` already covers everything and is kept as is.
+    ``line`` has no line ending. A bare ``# noqa`` already covers everything and is kept as is, and so
+    are codes an existing code or prefix covers. Only the line's real comment is looked at: a ``# noqa``
+    inside a string does not count, and a line that ends inside a string or with a backslash continuation
+    is returned unchanged (a comment there would change the code or break it).
+
+    ``comment_start`` is the column where the line's comment starts when the caller tokenized the whole
+    file (-1: the line has no comment); without it the line is scanned on its own, which cannot know
+    whether the line begins inside a multi-line string: callers editing files should tokenize them.
     """
-    wanted = sorted(set(codes))
-    match = NOQA_RE.search(line)
-    if match is not None and _in_comment(line, match.start()):
-        existing = match.group("codes")
-        if existing is None:
-            return line
-        present = [c.upper() for c in _CODE_RE.findall(existing)]
-        merged = present + [c for c in wanted if c not in present]
-        replacement = "# noqa: " + ", ".join(merged)
-        return line[: match.start()] + replacement + line[match.end() :]
-    stripped = line.rstrip()
-    return f"{stripped}  # noqa: {', '.join(wanted)}"
+    wanted = sorted({code.upper() for code in codes})
+    if comment_start is None:
+        scanned = _scan_comment(line)
+        if scanned is None:
+            return line  # ends inside a string or continues with a backslash
+        comment_start = scanned
+    if comment_start >= 0:
+        comment = line[comment_start:]
+        match = NOQA_RE.search(comment)
+        if match is not None:
+            existing = match.group("codes")
+            if existing is None:
+                return line
+            present = [c.upper() for c in _CODE_RE.findall(existing)]
+            missing = [c for c in wanted if not _covered(c, present)]
+            if not missing:
+                return line
+            replacement = "# noqa: " + ", ".join(present + missing)
+            return (
+                line[:comment_start]
+                + comment[: match.start()]
+                + replacement
+                + comment[match.end() :]
+            )
+    if not wanted:
+        return line
+    return f"{line.rstrip()}  # noqa: {', '.join(wanted)}"
 
 
-def _in_comment(line: str, index: int) -> bool:
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(line + "\n").readline):
-            if token.type == tokenize.COMMENT:
-                return token.start[1] <= index
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        return True
-    return False
+def _scan_comment(line: str) -> Optional[int]:
+    """Where ``line``'s comment starts (-1: none), assuming the line starts outside a string; None when
+    the line ends inside a string or with a backslash continuation (no comment may be added)."""
+    index = 0
+    length = len(line)
+    while index < length:
+        char = line[index]
+        if char == "#":
+            return index
+        if char in "\"'":
+            quote = char * 3 if line.startswith(char * 3, index) else char
+            index += len(quote)
+            while True:
+                if index >= length:
+                    return None  # the string goes on past this line
+                if line[index] == "\\":
+                    index += 2
+                    continue
+                if line.startswith(quote, index):
+                    index += len(quote)
+                    break
+                index += 1
+            continue
+        index += 1
+    if line.rstrip().endswith("\\"):
+        return None
+    return -1

@@ -1,74 +1,113 @@
-"""``concise`` (the default): ``path:line:col: CODE [*] message`` per diagnostic, then a summary like ruff's."""
+"""``concise`` (the default): ``path:line:col: CODE [*] message`` per diagnostic, then a summary like ruff's.
+
+``[*]`` marks a diagnostic whose fix ``--fix`` would apply under the current flags. The summary counts the
+errors, how many ``--fix`` can fix, and how many more ``--fix --unsafe-fixes`` can (ruff's wording).
+With ``--show-fixes`` each fix's title follows its diagnostic, and after ``--fix`` the fixed diagnostics are
+listed per file.
+"""
 
 from __future__ import annotations
 
-from mplint.diagnostics import Applicability, Diagnostic
-from mplint.output import OutputContext
+from typing import Optional
 
-__all__ = ["render", "summary"]
+from mplint.diagnostics import Applicability, Diagnostic
+from mplint.output import OutputContext, fix_applies
+from mplint.output._text import one_line, plural
+from mplint.output.color import Palette
+
+__all__ = ["fix_note", "fixed_listing", "render", "summary"]
 
 
 def _marker(diagnostic: Diagnostic, context: OutputContext) -> str:
+    return "[*] " if fix_applies(diagnostic.fix, context) else ""
+
+
+def location(diagnostic: Diagnostic, palette: Palette) -> str:
+    """``path:line:col:`` (coloured like ruff's: bold path, cyan separators)."""
+    colon = palette.paint(":", "cyan")
+    return (
+        f"{palette.paint(one_line(diagnostic.path), 'bold')}{colon}{diagnostic.line}{colon}"
+        f"{diagnostic.column}{colon}"
+    )
+
+
+def fix_note(diagnostic: Diagnostic, context: OutputContext) -> str:
+    """Why a fix that is shown would not be applied by ``--fix`` ("" when it would be)."""
     fix = diagnostic.fix
-    if fix is None:
+    if fix is None or fix_applies(fix, context):
         return ""
-    if fix.applicability is Applicability.SAFE or (
-        context.unsafe_fixes and fix.applicability is Applicability.UNSAFE
-    ):
-        return "[*] "
-    return ""
+    if fix.applicability is Applicability.UNSAFE:
+        return "unsafe: applied with `--fix --unsafe-fixes`"
+    return "display only: never applied"
 
 
 def render(diagnostics: list[Diagnostic], context: OutputContext) -> str:
-    lines = [
-        f"{d.path}:{d.line}:{d.column}: {d.code} {_marker(d, context)}{d.message}"
-        for d in diagnostics
-    ]
-    text = "\n".join(lines)
-    if lines:
-        text += "\n"
-    return text + summary(diagnostics, context)
+    palette = Palette(context.color)
+    lines: list[str] = []
+    for d in diagnostics:
+        marker = palette.paint("[*]", "cyan") + " " if _marker(d, context) else ""
+        lines.append(
+            f"{location(d, palette)} {palette.paint(d.code, 'bold', 'red')} {marker}"
+            f"{one_line(d.message)}"
+        )
+        if context.show_fixes and d.fix is not None:
+            note = fix_note(d, context)
+            tail = f" ({note})" if note else ""
+            lines.append(
+                f"  {palette.paint('fix:', 'bold', 'cyan')} {one_line(d.fix.message)}{tail}"
+            )
+    text = "".join(line + "\n" for line in lines)
+    if context.quiet:
+        return text
+    if context.show_fixes and context.applied:
+        text += ("\n" if text else "") + fixed_listing(context.applied) + "\n"
+    return text + summary(diagnostics, context, palette)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def fixed_listing(applied: list[Diagnostic]) -> str:
+    """``Fixed N errors:`` then, per file, how many of each rule ``--fix`` fixed (ruff's --show-fixes)."""
+    by_file: dict[str, dict[tuple[str, str], int]] = {}
+    for d in applied:
+        counts = by_file.setdefault(d.path, {})
+        counts[(d.code, d.name)] = counts.get((d.code, d.name), 0) + 1
+    lines = [f"Fixed {plural(len(applied), 'error')}:"]
+    for path in sorted(by_file):
+        lines.append(f"- {one_line(path)}:")
+        for (code, name), count in sorted(by_file[path].items()):
+            lines.append(f"    {count} × {code} ({name})")  # noqa: RUF001 (ruff's wording)
+    return "\n".join(lines) + "\n"
 
 
-def summary(diagnostics: list[Diagnostic], context: OutputContext) -> str:
-    """The closing lines: counts, and how many could be fixed with which flag."""
+def summary(
+    diagnostics: list[Diagnostic], context: OutputContext, palette: Optional[Palette] = None
+) -> str:
+    """The closing lines: counts, and how many could be fixed with which flag (ruff's wording)."""
+    palette = palette or Palette(False)
     remaining = len(diagnostics)
     if context.fix_mode and context.fixed:
-        if remaining:
-            head = (
-                f"Found {_plural(remaining + context.fixed, 'error')} "
-                f"({context.fixed} fixed, {remaining} remaining)."
-            )
-        else:
-            return (
-                f"Found {_plural(context.fixed, 'error')} ({context.fixed} fixed, 0 remaining).\n"
-            )
+        head = (
+            f"Found {plural(remaining + context.fixed, 'error')} "
+            f"({context.fixed} fixed, {remaining} remaining)."
+        )
     elif remaining:
-        head = f"Found {_plural(remaining, 'error')}."
+        head = f"Found {plural(remaining, 'error')}."
     else:
         return "All checks passed!\n"
-    safe = sum(
-        1 for d in diagnostics if d.fix is not None and d.fix.applicability is Applicability.SAFE
-    )
-    unsafe = sum(
-        1 for d in diagnostics if d.fix is not None and d.fix.applicability is Applicability.UNSAFE
-    )
-    lines = [head]
-    if context.unsafe_fixes:
-        if safe + unsafe:
-            lines.append(f"[*] {safe + unsafe} fixable with the `--fix` option.")
-    elif safe:
-        tail = ""
-        if unsafe:
-            tail = f" ({unsafe} hidden fixes can be enabled with the `--unsafe-fixes` option)"
-        lines.append(f"[*] {safe} fixable with the `--fix` option{tail}.")
-    elif unsafe:
-        lines.append(
-            f"No fixes available ({unsafe} hidden fixes can be enabled with the "
-            "`--unsafe-fixes` option)."
+    applicable = sum(1 for d in diagnostics if fix_applies(d.fix, context))
+    hidden = 0
+    if not context.unsafe_fixes:
+        hidden = sum(
+            1
+            for d in diagnostics
+            if d.fix is not None and d.fix.edits and d.fix.applicability is Applicability.UNSAFE
         )
+    lines = [head]
+    hidden_text = (
+        f"{plural(hidden, 'unsafe fix', 'unsafe fixes')} available with `--fix --unsafe-fixes`"
+    )
+    if applicable:
+        tail = f" ({hidden_text})" if hidden else ""
+        lines.append(f"{palette.paint('[*]', 'cyan')} {applicable} fixable with `--fix`{tail}.")
+    elif hidden:
+        lines.append(f"{hidden_text}.")
     return "\n".join(lines) + "\n"

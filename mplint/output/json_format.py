@@ -1,4 +1,12 @@
-"""``json``: ruff's JSON schema, so tools that read ruff's JSON read ours."""
+"""``json``: ruff's JSON schema, so tools that read ruff's JSON read ours.
+
+A list of objects with ruff's keys, in ruff's (alphabetical) order: ``cell`` (always null), ``code``,
+``end_location`` and ``location`` (``{"column", "row"}``, 1-based, the end exclusive), ``filename``,
+``fix`` (null or ``{"applicability", "edits": [{"content", "end_location", "location"}], "message"}``),
+``message``, ``name``, ``noqa_row`` (the line a ``# noqa`` comment must be on; null for files that
+could not be checked), ``severity`` (``error``/``warning``) and ``url`` (the rule's page). Nothing else is
+added, so readers of ruff's JSON keep working.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +15,13 @@ from typing import Any
 
 from mplint.diagnostics import Diagnostic
 from mplint.output import OutputContext
+from mplint.output.statistics import statistics_json
 
-__all__ = ["diagnostic_to_json", "render"]
+__all__ = ["diagnostic_to_json", "render", "render_statistics"]
+
+
+def _position(row: int, column: int) -> dict[str, int]:
+    return {"column": column, "row": row}
 
 
 def diagnostic_to_json(d: Diagnostic) -> dict[str, Any]:
@@ -16,30 +29,35 @@ def diagnostic_to_json(d: Diagnostic) -> dict[str, Any]:
     if d.fix is not None:
         fix = {
             "applicability": d.fix.applicability.value,
-            "message": d.fix.message,
             "edits": [
                 {
                     "content": e.content,
-                    "location": {"row": e.line, "column": e.column},
-                    "end_location": {"row": e.end_line, "column": e.end_column},
+                    "end_location": _position(e.end_line, e.end_column),
+                    "location": _position(e.line, e.column),
                 }
                 for e in d.fix.edits
             ],
+            "message": d.fix.message,
         }
     return {
         "cell": None,
         "code": d.code,
-        "end_location": {"row": d.end_line, "column": d.end_column},
+        "end_location": _position(d.end_line, d.end_column),
         "filename": d.path,
         "fix": fix,
-        "location": {"row": d.line, "column": d.column},
+        "location": _position(d.line, d.column),
         "message": d.message,
-        "noqa_row": d.noqa_line,
-        "url": d.url,
-        "severity": d.severity.value,
         "name": d.name,
+        "noqa_row": d.noqa_line,
+        "severity": d.severity.value,
+        "url": d.url,
     }
 
 
 def render(diagnostics: list[Diagnostic], context: OutputContext) -> str:
     return json.dumps([diagnostic_to_json(d) for d in diagnostics], indent=2) + "\n"
+
+
+def render_statistics(diagnostics: list[Diagnostic], context: OutputContext) -> str:
+    """ruff's ``--statistics --output-format json``: a list of per-code objects."""
+    return json.dumps(statistics_json(diagnostics, context), indent=2) + "\n"

@@ -1,0 +1,87 @@
+"""Text helpers the formats share: lines as Python counts them, safe one-line messages, display widths."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "display_width",
+    "one_line",
+    "plural",
+    "printable",
+    "split_lines",
+    "split_lines_keepends",
+    "xml_safe",
+]
+
+# Python (tokenize, libcst) ends lines at \r\n, \r or \n only; str.splitlines also splits at \f, \v,
+# \x1c-\x1e, \x85, \u2028 and \u2029, which would shift every line number after one of them.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+# C0 and C1 controls and DEL: printed raw they can move the cursor or recolour a terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Characters XML 1.0 cannot carry, not even as character references.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+TAB_WIDTH = 4
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` without their endings, numbered the way diagnostics number them."""
+    lines = _LINE_END.split(text)
+    if lines and lines[-1] == "" and text:
+        lines.pop()  # the text ends with a line ending: no extra empty line
+    return lines
+
+
+def split_lines_keepends(text: str) -> list[str]:
+    """The lines of ``text`` with their endings (``"".join`` gives ``text`` back)."""
+    lines: list[str] = _LINE_WITH_END.findall(text)
+    consumed = sum(len(line) for line in lines)
+    if consumed < len(text):
+        lines.append(text[consumed:])
+    return lines
+
+
+def _control_picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀ … ␟
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return f"\\x{code:02x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as symbols (tabs are kept)."""
+    return _CONTROL.sub(_control_picture, text)
+
+
+def one_line(text: str) -> str:
+    """A message for a line-oriented format: line endings become spaces, controls become symbols."""
+    return printable(_NEWLINES.sub(" ", text))
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot carry (replaced by U+FFFD)."""
+    return _XML_INVALID.sub("\ufffd", text)
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char) or char in "\u200b\u200c\u200d\ufeff":
+        return 0
+    if unicodedata.east_asian_width(char) in ("W", "F"):
+        return 2
+    return 1
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes (tabs already expanded; wide characters count two)."""
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(char) for char in text)
+
+
+def plural(count: int, word: str, words: str = "") -> str:
+    return f"{count} {word if count == 1 else (words or word + 's')}"
