@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
 import json
 import os
 import sys
@@ -18,11 +17,13 @@ from pathlib import Path
 from typing import Any, Optional, TextIO
 
 from mplint import __version__
+from mplint.cache import DEFAULT_CACHE_DIR, Cache
 from mplint.config import START_METHODS, Config, ConfigError, find_config_file, load_config
-from mplint.diagnostics import INTERNAL_ERROR, IO_ERROR, Diagnostic, Severity
-from mplint.files import Candidate, could_have_findings_bytes, discover
+from mplint.diagnostics import INTERNAL_ERROR, Diagnostic
+from mplint.files import discover
 from mplint.output import FORMATS, OutputContext, get_renderer, get_statistics_renderer
 from mplint.output.color import COLOR_CHOICES, use_color
+from mplint.runner import FileResult, Options, check_files, check_text, io_diagnostic
 from mplint.source import SourceError, SourceFile, decode_source, read_source, write_source
 
 __all__ = ["main"]
@@ -91,6 +92,15 @@ def _build_parser() -> argparse.ArgumentParser:
         help="exit 1 when fixes were applied, even if nothing remains",
     )
     check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    check.add_argument(
+        "--cache-dir", help=f"where to keep cached results (default: {DEFAULT_CACHE_DIR})"
+    )
+    check.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive_int,
+        help="worker processes for large runs (default: the number of cores)",
+    )
     check.add_argument("--config", help="a pyproject.toml (or mplint.toml) to use for every file")
     check.add_argument(
         "--force-exclude",
@@ -111,7 +121,20 @@ def _build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--output-format", choices=("text", "json"), default="text")
 
     sub.add_parser("server", help="run the language server on stdio (needs mplint[lsp])")
+
+    clean = sub.add_parser("clean", help="remove the results cache")
+    clean.add_argument("--cache-dir", help=f"the cache to remove (default: {DEFAULT_CACHE_DIR})")
     return parser
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
 
 
 def _split(value: Optional[str]) -> Optional[tuple[str, ...]]:
@@ -191,6 +214,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _rules(args)
         if args.command == "server":
             return _server()
+        if args.command == "clean":
+            from mplint.cache import clean
+
+            removed = clean(args.cache_dir or DEFAULT_CACHE_DIR)
+            print("Removed the cache." if removed else "No cache to remove.")
+            return EXIT_OK
     except ConfigError as error:
         print(f"mplint: error: {error}", file=sys.stderr)
         return EXIT_ERROR
@@ -228,67 +257,6 @@ def _settings(args: argparse.Namespace) -> _Settings:
     return settings
 
 
-@dataclass
-class _FileResult:
-    path: str
-    diagnostics: list[Diagnostic]
-    fixed: int = 0
-    applied: list[Diagnostic] = field(default_factory=list)
-    diff: str = ""
-    fixed_text: Optional[str] = None
-    source_text: Optional[str] = None
-
-
-def _io_diagnostic(path: str, message: str) -> Diagnostic:
-    return Diagnostic(
-        path=path,
-        code=IO_ERROR,
-        name="io-error",
-        message=message,
-        severity=Severity.ERROR,
-        line=1,
-        column=1,
-        end_line=1,
-        end_column=1,
-    )
-
-
-def _check_text(
-    display: str,
-    source: SourceFile,
-    config: Config,
-    args: argparse.Namespace,
-) -> _FileResult:
-    from mplint.engine import lint_source
-    from mplint.fixes import fix_source
-
-    want_fix = args.fix or args.diff
-    if not want_fix:
-        return _FileResult(
-            display, lint_source(display, source.text, config), source_text=source.text
-        )
-    result = fix_source(display, source.text, config, unsafe=args.unsafe_fixes)
-    diagnostics = list(result.remaining)
-    if result.error is not None:
-        diagnostics.append(_io_diagnostic(display, f"fix not applied: {result.error}"))
-    out = _FileResult(display, diagnostics, source_text=source.text)
-    if not result.changed:
-        return out
-    out.fixed = len(result.applied)
-    out.applied = list(result.applied)
-    out.fixed_text = result.text
-    if args.diff:
-        out.diff = "".join(
-            difflib.unified_diff(
-                source.text.splitlines(keepends=True),
-                result.text.splitlines(keepends=True),
-                fromfile=f"a/{display}",
-                tofile=f"b/{display}",
-            )
-        )
-    return out
-
-
 def _check(args: argparse.Namespace) -> int:
     settings = _settings(args)
     fixed_file = Path(args.config) if args.config else None
@@ -300,7 +268,10 @@ def _check(args: argparse.Namespace) -> int:
     renderer = get_renderer(args.output_format)
     assert renderer is not None
     paths: list[str] = list(args.paths) or ["."]
-    results: list[_FileResult] = []
+    results: list[FileResult] = []
+    options = Options(
+        fix=bool(args.fix), unsafe_fixes=bool(args.unsafe_fixes), diff=bool(args.diff)
+    )
     checked: list[str] = []
     stdin_mode = paths == ["-"] or (args.stdin_filename is not None and not args.paths)
 
@@ -311,10 +282,10 @@ def _check(args: argparse.Namespace) -> int:
         try:
             text, encoding = decode_source(data, display)
         except SourceError as error:
-            results.append(_FileResult(display, [_io_diagnostic(display, str(error))]))
+            results.append(FileResult(display, [io_diagnostic(display, str(error))]))
         else:
             source = SourceFile(display, text, encoding, "")
-            result = _check_text(display, source, config, args)
+            result = check_text(display, source, config, options)
             results.append(result)
             checked.append(display)
             if args.fix and not args.diff:
@@ -324,7 +295,7 @@ def _check(args: argparse.Namespace) -> int:
         for given in paths:
             if not os.path.exists(given) and not os.path.islink(given):
                 results.append(
-                    _FileResult(given, [_io_diagnostic(given, "no such file or directory")])
+                    FileResult(given, [io_diagnostic(given, "no such file or directory")])
                 )
         existing = [p for p in paths if os.path.exists(p)]
         candidates = list(
@@ -335,9 +306,9 @@ def _check(args: argparse.Namespace) -> int:
                 respect_gitignore=not args.no_respect_gitignore,
             )
         )
-        for candidate in candidates:
-            checked.append(os.path.normpath(candidate.path))
-            results.append(_check_candidate(candidate, resolver, args))
+        checked.extend(os.path.normpath(candidate.path) for candidate in candidates)
+        cache = None if args.no_cache else Cache(args.cache_dir or DEFAULT_CACHE_DIR)
+        results.extend(check_files(candidates, resolver, options, jobs=args.jobs, cache=cache))
 
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=Diagnostic.sort_key)
     fixed = sum(r.fixed for r in results)
@@ -401,42 +372,6 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_candidate(
-    candidate: Candidate, resolver: _ConfigResolver, args: argparse.Namespace
-) -> _FileResult:
-    path = candidate.path
-    display = os.path.normpath(path)
-    try:
-        config = resolver(path)
-    except ConfigError:
-        raise
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except IsADirectoryError:
-        return _FileResult(display, [_io_diagnostic(display, "is a directory, not a file")])
-    except FileNotFoundError:
-        return _FileResult(display, [_io_diagnostic(display, "vanished before it could be read")])
-    except PermissionError:
-        return _FileResult(display, [_io_diagnostic(display, "permission denied")])
-    except OSError as error:
-        return _FileResult(display, [_io_diagnostic(display, f"cannot read: {error.strerror}")])
-    if not could_have_findings_bytes(data):
-        return _FileResult(display, [])
-    try:
-        source = read_source(path)
-    except SourceError as error:
-        return _FileResult(display, [_io_diagnostic(display, str(error))])
-    result = _check_text(display, source, config, args)
-    if result.fixed_text is not None and args.fix and not args.diff:
-        try:
-            write_source(source, result.fixed_text)
-        except (SourceError, OSError) as error:
-            result.diagnostics.append(_io_diagnostic(display, f"fix not written: {error}"))
-            result.fixed = 0
-    return result
-
-
 def _write(stream: TextIO, text: str) -> None:
     """Write ``text``; characters the stream cannot encode (a file name in a foreign encoding, say)
     are escaped instead of failing the run."""
@@ -463,7 +398,7 @@ def _add_noqa(args: argparse.Namespace, resolver: _ConfigResolver) -> int:
         )
         return EXIT_ERROR
     problems = [
-        _io_diagnostic(given, "no such file or directory")
+        io_diagnostic(given, "no such file or directory")
         for given in paths
         if not os.path.exists(given) and not os.path.islink(given)
     ]
@@ -480,7 +415,7 @@ def _add_noqa(args: argparse.Namespace, resolver: _ConfigResolver) -> int:
         try:
             source = read_source(candidate.path)
         except SourceError as error:
-            problems.append(_io_diagnostic(display, str(error)))
+            problems.append(io_diagnostic(display, str(error)))
             continue
         diagnostics = lint_source(display, source.text, config)
         problems.extend(d for d in diagnostics if d.is_meta)
@@ -496,7 +431,7 @@ def _add_noqa(args: argparse.Namespace, resolver: _ConfigResolver) -> int:
         try:
             write_source(source, result.text)
         except (SourceError, OSError) as error:
-            problems.append(_io_diagnostic(display, f"noqa comments not written: {error}"))
+            problems.append(io_diagnostic(display, f"noqa comments not written: {error}"))
             continue
         added += result.added
     if problems:

@@ -1,0 +1,219 @@
+"""Checking many files: the byte prefilter, the cache, and worker processes for large runs.
+
+For each candidate file the parent reads its bytes once. Files that cannot hold a finding (the prefilter)
+cost nothing more; files whose results are cached are answered from the cache; the rest are linted —
+in this process for small runs, or in worker processes (``--jobs``, default: the number of cores) when
+there is enough work to pay for starting them. None of this changes a result: tests compare runs with
+and without each of them.
+
+Worker processes are started with the ``spawn`` method from a guarded entry point (``mplint`` and
+``python -m mplint`` both run ``main()`` under ``if __name__ == "__main__"``), so this works the same on
+Linux, macOS and Windows.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Callable, Optional
+
+from mplint.cache import Cache
+from mplint.config import Config
+from mplint.diagnostics import IO_ERROR, Diagnostic, Severity
+from mplint.files import Candidate, could_have_findings_bytes
+from mplint.source import SourceError, SourceFile, decode_source, write_source
+
+__all__ = ["FileResult", "Options", "check_files", "check_text", "io_diagnostic"]
+
+#: Start worker processes only when at least this much source is left to lint.
+PARALLEL_MIN_BYTES = 400_000
+PARALLEL_MIN_FILES = 4
+
+
+@dataclass(frozen=True)
+class Options:
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+
+    @property
+    def fixing(self) -> bool:
+        return self.fix or self.diff
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: list[Diagnostic]
+    fixed: int = 0
+    applied: list[Diagnostic] = field(default_factory=list)
+    diff: str = ""
+    fixed_text: Optional[str] = None
+    source_text: Optional[str] = None
+
+
+def io_diagnostic(path: str, message: str) -> Diagnostic:
+    return Diagnostic(
+        path=path,
+        code=IO_ERROR,
+        name="io-error",
+        message=message,
+        severity=Severity.ERROR,
+        line=1,
+        column=1,
+        end_line=1,
+        end_column=1,
+    )
+
+
+def check_text(display: str, source: SourceFile, config: Config, options: Options) -> FileResult:
+    """Lint (and with fix options, fix) one decoded file; nothing is written here."""
+    from mplint.engine import lint_source
+    from mplint.fixes import fix_source
+
+    if not options.fixing:
+        diagnostics = lint_source(display, source.text, config)
+        return FileResult(display, diagnostics, source_text=source.text)
+    result = fix_source(display, source.text, config, unsafe=options.unsafe_fixes)
+    diagnostics = list(result.remaining)
+    if result.error is not None:
+        diagnostics.append(io_diagnostic(display, f"fix not applied: {result.error}"))
+    out = FileResult(display, diagnostics, source_text=source.text)
+    if not result.changed:
+        return out
+    out.fixed = len(result.applied)
+    out.applied = list(result.applied)
+    out.fixed_text = result.text
+    if options.diff:
+        out.diff = "".join(
+            difflib.unified_diff(
+                source.text.splitlines(keepends=True),
+                result.text.splitlines(keepends=True),
+                fromfile=f"a/{display}",
+                tofile=f"b/{display}",
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class _Job:
+    path: str
+    display: str
+    config: Config
+    options: Options
+    data: bytes
+    cache_key: Optional[str]
+
+
+def _read(path: str, display: str) -> tuple[Optional[bytes], Optional[FileResult]]:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(), None
+    except IsADirectoryError:
+        return None, FileResult(display, [io_diagnostic(display, "is a directory, not a file")])
+    except FileNotFoundError:
+        return None, FileResult(
+            display, [io_diagnostic(display, "vanished before it could be read")]
+        )
+    except PermissionError:
+        return None, FileResult(display, [io_diagnostic(display, "permission denied")])
+    except OSError as error:
+        return None, FileResult(display, [io_diagnostic(display, f"cannot read: {error.strerror}")])
+
+
+def _run_job(job: _Job) -> FileResult:
+    """Decode, lint or fix, and write a fixed file (in a worker process or in the parent)."""
+    try:
+        return _run_job_unguarded(job)
+    except Exception as error:  # one bad file never stops the others
+        from mplint.diagnostics import INTERNAL_ERROR
+
+        failure = io_diagnostic(job.display, f"internal error: {type(error).__name__}: {error}")
+        return FileResult(
+            job.display, [replace(failure, code=INTERNAL_ERROR, name="internal-error")]
+        )
+
+
+def _run_job_unguarded(job: _Job) -> FileResult:
+    try:
+        text, encoding = decode_source(job.data, job.path)
+    except SourceError as error:
+        return FileResult(job.display, [io_diagnostic(job.display, str(error))])
+    import hashlib
+
+    source = SourceFile(job.path, text, encoding, hashlib.sha256(job.data).hexdigest())
+    result = check_text(job.display, source, job.config, job.options)
+    if result.fixed_text is not None and job.options.fix and not job.options.diff:
+        try:
+            write_source(source, result.fixed_text)
+        except (SourceError, OSError) as error:
+            result.diagnostics.append(io_diagnostic(job.display, f"fix not written: {error}"))
+            result.fixed = 0
+    return result
+
+
+def check_files(
+    candidates: Sequence[Candidate],
+    config_for: Callable[[str], Config],
+    options: Options,
+    *,
+    jobs: Optional[int] = None,
+    cache: Optional[Cache] = None,
+) -> list[FileResult]:
+    """Results for every candidate, in the candidates' order."""
+    results: list[Optional[FileResult]] = [None] * len(candidates)
+    pending: list[tuple[int, _Job]] = []
+    use_cache = cache is not None and not options.fixing
+    for index, candidate in enumerate(candidates):
+        display = os.path.normpath(candidate.path)
+        config = config_for(candidate.path)
+        data, failure = _read(candidate.path, display)
+        if failure is not None or data is None:
+            results[index] = failure
+            continue
+        if not could_have_findings_bytes(data):
+            results[index] = FileResult(display, [])
+            continue
+        key = None
+        if use_cache and cache is not None:
+            key = cache.key(display, data, config)
+            hit = cache.get(key)
+            if hit is not None:
+                results[index] = FileResult(display, hit)
+                continue
+        pending.append((index, _Job(candidate.path, display, config, options, data, key)))
+    by_index = dict(pending)
+    for index, result in _execute(pending, jobs):
+        results[index] = result
+        job = by_index[index]
+        if cache is not None and job.cache_key is not None and not _has_meta(result):
+            cache.put(job.cache_key, result.diagnostics)
+    return [r for r in results if r is not None]
+
+
+def _has_meta(result: FileResult) -> bool:
+    # I/O and internal errors are not cached: the next run should try again.
+    return any(d.is_meta and d.code != "MPL001" for d in result.diagnostics)
+
+
+def _execute(
+    pending: list[tuple[int, _Job]], jobs: Optional[int]
+) -> Iterator[tuple[int, FileResult]]:
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    total = sum(len(job.data) for _, job in pending)
+    if workers <= 1 or len(pending) < PARALLEL_MIN_FILES or total < PARALLEL_MIN_BYTES:
+        for index, job in pending:
+            yield index, _run_job(job)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Largest files first, so that the last file to finish is a small one.
+    ordered = sorted(pending, key=lambda item: -len(item[1].data))
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(ordered)), mp_context=context) as pool:
+        for (index, _), result in zip(ordered, pool.map(_run_job, [job for _, job in ordered])):
+            yield index, result
