@@ -45,7 +45,8 @@ from mplint.rule import (
     RuleContext,
 )
 from mplint.semantics import build_model
-from mplint.suppression import parse_suppressions
+from mplint.source import split_lines_keepends
+from mplint.suppression import noqa_line_map, parse_suppressions
 
 __all__ = ["could_have_findings", "lint_source", "rules_for"]
 
@@ -357,7 +358,7 @@ class _Positions:
         state = _OffsetState(module)
         module._codegen(state)
         self.offsets = state.ranges
-        self.lines = text.splitlines(keepends=True)
+        self.lines = split_lines_keepends(text)
         self.line_starts = [0]
         for line in self.lines:
             self.line_starts.append(self.line_starts[-1] + len(line))
@@ -396,6 +397,7 @@ def _resolve(
     config: Config,
 ) -> list[Diagnostic]:
     positions = _Positions(module, text)
+    noqa_map = noqa_line_map(text)
     out: list[Diagnostic] = []
     for report in reports:
         rule = rules[report.code]
@@ -416,7 +418,7 @@ def _resolve(
                 end_column=where.end.column + 1,
                 fix=fix,
                 url=rule.url(),
-                noqa_line=where.start.line,
+                noqa_line=noqa_map.get(where.start.line, where.start.line),
             )
         )
     return out

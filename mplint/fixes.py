@@ -20,6 +20,7 @@ import libcst as cst
 from mplint.config import Config
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from mplint.engine import lint_source
+from mplint.source import split_lines_keepends
 
 __all__ = ["FixResult", "apply_edits", "fix_source"]
 
@@ -48,7 +49,7 @@ def _allowed(fix: Optional[Fix], unsafe: bool) -> bool:
 
 def _offsets(text: str) -> list[int]:
     starts = [0]
-    for line in text.splitlines(keepends=True):
+    for line in split_lines_keepends(text):
         starts.append(starts[-1] + len(line))
     return starts
 

@@ -23,7 +23,13 @@ from mplint.cache import Cache
 from mplint.config import Config
 from mplint.diagnostics import IO_ERROR, Diagnostic, Severity
 from mplint.files import Candidate, could_have_findings_bytes
-from mplint.source import SourceError, SourceFile, decode_source, write_source
+from mplint.source import (
+    SourceError,
+    SourceFile,
+    decode_source,
+    split_lines_keepends,
+    write_source,
+)
 
 __all__ = ["FileResult", "Options", "check_files", "check_text", "io_diagnostic"]
 
@@ -87,15 +93,26 @@ def check_text(display: str, source: SourceFile, config: Config, options: Option
     out.applied = list(result.applied)
     out.fixed_text = result.text
     if options.diff:
-        out.diff = "".join(
-            difflib.unified_diff(
-                source.text.splitlines(keepends=True),
-                result.text.splitlines(keepends=True),
-                fromfile=f"a/{display}",
-                tofile=f"b/{display}",
-            )
-        )
+        out.diff = unified_diff(display, source.text, result.text)
     return out
+
+
+def unified_diff(display: str, before: str, after: str) -> str:
+    """A unified diff as git prints it (``a/``/``b/`` for relative paths, the no-newline marker)."""
+    absolute = os.path.isabs(display)
+    lines = difflib.unified_diff(
+        split_lines_keepends(before),
+        split_lines_keepends(after),
+        fromfile=display if absolute else f"a/{display}",
+        tofile=display if absolute else f"b/{display}",
+    )
+    out: list[str] = []
+    for line in lines:
+        if line.endswith(("\n", "\r")):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,45 @@ def _comments(text: str) -> Iterable[tuple[int, str]]:
                 yield number, line[index:]
 
 
+def noqa_line_map(text: str) -> dict[int, int]:
+    """Lines whose ``# noqa`` must go on a later line: a line that ends inside a multi-line string, or
+    with a backslash continuation, maps to the line where the string or the continued line ends (where
+    a comment can stand). As ruff's ``noqa_row``."""
+    mapping: dict[int, int] = {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return mapping
+    string_types = {tokenize.STRING}
+    fstring_start = getattr(tokenize, "FSTRING_START", None)
+    fstring_end = getattr(tokenize, "FSTRING_END", None)
+    open_fstrings: list[int] = []
+    for token in tokens:
+        if fstring_start is not None and token.type == fstring_start:
+            open_fstrings.append(token.start[0])
+        elif fstring_end is not None and token.type == fstring_end and open_fstrings:
+            first = open_fstrings.pop()
+            for row in range(first, token.end[0]):
+                mapping[row] = token.end[0]
+        elif token.type in string_types and token.end[0] > token.start[0]:
+            for row in range(token.start[0], token.end[0]):
+                mapping[row] = token.end[0]
+    lines = text.splitlines()
+    continued = [i + 1 for i, line in enumerate(lines) if line.endswith("\\")]
+    for row in reversed(continued):
+        if row in mapping:
+            continue  # the backslash is inside a string
+        target = row + 1
+        mapping[row] = mapping.get(target, target)
+    # a string that starts on a continued line: follow the chain to its end
+    for row in sorted(mapping):
+        seen = 0
+        while mapping[row] in mapping and seen < 1000:
+            mapping[row] = mapping[mapping[row]]
+            seen += 1
+    return mapping
+
+
 def parse_suppressions(text: str) -> Suppressions:
     result = Suppressions()
     if "noqa" not in text and "NOQA" not in text.upper():

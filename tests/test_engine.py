@@ -181,3 +181,15 @@ def test_deep_but_valid_code_is_still_checked() -> None:
         "    p.daemon = True\n"
     )
     assert codes(text) == [(7, "MPL105")]
+
+
+def test_line_numbers_ignore_form_feeds_and_unicode_separators() -> None:
+    text = BUGGY.replace("def work():", "\f\ndef work():  # \u2028 and \x0c in a comment")
+    assert codes(text) == [(10, "MPL105")]
+
+
+def test_noqa_after_a_multiline_string_on_the_reported_line() -> None:
+    from mplint.suppression import noqa_line_map
+
+    text = 's = """a\nb""" + f(1)\ny = a + \\\n    b\n'
+    assert noqa_line_map(text) == {1: 2, 3: 4}

@@ -199,3 +199,14 @@ def test_unsound_fixes_are_not_applied(
     result = fix_source("x.py", BUGGY, Config())
     assert result.text == BUGGY
     assert result.error is not None and message in result.error, result.error
+
+
+def test_diff_of_a_file_without_final_newline() -> None:
+    from mplint.runner import unified_diff
+
+    diff = unified_diff("job.py", "a\nb", "a\nc")
+    assert diff.splitlines()[:2] == ["--- a/job.py", "+++ b/job.py"]
+    assert diff.endswith("+c\n\\ No newline at end of file\n")
+    assert unified_diff("/abs/job.py", "a\n", "b\n").startswith(
+        "--- /abs/job.py\n+++ /abs/job.py\n"
+    )
