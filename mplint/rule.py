@@ -168,8 +168,10 @@ class LintRule(BatchableCSTVisitor):
         cls._visitor_names = tuple(
             sorted(
                 name
-                for name, _ in inspect.getmembers(cls, inspect.isfunction)
+                for name, member in inspect.getmembers(cls, inspect.isfunction)
                 if name.startswith(("visit_", "leave_"))
+                # libcst's visitor base classes define a no-op stub for every node type
+                and not getattr(member, "_is_no_op", False)
             )
         )
 
