@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from mplint.diagnostics import Severity
+from mplint.kinds import Kind
+from mplint.rule import Invalid, LintRule, Valid
+from mplint.semantics import FunctionNode, Submission
+
+_DEPTH = 3  # how far the call graph is followed from a daemonic worker
+
+
+class DaemonProcessSpawnsChildren(LintRule):
+    """
+    ## What it does
+    Checks for code that starts child processes while running in a daemonic process: a `Pool` task or
+    initializer (Pool workers are daemons) or the target / `run()` of a `Process` created with
+    `daemon=True` (or given `p.daemon = True`) that — directly or through functions of this module —
+    starts a `Process`, creates a process `Pool` or a `Manager()`, starts a manager, or submits to a
+    `ProcessPoolExecutor`.
+
+    ## Why is this bad?
+    A daemonic process may not have children: `multiprocessing/process.py` `BaseProcess.start` raises
+    `AssertionError: daemonic processes are not allowed to have children`. For a Pool inside a Pool task
+    the error is raised again by the outer `pool.map()` in the parent; for a daemon `Process` it is only
+    printed by the child, which exits with code 1 while the parent is not told. A `ProcessPoolExecutor`
+    inside a Pool task fails the same way when its workers start. Under `python -O` the assertion is
+    stripped: the grandchildren start, and are orphaned when the daemon is terminated.
+
+    Not reported: inner pools of threads (`ThreadPool`, `multiprocessing.dummy`, `ThreadPoolExecutor`);
+    code run by a `ProcessPoolExecutor` (its workers are not daemonic, since Python 3.9); `billiard`,
+    whose daemons may have children; a process library other than the outer one (its own bookkeeping
+    does not know about the daemon); calls guarded by a test of `current_process().daemon` (or anything
+    mentioning `daemon`), or inside a `try` whose handler catches `AssertionError` (or `Exception`). Functions also called from
+    non-daemonic code are reported on the daemonic path, which is named in the message.
+
+    ## Example
+    ```python
+    def outer(chunk):
+        with Pool(2) as inner:
+            return inner.map(leaf, chunk)
+
+    with Pool(4) as pool:
+        pool.map(outer, chunks)
+    ```
+
+    Use instead:
+    ```python
+    with concurrent.futures.ProcessPoolExecutor(4) as ex:  # its workers may have children
+        list(ex.map(outer, chunks))
+    ```
+
+    ## Fix safety
+    There is no automatic fix: replace the outer pool by a `ProcessPoolExecutor`, make the outer process
+    non-daemonic and join it, or flatten the work into one pool.
+
+    ## References
+    - [`Process.daemon`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process.daemon):
+      "a daemonic process is not allowed to create child processes."
+    """
+
+    CODE = "MPL106"
+    NAME = "daemon-process-spawns-children"
+    MESSAGE = (
+        "`{call}` {what} in a daemonic process ({path}): "
+        "daemonic processes are not allowed to have children"
+    )
+    SEVERITY = Severity.ERROR
+
+    VALID = [
+        Valid(
+            "from concurrent.futures import ProcessPoolExecutor\n"
+            "from multiprocessing import Pool\n"
+            "def leaf(x): return x\n"
+            "def outer(chunk):\n"
+            "    with Pool(2) as inner:\n"
+            "        return inner.map(leaf, chunk)\n"
+            "if __name__ == '__main__':\n"
+            "    with ProcessPoolExecutor(2) as ex:\n"
+            "        list(ex.map(outer, [[1], [2]]))\n"
+        ),
+        Valid(
+            "from multiprocessing import Pool\n"
+            "from multiprocessing.pool import ThreadPool\n"
+            "def leaf(x): return x\n"
+            "def outer(chunk):\n"
+            "    with ThreadPool(2) as inner:\n"
+            "        return inner.map(leaf, chunk)\n"
+            "if __name__ == '__main__':\n"
+            "    with Pool(2) as pool:\n"
+            "        pool.map(outer, [[1], [2]])\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Pool\n"
+            "def leaf(x): return x\n"
+            "def outer(chunk):\n"
+            "    with Pool(2) as inner:\n"
+            "        return inner.map(leaf, chunk)\n"
+            "if __name__ == '__main__':\n"
+            "    with Pool(2) as pool:\n"
+            "        pool.map(outer, [[1], [2]])\n"
+        ),
+        Invalid(
+            "import multiprocessing as mp\n"
+            "def leaf(): pass\n"
+            "def supervisor():\n"
+            "    child = mp.Process(target=leaf)\n"
+            "    child.start()\n"
+            "    child.join()\n"
+            "if __name__ == '__main__':\n"
+            "    mp.Process(target=supervisor, daemon=True).start()\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        reported: set[cst.Call] = set()
+        for root, submissions in model.daemon_roots().items():
+            submission = submissions[0]
+            library = submission.owner.process_library
+            if library is None or library == "billiard":
+                continue  # billiard lets daemons have children
+            for chain in self._chains(root):
+                function = chain[-1]
+                for call in model.function_calls(function):
+                    if call in reported:
+                        continue
+                    found = model.process_work(call)
+                    if found is None:
+                        continue
+                    what, inner = found
+                    if inner.process_library != library or self._handled(call, chain):
+                        continue
+                    reported.add(call)
+                    self.report(
+                        call,
+                        call=self._short(call),
+                        what=what,
+                        path=self._describe(submission, chain),
+                    )
+
+    def _chains(self, root: FunctionNode) -> list[list[FunctionNode]]:
+        """The functions reachable from ``root`` (``root`` first), each with its shortest call chain."""
+        chains: list[list[FunctionNode]] = [[root]]
+        seen: set[FunctionNode] = {root}
+        frontier = [[root]]
+        for _ in range(_DEPTH):
+            next_frontier: list[list[FunctionNode]] = []
+            for chain in frontier:
+                for callee in self.model.callees(chain[-1]):
+                    if callee not in seen:
+                        seen.add(callee)
+                        next_frontier.append([*chain, callee])
+            chains.extend(next_frontier)
+            frontier = next_frontier
+        return chains
+
+    def _handled(self, call: cst.Call, chain: list[FunctionNode]) -> bool:
+        """The call (or a call along the chain) is guarded by a daemon test, or its error is caught."""
+        model = self.model
+        sites: list[cst.CSTNode] = [call]
+        for caller, callee in zip(chain, chain[1:]):
+            sites.extend(
+                c for c in model.function_calls(caller) if model.resolve_function(c.func) is callee
+            )
+        for site in sites:
+            if model.expects_exception(site, "AssertionError"):
+                return True
+            for ancestor in model.ancestors(site):
+                if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)):
+                    break
+                if isinstance(
+                    ancestor, (cst.If, cst.While, cst.IfExp)
+                ) and "daemon" in self.code_for(ancestor.test):
+                    return True
+        return False
+
+    def _describe(self, submission: Submission, chain: list[FunctionNode]) -> str:
+        names = " -> ".join(_function_name(f) for f in chain)
+        return f"{names}, run by {_owner(submission)}"
+
+    def _short(self, call: cst.Call) -> str:
+        text = " ".join(self.code_for(call).split())
+        return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _owner(submission: Submission) -> str:
+    owner: Kind = submission.owner
+    if submission.via == "initializer":
+        return "a Pool initializer"
+    if submission.via == "pool":
+        return "a Pool worker"
+    return f"a daemonic {owner.cls or 'Process'}"
+
+
+def _function_name(function: FunctionNode) -> str:
+    if isinstance(function, cst.FunctionDef):
+        return f"{function.name.value}()"
+    return "<lambda>"

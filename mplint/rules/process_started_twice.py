@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mplint.diagnostics import Severity
+from mplint.kinds import Kind
+from mplint.rule import Invalid, LintRule, Valid
+
+_PROCESS_ERROR = "AssertionError: cannot start a process twice"
+_THREAD_ERROR = "RuntimeError: threads can only be started once"
+
+
+class ProcessStartedTwice(LintRule):
+    """
+    ## What it does
+    Checks for `start()` called a second time on the same `Process` (or `Thread`) object: two `start()`
+    calls on one variable with no new object assigned in between, or a `start()` inside a loop on a
+    process created before the loop.
+
+    ## Why is this bad?
+    A process object runs once. The second `start()` raises
+    `AssertionError: cannot start a process twice` (`multiprocessing/process.py` `BaseProcess.start`),
+    even when the first run has finished and was joined. A thread raises
+    `RuntimeError: threads can only be started once`. Under `python -O` the assertion is stripped: the
+    second `start()` forks again and the new child dies with
+    `AttributeError: 'Process' object has no attribute '_target'` (the first `start()` deleted it).
+
+    Not reported: calls inside `with pytest.raises(...)` or a `try` that handles the error; loops whose every pass ends with `break`, `return` or `raise`; a `start()` that a
+    branch inside the loop may skip (`if not p.is_alive(): ...`); a variable given a new process inside
+    the loop, or assigned in another function or method (it may be replaced there); subclasses that
+    define their own `start()`.
+
+    ## Example
+    ```python
+    p = Process(target=poll)
+    for _ in range(3):
+        p.start()
+        p.join()
+    ```
+
+    Use instead:
+    ```python
+    for _ in range(3):
+        p = Process(target=poll)
+        p.start()
+        p.join()
+    ```
+
+    ## Fix safety
+    There is no automatic fix: where the new process should be created is a design decision.
+
+    ## References
+    - [`Process.start`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process.start):
+      "This must be called at most once per process object."
+    """
+
+    CODE = "MPL103"
+    NAME = "process-started-twice"
+    MESSAGE = "`{call}` {problem}"
+    SEVERITY = Severity.ERROR
+
+    VALID = [
+        Valid(
+            "from multiprocessing import Process\n"
+            "def poll(): pass\n"
+            "def go():\n"
+            "    for _ in range(3):\n"
+            "        p = Process(target=poll)\n"
+            "        p.start()\n"
+            "        p.join()\n"
+        ),
+        Valid(
+            "from multiprocessing import Process\n"
+            "def poll(): pass\n"
+            "def go(flag):\n"
+            "    p = Process(target=poll)\n"
+            "    if flag:\n"
+            "        p.start()\n"
+            "    else:\n"
+            "        p.start()\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Process\n"
+            "def poll(): pass\n"
+            "def go():\n"
+            "    p = Process(target=poll)\n"
+            "    for _ in range(3):\n"
+            "        p.start()\n"
+            "        p.join()\n"
+        ),
+        Invalid(
+            "import multiprocessing as mp\n"
+            "def poll(): pass\n"
+            "def go():\n"
+            "    p = mp.Process(target=poll)\n"
+            "    p.start()\n"
+            "    p.join()\n"
+            "    p.start()\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        for call in model.method_calls.get("start", []):
+            func = call.func
+            assert isinstance(func, cst.Attribute)
+            kind = model.kind_of(func.value)
+            if kind is None or not (kind.is_process or kind.is_thread):
+                continue
+            if self._custom_start(kind):
+                continue
+            key = model.binding_key(func.value)
+            if key is None:
+                continue
+            error = _THREAD_ERROR if kind.is_thread else _PROCESS_ERROR
+            if model.expects_exception(call, error.split(":", 1)[0]):
+                continue  # a test that provokes the error on purpose, or code that handles it
+            problem = self._second_start(key, call) or self._start_in_loop(key, func.value, call)
+            if problem is not None:
+                self.report(call, call=self.code_for(call), problem=f"{problem}: {error}")
+
+    def _custom_start(self, kind: Kind) -> bool:
+        """A subclass with its own ``start()`` may make a second call harmless."""
+        if kind.cls is None:
+            return False
+        info = self.model.classes.get(kind.cls)
+        return info is None or self.model.class_method(info, "start") is not None
+
+    def _second_start(self, key: tuple[object, ...], call: cst.Call) -> Optional[str]:
+        model = self.model
+        for earlier in model.calls_on(key, ("start",)):
+            if earlier is call:
+                break
+            if model.dominates(earlier, call) and not model.rebound_between(key, earlier, call):
+                return "starts the same object again"
+        return None
+
+    def _start_in_loop(
+        self, key: tuple[object, ...], receiver: cst.BaseExpression, call: cst.Call
+    ) -> Optional[str]:
+        model = self.model
+        function = model.enclosing_function_node(call)
+        assignments = model.assignments_of(key)
+        for node in assignments:
+            owner = model.enclosing_function_node(node)
+            if owner is function:
+                continue
+            if (
+                len(key) == 3
+                and isinstance(owner, cst.FunctionDef)
+                and owner.name.value == "__init__"
+            ):
+                continue
+            return None  # assigned elsewhere: another function may replace it between passes
+        if len(key) == 2 and not assignments and not self._is_parameter(key, function):
+            return None
+        for loop in model.enclosing_loops(call):
+            if any(model.contains(loop, node) for node in assignments):
+                return None  # a new object on each pass (or at least on some)
+            if model.runs_each_iteration(call, loop) and model.loop_may_repeat(loop):
+                name = self.code_for(receiver)
+                return f"runs again on each pass of the loop, on the same `{name}`"
+        return None
+
+    def _is_parameter(self, key: tuple[object, ...], function: Optional[cst.CSTNode]) -> bool:
+        scope = self.model.scopes.get(function) if function is not None else None
+        if scope is None or scope.node is not key[0]:
+            return False
+        return any(b.how == "param" for b in scope.bindings.get(str(key[1]), []))

@@ -1,0 +1,271 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mplint.diagnostics import Applicability, Severity
+from mplint.kinds import Kind, KindName
+from mplint.rule import FixSpec, InsertAfter, InsertBefore, Invalid, LintRule, Valid
+from mplint.semantics import ClassInfo
+
+# What an attribute assigned before the base __init__ does, for a Process and for a Thread.
+_EARLY_PROCESS = {
+    "daemon": "raises AttributeError: '{cls}' object has no attribute '_popen'",
+    "authkey": "raises AttributeError: '{cls}' object has no attribute '_config'",
+    "name": "is silently overwritten by `Process.__init__()`",
+}
+_EARLY_THREAD = {
+    "daemon": "raises RuntimeError: Thread.__init__() not called",
+    "name": "raises AssertionError: Thread.__init__() not called",
+}
+
+
+class ProcessSubclassNoSuperInit(LintRule):
+    """
+    ## What it does
+    Checks subclasses of `Process` (and of `Thread`) whose `__init__` never calls the base class
+    `__init__` — also dataclass and attrs subclasses whose generated `__init__` does not — and
+    `__init__` methods that set `self.daemon`, `self.name` or `self.authkey` before calling it; and
+    subclasses without a `run()` that redefine `start()` without calling the base `start()`.
+
+    ## Why is this bad?
+    `Process.__init__()` sets up the state every other method needs. Without it, `start()` fails in
+    `multiprocessing/process.py` `BaseProcess.start` (`_check_closed`) with
+    `AttributeError: 'Worker' object has no attribute '_closed'` (older versions: `'_popen'`); a
+    `Thread` subclass fails with `RuntimeError: thread.__init__() not called`. The documentation says a
+    subclass overriding the constructor "must make sure it invokes the base class constructor
+    (`Process.__init__()`) before doing anything else to the process".
+
+    Before the base `__init__` has run, `self.daemon = True` raises
+    `AttributeError: 'Worker' object has no attribute '_popen'` (the setter checks `_popen`),
+    `self.authkey = ...` raises `AttributeError: ... no attribute '_config'`, and `self.name = "custom"`
+    is silently overwritten by the base `__init__` (the process is named `Worker-1`). For a `Thread`,
+    `self.name = ...` raises `AssertionError: Thread.__init__() not called` and `self.daemon = ...`
+    raises `RuntimeError: Thread.__init__() not called`. (An early `self.authkey` is an error, not a
+    lost value as is sometimes said: the setter writes into `_config`, which does not exist yet.)
+
+    A `start()` that never calls the base `start()` starts no process at all: the work of a subclass
+    without its own `run()` (the `target`) then never runs in a child, and at best runs **silently**
+    in the parent.
+
+    Not reported: an `__init__` that calls the base `__init__` through a method of its own class, or
+    hands `self` to code this module cannot see (it may call it there); a dataclass whose
+    `__post_init__` calls it; `__init__` methods that only raise.
+
+    ## Example
+    ```python
+    class Worker(Process):
+        def __init__(self, n):
+            self.n = n
+
+        def run(self):
+            print(self.n)
+    ```
+
+    Use instead:
+    ```python
+    class Worker(Process):
+        def __init__(self, n):
+            super().__init__()
+            self.n = n
+
+        def run(self):
+            print(self.n)
+    ```
+
+    ## Fix safety
+    Inserting `super().__init__()` as the first statement of `__init__` is unsafe: the base constructor
+    may need arguments the subclass meant to pass (`name=`, `daemon=`, `target=`), and it resets
+    attributes such as `name`. There is no fix for an assignment made too early, or for a dataclass.
+
+    ## References
+    - [`multiprocessing.Process`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process):
+      "If a subclass overrides the constructor, it must make sure it invokes the base class
+      constructor (Process.__init__()) before doing anything else to the process."
+    """
+
+    CODE = "MPL109"
+    NAME = "process-subclass-no-super-init"
+    MESSAGE = "`{where}` {problem}"
+    FIX_TITLE = "Call `super().__init__()` first"
+    SEVERITY = Severity.ERROR
+    FIX = "unsafe"
+
+    VALID = [
+        Valid(
+            "from multiprocessing import Process\n"
+            "class Worker(Process):\n"
+            "    def __init__(self, n):\n"
+            "        super().__init__()\n"
+            "        self.n = n\n"
+        ),
+        Valid(
+            "import multiprocessing as mp\n"
+            "class Worker(mp.Process):\n"
+            "    def __init__(self, n):\n"
+            "        mp.Process.__init__(self, name=f'w{n}')\n"
+            "        self.n = n\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Process\n"
+            "class Worker(Process):\n"
+            "    def __init__(self, n):\n"
+            "        self.n = n\n"
+            "    def run(self):\n"
+            "        print(self.n)\n",
+            fixed="from multiprocessing import Process\n"
+            "class Worker(Process):\n"
+            "    def __init__(self, n):\n"
+            "        super().__init__()\n"
+            "        self.n = n\n"
+            "    def run(self):\n"
+            "        print(self.n)\n",
+            unsafe=True,
+        ),
+        Invalid(
+            "from multiprocessing import Process\n"
+            "class Worker(Process):\n"
+            "    def __init__(self):\n"
+            "        self.daemon = True\n"
+            "        super().__init__()\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        for info in model.class_of_node.values():
+            base = model.class_base_kind(info)
+            if base is None or not (base.is_process or base.name is KindName.THREAD):
+                continue
+            init = info.methods.get("__init__")
+            if init is not None:
+                self._check_init(info, init, base)
+            elif model.generates_init(info):
+                self._check_generated(info, base)
+            start = info.methods.get("start")
+            if start is not None and model.class_method(info, "run") is None:
+                self._check_start(info, start, base)
+
+    def _check_init(self, info: ClassInfo, init: cst.FunctionDef, base: Kind) -> None:
+        model = self.model
+        if _only_raises(init) or any(_decorator_name(d) == "overload" for d in init.decorators):
+            return
+        calls = model.base_init_calls(init)
+        if calls is None:
+            return
+        base_name = _base_name(base)
+        if not calls:
+            self.report(
+                init.name,
+                fix=self._super_fix(init),
+                where=f"{info.name}.__init__",
+                problem=f"never calls `{base_name}.__init__()`: {self._start_error(info, base)}",
+            )
+            return
+        first = min(calls, key=lambda c: model.order.get(c, 0))
+        early = _EARLY_THREAD if base.name is KindName.THREAD else _EARLY_PROCESS
+        for attribute, targets in info.attribute_targets.items():
+            consequence = early.get(attribute)
+            if consequence is None:
+                continue
+            for target in targets:
+                if model.enclosing_function_node(target) is init and model.precedes(target, first):
+                    self.report(
+                        target,
+                        where=self.code_for(target),
+                        problem=f"is set before `{base_name}.__init__()` and "
+                        + consequence.format(cls=info.name),
+                    )
+
+    def _check_generated(self, info: ClassInfo, base: Kind) -> None:
+        model = self.model
+        post_init = info.methods.get("__post_init__") or info.methods.get("__attrs_post_init__")
+        if post_init is not None:
+            calls = model.base_init_calls(post_init)
+            if calls is None or calls:
+                return
+        self.report(
+            info.node.name,
+            where=info.name,
+            problem=f"gets a generated `__init__` that never calls `{_base_name(base)}.__init__()`: "
+            f"{self._start_error(info, base)}",
+        )
+
+    def _check_start(self, info: ClassInfo, start: cst.FunctionDef, base: Kind) -> None:
+        """``start()`` redefined without the base ``start()``, in a class with no ``run()``: the target
+        is never run in a child (at best ``start()`` runs it here)."""
+        if start.decorators or _only_raises(start) or not start.params.params:
+            return
+        me = start.params.params[0].name.value
+        for call in self.model.function_calls(start):
+            func = call.func
+            if not (isinstance(func, cst.Attribute) and func.attr.value == "start"):
+                continue
+            receiver = func.value
+            if isinstance(receiver, cst.Call) or any(
+                isinstance(a.value, cst.Name) and a.value.value == me for a in call.args
+            ):
+                return  # super().start(), Process.start(self)
+        for call in self.model.function_calls(start):
+            if any(isinstance(a.value, cst.Name) and a.value.value == me for a in call.args):
+                return  # handed to a helper that may start it
+        base_name = _base_name(base)
+        self.report(
+            start.name,
+            where=f"{info.name}.start",
+            problem=f"replaces `{base_name}.start()` without calling it, and the class has no "
+            f"`run()`: no child {base_name.lower()} is ever started",
+        )
+
+    def _start_error(self, info: ClassInfo, base: Kind) -> str:
+        if base.name is KindName.THREAD:
+            return "start() raises RuntimeError: thread.__init__() not called"
+        return f"start() raises AttributeError: '{info.name}' object has no attribute '_closed'"
+
+    def _super_fix(self, init: cst.FunctionDef) -> Optional[FixSpec]:
+        body = init.body
+        if not isinstance(body, cst.IndentedBlock) or not body.body:
+            return None
+        statements = list(body.body)
+        first = statements[0]
+        if _is_docstring(first):
+            if len(statements) == 1:
+                return self.fix(Applicability.UNSAFE, InsertAfter(first, "super().__init__()"))
+            first = statements[1]
+        return self.fix(Applicability.UNSAFE, InsertBefore(first, "super().__init__()"))
+
+
+def _base_name(base: Kind) -> str:
+    return "Thread" if base.name is KindName.THREAD else "Process"
+
+
+def _decorator_name(decorator: cst.Decorator) -> Optional[str]:
+    expr = decorator.decorator
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    return None
+
+
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _only_raises(function: cst.FunctionDef) -> bool:
+    body = function.body
+    if not isinstance(body, cst.IndentedBlock):
+        return False
+    statements = [s for s in body.body if not _is_docstring(s)]
+    return bool(statements) and all(
+        isinstance(s, cst.SimpleStatementLine) and all(isinstance(x, cst.Raise) for x in s.body)
+        for s in statements
+    )
