@@ -242,3 +242,41 @@ def method_result_kind(receiver: Kind, method: str) -> Optional[Kind]:
     if name in (KindName.VALUE, KindName.ARRAY) and method == "get_lock":
         return Kind(KindName.RLOCK, family=receiver.family)
     return None
+
+
+# --- queues and pipes ---------------------------------------------------------------------------------
+#: Queue methods that take an item out / put one in; ``Connection`` methods that read / write.
+QUEUE_GET_METHODS = frozenset({"get", "get_nowait"})
+QUEUE_PUT_METHODS = frozenset({"put", "put_nowait"})
+CONNECTION_RECV_METHODS = frozenset({"recv", "recv_bytes", "recv_bytes_into"})
+CONNECTION_SEND_METHODS = frozenset({"send", "send_bytes"})
+
+#: Where the exceptions of queues live: ``queue`` (``multiprocessing/queues.py`` does
+#: ``from queue import Empty, Full``, and the forks mirror it). Not in the ``multiprocessing`` namespace.
+_QUEUE_EXCEPTION_MODULES = ("queue", "_queue")
+
+
+def queue_exception(qualname: Optional[str]) -> Optional[str]:
+    """``"Empty"`` or ``"Full"`` when ``qualname`` names ``queue.Empty``/``queue.Full`` under any real
+    spelling (``queue.Empty``, ``_queue.Empty``, ``multiprocessing.queues.Empty`` …), else None."""
+    if qualname is None:
+        return None
+    module, _, name = qualname.rpartition(".")
+    if name not in ("Empty", "Full"):
+        return None
+    if module in _QUEUE_EXCEPTION_MODULES:
+        return name
+    split = split_family(module)
+    if split is not None and split[1] == "queues":
+        return name
+    return None
+
+
+def is_queue_kind_name(name: KindName) -> bool:
+    """A queue of any library: multiprocessing's three and the thread-only ``queue`` classes."""
+    return name in (
+        KindName.QUEUE,
+        KindName.JOINABLE_QUEUE,
+        KindName.SIMPLE_QUEUE,
+        KindName.THREAD_QUEUE,
+    )

@@ -1,0 +1,329 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import libcst as cst
+
+from mplint import api_table
+from mplint.diagnostics import Severity
+from mplint.kinds import Kind, KindName
+from mplint.rule import Invalid, LintRule, Valid
+from mplint.semantics import FunctionNode, Submission
+
+_WRITES = (*api_table.QUEUE_PUT_METHODS, *api_table.CONNECTION_SEND_METHODS)
+_READS = (*api_table.QUEUE_GET_METHODS, *api_table.CONNECTION_RECV_METHODS)
+
+
+@dataclass(frozen=True)
+class _Channel:
+    """A queue or pipe the child writes to, and the variable the parent reads it through."""
+
+    name: str  # how the parent spells the object it reads
+    read_key: tuple[object, ...]
+    write: cst.Call  # the child's first write
+
+
+class JoinBlockedByQueue(LintRule):
+    """
+    ## What it does
+    Checks for `p.join()` (without a timeout) on a process that
+    - puts data into a `multiprocessing` queue (or sends it through a pipe) that the parent reads only
+      after the `join()`; or
+    - consumes a queue in a `while True:` loop that has no way out (no sentinel check with `break`, no
+      `return`, `raise` or `sys.exit()`), so it never ends.
+
+    ## Why is this bad?
+    Both hang forever. A process that put items into a queue does not exit until its feeder thread
+    has written them all to the pipe (`multiprocessing/queues.py` `Queue._finalize_join` joins the
+    thread that blocks in `send_bytes`), and a pipe holds about 64 KiB: when the pickled data is
+    bigger, the child waits for the parent to read while the parent waits in `join()` for the child.
+    It passes tests with small data and hangs in production. `SimpleQueue.put()` and
+    `Connection.send()` block the same way, in the child itself. A consumer without a sentinel blocks
+    in `get()` forever, and so does the `join()` waiting for it.
+
+    Not reported: `join(timeout)` polling loops, reads before the `join()`, queues another process or a
+    helper drains, `q.cancel_join_thread()` in the child, Manager queues (no feeder thread), and
+    processes `terminate()`d before the `join()`.
+
+    ## Example
+    ```python
+    def producer(q):
+        q.put(compute())               # a large result
+
+    q = Queue()
+    p = Process(target=producer, args=(q,))
+    p.start()
+    p.join()
+    data = q.get()
+    ```
+
+    Use instead:
+    ```python
+    p.start()
+    data = q.get()                     # drain first (or until a sentinel)
+    p.join()
+    ```
+
+    ## Fix safety
+    There is no automatic fix: moving `join()` after the reads reorders side effects (the
+    specification's "unsafe reorder" is left to the author), and a missing sentinel is a design
+    change.
+
+    ## References
+    - [Programming guidelines, "Joining processes that use queues"](https://docs.python.org/3/library/multiprocessing.html#multiprocessing-programming):
+      "a process that has put items in a queue will wait before terminating until all the buffered
+      items are fed by the 'feeder' thread to the underlying pipe".
+    - [CPython issue 73983](https://github.com/python/cpython/issues/73983).
+    """
+
+    CODE = "MPL501"
+    NAME = "join-blocked-by-queue"
+    MESSAGE = "`{join}` {problem}"
+    SEVERITY = Severity.ERROR
+
+    VALID = [
+        Valid(
+            "from multiprocessing import Process, Queue\n"
+            "def producer(q): q.put('x' * 10**6)\n"
+            "def main():\n"
+            "    q = Queue()\n"
+            "    p = Process(target=producer, args=(q,))\n"
+            "    p.start()\n"
+            "    data = q.get()\n"
+            "    p.join()\n"
+        ),
+        Valid(
+            "from multiprocessing import Process, Manager\n"
+            "def producer(q): q.put('x' * 10**6)\n"
+            "def main():\n"
+            "    with Manager() as m:\n"
+            "        q = m.Queue()\n"
+            "        p = Process(target=producer, args=(q,))\n"
+            "        p.start()\n"
+            "        p.join()\n"
+            "        data = q.get()\n"
+        ),
+        Valid(
+            "from multiprocessing import Process, Queue\n"
+            "def consumer(q):\n"
+            "    while True:\n"
+            "        item = q.get()\n"
+            "        if item is None:\n"
+            "            break\n"
+            "def main():\n"
+            "    q = Queue()\n"
+            "    p = Process(target=consumer, args=(q,))\n"
+            "    p.start()\n"
+            "    q.put(None)\n"
+            "    p.join()\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Process, Queue\n"
+            "def producer(q): q.put('x' * 10**6)\n"
+            "def main():\n"
+            "    q = Queue()\n"
+            "    p = Process(target=producer, args=(q,))\n"
+            "    p.start()\n"
+            "    p.join()\n"
+            "    data = q.get()\n"
+        ),
+        Invalid(
+            "from multiprocessing import Process, JoinableQueue\n"
+            "def consumer(q):\n"
+            "    while True:\n"
+            "        print(q.get())\n"
+            "def main():\n"
+            "    q = JoinableQueue()\n"
+            "    p = Process(target=consumer, args=(q,))\n"
+            "    p.start()\n"
+            "    q.put(1)\n"
+            "    p.join()\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        reported: set[cst.Call] = set()
+        for submission in model.submissions():
+            if submission.via not in ("process", "run") or not submission.owner.is_process:
+                continue
+            root = model.submission_root(submission)
+            if root is None:
+                continue
+            joins = [
+                j for j in model.object_calls(submission.call, ("join",)) if model.waits_forever(j)
+            ]
+            joins = [j for j in joins if j not in reported and not self._terminated_before(j)]
+            if not joins:
+                continue
+            found = self._unread_writes(submission, root, joins) or self._endless_consumer(
+                submission, root, joins
+            )
+            if found is not None:
+                join, problem = found
+                reported.add(join)
+                self.report(join, join=self.code_for(join), problem=problem)
+
+    # --- the child writes, the parent reads after join() ------------------------------------------------
+    def _unread_writes(
+        self, submission: Submission, root: FunctionNode, joins: list[cst.Call]
+    ) -> Optional[tuple[cst.Call, str]]:
+        model = self.model
+        for channel in self._channels(submission, root):
+            for join in joins:
+                function = model.enclosing_function_node(join)
+                reads = [
+                    r
+                    for r in model.calls_on(channel.read_key, _READS)
+                    if model.enclosing_function_node(r) is function
+                ]
+                if not any(model.precedes(join, r) for r in reads):
+                    continue
+                if any(model.precedes(r, join) for r in reads):
+                    continue
+                if self._drained_elsewhere(channel.read_key, submission, function):
+                    continue
+                write = channel.write.func
+                sent = isinstance(write, cst.Attribute) and write.attr.value.startswith("send")
+                return join, (
+                    f"comes before `{channel.name}` is read: the child cannot exit while what it "
+                    f"{'sent' if sent else 'put'} is unread (a hang beyond 64 KiB)"
+                )
+        return None
+
+    def _channels(self, submission: Submission, root: FunctionNode) -> list[_Channel]:
+        model = self.model
+        out: list[_Channel] = []
+        seen: set[tuple[object, ...]] = set()
+        candidates: list[cst.BaseExpression] = list(model.submitted_arguments(submission))
+        # globals and closure variables the child writes to directly
+        for function in model.reachable_functions(root):
+            for call in model.function_calls(function):
+                func = call.func
+                if isinstance(func, cst.Attribute) and func.attr.value in _WRITES:
+                    key = model.binding_key(func.value)
+                    if key is not None and len(key) == 2 and key[0] is not function:
+                        candidates.append(func.value)
+        for expr in candidates:
+            kind = model.kind_of(expr)
+            if not _blocks_child_exit(kind):
+                continue
+            key = model.binding_key(expr)
+            if key is None or key in seen:
+                continue
+            seen.add(key)
+            writes = model.worker_calls(submission, expr, _WRITES)
+            if not writes:
+                continue
+            if model.worker_calls(submission, expr, ("cancel_join_thread",)):
+                continue
+            assert kind is not None
+            if kind.name is KindName.CONNECTION:
+                peer = self._peer(expr)
+                if peer is None:
+                    continue
+                out.append(_Channel(peer.value, model.binding_key(peer) or (), writes[0]))
+            else:
+                out.append(_Channel(self.code_for(expr), key, writes[0]))
+        return out
+
+    def _peer(self, expr: cst.BaseExpression) -> Optional[cst.Name]:
+        """The other end of the pipe whose end ``expr`` is."""
+        if not isinstance(expr, cst.Name):
+            return None
+        found = self.model.pipe_unpacking(expr)
+        if found is None:
+            return None
+        _, index, target = found
+        other = target.elements[1 - index].value
+        return other if isinstance(other, cst.Name) else None
+
+    def _drained_elsewhere(
+        self,
+        key: tuple[object, ...],
+        producer: Submission,
+        function: Optional[FunctionNode],
+    ) -> bool:
+        """Another process, thread or helper may read the object while the parent waits."""
+        model = self.model
+        for other in model.submissions():
+            if other is producer or other.via == "callback":
+                continue
+            for arg in model.submitted_arguments(other):
+                if model.binding_key(arg) == key and model.worker_calls(other, arg, _READS):
+                    return True
+            if other.args is None and any(
+                model.binding_key(a.value) == key for a in other.call.args
+            ):
+                return True  # handed over in a way this module cannot follow
+        producer_root = model.submission_root(producer)
+        own = set(model.reachable_functions(producer_root)) if producer_root else set()
+        for read in model.calls_on(key, _READS):
+            owner = model.enclosing_function_node(read)
+            if owner is not function and owner not in own:
+                return True  # a global or closure read somewhere else
+        if function is not None:
+            for call in model.function_calls(function):
+                if any(submission.call is call for submission in model.submissions()):
+                    continue
+                if any(model.binding_key(a.value) == key for a in call.args):
+                    return True  # passed to a helper that may read it
+        return False
+
+    def _terminated_before(self, join: cst.Call) -> bool:
+        model = self.model
+        func = join.func
+        assert isinstance(func, cst.Attribute)
+        key = model.binding_key(func.value)
+        if key is None:
+            return False
+        return any(
+            model.precedes(stop, join) for stop in model.calls_on(key, ("terminate", "kill"))
+        )
+
+    # --- a consumer that never ends ----------------------------------------------------------------------
+    def _endless_consumer(
+        self, submission: Submission, root: FunctionNode, joins: list[cst.Call]
+    ) -> Optional[tuple[cst.Call, str]]:
+        model = self.model
+        queue_keys: set[tuple[object, ...]] = set()
+        for index, arg in enumerate(model.submitted_arguments(submission)):
+            kind = model.kind_of(arg)
+            if kind is not None and kind.is_queue and not kind.uses_threads:
+                queue_keys.update(model.worker_keys(submission, index))
+        for function in model.reachable_functions(root):
+            for call in model.function_calls(function):
+                func = call.func
+                if not isinstance(func, cst.Attribute) or func.attr.value != "get" or call.args:
+                    continue
+                kind = model.kind_of(func.value)
+                is_queue = kind is not None and kind.is_queue and not kind.uses_threads
+                if not is_queue and model.binding_key(func.value) not in queue_keys:
+                    continue
+                loop = self._enclosing_while(call)
+                if loop is None or not model.is_infinite_loop(loop) or model.loop_can_exit(loop):
+                    continue
+                name = function.name.value if isinstance(function, cst.FunctionDef) else "lambda"
+                return joins[0], (
+                    f"never returns: `{name}` loops on `{self.code_for(call)}` with no sentinel, "
+                    "`break` or `return`"
+                )
+        return None
+
+    def _enclosing_while(self, node: cst.CSTNode) -> Optional[cst.While]:
+        for ancestor in self.model.ancestors(node):
+            if isinstance(ancestor, cst.While):
+                return ancestor
+            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.For)):
+                return None
+        return None
+
+
+def _blocks_child_exit(kind: Optional[Kind]) -> bool:
+    """Writing to it can keep the child from exiting: a multiprocessing queue or a pipe end."""
+    if kind is None or kind.proxy or kind.uses_threads:
+        return False
+    return kind.is_queue or kind.name is KindName.CONNECTION

@@ -1,0 +1,246 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mplint import api_table
+from mplint.diagnostics import Severity
+from mplint.kinds import KindName
+from mplint.rule import Invalid, LintRule, Valid
+from mplint.semantics import FunctionNode, Submission
+
+_GETS = tuple(api_table.QUEUE_GET_METHODS)
+
+
+class JoinableQueueTaskDoneMismatch(LintRule):
+    """
+    ## What it does
+    Checks that every consumer of a `JoinableQueue` the parent `join()`s calls `task_done()`: a worker
+    (process target, `run()`, pool or executor task, thread) that receives the queue and `get()`s from
+    it but never calls `task_done()` on it — in its own body or a helper it hands the queue to — is
+    reported at its `get()`. Also checks for `task_done()` in a `finally` clause whose `try` holds a
+    `get()` that can raise `queue.Empty` (a timeout, `block=False`, `get_nowait()`).
+
+    ## Why is this bad?
+    `JoinableQueue.join()` returns when every item put has been matched by a `task_done()`. A
+    consumer that never calls it makes the parent's `join()` **hang** forever. A `task_done()` that also
+    runs when `get()` raised `queue.Empty` marks a task done that was never taken: the counts drift, the
+    `join()` returns while work is still pending, and once there are more `task_done()` calls than items
+    `multiprocessing/queues.py` `JoinableQueue.task_done` raises
+    `ValueError: task_done() called too many times`.
+
+    Consumers defined in another module, and queues the module cannot follow, are not reported.
+
+    ## Example
+    ```python
+    def consumer(jq):
+        while True:
+            item = jq.get()
+            handle(item)
+
+    jq = JoinableQueue()
+    ...
+    jq.join()
+    ```
+
+    Use instead:
+    ```python
+    def consumer(jq):
+        while True:
+            item = jq.get()
+            try:
+                handle(item)
+            finally:
+                jq.task_done()
+    ```
+
+    ## Fix safety
+    There is no automatic fix: where the task is finished is the author's decision.
+
+    ## References
+    - [`JoinableQueue.task_done`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.JoinableQueue.task_done):
+      "For each get() used to fetch a task, a subsequent call to task_done() tells the queue that the
+      processing on the task is complete ... Raises a ValueError if called more times than there were
+      items placed in the queue."
+    """
+
+    CODE = "MPL505"
+    NAME = "joinablequeue-task-done-mismatch"
+    MESSAGE = "{problem}"
+    SEVERITY = Severity.ERROR
+
+    VALID = [
+        Valid(
+            "from multiprocessing import JoinableQueue, Process\n"
+            "def consumer(jq):\n"
+            "    while True:\n"
+            "        item = jq.get()\n"
+            "        try:\n"
+            "            print(item)\n"
+            "        finally:\n"
+            "            jq.task_done()\n"
+            "def main():\n"
+            "    jq = JoinableQueue()\n"
+            "    Process(target=consumer, args=(jq,), daemon=True).start()\n"
+            "    jq.put(1)\n"
+            "    jq.join()\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import JoinableQueue, Process\n"
+            "def consumer(jq):\n"
+            "    while True:\n"
+            "        print(jq.get())\n"
+            "def main():\n"
+            "    jq = JoinableQueue()\n"
+            "    Process(target=consumer, args=(jq,), daemon=True).start()\n"
+            "    jq.put(1)\n"
+            "    jq.join()\n"
+        ),
+        Invalid(
+            "import queue\n"
+            "from multiprocessing import JoinableQueue\n"
+            "def consumer(jq: JoinableQueue):\n"
+            "    while True:\n"
+            "        try:\n"
+            "            item = jq.get(timeout=1)\n"
+            "            print(item)\n"
+            "        except queue.Empty:\n"
+            "            break\n"
+            "        finally:\n"
+            "            jq.task_done()\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        reported: set[cst.Call] = set()
+        for join in model.method_calls.get("join", []):
+            func = join.func
+            assert isinstance(func, cst.Attribute)
+            kind = model.kind_of(func.value)
+            if kind is None or kind.name is not KindName.JOINABLE_QUEUE or kind.uses_threads:
+                continue
+            self._check_consumers(join, func.value, reported)
+        for call in model.method_calls.get("task_done", []):
+            self._check_finally(call)
+
+    # --- consumers without task_done() ----------------------------------------------------------------
+    def _check_consumers(
+        self, join: cst.Call, queue_expr: cst.BaseExpression, reported: set[cst.Call]
+    ) -> None:
+        model = self.model
+        key = model.binding_key(queue_expr)
+        if key is None:
+            return
+        name = self.code_for(queue_expr)
+        for submission in model.submissions():
+            if submission.via == "callback":
+                continue
+            root = model.submission_root(submission)
+            if root is None:
+                continue
+            passed = model.passes_object(submission, queue_expr)
+            gets = model.worker_calls(submission, queue_expr, _GETS)
+            if not gets or (not passed and not self._shared_directly(key, root)):
+                continue
+            if model.worker_calls(submission, queue_expr, ("task_done",)):
+                continue
+            if self._consumer_unknowable(submission, queue_expr, root):
+                continue
+            get = gets[0]
+            if get in reported:
+                continue
+            reported.add(get)
+            self.report(
+                get,
+                problem=f"`{self.code_for(get)}` is never matched by `task_done()`: "
+                f"`{name}.join()` blocks forever",
+            )
+        # the parent consuming its own queue before join()
+        function = model.enclosing_function_node(join)
+        if model.calls_on(key, ("task_done",)):
+            return
+        for get in model.calls_on(key, _GETS):
+            if (
+                model.enclosing_function_node(get) is function
+                and model.precedes(get, join)
+                and get not in reported
+            ):
+                reported.add(get)
+                self.report(
+                    get,
+                    problem=f"`{self.code_for(get)}` is never matched by `task_done()`: "
+                    f"`{self.code_for(join)}` blocks forever",
+                )
+                return
+
+    def _shared_directly(self, key: tuple[object, ...], root: FunctionNode) -> bool:
+        """The worker reads the parent's variable itself (a global, closure or ``self`` attribute)."""
+        return any(
+            self.model.enclosing_function_node(call) in self.model.reachable_functions(root)
+            for call in self.model.calls_on(key, _GETS)
+        )
+
+    def _consumer_unknowable(
+        self, submission: Submission, queue_expr: cst.BaseExpression, root: FunctionNode
+    ) -> bool:
+        """The worker hands the queue to code this module cannot see (another module's function)."""
+        model = self.model
+        keys = {model.binding_key(queue_expr)}
+        for index, arg in enumerate(model.submitted_arguments(submission)):
+            if model.binding_key(arg) == model.binding_key(queue_expr):
+                keys.update(model.worker_keys(submission, index))
+        for function in model.reachable_functions(root):
+            for call in model.function_calls(function):
+                if model.resolve_function(call.func) is not None:
+                    continue
+                if (
+                    isinstance(call.func, cst.Attribute)
+                    and model.binding_key(call.func.value) in keys
+                ):
+                    continue  # a method of the queue itself
+                if any(model.binding_key(a.value) in keys for a in call.args):
+                    return True
+        return False
+
+    # --- task_done() in a finally that also runs when get() failed --------------------------------------
+    def _check_finally(self, call: cst.Call) -> None:
+        model = self.model
+        func = call.func
+        assert isinstance(func, cst.Attribute)
+        kind = model.kind_of(func.value)
+        if kind is not None and kind.name not in (KindName.JOINABLE_QUEUE, KindName.THREAD_QUEUE):
+            return
+        key = model.binding_key(func.value)
+        if key is None:
+            return
+        try_node = self._finally_owner(call)
+        if try_node is None:
+            return
+        for get in model.calls_on(key, _GETS):
+            if (
+                model.contains(try_node.body, get)
+                and model.queue_call_raises(get, assume_queue=True) == "Empty"
+            ):
+                self.report(
+                    call,
+                    problem=f"`{self.code_for(call)}` in `finally` also runs when "
+                    f"`{self.code_for(get)}` raised queue.Empty: "
+                    "ValueError: task_done() called too many times",
+                )
+                return
+
+    def _finally_owner(self, call: cst.Call) -> Optional[cst.Try]:
+        for ancestor in self.model.ancestors(call):
+            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return None
+            if (
+                isinstance(ancestor, cst.Try)
+                and ancestor.finalbody is not None
+                and self.model.contains(ancestor.finalbody, call)
+            ):
+                return ancestor
+        return None

@@ -1,0 +1,374 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mplint import api_table
+from mplint.diagnostics import Applicability, Severity
+from mplint.kinds import KindName
+from mplint.rule import (
+    FixSpec,
+    InsertAfter,
+    InsertBefore,
+    Invalid,
+    LintRule,
+    NodeEdit,
+    Replace,
+    Valid,
+)
+
+
+class QueueExceptionMismatch(LintRule):
+    """
+    ## What it does
+    Checks `except` clauses around queue operations for an exception that does not exist or is never
+    raised there:
+    - `except Queue.Empty` / `except mp.Queue.Full` / `except q.Empty`: the queue class, factory or
+      instance has no such attribute (the exceptions live in the `queue` module);
+    - `except multiprocessing.Empty`: not in the `multiprocessing` namespace either;
+    - a bare `Empty`/`Full` that nothing in the module defines;
+    - a `try` whose `put_nowait()` (or `put(block=False)`, `put(timeout=...)`) on a bounded queue can
+      raise `queue.Full` while the handlers catch only `queue.Empty`, and a `get_nowait()` (or
+      `get(block=False)`, `get(timeout=...)`) guarded only by `queue.Full`.
+
+    ## Why is this bad?
+    The expression of an `except` clause is only evaluated when an exception propagates, so the bug
+    hides until the queue really is empty or full. Then, while handling `_queue.Empty`, Python raises
+    `AttributeError: 'function' object has no attribute 'Empty'` (`multiprocessing.Queue` is a
+    function; `queue.Queue.Empty` gives `AttributeError: type object 'Queue' has no attribute 'Empty'`),
+    or `NameError: name 'Empty' is not defined`.
+
+    `put` never raises `queue.Empty`: on a full queue `multiprocessing/queues.py` `Queue.put` raises
+    `queue.Full`, which escapes a handler written for `Empty` (and `get` raises `queue.Empty`, never
+    `Full`). A tutorial claim that `put(block=False)` raises `Queue.Empty` is wrong on both counts.
+
+    Handlers that also catch a common base (`Exception`), a class the module cannot see, or a variable
+    are not reported; neither is `put` on a queue created without a positive `maxsize` (it never fills).
+
+    ## Example
+    ```python
+    from multiprocessing import Queue
+
+    q = Queue(maxsize=1)
+    try:
+        item = q.get_nowait()
+    except Queue.Empty:
+        item = None
+    try:
+        q.put_nowait(item)
+    except queue.Empty:
+        pass
+    ```
+
+    Use instead:
+    ```python
+    from multiprocessing import Queue
+    import queue
+
+    q = Queue(maxsize=1)
+    try:
+        item = q.get_nowait()
+    except queue.Empty:
+        item = None
+    try:
+        q.put_nowait(item)
+    except queue.Full:
+        pass
+    ```
+
+    ## Fix safety
+    The fix spells the exception `queue.Empty`/`queue.Full` (reusing an import of `queue` or of the
+    class when one is visible, else adding `import queue`) and is safe: the original clause could only
+    raise, or never matched. Where the body may also raise the exception that was caught (another
+    `get`, or a call the rule cannot see into), the clause catches both: `(queue.Empty, queue.Full)`.
+    No fix is offered when `queue` and the class name are both taken by other variables there.
+
+    ## References
+    - [`multiprocessing.Queue.get`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Queue.get):
+      "raises the `queue.Empty` exception"; `put`: "raises the `queue.Full` exception".
+    - [`queue.Empty` and `queue.Full`](https://docs.python.org/3/library/queue.html#queue.Empty): they
+      are "Exception raised when non-blocking `get()` (`put()`) is called on a Queue object which is
+      empty (full)".
+    """
+
+    CODE = "MPL502"
+    NAME = "queue-exception-mismatch"
+    MESSAGE = "{problem}"
+    FIX_TITLE = "Catch the exception the queue raises"
+    SEVERITY = Severity.ERROR
+    FIX = "safe"
+
+    _rewritten: set[Optional[cst.Name]]
+
+    VALID = [
+        Valid(
+            "import multiprocessing as mp\n"
+            "from queue import Empty\n"
+            "q = mp.Queue()\n"
+            "try:\n"
+            "    q.get_nowait()\n"
+            "except Empty:\n"
+            "    pass\n"
+        ),
+        Valid(
+            "import multiprocessing, queue\n"
+            "q = multiprocessing.Queue(4)\n"
+            "try:\n"
+            "    q.put_nowait(1)\n"
+            "except (queue.Empty, Exception):\n"
+            "    pass\n"
+        ),
+        Valid(
+            "import multiprocessing, queue\n"
+            "q = multiprocessing.Queue()\n"
+            "try:\n"
+            "    q.put_nowait(1)\n"
+            "except queue.Empty:\n"
+            "    pass\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Queue\n"
+            "q = Queue()\n"
+            "try:\n"
+            "    item = q.get(timeout=1)\n"
+            "except Queue.Empty:\n"
+            "    item = None\n",
+            fixed="from multiprocessing import Queue\n"
+            "import queue\n"
+            "q = Queue()\n"
+            "try:\n"
+            "    item = q.get(timeout=1)\n"
+            "except queue.Empty:\n"
+            "    item = None\n",
+        ),
+        Invalid(
+            "import multiprocessing as mp\n"
+            "import queue\n"
+            "q = mp.Queue(maxsize=2)\n"
+            "try:\n"
+            "    q.put(1, block=False)\n"
+            "except queue.Empty:\n"
+            "    pass\n",
+            fixed="import multiprocessing as mp\n"
+            "import queue\n"
+            "q = mp.Queue(maxsize=2)\n"
+            "try:\n"
+            "    q.put(1, block=False)\n"
+            "except queue.Full:\n"
+            "    pass\n",
+        ),
+        Invalid(
+            "import multiprocessing as mp\n"
+            "def drain(q):\n"
+            "    try:\n"
+            "        return q.get_nowait()\n"
+            "    except Empty:\n"
+            "        return None\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        handlers = [n for n in model.order if isinstance(n, cst.ExceptHandler)]
+        if not handlers:
+            return
+        bad: dict[cst.BaseExpression, str] = {}
+        for handler in handlers:
+            if handler.type is not None:
+                for element in _elements(handler.type):
+                    exception = self._missing_exception(element)
+                    if exception is not None:
+                        bad[element] = exception
+        # Names whose use disappears with the fixes: an import only they use would be left unused.
+        self._rewritten = {_root_name(element) for element in bad}
+        for element, exception in bad.items():
+            self._report_spelling(element, exception)
+        seen: set[cst.CSTNode] = set(bad)
+        for node in model.order:
+            if isinstance(node, cst.Try):
+                self._check_mismatch(node, seen)
+
+    # --- exceptions that do not exist ----------------------------------------------------------------
+    def _missing_exception(self, element: cst.BaseExpression) -> Optional[str]:
+        """``Empty``/``Full`` when ``element`` names one of them where it does not exist."""
+        model = self.model
+        if isinstance(element, cst.Attribute) and element.attr.value in ("Empty", "Full"):
+            owner = element.value
+            qual = model.qualname(owner)
+            kind = api_table.constructor_kind(qual) if qual is not None else None
+            if (
+                (kind is not None and api_table.is_queue_kind_name(kind.name))
+                or self._is_queue_factory_attribute(owner)
+                or self._is_queue_instance(owner)
+                or (qual is not None and api_table.split_family(qual) == (qual, ""))
+            ):
+                return element.attr.value  # ``multiprocessing.Empty`` is no name either
+        elif (
+            isinstance(element, cst.Name)
+            and element.value in ("Empty", "Full")
+            and not model.lookup(element.value, element)
+            and not model.star_imports
+        ):
+            return element.value
+        return None
+
+    def _report_spelling(self, element: cst.BaseExpression, exception: str) -> None:
+        if isinstance(element, cst.Attribute):
+            what = f"`{self.code_for(element.value)}` has no attribute `{exception}`"
+            error = "AttributeError"
+        else:
+            what = f"`{exception}` is not defined"
+            error = "NameError"
+        fix = self._replace_fix(element, f"queue.{exception}")
+        self.report(
+            element,
+            fix=fix,
+            problem=f"{what}: this `except` raises {error} instead of catching; "
+            f"use `queue.{exception}`",
+        )
+
+    def _is_queue_factory_attribute(self, expr: cst.BaseExpression) -> bool:
+        """``ctx.Queue`` / ``manager.Queue``: a method that makes a queue."""
+        if not isinstance(expr, cst.Attribute):
+            return False
+        receiver = self.model.kind_of(expr.value)
+        if receiver is None:
+            return False
+        result = api_table.method_result_kind(receiver, expr.attr.value)
+        return result is not None and api_table.is_queue_kind_name(result.name)
+
+    def _is_queue_instance(self, expr: cst.BaseExpression) -> bool:
+        kind = self.model.kind_of(expr)
+        return kind is not None and api_table.is_queue_kind_name(kind.name)
+
+    # --- put guarded by Empty, get guarded by Full ---------------------------------------------------
+    def _check_mismatch(self, try_node: cst.Try, seen: set[cst.CSTNode]) -> None:
+        model = self.model
+        raised: dict[str, cst.Call] = {}
+        opaque = False  # the body makes calls that may raise anything
+        for call in model.calls_within(try_node.body):
+            if model.innermost_try_body(call) is not try_node:
+                continue
+            exception = model.queue_call_raises(call)
+            if exception == "Full":
+                func = call.func
+                assert isinstance(func, cst.Attribute)
+                kind = model.kind_of(func.value)
+                if kind is not None and model.queue_is_bounded(kind) is False:
+                    exception = None
+            if exception is not None:
+                raised.setdefault(exception, call)
+                continue
+            if not self._harmless(call):
+                opaque = True
+        for exception, call in raised.items():
+            target = f"queue.{exception}"
+            if model.handlers_catch(try_node, target) is not False:
+                continue
+            if model.caught_around(try_node, target) is not False:
+                continue
+            other = "Full" if exception == "Empty" else "Empty"
+            for handler in try_node.handlers:
+                assert handler.type is not None  # a bare except catches everything
+                for element in _elements(handler.type):
+                    if element in seen:
+                        continue
+                    if model.exception_catches(element, f"queue.{other}") is not True:
+                        continue
+                    if api_table.queue_exception(model.qualname(element)) != other:
+                        continue
+                    both = other in raised or opaque
+                    method = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
+                    self.report(
+                        element,
+                        fix=self._mismatch_fix(element, handler.type, exception, both),
+                        problem=f"`{method}()` raises `queue.{exception}`, but this `except` only "
+                        f"catches `queue.{other}`",
+                    )
+
+    def _harmless(self, call: cst.Call) -> bool:
+        """A call that cannot raise a queue exception: a builtin, or a queue method that blocks."""
+        model = self.model
+        qual = model.qualname(call.func)
+        if qual is not None and qual.startswith("builtins."):
+            return True
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            if func.attr.value in ("get", "get_nowait"):
+                return False  # a get on something this module cannot identify
+            kind = model.kind_of(func.value)
+            if kind is not None and (
+                api_table.is_queue_kind_name(kind.name) or kind.name is KindName.CONNECTION
+            ):
+                return True
+        return False
+
+    # --- fixes ---------------------------------------------------------------------------------------
+    def _replace_fix(self, element: cst.BaseExpression, qualname: str) -> Optional[FixSpec]:
+        spelled = self._spell(qualname, element)
+        if spelled is None:
+            return None
+        text, edits = spelled
+        if not self._import_kept(element, text):
+            return None
+        return self.fix(Applicability.SAFE, *edits, Replace(element, text))
+
+    def _mismatch_fix(
+        self,
+        element: cst.BaseExpression,
+        whole: cst.BaseExpression,
+        exception: str,
+        both: bool,
+    ) -> Optional[FixSpec]:
+        if not both:
+            replaced = self._replace_fix(element, f"queue.{exception}")
+            if replaced is not None:
+                return replaced
+        spelled_right = self._spell(f"queue.{exception}", element)
+        if spelled_right is None:
+            return None
+        right, edits = spelled_right
+        wrong = self.code_for(element)
+        pair = f"{wrong}, {right}"
+        if element is whole:
+            pair = f"({pair})"
+        return self.fix(Applicability.SAFE, *edits, Replace(element, pair))
+
+    def _import_kept(self, element: cst.BaseExpression, replacement: str) -> bool:
+        """Rewriting ``element`` as ``replacement`` leaves the import it reads (if any) in use."""
+        root = _root_name(element)
+        if root is None or replacement.split(".", 1)[0] == root.value:
+            return True
+        return self.model.import_used_elsewhere(root, (n for n in self._rewritten if n is not None))
+
+    def _spell(self, qualname: str, at: cst.CSTNode) -> Optional[tuple[str, tuple[NodeEdit, ...]]]:
+        model = self.model
+        spelled = model.import_spelling(qualname, at)
+        if spelled is None:
+            return None
+        text, import_line = spelled
+        if import_line is None:
+            return text, ()
+        anchor = model.import_anchor()
+        if anchor is None:
+            return None
+        statement, after = anchor
+        edit = (
+            InsertAfter(statement, import_line) if after else InsertBefore(statement, import_line)
+        )
+        return text, (edit,)
+
+
+def _root_name(expr: cst.BaseExpression) -> Optional[cst.Name]:
+    while isinstance(expr, cst.Attribute):
+        expr = expr.value
+    return expr if isinstance(expr, cst.Name) else None
+
+
+def _elements(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(expr, cst.Tuple):
+        return [e.value for e in expr.elements]
+    return [expr]

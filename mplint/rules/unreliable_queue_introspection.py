@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+from typing import Optional, Union
+
+import libcst as cst
+
+from mplint import api_table
+from mplint.diagnostics import Severity
+from mplint.kinds import Kind, KindName
+from mplint.rule import Invalid, LintRule, Valid
+
+
+class UnreliableQueueIntrospection(LintRule):
+    """
+    ## What it does
+    Checks for `qsize()` on a `multiprocessing` queue, and for `empty()`/`full()` used as the test of an
+    `if`/`while` whose branch then calls `get()`/`put()` on the same queue (check-then-act).
+
+    ## Why is this bad?
+    - `Queue.qsize()` raises `NotImplementedError` on macOS, where `sem_getvalue()` is not implemented
+      (`multiprocessing/queues.py` `Queue.qsize`); elsewhere the number is approximate.
+    - `put()` hands the item to a feeder thread that writes it to the pipe later, and
+      `Queue.empty()` only polls the pipe: right after `q.put(x)`, `q.empty()` can be `True` (and
+      `get_nowait()` raise `queue.Empty`) although an item is on its way. A
+      `while not q.empty(): q.get()` drain can therefore stop early and **silently** lose items that
+      producers still running (or this process itself) put; with several consumers, another process
+      can take the last item between `empty()` and `get()`, which then blocks. `full()` has the same
+      race with other producers.
+
+    Not reported: Manager queues (`Manager().Queue()`: `qsize()` works on every platform and there is
+    no feeder thread), `queue.Queue` and `multiprocessing.SimpleQueue`, `qsize()` inside a `try` that
+    handles `NotImplementedError`, and an `empty()` drain after the producers have been joined (a joined
+    producer has flushed its feeder thread, so the answer is then reliable).
+
+    ## Example
+    ```python
+    for p in producers:
+        p.start()
+    while not results.empty():
+        handle(results.get())
+    ```
+
+    Use instead:
+    ```python
+    for p in producers:
+        p.start()
+    for _ in producers:                 # each producer puts None when it is done
+        for item in iter(results.get, None):
+            handle(item)
+    for p in producers:
+        p.join()
+    ```
+
+    ## Fix safety
+    There is no automatic fix: use sentinels, `get(timeout=...)` with `except queue.Empty`, or join the
+    producers before draining.
+
+    ## References
+    - [`multiprocessing.Queue.qsize`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Queue.qsize):
+      "this number is not reliable ... may raise NotImplementedError on platforms like macOS".
+    - [`multiprocessing.Queue.empty`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Queue.empty):
+      "Because of multithreading/multiprocessing semantics, this is not reliable."
+    """
+
+    CODE = "MPL503"
+    NAME = "unreliable-queue-introspection"
+    MESSAGE = "`{call}` {problem}"
+    SEVERITY = Severity.WARNING
+
+    VALID = [
+        Valid("import multiprocessing as mp\nm = mp.Manager()\nq = m.Queue()\nprint(q.qsize())\n"),
+        Valid(
+            "import multiprocessing as mp\n"
+            "def work(q): q.put(1)\n"
+            "def main():\n"
+            "    q = mp.Queue()\n"
+            "    procs = [mp.Process(target=work, args=(q,)) for _ in range(2)]\n"
+            "    for p in procs: p.start()\n"
+            "    for p in procs: p.join()\n"
+            "    while not q.empty():\n"
+            "        print(q.get())\n"
+        ),
+    ]
+    INVALID = [
+        Invalid("import multiprocessing as mp\nq = mp.Queue()\nprint(q.qsize())\n"),
+        Invalid(
+            "import multiprocessing as mp\n"
+            "def work(q): q.put(1)\n"
+            "def main():\n"
+            "    q = mp.Queue()\n"
+            "    p = mp.Process(target=work, args=(q,))\n"
+            "    p.start()\n"
+            "    while not q.empty():\n"
+            "        print(q.get())\n"
+            "    p.join()\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        for call in model.method_calls.get("qsize", []):
+            if self._receiver(call) is None:
+                continue
+            if model.caught_around(call, "builtins.NotImplementedError") is not False:
+                continue
+            self.report(
+                call,
+                call=self.code_for(call),
+                problem="raises NotImplementedError on macOS, and is only approximate elsewhere",
+            )
+        for method, acts in (
+            ("empty", api_table.QUEUE_GET_METHODS),
+            ("full", api_table.QUEUE_PUT_METHODS),
+        ):
+            for call in model.method_calls.get(method, []):
+                if self._receiver(call) is not None:
+                    self._check_then_act(call, method, acts)
+
+    def _receiver(self, call: cst.Call) -> Optional[Kind]:
+        """The kind of a multiprocessing Queue/JoinableQueue receiver (no proxy, no threads)."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or call.args:
+            return None
+        kind = self.model.kind_of(func.value)
+        if (
+            kind is None
+            or kind.proxy
+            or kind.uses_threads
+            or kind.name not in (KindName.QUEUE, KindName.JOINABLE_QUEUE)
+        ):
+            return None
+        return kind
+
+    def _check_then_act(self, call: cst.Call, method: str, acts: frozenset[str]) -> None:
+        model = self.model
+        func = call.func
+        assert isinstance(func, cst.Attribute)
+        key = model.binding_key(func.value)
+        if key is None:
+            return
+        statement = self._test_owner(call)
+        if statement is None:
+            return
+        branches: list[cst.CSTNode] = [statement.body]
+        if isinstance(statement, cst.If) and statement.orelse is not None:
+            branches.append(statement.orelse)
+        acting = [
+            c
+            for c in model.calls_on(key, acts)
+            if any(model.contains(branch, c) for branch in branches)
+        ]
+        if not acting:
+            return
+        if method == "empty" and self._producers_joined(statement):
+            return
+        name = self.code_for(func.value)
+        verb = acting[0].func.attr.value if isinstance(acting[0].func, cst.Attribute) else method
+        if method == "full":
+            problem = f"is stale by the time `{name}.{verb}()` runs: another producer can fill it"
+        elif isinstance(statement, cst.While):
+            problem = (
+                "can be True while items are still in flight (feeder thread, running producers): "
+                "this loop may stop before the queue is drained"
+            )
+        else:
+            problem = (
+                f"is stale by the time `{name}.{verb}()` runs: an item may still be in flight, or "
+                "another process may take it"
+            )
+        self.report(call, call=self.code_for(call), problem=problem)
+
+    def _test_owner(self, call: cst.Call) -> Optional[Union[cst.If, cst.While]]:
+        """The ``if``/``while`` whose test holds ``call``."""
+        model = self.model
+        child: cst.CSTNode = call
+        for ancestor in model.ancestors(call):
+            if isinstance(ancestor, (cst.If, cst.While)):
+                return ancestor if child is ancestor.test else None
+            if isinstance(ancestor, (cst.BaseSuite, cst.BaseStatement, cst.FunctionDef)):
+                return None
+            child = ancestor
+        return None
+
+    def _producers_joined(self, statement: cst.CSTNode) -> bool:
+        """A process, pool or executor was joined (or shut down) before ``statement`` ran."""
+        model = self.model
+        earlier = model.earlier_statements(statement)
+        if not earlier:
+            return False
+        for method in ("join", "shutdown"):
+            for join in model.method_calls.get(method, []):
+                if not any(model.contains(s, join) for s in earlier):
+                    continue
+                func = join.func
+                assert isinstance(func, cst.Attribute)
+                kind = model.kind_of(func.value)
+                if kind is None:
+                    if (
+                        method == "join"
+                        and not join.args
+                        and not isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString))
+                    ):
+                        return True  # something joinable this module cannot identify
+                    continue
+                if kind.is_process or kind.is_pool or kind.is_executor:
+                    return True
+        for item in model.with_items:
+            kind = model.kind_of(item.item)
+            if (
+                kind is not None
+                and (kind.is_pool or kind.is_executor)
+                and any(model.contains(s, item) for s in earlier)
+            ):
+                return True
+        return False
