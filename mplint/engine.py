@@ -48,12 +48,10 @@ from mplint.semantics import build_model
 from mplint.source import split_lines_keepends
 from mplint.suppression import noqa_line_map, parse_suppressions
 
-__all__ = ["could_have_findings", "lint_source", "rules_for"]
+__all__ = ["META_URL", "could_have_findings", "lint_source", "rules_for"]
 
 _PREFILTER_TEXT = tuple(word.decode() for word in PREFILTER_WORDS)
-_META_URL = (
-    "https://github.com/mplint/mplint/blob/main/rules/README.md#files-mplint-could-not-check"
-)
+META_URL = "https://github.com/mplint/mplint/blob/main/rules/README.md#files-mplint-could-not-check"
 #: Larger files are reported as not checked (libcst needs about 1 GB of memory per 10 MB of source).
 MAX_FILE_CHARS = 10_000_000
 
@@ -218,7 +216,7 @@ def _meta(path: str, code: str, name: str, message: str, line: int, column: int)
         column=max(column, 1),
         end_line=max(line, 1),
         end_column=max(column, 1),
-        url=_META_URL,
+        url=META_URL,
     )
 
 

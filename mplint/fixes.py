@@ -22,7 +22,7 @@ from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from mplint.engine import lint_source
 from mplint.source import split_lines_keepends
 
-__all__ = ["FixResult", "apply_edits", "fix_source"]
+__all__ = ["FixResult", "apply_edits", "fix_source", "line_starts", "offset_of"]
 
 MAX_PASSES = 10
 
@@ -47,14 +47,15 @@ def _allowed(fix: Optional[Fix], unsafe: bool) -> bool:
     return unsafe and fix.applicability is Applicability.UNSAFE
 
 
-def _offsets(text: str) -> list[int]:
+def line_starts(text: str) -> list[int]:
     starts = [0]
     for line in split_lines_keepends(text):
         starts.append(starts[-1] + len(line))
     return starts
 
 
-def _offset(starts: list[int], text: str, line: int, column: int) -> int:
+def offset_of(starts: list[int], text: str, line: int, column: int) -> int:
+    """The character offset of a 1-based (line, column) position, given ``line_starts(text)``."""
     if line - 1 >= len(starts):
         return len(text)
     return min(starts[line - 1] + column - 1, len(text))
@@ -62,11 +63,11 @@ def _offset(starts: list[int], text: str, line: int, column: int) -> int:
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     """Apply non-overlapping edits (positions refer to ``text``)."""
-    starts = _offsets(text)
+    starts = line_starts(text)
     spans = sorted(
         (
-            _offset(starts, text, e.line, e.column),
-            _offset(starts, text, e.end_line, e.end_column),
+            offset_of(starts, text, e.line, e.column),
+            offset_of(starts, text, e.end_line, e.end_column),
             e.content,
         )
         for e in edits
@@ -84,14 +85,14 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
 
 
 def _span(fix: Fix, starts: list[int], text: str) -> tuple[int, int]:
-    begin = min(_offset(starts, text, e.line, e.column) for e in fix.edits)
-    end = max(_offset(starts, text, e.end_line, e.end_column) for e in fix.edits)
+    begin = min(offset_of(starts, text, e.line, e.column) for e in fix.edits)
+    end = max(offset_of(starts, text, e.end_line, e.end_column) for e in fix.edits)
     return begin, end
 
 
 def _choose(text: str, candidates: Sequence[Diagnostic]) -> list[Diagnostic]:
     """Fixes whose spans do not touch each other, in order; the rest wait for the next pass."""
-    starts = _offsets(text)
+    starts = line_starts(text)
     chosen: list[Diagnostic] = []
     taken: list[tuple[int, int]] = []
     for diagnostic in sorted(candidates, key=Diagnostic.sort_key):

@@ -74,10 +74,10 @@ from mplint.diagnostics import (
     Edit,
     Severity,
 )
-from mplint.engine import _META_URL, lint_source
-from mplint.fixes import _offset as _engine_offset
-from mplint.fixes import _offsets as _engine_line_starts
+from mplint.engine import META_URL, lint_source
 from mplint.fixes import fix_source
+from mplint.fixes import line_starts as _engine_line_starts
+from mplint.fixes import offset_of as _engine_offset
 from mplint.registry import all_rules, rule_by_code
 from mplint.suppression import FILE_NOQA_RE, NOQA_RE, add_noqa_codes
 
@@ -195,7 +195,7 @@ class _Text:
         """Offset of the engine's 1-based line and 1-based code-point column.
 
         Counted exactly as ``apply_edits`` counts them, so that a quick fix changes what ``--fix`` would
-        (the engine's line numbers can differ from the editor's: see ``fixes._offsets``).
+        (the engine's line numbers can differ from the editor's: see ``fixes.line_starts``).
         """
         if self._engine_starts is None:
             self._engine_starts = _engine_line_starts(self.text)
@@ -295,7 +295,7 @@ def _internal_error(path: str, message: str) -> Diagnostic:
         column=1,
         end_line=1,
         end_column=1,
-        url=_META_URL,
+        url=META_URL,
     )
 
 
@@ -1078,7 +1078,7 @@ def _describe(code: str) -> str:
     if code in META_CODES:
         return (
             f"**{code}** says a file could not be (fully) checked; it is not a rule and "
-            f"`# noqa` does not silence it.\n\n[Documentation]({_META_URL})"
+            f"`# noqa` does not silence it.\n\n[Documentation]({META_URL})"
         )
     covered = [r for r in all_rules() if r.CODE.startswith(code)]
     if covered and code.startswith("MPL"):
