@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mplint.docs import INDEX_PAGE, expected_pages  # noqa: E402
+from mplint.docs import INDEX_PAGE, expected_pages, replace_readme_table  # noqa: E402
 from mplint.registry import all_rules  # noqa: E402
 
 RULES_DIR = ROOT / "rules"
@@ -49,12 +49,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     directory: Path = args.dir
     stale, obsolete = plan(directory)
+    readme = ROOT / "README.md"
+    readme_text = readme.read_text(encoding="utf-8")
+    readme_new = replace_readme_table(readme_text, all_rules())
     if args.check:
+        if readme_new != readme_text:
+            print(f"stale: {readme} (rule table)")
+            return 1
         for name in stale:
             print(f"stale: {directory / name}")
         for name in obsolete:
             print(f"obsolete: {directory / name}")
         return 1 if stale or obsolete else 0
+    if readme_new != readme_text:
+        with open(readme, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(readme_new)
+        print(f"wrote {readme} (rule table)")
     directory.mkdir(parents=True, exist_ok=True)
     for name, text in stale.items():
         with open(directory / name, "w", encoding="utf-8", newline="\n") as handle:

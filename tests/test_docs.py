@@ -133,3 +133,13 @@ def test_generator_writes_and_deletes(tmp_path: Path) -> None:
 def test_generator_check_passes_on_the_repository() -> None:
     result = _script("--check")
     assert result.returncode == 0, result.stdout + STALE
+
+
+def test_readme_rule_table_is_current() -> None:
+    from mplint.docs import README_START, replace_readme_table
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert README_START in readme
+    assert replace_readme_table(readme, all_rules()) == readme, (
+        "README's rule table is stale: run python scripts/gen_rule_docs.py"
+    )
