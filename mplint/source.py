@@ -107,6 +107,12 @@ def write_source(source: SourceFile, new_text: str) -> None:
     except UnicodeEncodeError as error:
         raise SourceError(f"the fixed text cannot be encoded as {source.encoding}") from error
     real = os.path.realpath(path)
+    if os.path.islink(path):
+        home = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+        if os.path.commonpath([home, real]) != home:
+            raise SourceError(
+                f"is a symbolic link to {real}, outside its own directory; not written through"
+            )
     try:
         info = os.stat(real)
         with open(real, "rb") as handle:
