@@ -225,9 +225,12 @@ def _drop_file_level_noqa(text: str, diagnostics: list[Diagnostic]) -> list[Diag
 
 
 def _message(diagnostic: Diagnostic) -> str:
+    """The message on one line (flake8's formats are line-based), with a hint when a fix exists."""
     from mplint.diagnostics import Applicability
 
     message = diagnostic.message
+    if "\n" in message or "\r" in message:
+        message = " ".join(part.strip() for part in message.splitlines() if part.strip())
     fix = diagnostic.fix
     if fix is None:
         return message
