@@ -1,0 +1,283 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mplint.diagnostics import Applicability, Severity
+from mplint.kinds import Kind, KindName
+from mplint.rule import FixSpec, Invalid, LintRule, Replace, ReplaceLines, Valid
+from mplint.semantics import keyword_arg, positional_args
+
+_WAITS = frozenset({"get", "wait", "result", "exception"})
+
+
+class BlockingApplyInLoop(LintRule):
+    """
+    ## What it does
+    Checks for loops (and comprehensions) that wait for each pool task before submitting the next:
+    `pool.apply(...)` in a loop body, `pool.apply_async(...).get()` and `executor.submit(...).result()`
+    in the same pass, or a handle submitted and then waited for later in the same pass. Pools of
+    processes and of threads and both kinds of executors are checked.
+
+    ## Why is this bad?
+    `multiprocessing/pool.py` `Pool.apply` is literally `self.apply_async(func, args, kwds).get()`: it
+    blocks until the task is done. In a loop the pool runs one task at a time and the other workers sit
+    idle: 4 tasks of 0.5 s on a pool of 4 take 2 s instead of 0.5 s.
+
+    Not reported: loops where a result feeds a later submission (iteration *n + 1* needs the result of
+    *n*) or the loop's condition, loops that may stop early on a result (`break`, `return`), pools and
+    executors created with a single worker (`Pool(1)`: one task at a time anyway), and `while True:`
+    loops that serve requests as they come.
+
+    ## Example
+    ```python
+    results = [pool.apply(work, (x,)) for x in items]
+    for x in items:
+        results.append(executor.submit(work, x).result())
+    ```
+
+    Use instead:
+    ```python
+    results = pool.map(work, items)
+    results.extend(executor.map(work, items))
+    ```
+
+    ## Fix safety
+    `[pool.apply(f, (x,)) for x in xs]` (also with `apply_async(...).get()`) becomes `pool.map(f, xs)`,
+    `pool.starmap(f, xs)` when the loop unpacks a tuple into the arguments, and
+    `[ex.submit(f, x).result() for x in xs]` becomes `list(ex.map(f, xs))`; a loop whose only statement
+    is `out.append(pool.apply(f, (x,)))` becomes `out.extend(pool.map(f, xs))`. The results keep their
+    order, but the fix is unsafe: all tasks now run at the same time, their side effects interleave, and
+    when several fail a different exception may surface first.
+
+    ## References
+    - [`Pool.apply`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.Pool.apply):
+      "It blocks until the result is ready. Given this blocks, apply_async() is better suited for
+      performing work in parallel."
+    """
+
+    CODE = "MPL304"
+    NAME = "blocking-apply-in-loop"
+    MESSAGE = (
+        "`{call}` waits for each task before the loop submits the next: the tasks run one at a time"
+    )
+    FIX_TITLE = "Submit every task before waiting (`map`)"
+    SEVERITY = Severity.WARNING
+    FIX = "unsafe"
+
+    VALID = [
+        Valid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go(xs):\n"
+            "    with Pool(4) as pool:\n"
+            "        handles = [pool.apply_async(f, (x,)) for x in xs]\n"
+            "        return [h.get() for h in handles]\n"
+        ),
+        Valid(
+            "from multiprocessing import Pool\n"
+            "def step(x): return x + 1\n"
+            "def go(x, n):\n"
+            "    with Pool(2) as pool:\n"
+            "        for _ in range(n):\n"
+            "            x = pool.apply(step, (x,))\n"
+            "    return x\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go(xs):\n"
+            "    with Pool(4) as pool:\n"
+            "        return [pool.apply(f, (x,)) for x in xs]\n",
+            fixed="from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go(xs):\n"
+            "    with Pool(4) as pool:\n"
+            "        return pool.map(f, xs)\n",
+            unsafe=True,
+        ),
+        Invalid(
+            "from concurrent.futures import ProcessPoolExecutor\n"
+            "def f(x): return x\n"
+            "def go(xs):\n"
+            "    out = []\n"
+            "    with ProcessPoolExecutor() as ex:\n"
+            "        for x in xs:\n"
+            "            fut = ex.submit(f, x)\n"
+            "            out.append(fut.result())\n"
+            "    return out\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        reported: set[cst.Call] = set()
+        for call in model.method_calls.get("apply", []):
+            owner = model.handle_owner(call)
+            if owner is not None and owner[1].is_pool:
+                self._check(call, call, owner[1], reported)
+        for call, kind in model.handle_calls():
+            if kind.name not in (KindName.ASYNC_RESULT, KindName.FUTURE):
+                continue
+            owner = model.handle_owner(call)
+            if owner is None:
+                continue
+            flow = model.value_flow(call)
+            if flow.how == "method" and isinstance(flow.node, cst.Call):
+                func = flow.node.func
+                if isinstance(func, cst.Attribute) and func.attr.value in _WAITS:
+                    self._check(call, flow.node, owner[1], reported)
+            elif flow.how == "assigned" and flow.key is not None and len(flow.key) == 2:
+                loop = model.innermost_loop(call)
+                if loop is None:
+                    continue
+                polls = model.calls_on(flow.key, ("ready", "done"))
+                for wait in model.calls_on(flow.key, _WAITS):
+                    if not model.precedes(call, wait) or model.innermost_loop(wait) is not loop:
+                        continue
+                    if model.rebound_between(flow.key, call, wait) or any(
+                        model.precedes(call, poll) and model.precedes(poll, wait) for poll in polls
+                    ):
+                        break  # polled first: the wait does not block
+                    self._check(call, wait, owner[1], reported)
+                    break
+
+    def _check(
+        self, submission: cst.Call, wait: cst.Call, owner: Kind, reported: set[cst.Call]
+    ) -> None:
+        model = self.model
+        loop = model.innermost_loop(wait)
+        if loop is None or wait in reported or model.innermost_loop(submission) is not loop:
+            return
+        if model.single_worker(owner) or model.loop_exits_early(loop):
+            return
+        if isinstance(loop, cst.While) and model.is_infinite_loop(loop):
+            return  # a service loop: each request is handled as it comes
+        if model.loop_carries(loop, wait, submission):
+            return
+        reported.add(wait)
+        self.report(wait, fix=self._fix(loop, submission, wait, owner), call=self._short(wait))
+
+    # --- fixes ---------------------------------------------------------------------------------------
+    def _fix(
+        self, loop: cst.CSTNode, submission: cst.Call, wait: cst.Call, owner: Kind
+    ) -> Optional[FixSpec]:
+        if isinstance(loop, cst.ListComp) and loop.elt is wait:
+            mapped = self._mapped(loop.for_in, submission, wait, owner)
+            if mapped is None:
+                return None
+            return self.fix(Applicability.UNSAFE, Replace(loop, mapped))
+        if isinstance(loop, cst.For):
+            return self._loop_fix(loop, submission, wait, owner)
+        return None
+
+    def _loop_fix(
+        self, loop: cst.For, submission: cst.Call, wait: cst.Call, owner: Kind
+    ) -> Optional[FixSpec]:
+        """``for x in xs: out.append(pool.apply(f, (x,)))`` -> ``out.extend(pool.map(f, xs))``."""
+        body = loop.body
+        if loop.orelse is not None or loop.asynchronous is not None:
+            return None
+        if not isinstance(body, cst.IndentedBlock) or len(body.body) != 1:
+            return None
+        line = body.body[0]
+        if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+            return None
+        statement = line.body[0]
+        if not isinstance(statement, cst.Expr) or not isinstance(statement.value, cst.Call):
+            return None
+        append = statement.value
+        func = append.func
+        if not (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "append"
+            and isinstance(func.value, cst.Name)
+            and len(append.args) == 1
+            and append.args[0].value is wait
+            and append.args[0].keyword is None
+        ):
+            return None
+        fake = cst.CompFor(target=loop.target, iter=loop.iter)
+        mapped = self._mapped(fake, submission, wait, owner, loop_iter=loop.iter)
+        if mapped is None or line.leading_lines or body.header.comment is not None:
+            return None  # a comment would be lost
+        if self._mentions(loop.iter, func.value.value):
+            return None
+        text = f"{func.value.value}.extend({mapped})"
+        comment = line.trailing_whitespace.comment
+        if comment is not None:
+            text += "  " + comment.value
+        return self.fix(Applicability.UNSAFE, ReplaceLines(loop, loop, text))
+
+    def _mapped(
+        self,
+        for_in: cst.CompFor,
+        submission: cst.Call,
+        wait: cst.Call,
+        owner: Kind,
+        loop_iter: Optional[cst.BaseExpression] = None,
+    ) -> Optional[str]:
+        """``pool.map(f, xs)`` (or ``starmap``/``list(ex.map(...))``) equivalent to the loop, if any."""
+        if for_in.ifs or for_in.inner_for_in is not None or for_in.asynchronous is not None:
+            return None
+        if wait is not submission and (wait.args or not isinstance(wait.func, cst.Attribute)):
+            return None  # get(timeout) / result(timeout): keep the timeout semantics
+        func = submission.func
+        assert isinstance(func, cst.Attribute)
+        method = func.attr.value
+        targets = _target_names(for_in.target)
+        if targets is None:
+            return None
+        positional = positional_args(submission)
+        if len(positional) != len(submission.args) or not positional:
+            return None
+        task = positional[0].value
+        if method in ("apply", "apply_async"):
+            if len(positional) != 2 or keyword_arg(submission, "kwds") is not None:
+                return None
+            args = positional[1].value
+            if not isinstance(args, cst.Tuple) or any(
+                isinstance(e, cst.StarredElement) for e in args.elements
+            ):
+                return None
+            passed = [e.value for e in args.elements]
+        else:  # submit(f, x, ...)
+            passed = [a.value for a in positional[1:]]
+        if len(passed) != len(targets) or not all(
+            isinstance(p, cst.Name) and p.value == t for p, t in zip(passed, targets)
+        ):
+            return None
+        if any(self._mentions(task, t) for t in targets):
+            return None
+        receiver = self.code_for(func.value)
+        iterable = self.code_for(loop_iter if loop_iter is not None else for_in.iter)
+        task_code = self.code_for(task)
+        tuple_target = isinstance(for_in.target, cst.Tuple)
+        if owner.is_pool:
+            name = "starmap" if tuple_target else "map"
+            return f"{receiver}.{name}({task_code}, {iterable})"
+        if tuple_target or self.model.lookup("list", submission):
+            return None
+        return f"list({receiver}.map({task_code}, {iterable}))"
+
+    def _mentions(self, node: cst.CSTNode, name: str) -> bool:
+        if isinstance(node, cst.Name):
+            return node.value == name
+        return any(self._mentions(child, name) for child in node.children)
+
+    def _short(self, call: cst.Call) -> str:
+        text = " ".join(self.code_for(call).split())
+        return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _target_names(target: cst.BaseExpression) -> Optional[list[str]]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, cst.Tuple) and all(
+        isinstance(e, cst.Element) and isinstance(e.value, cst.Name) for e in target.elements
+    ):
+        return [e.value.value for e in target.elements if isinstance(e.value, cst.Name)]
+    return None

@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mplint.diagnostics import Severity
+from mplint.rule import Invalid, LintRule, Valid
+from mplint.semantics import FunctionNode, Submission
+
+
+class BlockingCallback(LintRule):
+    """
+    ## What it does
+    Checks the callbacks of pool tasks (`callback=` and `error_callback=` of `apply_async`,
+    `map_async` and `starmap_async`, on pools of processes or threads) and the done-callbacks of
+    `ProcessPoolExecutor` futures (`future.add_done_callback`) for calls that block: waiting for another
+    task's result (`get()`, `wait()`, `result()`), for a process, a pool (`apply`, `map`, `join`) or a
+    queue item, `pool.terminate()`, `time.sleep()`, `input()`. The functions of this module the callback
+    calls are followed (three calls deep).
+
+    ## Why is this bad?
+    Every callback of a pool runs in the pool's single result-handler thread
+    (`multiprocessing/pool.py` `ApplyResult._set`). While it blocks, no other result is delivered: a
+    callback waiting on another task's `get()` waits for a result that only its own thread could
+    deliver, and both that callback and the main thread's `get()` **hang forever** (with a timeout:
+    `multiprocessing.context.TimeoutError`). `pool.terminate()` from a callback deadlocks (cpython
+    #87129), and an exception raised by a callback kills the result handler, so `get()` and `join()`
+    then hang (cpython #83371). Done-callbacks of a `ProcessPoolExecutor` run in its result-manager
+    thread, with the same effect.
+
+    Quick work is fine and not reported: appending to a list, `dict.get(key)`, putting on an unbounded
+    queue, logging.
+
+    ## Example
+    ```python
+    slow = pool.apply_async(step2, (x,))
+
+    def on_done(value):
+        print(value, slow.get())
+
+    pool.apply_async(step1, (x,), callback=on_done)
+    ```
+
+    Use instead:
+    ```python
+    def on_done(value):
+        results.append(value)
+
+    pool.apply_async(step1, (x,), callback=on_done)
+    print(slow.get())  # wait in the main thread
+    ```
+
+    ## Fix safety
+    There is no automatic fix: the waiting has to move out of the callback.
+
+    ## References
+    - [`Pool.apply_async`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.Pool.apply_async):
+      "Callbacks should complete immediately since otherwise the thread which handles the results will
+      get blocked."
+    - [cpython#83371](https://github.com/python/cpython/issues/83371),
+      [cpython#87129](https://github.com/python/cpython/issues/87129)
+    """
+
+    CODE = "MPL305"
+    NAME = "blocking-callback"
+    MESSAGE = "`{call}` {what} inside callback `{callback}`; it blocks {thread}"
+    SEVERITY = Severity.ERROR
+
+    VALID = [
+        Valid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "results = []\n"
+            "def on_done(value):\n"
+            "    results.append(value)\n"
+            "def go():\n"
+            "    with Pool(2) as pool:\n"
+            "        r = pool.apply_async(f, (1,), callback=on_done)\n"
+            "        r.wait()\n"
+        ),
+        Valid(
+            "from concurrent.futures import ThreadPoolExecutor\n"
+            "import time\n"
+            "def f(x): return x\n"
+            "def later(fut):\n"
+            "    time.sleep(1)\n"
+            "def go():\n"
+            "    with ThreadPoolExecutor() as ex:\n"
+            "        ex.submit(f, 1).add_done_callback(later)\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go():\n"
+            "    with Pool(2) as pool:\n"
+            "        slow = pool.apply_async(f, (2,))\n"
+            "        def on_done(value):\n"
+            "            print(value, slow.get())\n"
+            "        pool.apply_async(f, (1,), callback=on_done).wait()\n"
+        ),
+        Invalid(
+            "import time\n"
+            "from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go():\n"
+            "    with Pool(2) as pool:\n"
+            "        pool.map_async(f, [1], callback=lambda r: time.sleep(5)).get()\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        reported: set[cst.Call] = set()
+        for submission in model.submissions():
+            if submission.via != "callback":
+                continue
+            thread = self._thread(submission)
+            if thread is None:
+                continue
+            root = model.resolve_function(submission.callable)
+            if root is None:
+                continue
+            name = self._name(root, submission)
+            for function in model.reachable_functions(root):
+                for call in model.function_calls(function):
+                    what = model.blocking_call(call)
+                    if what is None or call in reported or self._on_own_future(call, root):
+                        continue
+                    reported.add(call)
+                    self.report(
+                        call,
+                        call=self._short(call),
+                        what=what,
+                        callback=name,
+                        thread=thread,
+                    )
+
+    def _on_own_future(self, call: cst.Call, root: FunctionNode) -> bool:
+        """``future.result()`` on the done future a done-callback receives: it is ready."""
+        func = call.func
+        params = root.params.params
+        return (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and bool(params)
+            and self.model.binding_key(func.value) == (root, params[0].name.value)
+        )
+
+    def _thread(self, submission: Submission) -> Optional[str]:
+        """Which thread runs the callback; None when blocking there is harmless enough."""
+        owner = submission.owner
+        if owner.is_pool:
+            return "the pool's result-handler thread"
+        creator = owner.creator
+        if creator is None:
+            return None
+        source = self.model.handle_owner(creator)
+        if source is None or not source[1].is_executor or source[1].uses_threads:
+            return None  # a thread executor runs it in the worker thread that finished the task
+        return "the executor's result-manager thread"
+
+    def _name(self, function: FunctionNode, submission: Submission) -> str:
+        if isinstance(function, cst.FunctionDef):
+            return function.name.value
+        return self._short(submission.callable)
+
+    def _short(self, node: cst.CSTNode) -> str:
+        text = " ".join(self.code_for(node).split())
+        return text if len(text) <= 40 else text[:37] + "..."

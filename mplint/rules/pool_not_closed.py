@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
+from mplint.diagnostics import Applicability, Severity
+from mplint.kinds import Kind
+from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.semantics import ExecContext
+
+#: Pool methods that wait for their tasks: a pool only used through them is idle when they return.
+_BLOCKING_POOL_METHODS = frozenset({"apply", "map", "starmap"})
+
+
+class PoolNotClosed(LintRule):
+    """
+    ## What it does
+    Checks for a pool (`Pool`, `ctx.Pool`, `ThreadPool`, any library of the family) or a
+    `ProcessPoolExecutor` created in a function and never closed: bound to a local variable that is only
+    ever used to run tasks (never closed, terminated, joined, shut down, used in a `with`, returned,
+    stored or passed on), or used once inline as in `Pool(4).map(work, items)`.
+
+    ## Why is this bad?
+    Nothing shuts the pool down but garbage collection. Its worker processes and pipes stay alive as
+    long as anything keeps the pool object alive: an exception's traceback, a reference cycle, a long
+    running caller. With `-W default`, `multiprocessing/pool.py` `Pool.__del__` reports
+    `ResourceWarning: unclosed running multiprocessing pool <multiprocessing.pool.Pool state=RUN pool_size=2>`.
+    The documentation warns that relying on the garbage collector "can lead to the process hanging
+    on finalization"; in long-running services every call leaks processes.
+
+    Pools created at module level (also under `if __name__ == "__main__":`), in `global` variables or
+    `self` attributes live as long as the program or their owner and are not reported; neither are
+    `ThreadPoolExecutor`s (their threads end when the executor is collected).
+
+    ## Example
+    ```python
+    def compute(items):
+        pool = Pool(8)
+        return pool.map(work, items)
+    ```
+
+    Use instead:
+    ```python
+    def compute(items):
+        with Pool(8) as pool:
+            return pool.map(work, items)
+    ```
+
+    ## Fix safety
+    When the pool is only used through blocking calls (`apply`, `map`, `starmap`; any call for an
+    executor) in the statements that follow it in the same block, the fix turns the assignment into a
+    `with` statement around those statements. It is unsafe: the pool is now terminated (an executor
+    shut down, waiting for its work) when the block ends, also when it raises, and the statements are
+    re-indented.
+
+    ## References
+    - [Programming guidelines](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.Pool):
+      "multiprocessing.pool objects have internal resources that need to be properly managed (like any
+      other resource) by using the pool as a context manager or by calling close() and terminate()
+      manually. Failure to do this can lead to the process hanging on finalization."
+    """
+
+    CODE = "MPL307"
+    NAME = "pool-not-closed"
+    MESSAGE = "`{call}` is never {verb}: its workers linger until garbage collection"
+    FIX_TITLE = "Use the pool as a context manager"
+    SEVERITY = Severity.WARNING
+    FIX = "unsafe"
+
+    VALID = [
+        Valid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go(xs):\n"
+            "    with Pool(2) as pool:\n"
+            "        return pool.map(f, xs)\n"
+        ),
+        Valid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go(xs):\n"
+            "    pool = Pool(2)\n"
+            "    try:\n"
+            "        return pool.map(f, xs)\n"
+            "    finally:\n"
+            "        pool.close()\n"
+            "        pool.join()\n"
+        ),
+        Valid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def make():\n"
+            "    pool = Pool(2)\n"
+            "    pool.map(f, [0])\n"
+            "    return pool\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go(xs):\n"
+            "    pool = Pool(2)\n"
+            "    return pool.map(f, xs)\n",
+            fixed="from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go(xs):\n"
+            "    with Pool(2) as pool:\n"
+            "        return pool.map(f, xs)\n",
+            unsafe=True,
+        ),
+        Invalid(
+            "import multiprocessing as mp\n"
+            "def f(x): return x\n"
+            "def go(xs):\n"
+            "    return mp.Pool(4).map(f, xs)\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        for call in model.calls:
+            kind = model.kind_of(call)
+            if kind is None or kind.creator is not call or kind.cls is not None:
+                continue
+            if not (kind.is_pool or (kind.is_executor and not kind.uses_threads)):
+                continue
+            if model.exec_context(call) is not ExecContext.FUNCTION:
+                continue  # module-level pools live as long as the program
+            verb = "shut down" if kind.is_executor else "closed"
+            parent = model.parent(call)
+            if isinstance(parent, cst.Attribute) and parent.value is call:
+                if self._task_use(parent, kind):
+                    self.report(call, call=self._short(call), verb=verb)
+                continue
+            flow = model.value_flow(call)
+            key = flow.key
+            if flow.how != "assigned" or key is None or len(key) != 2 or key[0] is model.module:
+                continue
+            reads = model.variable_loads(key)
+            if not all(self._task_use(model.parent(name), kind) for name in reads):
+                continue
+            self.report(
+                call,
+                fix=self._with_fix(call, flow.node, key, kind),
+                call=self._short(call),
+                verb=verb,
+            )
+
+    def _task_use(self, node: Optional[cst.CSTNode], kind: Kind) -> bool:
+        """``node`` is ``X.method`` called to run tasks (``X`` the pool)."""
+        if not isinstance(node, cst.Attribute):
+            return False
+        call = self.model.parent(node)
+        if not isinstance(call, cst.Call) or call.func is not node:
+            return False
+        methods = EXECUTOR_TASK_METHODS if kind.is_executor else POOL_TASK_METHODS
+        return node.attr.value in methods
+
+    # --- fix: turn the assignment into a ``with`` block -----------------------------------------------
+    def _with_fix(
+        self, call: cst.Call, assignment: cst.CSTNode, key: tuple[object, ...], kind: Kind
+    ) -> Optional[FixSpec]:
+        model = self.model
+        line = model.parent(assignment)
+        if not (
+            isinstance(assignment, cst.Assign)
+            and isinstance(line, cst.SimpleStatementLine)
+            and len(line.body) == 1
+            and len(assignment.targets) == 1
+            and isinstance(assignment.targets[0].target, cst.Name)
+        ):
+            return None
+        block = model.block_of(line)
+        if block is None or not isinstance(model.parent(line), cst.IndentedBlock):
+            return None
+        position = list(block).index(line)
+        following = list(block)[position + 1 :]
+        if not following:
+            return None
+        reads = model.variable_loads(key)
+        if not all(any(model.contains(s, name) for s in following) for name in reads):
+            return None  # the pool is also used elsewhere
+        if kind.is_pool and not all(
+            isinstance(p := model.parent(name), cst.Attribute)
+            and p.attr.value in _BLOCKING_POOL_METHODS
+            for name in reads
+        ):
+            return None  # async work would be terminated at the block's exit
+        if any(_spans_lines(node) for statement in following for node in _descendants(statement)):
+            return None  # re-indenting would change a string or a bracketed continuation
+        target = assignment.targets[0].target
+        header = cst.TrailingWhitespace()
+        comment = line.trailing_whitespace.comment
+        if comment is not None:  # the comment stays on the line that creates the pool
+            header = cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=comment)
+        new = cst.With(
+            items=[cst.WithItem(item=call, asname=cst.AsName(name=target))],
+            body=cst.IndentedBlock(body=following, header=header),  # type: ignore[arg-type]
+        )
+        text = model.module.code_for_node(new).rstrip("\r\n")
+        return self.fix(Applicability.UNSAFE, ReplaceLines(line, following[-1], text))
+
+    def _short(self, call: cst.Call) -> str:
+        text = " ".join(self.code_for(call).split())
+        return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _descendants(node: cst.CSTNode) -> list[cst.CSTNode]:
+    out: list[cst.CSTNode] = []
+    stack = list(node.children)
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(current.children)
+    return out
+
+
+def _spans_lines(node: cst.CSTNode) -> bool:
+    """A string literal over several lines, or whitespace that breaks a line inside brackets or with
+    a backslash: text whose indentation is not libcst's to change."""
+    if isinstance(node, cst.ParenthesizedWhitespace):
+        return True
+    if isinstance(node, cst.SimpleWhitespace):
+        return "\\" in node.value
+    if isinstance(node, (cst.SimpleString, cst.FormattedStringText)):
+        return "\n" in getattr(node, "value", "")
+    return False

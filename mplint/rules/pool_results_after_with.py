@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mplint.diagnostics import Applicability, Severity
+from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Valid
+from mplint.semantics import PoolBlock, keyword_arg
+
+_ENDS_BLOCK = (cst.Return, cst.Raise, cst.Break, cst.Continue)
+
+
+class PoolResultsAfterWith(LintRule):
+    """
+    ## What it does
+    Checks for work queued with `apply_async`, `map_async`, `starmap_async`, `imap` or
+    `imap_unordered` inside a `with Pool() as pool:` block (any pool of processes or threads, any
+    library of the family) whose result is only waited for after the block: a handle read after the
+    block, a handle returned out of the block, or a handle dropped without the block ending with
+    `pool.close()` and `pool.join()`.
+
+    ## Why is this bad?
+    `Pool.__exit__` calls `terminate()`, not `close()` (`multiprocessing/pool.py`): tasks that have not
+    finished when the block ends are discarded.
+    - `res.get(timeout=3)` after the block raises `multiprocessing.context.TimeoutError`; without a
+      timeout it hangs forever, and `ready()` stays `False`;
+    - iterating an `imap` iterator after the block hangs forever;
+    - fire-and-forget `apply_async` calls inside the block are silently lost: none of them may run.
+
+    `concurrent.futures` executors are not reported: their `__exit__` waits for the pending work
+    (`shutdown(wait=True)`).
+
+    Not reported: results fetched inside the block, blocks that call `pool.close()` and then
+    `pool.join()` after queueing the work, handles passed to a function called inside the block (it
+    may wait on them), and dropped tasks that deliver their result through `callback=` (a design that
+    may drop late tasks on purpose).
+
+    ## Example
+    ```python
+    with Pool(4) as pool:
+        res = pool.map_async(work, items)
+    print(res.get())
+    ```
+
+    Use instead:
+    ```python
+    with Pool(4) as pool:
+        res = pool.map_async(work, items)
+        print(res.get())
+    ```
+    or end the block with `pool.close()` and `pool.join()`.
+
+    ## Fix safety
+    The fix appends `pool.close()` and `pool.join()` to the end of the `with` block, so every task
+    completes before the pool is terminated. It is unsafe: the block now waits for all queued work,
+    which may take long (or forever, if a task hangs). A handle returned out of the block has no fix.
+
+    ## References
+    - [`multiprocessing.pool.Pool`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.Pool):
+      "Pool objects now support the context management protocol ... `__exit__()` calls `terminate()`."
+    - [cpython#74140](https://github.com/python/cpython/issues/74140),
+      [cpython#126743](https://github.com/python/cpython/issues/126743)
+    """
+
+    CODE = "MPL301"
+    NAME = "pool-results-after-with"
+    MESSAGE = "`{what}` {problem}"
+    FIX_TITLE = "Close and join the pool at the end of the `with` block"
+    SEVERITY = Severity.ERROR
+    FIX = "unsafe"
+
+    VALID = [
+        Valid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go(items):\n"
+            "    with Pool(2) as pool:\n"
+            "        res = pool.map_async(f, items)\n"
+            "        return res.get()\n"
+        ),
+        Valid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go(items):\n"
+            "    with Pool(2) as pool:\n"
+            "        res = pool.map_async(f, items)\n"
+            "        pool.close()\n"
+            "        pool.join()\n"
+            "    return res.get()\n"
+        ),
+        Valid(
+            "from concurrent.futures import ProcessPoolExecutor\n"
+            "def f(x): return x\n"
+            "def go(items):\n"
+            "    with ProcessPoolExecutor() as ex:\n"
+            "        fut = ex.submit(f, 1)\n"
+            "    return fut.result()\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go(items):\n"
+            "    with Pool(2) as pool:\n"
+            "        res = pool.map_async(f, items)\n"
+            "    return res.get()\n",
+            fixed="from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go(items):\n"
+            "    with Pool(2) as pool:\n"
+            "        res = pool.map_async(f, items)\n"
+            "        pool.close()\n"
+            "        pool.join()\n"
+            "    return res.get()\n",
+            unsafe=True,
+        ),
+        Invalid(
+            "import multiprocessing as mp\n"
+            "def log(job): print(job)\n"
+            "def go(jobs):\n"
+            "    with mp.get_context('spawn').Pool() as pool:\n"
+            "        for job in jobs:\n"
+            "            pool.apply_async(log, (job,))\n"
+        ),
+        Invalid(
+            "from multiprocessing.pool import ThreadPool\n"
+            "def f(x): return x\n"
+            "def go(items):\n"
+            "    with ThreadPool(2) as pool:\n"
+            "        return pool.imap(f, items)\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for block in self.model.pool_blocks():
+            for call, _kind in self.model.block_handles(block):
+                self._check(block, call)
+
+    def _check(self, block: PoolBlock, call: cst.Call) -> None:
+        model = self.model
+        flow = model.value_flow(call)
+        if flow.how == "discarded":
+            if keyword_arg(call, "callback") is not None or model.pool_drained(block, call):
+                return
+            self.report(
+                call,
+                fix=self._drain_fix(block),
+                what=self._short(call),
+                problem="may never run: the `with` block's exit terminates the pool "
+                "and discards unfinished tasks",
+            )
+        elif flow.how == "returned":
+            self.report(
+                flow.node,
+                what=self._short(call),
+                problem="is returned out of the `with` block, whose exit terminates the pool: "
+                "the result never arrives",
+            )
+        elif flow.how in ("assigned", "stored") and flow.key is not None and len(flow.key) == 2:
+            self._check_variable(block, call, flow.key)
+
+    def _check_variable(self, block: PoolBlock, call: cst.Call, key: tuple[object, ...]) -> None:
+        model = self.model
+        body = block.node.body
+        function = model.enclosing_function_node(block.node)
+        end = model.end.get(block.node, 0)
+        reads = model.container_reads(key)
+        inside = [n for n in reads if model.contains(body, n) and model.precedes(call, n)]
+        escapes = [n for n in inside if self._in_return(n)]
+        if len(escapes) < len(inside) or model.pool_drained(block, call):
+            return  # waited for (or handed to a function) inside the block
+        if escapes:
+            statement = model.small_statement_of(escapes[0]) or escapes[0]
+            self.report(
+                statement,
+                what=str(key[1]),
+                problem="is returned out of the `with` block, whose exit terminates the pool: "
+                "the result never arrives",
+            )
+            return
+        for name in reads:
+            position = model.order.get(name, 0)
+            if position < end or model.enclosing_function_node(name) is not function:
+                continue
+            rebound = any(
+                end <= model.order.get(node, -1) < position for node in model.assignments_of(key)
+            )
+            if rebound:
+                return
+            self.report(
+                name,
+                fix=self._drain_fix(block),
+                what=name.value,
+                problem="is read after the `with` block whose exit terminated its pool: "
+                "unfinished results never arrive (`get()` times out or hangs)",
+            )
+            return
+
+    def _in_return(self, name: cst.Name) -> bool:
+        """The handle itself (not something computed from it) is returned."""
+        return self.model.value_flow(name).how == "returned"
+
+    def _drain_fix(self, block: PoolBlock) -> Optional[FixSpec]:
+        """``pool.close()`` and ``pool.join()`` appended to the block's body."""
+        body = block.node.body
+        if block.key is None or not isinstance(body, cst.IndentedBlock) or not body.body:
+            return None
+        item = block.item
+        pool: cst.BaseExpression = item.asname.name if item.asname is not None else item.item
+        if not isinstance(pool, (cst.Name, cst.Attribute)):
+            return None
+        last = body.body[-1]
+        if isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[-1], _ENDS_BLOCK):
+            return None
+        name = self.code_for(pool)
+        return self.fix(Applicability.UNSAFE, InsertAfter(last, f"{name}.close()\n{name}.join()"))
+
+    def _short(self, call: cst.Call) -> str:
+        text = " ".join(self.code_for(call).split())
+        return text if len(text) <= 40 else text[:37] + "..."

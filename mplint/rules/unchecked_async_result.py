@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mplint.diagnostics import Applicability, Severity
+from mplint.kinds import Kind, KindName
+from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
+from mplint.semantics import keyword_arg, positional_args
+
+#: Methods whose discarded result can be consumed by wrapping the call (``list(...)``/``.get()``).
+_LIST_WRAPPABLE = frozenset({"imap", "imap_unordered", "map"})
+_GET_APPENDABLE = frozenset({"map_async", "starmap_async"})
+
+
+class UncheckedAsyncResult(LintRule):
+    """
+    ## What it does
+    Checks for the handle of queued work that nobody ever looks at: the `AsyncResult` of
+    `apply_async`/`map_async`/`starmap_async` and the iterator of `imap`/`imap_unordered` on a pool
+    (of processes or threads), the `Future` of `executor.submit` and the lazy iterator of
+    `executor.map`: dropped as a statement, or bound to a variable (or put in a container) that is never
+    read.
+
+    ## Why is this bad?
+    An exception raised by the task is stored on its handle (`multiprocessing/pool.py`
+    `ApplyResult._set`; `concurrent.futures` keeps it on the `Future`) and only re-raised by `get()` or
+    `result()`. When the handle is dropped, failing tasks are **silently** lost: `pool.close();
+    pool.join()` or the executor's `with` block ends normally and the program reports success.
+    `executor.map` submits every task at once but raises only while its iterator is consumed.
+
+    Not reported: `error_callback=` is given, the handle is returned, passed to a function, stored and
+    read later, `add_done_callback` is called on it, the variable starts with `_` (a deliberate
+    discard), or the task function catches every exception itself (its body is one `try` with an
+    `except Exception:` that does not re-raise).
+
+    ## Example
+    ```python
+    for job in jobs:
+        pool.apply_async(process, (job,))
+    pool.close()
+    pool.join()
+    ```
+
+    Use instead:
+    ```python
+    handles = [pool.apply_async(process, (job,)) for job in jobs]
+    pool.close()
+    pool.join()
+    for handle in handles:
+        handle.get()  # re-raises the worker's exception
+    ```
+    or pass `error_callback=` to log failures.
+
+    ## Fix safety
+    A dropped `executor.map(...)`, `pool.imap(...)` or `pool.imap_unordered(...)` is wrapped in
+    `list(...)`, and `.get()` is appended to a dropped `map_async(...)`/`starmap_async(...)`: the call now
+    waits for every task and re-raises the first error, which changes when the code blocks and whether
+    it fails, so the fix is unsafe. Dropped `apply_async`/`submit` handles have no automatic fix.
+
+    ## References
+    - [`AsyncResult.get`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.AsyncResult.get):
+      "If the remote call raised an exception then that exception will be reraised by get()."
+    - [`Executor.map`](https://docs.python.org/3/library/concurrent.futures.html#concurrent.futures.Executor.map):
+      "If a func call raises an exception, then that exception will be raised when its value is retrieved
+      from the iterator."
+    """
+
+    CODE = "MPL303"
+    NAME = "unchecked-async-result"
+    MESSAGE = "`{call}` {problem}: an exception raised by the task is never seen"
+    FIX_TITLE = "Wait for the results (re-raises the first error)"
+    SEVERITY = Severity.WARNING
+    FIX = "unsafe"
+
+    VALID = [
+        Valid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return 1 / x\n"
+            "def go(xs):\n"
+            "    pool = Pool(2)\n"
+            "    handles = [pool.apply_async(f, (x,)) for x in xs]\n"
+            "    pool.close()\n"
+            "    pool.join()\n"
+            "    return [h.get() for h in handles]\n"
+        ),
+        Valid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return 1 / x\n"
+            "def go(pool, xs):\n"
+            "    for x in xs:\n"
+            "        pool.apply_async(f, (x,), error_callback=print)\n"
+        ),
+        Valid(
+            "from concurrent.futures import ProcessPoolExecutor, as_completed\n"
+            "def f(x): return 1 / x\n"
+            "def go(xs):\n"
+            "    with ProcessPoolExecutor() as ex:\n"
+            "        futures = [ex.submit(f, x) for x in xs]\n"
+            "        for fut in as_completed(futures):\n"
+            "            print(fut.result())\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return 1 / x\n"
+            "def go(xs):\n"
+            "    pool = Pool(2)\n"
+            "    for x in xs:\n"
+            "        pool.apply_async(f, (x,))\n"
+            "    pool.close()\n"
+            "    pool.join()\n"
+        ),
+        Invalid(
+            "from concurrent.futures import ProcessPoolExecutor\n"
+            "def f(x): return 1 / x\n"
+            "def go(xs):\n"
+            "    with ProcessPoolExecutor() as ex:\n"
+            "        ex.map(f, xs)\n",
+            fixed="from concurrent.futures import ProcessPoolExecutor\n"
+            "def f(x): return 1 / x\n"
+            "def go(xs):\n"
+            "    with ProcessPoolExecutor() as ex:\n"
+            "        list(ex.map(f, xs))\n",
+            unsafe=True,
+        ),
+        Invalid(
+            "from concurrent.futures import ThreadPoolExecutor\n"
+            "def f(x): return 1 / x\n"
+            "def go(xs):\n"
+            "    with ThreadPoolExecutor() as ex:\n"
+            "        future = ex.submit(f, 0)\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        for call, kind in model.handle_calls():
+            owner = model.handle_owner(call)
+            if owner is None or keyword_arg(call, "error_callback") is not None:
+                continue
+            if self._task_swallows_errors(call):
+                continue
+            flow = model.value_flow(call)
+            if flow.how == "discarded":
+                self.report(
+                    call,
+                    fix=self._wait_fix(call, flow.node, owner[1]),
+                    call=self._short(call),
+                    problem=f"drops its {_handle_name(kind)}",
+                )
+                continue
+            if flow.how not in ("assigned", "stored") or flow.key is None or len(flow.key) != 2:
+                continue
+            if str(flow.key[1]).startswith("_") or model.container_reads(flow.key):
+                continue
+            self.report(
+                call,
+                call=self._short(call),
+                problem=f"keeps its {_handle_name(kind)} in `{flow.key[1]}`, which is never read",
+            )
+
+    def _task_swallows_errors(self, call: cst.Call) -> bool:
+        positional = positional_args(call)
+        if not positional:
+            return False
+        function = self.model.resolve_function(positional[0].value)
+        return function is not None and self.model.swallows_errors(function)
+
+    def _wait_fix(self, call: cst.Call, statement: cst.CSTNode, owner: Kind) -> Optional[FixSpec]:
+        """``list(...)`` around a dropped lazy map, ``.get()`` after a dropped ``map_async``."""
+        if not (isinstance(statement, cst.Expr) and statement.value is call):
+            return None
+        func = call.func
+        assert isinstance(func, cst.Attribute)
+        method = func.attr.value
+        code = self.code_for(call)
+        if method in _LIST_WRAPPABLE and (owner.is_executor or method != "map"):
+            if self.model.lookup("list", call):
+                return None  # ``list`` is rebound here
+            return self.fix(Applicability.UNSAFE, Replace(call, f"list({code})"))
+        if method in _GET_APPENDABLE and owner.is_pool:
+            return self.fix(Applicability.UNSAFE, Replace(call, f"{code}.get()"))
+        return None
+
+    def _short(self, call: cst.Call) -> str:
+        text = " ".join(self.code_for(call).split())
+        return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _handle_name(kind: Kind) -> str:
+    if kind.name is KindName.FUTURE:
+        return "Future"
+    if kind.name is KindName.ASYNC_RESULT:
+        return "AsyncResult"
+    return "result iterator"

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from mplint.diagnostics import Severity
+from mplint.rule import Invalid, LintRule, Valid
+from mplint.semantics import FunctionNode, Submission
+
+
+class WorkerAbruptExit(LintRule):
+    """
+    ## What it does
+    Checks the tasks and initializers of process pools and `ProcessPoolExecutor`s, and the functions of
+    this module they call (three calls deep), for code that ends the worker process instead of failing
+    the task: `sys.exit()`, `exit()`, `quit()`, `raise SystemExit`, `raise KeyboardInterrupt`,
+    `os._exit()`, `os.abort()` and `os.kill(os.getpid(), ...)`.
+
+    ## Why is this bad?
+    - Pool: `multiprocessing/pool.py` `worker` catches `Exception`, not `SystemExit`. The worker process
+      exits, its task is lost, the pool starts a replacement worker, and `pool.map()` **hangs forever**
+      (`map_async(...).get(timeout)` raises `multiprocessing.context.TimeoutError`). `os._exit()` does
+      the same. An initializer that exits makes every new worker die, forever.
+    - `ProcessPoolExecutor`: `sys.exit(3)` in a task is re-raised in the parent as `SystemExit: 3`
+      when the result is read, which silently ends the parent unless caught; `os._exit()` breaks the
+      pool: `BrokenProcessPool: A process in the process pool was terminated abruptly while the future
+      was running or pending.`
+
+    Process targets are not checked (ending a `Process` with an exit code is normal), nor thread pools,
+    nor `billiard` pools: they re-raise a task's `SystemExit` in the parent and fail the task of a
+    worker that died with `WorkerLostError` instead of waiting for it.
+    Exits inside a `try` of the same function that catches `SystemExit` (or `BaseException`) are not
+    reported.
+
+    ## Example
+    ```python
+    def parse(path):
+        if not path.endswith(".txt"):
+            sys.exit(1)
+        return load(path)
+
+    with Pool(4) as pool:
+        pool.map(parse, paths)
+    ```
+
+    Use instead:
+    ```python
+    def parse(path):
+        if not path.endswith(".txt"):
+            raise ValueError(f"not a text file: {path}")
+        return load(path)
+    ```
+
+    ## Fix safety
+    There is no automatic fix: which exception to raise is a design decision.
+
+    ## References
+    - [bonsai-team/matam#92](https://github.com/bonsai-team/matam/issues/92): "When a process calls
+      sys.exit ... the pool process is hanging forever"
+    - [cpython#96062](https://github.com/python/cpython/issues/96062),
+      [cpython#101081](https://github.com/python/cpython/pull/101081)
+    """
+
+    CODE = "MPL309"
+    NAME = "worker-abrupt-exit"
+    MESSAGE = "`{exit}` ends the worker process running `{task}` ({via}): {effect}"
+    SEVERITY = Severity.ERROR
+
+    VALID = [
+        Valid(
+            "import sys\n"
+            "from multiprocessing import Pool\n"
+            "def work(x):\n"
+            "    if x < 0:\n"
+            "        raise ValueError(x)\n"
+            "    return x\n"
+            "def main():\n"
+            "    with Pool(2) as pool:\n"
+            "        print(pool.map(work, [1]))\n"
+            "    sys.exit(0)\n"
+        ),
+        Valid(
+            "import sys\n"
+            "from multiprocessing import Process\n"
+            "def child():\n"
+            "    sys.exit(3)\n"
+            "def main():\n"
+            "    p = Process(target=child)\n"
+            "    p.start()\n"
+            "    p.join()\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "import sys\n"
+            "from multiprocessing import Pool\n"
+            "def work(x):\n"
+            "    if x < 0:\n"
+            "        sys.exit(1)\n"
+            "    return x\n"
+            "def main():\n"
+            "    with Pool(2) as pool:\n"
+            "        print(pool.map(work, [1]))\n"
+        ),
+        Invalid(
+            "import os\n"
+            "from concurrent.futures import ProcessPoolExecutor\n"
+            "def work(x):\n"
+            "    os._exit(1)\n"
+            "def main():\n"
+            "    with ProcessPoolExecutor() as ex:\n"
+            "        ex.submit(work, 1).result()\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        reported: set[cst.CSTNode] = set()
+        for root, submissions in model.worker_roots().items():
+            relevant = [s for s in submissions if self._applies(s)]
+            if not relevant:
+                continue
+            submission = relevant[0]
+            for function in model.reachable_functions(root):
+                for node, how in model.abrupt_exits(function):
+                    if node in reported:
+                        continue
+                    reported.add(node)
+                    self.report(
+                        node,
+                        exit=self._short(node),
+                        task=_name(root),
+                        via=_via(submission),
+                        effect=_effect(submission, how),
+                    )
+
+    def _applies(self, submission: Submission) -> bool:
+        owner = submission.owner
+        if owner.uses_threads or submission.via not in ("pool", "executor", "initializer"):
+            return False
+        if owner.family == "billiard":
+            return (
+                False  # billiard's pool reports a lost worker (WorkerLostError), it does not hang
+            )
+        return owner.is_process_pool or owner.is_executor
+
+    def _short(self, node: cst.CSTNode) -> str:
+        text = " ".join(self.code_for(node).split())
+        return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _name(function: FunctionNode) -> str:
+    return function.name.value if isinstance(function, cst.FunctionDef) else "a lambda"
+
+
+def _via(submission: Submission) -> str:
+    owner = "a ProcessPoolExecutor" if submission.owner.is_executor else "a Pool"
+    if submission.via == "initializer":
+        return f"the initializer of {owner}"
+    return f"a task of {owner}"
+
+
+def _effect(submission: Submission, how: str) -> str:
+    if submission.owner.is_executor:
+        if how == "kill":
+            return "the executor breaks (BrokenProcessPool)"
+        return f"the parent gets {how} when it reads the result"
+    if submission.via == "initializer":
+        return "every new worker dies and the pool never runs a task"
+    return "the task is lost and the pool waits for it forever"

@@ -1,0 +1,257 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mplint.diagnostics import Applicability, Severity
+from mplint.rule import (
+    FixSpec,
+    InsertAfter,
+    InsertBefore,
+    Invalid,
+    LintRule,
+    NodeEdit,
+    Replace,
+    Valid,
+)
+
+_FUTURES_TIMEOUT = "concurrent.futures.TimeoutError"
+_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+
+
+class WrongTimeoutException(LintRule):
+    """
+    ## What it does
+    Checks `try` statements around a wait with a timeout whose handler names the wrong `TimeoutError`:
+    `AsyncResult.get(timeout)` or `imap(...).next(timeout)` of a pool handled only by the builtin
+    `TimeoutError` (or `concurrent.futures.TimeoutError`, `asyncio.TimeoutError`, `socket.timeout`),
+    and, the other way round, `Future.result(timeout)`, `Future.exception(timeout)` or
+    `as_completed(fs, timeout)` handled only by `multiprocessing.TimeoutError`.
+
+    ## Why is this bad?
+    `AsyncResult.get(timeout)` raises `multiprocessing.context.TimeoutError`
+    (`multiprocessing/pool.py` `ApplyResult.get`), a subclass of `multiprocessing.ProcessError` that only
+    shares its name with the builtin: `except TimeoutError:` does not catch it, and the timeout escapes
+    as an unhandled exception. Conversely `Future.result(timeout)` raises
+    `concurrent.futures.TimeoutError` (the builtin `TimeoutError` from Python 3.11 on), which
+    `except multiprocessing.TimeoutError:` does not catch. `multiprocess`, `billiard` and
+    `torch.multiprocessing` pools raise their own `TimeoutError` the same way.
+
+    With `target-version` below `py311`, `except TimeoutError:` around `Future.result(timeout)` is
+    reported too: before 3.11 `concurrent.futures.TimeoutError` is a class of its own.
+
+    Not reported: `from multiprocessing import TimeoutError` (the name is then the right class),
+    handlers that also name the right class, `ProcessError`, `Exception` or `BaseException`, and
+    handlers whose class cannot be resolved.
+
+    ## Example
+    ```python
+    try:
+        value = res.get(timeout=5)
+    except TimeoutError:
+        value = None
+    ```
+
+    Use instead:
+    ```python
+    try:
+        value = res.get(timeout=5)
+    except (TimeoutError, multiprocessing.TimeoutError):
+        value = None
+    ```
+
+    ## Fix safety
+    The handler is widened to a tuple naming both classes (importing `multiprocessing` or
+    `concurrent.futures` when needed). This is safe: the handler still catches everything it caught, and
+    now also the timeout it was written for.
+
+    ## References
+    - [`AsyncResult.get`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.AsyncResult.get):
+      "If timeout is not None and the result does not arrive within timeout seconds then
+      multiprocessing.TimeoutError is raised."
+    - [`concurrent.futures.TimeoutError`](https://docs.python.org/3/library/concurrent.futures.html#concurrent.futures.TimeoutError):
+      "Changed in version 3.11: This class was made an alias of TimeoutError."
+    """
+
+    CODE = "MPL308"
+    NAME = "wrong-timeout-exception"
+    MESSAGE = "`except {caught}` does not catch the `{raised}` that `{call}` raises"
+    FIX_TITLE = "Catch both timeout classes"
+    SEVERITY = Severity.ERROR
+    FIX = "safe"
+
+    VALID = [
+        Valid(
+            "import multiprocessing\n"
+            "def go(res):\n"
+            "    try:\n"
+            "        return res.get(timeout=5)\n"
+            "    except multiprocessing.TimeoutError:\n"
+            "        return None\n"
+        ),
+        Valid(
+            "from multiprocessing import Pool, TimeoutError\n"
+            "def f(x): return x\n"
+            "def go():\n"
+            "    with Pool(2) as pool:\n"
+            "        res = pool.apply_async(f, (1,))\n"
+            "        try:\n"
+            "            return res.get(timeout=5)\n"
+            "        except TimeoutError:\n"
+            "            return None\n"
+        ),
+        Valid(
+            "from concurrent.futures import ProcessPoolExecutor\n"
+            "def f(x): return x\n"
+            "def go():\n"
+            "    with ProcessPoolExecutor() as ex:\n"
+            "        fut = ex.submit(f, 1)\n"
+            "        try:\n"
+            "            return fut.result(timeout=5)\n"
+            "        except TimeoutError:\n"
+            "            return None\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "import multiprocessing as mp\n"
+            "def f(x): return x\n"
+            "def go():\n"
+            "    with mp.Pool(2) as pool:\n"
+            "        res = pool.apply_async(f, (1,))\n"
+            "        try:\n"
+            "            return res.get(timeout=5)\n"
+            "        except TimeoutError:\n"
+            "            return None\n",
+            fixed="import multiprocessing as mp\n"
+            "def f(x): return x\n"
+            "def go():\n"
+            "    with mp.Pool(2) as pool:\n"
+            "        res = pool.apply_async(f, (1,))\n"
+            "        try:\n"
+            "            return res.get(timeout=5)\n"
+            "        except (TimeoutError, mp.TimeoutError):\n"
+            "            return None\n",
+        ),
+        Invalid(
+            "from multiprocessing import Pool\n"
+            "def f(x): return x\n"
+            "def go():\n"
+            "    with Pool(2) as pool:\n"
+            "        res = pool.apply_async(f, (1,))\n"
+            "        try:\n"
+            "            return res.get(5)\n"
+            "        except (TimeoutError, ValueError):\n"
+            "            return None\n",
+            fixed="from multiprocessing import Pool\n"
+            "import multiprocessing\n"
+            "def f(x): return x\n"
+            "def go():\n"
+            "    with Pool(2) as pool:\n"
+            "        res = pool.apply_async(f, (1,))\n"
+            "        try:\n"
+            "            return res.get(5)\n"
+            "        except (TimeoutError, multiprocessing.TimeoutError, ValueError):\n"
+            "            return None\n",
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        reported: set[cst.CSTNode] = set()
+        candidates = [
+            call
+            for method in ("get", "next", "result", "exception")
+            for call in model.method_calls.get(method, [])
+        ]
+        candidates.extend(
+            call
+            for call in model.calls
+            if model.qualname(call.func) == "concurrent.futures.as_completed"
+        )
+        for call in candidates:
+            raised = model.timeout_raised(call)
+            if raised is not None:
+                self._check(call, raised, reported)
+
+    def _check(self, call: cst.Call, raised: str, reported: set[cst.CSTNode]) -> None:
+        model = self.model
+        modern = self._futures_timeout_is_builtin()
+        for ancestor in model.ancestors(call):
+            if isinstance(ancestor, _SCOPES):
+                return
+            if not isinstance(ancestor, (cst.Try, cst.TryStar)) or not model.contains(
+                ancestor.body, call
+            ):
+                continue
+            verdicts: list[tuple[cst.BaseExpression, Optional[str]]] = []
+            for handler in ancestor.handlers:
+                if handler.type is None:
+                    return  # a bare ``except:`` catches it
+                verdict = model.timeout_catch(
+                    handler.type, raised, futures_timeout_is_builtin=modern
+                )
+                verdicts.append((handler.type, verdict))
+            if any(v in ("catches", None) for _, v in verdicts):
+                return
+            for caught, verdict in verdicts:
+                if verdict != "wrong" or caught in reported:
+                    continue
+                reported.add(caught)
+                self.report(
+                    caught,
+                    fix=self._widen_fix(caught, raised),
+                    caught=self._short(caught),
+                    raised=raised,
+                    call=self._short(call),
+                )
+            if any(v == "wrong" for _, v in verdicts):
+                return
+
+    def _futures_timeout_is_builtin(self) -> bool:
+        """``concurrent.futures.TimeoutError`` is the builtin from Python 3.11; unknown target: assume so."""
+        version = self.config.target_version
+        return version is None or int(version[len("py3") :]) >= 11
+
+    # --- fix ---------------------------------------------------------------------------------------------
+    def _widen_fix(self, caught: cst.BaseExpression, raised: str) -> Optional[FixSpec]:
+        model = self.model
+        modern = self._futures_timeout_is_builtin()
+        if raised == _FUTURES_TIMEOUT:
+            if modern and not model.lookup("TimeoutError", caught):
+                spelling: Optional[tuple[str, Optional[str]]] = ("TimeoutError", None)
+            else:
+                spelling = model.import_spelling(_FUTURES_TIMEOUT, caught)
+        else:
+            spelling = model.import_spelling(raised, caught)
+        if spelling is None:
+            return None
+        text, import_line = spelling
+        edits: list[NodeEdit] = []
+        elements = caught.elements if isinstance(caught, cst.Tuple) else None
+        wrong = [
+            e.value
+            for e in (elements or [])
+            if model.timeout_catch(e.value, raised, futures_timeout_is_builtin=modern) == "wrong"
+        ]
+        if elements is not None and caught.lpar:
+            if not wrong:
+                return None
+            edits.append(Replace(wrong[0], f"{self.code_for(wrong[0])}, {text}"))
+        elif elements is None:
+            edits.append(Replace(caught, f"({self.code_for(caught)}, {text})"))
+        else:
+            return None  # ``except A, B`` is not Python 3
+        if import_line is not None:
+            anchor = model.import_anchor()
+            if anchor is None:
+                return None
+            statement, after = anchor
+            insert = InsertAfter if after else InsertBefore
+            edits.append(insert(statement, import_line))
+        return self.fix(Applicability.SAFE, *edits)
+
+    def _short(self, node: cst.CSTNode) -> str:
+        text = " ".join(self.code_for(node).split())
+        return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,21 @@
+"""MPL309 worker-abrupt-exit: a Pool task calls `sys.exit()`.
+
+`multiprocessing/pool.py` `worker` catches `Exception`, not `SystemExit`: the worker
+process exits, its task is lost, the pool starts a replacement worker, and `pool.map`
+waits forever for the lost result. The program HANGS (it has to be killed);
+"results" is never printed.
+"""
+
+import multiprocessing
+import sys
+
+
+def parse(path):
+    if not path.endswith(".txt"):
+        sys.exit(1)  # BUG: kills the worker process instead of failing the task
+    return len(path)
+
+
+if __name__ == "__main__":
+    with multiprocessing.Pool(2) as pool:
+        print(f"results: {pool.map(parse, ['a.txt', 'b.csv', 'c.txt'])}", flush=True)
