@@ -1935,6 +1935,115 @@ class Model:
             return frozenset({method})
         return frozenset({"fork", "spawn", "forkserver"})
 
+    def start_method_unknown(self, kind: Optional[Kind]) -> bool:
+        """The object comes from a context whose start method is chosen at run time:
+        ``get_context(method)`` with a variable, or an executor whose ``mp_context`` this module cannot
+        resolve. ``Kind.method`` is None there as for the default context, but it is not the default
+        context: rules that compare start methods stay silent."""
+        if kind is None or kind.method is not None or kind.creator is None:
+            return False
+        creator = kind.creator
+        if kind.name is KindName.EXECUTOR:
+            context = call_argument(creator, 1, "mp_context")
+            if context is None or _is_none(context):
+                return False
+            context_kind = self.kind_of(context)
+            if context_kind is None or context_kind.name is not KindName.CONTEXT:
+                return True
+            return self._context_method_unknown(context_kind)
+        if kind.name is KindName.CONTEXT:
+            return self._context_method_unknown(kind)
+        func = creator.func
+        if isinstance(func, cst.Attribute):
+            receiver = self.kind_of(func.value)
+            if receiver is not None and receiver.name is KindName.CONTEXT:
+                return self._context_method_unknown(receiver)
+        return False
+
+    @functools.cached_property
+    def run_in_executor_submissions(self) -> list[Submission]:
+        """``loop.run_in_executor(executor, fn, *args)`` with a known executor, as executor
+        submissions: ``fn`` and ``args`` travel like ``executor.submit(fn, *args)`` (pickled for a
+        ``ProcessPoolExecutor``). Not part of :meth:`submissions`."""
+        out: list[Submission] = []
+        for call in self.method_calls.get("run_in_executor", []):
+            positional = positional_args(call)
+            if len(positional) < 2:
+                continue
+            owner = self.kind_of(positional[0].value)
+            if owner is None or not owner.is_executor:
+                continue
+            args = None
+            if len(positional) == len(call.args):
+                args = tuple(a.value for a in positional[2:])
+            out.append(Submission(call, "executor", owner, positional[1].value, args))
+        return out
+
+    def stored_constructor_arguments(self, call: cst.Call) -> list[cst.BaseExpression]:
+        """Arguments of ``MyClass(...)`` that the class's ``__init__`` stores on the instance
+        (``self.queue = queue``): they travel with the instance when it is pickled, as spawn does
+        with a ``Process`` subclass at ``start()``."""
+        info = self.resolve_class(call.func)
+        init = self.class_method(info, "__init__") if info is not None else None
+        if info is None or init is None:
+            return []
+        params = [p.name.value for p in (*init.params.posonly_params, *init.params.params)][1:]
+        params += [p.name.value for p in init.params.kwonly_params]
+        stored: set[str] = set()
+        for values in info.attributes.values():
+            for value in values:
+                if (
+                    isinstance(value, cst.Name)
+                    and value.value in params
+                    and self.enclosing_function_node(value) is init
+                ):
+                    stored.add(value.value)
+        out: list[cst.BaseExpression] = []
+        positional_count = len(init.params.posonly_params) + len(init.params.params) - 1
+        for index, arg in enumerate(positional_args(call)):
+            if index < positional_count and params[index] in stored:
+                out.append(arg.value)
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in stored:
+                out.append(arg.value)
+        return out
+
+    def never_started(self, creation: cst.Call) -> bool:
+        """The Process that ``creation`` makes is bound to a variable of a function that never starts
+        it and never lets it escape (no ``start()``; not returned, passed on, stored or rebound): what
+        spawn would pickle at ``start()`` is never pickled."""
+        statement = self.small_statement_of(creation)
+        if not (
+            isinstance(statement, cst.Assign)
+            and statement.value is creation
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0].target, cst.Name)
+        ):
+            return False
+        target = statement.targets[0].target
+        function = self.enclosing_function_node(creation)
+        key = self.binding_key(target)
+        if function is None or key is None:
+            return False
+        for name in self.name_uses(target.value):
+            if name is target or not self.contains(function, name):
+                continue
+            if self.binding_key(name) != key:
+                continue
+            parent = self.parents.get(name)
+            if isinstance(parent, cst.Attribute) and parent.value is name:
+                if parent.attr.value == "start":
+                    return False
+                continue  # p.join(), p.pid, p.daemon = True
+            return False  # returned, passed, stored, rebound: it may be started elsewhere
+        return True
+
+    def _context_method_unknown(self, context: Kind) -> bool:
+        if context.method is not None or context.creator is None:
+            return False
+        argument = call_argument(context.creator, 0, "method")
+        return argument is not None and not _is_none(argument)
+
     # --- pickling ----------------------------------------------------------------------------------------
     def unpicklable_callable(self, expr: cst.BaseExpression) -> Optional[tuple[str, cst.CSTNode]]:
         """Why the standard pickle (by reference: module and qualified name) cannot send the callable
@@ -1957,10 +2066,9 @@ class Model:
             return None
         binding = bindings[0]
         if binding.how == "assign" and not binding.path and isinstance(binding.value, cst.Lambda):
-            return f"`{expr.value}`, a lambda", binding.value
+            return "a lambda", binding.value
         if binding.how in ("def", "class") and self.enclosing_function_node(binding.node):
-            what = "function" if binding.how == "def" else "class"
-            return f"the local {what} `{expr.value}`", binding.node
+            return f"a local {'function' if binding.how == 'def' else 'class'}", binding.node
         return None
 
     def guard_definition(
@@ -2838,8 +2946,38 @@ class Model:
                 return bound  # keywords or *args in the partial: later positions are unknown
         return bound + (submission.args or ())
 
-    def worker_keys(self, submission: Submission, index: int) -> list[tuple[object, ...]]:
-        """The variables under which the worker side sees the submitted argument at ``index``.
+    def submitted_keywords(self, submission: Submission) -> dict[str, cst.BaseExpression]:
+        """The keyword arguments the worker receives, when spelled out: ``kwargs={"q": q}`` of a
+        Process, ``kwds=`` of ``apply_async``, keywords of ``submit()`` or of a Process subclass's
+        constructor."""
+        call = submission.call
+        if submission.via == "run" or (
+            submission.via == "executor" and all(not a.star for a in call.args)
+        ):
+            return {
+                a.keyword.value: a.value
+                for a in call.args[(0 if submission.via == "run" else 1) :]
+                if a.keyword is not None
+            }
+        mapping: Optional[cst.BaseExpression] = None
+        if submission.via == "process":
+            mapping = call_argument(call, 4, "kwargs")
+        elif submission.via == "pool":
+            mapping = call_argument(call, 2, "kwds")
+        out: dict[str, cst.BaseExpression] = {}
+        if isinstance(mapping, cst.Dict):
+            for element in mapping.elements:
+                key = element.key if isinstance(element, cst.DictElement) else None
+                name = _string_value(key)
+                if name is not None and isinstance(element, cst.DictElement):
+                    out[name] = element.value
+        return out
+
+    def worker_keys(
+        self, submission: Submission, index: int, keyword: Optional[str] = None
+    ) -> list[tuple[object, ...]]:
+        """The variables under which the worker side sees the submitted argument at ``index`` (or the
+        keyword argument ``keyword``).
 
         The target's parameter, the parameters of the module functions that it (transitively) hands the
         value to by position or keyword, and for Process subclasses the ``self`` attributes that
@@ -2854,7 +2992,7 @@ class Model:
             init = self.class_method(info, "__init__") if info is not None else None
             if init is None:
                 return []
-            name = _positional_param_name(init.params, index + 1)
+            name = _param_name(init.params, index + 1, keyword)
             owner = self.enclosing_class(init)
             if name is None or owner is None:
                 return []
@@ -2869,7 +3007,7 @@ class Model:
                         keys.append((owner.node, "self", attr))
         else:
             shift = 1 if isinstance(root, cst.FunctionDef) and self._is_method(root) else 0
-            name = _positional_param_name(root.params, index + shift)
+            name = _param_name(root.params, index + shift, keyword)
             if name is None:
                 return []
             start = [(root, name)]
@@ -2935,6 +3073,9 @@ class Model:
         for index, arg in enumerate(self.submitted_arguments(submission)):
             if self.binding_key(arg) == key:
                 keys.extend(self.worker_keys(submission, index))
+        for name, arg in self.submitted_keywords(submission).items():
+            if self.binding_key(arg) == key:
+                keys.extend(self.worker_keys(submission, -1, name))
         functions = set(self.reachable_functions(root))
         methods = tuple(methods)
         out: list[cst.Call] = []
@@ -2948,9 +3089,11 @@ class Model:
     def passes_object(self, submission: Submission, expr: cst.BaseExpression) -> bool:
         """The object ``expr`` names is among the submitted arguments of ``submission``."""
         key = self.binding_key(expr)
-        return key is not None and any(
-            self.binding_key(arg) == key for arg in self.submitted_arguments(submission)
+        passed = (
+            *self.submitted_arguments(submission),
+            *self.submitted_keywords(submission).values(),
         )
+        return key is not None and any(self.binding_key(arg) == key for arg in passed)
 
     def object_calls(self, creator: cst.Call, methods: Iterable[str]) -> list[cst.Call]:
         """Calls ``X.method()`` on any expression known to hold the object ``creator`` made (a Process
@@ -4393,6 +4536,16 @@ def _positional_param_name(params: cst.Parameters, index: int) -> Optional[str]:
     positional = (*params.posonly_params, *params.params)
     if 0 <= index < len(positional):
         return positional[index].name.value
+    return None
+
+
+def _param_name(params: cst.Parameters, index: int, keyword: Optional[str]) -> Optional[str]:
+    """The parameter receiving positional ``index``, or the keyword ``keyword`` when given."""
+    if keyword is None:
+        return _positional_param_name(params, index)
+    for param in (*params.params, *params.kwonly_params):
+        if param.name.value == keyword:
+            return keyword
     return None
 
 

@@ -1,0 +1,291 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mplint.diagnostics import Severity
+from mplint.rule import Invalid, LintRule, Valid
+from mplint.semantics import (
+    ExecContext,
+    FunctionNode,
+    StateWrite,
+    Submission,
+    global_rng_call,
+)
+
+_RNG_EFFECT = {
+    "numpy.random": "forked workers share one copy of its state, spawned ones are unseeded",
+    "torch": "forked workers share one copy of its state, spawned ones are unseeded",
+    "random": "children re-seed `random` (fork) or start unseeded (spawn): the seed is lost",
+}
+
+
+class ImplicitForkState(LintRule):
+    """
+    ## What it does
+    Checks for state that worker processes only see when they are forked:
+
+    - a module-level variable that the parent sets or changes after import — under
+      `if __name__ == "__main__":` or in a function called from there — and that a function running
+      in a child process (a `Process` target, a pool or executor task, an initializer, and what they
+      call in this module) reads, when the processes may start with spawn or forkserver; also a name
+      that only exists because the guarded block defines or imports it;
+    - a process-global random generator seeded by the parent (`numpy.random.seed`, `random.seed`,
+      `torch.manual_seed`) while the workers draw from it (`numpy.random.rand`, `random.choice`,
+      `torch.randn` …) without seeding it themselves, whatever the start method.
+
+    Values passed as arguments or through `initializer`/`initargs`, variables the workers set
+    themselves, and values set at import time are not reported; nor threads. Explicit fork contexts
+    (and `start-method = "fork"`) are not reported for variables.
+
+    This rule is in **preview**: it cannot tell a setting the workers need from one they happen to
+    read with a usable default, and it follows calls only within the module.
+
+    ## Why is this bad?
+    A forked child starts as a copy of the parent's memory, so it sees what the parent set. A child
+    started by spawn or forkserver — the default on macOS and Windows, and on Linux from Python 3.14 —
+    re-imports the module instead: it sees the import-time value, and a name created only under the
+    guard does not exist there (`NameError`). The worker **silently** computes with the wrong setting,
+    and the same code gives different results on Linux 3.13 and macOS.
+
+    Seeds go wrong both ways: forked workers inherit one copy of numpy's (or torch's) global generator
+    and all draw the **same** numbers; spawned workers are not seeded at all and the run is not
+    reproducible. The standard `random` module is re-seeded in every forked child, so its seed is lost
+    under every method.
+
+    ## Example
+    ```python
+    CONFIG = {"mode": "default"}
+
+    def work(x):
+        return CONFIG["mode"], np.random.rand()
+
+    if __name__ == "__main__":
+        CONFIG["mode"] = "production"
+        np.random.seed(42)
+        with Pool(4) as pool:
+            print(pool.map(work, range(4)))
+    ```
+
+    Use instead:
+    ```python
+    def init(mode, seed_sequence):
+        global CONFIG, RNG
+        CONFIG = {"mode": mode}
+        RNG = np.random.default_rng(seed_sequence)
+
+    if __name__ == "__main__":
+        seeds = np.random.SeedSequence(42).spawn(4)
+        with Pool(4, initializer=init, initargs=("production", seeds[0])) as pool:
+            ...
+    ```
+    (or pass the mode and a per-task seed as task arguments).
+
+    ## Fix safety
+    There is no automatic fix: the value has to travel explicitly, which changes the workers'
+    signatures.
+
+    ## References
+    - [Programming guidelines: global variables](https://docs.python.org/3/library/multiprocessing.html#the-spawn-and-forkserver-start-methods)
+    - [NumPy: parallel random number generation](https://numpy.org/doc/stable/reference/random/parallel.html)
+    """
+
+    CODE = "MPL208"
+    NAME = "implicit-fork-state"
+    MESSAGE = "`{name}` {problem}"
+    SEVERITY = Severity.WARNING
+    PREVIEW = True
+
+    VALID = [
+        Valid(
+            "from multiprocessing import Pool\n"
+            "MODE = 'default'\n"
+            "def work(x): return MODE\n"
+            "if __name__ == '__main__':\n"
+            "    with Pool(2) as pool:\n"
+            "        pool.map(work, [1])\n"
+        ),
+        Valid(
+            "from multiprocessing import Pool\n"
+            "MODE = 'default'\n"
+            "def init(mode):\n"
+            "    global MODE\n"
+            "    MODE = mode\n"
+            "def work(x): return MODE\n"
+            "if __name__ == '__main__':\n"
+            "    with Pool(2, initializer=init, initargs=('prod',)) as pool:\n"
+            "        pool.map(work, [1])\n"
+        ),
+        Valid(
+            "import multiprocessing as mp\n"
+            "MODE = 'default'\n"
+            "def work(): print(MODE)\n"
+            "if __name__ == '__main__':\n"
+            "    MODE = 'prod'\n"
+            "    mp.get_context('fork').Process(target=work).start()\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Pool\n"
+            "CONFIG = {'mode': 'default'}\n"
+            "def work(x): return CONFIG['mode']\n"
+            "if __name__ == '__main__':\n"
+            "    CONFIG['mode'] = 'production'\n"
+            "    with Pool(2) as pool:\n"
+            "        pool.map(work, [1])\n"
+        ),
+        Invalid(
+            "import numpy as np\n"
+            "from multiprocessing import Pool\n"
+            "def work(x): return np.random.rand()\n"
+            "if __name__ == '__main__':\n"
+            "    np.random.seed(42)\n"
+            "    with Pool(2) as pool:\n"
+            "        pool.map(work, [1, 2])\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        workers = model.worker_functions(processes_only=True)
+        if not workers:
+            return
+        self._check_variables(workers)
+        self._check_seeds(workers)
+
+    # --- (a) module state set by the parent after import ----------------------------------------------
+    def _check_variables(self, workers: dict[FunctionNode, Submission]) -> None:
+        model = self.model
+        worker_written = {
+            w.name for w in model.module_variable_writes if self._function_of(w.node) in workers
+        }
+        reported: set[cst.CSTNode] = set()
+        for function in workers:
+            submissions = [
+                s
+                for s in model.worker_submissions(function)
+                if model.start_method(s.owner) != "fork" and not model.start_method_unknown(s.owner)
+            ]
+            if not submissions:
+                continue
+            for name in model.global_reads(function):
+                if name in worker_written:
+                    continue
+                reader = _function_name(function)
+                guard_only = self._guard_only_binding(name)
+                if guard_only is not None:
+                    if guard_only not in reported:
+                        reported.add(guard_only)
+                        self.report(
+                            guard_only,
+                            name=name,
+                            problem=f"exists only under the `__main__` guard, but {reader} reads "
+                            "it: spawned children re-import the module and raise NameError",
+                        )
+                    continue
+                for write in model.module_variable_writes:
+                    if write.name != name or write.node in reported:
+                        continue
+                    if not self._parent_side(write, workers):
+                        continue
+                    if not any(model.precedes(write.node, s.call) for s in submissions):
+                        continue
+                    reported.add(write.node)
+                    verb = "is rebound" if write.how == "assign" else "is changed"
+                    self.report(
+                        write.node,
+                        name=name,
+                        problem=f"{verb} after import, but {reader} reads it in a child: "
+                        "spawned children re-import the module and see the old value",
+                    )
+
+    def _guard_only_binding(self, name: str) -> Optional[cst.CSTNode]:
+        """The first binding of a module name that is bound only under the ``__main__`` guard."""
+        model = self.model
+        bindings = model.module_scope.bindings.get(name, [])
+        if not bindings:
+            return None
+        contexts = [model.exec_context(b.node) for b in bindings]
+        if not all(c is ExecContext.GUARDED for c in contexts):
+            return None
+        if any(model.enclosing_function_node(b.node) is not None for b in bindings):
+            return None
+        return bindings[0].node
+
+    def _parent_side(self, write: StateWrite, workers: dict[FunctionNode, Submission]) -> bool:
+        """The write runs in the parent after import: under the guard, or in a function that only
+        the guarded code calls."""
+        model = self.model
+        function = self._function_of(write.node)
+        if function is None:
+            return model.exec_context(write.node) is ExecContext.GUARDED
+        return function in model.guard_reachable and function not in workers
+
+    def _function_of(self, node: cst.CSTNode) -> Optional[FunctionNode]:
+        return self.model.enclosing_function_node(node)
+
+    # --- (b) global random generators seeded in the parent ------------------------------------------
+    def _check_seeds(self, workers: dict[FunctionNode, Submission]) -> None:
+        model = self.model
+        unseeded = self._drawn_unseeded()
+        if not unseeded:
+            return
+        for call in model.calls:
+            found = global_rng_call(model.qualname(call.func))
+            if found is None or found[1] != "seed" or found[0] not in unseeded:
+                continue
+            if not self._parent_side(StateWrite(found[0], call, "mutate"), workers):
+                continue
+            self.report(
+                call,
+                name=self._short(call),
+                problem=f"seeds the parent's global generator only; {_RNG_EFFECT[found[0]]}",
+            )
+
+    def _drawn_unseeded(self) -> set[str]:
+        """Generators that some child draws from without seeding them itself (in its task, in what the
+        task calls, or in its pool's initializer)."""
+        model = self.model
+        roots = model.worker_roots()
+        initializers: dict[int, set[str]] = {}  # id of the pool's creating call -> seeded modules
+        for root, submissions in roots.items():
+            for submission in submissions:
+                creator = submission.owner.creator
+                if submission.via == "initializer" and creator is not None:
+                    seeded = self._rng_uses(root)[0]
+                    initializers.setdefault(id(creator), set()).update(seeded)
+        out: set[str] = set()
+        for root, submissions in roots.items():
+            processes = [s for s in submissions if not s.owner.uses_threads]
+            if not processes:
+                continue
+            seeded, drawn = self._rng_uses(root)
+            for submission in processes:
+                creator = submission.owner.creator
+                extra = initializers.get(id(creator), set()) if creator is not None else set()
+                out.update(drawn - seeded - extra)
+        return out
+
+    def _rng_uses(self, root: FunctionNode) -> tuple[set[str], set[str]]:
+        """(modules seeded, modules drawn from) by ``root`` and the functions it reaches."""
+        model = self.model
+        seeded: set[str] = set()
+        drawn: set[str] = set()
+        for function in model.reachable_from(root):
+            for call in model.function_calls(function):
+                found = global_rng_call(model.qualname(call.func))
+                if found is not None:
+                    (seeded if found[1] == "seed" else drawn).add(found[0])
+        return seeded, drawn
+
+    def _short(self, expr: cst.CSTNode) -> str:
+        text = " ".join(self.code_for(expr).split())
+        return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _function_name(function: FunctionNode) -> str:
+    if isinstance(function, cst.FunctionDef):
+        return f"worker `{function.name.value}()`"
+    return "a worker lambda"

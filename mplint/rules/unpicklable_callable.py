@@ -1,0 +1,278 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mplint.diagnostics import Applicability, Severity
+from mplint.rule import (
+    FixSpec,
+    InsertAfter,
+    InsertBefore,
+    Invalid,
+    LintRule,
+    NodeEdit,
+    Replace,
+    ReplaceLines,
+    RuleContext,
+    Valid,
+)
+from mplint.semantics import ExecContext, Submission
+
+_WHERE = {
+    "pool": "the pool's workers",
+    "executor": "the executor's workers",
+    "process": "a spawned child",
+    "initializer": "spawned workers",
+}
+_ROLE = {"pool": "task", "executor": "task", "process": "target", "initializer": "initializer"}
+
+
+class UnpicklableCallable(LintRule):
+    """
+    ## What it does
+    Checks for callables that the standard pickle cannot send to another process, handed to a process
+    pool (`map`, `apply_async` and the other task methods), to a `ProcessPoolExecutor` (`submit`,
+    `map`), or — under spawn and forkserver — as a `Process` target or a pool's or executor's
+    `initializer`: a `lambda` (also one bound to a name, even at module level), a function or class
+    defined inside a function, or a `functools.partial` of one of those.
+
+    ## Why is this bad?
+    Pickle sends a function by reference (its module and qualified name), and looks it up again on
+    the other side. A lambda is called `<lambda>` and a nested function `main.<locals>.add`: neither
+    can be looked up, so pickling fails.
+
+    - Pool tasks and executor tasks are always pickled, whatever the start method. `pool.map()` and
+      `AsyncResult.get()` raise `AttributeError: Can't pickle local object 'main.<locals>.<lambda>'`
+      (raised in `multiprocessing/pool.py` `Pool._handle_tasks`, 3.13 wording: `Can't get local
+      object`); with `apply_async()` and no `get()` the task is **silently** lost.
+      `executor.submit(...).result()` raises the same error.
+    - A `Process` target (and a pool's `initializer`) is pickled only by spawn and forkserver — the
+      default on macOS and Windows, and on Linux from Python 3.14: `p.start()` raises
+      `_pickle.PicklingError: Can't pickle <function <lambda> at 0x...>: attribute lookup <lambda> on
+      __main__ failed` (`multiprocessing/popen_spawn_posix.py` → `multiprocessing/reduction.py` `dump`).
+      Under fork it works, so the bug ships from Linux.
+
+    Threads (`multiprocessing.dummy`, `ThreadPool`, `ThreadPoolExecutor`) and the `multiprocess`
+    library (it pickles with dill) are not reported; nor `Process` targets and initializers of an
+    explicit fork context (or with `start-method = "fork"` configured). `billiard` pickles with the
+    standard pickle and is reported.
+
+    ## Example
+    ```python
+    def main(data):
+        offset = 10
+
+        def shift(x):
+            return x + offset
+
+        with Pool() as pool:
+            doubled = pool.map(lambda x: x * 2, data)
+            shifted = pool.map(shift, data)
+    ```
+
+    Use instead:
+    ```python
+    def double(x):
+        return x * 2
+
+    def shift(x, offset):
+        return x + offset
+
+    def main(data):
+        with Pool() as pool:
+            doubled = pool.map(double, data)
+            shifted = pool.map(functools.partial(shift, offset=10), data)
+    ```
+
+    ## Fix safety
+    A lambda that reads nothing but its parameters, builtins and module-level names bound at import
+    time becomes a module-level `def` (`name = lambda ...` at module level becomes `def name(...)`;
+    an inline lambda gets a new private name). The fix is unsafe: it adds a name to the module, and
+    the function's `__name__` changes. Local functions and lambdas that read local variables
+    (closures) need those values passed as arguments: no automatic fix.
+
+    ## References
+    - [Programming guidelines: picklability](https://docs.python.org/3/library/multiprocessing.html#programming-guidelines)
+    - [What can be pickled and unpickled?](https://docs.python.org/3/library/pickle.html#what-can-be-pickled-and-unpickled)
+    """
+
+    CODE = "MPL203"
+    NAME = "unpicklable-callable"
+    MESSAGE = "`{expr}` is {what}: pickle cannot send it to {where}"
+    FIX_TITLE = "Define it as a module-level function"
+    SEVERITY = Severity.ERROR
+    FIX = "unsafe"
+
+    VALID = [
+        Valid(
+            "from multiprocessing import Pool\n"
+            "def double(x): return x * 2\n"
+            "def main(data):\n"
+            "    with Pool() as pool:\n"
+            "        return pool.map(double, data)\n"
+        ),
+        Valid(
+            "from multiprocessing.pool import ThreadPool\n"
+            "def main(data):\n"
+            "    with ThreadPool() as pool:\n"
+            "        return pool.map(lambda x: x * 2, data)\n"
+        ),
+        Valid(
+            "import multiprocess as mp\n"
+            "def main(data):\n"
+            "    with mp.Pool() as pool:\n"
+            "        return pool.map(lambda x: x * 2, data)\n"
+        ),
+        Valid(
+            "import multiprocessing as mp\n"
+            "def main():\n"
+            "    ctx = mp.get_context('fork')\n"
+            "    ctx.Process(target=lambda: print('hi')).start()\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Pool\n"
+            "def main(data):\n"
+            "    with Pool() as pool:\n"
+            "        return pool.map(lambda x: x * 2, data)\n",
+            fixed="from multiprocessing import Pool\n"
+            "def main(data):\n"
+            "    with Pool() as pool:\n"
+            "        return pool.map(_main_task, data)\n"
+            "\n"
+            "\n"
+            "def _main_task(x):\n"
+            "    return x * 2\n",
+            unsafe=True,
+        ),
+        Invalid(
+            "from concurrent.futures import ProcessPoolExecutor\n"
+            "def main(offset):\n"
+            "    def add(x):\n"
+            "        return x + offset\n"
+            "    with ProcessPoolExecutor() as ex:\n"
+            "        return ex.submit(add, 1).result()\n"
+        ),
+        Invalid(
+            "import multiprocessing as mp\n"
+            "square = lambda x: x * x\n"
+            "if __name__ == '__main__':\n"
+            "    mp.Process(target=square, args=(3,)).start()\n",
+            fixed="import multiprocessing as mp\n"
+            "def square(x):\n"
+            "    return x * x\n"
+            "if __name__ == '__main__':\n"
+            "    mp.Process(target=square, args=(3,)).start()\n",
+            unsafe=True,
+        ),
+    ]
+
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__(context)
+        self._taken: set[str] = set()  # names given to lifted lambdas in this file
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        for submission in [*model.submissions(), *model.run_in_executor_submissions]:
+            if submission.via not in _WHERE:
+                continue
+            owner = submission.owner
+            if owner.uses_threads or owner.pickles_with_dill:
+                continue
+            if submission.via in ("process", "initializer") and (
+                model.start_method(owner) == "fork" or model.start_method_unknown(owner)
+            ):
+                continue  # fork children inherit the function; nothing is pickled
+            if submission.via == "process" and model.never_started(submission.call):
+                continue
+            found = model.unpicklable_callable(submission.callable)
+            if found is None:
+                continue
+            what, definition = found
+            self.report(
+                submission.callable,
+                fix=self._fix(original_node, submission, definition),
+                expr=self._short(submission.callable),
+                what=what,
+                where=_WHERE[submission.via],
+            )
+
+    # --- the fix: a module-level def ---------------------------------------------------------------------
+    def _fix(
+        self, module: cst.Module, submission: Submission, definition: cst.CSTNode
+    ) -> Optional[FixSpec]:
+        model = self.model
+        if not isinstance(definition, cst.Lambda):
+            return None
+        if not model.reads_only_import_time_names(definition):
+            return None
+        params = self.code_for(definition.params)
+        body = self.code_for(definition.body)
+        if "\n" in params or "\n" in body:
+            return None
+        if model.contains(submission.callable, definition):
+            return self._lift_inline(module, submission, definition, params, body)
+        return self._convert_assignment(module, definition, params, body)
+
+    def _lift_inline(
+        self,
+        module: cst.Module,
+        submission: Submission,
+        definition: cst.Lambda,
+        params: str,
+        body: str,
+    ) -> Optional[FixSpec]:
+        model = self.model
+        top: Optional[cst.CSTNode] = definition
+        while top is not None and model.parent(top) is not module:
+            top = model.parent(top)
+        if top is None:
+            return None
+        function = model.enclosing_function_node(definition)
+        prefix = f"_{function.name.value}" if isinstance(function, cst.FunctionDef) else ""
+        name = self._free_name(f"{prefix}_{_ROLE[submission.via]}")
+        text = f"def {name}({params}):\n    return {body}"
+        if model.exec_context(definition) is ExecContext.FUNCTION and isinstance(
+            top, (cst.FunctionDef, cst.ClassDef)
+        ):
+            # after the def or class that holds the call: its leading comment stays with it
+            insert: NodeEdit = InsertAfter(top, "\n\n" + text)
+        else:
+            insert = InsertBefore(top, text + "\n\n")  # code that runs now: define it first
+        return self.fix(Applicability.UNSAFE, Replace(definition, name), insert)
+
+    def _convert_assignment(
+        self, module: cst.Module, definition: cst.Lambda, params: str, body: str
+    ) -> Optional[FixSpec]:
+        model = self.model
+        statement = model.statement_of(definition)
+        if not (
+            isinstance(statement, cst.SimpleStatementLine)
+            and model.parent(statement) is module
+            and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Assign)
+            and len(statement.body[0].targets) == 1
+            and isinstance(statement.body[0].targets[0].target, cst.Name)
+            and statement.body[0].value is definition
+            and model.exec_context(statement) is ExecContext.IMPORT
+        ):
+            return None
+        target = statement.body[0].targets[0].target
+        assert isinstance(target, cst.Name)
+        text = f"def {target.value}({params}):\n    return {body}"
+        return self.fix(Applicability.UNSAFE, ReplaceLines(statement, statement, text))
+
+    def _free_name(self, base: str) -> str:
+        candidate = base
+        number = 2
+        while self.model.name_uses(candidate) or candidate in self._taken:
+            candidate = f"{base}_{number}"
+            number += 1
+        self._taken.add(candidate)
+        return candidate
+
+    def _short(self, expr: cst.CSTNode) -> str:
+        text = " ".join(self.code_for(expr).split())
+        return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,266 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Optional, Union
+
+import libcst as cst
+
+from mplint.diagnostics import Applicability, Severity
+from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.semantics import ExecContext, Submission, is_main_guard_test
+
+Definition = Union[cst.FunctionDef, cst.ClassDef]
+
+_WHERE = {
+    "pool": "the pool's workers",
+    "executor": "the executor's workers",
+    "process": "the child",
+    "initializer": "the workers",
+}
+
+
+class WorkerDefinedUnderMainGuard(LintRule):
+    """
+    ## What it does
+    Checks for functions and classes defined inside `if __name__ == "__main__":` that are handed to
+    another process: a `Process` target, a pool or executor task or initializer (also through
+    `functools.partial`), or a class whose instances are passed as arguments.
+
+    ## Why is this bad?
+    Pickle sends a function or class by reference: `__main__.work`. Under spawn and forkserver — the
+    default on macOS and Windows, and on Linux from Python 3.14 — the child re-imports the main script
+    as `__mp_main__` without running the guarded block, so the name does not exist there. Unpickling
+    fails with `AttributeError: Can't get attribute 'work' on <module '__mp_main__' from 'script.py'>`:
+
+    - a `Process` child dies with exit code 1 and the parent carries on;
+    - a `Pool` worker dies while reading the task (`multiprocessing/pool.py` `worker` only catches
+      `EOFError` and `OSError` there), is replaced, and `pool.map()` **hangs** forever;
+    - a `ProcessPoolExecutor` raises `BrokenProcessPool`.
+
+    Under fork the child inherits the function and it works, which is why the bug ships from Linux.
+    Threads, the `multiprocess` library (dill sends `__main__` functions by value), explicit fork
+    contexts and `start-method = "fork"` are not reported, nor definitions used only in the parent.
+
+    ## Example
+    ```python
+    if __name__ == "__main__":
+        def work(x):
+            return x * 2
+
+        with Pool(2) as pool:
+            print(pool.map(work, [1, 2]))
+    ```
+
+    Use instead:
+    ```python
+    def work(x):
+        return x * 2
+
+
+    if __name__ == "__main__":
+        with Pool(2) as pool:
+            print(pool.map(work, [1, 2]))
+    ```
+
+    ## Fix safety
+    The fix moves the definition above the guard. It is unsafe: the name becomes part of the module
+    that importers see, and the code in the definition runs (for a class body) at import time. It is
+    offered only when the definition reads nothing but builtins and module-level names bound at import
+    time; a definition that uses variables of the guarded block needs them as parameters instead.
+
+    ## References
+    - [Safe importing of main module](https://docs.python.org/3/library/multiprocessing.html#multiprocessing-safe-main-import):
+      "functionality in this package requires that the `__main__` module be importable by the
+      children."
+    """
+
+    CODE = "MPL204"
+    NAME = "worker-defined-under-main-guard"
+    MESSAGE = '`{name}` is defined under `if __name__ == "__main__":`; {where} cannot unpickle it'
+    FIX_TITLE = "Move the definition above the `__main__` guard"
+    SEVERITY = Severity.ERROR
+    FIX = "unsafe"
+
+    VALID = [
+        Valid(
+            "from multiprocessing import Pool\n"
+            "def work(x): return x\n"
+            "if __name__ == '__main__':\n"
+            "    with Pool(2) as pool:\n"
+            "        pool.map(work, [1])\n"
+        ),
+        Valid(
+            "from multiprocessing.pool import ThreadPool\n"
+            "if __name__ == '__main__':\n"
+            "    def work(x): return x\n"
+            "    with ThreadPool(2) as pool:\n"
+            "        pool.map(work, [1])\n"
+        ),
+        Valid(
+            "import multiprocessing as mp\n"
+            "if __name__ == '__main__':\n"
+            "    def work(): pass\n"
+            "    mp.get_context('fork').Process(target=work).start()\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Pool\n"
+            "\n"
+            "if __name__ == '__main__':\n"
+            "    def work(x):\n"
+            "        return x * 2\n"
+            "\n"
+            "    with Pool(2) as pool:\n"
+            "        print(pool.map(work, [1, 2]))\n",
+            fixed="from multiprocessing import Pool\n"
+            "\n"
+            "def work(x):\n"
+            "    return x * 2\n"
+            "\n"
+            "\n"
+            "if __name__ == '__main__':\n"
+            "    with Pool(2) as pool:\n"
+            "        print(pool.map(work, [1, 2]))\n",
+            unsafe=True,
+        ),
+        Invalid(
+            "from multiprocessing import Pool\n"
+            "def work(job): return job.n\n"
+            "if __name__ == '__main__':\n"
+            "    class Job:\n"
+            "        def __init__(self, n): self.n = n\n"
+            "    with Pool(2) as pool:\n"
+            "        pool.map(work, [Job(1), Job(2)])\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        reported: set[cst.CSTNode] = set()
+        for submission in [*model.submissions(), *model.run_in_executor_submissions]:
+            if submission.via not in _WHERE:
+                continue
+            owner = submission.owner
+            if owner.uses_threads or owner.pickles_with_dill:
+                continue
+            if model.start_method(owner) == "fork" or model.start_method_unknown(owner):
+                continue
+            if submission.via == "process" and model.never_started(submission.call):
+                continue
+            for expr, definition in self._guarded_uses(submission):
+                if expr in reported:
+                    continue
+                reported.add(expr)
+                self.report(
+                    expr,
+                    fix=self._fix(original_node, definition),
+                    name=definition.name.value,
+                    where=_WHERE[submission.via],
+                )
+
+    def _guarded_uses(self, submission: Submission) -> list[tuple[cst.CSTNode, Definition]]:
+        """The callable, and the instances of guarded classes among the arguments."""
+        model = self.model
+        out: list[tuple[cst.CSTNode, Definition]] = []
+        definition = model.guard_definition(submission.callable)
+        if definition is not None:
+            out.append((submission.callable, definition))
+        for arg in submission.call.args:
+            if arg.value is submission.callable or model.contains(arg.value, submission.callable):
+                continue
+            for node in _expressions(arg.value):
+                found: Optional[Definition] = None
+                if isinstance(node, cst.Call):
+                    found = model.guard_definition(node.func)
+                    if not isinstance(found, cst.ClassDef):
+                        found = None
+                elif isinstance(node, cst.Name):
+                    found = self._guarded_class_in_value(node)
+                    info = model.instance_class(node)
+                    if (
+                        info is not None
+                        and model.is_module_level(info.node)
+                        and model.exec_context(info.node) is ExecContext.GUARDED
+                    ):
+                        found = info.node
+                if found is not None:
+                    out.append((node, found))
+        return out
+
+    def _guarded_class_in_value(self, name: cst.Name) -> Optional[Definition]:
+        """``tasks`` bound once to ``[Task(n) for n in ...]``: the guarded class it instantiates."""
+        model = self.model
+        bindings = model.lookup(name.value, name)
+        if len(bindings) != 1 or bindings[0].how != "assign" or bindings[0].path:
+            return None
+        value = bindings[0].value
+        if value is None or isinstance(value, cst.Call):
+            return None  # a direct call is handled as an instance (``job = Job()``)
+        for node in _expressions(value):
+            if isinstance(node, cst.Call):
+                found = model.guard_definition(node.func)
+                if isinstance(found, cst.ClassDef):
+                    return found
+        return None
+
+    def _fix(self, module: cst.Module, definition: Definition) -> Optional[FixSpec]:
+        model = self.model
+        block = model.parent(definition)
+        guard = model.parent(block) if block is not None else None
+        if not (
+            isinstance(block, cst.IndentedBlock)
+            and isinstance(guard, cst.If)
+            and guard.body is block
+            and model.parent(guard) is module
+            and is_main_guard_test(guard.test) is True
+        ):
+            return None
+        rest = [s for s in block.body if s is not definition]
+        if not rest or not model.reads_only_import_time_names(definition):
+            return None
+        comments = _without_leading_blank_lines(definition.leading_lines)
+        moved = module.code_for_node(definition.with_changes(leading_lines=comments))
+        moved = moved.rstrip("\r\n")
+        remaining = guard.with_changes(
+            leading_lines=(), body=block.with_changes(body=_first_without_blank_lines(rest))
+        )
+        text = moved + "\n\n\n" + module.code_for_node(remaining).rstrip("\r\n")
+        return self.fix(Applicability.UNSAFE, ReplaceLines(guard, guard, text))
+
+
+def _without_leading_blank_lines(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
+    """Comment lines above a statement, without the blank lines before the first comment."""
+    kept = list(lines)
+    while kept and kept[0].comment is None:
+        kept.pop(0)
+    return kept
+
+
+def _first_without_blank_lines(statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """The guard's statements, the first one without the blank lines that separated it from the def."""
+    first = statements[0]
+    if not isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        return statements
+    lines = _without_leading_blank_lines(first.leading_lines)
+    return [first.with_changes(leading_lines=lines), *statements[1:]]
+
+
+def _expressions(expr: cst.CSTNode) -> list[cst.CSTNode]:
+    """Calls and names in an argument expression (not inside lambdas)."""
+    out: list[cst.CSTNode] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Lambda):
+            continue
+        if isinstance(node, (cst.Call, cst.Name)):
+            out.append(node)
+        if isinstance(node, cst.Attribute):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Arg):
+            stack.append(node.value)
+            continue
+        stack.extend(node.children)
+    return out
