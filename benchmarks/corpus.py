@@ -70,7 +70,7 @@ def fetch(packages: tuple[str, ...] = PACKAGES) -> dict[str, Path]:
                     if sys.version_info >= (3, 12):
                         tarred.extractall(target, filter="data")
                     else:
-                        tarred.extractall(target)  # noqa: S202 - sdists from PyPI, unpacked for reading
+                        tarred.extractall(target)  # sdists from PyPI, unpacked for reading
         found[package] = target
     return found
 

@@ -12,9 +12,12 @@ from .conftest import ROOT
 
 
 def _tool(name: str) -> list[str]:
-    if shutil.which(name) is None and subprocess.run(
-        [sys.executable, "-m", name, "--version"], capture_output=True, check=False
-    ).returncode:
+    if (
+        shutil.which(name) is None
+        and subprocess.run(
+            [sys.executable, "-m", name, "--version"], capture_output=True, check=False
+        ).returncode
+    ):
         pytest.skip(f"{name} is not installed (pip install '.[test]')")
     return [sys.executable, "-m", name]
 

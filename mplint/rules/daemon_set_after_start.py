@@ -137,4 +137,6 @@ class DaemonSetAfterStart(LintRule):
         comment = assign_line.trailing_whitespace.comment
         if comment is not None:
             text += "  " + comment.value  # the comment moves with its statement
-        return self.fix(Applicability.SAFE, RemoveStatement(assign_line), InsertBefore(start_line, text))
+        return self.fix(
+            Applicability.SAFE, RemoveStatement(assign_line), InsertBefore(start_line, text)
+        )

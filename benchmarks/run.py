@@ -1,0 +1,208 @@
+"""Benchmark mplint side by side with ruff, flake8 and Fixit on the same trees, in the same run.
+
+    python benchmarks/run.py                 # standard library + package corpus, 5 runs each
+    python benchmarks/run.py --runs 3 --quick
+
+It prints median wall times and the ratios the project tracks (see benchmarks/README.md):
+cold mplint vs ruff, warm (cached) mplint vs ruff, Fixit vs mplint, flake8 with vs without the mplint
+plugin, and mplint's peak memory. Fixit is slow: it is measured on a subset (the files mplint's
+prefilter keeps, capped) and scaled by bytes, as the table says.
+
+Tools come from the environment when present; missing ones are installed with pip into
+benchmarks/.work/venv (ruff, flake8, fixit), never into the project's environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK = HERE / ".work"
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.corpus import fetch  # noqa: E402
+from benchmarks.flake8_overhead import _WRAPPER as FLAKE8_WRAPPER  # noqa: E402
+from mplint.files import could_have_findings_bytes  # noqa: E402
+
+
+@dataclass
+class Timing:
+    median: float
+    runs: list[float]
+    peak_rss_mb: float
+
+
+def _run(command: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of one run of ``command``."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        list(command), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, _, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = 0
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure(
+    command: Sequence[str],
+    cwd: Path,
+    runs: int,
+    env: dict[str, str] | None = None,
+    before: Sequence[str] | None = None,
+) -> Timing:
+    environment = {**os.environ, **(env or {})}
+    times: list[float] = []
+    peak = 0.0
+    for _ in range(runs):
+        if before is not None:
+            subprocess.run(list(before), cwd=cwd, env=environment, capture_output=True, check=False)
+        elapsed, rss = _run(command, cwd, environment)
+        times.append(elapsed)
+        peak = max(peak, rss)
+    return Timing(statistics.median(times), times, peak)
+
+
+def tool(name: str, package: str) -> list[str]:
+    """The command for a tool: from this environment, else from benchmarks/.work/venv."""
+    probe = subprocess.run(
+        [sys.executable, "-m", name, "--version"], capture_output=True, check=False
+    )
+    if probe.returncode == 0:
+        return [sys.executable, "-m", name]
+    venv = WORK / "venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    probe = subprocess.run([str(python), "-m", name, "--version"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", package], check=True)
+    return [str(python), "-m", name]
+
+
+def copy_tree(source: Path, target: Path) -> Path:
+    """A private copy (caches and Fixit's config lookups must not touch the originals)."""
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return target
+
+
+def tree_stats(root: Path) -> tuple[int, int, list[Path]]:
+    files = [p for p in root.rglob("*.py") if p.is_file()]
+    size = sum(p.stat().st_size for p in files)
+    kept = [p for p in files if could_have_findings_bytes(p.read_bytes())]
+    return len(files), size, kept
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="standard library only, no Fixit")
+    parser.add_argument("--fixit-files", type=int, default=8, help="files in Fixit's subset")
+    args = parser.parse_args()
+
+    WORK.mkdir(exist_ok=True)
+    env = {"PYTHONPATH": str(ROOT)}
+    mplint = [sys.executable, "-m", "mplint"]
+    ruff = tool("ruff", "ruff")
+    tool("flake8", "flake8")
+    trees = {"stdlib": copy_tree(Path(sysconfig.get_paths()["stdlib"]), WORK / "stdlib")}
+    if not args.quick:
+        corpus = WORK / "packages"
+        corpus.mkdir(exist_ok=True)
+        for name, path in fetch().items():
+            copy_tree(path, corpus / name)
+        trees["packages"] = corpus
+
+    print(
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {args.runs} runs each"
+    )
+    for name, tree in trees.items():
+        count, size, kept = tree_stats(tree)
+        kept_size = sum(p.stat().st_size for p in kept)
+        print(
+            f"\n## {name}: {count} files, {size / 1e6:.1f} MB; "
+            f"prefilter keeps {len(kept)} files, {kept_size / 1e6:.2f} MB"
+        )
+        cache_dir = tempfile.mkdtemp(prefix="mplint-bench-cache-")
+        ruff_t = measure(
+            [*ruff, "check", "--no-cache", "--isolated", "--select", "PLW1510", "--exit-zero", "."],
+            tree,
+            args.runs,
+        )
+        check = [*mplint, "check", "--exit-zero", "--no-respect-gitignore", "-q", "."]
+        cold = measure([*check, "--no-cache"], tree, args.runs, env)
+        measure([*check, "--cache-dir", cache_dir], tree, 1, env)  # prime the cache
+        warm = measure([*check, "--cache-dir", cache_dir], tree, args.runs, env)
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        single = measure([*check, "--no-cache", "--jobs", "1"], tree, max(1, args.runs // 2), env)
+        # flake8 with the plugin taken out of its plugin list (as if mplint were not installed)
+        wrapper = [sys.executable, "-c", FLAKE8_WRAPPER]
+        flake_plain = measure(
+            [*wrapper, "without", "--select", "E,F,W", "--exit-zero", "-j", "1", "."],
+            tree,
+            args.runs,
+            env,
+        )
+        flake_plugin = measure(
+            [*wrapper, "with", "--select", "E,F,W,MPL", "--exit-zero", "-j", "1", "."],
+            tree,
+            args.runs,
+            env,
+        )
+        rows = [
+            ("ruff check --select PLW1510 (no cache)", ruff_t),
+            ("mplint check --no-cache (cold, all cores)", cold),
+            ("mplint check --no-cache --jobs 1", single),
+            ("mplint check (warm cache)", warm),
+            ("flake8 -j1 without the mplint plugin", flake_plain),
+            ("flake8 -j1 with the mplint plugin", flake_plugin),
+        ]
+        print("| command | median s | runs | peak RSS MB |")
+        print("| --- | --- | --- | --- |")
+        for label, timing in rows:
+            runs = ", ".join(f"{t:.2f}" for t in timing.runs)
+            print(f"| {label} | {timing.median:.2f} | {runs} | {timing.peak_rss_mb:.0f} |")
+        print()
+        print(f"- cold mplint / ruff: {cold.median / ruff_t.median:.1f}x (target <= 3x)")
+        print(f"- warm mplint / ruff: {warm.median / ruff_t.median:.2f}x (target <= 0.5x)")
+        overhead = flake_plugin.median / flake_plain.median - 1
+        print(f"- flake8 overhead of the plugin: {overhead * 100:+.1f}% (target <= 5%)")
+        print(f"- mplint peak RSS: {cold.peak_rss_mb:.0f} MB per process (target <= 300 MB)")
+        if not args.quick and kept:
+            fixit = tool("fixit", "fixit")
+            subset = sorted(kept, key=lambda p: p.stat().st_size)[: args.fixit_files]
+            subset_size = sum(p.stat().st_size for p in subset)
+            fixit_t = measure([*fixit, "lint", *map(str, subset)], tree, max(1, args.runs // 2))
+            mplint_subset = measure(
+                [*mplint, "check", "--exit-zero", "--no-cache", "-q", *map(str, subset)],
+                tree,
+                args.runs,
+                env,
+            )
+            scaled = fixit_t.median * kept_size / max(subset_size, 1)
+            print(
+                f"- Fixit on {len(subset)} files ({subset_size / 1e3:.0f} kB): "
+                f"{fixit_t.median:.2f} s vs mplint {mplint_subset.median:.2f} s "
+                f"({fixit_t.median / mplint_subset.median:.1f}x); scaled by bytes to the "
+                f"{kept_size / 1e6:.2f} MB mplint parses: ~{scaled:.0f} s, "
+                f"{scaled / cold.median:.0f}x mplint's cold run (target >= 100x)"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
