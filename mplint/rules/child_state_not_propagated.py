@@ -1,0 +1,373 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mplint.diagnostics import Severity
+from mplint.rule import Invalid, LintRule, Valid
+from mplint.semantics import ClassInfo, ExecContext, FunctionNode
+
+_WHAT = {"rebind": "rebinds", "mutate": "changes"}
+
+
+class ChildStateNotPropagated(LintRule):
+    """
+    ## What it does
+    Checks for code that runs in a child process (a `Process` target, a `run()` method, a pool or
+    executor task, and the functions they call) and changes state that the parent later reads:
+    - a module-level variable (`global counter; counter += 1`, `results.append(x)`, `cache[k] = v`);
+    - an attribute of `self` in a `Process` subclass's `run()` or in a bound method used as a target
+      (`self.result = ...`), read by the parent through the object;
+    - a plain `list`/`dict`/`set` passed in `args=` and filled by the child (`out.append(x)`).
+
+    It is reported only when the parent reads the same variable or attribute outside the child's code.
+
+    ## Why is this bad?
+    A child process has its own copy of the parent's memory (a copy-on-write copy under `fork`, a fresh
+    import under `spawn` and `forkserver`). Whatever it changes stays in that copy and is lost when it
+    exits: the parent silently keeps its old value. After four `Process` workers each ran
+    `counter += 1; results.append(i * i)`, the parent printed `counter = 0 results = []`, under every
+    start method. A `Process` target's return value is dropped too (`BaseProcess.run` ignores it).
+
+    Not reported: globals that a pool `initializer` sets (a per-process cache or handle, on purpose),
+    globals that the parent never reads, objects that are shared on purpose (`Value`, `Array`, Manager
+    proxies, queues: see MPL402 and MPL403), and threads (`threading`, `multiprocessing.dummy`,
+    `ThreadPoolExecutor`), which do share memory.
+
+    ## Example
+    ```python
+    results = []
+
+    def work(i):
+        results.append(i * i)
+
+    if __name__ == "__main__":
+        procs = [Process(target=work, args=(i,)) for i in range(4)]
+        ...
+        print(results)  # []
+    ```
+
+    Use instead:
+    ```python
+    def work(i):
+        return i * i
+
+    if __name__ == "__main__":
+        with Pool(4) as pool:
+            results = pool.map(work, range(4))
+    # or pass a Queue, a Value or a Manager().list() and write to it explicitly
+    ```
+
+    ## Fix safety
+    There is no automatic fix: the data has to travel back by a return value, a queue, shared memory or
+    a manager, which is a design change.
+
+    ## References
+    - [Programming guidelines: "Explicitly pass resources to child processes"; "Better to inherit than
+      pickle/unpickle"](https://docs.python.org/3/library/multiprocessing.html#programming-guidelines)
+    - [Sharing state between processes](https://docs.python.org/3/library/multiprocessing.html#sharing-state-between-processes)
+    - [cpython#84112](https://github.com/python/cpython/issues/84112): globals are not visible in pool
+      children
+    """
+
+    CODE = "MPL404"
+    NAME = "child-state-not-propagated"
+    MESSAGE = "{what} in a child process (`{function}()`); the parent never sees it"
+    SEVERITY = Severity.WARNING
+
+    VALID = [
+        Valid(
+            "from multiprocessing import Pool\n"
+            "MODEL = None\n"
+            "def init(path):\n"
+            "    global MODEL\n"
+            "    MODEL = open(path).read()\n"
+            "def work(x):\n"
+            "    return len(MODEL) + x\n"
+            "if __name__ == '__main__':\n"
+            "    with Pool(2, initializer=init, initargs=('m.bin',)) as pool:\n"
+            "        print(pool.map(work, range(3)), MODEL)\n"
+        ),
+        Valid(
+            "from multiprocessing import Process\n"
+            "seen = set()\n"
+            "def work(x):\n"
+            "    seen.add(x)  # a per-process cache the parent never reads\n"
+            "if __name__ == '__main__':\n"
+            "    Process(target=work, args=(1,)).start()\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Process\n"
+            "results = []\n"
+            "def work(i):\n"
+            "    results.append(i * i)\n"
+            "if __name__ == '__main__':\n"
+            "    p = Process(target=work, args=(3,))\n"
+            "    p.start()\n"
+            "    p.join()\n"
+            "    print(results)\n"
+        ),
+        Invalid(
+            "import multiprocessing as mp\n"
+            "class Job(mp.Process):\n"
+            "    def run(self):\n"
+            "        self.result = 42\n"
+            "if __name__ == '__main__':\n"
+            "    job = Job()\n"
+            "    job.start()\n"
+            "    job.join()\n"
+            "    print(job.result)\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        workers = model.worker_functions(processes_only=True)
+        if not workers:
+            return
+        child_code = set(workers)
+        per_process = self._initializer_state(child_code)
+        reported: set[tuple[FunctionNode, str]] = set()
+        for function in workers:
+            submissions = model.worker_submissions(function)
+            if not submissions or all(s.via == "initializer" for s in submissions):
+                continue
+            for node, name, how in model.module_state_writes(function):
+                if (function, name) in reported or name in per_process:
+                    continue
+                if how == "rebind" and self._hands_over_arguments(function, node):
+                    continue
+                if self._shared_on_purpose(name) or not self._parent_reads_global(name, child_code):
+                    continue
+                reported.add((function, name))
+                self.report(
+                    node,
+                    what=f"`{_describe(self.code_for(node))}` {_WHAT[how]} the module's `{name}`",
+                    function=_name(function),
+                )
+            self._check_self_state(function, child_code, reported)
+            self._check_arguments(function, child_code, reported)
+
+    # --- module-level variables ----------------------------------------------------------------------
+    def _initializer_state(self, child_code: set[FunctionNode]) -> set[str]:
+        """Globals that a pool initializer (or what it calls) sets: per-process state, on purpose."""
+        model = self.model
+        names: set[str] = set()
+        for root, submissions in model.worker_roots().items():
+            if not any(s.via == "initializer" for s in submissions):
+                continue
+            for function in model.reachable_from(root):
+                names.update(name for _, name, _ in model.module_state_writes(function))
+        return names
+
+    def _hands_over_arguments(self, function: FunctionNode, node: cst.CSTNode) -> bool:
+        """``global X; X = param`` (or ``X, Y = param``): the child stores what it was given for the
+        rest of its own code, like an initializer does."""
+        model = self.model
+        if not isinstance(node, (cst.Assign, cst.AnnAssign)) or node.value is None:
+            return False
+        value = node.value
+        names: list[cst.BaseExpression] = [value] if isinstance(value, cst.Name) else []
+        if isinstance(value, (cst.Tuple, cst.List)):
+            names = [e.value for e in value.elements]
+        if not names or not all(isinstance(n, cst.Name) for n in names):
+            return False
+        scope = model.scopes.get(function)
+        return scope is not None and all(
+            isinstance(n, cst.Name)
+            and any(b.how == "param" for b in scope.bindings.get(n.value, []))
+            for n in names
+        )
+
+    def _shared_on_purpose(self, name: str) -> bool:
+        """A module variable holding an object of a known kind (a Value, a proxy, a queue …)."""
+        model = self.model
+        for binding in model.module_scope.bindings.get(name, []):
+            if binding.value is not None and model.kind_of(binding.value) is not None:
+                return True
+        return False
+
+    def _parent_reads_global(self, name: str, child_code: set[FunctionNode]) -> bool:
+        model = self.model
+        for use in model.name_uses(name):
+            if model.variable_use(use) not in ("load", "augment"):
+                continue
+            if model.binding_key(use) != (model.module, name):
+                continue
+            if self._in_parent(use, child_code):
+                return True
+        return False
+
+    def _in_parent(self, node: cst.CSTNode, child_code: set[FunctionNode]) -> bool:
+        """``node`` runs in the parent after start-up: in a function that is not child code, or under
+        the main guard (not at import time, which children repeat)."""
+        model = self.model
+        functions = [
+            a for a in model.ancestors(node) if isinstance(a, (cst.FunctionDef, cst.Lambda))
+        ]
+        if functions:
+            if any(f in child_code for f in functions):
+                return False
+            # A decorated function nothing here calls (a web route, a signal handler …) may be
+            # called by a framework in the child: unknown, so not the parent.
+            return not any(
+                isinstance(f, cst.FunctionDef)
+                and any(not _plain_decorator(d) for d in f.decorators)
+                and not model.calls_to(f)
+                for f in functions
+            )
+        return model.exec_context(node) is ExecContext.GUARDED
+
+    # --- self.x = ... in run() or in a bound-method target ---------------------------------------------
+    def _check_self_state(
+        self,
+        function: FunctionNode,
+        child_code: set[FunctionNode],
+        reported: set[tuple[FunctionNode, str]],
+    ) -> None:
+        model = self.model
+        if not isinstance(function, cst.FunctionDef):
+            return
+        info = model.enclosing_class(function)
+        if info is None or not self._instance_copied(info):
+            return
+        for node, attr in model.self_attribute_writes(function):
+            if (function, "self." + attr) in reported:
+                continue
+            reads = [
+                r
+                for r in model.instance_attribute_reads(info, attr)
+                if self._in_parent(r, child_code) and not self._in_init(r, info)
+            ]
+            if not reads:
+                continue
+            reported.add((function, "self." + attr))
+            self.report(
+                node,
+                what=f"`{_describe(self.code_for(node))}` changes the child's copy of the object",
+                function=_name(function),
+            )
+
+    def _instance_copied(self, info: ClassInfo) -> bool:
+        """The class's instances go to a child: a Process subclass, or a bound method submitted to
+        processes."""
+        model = self.model
+        for submission in model.submissions():
+            if submission.owner.uses_threads or submission.via == "callback":
+                continue
+            if submission.via == "run" and submission.owner.cls == info.name:
+                return True
+            if submission.via != "run" and model.bound_method_instance(submission.callable) is info:
+                return True
+        return False
+
+    def _in_init(self, node: cst.CSTNode, info: ClassInfo) -> bool:
+        function = self.model.enclosing_function_node(node)
+        return (
+            isinstance(function, cst.FunctionDef)
+            and function.name.value == "__init__"
+            and self.model.enclosing_class(function) is info
+        )
+
+    # --- a plain list passed in args= and filled by the child -----------------------------------------
+    def _check_arguments(
+        self,
+        function: FunctionNode,
+        child_code: set[FunctionNode],
+        reported: set[tuple[FunctionNode, str]],
+    ) -> None:
+        model = self.model
+        scope = model.scopes.get(function)
+        if scope is None or model.calls_to(function):
+            return  # also called directly, in the parent: its changes may be seen there
+        submissions = model.submissions_to(function)
+        if not submissions or any(s.owner.uses_threads or s.via == "callback" for s in submissions):
+            return
+        for name, bindings in scope.bindings.items():
+            if len(bindings) != 1 or bindings[0].how != "param" or (function, name) in reported:
+                continue
+            sources = model.param_sources(bindings[0])
+            if not sources or not all(self._parent_container(s) for s in sources):
+                continue
+            write = self._first_mutation(function, name)
+            if write is None:
+                continue
+            if not any(self._read_after(s, sources, child_code) for s in sources):
+                continue
+            reported.add((function, name))
+            self.report(
+                write,
+                what=f"`{_describe(self.code_for(write))}` changes a copy of the parent's `{name}`",
+                function=_name(function),
+            )
+
+    def _parent_container(self, source: cst.BaseExpression) -> bool:
+        """A variable of the parent that holds a plain list, dict or set."""
+        model = self.model
+        if not isinstance(source, cst.Name):
+            return False
+        origins = model.origins(source)
+        return bool(origins) and all(
+            model.is_mutable_container(o) and model.kind_of(o) is None for o in origins or ()
+        )
+
+    def _first_mutation(self, function: FunctionNode, name: str) -> Optional[cst.CSTNode]:
+        model = self.model
+        for use in model.name_uses(name):
+            if model.enclosing_function_node(use) is not function:
+                continue
+            if model.binding_key(use) != (function, name):
+                continue
+            write = model.mutation_at(use)
+            if write is not None:
+                return write
+        return None
+
+    def _read_after(
+        self,
+        source: cst.BaseExpression,
+        sources: list[cst.BaseExpression],
+        child_code: set[FunctionNode],
+    ) -> bool:
+        """The parent reads the variable after handing it over (not to hand it over again)."""
+        model = self.model
+        if not isinstance(source, cst.Name):
+            return False
+        key = model.binding_key(source)
+        if key is None or len(key) != 2:
+            return False
+        for use in model.name_uses(source.value):
+            if any(use is s for s in sources) or not model.precedes(source, use):
+                continue
+            if model.binding_key(use) != key or model.variable_use(use) not in ("load", "augment"):
+                continue
+            if self._in_parent(use, child_code):
+                return True
+        return False
+
+
+def _plain_decorator(decorator: cst.Decorator) -> bool:
+    """``@staticmethod``, ``@classmethod``, ``@property`` …: they do not hand the function to anyone."""
+    target = decorator.decorator
+    if isinstance(target, cst.Attribute) and target.attr.value in ("setter", "getter", "deleter"):
+        return True
+    return isinstance(target, cst.Name) and target.value in (
+        "staticmethod",
+        "classmethod",
+        "property",
+        "cached_property",
+        "abstractmethod",
+        "overload",
+    )
+
+
+def _name(function: FunctionNode) -> str:
+    return function.name.value if isinstance(function, cst.FunctionDef) else "<lambda>"
+
+
+def _describe(code: str) -> str:
+    text = " ".join(code.split())
+    return text if len(text) <= 40 else text[:37] + "..."

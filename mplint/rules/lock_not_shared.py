@@ -1,0 +1,269 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mplint.diagnostics import Severity
+from mplint.kinds import Kind, KindName
+from mplint.rule import Invalid, LintRule, Valid
+from mplint.semantics import ExecContext, FunctionNode, Submission
+
+
+class LockNotShared(LintRule):
+    """
+    ## What it does
+    Checks for locks that cannot keep two processes apart:
+    - a lock created inside a function that runs in a child process and only used there
+      (`lock = Lock(); with lock: ...`): every call makes a new lock, so it protects nothing;
+    - a module-level multiprocessing lock (`LOCK = mp.Lock()`) that a child's code uses directly,
+      unless the start method is explicitly `fork`: under `spawn` and `forkserver` every child
+      re-imports the module and creates a lock of its own;
+    - a `threading` lock (or a `multiprocessing.dummy` one) handed to a process, a pool or an executor
+      in its arguments.
+
+    ## Why is this bad?
+    Nothing fails: the critical sections simply overlap. With a lock created inside the worker, all the
+    critical sections of four workers overlapped; with a module-level lock, none overlapped under fork
+    but all did under spawn, where each child's `import` ran `mp.Lock()` again. A `threading.Lock` only
+    works within one process: passed to a `spawn` child or to any pool it fails to pickle with
+    `TypeError: cannot pickle '_thread.lock' object`; inherited through `fork` it is a separate copy in
+    each child and does not synchronise them.
+
+    Not reported: a lock that the function hands on (to a thread, a helper, an attribute), a module-level
+    lock that a pool `initializer` replaces (`global LOCK; LOCK = lock`), and code whose processes use
+    an explicit `fork` context (or `set_start_method("fork")`, or `start-method = "fork"`).
+
+    ## Example
+    ```python
+    LOCK = mp.Lock()
+
+    def log(msg):
+        with LOCK:  # a different lock in every spawned child
+            write(LOGFILE, msg)
+    ```
+
+    Use instead:
+    ```python
+    def init(lock):
+        global LOCK
+        LOCK = lock
+
+    if __name__ == "__main__":
+        lock = mp.Lock()
+        with mp.Pool(4, initializer=init, initargs=(lock,)) as pool:
+            ...  # or Process(target=f, args=(lock,))
+    ```
+
+    ## Fix safety
+    There is no automatic fix: the lock must be created once, in the parent, and passed to every
+    child.
+
+    ## References
+    - [Programming guidelines: "Explicitly pass resources to child
+      processes"](https://docs.python.org/3/library/multiprocessing.html#programming-guidelines)
+    - [Contexts and start methods](https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods)
+    """
+
+    CODE = "MPL405"
+    NAME = "lock-not-shared"
+    MESSAGE = "{problem}"
+    SEVERITY = Severity.ERROR
+
+    VALID = [
+        Valid(
+            "import multiprocessing as mp\n"
+            "def work(lock, i):\n"
+            "    with lock:\n"
+            "        print(i)\n"
+            "if __name__ == '__main__':\n"
+            "    lock = mp.Lock()\n"
+            "    for i in range(3):\n"
+            "        mp.Process(target=work, args=(lock, i)).start()\n"
+        ),
+        Valid(
+            "import multiprocessing as mp\n"
+            "ctx = mp.get_context('fork')\n"
+            "LOCK = ctx.Lock()\n"
+            "def work(i):\n"
+            "    with LOCK:\n"
+            "        print(i)\n"
+            "if __name__ == '__main__':\n"
+            "    ctx.Process(target=work, args=(1,)).start()\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "import multiprocessing as mp\n"
+            "def work(i):\n"
+            "    lock = mp.Lock()\n"
+            "    with lock:\n"
+            "        print(i)\n"
+            "if __name__ == '__main__':\n"
+            "    with mp.Pool() as pool:\n"
+            "        pool.map(work, range(3))\n"
+        ),
+        Invalid(
+            "import multiprocessing as mp\n"
+            "LOCK = mp.Lock()\n"
+            "def work(i):\n"
+            "    with LOCK:\n"
+            "        print(i)\n"
+            "if __name__ == '__main__':\n"
+            "    mp.Process(target=work, args=(1,)).start()\n"
+        ),
+        Invalid(
+            "import multiprocessing as mp, threading\n"
+            "def work(lock, i):\n"
+            "    with lock:\n"
+            "        print(i)\n"
+            "if __name__ == '__main__':\n"
+            "    lock = threading.Lock()\n"
+            "    mp.Process(target=work, args=(lock, 1)).start()\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        workers = model.worker_functions(processes_only=True)
+        rebound = self._rebound_globals()
+        for function in workers:
+            submissions = model.worker_submissions(function)
+            if not submissions:
+                continue
+            self._check_local_locks(function)
+            self._check_module_locks(function, submissions, rebound)
+        for submission in model.submissions():
+            if submission.owner.uses_threads or submission.via == "callback":
+                continue
+            for arg in model.handed_arguments(submission):
+                kind = model.kind_of(arg)
+                if kind is not None and kind.name is KindName.THREAD_LOCK:
+                    self.report(
+                        arg,
+                        problem=f"`{_short(self.code_for(arg))}` belongs to `threading`; child "
+                        "processes cannot share it",
+                    )
+
+    # --- a lock made by the worker itself --------------------------------------------------------------
+    def _check_local_locks(self, function: FunctionNode) -> None:
+        model = self.model
+        for call in model.function_calls(function):
+            kind = model.kind_of(call)
+            if kind is None or kind.creator is not call or not _is_lock(kind):
+                continue
+            parent = model.parent(call)
+            if isinstance(parent, cst.WithItem) and parent.item is call:
+                self._report_local(call)
+                continue
+            statement = model.small_statement_of(call)
+            if not (
+                isinstance(statement, cst.Assign)
+                and statement.value is call
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0].target, cst.Name)
+            ):
+                continue
+            name = statement.targets[0].target
+            if self._used_only_locally(function, name):
+                self._report_local(call)
+
+    def _used_only_locally(self, function: FunctionNode, name: cst.Name) -> bool:
+        """Every use of the variable is ``with name:`` or ``name.acquire()``/``release()`` here."""
+        model = self.model
+        key = model.binding_key(name)
+        if key is None or len(model.assignments_of(key)) != 1:
+            return False
+        used = False
+        for use in model.name_uses(name.value):
+            if use is name or model.binding_key(use) != key:
+                continue
+            if model.enclosing_function_node(use) is not function:
+                return False  # captured by a nested function or lambda
+            parent = model.parent(use)
+            if isinstance(parent, cst.WithItem) and parent.item is use:
+                used = True
+                continue
+            if (
+                isinstance(parent, cst.Attribute)
+                and parent.value is use
+                and parent.attr.value in ("acquire", "release", "locked")
+                and isinstance(model.parent(parent), cst.Call)
+            ):
+                used = True
+                continue
+            return False
+        return used
+
+    def _report_local(self, call: cst.Call) -> None:
+        self.report(
+            call,
+            problem=f"`{_short(self.code_for(call))}` is a new lock on every call in the child; "
+            "it protects nothing",
+        )
+
+    # --- a module-level lock that spawned children re-create ---------------------------------------------
+    def _rebound_globals(self) -> set[str]:
+        """Module variables some function rebinds through ``global`` (an initializer's ``LOCK = l``)."""
+        model = self.model
+        names: set[str] = set()
+        for scope in model.scopes.values():
+            if isinstance(scope.node, (cst.FunctionDef, cst.Lambda)):
+                names.update(scope.global_names)
+        return names
+
+    def _check_module_locks(
+        self, function: FunctionNode, submissions: list[Submission], rebound: set[str]
+    ) -> None:
+        model = self.model
+        if all(model.start_method(s.owner) == "fork" for s in submissions):
+            return
+        reported: set[str] = set()
+        for name, uses in model.global_reads(function).items():
+            if name in rebound or name in reported:
+                continue
+            kind = self._module_lock(name)
+            if kind is None or model.start_method(kind) == "fork":
+                continue
+            own = [u for u in uses if model.enclosing_function_node(u) is function]
+            if not own:
+                continue
+            reported.add(name)
+            self.report(
+                own[0],
+                problem=f"`{name}` is re-created by each spawned child's import; the children "
+                "do not share it",
+            )
+
+    def _module_lock(self, name: str) -> Optional[Kind]:
+        """The kind of a module variable bound once, at import time, to a new multiprocessing lock."""
+        model = self.model
+        bindings = model.module_scope.bindings.get(name, [])
+        if len(bindings) != 1 or bindings[0].how != "assign" or bindings[0].path:
+            return None
+        binding = bindings[0]
+        value = binding.value
+        if not isinstance(value, cst.Call) or model.exec_context(binding.node) is not (
+            ExecContext.IMPORT
+        ):
+            return None
+        if model.is_main_file:
+            return None
+        kind = model.kind_of(value)
+        if kind is None or kind.creator is not value or kind.proxy or not kind.is_lock_like:
+            return None
+        if kind.uses_threads or kind.family == "threading":
+            return None
+        return kind
+
+
+def _is_lock(kind: Kind) -> bool:
+    """A lock of multiprocessing (not a Manager's) or of ``threading``."""
+    if kind.proxy:
+        return False
+    return kind.is_lock_like or kind.name is KindName.THREAD_LOCK
+
+
+def _short(code: str) -> str:
+    text = " ".join(code.split())
+    return text if len(text) <= 40 else text[:37] + "..."

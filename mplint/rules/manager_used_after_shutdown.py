@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+from typing import Optional, Union
+
+import libcst as cst
+
+from mplint.diagnostics import Applicability, Severity
+from mplint.kinds import KindName
+from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Valid
+
+#: Where a manager stops: the ``with`` statement that entered it, or its ``shutdown()`` call.
+Stop = Union[cst.With, cst.Call]
+_COPY = {KindName.DICT: "dict", KindName.LIST: "list"}
+
+
+class ManagerUsedAfterShutdown(LintRule):
+    """
+    ## What it does
+    Checks for a Manager proxy (`m.dict()`, `m.list()`, `m.Namespace()`, `m.Queue()`, `m.Lock()` …) used
+    after its manager was shut down: after the `with Manager() as m:` block that created it, or after
+    `m.shutdown()`.
+
+    ## Why is this bad?
+    A proxy is a handle on an object that lives in the manager's server process. Leaving the `with` block
+    calls `shutdown()` (`multiprocessing/managers.py`, `BaseManager.__exit__`), which stops that process:
+    every later use of the proxy fails, typically with `BrokenPipeError: [Errno 32] Broken pipe`, or with
+    `FileNotFoundError: [Errno 2] No such file or directory` when this process had not connected to the
+    server yet, or `EOFError`. Returning a proxy out of the `with` block hands the caller a dead object.
+
+    A proxy re-created after the block, and copies taken inside it (`result = dict(shared)`), are not
+    reported.
+
+    ## Example
+    ```python
+    with Manager() as m:
+        shared = m.dict()
+        run_workers(shared)
+    print(shared["total"])
+    ```
+
+    Use instead:
+    ```python
+    with Manager() as m:
+        shared = m.dict()
+        run_workers(shared)
+        result = dict(shared)  # a plain copy, taken while the server is alive
+    print(result["total"])
+    ```
+
+    ## Fix safety
+    For a `dict` or `list` proxy bound at the top level of the `with` block, the fix adds
+    `shared = dict(shared)` (or `list(...)`) as the block's last statement, so that the later uses read a
+    plain copy. It is unsafe: the variable no longer holds a proxy (writes to it stay local, and its type
+    changes), and nested values that were proxies are copied too.
+
+    ## References
+    - [Managers](https://docs.python.org/3/library/multiprocessing.html#managers):
+      "the manager's `__exit__` calls `shutdown()`".
+    - [`BaseManager.shutdown`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.managers.BaseManager.shutdown)
+    """
+
+    CODE = "MPL406"
+    NAME = "manager-used-after-shutdown"
+    MESSAGE = "`{name}` is a proxy of a Manager that {stopped}; using it fails"
+    FIX_TITLE = "Copy the proxy's data before the manager shuts down"
+    SEVERITY = Severity.ERROR
+    FIX = "unsafe"
+
+    VALID = [
+        Valid(
+            "from multiprocessing import Manager\n"
+            "def main():\n"
+            "    with Manager() as m:\n"
+            "        shared = m.dict()\n"
+            "        result = dict(shared)\n"
+            "    return result\n"
+        ),
+        Valid(
+            "from multiprocessing import Manager\n"
+            "def main():\n"
+            "    m = Manager()\n"
+            "    shared = m.list()\n"
+            "    shared.append(1)\n"
+            "    m.shutdown()\n"
+            "    shared = [1]\n"
+            "    return shared\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "from multiprocessing import Manager\n"
+            "def main():\n"
+            "    with Manager() as m:\n"
+            "        shared = m.dict()\n"
+            "        shared['a'] = 1\n"
+            "    return shared['a']\n",
+            fixed="from multiprocessing import Manager\n"
+            "def main():\n"
+            "    with Manager() as m:\n"
+            "        shared = m.dict()\n"
+            "        shared['a'] = 1\n"
+            "        shared = dict(shared)\n"
+            "    return shared['a']\n",
+            unsafe=True,
+        ),
+        Invalid(
+            "import multiprocessing as mp\n"
+            "def main():\n"
+            "    m = mp.Manager()\n"
+            "    q = m.Queue()\n"
+            "    m.shutdown()\n"
+            "    q.put(1)\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for stop, manager in self._stops():
+            self._check_stop(stop, manager)
+
+    def _stops(self) -> list[tuple[Stop, tuple[object, ...]]]:
+        """Each place a manager stops, with the key of the variable holding it."""
+        model = self.model
+        out: list[tuple[Stop, tuple[object, ...]]] = []
+        for item in model.with_items:
+            kind = model.kind_of(item.item)
+            if kind is None or kind.name is not KindName.MANAGER or kind.proxy:
+                continue
+            with_node = model.parent(item)
+            if not isinstance(with_node, cst.With):
+                continue
+            holder: Optional[cst.BaseExpression] = None
+            if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                holder = item.asname.name
+            elif isinstance(item.item, (cst.Name, cst.Attribute)):
+                holder = item.item
+            key = model.binding_key(holder) if holder is not None else None
+            if key is not None:
+                out.append((with_node, key))
+        for call in model.method_calls.get("shutdown", []):
+            func = call.func
+            if not isinstance(func, cst.Attribute):
+                continue
+            kind = model.kind_of(func.value)
+            if kind is None or kind.name is not KindName.MANAGER or kind.proxy:
+                continue
+            key = model.binding_key(func.value)
+            if key is not None:
+                out.append((call, key))
+        return out
+
+    def _check_stop(self, stop: Stop, manager: tuple[object, ...]) -> None:
+        model = self.model
+        function = model.enclosing_function_node(stop)
+        after = model.end.get(stop, 0) if isinstance(stop, cst.With) else model.order.get(stop, 0)
+        seen: set[tuple[object, ...]] = set()
+        scope = model.scopes.get(function) if function is not None else model.module_scope
+        if scope is None:
+            return
+        for name in sorted(scope.bindings):
+            for use in model.name_uses(name):
+                if model.order.get(use, 0) < after or model.enclosing_function_node(use) is not (
+                    function
+                ):
+                    continue
+                key = model.binding_key(use)
+                if key is None or key in seen or not self._live_use(use):
+                    continue
+                if not model.dominates(stop, use) or self._rebound_after(key, after, use):
+                    continue
+                kind = model.kind_of(use)
+                if kind is None or not kind.proxy or model.proxy_manager(use) != manager:
+                    continue
+                seen.add(key)
+                stopped = (
+                    "shut down when its `with` block ended"
+                    if isinstance(stop, cst.With)
+                    else "was shut down by `shutdown()`"
+                )
+                fix = self._fix(stop, use, kind.name) if isinstance(stop, cst.With) else None
+                self.report(use, fix=fix, name=use.value, stopped=stopped)
+
+    def _live_use(self, use: cst.Name) -> bool:
+        """A read that talks to the server: not ``del x``, ``x = …`` or ``x is None``."""
+        model = self.model
+        if model.variable_use(use) not in ("load", "augment"):
+            return False
+        parent = model.parent(use)
+        if isinstance(parent, cst.ComparisonTarget) and isinstance(
+            parent.operator, (cst.Is, cst.IsNot)
+        ):
+            return False
+        return not (
+            isinstance(parent, cst.Comparison)
+            and any(isinstance(t.operator, (cst.Is, cst.IsNot)) for t in parent.comparisons)
+        )
+
+    def _rebound_after(self, key: tuple[object, ...], after: int, use: cst.CSTNode) -> bool:
+        model = self.model
+        position = model.order.get(use, 0)
+        return any(after <= model.order.get(n, -1) < position for n in model.assignments_of(key))
+
+    def _fix(self, stop: Stop, use: cst.Name, kind: KindName) -> Optional[FixSpec]:
+        """``name = dict(name)`` as the last statement of the ``with`` block."""
+        model = self.model
+        copy = _COPY.get(kind)
+        if copy is None or not isinstance(stop, cst.With):
+            return None
+        if model.lookup(copy, stop) or model.star_imports:
+            return None  # ``dict``/``list`` rebound here
+        body = stop.body
+        if not isinstance(body, cst.IndentedBlock) or not body.body:
+            return None
+        key = model.binding_key(use)
+        if key is None:
+            return None
+        binders = [n for n in model.assignments_of(key) if model.contains(stop, n)]
+        if len(binders) != 1:
+            return None
+        statement = model.statement_of(binders[0])
+        if statement is None or not any(statement is s for s in body.body):
+            return None
+        last = body.body[-1]
+        if isinstance(last, cst.SimpleStatementLine) and any(
+            isinstance(s, (cst.Return, cst.Raise, cst.Break, cst.Continue)) for s in last.body
+        ):
+            return None
+        return self.fix(
+            Applicability.UNSAFE, InsertAfter(last, f"{use.value} = {copy}({use.value})")
+        )

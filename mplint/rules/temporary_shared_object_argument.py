@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from mplint.diagnostics import Applicability, Severity
+from mplint.kinds import Kind, KindName
+from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Replace, Valid
+from mplint.semantics import Submission
+
+#: Objects whose child-side copy needs the parent's object to stay alive: they hold a named semaphore
+#: (locks, events, queues, shared ctypes) or are proxies whose referent the manager frees with them.
+_SEMAPHORE_KINDS = frozenset(
+    {
+        KindName.LOCK,
+        KindName.RLOCK,
+        KindName.SEMAPHORE,
+        KindName.BOUNDED_SEMAPHORE,
+        KindName.CONDITION,
+        KindName.EVENT,
+        KindName.BARRIER,
+        KindName.QUEUE,
+        KindName.JOINABLE_QUEUE,
+        KindName.SIMPLE_QUEUE,
+        KindName.VALUE,
+        KindName.ARRAY,
+    }
+)
+_NAMES = {
+    KindName.LOCK: "lock",
+    KindName.RLOCK: "lock",
+    KindName.SEMAPHORE: "semaphore",
+    KindName.BOUNDED_SEMAPHORE: "semaphore",
+    KindName.CONDITION: "condition",
+    KindName.EVENT: "event",
+    KindName.BARRIER: "barrier",
+    KindName.QUEUE: "queue",
+    KindName.JOINABLE_QUEUE: "queue",
+    KindName.SIMPLE_QUEUE: "queue",
+    KindName.VALUE: "value",
+    KindName.ARRAY: "array",
+    KindName.DICT: "shared_dict",
+    KindName.LIST: "shared_list",
+    KindName.NAMESPACE: "namespace",
+}
+_NESTED_SCOPES = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Lambda)
+
+
+class TemporarySharedObjectArgument(LintRule):
+    """
+    ## What it does
+    Checks for a lock, queue, event, `Value`/`Array` or Manager proxy created inline in the arguments
+    handed to a child: `Process(target=f, args=(mp.Lock(),))`, `pool.apply_async(f, (manager.Lock(),))`,
+    `executor.submit(f, manager.dict())`. Nothing in the parent keeps a reference to it.
+
+    ## Why is this bad?
+    `Process.start()` drops its reference to `args` once the child is launched, and a pool task's
+    arguments are dropped once they are sent. The parent's object is then garbage-collected while the
+    child is still unpacking its copy:
+    - a lock, event, queue or `Value` under `spawn`/`forkserver`: its named semaphore is unlinked, and
+      the child dies in `multiprocessing/synchronize.py` (`SemLock.__setstate__`) with
+      `FileNotFoundError: [Errno 2] No such file or directory`;
+    - a Manager proxy, under every start method: the manager frees the object, the child's proxy cannot
+      find it (`KeyError` in the manager server), the task fails with
+      `multiprocessing.managers.RemoteError`, and `AsyncResult.get()` without a timeout hangs.
+
+    A pool's or executor's `initargs` are not reported: the pool keeps them to start new workers.
+    Neither are billiard's processes and pools: its `Process` keeps its arguments.
+    Multiprocessing primitives handed to processes of an explicit `fork` context are not reported: the
+    child inherits them. (`Manager().dict()` on an unnamed manager is not reported either: a proxy keeps
+    a reference to its manager, so that manager lives as long as the proxy.)
+
+    ## Example
+    ```python
+    Process(target=work, args=(mp.Lock(),)).start()
+    pool.apply_async(work, (manager.Lock(),))
+    ```
+
+    Use instead:
+    ```python
+    lock = mp.Lock()
+    p = Process(target=work, args=(lock,))
+    p.start()
+    ...
+    p.join()
+    ```
+
+    ## Fix safety
+    The fix binds the object to a new local variable on the line before and passes that variable. It is
+    safe: the object is created at the same point and now lives until the function returns. If the
+    function returns while the child is still starting, the object may still be collected: keep the
+    variable alive (join the child, or store both) until then. The fix is not offered when the call
+    sits in a comprehension or a lambda (hoisting it would share one object among several children).
+
+    ## References
+    - [Programming guidelines: "Explicitly pass resources to child
+      processes"](https://docs.python.org/3/library/multiprocessing.html#programming-guidelines)
+    - [cpython#110660](https://github.com/python/cpython/issues/110660): objects passed to `Process` are
+      garbage-collected too soon
+    """
+
+    CODE = "MPL407"
+    NAME = "temporary-shared-object-argument"
+    MESSAGE = "`{arg}` is created inline for the child; nothing keeps it alive in the parent"
+    FIX_TITLE = "Bind it to a local variable first"
+    SEVERITY = Severity.WARNING
+    FIX = "safe"
+
+    VALID = [
+        Valid(
+            "import multiprocessing as mp\n"
+            "def work(lock): pass\n"
+            "if __name__ == '__main__':\n"
+            "    lock = mp.Lock()\n"
+            "    p = mp.Process(target=work, args=(lock,))\n"
+            "    p.start()\n"
+            "    p.join()\n"
+        ),
+        Valid(
+            "import multiprocessing as mp\n"
+            "def init(lock): pass\n"
+            "if __name__ == '__main__':\n"
+            "    with mp.Pool(2, initializer=init, initargs=(mp.Lock(),)) as pool:\n"
+            "        pass\n"
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "import multiprocessing as mp\n"
+            "def work(lock): pass\n"
+            "if __name__ == '__main__':\n"
+            "    p = mp.Process(target=work, args=(mp.Lock(),))\n"
+            "    p.start()\n"
+            "    p.join()\n",
+            fixed="import multiprocessing as mp\n"
+            "def work(lock): pass\n"
+            "if __name__ == '__main__':\n"
+            "    lock = mp.Lock()\n"
+            "    p = mp.Process(target=work, args=(lock,))\n"
+            "    p.start()\n"
+            "    p.join()\n",
+        ),
+        Invalid(
+            "import multiprocessing as mp\n"
+            "def work(lock): pass\n"
+            "if __name__ == '__main__':\n"
+            "    with mp.Manager() as m, mp.Pool() as pool:\n"
+            "        pool.apply_async(work, (m.Lock(),)).get()\n"
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        model = self.model
+        reported: set[cst.CSTNode] = set()
+        for submission in model.submissions():
+            if submission.owner.uses_threads or submission.via in ("callback", "initializer"):
+                continue
+            for arg in model.handed_arguments(submission):
+                if not isinstance(arg, cst.Call) or arg in reported:
+                    continue
+                kind = model.kind_of(arg)
+                if kind is None or kind.creator is not arg or not self._dies(kind, submission):
+                    continue
+                reported.add(arg)
+                self.report(arg, fix=self._fix(arg, kind), arg=_short(self.code_for(arg)))
+
+    def _dies(self, kind: Kind, submission: Submission) -> bool:
+        """Collecting the parent's object breaks the child's copy, for this submission."""
+        if submission.owner.family == "billiard":
+            return False  # billiard's Process keeps its arguments (no ``del self._args``)
+        if kind.proxy:
+            return submission.via in ("process", "run", "pool", "executor")
+        if kind.uses_threads or kind.name not in _SEMAPHORE_KINDS:
+            return False
+        if submission.via not in ("process", "run"):
+            return False  # a pool pickles it and fails at once (MPL205), whatever its lifetime
+        model = self.model
+        return model.start_method(submission.owner) != "fork" and kind.method != "fork"
+
+    def _fix(self, arg: cst.Call, kind: Kind) -> Optional[FixSpec]:
+        model = self.model
+        statement = model.statement_of(arg)
+        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+            return None
+        if model.block_of(statement) is None:
+            return None
+        for ancestor in model.ancestors(arg):
+            if ancestor is statement:
+                break
+            if isinstance(ancestor, _NESTED_SCOPES):
+                return None
+        for inner in arg.args:
+            if not _simple(inner.value):
+                return None
+        if not _simple(arg.func):
+            return None
+        name = self._fresh_name(_NAMES.get(kind.name, "shared"), statement)
+        if name is None:
+            return None
+        return self.fix(
+            Applicability.SAFE,
+            InsertBefore(statement, f"{name} = {self.code_for(arg)}"),
+            Replace(arg, name),
+        )
+
+    def _fresh_name(self, base: str, at: cst.CSTNode) -> Optional[str]:
+        model = self.model
+        for candidate in (base, *(f"{base}_{n}" for n in range(2, 10))):
+            if model.new_variable_is_safe(candidate, at):
+                return candidate
+        return None
+
+
+def _simple(expr: cst.BaseExpression) -> bool:
+    """Names, attributes and literals: evaluating them a line earlier changes nothing."""
+    if isinstance(expr, (cst.Name, cst.BaseNumber, cst.SimpleString)):
+        return True
+    if isinstance(expr, cst.Attribute):
+        return _simple(expr.value)
+    if isinstance(expr, cst.UnaryOperation):
+        return _simple(expr.expression)
+    if isinstance(expr, (cst.Tuple, cst.List)):
+        return all(_simple(e.value) for e in expr.elements)
+    return False
+
+
+def _short(code: str) -> str:
+    text = " ".join(code.split())
+    return text if len(text) <= 40 else text[:37] + "..."
