@@ -1,0 +1,198 @@
+"""The pre-commit hooks in ``.pre-commit-hooks.yaml``, run by the real ``pre-commit try-repo``.
+
+``try-repo`` on a checkout clones its HEAD, or — with uncommitted changes — a temporary commit of HEAD
+plus the staged and modified *tracked* files: new files not yet added would be missing. So the tests
+commit a snapshot of this working tree (tracked and untracked files, without what ``.gitignore``
+ignores) to a temporary repository and point ``try-repo`` at that: the hooks run exactly the code on
+disk. pre-commit installs it into a fresh virtualenv (from PyPI for libcst) on every ``try-repo`` call;
+``try-repo`` always uses a throw-away store, so ``PRE_COMMIT_HOME`` cannot share the installs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+pytest.importorskip("pre_commit", reason="pre-commit is not installed")
+if shutil.which("git") is None:
+    pytest.skip("git is not installed", allow_module_level=True)
+
+BUGGY = """
+import multiprocessing as mp
+
+
+def work():
+    pass
+
+
+p = mp.Process(target=work)
+p.start()
+p.join()
+"""
+
+CLEAN = """
+import multiprocessing as mp
+
+
+def work():
+    pass
+
+
+if __name__ == "__main__":
+    p = mp.Process(target=work)
+    p.start()
+    p.join()
+"""
+
+# Only safe fixes: MPL105 (daemon set after start) is fixed by moving the assignment before start().
+FIXABLE = """
+import multiprocessing as mp
+
+
+def work():
+    pass
+
+
+if __name__ == "__main__":
+    p = mp.Process(target=work)
+    p.start()
+    p.daemon = True
+    p.join()
+"""
+
+
+def _git(*args: str, cwd: Path) -> str:
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result.stdout
+
+
+def _new_repo(path: Path, files: dict[str, str]) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    _git("init", "-q", ".", cwd=path)
+    _git("config", "user.email", "tests@example.com", cwd=path)
+    _git("config", "user.name", "tests", cwd=path)
+    _git("config", "commit.gpgsign", "false", cwd=path)
+    for name, text in files.items():
+        target = path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    _git("add", "-A", cwd=path)
+    _git("commit", "-q", "--no-verify", "-m", "files", cwd=path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def hooks_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git repository holding a snapshot of this working tree, as one commit."""
+    snapshot = tmp_path_factory.mktemp("mplint-snapshot")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    if listed.returncode == 0:
+        names = [n for n in listed.stdout.decode().split("\0") if n]
+    else:  # not a git checkout (an unpacked sdist): everything but caches
+        names = [
+            str(p.relative_to(ROOT))
+            for p in ROOT.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and ".git" not in p.parts
+        ]
+    for name in names:
+        source = ROOT / name
+        if not source.is_file():  # deleted in the working tree
+            continue
+        target = snapshot / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+    assert (snapshot / ".pre-commit-hooks.yaml").is_file()
+    return _new_repo(snapshot, {})
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def try_repo(
+    hooks_repo: Path, hook: str, repo: Path, home: Path, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never")
+    env.pop("PYTHONPATH", None)  # the hook runs in pre-commit's own virtualenv
+    args: Sequence[str] = [
+        sys.executable,
+        "-m",
+        "pre_commit",
+        "try-repo",
+        str(hooks_repo),
+        hook,
+        "--all-files",
+        *extra,
+    ]
+    return subprocess.run(
+        args, cwd=repo, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+
+
+def test_mplint_fails_on_a_bug_and_names_the_code(
+    hooks_repo: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    repo = _new_repo(tmp_path / "repo", {"app/buggy.py": BUGGY, "app/clean.py": CLEAN})
+    result = try_repo(hooks_repo, "mplint", repo, pre_commit_home)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "app/buggy.py:9:1: MPL201" in output, output
+    assert "clean.py" not in output, output
+    assert "Traceback" not in output, output
+    # pre-commit only reports; it must not have touched the file.
+    assert (repo / "app/buggy.py").read_text(encoding="utf-8") == textwrap.dedent(BUGGY).lstrip()
+
+
+def test_mplint_passes_on_clean_code(
+    hooks_repo: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    repo = _new_repo(
+        tmp_path / "repo",
+        {
+            "clean.py": CLEAN,
+            # Not Python: types_or keeps it from the hook (named explicitly, it would not parse).
+            "notes.md": "Start workers with `import multiprocessing` ...\n",
+            # Excluded by default (build/): --force-exclude applies that to files pre-commit names.
+            "build/generated.py": BUGGY,
+        },
+    )
+    result = try_repo(hooks_repo, "mplint", repo, pre_commit_home)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "Passed" in output, output
+
+
+def test_mplint_fix_fixes_then_passes(
+    hooks_repo: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    repo = _new_repo(tmp_path / "repo", {"job.py": FIXABLE})
+    original = (repo / "job.py").read_text(encoding="utf-8")
+    first = try_repo(hooks_repo, "mplint-fix", repo, pre_commit_home)
+    output = first.stdout + first.stderr
+    assert first.returncode == 1, output  # it changed a file
+    assert "Traceback" not in output, output
+    fixed = (repo / "job.py").read_text(encoding="utf-8")
+    assert fixed != original
+    assert fixed.index("p.daemon = True") < fixed.index("p.start()"), fixed
+    second = try_repo(hooks_repo, "mplint-fix", repo, pre_commit_home)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert (repo / "job.py").read_text(encoding="utf-8") == fixed
