@@ -2557,6 +2557,38 @@ class Model:
             reach = self._reach[root] = set(self.reachable_functions(root))
         return reach
 
+    @functools.cached_property
+    def child_functions(self) -> frozenset[FunctionNode]:
+        """Every function of this module that may run in a child process: the worker set of processes
+        (:meth:`worker_functions`), and what child code hands on without calling it (a thread target
+        started in the child, a callback, a signal handler), with the functions those reach."""
+        found: set[FunctionNode] = set(self.worker_functions(processes_only=True))
+        frontier = list(found)
+        while frontier:
+            function = frontier.pop()
+            for node in _walk(function):
+                if isinstance(node, (cst.FunctionDef, cst.Lambda)) and node not in found:
+                    found.add(node)  # a nested def or lambda: it runs where its maker runs
+                    frontier.append(node)
+                    continue
+                if not isinstance(node, (cst.Name, cst.Attribute)):
+                    continue
+                parent = self.parents.get(node)
+                if isinstance(parent, cst.Call) and parent.func is node:
+                    continue  # a call: already followed by the call graph
+                if isinstance(parent, cst.Attribute) and parent.value is node:
+                    continue  # ``self`` in ``self.method``: the attribute is looked at itself
+                if isinstance(node, cst.Name) and self.variable_use(node) != "load":
+                    continue  # an attribute's name, a keyword, a binding …
+                target = self.resolve_function(node)
+                if target is None or target is function:
+                    continue
+                for reached in self.reachable_from(target):
+                    if reached not in found:
+                        found.add(reached)
+                        frontier.append(reached)
+        return frozenset(found)
+
     def worker_submissions(self, function: FunctionNode) -> list[Submission]:
         """The submissions (to processes, not threads) whose child runs ``function``, directly or through
         calls; empty for a function that only runs in the parent."""

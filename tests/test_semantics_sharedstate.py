@@ -451,3 +451,27 @@ def test_new_variable_is_safe() -> None:
     assert not model.new_variable_is_safe("event", first)  # read here as a global
     assert not model.new_variable_is_safe("len", first)  # a builtin
     assert not model.new_variable_is_safe("class", first)
+
+
+def test_child_functions_include_what_child_code_hands_on() -> None:
+    model = model_of(
+        """
+        import multiprocessing as mp, threading, signal
+        def status(): pass
+        def on_term(signum, frame): pass
+        def helper(): pass
+        class Watched(mp.Process):
+            def run(self):
+                self.status = 1
+                signal.signal(signal.SIGTERM, on_term)
+                threading.Thread(target=self.watch).start()
+            def watch(self):
+                helper()
+            def parent_side(self):
+                return self.status
+        def main():
+            Watched().start()
+        """
+    )
+    names = {f.name.value for f in model.child_functions if isinstance(f, cst.FunctionDef)}
+    assert names == {"run", "watch", "helper", "on_term"}

@@ -128,7 +128,7 @@ class ChildStateNotPropagated(LintRule):
         workers = model.worker_functions(processes_only=True)
         if not workers:
             return
-        child_code = set(workers)
+        child_code = set(model.child_functions)
         per_process = self._initializer_state(child_code)
         reported: set[tuple[FunctionNode, str]] = set()
         for function in workers:
