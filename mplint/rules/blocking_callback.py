@@ -30,7 +30,10 @@ class BlockingCallback(LintRule):
     thread, with the same effect.
 
     Quick work is fine and not reported: appending to a list, `dict.get(key)`, putting on an unbounded
-    queue, logging.
+    queue, logging. Taking a lock is not reported either: a short critical section around shared
+    results is the usual way to collect them from a callback. Done-callbacks of a `ThreadPoolExecutor`
+    are not checked: they run in the worker thread that finished the task (or at once in the caller,
+    when the future is already done), not in a thread that delivers the other results.
 
     ## Example
     ```python
