@@ -10,19 +10,18 @@ from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
 from mplint.semantics import call_argument
 
 # What goes wrong when a value of each type is unpacked as the arguments of the callable.
-_NOT_ITERABLE = "it is not iterable: TypeError"
 _ARGS_PROBLEMS: dict[str, str] = {
     "str": "each character becomes a separate argument",
     "bytes": "each byte becomes a separate argument",
     "dict": "only its keys become arguments",
     "set": "its items become arguments in an arbitrary order",
     "frozenset": "its items become arguments in an arbitrary order",
-    "int": _NOT_ITERABLE,
-    "float": _NOT_ITERABLE,
-    "complex": _NOT_ITERABLE,
-    "bool": _NOT_ITERABLE,
-    "None": _NOT_ITERABLE,
-    "function": _NOT_ITERABLE,
+    "int": "TypeError: 'int' object is not iterable",
+    "float": "TypeError: 'float' object is not iterable",
+    "complex": "TypeError: 'complex' object is not iterable",
+    "bool": "TypeError: 'bool' object is not iterable",
+    "None": "TypeError: 'NoneType' object is not iterable",
+    "function": "TypeError: 'function' object is not iterable",
 }
 # Types that are iterable: wrapping them without parentheses changes what a correct program passes.
 _ITERABLE = frozenset({"str", "bytes", "dict", "set", "frozenset"})

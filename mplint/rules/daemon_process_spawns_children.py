@@ -30,9 +30,10 @@ class DaemonProcessSpawnsChildren(LintRule):
     Not reported: inner pools of threads (`ThreadPool`, `multiprocessing.dummy`, `ThreadPoolExecutor`);
     code run by a `ProcessPoolExecutor` (its workers are not daemonic, since Python 3.9); `billiard`,
     whose daemons may have children; a process library other than the outer one (its own bookkeeping
-    does not know about the daemon); calls guarded by a test of `current_process().daemon` (or anything
-    mentioning `daemon`), or inside a `try` whose handler catches `AssertionError` (or `Exception`). Functions also called from
-    non-daemonic code are reported on the daemonic path, which is named in the message.
+    does not know about the daemon); calls after or under a test of `current_process().daemon` (any
+    `if`/`while`/`assert` test mentioning `daemon` earlier in the same function), or inside a `try`
+    whose handler catches `AssertionError` (or `Exception`). Functions also called from non-daemonic
+    code are reported on the daemonic path, which is named in the message.
 
     ## Example
     ```python
@@ -168,13 +169,24 @@ class DaemonProcessSpawnsChildren(LintRule):
         for site in sites:
             if model.expects_exception(site, "AssertionError"):
                 return True
-            for ancestor in model.ancestors(site):
-                if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)):
-                    break
-                if isinstance(
-                    ancestor, (cst.If, cst.While, cst.IfExp)
-                ) and "daemon" in self.code_for(ancestor.test):
-                    return True
+            function = model.enclosing_function_node(site)
+            for name in model.name_uses("daemon"):
+                if (
+                    model.precedes(name, site)
+                    and model.enclosing_function_node(name) is function
+                    and self._in_a_test(name)
+                ):
+                    return True  # `if current_process().daemon: return ...` before, or around, it
+        return False
+
+    def _in_a_test(self, node: cst.CSTNode) -> bool:
+        child = node
+        for ancestor in self.model.ancestors(node):
+            if isinstance(ancestor, (cst.If, cst.While, cst.IfExp, cst.Assert)):
+                return child is ancestor.test
+            if isinstance(ancestor, (cst.BaseStatement, cst.BaseSmallStatement)):
+                return False
+            child = ancestor
         return False
 
     def _describe(self, submission: Submission, chain: list[FunctionNode]) -> str:

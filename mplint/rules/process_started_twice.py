@@ -27,10 +27,11 @@ class ProcessStartedTwice(LintRule):
     second `start()` forks again and the new child dies with
     `AttributeError: 'Process' object has no attribute '_target'` (the first `start()` deleted it).
 
-    Not reported: calls inside `with pytest.raises(...)` or a `try` that handles the error; loops whose every pass ends with `break`, `return` or `raise`; a `start()` that a
-    branch inside the loop may skip (`if not p.is_alive(): ...`); a variable given a new process inside
-    the loop, or assigned in another function or method (it may be replaced there); subclasses that
-    define their own `start()`.
+    Not reported: calls inside `with pytest.raises(...)` or a `try` that handles the error; loops
+    whose every pass ends with `break`, `return` or `raise`; a `start()` that a branch inside the
+    loop may skip (`if not p.is_alive(): ...`); a variable given a new process inside the loop, or
+    assigned in another function or method (it may be replaced there); subclasses that define their
+    own `start()`.
 
     ## Example
     ```python
@@ -161,10 +162,31 @@ class ProcessStartedTwice(LintRule):
         for loop in model.enclosing_loops(call):
             if any(model.contains(loop, node) for node in assignments):
                 return None  # a new object on each pass (or at least on some)
+            if isinstance(loop, cst.While) and self._tests_the_process(loop.test, key):
+                return None  # `while not p.is_alive(): p.start()` stops once it runs
             if model.runs_each_iteration(call, loop) and model.loop_may_repeat(loop):
                 name = self.code_for(receiver)
                 return f"runs again on each pass of the loop, on the same `{name}`"
         return None
+
+    def _tests_the_process(self, test: cst.BaseExpression, key: tuple[object, ...]) -> bool:
+        """The loop condition reads the variable (``while not p.is_alive():``)."""
+        model = self.model
+        if len(key) == 3:
+            for name in model.name_uses(str(key[2])):
+                parent = model.parent(name)
+                if (
+                    isinstance(parent, cst.Attribute)
+                    and parent.attr is name
+                    and model.contains(test, parent)
+                    and model.binding_key(parent) == key
+                ):
+                    return True
+            return False
+        return any(
+            model.contains(test, name) and model.binding_key(name) == key
+            for name in model.name_uses(str(key[1]))
+        )
 
     def _is_parameter(self, key: tuple[object, ...], function: Optional[cst.CSTNode]) -> bool:
         scope = self.model.scopes.get(function) if function is not None else None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Optional
 
 import libcst as cst
@@ -51,7 +52,8 @@ class ProcessSubclassNoSuperInit(LintRule):
 
     Not reported: an `__init__` that calls the base `__init__` through a method of its own class, or
     hands `self` to code this module cannot see (it may call it there); a dataclass whose
-    `__post_init__` calls it; `__init__` methods that only raise.
+    `__post_init__` calls it; `__init__` methods that only raise, or whose body is `...` (a
+    declaration); stub files (`.pyi`).
 
     ## Example
     ```python
@@ -136,6 +138,8 @@ class ProcessSubclassNoSuperInit(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
+        if model.path.endswith(".pyi"):
+            return  # a stub declares signatures; its bodies are `...`
         for info in model.class_of_node.values():
             base = model.class_base_kind(info)
             if base is None or not (base.is_process or base.name is KindName.THREAD):
@@ -151,7 +155,11 @@ class ProcessSubclassNoSuperInit(LintRule):
 
     def _check_init(self, info: ClassInfo, init: cst.FunctionDef, base: Kind) -> None:
         model = self.model
-        if _only_raises(init) or any(_decorator_name(d) == "overload" for d in init.decorators):
+        if (
+            _only_raises(init)
+            or _is_declaration(init)
+            or any(_decorator_name(d) == "overload" for d in init.decorators)
+        ):
             return
         calls = model.base_init_calls(init)
         if calls is None:
@@ -257,6 +265,26 @@ def _is_docstring(statement: cst.BaseStatement) -> bool:
         and len(statement.body) == 1
         and isinstance(statement.body[0], cst.Expr)
         and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _is_declaration(function: cst.FunctionDef) -> bool:
+    """A body of ``...`` alone (after an optional docstring): a declaration, as in a stub or a protocol."""
+    body = function.body
+    smalls: Sequence[cst.BaseSmallStatement]
+    if isinstance(body, cst.SimpleStatementSuite):
+        smalls = body.body
+    elif isinstance(body, cst.IndentedBlock):
+        lines = [s for s in body.body if not _is_docstring(s)]
+        if len(lines) != 1 or not isinstance(lines[0], cst.SimpleStatementLine):
+            return False
+        smalls = lines[0].body
+    else:
+        return False
+    return (
+        len(smalls) == 1
+        and isinstance(smalls[0], cst.Expr)
+        and isinstance(smalls[0].value, cst.Ellipsis)
     )
 
 

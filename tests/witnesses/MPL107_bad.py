@@ -10,7 +10,7 @@ import multiprocessing
 import time
 
 
-def job(running, lock, peak):
+def job(chunk, running, lock, peak):
     with lock:
         running.value += 1
         peak.value = max(peak.value, running.value)
@@ -24,8 +24,8 @@ if __name__ == "__main__":
     running = multiprocessing.Value("i", 0, lock=False)
     peak = multiprocessing.Value("i", 0, lock=False)
     began = time.monotonic()
-    for _ in range(4):
-        p = multiprocessing.Process(target=job, args=(running, lock, peak))
+    for chunk in range(4):
+        p = multiprocessing.Process(target=job, args=(chunk, running, lock, peak))
         p.start()
         p.join()  # BUG: waits before the next process starts
     print(f"max concurrent: {peak.value}", flush=True)

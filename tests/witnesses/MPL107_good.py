@@ -7,7 +7,7 @@ import multiprocessing
 import time
 
 
-def job(running, lock, peak):
+def job(chunk, running, lock, peak):
     with lock:
         running.value += 1
         peak.value = max(peak.value, running.value)
@@ -22,8 +22,8 @@ if __name__ == "__main__":
     peak = multiprocessing.Value("i", 0, lock=False)
     began = time.monotonic()
     started = []
-    for _ in range(4):
-        p = multiprocessing.Process(target=job, args=(running, lock, peak))
+    for chunk in range(4):
+        p = multiprocessing.Process(target=job, args=(chunk, running, lock, peak))
         p.start()
         started.append(p)
     for p in started:
