@@ -604,3 +604,35 @@ def test_a_loop_over_a_list_of_its_own_appends_keeps_the_kind() -> None:
     assert kind.creator is call_of(model, "mp.Process(target=work)")
     listed = model.kind_of(name_of(model, "workers"))
     assert listed is not None and listed.name is KindName.SEQUENCE
+
+
+def test_keyword_arguments_reach_the_worker() -> None:
+    model = model_of(
+        """
+        import multiprocessing as mp
+        def work(n, out=None):
+            out.put(n)
+        class Sink(mp.Process):
+            def __init__(self, q=None):
+                super().__init__()
+                self.q = q
+            def run(self):
+                self.q.put(1)
+        def main():
+            q = mp.Queue()
+            p = mp.Process(target=work, args=(1,), kwargs={"out": q})
+            s = Sink(q=q)
+            with mp.Pool(2) as pool:
+                pool.apply_async(work, (2,), {"out": q})
+            return q
+        """
+    )
+    q = name_of(model, "q", 4)
+    process = submission_of(model, 'mp.Process(target=work, args=(1,), kwargs={"out": q})')
+    assert set(model.submitted_keywords(process)) == {"out"}
+    assert [text(model, c) for c in model.worker_calls(process, q, ("put",))] == ["out.put(n)"]
+    assert model.passes_object(process, q)
+    sink = submission_of(model, "Sink(q=q)")
+    assert [text(model, c) for c in model.worker_calls(sink, q, ("put",))] == ["self.q.put(1)"]
+    task = submission_of(model, 'pool.apply_async(work, (2,), {"out": q})')
+    assert [text(model, c) for c in model.worker_calls(task, q, ("put",))] == ["out.put(n)"]

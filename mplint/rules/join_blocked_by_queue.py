@@ -39,12 +39,15 @@ class JoinBlockedByQueue(LintRule):
     thread that blocks in `send_bytes`), and a pipe holds about 64 KiB: when the pickled data is
     bigger, the child waits for the parent to read while the parent waits in `join()` for the child.
     It passes tests with small data and hangs in production. `SimpleQueue.put()` and
-    `Connection.send()` block the same way, in the child itself. A consumer without a sentinel blocks
-    in `get()` forever, and so does the `join()` waiting for it.
+    `Connection.send()` block the same way, in the child itself; for a pipe, what matters is when the
+    parent reads the *other* end of the same `Pipe()` (the specification's "every `q.get()` of the same
+    object" does not fit pipes). A consumer without a sentinel blocks in `get()` forever, and so does
+    the `join()` waiting for it.
 
     Not reported: `join(timeout)` polling loops, reads before the `join()`, queues another process or a
-    helper drains, `q.cancel_join_thread()` in the child, Manager queues (no feeder thread), and
-    processes `terminate()`d before the `join()`.
+    helper drains, `q.cancel_join_thread()` in the child, Manager queues (no feeder thread), processes
+    `terminate()`d before the `join()`, and children that only put a few small literals (`q.put(1)`,
+    `q.put("done")` once, outside loops), which cannot fill the pipe.
 
     ## Example
     ```python
@@ -198,7 +201,10 @@ class JoinBlockedByQueue(LintRule):
         model = self.model
         out: list[_Channel] = []
         seen: set[tuple[object, ...]] = set()
-        candidates: list[cst.BaseExpression] = list(model.submitted_arguments(submission))
+        candidates: list[cst.BaseExpression] = [
+            *model.submitted_arguments(submission),
+            *model.submitted_keywords(submission).values(),
+        ]
         # globals and closure variables the child writes to directly
         for function in model.reachable_functions(root):
             for call in model.function_calls(function):
@@ -216,7 +222,7 @@ class JoinBlockedByQueue(LintRule):
                 continue
             seen.add(key)
             writes = model.worker_calls(submission, expr, _WRITES)
-            if not writes:
+            if not writes or self._small_and_few(writes, root):
                 continue
             if model.worker_calls(submission, expr, ("cancel_join_thread",)):
                 continue
@@ -228,6 +234,27 @@ class JoinBlockedByQueue(LintRule):
                 out.append(_Channel(peer.value, model.binding_key(peer) or (), writes[0]))
             else:
                 out.append(_Channel(self.code_for(expr), key, writes[0]))
+        return out
+
+    def _small_and_few(self, writes: list[cst.Call], root: FunctionNode) -> bool:
+        """Each write sends a small literal (a number, a short string, ``None`` …), once, from the
+        target itself: the data cannot outgrow the pipe buffer."""
+        model = self.model
+        for write in writes:
+            if model.enclosing_function_node(write) is not root:
+                return False  # a helper may be called in a loop
+            if len(write.args) != 1 or not _small_literal(write.args[0].value):
+                return False
+            if any(isinstance(a, (cst.For, cst.While)) for a in self._ancestors_in(write, root)):
+                return False
+        return True
+
+    def _ancestors_in(self, node: cst.CSTNode, function: FunctionNode) -> list[cst.CSTNode]:
+        out: list[cst.CSTNode] = []
+        for ancestor in self.model.ancestors(node):
+            if ancestor is function:
+                break
+            out.append(ancestor)
         return out
 
     def _peer(self, expr: cst.BaseExpression) -> Optional[cst.Name]:
@@ -252,7 +279,10 @@ class JoinBlockedByQueue(LintRule):
         for other in model.submissions():
             if other is producer or other.via == "callback":
                 continue
-            for arg in model.submitted_arguments(other):
+            for arg in (
+                *model.submitted_arguments(other),
+                *model.submitted_keywords(other).values(),
+            ):
                 if model.binding_key(arg) == key and model.worker_calls(other, arg, _READS):
                     return True
             if other.args is None and any(
@@ -290,10 +320,17 @@ class JoinBlockedByQueue(LintRule):
     ) -> Optional[tuple[cst.Call, str]]:
         model = self.model
         queue_keys: set[tuple[object, ...]] = set()
-        for index, arg in enumerate(model.submitted_arguments(submission)):
+        passed = [
+            *(
+                (index, None, arg)
+                for index, arg in enumerate(model.submitted_arguments(submission))
+            ),
+            *((-1, name, arg) for name, arg in model.submitted_keywords(submission).items()),
+        ]
+        for index, keyword, arg in passed:
             kind = model.kind_of(arg)
             if kind is not None and kind.is_queue and not kind.uses_threads:
-                queue_keys.update(model.worker_keys(submission, index))
+                queue_keys.update(model.worker_keys(submission, index, keyword))
         for function in model.reachable_functions(root):
             for call in model.function_calls(function):
                 func = call.func
@@ -320,6 +357,20 @@ class JoinBlockedByQueue(LintRule):
             if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.For)):
                 return None
         return None
+
+
+def _small_literal(node: cst.BaseExpression) -> bool:
+    if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
+        return True
+    if isinstance(node, cst.Name):
+        return node.value in ("None", "True", "False")
+    if isinstance(node, cst.SimpleString):
+        return len(node.value) <= 1000
+    if isinstance(node, cst.UnaryOperation):
+        return _small_literal(node.expression)
+    if isinstance(node, cst.Tuple):
+        return len(node.elements) <= 10 and all(_small_literal(e.value) for e in node.elements)
+    return False
 
 
 def _blocks_child_exit(kind: Optional[Kind]) -> bool:

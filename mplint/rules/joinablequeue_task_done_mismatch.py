@@ -193,6 +193,9 @@ class JoinableQueueTaskDoneMismatch(LintRule):
         for index, arg in enumerate(model.submitted_arguments(submission)):
             if model.binding_key(arg) == model.binding_key(queue_expr):
                 keys.update(model.worker_keys(submission, index))
+        for name, arg in model.submitted_keywords(submission).items():
+            if model.binding_key(arg) == model.binding_key(queue_expr):
+                keys.update(model.worker_keys(submission, -1, name))
         for function in model.reachable_functions(root):
             for call in model.function_calls(function):
                 if model.resolve_function(call.func) is not None:

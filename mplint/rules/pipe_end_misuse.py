@@ -31,6 +31,11 @@ class PipeEndMisuse(LintRule):
       holds its copy of the end it gave the child, so after the child has sent its last item and
       exited, the parent's `recv()` **hangs forever** instead of ending the loop.
 
+    Both shapes are reported with this rule's one severity, `warning`, although a wrong direction
+    always raises. Closing the end only after the read loop (in a `finally` around it) does not help
+    either, but such code is left alone: the rule stays silent whenever the parent closes, uses or
+    hands on its copy of the end.
+
     ## Example
     ```python
     w, r = Pipe(duplex=False)
@@ -230,7 +235,10 @@ class PipeEndMisuse(LintRule):
         for submission in model.submissions():
             if submission.via not in ("process", "run") or not submission.owner.is_process:
                 continue
-            for expr in model.submitted_arguments(submission):
+            for expr in (
+                *model.submitted_arguments(submission),
+                *model.submitted_keywords(submission).values(),
+            ):
                 if isinstance(expr, cst.Name):
                     self._check_end(submission, expr)
 

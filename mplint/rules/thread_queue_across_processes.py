@@ -17,7 +17,7 @@ from mplint.rule import (
     Replace,
     Valid,
 )
-from mplint.semantics import FunctionNode, Submission, call_argument
+from mplint.semantics import FunctionNode, Submission
 
 _THREAD_KINDS = (KindName.THREAD_QUEUE, KindName.THREAD_LOCK)
 # What replaces a thread-only class, by the last part of its qualified name.
@@ -55,7 +55,8 @@ class ThreadQueueAcrossProcesses(LintRule):
     excludes nothing.
 
     Thread pools (`ThreadPool`, `ThreadPoolExecutor`, `multiprocessing.dummy`) and threads are fine
-    and not reported; neither are thread objects used only on one side.
+    and not reported; neither are thread objects used only on one side, nor module-level locks (each
+    process legitimately has its own, for its own threads). `asyncio.Queue` is not modelled yet.
 
     ## Example
     ```python
@@ -179,20 +180,16 @@ class ThreadQueueAcrossProcesses(LintRule):
 
     def _arguments(self, submission: Submission) -> list[cst.BaseExpression]:
         model = self.model
-        out = list(model.submitted_arguments(submission))
-        out.extend(submission.args or ())
-        call = submission.call
+        out = [
+            *model.submitted_arguments(submission),
+            *(submission.args or ()),
+            *model.submitted_keywords(submission).values(),
+        ]
         bound = submission.callable
         if isinstance(bound, cst.Call) and model.qualname(bound.func) == "functools.partial":
             out.extend(a.value for a in bound.args[1:] if not a.star)
-        if submission.via == "run":
-            out.extend(a.value for a in call.args if a.keyword is not None)
-        elif submission.via == "process":
-            kwargs = call_argument(call, 4, "kwargs")
-            if isinstance(kwargs, cst.Dict):
-                out.extend(e.value for e in kwargs.elements if isinstance(e, cst.DictElement))
-        elif submission.via in ("pool", "executor"):
-            out.extend(a.value for a in call.args[1:] if a.keyword is not None and not a.star)
+        if submission.via in ("pool", "executor"):
+            out.extend(a.value for a in submission.call.args[1:] if a.keyword is not None)
         return out
 
     def _report_argument(self, arg: cst.BaseExpression, kind: Kind, submission: Submission) -> None:

@@ -27,10 +27,16 @@ class UnreliableQueueIntrospection(LintRule):
       can take the last item between `empty()` and `get()`, which then blocks. `full()` has the same
       race with other producers.
 
+    The check-then-act is reported where the module shows that others use the queue meanwhile: in a
+    worker (other workers and the parent run alongside), after the same function started processes,
+    or after it put items into that queue itself (they may still sit in its feeder thread). A helper
+    that only drains, called from elsewhere, is not reported.
+
     Not reported: Manager queues (`Manager().Queue()`: `qsize()` works on every platform and there is
     no feeder thread), `queue.Queue` and `multiprocessing.SimpleQueue`, `qsize()` inside a `try` that
-    handles `NotImplementedError`, and an `empty()` drain after the producers have been joined (a joined
-    producer has flushed its feeder thread, so the answer is then reliable).
+    handles `NotImplementedError`, an `empty()` drain after the producers have been joined (a joined
+    producer has flushed its feeder thread, so the answer is then reliable), and a test where another
+    condition keeps the loop going (`while not q.empty() or pending:`).
 
     ## Example
     ```python
@@ -139,7 +145,7 @@ class UnreliableQueueIntrospection(LintRule):
         if key is None:
             return
         statement = self._test_owner(call)
-        if statement is None:
+        if statement is None or self._one_of_alternatives(call, statement):
             return
         branches: list[cst.CSTNode] = [statement.body]
         if isinstance(statement, cst.If) and statement.orelse is not None:
@@ -150,6 +156,8 @@ class UnreliableQueueIntrospection(LintRule):
             if any(model.contains(branch, c) for branch in branches)
         ]
         if not acting:
+            return
+        if not self._concurrent(statement, key):
             return
         if method == "empty" and self._producers_joined(statement):
             return
@@ -180,6 +188,40 @@ class UnreliableQueueIntrospection(LintRule):
                 return None
             child = ancestor
         return None
+
+    def _concurrent(self, statement: cst.CSTNode, key: tuple[object, ...]) -> bool:
+        """Others may use the queue while ``statement`` runs, as far as this module shows: it runs in
+        a worker (other consumers, the parent), its function started processes before it, or its
+        function put items into the queue itself (they may still be in the feeder thread)."""
+        model = self.model
+        function = model.enclosing_function_node(statement)
+        if function is not None and function in model.worker_functions(processes_only=False):
+            return True
+        calls = (
+            model.function_calls(function)
+            if function is not None
+            else [c for c in model.calls if model.enclosing_function_node(c) is None]
+        )
+        for call in calls:
+            if not model.precedes(call, statement):
+                continue
+            if model.process_work(call) is not None:
+                return True
+        puts = model.calls_on(key, api_table.QUEUE_PUT_METHODS)
+        return any(
+            model.precedes(put, statement) and model.enclosing_function_node(put) is function
+            for put in puts
+        )
+
+    def _one_of_alternatives(self, call: cst.Call, statement: Union[cst.If, cst.While]) -> bool:
+        """``while not q.empty() or pending:``: another condition keeps the loop going (a count of
+        items still expected), so a stale answer does not end it."""
+        for ancestor in self.model.ancestors(call):
+            if ancestor is statement:
+                return False
+            if isinstance(ancestor, cst.BooleanOperation) and isinstance(ancestor.operator, cst.Or):
+                return True
+        return False
 
     def _producers_joined(self, statement: cst.CSTNode) -> bool:
         """A process, pool or executor was joined (or shut down) before ``statement`` ran."""
