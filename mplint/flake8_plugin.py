@@ -36,7 +36,8 @@ flake8 runs tree plugins only on files that Python's own parser accepts (for the
 ``E999`` itself), so an ``MPL001`` from the plugin never repeats an ``E999``: it means libcst could not
 parse code that CPython accepts (or the code is too deeply nested to analyse), and it is reported so that
 an unchecked file is never silent. ``MPL003`` (an internal error in one rule; the other rules still ran)
-is reported as well. An invalid ``[tool.mplint]`` table is reported once per file as ``MPL002`` naming the
+is reported as well, and so is an unexpected error of the engine itself (it never stops flake8's
+other checks). An invalid ``[tool.mplint]`` table is reported once per file as ``MPL002`` naming the
 file and the key, instead of stopping flake8's other checks. Each of them can be ignored like any code.
 
 Cost
@@ -73,6 +74,7 @@ PREFILTER_WORDS: tuple[str, ...] = ("multiprocess", "concurrent", "billiard", "t
 START_METHODS: tuple[str, ...] = ("portable", "fork", "spawn", "forkserver")
 
 _IO_ERROR = "MPL002"
+_INTERNAL_ERROR = "MPL003"
 
 Result = tuple[int, int, str, type["MplintChecker"]]
 
@@ -155,7 +157,12 @@ class MplintChecker:
             return
         from mplint.engine import lint_source
 
-        diagnostics = lint_source(self.filename, text, config, apply_noqa=False)
+        try:
+            diagnostics = lint_source(self.filename, text, config, apply_noqa=False)
+        except Exception as error:  # a bug of ours must not stop flake8's other checks
+            message = f"internal error on this file: {type(error).__name__}: {error}"
+            yield 1, 0, f"{_INTERNAL_ERROR} {message} (please report it)", type(self)
+            return
         if diagnostics and not self._disable_noqa:
             diagnostics = _drop_file_level_noqa(text, diagnostics)
         for diagnostic in diagnostics:
