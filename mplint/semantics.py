@@ -2035,6 +2035,8 @@ class Model:
                 if parent.attr.value == "start":
                     return False
                 continue  # p.join(), p.pid, p.daemon = True
+            if _is_assertion_argument(self, name):
+                continue  # self.assertTrue(p): test assertions do not start processes
             return False  # returned, passed, stored, rebound: it may be started elsewhere
         return True
 
@@ -4815,6 +4817,17 @@ def global_rng_call(qualname: Optional[str]) -> Optional[tuple[str, str]]:
 
 def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _is_assertion_argument(model: Model, name: cst.Name) -> bool:
+    """``name`` is an argument of ``self.assertTrue(...)`` (any ``assert*`` method of a test)."""
+    arg = model.parents.get(name)
+    call = model.parents.get(arg) if isinstance(arg, cst.Arg) else None
+    return (
+        isinstance(call, cst.Call)
+        and isinstance(call.func, cst.Attribute)
+        and call.func.attr.value.startswith("assert")
+    )
 
 
 def _has_decorator(function: cst.FunctionDef, *names: str) -> bool:

@@ -26,7 +26,7 @@ from mplint.fixes import fix_source  # noqa: E402
 
 from .conftest import FIXTURES  # noqa: E402
 
-EXAMPLES = int(os.environ.get("MPLINT_FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("MPLINT_FUZZ_EXAMPLES", "20"))
 PROFILE = settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -393,3 +393,87 @@ def test_global_rng_call() -> None:
     assert global_rng_call("torch.zeros") is None
     assert global_rng_call("os.getpid") is None
     assert global_rng_call(None) is None
+
+
+# --- run-time contexts, processes never started, constructor state, run_in_executor -------------------
+
+
+def test_start_method_unknown() -> None:
+    model = model_of(
+        "import multiprocessing as mp\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "def f(method, ctx):\n"
+        "    chosen = mp.get_context(method).Process(target=f)\n"
+        "    default = mp.get_context().Process(target=f)\n"
+        "    plain = mp.Process(target=f)\n"
+        "    spawn = mp.get_context('spawn').Process(target=f)\n"
+        "    ex = ProcessPoolExecutor(mp_context=ctx)\n"
+        "    ex2 = ProcessPoolExecutor()\n"
+    )
+    verdicts = {
+        name: model.start_method_unknown(model.kind_of(name_node(model, name)))
+        for name in ("chosen", "default", "plain", "spawn", "ex", "ex2")
+    }
+    assert verdicts == {
+        "chosen": True,
+        "default": False,
+        "plain": False,
+        "spawn": False,
+        "ex": True,
+        "ex2": False,
+    }
+
+
+def test_never_started() -> None:
+    model = model_of(
+        "import multiprocessing as mp\n"
+        "def a():\n"
+        "    p = mp.Process(target=print)\n"
+        "    p.daemon = True\n"
+        "    return p.name\n"
+        "def b():\n"
+        "    p = mp.Process(target=print)\n"
+        "    p.start()\n"
+        "def c():\n"
+        "    p = mp.Process(target=print)\n"
+        "    return p\n"
+        "def d(self):\n"
+        "    p = mp.Process(target=print)\n"
+        "    self.assertTrue(p)\n"
+        "q = mp.Process(target=print)\n"
+    )
+    creations = [c for c in model.calls if model.module.code_for_node(c.func) == "mp.Process"]
+    assert [model.never_started(c) for c in creations] == [True, False, False, True, False]
+
+
+def test_stored_constructor_arguments() -> None:
+    model = model_of(
+        "import multiprocessing as mp\n"
+        "class Worker(mp.Process):\n"
+        "    def __init__(self, tasks, label, *, results=None):\n"
+        "        super().__init__()\n"
+        "        self.tasks = tasks\n"
+        "        self.results = results\n"
+        "        print(label)\n"
+        "w = Worker(mp.Queue(), 'x', results=mp.Queue())\n"
+    )
+    call = next(c for c in model.calls if model.module.code_for_node(c.func) == "Worker")
+    stored = [model.module.code_for_node(e) for e in model.stored_constructor_arguments(call)]
+    assert stored == ["mp.Queue()", "mp.Queue()"]
+
+
+def test_run_in_executor_submissions() -> None:
+    model = model_of(
+        "import asyncio\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "async def main(x):\n"
+        "    loop = asyncio.get_running_loop()\n"
+        "    with ProcessPoolExecutor() as ex:\n"
+        "        await loop.run_in_executor(ex, abs, x)\n"
+        "        await loop.run_in_executor(None, abs, x)\n"
+    )
+    found = model.run_in_executor_submissions
+    assert len(found) == 1
+    assert model.module.code_for_node(found[0].callable) == "abs"
+    assert found[0].owner.name is KindName.EXECUTOR
+    assert [model.module.code_for_node(a) for a in found[0].args or ()] == ["x"]

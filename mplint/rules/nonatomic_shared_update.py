@@ -34,7 +34,8 @@ class NonatomicSharedUpdate(LintRule):
     778 instead of 2,000.
 
     A single writer (one process started once), and updates made before the workers start or after they
-    are joined, are not reported.
+    are joined, are not reported. Neither are updates the parent makes while its workers run: the
+    model does not follow timing from one function to another.
 
     ## Example
     ```python
