@@ -780,7 +780,7 @@ def test_add_noqa_silences_every_diagnostic(tmp_path: Path) -> None:
     assert again.stderr.strip() == "Added 0 noqa directives."
 
 
-def test_add_noqa_merges_skips_strings_and_keeps_the_file(tmp_path: Path) -> None:
+def test_add_noqa_merges_follows_strings_and_keeps_the_file(tmp_path: Path) -> None:
     path = tmp_path / "app.py"
     source = (
         "# -*- coding: latin-1 -*-\r\n"
@@ -799,24 +799,23 @@ def test_add_noqa_merges_skips_strings_and_keeps_the_file(tmp_path: Path) -> Non
     path.write_bytes(source.encode("latin-1"))
     path.chmod(0o640)
     result = run_mplint("check", "--no-cache", "--add-noqa", str(path), cwd=tmp_path)
-    assert result.returncode == 1  # a line could not be silenced
-    assert (
-        f"{path}:5: no `# noqa: MPL101` added: the line ends inside a multi-line string"
-        in result.stderr
-    )
-    assert "Added 2 noqa directives." in result.stderr
+    assert result.returncode == 0, result.stderr
+    # the finding on line 5 is silenced where noqa is read for it: after the string that line opens
+    assert "no `# noqa" not in result.stderr
+    assert "Added 3 noqa directives." in result.stderr
     data = path.read_bytes()
     text = data.decode("latin-1")
     assert text.count("\r\n") == source.count("\r\n") and "\n" not in text.replace("\r\n", "")
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     lines = text.split("\r\n")
     assert lines[4] == "    p = mp.Process(target=work(), name='''é"
+    assert lines[5] == "''')  # noqa: MPL101"
     assert lines[8] == "    q.daemon = True  # noqa: E501, MPL105 (long)"
     assert lines[11] == "    r.daemon = '# noqa'  # why  # noqa: MPL105"
     remaining = run_mplint(
         "check", "--no-cache", "--output-format", "json", str(path), cwd=tmp_path
     )
-    assert [d["code"] for d in json.loads(remaining.stdout)] == ["MPL101"]
+    assert json.loads(remaining.stdout) == []
 
 
 def test_add_noqa_refuses_fix_and_stdin(
