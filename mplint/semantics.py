@@ -1192,18 +1192,26 @@ class Model:
             method = func.attr.value
             positional = positional_args(call)
             args: Optional[tuple[cst.BaseExpression, ...]] = None
-            if receiver.is_pool and method in api_table.POOL_TASK_METHODS and positional:
+            task = call_argument(call, 0, "func") if receiver.is_pool else None
+            if receiver.is_pool and method in api_table.POOL_TASK_METHODS and task is not None:
                 if method in ("apply", "apply_async"):
                     args = _tuple_elements(call_argument(call, 1, "args")) or ()
-                yield Submission(call, "pool", receiver, positional[0].value, args)
+                yield Submission(call, "pool", receiver, task, args)
                 for keyword in ("callback", "error_callback"):
                     callback = keyword_arg(call, keyword)
                     if callback is not None:
                         yield Submission(call, "callback", receiver, callback.value, None)
-            elif receiver.is_executor and method in api_table.EXECUTOR_TASK_METHODS and positional:
+            elif receiver.is_executor and method in api_table.EXECUTOR_TASK_METHODS:
+                # submit(fn, /, *args, **kwargs) takes its callable by position only; map(fn, *iterables).
+                if method == "map":
+                    task = call_argument(call, 0, "fn")
+                else:
+                    task = positional[0].value if positional else None
+                if task is None:
+                    continue
                 if method == "submit" and all(a.keyword is None and not a.star for a in call.args):
                     args = tuple(a.value for a in positional[1:])
-                yield Submission(call, "executor", receiver, positional[0].value, args)
+                yield Submission(call, "executor", receiver, task, args)
             elif receiver.name is KindName.FUTURE and method == "add_done_callback" and positional:
                 yield Submission(call, "callback", receiver, positional[0].value, None)
 

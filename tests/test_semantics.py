@@ -440,6 +440,34 @@ def test_call_chain_and_worker_set() -> None:
     assert {"pool", "callback", "run", "process"} <= vias
 
 
+def test_task_callables_passed_by_keyword() -> None:
+    model = model_of(
+        """
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+        def a(x): pass
+        def b(x): pass
+        def c(x): pass
+        def d(x): pass
+        def main():
+            with mp.Pool() as pool:
+                pool.map(func=a, iterable=[1])
+                pool.apply_async(args=(1,), func=b)
+            with ProcessPoolExecutor() as ex:
+                ex.map(fn=c, *[[1]])
+                ex.submit(d, 1)
+                ex.submit(fn=d)  # a TypeError at runtime: submit's callable is positional-only
+        """
+    )
+    tasks = [
+        (model.module.code_for_node(s.callable), s.via, s.args and len(s.args))
+        for s in model.submissions()
+    ]
+    assert tasks == [("a", "pool", None), ("b", "pool", 1), ("c", "executor", None), ("d", "executor", 1)]
+    names = {f.name.value for f in model.worker_functions() if isinstance(f, cst.FunctionDef)}
+    assert names == {"a", "b", "c", "d"}
+
+
 def test_start_method_inference() -> None:
     model = model_of(
         """
