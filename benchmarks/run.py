@@ -93,10 +93,12 @@ def tool(name: str, package: str) -> list[str]:
 
 
 def copy_tree(source: Path, target: Path) -> Path:
-    """A private copy (caches and Fixit's config lookups must not touch the originals)."""
+    """A private copy (caches and Fixit's config lookups must not touch the originals); third-party
+    installs below the standard library are left out."""
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "site-packages", "dist-packages")
+    shutil.copytree(source, target, ignore=ignore)
     return target
 
 

@@ -20,12 +20,13 @@ stay silent on unknowns.
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import enum
 import functools
 import keyword
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, TypeVar, Union, cast
 
 import libcst as cst
 
@@ -45,7 +46,10 @@ __all__ = [
 ]
 
 FunctionNode = Union[cst.FunctionDef, cst.Lambda]
+_NodeT = TypeVar("_NodeT", bound=cst.CSTNode)
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+# The same as exact types: a set lookup, not an ABC ``isinstance`` (these classes have no subclasses).
+_SCOPE_TYPES = frozenset(_SCOPE_NODES)
 _BUILTINS = frozenset(dir(builtins))
 _CALL_GRAPH_DEPTH = 3
 
@@ -86,7 +90,7 @@ class Scope:
 
     @property
     def is_class(self) -> bool:
-        return isinstance(self.node, cst.ClassDef)
+        return type(self.node) is cst.ClassDef
 
     def add(self, binding: Binding) -> None:
         self.bindings.setdefault(binding.name, []).append(binding)
@@ -188,6 +192,67 @@ def _is_type_checking_test(test: cst.BaseExpression) -> bool:
     return dotted in ("TYPE_CHECKING", "typing.TYPE_CHECKING", "t.TYPE_CHECKING")
 
 
+# --- the traversal ---------------------------------------------------------------------------------
+class _FieldRecorder(cst.CSTVisitor):
+    """Learns, once per node type, the fields libcst visits and their order (source order)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[str] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return False
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        self.fields.append(attribute)
+
+
+_CHILD_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+# Per type, fields that were None when the order was learned and that libcst did not visit then: a few
+# nodes visit a field only when it is set (an f-string expression's format_spec), so such a type is learned
+# again from the first node that has one of them set.
+_UNSEEN_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+
+
+def _child_fields(node: cst.CSTNode) -> tuple[str, ...]:
+    kind = type(node)
+    found = _CHILD_FIELDS.get(kind)
+    if found is not None:
+        unseen = _UNSEEN_FIELDS[kind]
+        if not unseen or all(getattr(node, name) is None for name in unseen):
+            return found
+    recorder = _FieldRecorder()
+    node._visit_and_replace_children(
+        recorder
+    )  # libcst calls on_visit_attribute for the fields it visits
+    found = _CHILD_FIELDS[kind] = tuple(dict.fromkeys(recorder.fields))
+    _UNSEEN_FIELDS[kind] = tuple(
+        f.name
+        for f in dataclasses.fields(node)
+        if f.name not in found and getattr(node, f.name) is None
+    )
+    return found
+
+
+def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """Visit ``node`` and its descendants in libcst's order, calling only ``on_visit`` (children are skipped
+    when it returns False) and ``on_leave``: what ``node.visit(visitor)`` does for a read-only visitor,
+    without rebuilding every node on the way back up (libcst's visit constructs a copy of each node)."""
+    if not visitor.on_visit(node):
+        visitor.on_leave(node)
+        return
+    for name in _child_fields(node):
+        value = getattr(node, name)
+        if value is None or value is cst.MaybeSentinel.DEFAULT:
+            continue
+        if type(value) is tuple or type(value) is list:
+            for child in value:
+                walk(child, visitor)
+        else:
+            walk(value, visitor)
+    visitor.on_leave(node)
+
+
 class _Builder(cst.CSTVisitor):
     """The one pass: parents, order, scopes, bindings, functions, classes, calls."""
 
@@ -216,9 +281,9 @@ class _Builder(cst.CSTVisitor):
         self.m.end[original_node] = self.counter
         self.m.events.append((original_node, True))
         self.stack.pop()
-        if isinstance(original_node, _SCOPE_NODES):
+        if type(original_node) in _SCOPE_TYPES:
             self.scopes.pop()
-            if isinstance(original_node, cst.ClassDef):
+            if type(original_node) is cst.ClassDef:
                 self.class_stack.pop()
 
     @property
@@ -515,6 +580,8 @@ class Model:
         self._worker_roots: Optional[dict[FunctionNode, list[Submission]]] = None
         self._module_start_method: Optional[tuple[Optional[str]]] = None
         self._name_index: Optional[dict[str, list[cst.Name]]] = None
+        self._type_index: Optional[dict[type[cst.CSTNode], list[cst.CSTNode]]] = None
+        self._scope_memo: dict[cst.CSTNode, Scope] = {}
         # data flow and module state (see "data flow" below)
         self._calls_to: Optional[dict[FunctionNode, list[cst.Call]]] = None
         self._finding_submissions = False
@@ -560,16 +627,22 @@ class Model:
 
     def scope_of(self, node: cst.CSTNode) -> Scope:
         """The scope a name at ``node`` is looked up in first."""
+        found = self._scope_memo.get(node)
+        if found is not None:
+            return found
+        scope = self.module_scope
         for ancestor in self.ancestors(node):
-            if isinstance(ancestor, _SCOPE_NODES):
-                scope = self.scopes.get(ancestor)
-                if scope is not None:
-                    return scope
-        return self.module_scope
+            if type(ancestor) in _SCOPE_TYPES:
+                inner = self.scopes.get(ancestor)
+                if inner is not None:
+                    scope = inner
+                    break
+        self._scope_memo[node] = scope
+        return scope
 
     def is_module_level(self, node: cst.CSTNode) -> bool:
         """``node`` is not inside any def, lambda or class."""
-        return not any(isinstance(a, _SCOPE_NODES) for a in self.ancestors(node))
+        return not any(type(a) in _SCOPE_TYPES for a in self.ancestors(node))
 
     def statement_of(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         """The innermost statement (simple line or compound) containing ``node``."""
@@ -618,7 +691,7 @@ class Model:
             if block_a is not None and self.block_of(current) is block_a:
                 return self.precedes(sa, current)
             parent = self.parents.get(current)
-            if parent is None or isinstance(parent, _SCOPE_NODES):
+            if parent is None or type(parent) in _SCOPE_TYPES:
                 return False
             # climb to the statement that owns this block (skipping else/except/finally wrappers)
             owner: Optional[cst.CSTNode] = parent
@@ -626,7 +699,7 @@ class Model:
                 owner, (cst.SimpleStatementLine, cst.BaseCompoundStatement)
             ):
                 owner = self.parents.get(owner)
-            if owner is None or isinstance(owner, _SCOPE_NODES):
+            if owner is None or type(owner) in _SCOPE_TYPES:
                 return False
             current = owner
         return False
@@ -1262,13 +1335,21 @@ class Model:
         name = self.path.replace("\\", "/").rsplit("/", 1)[-1]
         return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
 
+    def nodes_of(self, kind: type[_NodeT]) -> list[_NodeT]:
+        """Every node of exactly this type (libcst's node classes are final), in source order."""
+        if self._type_index is None:
+            index: dict[type[cst.CSTNode], list[cst.CSTNode]] = {}
+            for node in self.order:  # insertion order is the traversal order
+                index.setdefault(type(node), []).append(node)
+            self._type_index = index
+        return cast("list[_NodeT]", self._type_index.get(kind, []))
+
     def name_uses(self, name: str) -> list[cst.Name]:
         """Every ``Name`` node spelled ``name`` in the module (reads and bindings), in source order."""
         if self._name_index is None:
             index: dict[str, list[cst.Name]] = {}
-            for node in self.order:  # insertion order is the traversal order
-                if isinstance(node, cst.Name):
-                    index.setdefault(node.value, []).append(node)
+            for node in self.nodes_of(cst.Name):
+                index.setdefault(node.value, []).append(node)
             self._name_index = index
         return self._name_index.get(name, [])
 
@@ -1323,7 +1404,7 @@ class Model:
         """The loops whose body holds ``node``, innermost first, up to the enclosing def or class."""
         out: list[Union[cst.For, cst.While]] = []
         for ancestor in self.ancestors(node):
-            if isinstance(ancestor, _SCOPE_NODES):
+            if type(ancestor) in _SCOPE_TYPES:
                 break
             if isinstance(ancestor, (cst.For, cst.While)) and self.contains(ancestor.body, node):
                 out.append(ancestor)
@@ -1524,7 +1605,7 @@ class Model:
         for it (by name, ``Exception``, ``BaseException`` or a bare ``except``)."""
         child: cst.CSTNode = node
         for ancestor in self.ancestors(node):
-            if isinstance(ancestor, _SCOPE_NODES):
+            if type(ancestor) in _SCOPE_TYPES:
                 return False
             if isinstance(ancestor, cst.With) and child is ancestor.body:
                 for item in ancestor.items:
@@ -1799,7 +1880,7 @@ class Model:
         ``get_start_method(allow_none=True)`` (which tells whether the context is still free)."""
         child: cst.CSTNode = node
         for ancestor in self.ancestors(node):
-            if isinstance(ancestor, _SCOPE_NODES):
+            if type(ancestor) in _SCOPE_TYPES:
                 return False
             if isinstance(ancestor, cst.Try) and child is ancestor.body:
                 if any(_catches_runtime_error(h.type) for h in ancestor.handlers):
@@ -1884,7 +1965,7 @@ class Model:
         running)."""
         child: cst.CSTNode = node
         for ancestor in self.ancestors(node):
-            if isinstance(ancestor, _SCOPE_NODES):
+            if type(ancestor) in _SCOPE_TYPES:
                 return True
             if isinstance(ancestor, (cst.If, cst.While)):
                 if child is not ancestor.test:
@@ -2657,7 +2738,7 @@ class Model:
     def in_loop(self, node: cst.CSTNode) -> bool:
         """``node`` is in the body of a ``for``/``while`` loop or in a comprehension, within its scope."""
         for ancestor in self.ancestors(node):
-            if isinstance(ancestor, _SCOPE_NODES):
+            if type(ancestor) in _SCOPE_TYPES:
                 return False
             if isinstance(ancestor, (cst.For, cst.While)) and (
                 self.contains(ancestor.body, node)
@@ -3255,7 +3336,7 @@ class Model:
         """Whether ``exception`` raised at ``node`` is caught by a ``try`` around it in its function."""
         results: list[Optional[bool]] = []
         for ancestor in self.ancestors(node):
-            if isinstance(ancestor, _SCOPE_NODES):
+            if type(ancestor) in _SCOPE_TYPES:
                 break
             if isinstance(ancestor, cst.Try) and self.contains(ancestor.body, node):
                 results.append(self.handlers_catch(ancestor, exception))
@@ -3266,7 +3347,7 @@ class Model:
     def innermost_try_body(self, node: cst.CSTNode) -> Optional[cst.Try]:
         """The ``try`` whose body most closely encloses ``node`` (in the same function), if any."""
         for ancestor in self.ancestors(node):
-            if isinstance(ancestor, _SCOPE_NODES):
+            if type(ancestor) in _SCOPE_TYPES:
                 return None
             if isinstance(ancestor, cst.Try) and self.contains(ancestor.body, node):
                 return ancestor
@@ -3286,7 +3367,7 @@ class Model:
         for ancestor in self.ancestors(node):
             if ancestor is outer:
                 return False
-            if isinstance(ancestor, _SCOPE_NODES):
+            if type(ancestor) in _SCOPE_TYPES:
                 return True
         return False
 
@@ -3321,7 +3402,7 @@ class Model:
         for ancestor in self.ancestors(node):
             if isinstance(ancestor, (cst.For, cst.While)) and self.contains(ancestor.body, node):
                 return ancestor
-            if isinstance(ancestor, _SCOPE_NODES):
+            if type(ancestor) in _SCOPE_TYPES:
                 return None
         return None
 
@@ -3349,14 +3430,14 @@ class Model:
             if block is not None:
                 out.extend(s for s in block if self.precedes(s, current))
             parent = self.parents.get(current)
-            if parent is None or isinstance(parent, _SCOPE_NODES):
+            if parent is None or type(parent) in _SCOPE_TYPES:
                 break
             owner: Optional[cst.CSTNode] = parent
             while owner is not None and not isinstance(
                 owner, (cst.SimpleStatementLine, cst.BaseCompoundStatement)
             ):
                 owner = self.parents.get(owner)
-            if owner is None or isinstance(owner, _SCOPE_NODES):
+            if owner is None or type(owner) in _SCOPE_TYPES:
                 break
             current = owner
         return out
@@ -3673,7 +3754,7 @@ class Model:
         condition or inner ``for`` does (not the iterable of its first ``for``: that runs once)."""
         child: cst.CSTNode = node
         for ancestor in self.ancestors(node):
-            if isinstance(ancestor, _SCOPE_NODES):
+            if type(ancestor) in _SCOPE_TYPES:
                 return None
             if isinstance(ancestor, cst.For) and child is ancestor.body:
                 return ancestor
@@ -4274,7 +4355,7 @@ def build_model(
 ) -> Model:
     """Run the one pass over ``module`` and return its model."""
     model = Model(module, path, default_start_method)
-    module.visit(_Builder(model))
+    walk(module, _Builder(model))
     return model
 
 
@@ -4597,7 +4678,7 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        if not isinstance(current, _SCOPE_NODES):
+        if type(current) not in _SCOPE_TYPES:
             stack.extend(current.children)
 
 

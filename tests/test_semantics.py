@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sysconfig
 import textwrap
+from pathlib import Path
 
 import libcst as cst
 import pytest
 
 from mplint.kinds import KindName
-from mplint.semantics import ExecContext, Model, build_model, is_main_guard_test
+from mplint.semantics import ExecContext, Model, build_model, is_main_guard_test, walk
 
 
 def model_of(code: str, path: str = "mod.py", start_method: str | None = None) -> Model:
@@ -463,7 +465,12 @@ def test_task_callables_passed_by_keyword() -> None:
         (model.module.code_for_node(s.callable), s.via, s.args and len(s.args))
         for s in model.submissions()
     ]
-    assert tasks == [("a", "pool", None), ("b", "pool", 1), ("c", "executor", None), ("d", "executor", 1)]
+    assert tasks == [
+        ("a", "pool", None),
+        ("b", "pool", 1),
+        ("c", "executor", None),
+        ("d", "executor", 1),
+    ]
     names = {f.name.value for f in model.worker_functions() if isinstance(f, cst.FunctionDef)}
     assert names == {"a", "b", "c", "d"}
 
@@ -483,3 +490,43 @@ def test_start_method_inference() -> None:
     assert portable.start_method(portable.kind_of(find_name(portable, "p"))) is None
     configured = model_of("import multiprocessing as mp\np = mp.Process()\n", start_method="fork")
     assert configured.start_method(configured.kind_of(find_name(configured, "p"))) == "fork"
+
+
+# --- the traversal ---------------------------------------------------------------------------------------
+class _Recorder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[int, bool]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.events.append((id(node), False))
+        return not isinstance(node, cst.Lambda)  # a visitor may skip children
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.events.append((id(original_node), True))
+
+
+WALK_SOURCES = [
+    *sorted((Path(__file__).parent / "fixtures").rglob("*.py")),
+    *sorted((Path(sysconfig.get_paths()["stdlib"]) / "multiprocessing").glob("*.py")),
+    *(
+        Path(sysconfig.get_paths()["stdlib"]) / "test" / name
+        for name in (
+            "test_patma.py",
+            "test_fstring.py",
+            "test_coroutines.py",
+            "test_except_star.py",
+        )
+        if (Path(sysconfig.get_paths()["stdlib"]) / "test" / name).is_file()
+    ),
+]
+
+
+@pytest.mark.parametrize("path", WALK_SOURCES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_walk_visits_like_libcst(path: Path) -> None:
+    """The model's traversal reaches the same nodes, in the same order, as libcst's own ``visit``."""
+    module = cst.parse_module(path.read_bytes())
+    expected, actual = _Recorder(), _Recorder()
+    module.visit(expected)
+    walk(module, actual)
+    assert actual.events == expected.events

@@ -126,8 +126,13 @@ class ManagerNestedMutation(LintRule):
                 copy = self._stored_copy(func.value)
                 if copy is not None:
                     self._report(call, copy, reported)
-        for node in model.order:
-            if isinstance(node, (cst.Subscript, cst.Attribute)) and self._is_store_target(node):
+        targets: list[Union[cst.Subscript, cst.Attribute]] = [
+            *model.nodes_of(cst.Subscript),
+            *model.nodes_of(cst.Attribute),
+        ]
+        targets.sort(key=model.order.__getitem__)
+        for node in targets:
+            if self._is_store_target(node):
                 copy = self._stored_copy(node.value)
                 if copy is not None:
                     self._report(node, copy, reported)

@@ -172,7 +172,7 @@ class QueueExceptionMismatch(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
-        handlers = [n for n in model.order if isinstance(n, cst.ExceptHandler)]
+        handlers = model.nodes_of(cst.ExceptHandler)
         if not handlers:
             return
         bad: dict[cst.BaseExpression, str] = {}
@@ -187,9 +187,8 @@ class QueueExceptionMismatch(LintRule):
         for element, exception in bad.items():
             self._report_spelling(element, exception)
         seen: set[cst.CSTNode] = set(bad)
-        for node in model.order:
-            if isinstance(node, cst.Try):
-                self._check_mismatch(node, seen)
+        for node in model.nodes_of(cst.Try):
+            self._check_mismatch(node, seen)
 
     # --- exceptions that do not exist ----------------------------------------------------------------
     def _missing_exception(self, element: cst.BaseExpression) -> Optional[str]:
