@@ -12,7 +12,7 @@ import sys
 import threading
 import traceback
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Callable, Optional
 
 import libcst as cst
@@ -102,17 +102,17 @@ def lint_source(
                 1,
             )
         ]
-    error = _check_syntax(path, text)
+    tree, error = _check_syntax(path, text)
     if error is not None:
         return [error]
     module, error = _parse(path, text)
     if module is None:
         return [error] if error is not None else []
     try:
-        diagnostics = _lint_module(path, text, module, config, chosen, raise_errors)
+        diagnostics = _lint_module(path, text, module, tree, config, chosen, raise_errors)
     except RecursionError:
         # Deeply nested (but valid) code: run again on a thread with a large stack.
-        deep = _deep(lambda: _lint_module(path, text, module, config, chosen, raise_errors))
+        deep = _deep(lambda: _lint_module(path, text, module, tree, config, chosen, raise_errors))
         if deep is None:
             deep = [_meta(path, SYNTAX_ERROR, "syntax-error", "too deeply nested to analyse", 1, 1)]
         diagnostics = deep
@@ -156,8 +156,9 @@ def _deep(work: Callable[[], list[Diagnostic]]) -> Optional[list[Diagnostic]]:
     return result[0] if result else None
 
 
-def _check_syntax(path: str, text: str) -> Optional[Diagnostic]:
-    """CPython's own verdict on the file, before libcst sees it.
+def _check_syntax(path: str, text: str) -> tuple[Optional[ast.Module], Optional[Diagnostic]]:
+    """CPython's own verdict on the file, before libcst sees it: its AST (kept for the statements' line
+    numbers, see ``_Positions``), or the syntax error.
 
     libcst's native parser can overflow the C stack on inputs CPython rejects (hundreds of nested
     brackets); CPython's parser refuses them with a SyntaxError first. The message is the
@@ -166,19 +167,23 @@ def _check_syntax(path: str, text: str) -> Optional[Diagnostic]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            compile(
+            tree = compile(
                 text, path, "exec", ast.PyCF_ONLY_AST | ast.PyCF_TYPE_COMMENTS, dont_inherit=True
             )
     except SyntaxError as error:
         line = error.lineno or 1
         column = error.offset or 1
         message = error.msg or "invalid syntax"
-        return _meta(path, SYNTAX_ERROR, "syntax-error", f"SyntaxError: {message}", line, column)
+        return None, _meta(
+            path, SYNTAX_ERROR, "syntax-error", f"SyntaxError: {message}", line, column
+        )
     except (RecursionError, MemoryError):
-        return _meta(path, SYNTAX_ERROR, "syntax-error", "SyntaxError: too deeply nested", 1, 1)
+        return None, _meta(
+            path, SYNTAX_ERROR, "syntax-error", "SyntaxError: too deeply nested", 1, 1
+        )
     except ValueError as error:  # e.g. source code string cannot contain null bytes
-        return _meta(path, SYNTAX_ERROR, "syntax-error", f"SyntaxError: {error}", 1, 1)
-    return None
+        return None, _meta(path, SYNTAX_ERROR, "syntax-error", f"SyntaxError: {error}", 1, 1)
+    return tree if isinstance(tree, ast.Module) else None, None
 
 
 def _parse(path: str, text: str) -> tuple[Optional[cst.Module], Optional[Diagnostic]]:
@@ -224,6 +229,7 @@ def _lint_module(
     path: str,
     text: str,
     module: cst.Module,
+    tree: Optional[ast.Module],
     config: Config,
     chosen: Sequence[type[LintRule]],
     raise_errors: bool,
@@ -249,7 +255,13 @@ def _lint_module(
         crashed = {i.CODE for i in instances if i.crash is not None}
         reports = [r for r in context.reports if r.code not in crashed]
         diagnostics.extend(
-            _resolve(path, text, module, reports, {r.CODE: r for r in chosen}, config)
+            _resolve(
+                path,
+                _Positions(module, text, tree, model.parents),
+                reports,
+                {r.CODE: r for r in chosen},
+                config,
+            )
         )
     return diagnostics
 
@@ -301,22 +313,27 @@ class _OffsetState(CodegenState):
     says so).
     """
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, *, start: int = 0, keep_text: bool = False) -> None:
         super().__init__(
             default_indent=module.default_indent, default_newline=module.default_newline
         )
-        self.offset = 0
+        self.offset = start
         self._last = 0
         self.ranges: dict[cst.CSTNode, tuple[int, int]] = {}
         self._starts: list[int] = []
+        self._keep_text = keep_text
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
             self.offset += len(token)
+            if self._keep_text:
+                self.tokens.append(token)
 
     def add_token(self, value: str) -> None:
         self.offset += len(value)
         self._last = len(value)
+        if self._keep_text:
+            self.tokens.append(value)
 
     def pop_trailing_newline(self) -> None:
         self.offset -= self._last  # as libcst drops the module's last newline token
@@ -349,18 +366,100 @@ class _OffsetState(CodegenState):
             self.ranges[node] = (start, end)
 
 
-class _Positions:
-    """Node positions, computed once and only for files that have something to report."""
+_STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
 
-    def __init__(self, module: cst.Module, text: str) -> None:
-        state = _OffsetState(module)
-        module._codegen(state)
-        self.offsets = state.ranges
+
+class _Positions:
+    """Node positions, computed only for files that have something to report, and only for the top-level
+    statements that hold a reported node.
+
+    A top-level statement's offset in the text comes from CPython's AST (the line its first token is
+    on) less the length of its leading blank and comment lines; its nodes' offsets come from generating
+    that statement's code alone, which must reproduce the text at that offset exactly. Anything that
+    does not (a file without a final newline, a node outside every statement) falls back to generating
+    the whole module once.
+    """
+
+    def __init__(
+        self,
+        module: cst.Module,
+        text: str,
+        tree: Optional[ast.Module] = None,
+        parents: Optional[Mapping[cst.CSTNode, Optional[cst.CSTNode]]] = None,
+    ) -> None:
+        self.module = module
+        self.text = text
+        self.offsets: dict[cst.CSTNode, tuple[int, int]] = {}
         self.lines = split_lines_keepends(text)
         self.line_starts = [0]
         for line in self.lines:
             self.line_starts.append(self.line_starts[-1] + len(line))
         self.newline = module.default_newline
+        self._tree = tree
+        self._parents = parents
+        self._first_lines: Optional[dict[cst.CSTNode, int]] = None
+        self._whole = False
+
+    def _offsets_of(self, node: cst.CSTNode) -> tuple[int, int]:
+        found = self.offsets.get(node)
+        if found is None:
+            if not self._whole and not self._generate_statement(node):
+                self._generate_module()
+            found = self.offsets[node]
+        return found
+
+    def _generate_module(self) -> None:
+        state = _OffsetState(self.module)
+        self.module._codegen(state)
+        self.offsets = state.ranges
+        self._whole = True
+
+    def _top_statement(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        if self._parents is None:
+            return None
+        current: Optional[cst.CSTNode] = node
+        while current is not None:
+            parent = self._parents.get(current)
+            if parent is self.module:  # a statement, or a line of the module's header or footer
+                return current if isinstance(current, _STATEMENTS) else None
+            current = parent
+        return None
+
+    def _statement_lines(self) -> dict[cst.CSTNode, int]:
+        """Each top-level statement's first line (its decorators' included), paired with CPython's AST."""
+        if self._first_lines is None:
+            self._first_lines = {}
+            if self._tree is not None:
+                nodes = self._tree.body
+                index = 0
+                for statement in self.module.body:
+                    if index >= len(nodes):
+                        break
+                    first = nodes[index]
+                    decorators = getattr(first, "decorator_list", None)
+                    line = decorators[0].lineno if decorators else first.lineno
+                    self._first_lines[statement] = line
+                    index += (
+                        len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+                    )
+                if index != len(nodes):
+                    self._first_lines = {}  # not the same statements: trust nothing
+        return self._first_lines
+
+    def _generate_statement(self, node: cst.CSTNode) -> bool:
+        statement = self._top_statement(node)
+        line = self._statement_lines().get(statement) if statement is not None else None
+        if statement is None or line is None or not 0 < line <= len(self.lines):
+            return False
+        assert isinstance(statement, _STATEMENTS)
+        leading = "".join(self.module.code_for_node(empty) for empty in statement.leading_lines)
+        start = self.line_starts[line - 1] - len(leading)
+        state = _OffsetState(self.module, start=start, keep_text=True)
+        statement._codegen(state)
+        if start < 0 or self.text[start : state.offset] != "".join(state.tokens):
+            return False
+        self.offsets.update(state.ranges)
+        return node in self.offsets
 
     def _position(self, offset: int) -> CodePosition:
         index = bisect.bisect_right(self.line_starts, offset) - 1
@@ -370,7 +469,7 @@ class _Positions:
         return CodePosition(index + 1, offset - self.line_starts[index])
 
     def range(self, node: cst.CSTNode) -> CodeRange:
-        start, end = self.offsets[node]
+        start, end = self._offsets_of(node)
         return CodeRange(self._position(start), self._position(end))
 
     def line_text(self, line: int) -> str:
@@ -388,14 +487,12 @@ class _Positions:
 
 def _resolve(
     path: str,
-    text: str,
-    module: cst.Module,
+    positions: _Positions,
     reports: list[Report],
     rules: dict[str, type[LintRule]],
     config: Config,
 ) -> list[Diagnostic]:
-    positions = _Positions(module, text)
-    noqa_map = noqa_line_map(text)
+    noqa_map = noqa_line_map(positions.text)
     out: list[Diagnostic] = []
     for report in reports:
         rule = rules[report.code]

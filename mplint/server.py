@@ -5,8 +5,10 @@ rule-specific lives here. Only ``mplint server`` imports this module, so the CLI
 
 What it offers:
 
-- diagnostics on open, on change (debounced, the latest version wins) and on save, for the editor's unsaved
-  text; cleared when the problems are fixed or the document is closed;
+- diagnostics on open, on change and on save, for the editor's unsaved text; cleared when the problems are
+  fixed or the document is closed. A change is linted at once when the document is idle; changes that
+  arrive while it is being linted coalesce into one lint of the latest version, and only the latest
+  version's diagnostics are published;
 - code actions: one ``quickfix`` per fixable diagnostic (unsafe fixes as separate actions titled
   "… (unsafe)"), "Disable MPLxxx for this line" (merged into an existing ``# noqa`` list), and
   ``source.fixAll.mplint`` (every safe fix, verified by ``fix_source``; computed on ``codeAction/resolve``
@@ -86,8 +88,10 @@ __all__ = ["DEBOUNCE_SECONDS", "FIX_ALL_KIND", "MplintLanguageServer", "create_s
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-#: Quiet time after the last change before a document is linted again.
-DEBOUNCE_SECONDS = 0.25
+#: Quiet time after a change before the document is linted again. Zero: a lint starts at once, and changes
+#: made while a lint runs wait behind it, replacing each other (see ``schedule``), so no fixed delay is
+#: added to every answer.
+DEBOUNCE_SECONDS = 0.0
 #: The code action kind of "apply every safe fix" (``editor.codeActionsOnSave`` in VS Code).
 FIX_ALL_KIND = "source.fixAll.mplint"
 SOURCE = "mplint"

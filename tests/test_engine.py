@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import sysconfig
 import textwrap
+from pathlib import Path
 from typing import ClassVar
 
 import libcst as cst
@@ -10,9 +13,10 @@ import pytest
 
 from mplint.config import Config, ConfigError, apply_settings
 from mplint.diagnostics import INTERNAL_ERROR, SYNTAX_ERROR
-from mplint.engine import could_have_findings, lint_source
+from mplint.engine import _Positions, could_have_findings, lint_source
 from mplint.registry import enabled_rules, rule_by_code, unknown_selectors
 from mplint.rule import LintRule, Valid
+from mplint.semantics import build_model
 from mplint.suppression import add_noqa_codes, parse_suppressions
 
 BUGGY = textwrap.dedent(
@@ -193,3 +197,39 @@ def test_noqa_after_a_multiline_string_on_the_reported_line() -> None:
 
     text = 's = """a\nb""" + f(1)\ny = a + \\\n    b\n'
     assert noqa_line_map(text) == {1: 2, 3: 4}
+
+
+# --- positions -------------------------------------------------------------------------------------------
+POSITION_SOURCES = [
+    *sorted((Path(__file__).parent / "fixtures").rglob("*.py")),
+    *sorted((Path(sysconfig.get_paths()["stdlib"]) / "concurrent" / "futures").glob("*.py")),
+]
+POSITION_SNIPPETS = [
+    "import multiprocessing as mp\np = mp.Process()",  # no final newline: the last statement differs
+    "# header\n\n@dec\n# between\n@dec2(\n  1)\ndef f(): pass\n\n# trailing\n",
+    "a = 1; b = 2\nif a:\n    pass\nelse:\n    b = 3\n\n\n  # odd comment\nx = [\n 1,\n]\r\n",
+    "class A:\n    def f(self):\n        return 1\n    # end of class\n# module footer\n",
+]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [*POSITION_SOURCES, *POSITION_SNIPPETS],
+    ids=lambda s: s.name if isinstance(s, Path) else repr(s[:20]),
+)
+def test_statement_positions_match_whole_module_positions(source: Path | str) -> None:
+    """Positions computed one top-level statement at a time equal those of generating the whole module."""
+    text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
+    module = cst.parse_module(text)
+    model = build_model(module, "mod.py")
+    tree = ast.parse(text)
+    whole = _Positions(module, text)
+    lazy = _Positions(module, text, tree, model.parents)
+    inside = [node for node in model.order if lazy._top_statement(node) is not None]
+    for node in inside:
+        assert lazy.range(node) == whole.range(node), (node, module.code_for_node(node))
+    if text.endswith("\n"):
+        assert not lazy._whole  # the module was never generated whole
+    for node in model.order:  # the module, its header and footer: the fallback
+        if not isinstance(node, cst.Module):
+            assert lazy.range(node) == whole.range(node), (node, module.code_for_node(node))
