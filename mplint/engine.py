@@ -399,6 +399,29 @@ class _Positions:
         self._parents = parents
         self._first_lines: Optional[dict[cst.CSTNode, int]] = None
         self._whole = False
+        self._spans: dict[cst.CSTNode, tuple[int, int]] = {}  # statement -> (start, end) offsets
+        self._segment_noqa: dict[cst.CSTNode, dict[int, int]] = {}
+        self._module_noqa: Optional[dict[int, int]] = None
+
+    def noqa_line(self, node: cst.CSTNode, line: int) -> int:
+        """The line a ``# noqa`` for a finding at ``node`` (starting on ``line``) is read from: past the end
+        of a multi-line string or a backslash continuation (``noqa_line_map``). Tokenizes only the
+        top-level statement holding ``node`` when its span is known (no string or continuation crosses
+        a top-level statement's end), else the whole file once."""
+        statement = self._top_statement(node)
+        span = self._spans.get(statement) if statement is not None else None
+        if statement is None or span is None:
+            if self._module_noqa is None:
+                self._module_noqa = noqa_line_map(self.text)
+            return self._module_noqa.get(line, line)
+        mapping = self._segment_noqa.get(statement)
+        if mapping is None:
+            start, end = span
+            first = bisect.bisect_right(self.line_starts, start) - 1  # 0-based line of the span
+            local = noqa_line_map(self.text[self.line_starts[first] : end])
+            mapping = {row + first: target + first for row, target in local.items()}
+            self._segment_noqa[statement] = mapping
+        return mapping.get(line, line)
 
     def _offsets_of(self, node: cst.CSTNode) -> tuple[int, int]:
         found = self.offsets.get(node)
@@ -459,6 +482,7 @@ class _Positions:
         if start < 0 or self.text[start : state.offset] != "".join(state.tokens):
             return False
         self.offsets.update(state.ranges)
+        self._spans[statement] = (start, state.offset)
         return node in self.offsets
 
     def _position(self, offset: int) -> CodePosition:
@@ -492,7 +516,7 @@ def _resolve(
     rules: dict[str, type[LintRule]],
     config: Config,
 ) -> list[Diagnostic]:
-    noqa_map = noqa_line_map(positions.text)
+
     out: list[Diagnostic] = []
     for report in reports:
         rule = rules[report.code]
@@ -513,7 +537,7 @@ def _resolve(
                 end_column=where.end.column + 1,
                 fix=fix,
                 url=rule.url(),
-                noqa_line=noqa_map.get(where.start.line, where.start.line),
+                noqa_line=positions.noqa_line(report.node, where.start.line),
             )
         )
     return out

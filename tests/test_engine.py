@@ -17,7 +17,7 @@ from mplint.engine import _Positions, could_have_findings, lint_source
 from mplint.registry import enabled_rules, rule_by_code, unknown_selectors
 from mplint.rule import LintRule, Valid
 from mplint.semantics import build_model
-from mplint.suppression import add_noqa_codes, parse_suppressions
+from mplint.suppression import add_noqa_codes, noqa_line_map, parse_suppressions
 
 BUGGY = textwrap.dedent(
     """\
@@ -233,3 +233,30 @@ def test_statement_positions_match_whole_module_positions(source: Path | str) ->
     for node in model.order:  # the module, its header and footer: the fallback
         if not isinstance(node, cst.Module):
             assert lazy.range(node) == whole.range(node), (node, module.code_for_node(node))
+
+
+NOQA_SNIPPETS = [
+    "x = '''a\nb'''  # there\ny = 1\n",
+    "def f():\n    s = f'''{1}\n    ''' ; t = 2\n    return s\nz = 1 + \\\n    2\n",
+    "import os\nif os:\n    a = ('x'\n         'y')\n    b = \\\n        '''q\n'''\n",
+]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [*POSITION_SOURCES, *NOQA_SNIPPETS],
+    ids=lambda s: s.name if isinstance(s, Path) else repr(s[:20]),
+)
+def test_statement_noqa_lines_match_whole_file(source: Path | str) -> None:
+    """The noqa line found by tokenizing one top-level statement is the whole file's answer."""
+    text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
+    module = cst.parse_module(text)
+    model = build_model(module, "mod.py")
+    lazy = _Positions(module, text, ast.parse(text), model.parents)
+    whole = noqa_line_map(text)
+    for node in model.order:
+        if lazy._top_statement(node) is None:
+            continue
+        line = lazy.range(node).start.line
+        assert lazy.noqa_line(node, line) == whole.get(line, line), (line, node)
+    assert lazy._module_noqa is None  # answered from the statements alone

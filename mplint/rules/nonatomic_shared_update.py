@@ -140,6 +140,8 @@ class NonatomicSharedUpdate(LintRule):
         target = node.targets[0].target
         if not isinstance(target, (cst.Attribute, cst.Subscript)):
             return
+        if self._shared_object(target) is None:
+            return  # most assignments: not to a shared object (its kind is memoised, the walk is not)
         holder = target.value
         key = (
             self.model.binding_key(holder)
