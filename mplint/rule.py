@@ -22,7 +22,7 @@ from libcst._batched_visitor import BatchableCSTVisitor
 
 from mplint.config import Config
 from mplint.diagnostics import Applicability, Severity
-from mplint.semantics import Model
+from mplint.semantics import TRIVIA, Model
 
 __all__ = [
     "FixSpec",
@@ -174,6 +174,13 @@ class LintRule(BatchableCSTVisitor):
                 and not getattr(member, "_is_no_op", False)
             )
         )
+        trivia = {kind.__name__ for kind in TRIVIA}
+        for name in cls._visitor_names:
+            if name.partition("_")[2] in trivia:
+                raise TypeError(
+                    f"{cls.__name__}.{name}: the model's pass does not enter whitespace, comments and "
+                    "punctuation (semantics.TRIVIA); read them from the enclosing node"
+                )
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__()

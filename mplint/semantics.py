@@ -234,10 +234,42 @@ def _child_fields(node: cst.CSTNode) -> tuple[str, ...]:
     return found
 
 
-def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+#: Whitespace, comments and punctuation: no rule is about them, and they are most of a tree's nodes. The
+#: model's pass does not enter them, so they have no parent, order or replay event (rules cannot visit
+#: them: ``LintRule`` refuses such visitors); they are still in the tree and in generated code.
+TRIVIA: frozenset[type[cst.CSTNode]] = frozenset(
+    {
+        cst.SimpleWhitespace,
+        cst.ParenthesizedWhitespace,
+        cst.Newline,
+        cst.TrailingWhitespace,
+        cst.EmptyLine,
+        cst.Comment,
+        cst.Comma,
+        cst.Dot,
+        cst.AssignEqual,
+        cst.Colon,
+        cst.Semicolon,
+        cst.LeftParen,
+        cst.RightParen,
+        cst.LeftSquareBracket,
+        cst.RightSquareBracket,
+        cst.LeftCurlyBrace,
+        cst.RightCurlyBrace,
+    }
+)
+_NOTHING: frozenset[type[cst.CSTNode]] = frozenset()
+
+
+def walk(
+    node: cst.CSTNode,
+    visitor: cst.CSTVisitor,
+    skip: frozenset[type[cst.CSTNode]] = _NOTHING,
+) -> None:
     """Visit ``node`` and its descendants in libcst's order, calling only ``on_visit`` (children are skipped
     when it returns False) and ``on_leave``: what ``node.visit(visitor)`` does for a read-only visitor,
-    without rebuilding every node on the way back up (libcst's visit constructs a copy of each node)."""
+    without rebuilding every node on the way back up (libcst's visit constructs a copy of each node).
+    Descendants whose type is in ``skip`` are not entered, nor is anything below them."""
     if not visitor.on_visit(node):
         visitor.on_leave(node)
         return
@@ -247,9 +279,10 @@ def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
             continue
         if type(value) is tuple or type(value) is list:
             for child in value:
-                walk(child, visitor)
-        else:
-            walk(value, visitor)
+                if type(child) not in skip:
+                    walk(child, visitor, skip)
+        elif type(value) not in skip:
+            walk(value, visitor, skip)
     visitor.on_leave(node)
 
 
@@ -4355,7 +4388,7 @@ def build_model(
 ) -> Model:
     """Run the one pass over ``module`` and return its model."""
     model = Model(module, path, default_start_method)
-    walk(module, _Builder(model))
+    walk(module, _Builder(model), TRIVIA)
     return model
 
 

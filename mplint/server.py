@@ -76,7 +76,7 @@ from mplint.diagnostics import (
     Edit,
     Severity,
 )
-from mplint.engine import META_URL, lint_source
+from mplint.engine import META_URL, lint_source, start_worker, use_chunk_cache
 from mplint.fixes import fix_source
 from mplint.fixes import line_starts as _engine_line_starts
 from mplint.fixes import offset_of as _engine_offset
@@ -270,6 +270,7 @@ class _WorkerDied(Exception):
 
 
 def _threads() -> Executor:
+    use_chunk_cache()  # the lints run in this process now
     return ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="mplint-lint")
 
 
@@ -279,9 +280,7 @@ def _make_executor() -> Executor:
         return ProcessPoolExecutor(
             max_workers=WORKERS,
             mp_context=multiprocessing.get_context("spawn"),
-            # The protocol owns the stdout the workers inherit: whatever they print goes to stderr.
-            initializer=os.dup2,
-            initargs=(2, 1),
+            initializer=start_worker,
         )
     except (ImportError, OSError, NotImplementedError, ValueError) as error:
         log.warning("cannot start worker processes (%s); linting in threads", error)

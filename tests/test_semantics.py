@@ -10,7 +10,7 @@ import libcst as cst
 import pytest
 
 from mplint.kinds import KindName
-from mplint.semantics import ExecContext, Model, build_model, is_main_guard_test, walk
+from mplint.semantics import TRIVIA, ExecContext, Model, build_model, is_main_guard_test, walk
 
 
 def model_of(code: str, path: str = "mod.py", start_method: str | None = None) -> Model:
@@ -530,3 +530,31 @@ def test_walk_visits_like_libcst(path: Path) -> None:
     module.visit(expected)
     walk(module, actual)
     assert actual.events == expected.events
+
+
+@pytest.mark.parametrize("path", WALK_SOURCES[:12], ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_walk_skipping_trivia_visits_the_rest_like_libcst(path: Path) -> None:
+    module = cst.parse_module(path.read_bytes())
+    expected, actual = _Recorder(), _Recorder()
+    module.visit(expected)
+    walk(module, actual, TRIVIA)
+    kinds = {id(n): type(n) for n in _all_nodes(module)}
+    assert actual.events == [e for e in expected.events if kinds[e[0]] not in TRIVIA]
+    assert len(actual.events) < len(expected.events)
+
+
+def _all_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    out = [node]
+    for child in node.children:
+        out.extend(_all_nodes(child))
+    return out
+
+
+def test_rules_cannot_visit_trivia() -> None:
+    from mplint.rule import LintRule
+
+    with pytest.raises(TypeError, match="whitespace, comments and punctuation"):
+
+        class Bad(LintRule):
+            def visit_Comment(self, node: cst.Comment) -> None:
+                pass

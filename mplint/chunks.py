@@ -1,0 +1,133 @@
+"""Parsing a module one top-level statement at a time, with a cache: for a text that is edited and linted
+again and again (the language server), only the statements that changed are parsed again.
+
+CPython's AST (which the engine builds anyway, to check the syntax) gives the line each top-level
+statement starts on. The text is cut there; each piece is parsed by libcst on its own and looked up by
+its text in a bounded cache; the pieces are joined into one ``Module``. The result is the tree a parse of
+the whole text gives (``tests/test_chunks.py`` compares them with ``deep_equals`` on real code): comments
+and blank lines before a statement, which a piece's parse puts in its module footer, are moved to the
+next statement's leading lines, where a whole-text parse puts them.
+
+Anything the joining cannot reproduce exactly returns None, and the caller parses the whole text: pieces
+that disagree on the indentation or newline libcst detects (tab-indented files, mixed newlines), a piece
+whose parse fails or does not give its text back even when joined with the pieces after it.
+"""
+
+from __future__ import annotations
+
+import ast
+import threading
+from collections import OrderedDict
+from typing import Optional, Union
+
+import libcst as cst
+
+from mplint.source import split_lines_keepends
+
+__all__ = ["ChunkCache"]
+
+
+class ChunkCache:
+    """Parsed top-level pieces by their text (least recently used first out)."""
+
+    def __init__(self, max_pieces: int = 20_000) -> None:
+        self.max_pieces = max_pieces
+        self._pieces: OrderedDict[str, Optional[cst.Module]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def _piece(self, text: str) -> Optional[cst.Module]:
+        """The piece's tree; None when it cannot stand for the piece in the joined module (see
+        ``_reproduces``)."""
+        with self._lock:
+            if text in self._pieces:
+                self._pieces.move_to_end(text)
+                self.hits += 1
+                return self._pieces[text]
+        parsed: Optional[cst.Module] = cst.parse_module(text)
+        if parsed is not None and not _reproduces(parsed, text):
+            parsed = None
+        with self._lock:
+            self.misses += 1
+            self._pieces[text] = parsed
+            while len(self._pieces) > self.max_pieces:
+                self._pieces.popitem(last=False)
+        return parsed
+
+    def parse(self, text: str, tree: ast.Module) -> Optional[cst.Module]:
+        """``text`` parsed piece by piece, or None where that cannot give the whole-text tree."""
+        starts = _statement_lines(tree)
+        if len(starts) < 2:
+            return None  # nothing to gain
+        lines = split_lines_keepends(text)
+        bounds = [0, *(line - 1 for line in starts[1:]), len(lines)]
+        pieces: list[cst.Module] = []
+        index = 0
+        while index < len(bounds) - 1:
+            # A piece that cannot stand alone is joined with the next one, until it can.
+            for end in range(index + 1, len(bounds)):
+                try:
+                    piece = self._piece("".join(lines[bounds[index] : bounds[end]]))
+                except (cst.ParserSyntaxError, RecursionError):
+                    piece = None
+                if piece is not None:
+                    break
+            else:
+                return None
+            pieces.append(piece)
+            index = end
+        return _join(pieces)
+
+
+def _reproduces(piece: cst.Module, text: str) -> bool:
+    """The piece gives its text back, and so do its footer lines on their own, as they will be generated
+    once moved to the next statement's leading lines. (libcst can drop an indented comment that ends a
+    piece: seen after a bracketed statement followed by indented comment lines.)"""
+    if piece.code != text:
+        return False
+    if not piece.footer:
+        return True
+    lines = split_lines_keepends(text)
+    tail = "".join(lines[len(lines) - len(piece.footer) :])
+    return "".join(piece.code_for_node(line) for line in piece.footer) == tail
+
+
+def _statement_lines(tree: ast.Module) -> list[int]:
+    """The distinct lines the top-level statements start on (their first decorator's, if any)."""
+    lines: list[int] = []
+    for node in tree.body:
+        decorators = getattr(node, "decorator_list", None)
+        line = decorators[0].lineno if decorators else node.lineno
+        if not lines or line > lines[-1]:
+            lines.append(line)
+    return lines
+
+
+def _join(pieces: list[cst.Module]) -> Optional[cst.Module]:
+    first = pieces[0]
+    indent, newline = first.default_indent, first.default_newline
+    body: list[Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]] = list(first.body)
+    carried: tuple[cst.EmptyLine, ...] = tuple(first.footer)
+    for piece in pieces[1:]:
+        if piece.default_indent != indent or piece.default_newline != newline:
+            return None
+        if piece.header or not piece.body:
+            return None  # a piece starts at a statement's first line: nothing comes before it
+        head, *rest = piece.body
+        if carried:
+            assert isinstance(head, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+            head = head.with_changes(leading_lines=(*carried, *head.leading_lines))
+        body.append(head)
+        body.extend(rest)
+        carried = tuple(piece.footer)
+    last = pieces[-1]
+    return cst.Module(
+        body=body,
+        header=first.header,
+        footer=carried,
+        encoding=first.encoding,
+        default_indent=indent,
+        default_newline=newline,
+        has_trailing_newline=last.has_trailing_newline,
+    )

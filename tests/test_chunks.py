@@ -1,0 +1,108 @@
+"""Parsing piece by piece (mplint/chunks.py) gives the tree of a whole-text parse, or declines."""
+
+from __future__ import annotations
+
+import ast
+import sysconfig
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from mplint import engine
+from mplint.chunks import ChunkCache, _statement_lines
+from mplint.config import Config
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+SOURCES = [
+    *sorted((Path(__file__).parent / "fixtures").glob("*.py")),
+    *sorted((STDLIB / "multiprocessing").glob("*.py")),
+    *(
+        STDLIB / name
+        for name in (
+            "subprocess.py",
+            "dataclasses.py",
+            "test/test_patma.py",
+            "test/test_fstring.py",
+        )
+        if (STDLIB / name).is_file()
+    ),
+]
+SNIPPETS = [
+    "# header\n\n# more\nimport os\n\n\n# before f\n@dec  # why\n# between\n@dec2(\n    1)\ndef f():\n"
+    "    pass\n    # block footer\n# col 0\n\n  # odd\nx = 1; y = 2\nif x:\n    pass\nelse:\n    y = 3\n",
+    "class A:\n    def f(self):\n        return 1\n\n    # end of class\n\n\n# module footer\nx = 1\n",
+    "x = [1,\n     2]\n     # indented, at the end of a piece\n     # (libcst drops one alone)\n\ny = 2\n",
+    "a = 1\nb = (\n    2,\n)\nc = '''\nx\n'''\n\x0c\nd = 4",  # form feed, no final newline
+    "import sys\r\nif sys:\r\n    pass\r\n",
+    "try:\n    pass\nexcept E:\n    pass\nfinally:\n    pass\nwhile 1:\n    break\n",
+    "async def g():\n    await h()\nmatch x:\n    case 1:\n        pass\n",
+]
+
+
+def _both(text: str) -> tuple[cst.Module, cst.Module | None]:
+    return cst.parse_module(text), ChunkCache().parse(text, ast.parse(text))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [*SOURCES, *SNIPPETS],
+    ids=lambda s: s.name if isinstance(s, Path) else repr(s[:24]),
+)
+def test_pieces_join_into_the_whole_text_tree(source: Path | str) -> None:
+    text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
+    cache = ChunkCache()
+    tree = ast.parse(text)
+    joined = cache.parse(text, tree)
+    if joined is None:  # declined: one statement only
+        assert len(_statement_lines(tree)) < 2
+        return
+    assert joined.code == text
+    assert joined.deep_equals(cst.parse_module(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "if a:\n\tpass\nb = 1\n",  # a tab-indented block next to a piece without one
+        "a = 1\r\nif a:\n    pass\n",  # mixed newlines
+        "x = 1\n",  # a single statement: nothing to gain
+    ],
+)
+def test_declines_what_it_cannot_reproduce(text: str) -> None:
+    whole, joined = _both(text)
+    assert joined is None or (joined.code == text and joined.deep_equals(whole))
+
+
+def test_edits_reparse_only_the_changed_piece() -> None:
+    cache = ChunkCache()
+    text = "".join(f"def f{i}():\n    return {i}\n\n" for i in range(50))
+    cache.parse(text, ast.parse(text))
+    assert (cache.hits, cache.misses) == (0, 50)
+    edited = text.replace("return 7\n", "return 7 + 1\n")
+    joined = cache.parse(edited, ast.parse(edited))
+    assert joined is not None and joined.deep_equals(cst.parse_module(edited))
+    assert (cache.hits, cache.misses) == (49, 51)
+
+
+def test_cache_is_bounded() -> None:
+    cache = ChunkCache(max_pieces=10)
+    text = "".join(f"x{i} = {i}\n" for i in range(40))
+    cache.parse(text, ast.parse(text))
+    assert len(cache._pieces) == 10
+
+
+def test_engine_results_are_the_same_with_the_cache() -> None:
+    config = Config(preview=True)
+    paths = sorted((Path(__file__).parent / "fixtures").glob("MPL*.py"))
+    plain = {
+        p.name: engine.lint_source(str(p), p.read_text(encoding="utf-8"), config) for p in paths
+    }
+    engine.use_chunk_cache()
+    try:
+        for _ in range(2):  # cold, then every piece from the cache
+            for path in paths:
+                found = engine.lint_source(str(path), path.read_text(encoding="utf-8"), config)
+                assert found == plain[path.name], path.name
+    finally:
+        engine.use_chunk_cache(False)
