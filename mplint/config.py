@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
+import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -99,14 +101,13 @@ class Config:
         return tuple(out)
 
     def is_excluded(self, path: str) -> bool:
+        """The path, relative to the project root, or one of its components matches an exclude pattern
+        (``fnmatch`` rules, as ruff's ``exclude``)."""
+        matcher = _matcher((*self.exclude, *self.extend_exclude))
+        if matcher is None:
+            return False
         relative = _relative(path, self.root)
-        parts = Path(relative).parts
-        for pattern in (*self.exclude, *self.extend_exclude):
-            if fnmatch.fnmatch(relative, pattern):
-                return True
-            if any(fnmatch.fnmatch(part, pattern) for part in parts):
-                return True
-        return False
+        return any(matcher(part) for part in (relative, *Path(relative).parts))
 
     def cache_key(self) -> str:
         data = (
@@ -119,6 +120,18 @@ class Config:
             self.target_version,
         )
         return repr(data)
+
+
+@functools.lru_cache(maxsize=64)
+def _matcher(patterns: tuple[str, ...]) -> Optional[Callable[[str], object]]:
+    """One compiled expression for all the patterns: a match of any of them (as ``fnmatch.fnmatch``,
+    which also folds case where the platform does)."""
+    if not patterns:
+        return None
+    compiled = re.compile(
+        "|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})" for p in patterns)
+    )
+    return lambda name: compiled.match(os.path.normcase(name))
 
 
 def _relative(path: str, root: Optional[str]) -> str:
@@ -140,18 +153,32 @@ def find_config_file(start: str) -> Optional[Path]:
         current = current.parent
     for directory in (current, *current.parents):
         candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                with open(candidate, "rb") as handle:
-                    data = tomllib.load(handle)
-            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-                # A broken pyproject.toml that may hold our table is an error, reported by load_config.
-                if _mentions_table(candidate):
-                    return candidate
-                continue
-            if isinstance(data.get("tool"), dict) and "mplint" in data["tool"]:
-                return candidate
+        try:
+            status = candidate.stat()
+        except OSError:
+            continue
+        if _holds_table(str(candidate), status.st_mtime_ns, status.st_size):
+            return candidate
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _holds_table(path: str, mtime_ns: int, size: int) -> bool:
+    """Whether this pyproject.toml (as of this modification time and size) has a ``[tool.mplint]``
+    table; a broken one that may hold it counts (``load_config`` reports the error). Remembered, as
+    every directory below a project asks about the same file."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError:
+        return False
+    if b"mplint" not in raw:
+        return False  # no [tool.mplint] table can be spelled without the word
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return _mentions_table(Path(path))
+    return isinstance(data.get("tool"), dict) and "mplint" in data["tool"]
 
 
 def _mentions_table(path: Path) -> bool:
