@@ -10,6 +10,7 @@ import bisect
 import contextlib
 import gc
 import os
+import re
 import sys
 import threading
 import traceback
@@ -64,6 +65,39 @@ def could_have_findings(text: str) -> bool:
     return any(word in text for word in _PREFILTER_TEXT)
 
 
+# A line that imports one of the modelled modules (over-approximate: it may match in a string too).
+_IMPORT_LINE = re.compile(
+    r"^[ \t]*(?:from[ \t]+(?:multiprocess|concurrent|billiard|threading|torch)"
+    r"|import[ \t][^\n]*\b(?:multiprocess|concurrent|billiard|threading|torch))",
+    re.MULTILINE,
+)
+_MODELLED_TOP_MODULES = frozenset(
+    {"multiprocessing", "multiprocess", "concurrent", "billiard", "threading", "torch"}
+)
+
+
+def imports_modelled_module(text: str, tree: ast.Module) -> bool:
+    """The gate after the prefilter, on CPython's AST (already built for the syntax check): the file
+    imports one of the modelled modules by absolute name, somewhere. The model resolves names only
+    through such imports (a relative import, even inside those packages, resolves to nothing), so a
+    file without one cannot produce a finding. A regular expression answers yes for most files; only
+    files it finds no import line in are walked."""
+    if _IMPORT_LINE.search(text):
+        return True
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            if any(a.name.partition(".")[0] in _MODELLED_TOP_MODULES for a in node.names):
+                return True
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and node.module
+            and node.module.partition(".")[0] in _MODELLED_TOP_MODULES
+        ):
+            return True
+    return False
+
+
 def rules_for(path: str, config: Config) -> list[type[LintRule]]:
     rules = enabled_rules(config.select, config.ignore, config.extend_select, config.preview)
     per_file = config.ignored_for(path)
@@ -91,7 +125,7 @@ def lint_source(
     if prefilter and not could_have_findings(text):
         return []
     with _collector_paused():
-        return _lint_candidate(path, text, config, rules, apply_noqa, raise_errors)
+        return _lint_candidate(path, text, config, rules, apply_noqa, prefilter, raise_errors)
 
 
 @contextlib.contextmanager
@@ -118,6 +152,7 @@ def _lint_candidate(
     config: Config,
     rules: Optional[Sequence[type[LintRule]]],
     apply_noqa: bool,
+    prefilter: bool,
     raise_errors: bool,
 ) -> list[Diagnostic]:
     chosen = list(rules) if rules is not None else rules_for(path, config)
@@ -138,6 +173,8 @@ def _lint_candidate(
     tree, error = _check_syntax(path, text)
     if error is not None:
         return [error]
+    if prefilter and tree is not None and not imports_modelled_module(text, tree):
+        return []
     module, error = _parse(path, text, tree)
     if module is None:
         return [error] if error is not None else []
