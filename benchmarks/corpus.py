@@ -31,6 +31,15 @@ def stdlib_dir() -> Path:
     return Path(sysconfig.get_paths()["stdlib"])
 
 
+def stdlib_entries() -> list[Path]:
+    """The standard library's top-level entries, without the third-party installs below it."""
+    return [
+        entry
+        for entry in sorted(stdlib_dir().iterdir())
+        if entry.name not in ("site-packages", "dist-packages", "__pycache__")
+    ]
+
+
 def fetch(packages: tuple[str, ...] = PACKAGES) -> dict[str, Path]:
     """Download and unpack each package's sdist once; returns name -> source directory."""
     downloads = CORPUS / "sdist"
@@ -114,14 +123,14 @@ def main() -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="print every finding")
     parser.add_argument("--json", help="write all findings here")
     args = parser.parse_args()
-    corpora: dict[str, Path] = {"stdlib": stdlib_dir()}
-    corpora.update(fetch())
+    corpora: dict[str, list[Path]] = {"stdlib": stdlib_entries()}
+    corpora.update({name: [path] for name, path in fetch().items()})
     if args.only:
         corpora = {k: v for k, v in corpora.items() if k in args.only}
     everything: list[dict[str, object]] = []
     table: dict[str, Counter[str]] = {}
-    for name, path in corpora.items():
-        findings = run([path], args.select, not args.no_preview)
+    for name, paths in corpora.items():
+        findings = run(paths, args.select, not args.no_preview)
         table[name] = Counter(str(f["code"]) for f in findings)
         for finding in findings:
             finding["corpus"] = name

@@ -15,7 +15,8 @@ class UnsafeTerminate(LintRule):
     ## What it does
     Checks for `terminate()`/`kill()` on a `Process` that is never joined afterwards, and for terminating a
     process whose target holds a lock, talks through a queue, pipe or manager, or starts children of its
-    own.
+    own. A lock or semaphore the child only releases (a "started" signal to the parent), never acquiring
+    it or entering it with `with`, is not one it can hold.
 
     ## Why is this bad?
     `terminate()` sends SIGTERM and returns at once; no cleanup runs in the child:
@@ -225,11 +226,18 @@ class UnsafeTerminate(LintRule):
 
     def _hazard_of(self, submission: Submission) -> Optional[str]:
         model = self.model
-        for arg in submission.args or ():
+        for index, arg in enumerate(model.submitted_arguments(submission)):
             kind = model.kind_of(arg)
             described = _describe_shared(kind)
-            if described is not None:
-                return described
+            if described is None:
+                continue
+            if (
+                kind is not None
+                and kind.is_lock_like
+                and self._only_signals(submission, index, arg)
+            ):
+                continue
+            return described
         if submission.via == "run" and submission.owner.cls is not None:
             info = model.classes.get(submission.owner.cls)
             function: Optional[FunctionNode] = (
@@ -243,6 +251,26 @@ class UnsafeTerminate(LintRule):
         if chain is not None:
             return "starts processes of its own (they are orphaned)"
         return None
+
+    def _only_signals(self, submission: Submission, index: int, arg: cst.BaseExpression) -> bool:
+        """The child only releases the lock or semaphore it is given (a start signal to the parent):
+        it calls ``release()`` on it and never ``acquire()``, nor enters it with ``with``."""
+        model = self.model
+        if not model.worker_calls(submission, arg, ("release",)):
+            return False
+        if model.worker_calls(submission, arg, ("acquire",)):
+            return False
+        root = model.submission_root(submission)
+        keys = model.worker_keys(submission, index)
+        if root is None or not keys:
+            return False
+        functions = set(model.reachable_functions(root))
+        for statement in model.nodes_of(cst.With):
+            if model.enclosing_function_node(statement) not in functions:
+                continue
+            if any(model.binding_key(item.item) in keys for item in statement.items):
+                return False
+        return True
 
 
 def _describe_shared(kind: Optional[Kind]) -> Optional[str]:
