@@ -16,7 +16,7 @@ from mplint.diagnostics import INTERNAL_ERROR, SYNTAX_ERROR
 from mplint.engine import _Positions, could_have_findings, lint_source
 from mplint.registry import enabled_rules, rule_by_code, unknown_selectors
 from mplint.rule import LintRule, Valid
-from mplint.semantics import build_model
+from mplint.semantics import Model, build_model
 from mplint.suppression import add_noqa_codes, noqa_line_map, parse_suppressions
 
 BUGGY = textwrap.dedent(
@@ -212,6 +212,14 @@ POSITION_SNIPPETS = [
 ]
 
 
+def _statement_positions(source: Path | str) -> tuple[str, cst.Module, Model, _Positions]:
+    """The text, its tree and model, and positions computed statement by statement."""
+    text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
+    module = cst.parse_module(text)
+    model = build_model(module, "mod.py")
+    return text, module, model, _Positions(module, text, ast.parse(text), model.parents)
+
+
 @pytest.mark.parametrize(
     "source",
     [*POSITION_SOURCES, *POSITION_SNIPPETS],
@@ -219,18 +227,14 @@ POSITION_SNIPPETS = [
 )
 def test_statement_positions_match_whole_module_positions(source: Path | str) -> None:
     """Positions computed one top-level statement at a time equal those of generating the whole module."""
-    text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
-    module = cst.parse_module(text)
-    model = build_model(module, "mod.py")
-    tree = ast.parse(text)
+    text, module, model, lazy = _statement_positions(source)
     whole = _Positions(module, text)
-    lazy = _Positions(module, text, tree, model.parents)
     inside = [node for node in model.order if lazy._top_statement(node) is not None]
     for node in inside:
         assert lazy.range(node) == whole.range(node), (node, module.code_for_node(node))
     if text.endswith("\n"):
         assert not lazy._whole  # the module was never generated whole
-    for node in model.order:  # the module, its header and footer: the fallback
+    for node in model.order:  # nodes outside every statement: the fallback
         if not isinstance(node, cst.Module):
             assert lazy.range(node) == whole.range(node), (node, module.code_for_node(node))
 
@@ -249,10 +253,7 @@ NOQA_SNIPPETS = [
 )
 def test_statement_noqa_lines_match_whole_file(source: Path | str) -> None:
     """The noqa line found by tokenizing one top-level statement is the whole file's answer."""
-    text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
-    module = cst.parse_module(text)
-    model = build_model(module, "mod.py")
-    lazy = _Positions(module, text, ast.parse(text), model.parents)
+    text, _, model, lazy = _statement_positions(source)
     whole = noqa_line_map(text)
     for node in model.order:
         if lazy._top_statement(node) is None:
