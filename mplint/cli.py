@@ -235,8 +235,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _settings(args: argparse.Namespace) -> _Settings:
-    from mplint.registry import unknown_selectors
-
     settings = _Settings(
         select=_split(args.select),
         extend_select=_split(args.extend_select) or (),
@@ -249,6 +247,10 @@ def _settings(args: argparse.Namespace) -> _Settings:
         ("--extend-select", settings.extend_select),
         ("--ignore", settings.ignore),
     ):
+        if not values:
+            continue  # the rule registry (and libcst with it) is imported only when needed
+        from mplint.registry import unknown_selectors
+
         unknown = unknown_selectors(values)
         if unknown:
             raise ConfigError(

@@ -137,6 +137,9 @@ def _matcher(patterns: tuple[str, ...]) -> Optional[Callable[[str], object]]:
 def _relative(path: str, root: Optional[str]) -> str:
     absolute = os.path.abspath(path)
     base = os.path.abspath(root) if root else os.getcwd()
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if len(absolute) > len(prefix) and absolute.startswith(prefix):  # the common case: no relpath
+        return absolute[len(prefix) :].replace(os.sep, "/")
     try:
         relative = os.path.relpath(absolute, base)
     except ValueError:  # another drive on Windows
@@ -272,6 +275,8 @@ def _string_list(value: Any, where: str, name: str) -> tuple[str, ...]:
 
 
 def _check_codes(codes: tuple[str, ...], where: str, name: str) -> None:
+    if not codes:
+        return
     from mplint.registry import unknown_selectors
 
     unknown = unknown_selectors(codes)
