@@ -24,7 +24,7 @@ import libcst as cst
 
 from mplint.source import split_lines_keepends
 
-__all__ = ["ChunkCache"]
+__all__ = ["ChunkCache", "statement_lines"]
 
 
 class ChunkCache:
@@ -57,7 +57,7 @@ class ChunkCache:
 
     def parse(self, text: str, tree: ast.Module) -> Optional[cst.Module]:
         """``text`` parsed piece by piece, or None where that cannot give the whole-text tree."""
-        starts = _statement_lines(tree)
+        starts = statement_lines(tree)
         if len(starts) < 2:
             return None  # nothing to gain
         lines = split_lines_keepends(text)
@@ -93,8 +93,10 @@ def _reproduces(piece: cst.Module, text: str) -> bool:
     return "".join(piece.code_for_node(line) for line in piece.footer) == tail
 
 
-def _statement_lines(tree: ast.Module) -> list[int]:
-    """The distinct lines the top-level statements start on (their first decorator's, if any)."""
+def statement_lines(tree: ast.Module) -> list[int]:
+    """The distinct lines the top-level statements start on (their first decorator's, if any): one per
+    libcst top-level statement, in order (statements that share a line, ``a = 1; b = 2``, are one
+    ``SimpleStatementLine`` in libcst)."""
     lines: list[int] = []
     for node in tree.body:
         decorators = getattr(node, "decorator_list", None)

@@ -23,7 +23,7 @@ from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
 
 from mplint.api_table import PREFILTER_WORDS
-from mplint.chunks import ChunkCache
+from mplint.chunks import ChunkCache, statement_lines
 from mplint.config import Config
 from mplint.diagnostics import (
     INTERNAL_ERROR,
@@ -542,24 +542,12 @@ class _Positions:
         return None
 
     def _statement_lines(self) -> dict[cst.CSTNode, int]:
-        """Each top-level statement's first line (its decorators' included), paired with CPython's AST."""
+        """Each top-level statement's first line (its decorators' included), from CPython's AST."""
         if self._first_lines is None:
-            self._first_lines = {}
-            if self._tree is not None:
-                nodes = self._tree.body
-                index = 0
-                for statement in self.module.body:
-                    if index >= len(nodes):
-                        break
-                    first = nodes[index]
-                    decorators = getattr(first, "decorator_list", None)
-                    line = decorators[0].lineno if decorators else first.lineno
-                    self._first_lines[statement] = line
-                    index += (
-                        len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
-                    )
-                if index != len(nodes):
-                    self._first_lines = {}  # not the same statements: trust nothing
+            lines = statement_lines(self._tree) if self._tree is not None else []
+            body = self.module.body
+            # Not the same statements (cannot happen for one text): trust nothing.
+            self._first_lines = dict(zip(body, lines)) if len(lines) == len(body) else {}
         return self._first_lines
 
     def _generate_statement(self, node: cst.CSTNode) -> bool:

@@ -10,7 +10,7 @@ import libcst as cst
 import pytest
 
 from mplint import engine
-from mplint.chunks import ChunkCache, _statement_lines
+from mplint.chunks import ChunkCache, statement_lines
 from mplint.config import Config
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -55,7 +55,7 @@ def test_pieces_join_into_the_whole_text_tree(source: Path | str) -> None:
     tree = ast.parse(text)
     joined = cache.parse(text, tree)
     if joined is None:  # declined: one statement only
-        assert len(_statement_lines(tree)) < 2
+        assert len(statement_lines(tree)) < 2
         return
     assert joined.code == text
     assert joined.deep_equals(cst.parse_module(text))
