@@ -3221,18 +3221,7 @@ class Model:
         """Calls ``X.method()`` the worker side of ``submission`` makes on the object ``expr`` names in
         the parent: through the submitted arguments (B2 parameter propagation, helpers included), and
         directly when the worker reads the same global, closure variable or ``self`` attribute."""
-        root = self.submission_root(submission)
-        key = self.binding_key(expr)
-        if root is None or key is None:
-            return []
-        keys: list[tuple[object, ...]] = [key]
-        for index, arg in enumerate(self.submitted_arguments(submission)):
-            if self.binding_key(arg) == key:
-                keys.extend(self.worker_keys(submission, index))
-        for name, arg in self.submitted_keywords(submission).items():
-            if self.binding_key(arg) == key:
-                keys.extend(self.worker_keys(submission, -1, name))
-        functions = set(self.reachable_functions(root))
+        keys, functions = self._worker_view(submission, expr)
         methods = tuple(methods)
         out: list[cst.Call] = []
         for each in keys:
@@ -3241,6 +3230,35 @@ class Model:
                     out.append(call)
         out.sort(key=lambda c: self.order.get(c, 0))
         return out
+
+    def worker_enters(self, submission: Submission, expr: cst.BaseExpression) -> bool:
+        """The worker side of ``submission`` enters the object ``expr`` names with ``with`` (as
+        ``worker_calls`` finds its method calls)."""
+        keys, functions = self._worker_view(submission, expr)
+        for statement in self.nodes_of(cst.With):
+            if self.enclosing_function_node(statement) not in functions:
+                continue
+            if any(self.binding_key(item.item) in keys for item in statement.items):
+                return True
+        return False
+
+    def _worker_view(
+        self, submission: Submission, expr: cst.BaseExpression
+    ) -> tuple[list[tuple[object, ...]], set[FunctionNode]]:
+        """The variables under which the worker side sees the object ``expr`` names, and the functions
+        the worker runs; nothing when the worker or the object is not known."""
+        root = self.submission_root(submission)
+        key = self.binding_key(expr)
+        if root is None or key is None:
+            return [], set()
+        keys: list[tuple[object, ...]] = [key]
+        for index, arg in enumerate(self.submitted_arguments(submission)):
+            if self.binding_key(arg) == key:
+                keys.extend(self.worker_keys(submission, index))
+        for name, arg in self.submitted_keywords(submission).items():
+            if self.binding_key(arg) == key:
+                keys.extend(self.worker_keys(submission, -1, name))
+        return keys, set(self.reachable_functions(root))
 
     def passes_object(self, submission: Submission, expr: cst.BaseExpression) -> bool:
         """The object ``expr`` names is among the submitted arguments of ``submission``."""

@@ -636,3 +636,30 @@ def test_keyword_arguments_reach_the_worker() -> None:
     assert [text(model, c) for c in model.worker_calls(sink, q, ("put",))] == ["self.q.put(1)"]
     task = submission_of(model, 'pool.apply_async(work, (2,), {"out": q})')
     assert [text(model, c) for c in model.worker_calls(task, q, ("put",))] == ["out.put(n)"]
+
+
+def test_worker_enters_through_arguments_and_helpers() -> None:
+    model = model_of(
+        """
+        import multiprocessing as mp
+        def hold(lock):
+            with lock:
+                pass
+        def outer(lock):
+            hold(lock)
+        def signal(lock):
+            lock.release()
+        def main():
+            a, b, c = mp.Lock(), mp.Lock(), mp.Lock()
+            mp.Process(target=outer, args=(a,)).start()
+            mp.Process(target=signal, args=(b,)).start()
+            mp.Process(target=signal, args=(a,)).start()
+        """
+    )
+    first, second, third = model.submissions()
+    lock_a = first.args[0] if first.args else None
+    lock_b = second.args[0] if second.args else None
+    assert lock_a is not None and lock_b is not None
+    assert model.worker_enters(first, lock_a)  # through the helper's parameter
+    assert not model.worker_enters(second, lock_b)
+    assert not model.worker_enters(third, lock_a)  # the same lock, a worker that only releases it

@@ -226,16 +226,12 @@ class UnsafeTerminate(LintRule):
 
     def _hazard_of(self, submission: Submission) -> Optional[str]:
         model = self.model
-        for index, arg in enumerate(model.submitted_arguments(submission)):
+        for arg in model.submitted_arguments(submission):
             kind = model.kind_of(arg)
             described = _describe_shared(kind)
             if described is None:
                 continue
-            if (
-                kind is not None
-                and kind.is_lock_like
-                and self._only_signals(submission, index, arg)
-            ):
+            if kind is not None and kind.is_lock_like and self._only_signals(submission, arg):
                 continue
             return described
         if submission.via == "run" and submission.owner.cls is not None:
@@ -252,25 +248,15 @@ class UnsafeTerminate(LintRule):
             return "starts processes of its own (they are orphaned)"
         return None
 
-    def _only_signals(self, submission: Submission, index: int, arg: cst.BaseExpression) -> bool:
+    def _only_signals(self, submission: Submission, arg: cst.BaseExpression) -> bool:
         """The child only releases the lock or semaphore it is given (a start signal to the parent):
         it calls ``release()`` on it and never ``acquire()``, nor enters it with ``with``."""
         model = self.model
-        if not model.worker_calls(submission, arg, ("release",)):
-            return False
-        if model.worker_calls(submission, arg, ("acquire",)):
-            return False
-        root = model.submission_root(submission)
-        keys = model.worker_keys(submission, index)
-        if root is None or not keys:
-            return False
-        functions = set(model.reachable_functions(root))
-        for statement in model.nodes_of(cst.With):
-            if model.enclosing_function_node(statement) not in functions:
-                continue
-            if any(model.binding_key(item.item) in keys for item in statement.items):
-                return False
-        return True
+        return (
+            bool(model.worker_calls(submission, arg, ("release",)))
+            and not model.worker_calls(submission, arg, ("acquire",))
+            and not model.worker_enters(submission, arg)
+        )
 
 
 def _describe_shared(kind: Optional[Kind]) -> Optional[str]:
