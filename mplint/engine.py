@@ -35,6 +35,7 @@ from mplint.diagnostics import (
     Fix,
     Severity,
 )
+from mplint.model import build_model
 from mplint.registry import enabled_rules
 from mplint.rule import (
     FixSpec,
@@ -48,7 +49,6 @@ from mplint.rule import (
     Report,
     RuleContext,
 )
-from mplint.semantics import build_model
 from mplint.source import split_lines_keepends
 from mplint.suppression import noqa_line_map, parse_suppressions
 
@@ -338,7 +338,7 @@ def _lint_module(
     context = RuleContext(path, model, config)
     instances = [rule(context) for rule in chosen]
     diagnostics: list[Diagnostic] = []
-    _replay(model.events, instances)
+    _replay(model.tree.events, instances)
     for instance in instances:
         if instance.crash is not None:
             if raise_errors:
@@ -350,7 +350,7 @@ def _lint_module(
         diagnostics.extend(
             _resolve(
                 path,
-                _Positions(module, text, tree, model.parents),
+                _Positions(module, text, tree, model.tree.parents),
                 reports,
                 {r.CODE: r for r in chosen},
                 config,

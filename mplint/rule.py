@@ -22,7 +22,7 @@ from libcst._batched_visitor import BatchableCSTVisitor
 
 from mplint.config import Config
 from mplint.diagnostics import Applicability, Severity
-from mplint.semantics import TRIVIA, Model
+from mplint.model import TRIVIA, Model
 
 __all__ = [
     "FixSpec",
@@ -179,7 +179,7 @@ class LintRule(BatchableCSTVisitor):
             if name.partition("_")[2] in trivia:
                 raise TypeError(
                     f"{cls.__name__}.{name}: the model's pass does not enter whitespace, comments and "
-                    "punctuation (semantics.TRIVIA); read them from the enclosing node"
+                    "punctuation (mplint.model.walk.TRIVIA); read them from the enclosing node"
                 )
 
     def __init__(self, context: RuleContext) -> None:

@@ -14,9 +14,9 @@ import pytest
 from mplint.config import Config, ConfigError, apply_settings
 from mplint.diagnostics import INTERNAL_ERROR, SYNTAX_ERROR
 from mplint.engine import _Positions, could_have_findings, lint_source
+from mplint.model import Model, build_model
 from mplint.registry import enabled_rules, rule_by_code, unknown_selectors
 from mplint.rule import LintRule, Valid
-from mplint.semantics import Model, build_model
 from mplint.suppression import add_noqa_codes, noqa_line_map, parse_suppressions
 
 BUGGY = textwrap.dedent(
@@ -217,7 +217,7 @@ def _statement_positions(source: Path | str) -> tuple[str, cst.Module, Model, _P
     text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
     module = cst.parse_module(text)
     model = build_model(module, "mod.py")
-    return text, module, model, _Positions(module, text, ast.parse(text), model.parents)
+    return text, module, model, _Positions(module, text, ast.parse(text), model.tree.parents)
 
 
 @pytest.mark.parametrize(
@@ -229,12 +229,12 @@ def test_statement_positions_match_whole_module_positions(source: Path | str) ->
     """Positions computed one top-level statement at a time equal those of generating the whole module."""
     text, module, model, lazy = _statement_positions(source)
     whole = _Positions(module, text)
-    inside = [node for node in model.order if lazy._top_statement(node) is not None]
+    inside = [node for node in model.tree.order if lazy._top_statement(node) is not None]
     for node in inside:
         assert lazy.range(node) == whole.range(node), (node, module.code_for_node(node))
     if text.endswith("\n"):
         assert not lazy._whole  # the module was never generated whole
-    for node in model.order:  # nodes outside every statement: the fallback
+    for node in model.tree.order:  # nodes outside every statement: the fallback
         if not isinstance(node, cst.Module):
             assert lazy.range(node) == whole.range(node), (node, module.code_for_node(node))
 
@@ -255,7 +255,7 @@ def test_statement_noqa_lines_match_whole_file(source: Path | str) -> None:
     """The noqa line found by tokenizing one top-level statement is the whole file's answer."""
     text, _, model, lazy = _statement_positions(source)
     whole = noqa_line_map(text)
-    for node in model.order:
+    for node in model.tree.order:
         if lazy._top_statement(node) is None:
             continue
         line = lazy.range(node).start.line

@@ -10,7 +10,7 @@ import libcst as cst
 import pytest
 
 from mplint.kinds import KindName
-from mplint.semantics import TRIVIA, ExecContext, Model, build_model, is_main_guard_test, walk
+from mplint.model import TRIVIA, ExecContext, Model, build_model, is_main_guard_test, walk
 
 
 def model_of(code: str, path: str = "mod.py", start_method: str | None = None) -> Model:
@@ -18,7 +18,7 @@ def model_of(code: str, path: str = "mod.py", start_method: str | None = None) -
 
 
 def find_call(model: Model, text: str, nth: int = 0) -> cst.Call:
-    found = [c for c in model.calls if model.module.code_for_node(c) == text]
+    found = [c for c in model.tree.calls if model.module.code_for_node(c) == text]
     assert len(found) > nth, (
         f"no call {text!r}; calls: {[model.module.code_for_node(c) for c in model.calls]}"
     )
@@ -26,7 +26,7 @@ def find_call(model: Model, text: str, nth: int = 0) -> cst.Call:
 
 
 def find_name(model: Model, name: str, nth: int = -1) -> cst.Name:
-    found = [n for n in model.order if isinstance(n, cst.Name) and n.value == name]
+    found = [n for n in model.tree.order if isinstance(n, cst.Name) and n.value == name]
     assert found, name
     return found[nth]
 
@@ -83,7 +83,7 @@ def test_local_import_and_shadowing() -> None:
             return Pool()
         """
     )
-    calls = [c for c in model.calls if model.module.code_for_node(c) == "Pool()"]
+    calls = [c for c in model.tree.calls if model.module.code_for_node(c) == "Pool()"]
     assert model.qualname(calls[0].func) == "multiprocessing.Pool"
     assert model.qualname(calls[1].func) is None  # a parameter shadows nothing we know
 
@@ -217,8 +217,12 @@ def test_kind_of_self_attribute_and_subclass() -> None:
                 self.proc.join()
         """
     )
-    pool = [n for n in model.order if isinstance(n, cst.Attribute) and n.attr.value == "pool"][-1]
-    proc = [n for n in model.order if isinstance(n, cst.Attribute) and n.attr.value == "proc"][-1]
+    pool = [n for n in model.tree.order if isinstance(n, cst.Attribute) and n.attr.value == "pool"][
+        -1
+    ]
+    proc = [n for n in model.tree.order if isinstance(n, cst.Attribute) and n.attr.value == "proc"][
+        -1
+    ]
     assert model.kind_of(pool) is not None and model.kind_of(pool).name is KindName.POOL  # type: ignore[union-attr]
     found = model.kind_of(proc)
     assert found is not None and found.name is KindName.PROCESS and found.cls == "Deeper"
@@ -256,7 +260,7 @@ def test_worker_parameters_receive_argument_kinds() -> None:
             mp.Process(target=work, args=(q, lock, 1)).start()
         """
     )
-    function = model.functions["work"]
+    function = model.names.functions["work"]
     params = function.params.params
     assert model.kind_of(params[0].name).name is KindName.QUEUE  # type: ignore[union-attr]
     assert model.kind_of(params[1].name).name is KindName.LOCK  # type: ignore[union-attr]
@@ -330,8 +334,8 @@ def test_exec_context() -> None:
 
 def test_main_file_never_runs_at_import() -> None:
     model = model_of("a()\n", path="pkg/__main__.py")
-    assert not model.runs_at_import(model.calls[0])
-    assert model_of("a()\n").runs_at_import(model_of("a()\n").calls[0]) is True
+    assert not model.flow.runs_at_import(model.tree.calls[0])
+    assert model_of("a()\n").flow.runs_at_import(model_of("a()\n").tree.calls[0]) is True
 
 
 # --- order --------------------------------------------------------------------------------------------
@@ -355,7 +359,7 @@ def test_dominance() -> None:
             j(); k()
         """
     )
-    call = {model.module.code_for_node(c): c for c in model.calls}
+    call = {model.module.code_for_node(c): c for c in model.tree.calls}
     assert model.dominates(call["a()"], call["c()"])
     assert model.dominates(call["a()"], call["b()"])
     assert not model.dominates(call["b()"], call["c()"])  # a branch may skip it
@@ -376,7 +380,7 @@ def test_dominance_does_not_cross_functions() -> None:
             b()
         """
     )
-    call = {model.module.code_for_node(c): c for c in model.calls}
+    call = {model.module.code_for_node(c): c for c in model.tree.calls}
     assert not model.dominates(call["a()"], call["b()"])
 
 
@@ -395,7 +399,7 @@ def test_binding_keys_and_rebinding() -> None:
     join = find_call(model, "p.join()")
     key = model.binding_key(start.func.value)  # type: ignore[attr-defined]
     assert key == model.binding_key(join.func.value)  # type: ignore[attr-defined]
-    assert key is not None and model.rebound_between(key, start, join)
+    assert key is not None and model.names.rebound_between(key, start, join)
     assert model.calls_on(key, ("start", "join")) == [start, join]
 
 
@@ -425,8 +429,8 @@ def test_call_chain_and_worker_set() -> None:
             Job().start()
         """
     )
-    chain = model.call_chain(
-        model.functions["top"], lambda f: model.starts_processes(f) is not None
+    chain = model.callgraph.call_chain(
+        model.names.functions["top"], lambda f: model.inference.starts_processes(f) is not None
     )
     assert chain is not None
     assert [f.name.value for f in chain if isinstance(f, cst.FunctionDef)] == [
@@ -434,7 +438,7 @@ def test_call_chain_and_worker_set() -> None:
         "middle",
         "leaf",
     ]
-    workers = model.worker_functions()
+    workers = model.workers.worker_functions()
     names = {f.name.value for f in workers if isinstance(f, cst.FunctionDef)}
     assert {"task", "helper", "run", "leaf"} <= names
     assert "cb" not in names  # callbacks run in the parent
@@ -471,7 +475,9 @@ def test_task_callables_passed_by_keyword() -> None:
         ("c", "executor", None),
         ("d", "executor", 1),
     ]
-    names = {f.name.value for f in model.worker_functions() if isinstance(f, cst.FunctionDef)}
+    names = {
+        f.name.value for f in model.workers.worker_functions() if isinstance(f, cst.FunctionDef)
+    }
     assert names == {"a", "b", "c", "d"}
 
 

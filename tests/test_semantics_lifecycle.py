@@ -9,7 +9,9 @@ import libcst as cst
 import pytest
 
 from mplint.kinds import Kind, KindName
-from mplint.semantics import Model, build_model
+from mplint.model import Model, build_model
+from mplint.rules.process_lifecycle_order import self_calls
+from mplint.rules.process_subclass_no_super_init import base_init_calls, generates_init
 
 
 def model_of(source: str, path: str = "case.py") -> Model:
@@ -17,13 +19,13 @@ def model_of(source: str, path: str = "case.py") -> Model:
 
 
 def call_named(model: Model, text: str, index: int = 0) -> cst.Call:
-    found = [c for c in model.calls if model.module.code_for_node(c) == text]
+    found = [c for c in model.tree.calls if model.module.code_for_node(c) == text]
     assert len(found) > index, f"no call {text!r}"
     return found[index]
 
 
 def function_named(model: Model, name: str) -> cst.FunctionDef:
-    for node in model.order:
+    for node in model.tree.order:
         if isinstance(node, cst.FunctionDef) and node.name.value == name:
             return node
     raise AssertionError(name)
@@ -32,7 +34,7 @@ def function_named(model: Model, name: str) -> cst.FunctionDef:
 def value_of(model: Model, target: str) -> cst.BaseExpression:
     """The value assigned to ``target`` by its last assignment (``x = <value>``)."""
     found: Optional[cst.BaseExpression] = None
-    for node in model.order:
+    for node in model.tree.order:
         if isinstance(node, cst.Assign) and any(
             model.module.code_for_node(t.target) == target for t in node.targets
         ):
@@ -80,7 +82,7 @@ def value_of(model: Model, target: str) -> cst.BaseExpression:
 )
 def test_value_type_of_expressions(expression: str, expected: Optional[str]) -> None:
     model = model_of(f"value = {expression}\n")
-    assert model.value_type(value_of(model, "value")) == expected
+    assert model.types.value_type(value_of(model, "value")) == expected
 
 
 def test_value_type_through_variables_and_annotations() -> None:
@@ -121,7 +123,7 @@ def test_value_type_through_variables_and_annotations() -> None:
         "m": None,
     }
     for name, kind in expected.items():
-        assert model.value_type(value_of(model, name)) == kind, name
+        assert model.types.value_type(value_of(model, name)) == kind, name
 
 
 def test_value_type_of_loop_variables() -> None:
@@ -166,18 +168,18 @@ def test_value_type_of_loop_variables() -> None:
         "j": None,
     }
     for name, kind in expected.items():
-        assert model.value_type(value_of(model, name)) == kind, name
+        assert model.types.value_type(value_of(model, name)) == kind, name
     comprehension = value_of(model, "k")
     assert isinstance(comprehension, cst.ListComp)
-    assert model.value_type(comprehension.elt) == "str"
+    assert model.types.value_type(comprehension.elt) == "str"
 
 
 def test_value_type_self_reference_terminates() -> None:
     # conservative: a variable updated from itself is not followed around the cycle
     model = model_of("n = 1\nn = n + 1\nm = n\n")
-    assert model.value_type(value_of(model, "m")) is None
+    assert model.types.value_type(value_of(model, "m")) is None
     model = model_of("def f(x):\n    x = x + 1\n    y = x\n")
-    assert model.value_type(value_of(model, "y")) is None
+    assert model.types.value_type(value_of(model, "y")) is None
 
 
 # --- creation sites -------------------------------------------------------------------------------------
@@ -220,12 +222,12 @@ q = mp.Process(target=work)
 
 def test_creation_before() -> None:
     model = model_of(CREATIONS)
-    joins = model.method_calls["join"]
+    joins = model.tree.method_calls["join"]
     by_function = {model.enclosing_function_node(j).name.value: j for j in joins}  # type: ignore[union-attr]
     direct = by_function["direct"]
     key = model.binding_key(direct.func.value)  # type: ignore[attr-defined]
     assert key is not None
-    creation = model.creation_before(key, direct)
+    creation = model.values.creation_before(key, direct)
     assert (
         creation is not None and model.module.code_for_node(creation) == "mp.Process(target=work)"
     )
@@ -233,7 +235,7 @@ def test_creation_before() -> None:
         join = by_function[name]
         key = model.binding_key(join.func.value)  # type: ignore[attr-defined]
         assert key is not None
-        assert model.creation_before(key, join) is None, name
+        assert model.values.creation_before(key, join) is None, name
 
 
 def test_uses_between_and_name_uses() -> None:
@@ -247,15 +249,15 @@ def test_uses_between_and_name_uses() -> None:
             p.join()
         """
     )
-    join = model.method_calls["join"][0]
+    join = model.tree.method_calls["join"][0]
     key = model.binding_key(join.func.value)  # type: ignore[attr-defined]
     assert key is not None
-    creation = model.creation_before(key, join)
+    creation = model.values.creation_before(key, join)
     assert creation is not None
-    uses = model.uses_between(key, creation, join)
+    uses = model.names.uses_between(key, creation, join)
     assert len(uses) == 1 and isinstance(model.parent(uses[0]), cst.Arg)
-    assert len(model.name_uses("p")) == 3
-    assert model.name_uses("missing") == []
+    assert len(model.tree.name_uses("p")) == 3
+    assert model.tree.name_uses("missing") == []
 
 
 # --- loops ----------------------------------------------------------------------------------------------
@@ -297,10 +299,10 @@ def test_loops_and_passes() -> None:
     def at(name: str) -> cst.Call:
         return call_named(model, f"{name}()")
 
-    first = model.enclosing_loops(at("a"))[0]
+    first = model.flow.enclosing_loops(at("a"))[0]
     assert isinstance(first, cst.For)
-    assert len(model.enclosing_loops(at("g"))) == 2
-    every = {name: model.runs_each_iteration(at(name), first) for name in "abcdefgh"}
+    assert len(model.flow.enclosing_loops(at("g"))) == 2
+    every = {name: model.flow.runs_each_iteration(at(name), first) for name in "abcdefgh"}
     assert every == {
         "a": True,
         "b": False,
@@ -311,14 +313,16 @@ def test_loops_and_passes() -> None:
         "g": False,
         "h": False,
     }
-    assert model.loop_may_repeat(first)
-    assert not model.loop_may_repeat(model.enclosing_loops(at("i"))[0])
-    assert not model.loop_may_repeat(model.enclosing_loops(at("j"))[0])
-    assert not model.loop_may_repeat(model.enclosing_loops(at("k"))[0])
-    assert model.loop_may_repeat(model.enclosing_loops(at("m"))[0])  # the break is conditional
-    suite = model.enclosing_loops(at("n"))[0]
-    assert model.runs_each_iteration(at("n"), suite) and model.loop_may_repeat(suite)
-    assert model.enclosing_loops(function_named(model, "go")) == []
+    assert model.flow.loop_may_repeat(first)
+    assert not model.flow.loop_may_repeat(model.flow.enclosing_loops(at("i"))[0])
+    assert not model.flow.loop_may_repeat(model.flow.enclosing_loops(at("j"))[0])
+    assert not model.flow.loop_may_repeat(model.flow.enclosing_loops(at("k"))[0])
+    assert model.flow.loop_may_repeat(
+        model.flow.enclosing_loops(at("m"))[0]
+    )  # the break is conditional
+    suite = model.flow.enclosing_loops(at("n"))[0]
+    assert model.flow.runs_each_iteration(at("n"), suite) and model.flow.loop_may_repeat(suite)
+    assert model.flow.enclosing_loops(function_named(model, "go")) == []
 
 
 # --- daemonic processes ---------------------------------------------------------------------------------
@@ -371,20 +375,23 @@ def test_daemon_roots() -> None:
     model = model_of(DAEMONS)
     roots = {
         (f.name.value if isinstance(f, cst.FunctionDef) else "<lambda>")
-        for f in model.daemon_roots()
+        for f in model.workers.daemon_roots()
     }
     assert roots == {"task", "init", "target", "flagged", "run"}
     runs = [
-        f for f in model.daemon_roots() if isinstance(f, cst.FunctionDef) and f.name.value == "run"
+        f
+        for f in model.workers.daemon_roots()
+        if isinstance(f, cst.FunctionDef) and f.name.value == "run"
     ]
-    owners = {model.enclosing_class(f).name for f in runs}  # type: ignore[union-attr]
+    owners = {model.names.enclosing_class(f).name for f in runs}  # type: ignore[union-attr]
     assert owners == {"Daemon", "ViaInit"}
 
 
 def test_runs_in_daemon_by_submission() -> None:
     model = model_of(DAEMONS)
     verdicts = {
-        model.module.code_for_node(s.callable): model.runs_in_daemon(s) for s in model.submissions()
+        model.module.code_for_node(s.callable): model.workers.runs_in_daemon(s)
+        for s in model.submissions()
     }
     assert verdicts["task"] and verdicts["init"] and verdicts["target"] and verdicts["flagged"]
     assert not verdicts["plain"]
@@ -469,8 +476,8 @@ class StartsItself(Process):
 def test_base_init_calls() -> None:
     model = model_of(INITS)
     results = {
-        info.name: model.base_init_calls(info.methods["__init__"])
-        for info in model.class_of_node.values()
+        info.name: base_init_calls(model, info.methods["__init__"])
+        for info in model.names.class_of_node.values()
         if "__init__" in info.methods
     }
     assert results["Direct"] is not None and len(results["Direct"]) == 1
@@ -482,9 +489,13 @@ def test_base_init_calls() -> None:
 
 def test_generates_init_and_self_calls() -> None:
     model = model_of(INITS)
-    generated = {info.name for info in model.class_of_node.values() if model.generates_init(info)}
+    generated = {
+        info.name for info in model.names.class_of_node.values() if generates_init(model, info)
+    }
     assert generated == {"Data", "Attrs"}
-    starts = {info.name for info in model.class_of_node.values() if model.self_calls(info, "start")}
+    starts = {
+        info.name for info in model.names.class_of_node.values() if self_calls(model, info, "start")
+    }
     assert starts == {"StartsItself"}
 
 
@@ -499,4 +510,4 @@ def test_generates_init_and_self_calls() -> None:
     ],
 )
 def test_is_test_file(path: str, expected: bool) -> None:
-    assert model_of("x = 1\n", path).is_test_file is expected
+    assert model_of("x = 1\n", path).tree.is_test_file is expected

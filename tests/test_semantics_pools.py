@@ -10,7 +10,14 @@ import libcst as cst
 import pytest
 
 from mplint.kinds import KindName
-from mplint.semantics import Model, build_model
+from mplint.model import Model, build_model
+from mplint.rules.blocking_apply_in_loop import loop_carries, single_worker
+from mplint.rules.blocking_callback import blocking_call
+from mplint.rules.map_arity_mismatch import positional_arity
+from mplint.rules.pool_results_after_with import block_handles, pool_blocks, pool_drained
+from mplint.rules.unchecked_async_result import swallows_errors
+from mplint.rules.worker_abrupt_exit import abrupt_exits
+from mplint.rules.wrong_timeout_exception import timeout_catch, timeout_raised
 
 
 def model_of(code: str) -> Model:
@@ -18,13 +25,13 @@ def model_of(code: str) -> Model:
 
 
 def call_of(model: Model, text: str, nth: int = 0) -> cst.Call:
-    found = [c for c in model.calls if model.module.code_for_node(c) == text]
-    assert len(found) > nth, [model.module.code_for_node(c) for c in model.calls]
+    found = [c for c in model.tree.calls if model.module.code_for_node(c) == text]
+    assert len(found) > nth, [model.module.code_for_node(c) for c in model.tree.calls]
     return found[nth]
 
 
 def function_of(model: Model, name: str) -> cst.FunctionDef:
-    return model.functions[name]
+    return model.names.functions[name]
 
 
 HEADER = """\
@@ -53,7 +60,9 @@ def test_handle_calls_cover_pools_and_executors() -> None:
             g = {}.get("x")
         """.replace("\n        ", "\n")
     )
-    kinds = {model.module.code_for_node(c).split("(")[0]: k.name for c, k in model.handle_calls()}
+    kinds = {
+        model.module.code_for_node(c).split("(")[0]: k.name for c, k in model.values.handle_calls()
+    }
     assert kinds == {
         "pool.apply_async": KindName.ASYNC_RESULT,
         "pool.imap": KindName.MAP_ITERATOR,
@@ -61,7 +70,7 @@ def test_handle_calls_cover_pools_and_executors() -> None:
         "ex.submit": KindName.FUTURE,
         "ex.map": KindName.MAP_ITERATOR,
     }
-    owner = model.handle_owner(call_of(model, "ex.submit(work, 1)"))
+    owner = model.values.handle_owner(call_of(model, "ex.submit(work, 1)"))
     assert owner is not None and owner[1].name is KindName.EXECUTOR
 
 
@@ -84,7 +93,7 @@ def test_handle_calls_cover_pools_and_executors() -> None:
 )
 def test_value_flow(statement: str, how: str, key_name: Optional[str]) -> None:
     model = model_of(HEADER + f"def go(pool, xs, out, consume):\n    {statement}\n")
-    flow = model.value_flow(
+    flow = model.values.value_flow(
         call_of(
             model,
             "pool.apply_async(work, (1,))"
@@ -110,10 +119,10 @@ def go(pool, xs):
     return pending
 """
     )
-    flow = model.value_flow(call_of(model, "pool.apply_async(work, (x,))"))
+    flow = model.values.value_flow(call_of(model, "pool.apply_async(work, (x,))"))
     assert flow.key is not None
-    reads = model.container_reads(flow.key)
-    assert [model.module.code_for_node(model.parents[r]) for r in reads] == ["return pending"]
+    reads = model.names.container_reads(flow.key)
+    assert [model.module.code_for_node(model.tree.parents[r]) for r in reads] == ["return pending"]
 
 
 # --- with Pool() blocks ---------------------------------------------------------------------------
@@ -134,13 +143,13 @@ def go(xs):
         fut = ex.submit(work, 1)
 """
     )
-    blocks = model.pool_blocks()
+    blocks = pool_blocks(model)
     assert [b.kind.name for b in blocks] == [KindName.POOL, KindName.THREAD_POOL]
     first, second = blocks
-    handles = [model.module.code_for_node(c) for c, _ in model.block_handles(first)]
+    handles = [model.module.code_for_node(c) for c, _ in block_handles(model, first)]
     assert handles == ["pool.map_async(work, xs)"]
-    assert not model.pool_drained(first, call_of(model, "pool.map_async(work, xs)"))
-    assert model.pool_drained(second, call_of(model, "shared.imap(work, xs)"))
+    assert not pool_drained(model, first, call_of(model, "pool.map_async(work, xs)"))
+    assert pool_drained(model, second, call_of(model, "shared.imap(work, xs)"))
 
 
 # --- loops ----------------------------------------------------------------------------------------
@@ -157,11 +166,17 @@ def go(pool, xs, rows):
     return pool.apply(work, (1,))
 """
     )
-    assert isinstance(model.innermost_loop(call_of(model, "pool.apply(work, (x,))")), cst.ListComp)
-    assert model.innermost_loop(call_of(model, "pool.apply(work, (xs,))")) is None
-    assert isinstance(model.innermost_loop(call_of(model, "pool.apply(work, (row,))")), cst.For)
-    assert isinstance(model.innermost_loop(call_of(model, "pool.apply(work, (0,))")), cst.While)
-    assert model.innermost_loop(call_of(model, "pool.apply(work, (1,))")) is None
+    assert isinstance(
+        model.flow.innermost_loop(call_of(model, "pool.apply(work, (x,))")), cst.ListComp
+    )
+    assert model.flow.innermost_loop(call_of(model, "pool.apply(work, (xs,))")) is None
+    assert isinstance(
+        model.flow.innermost_loop(call_of(model, "pool.apply(work, (row,))")), cst.For
+    )
+    assert isinstance(
+        model.flow.innermost_loop(call_of(model, "pool.apply(work, (0,))")), cst.While
+    )
+    assert model.flow.innermost_loop(call_of(model, "pool.apply(work, (1,))")) is None
 
 
 def test_loop_carries_results_to_the_next_pass() -> None:
@@ -179,13 +194,13 @@ def go(pool, state, xs, out):
         out.append(temp + 1)
 """
     )
-    loops = [n for n in model.order if isinstance(n, cst.For)]
+    loops = [n for n in model.tree.order if isinstance(n, cst.For)]
     first = call_of(model, "pool.apply(work, (state,))")
     second = call_of(model, "pool.apply(work, (x,))")
     third = call_of(model, "pool.apply(work, (out[-1],))")
-    assert model.loop_carries(loops[0], first, first)
-    assert not model.loop_carries(loops[1], second, second)
-    assert model.loop_carries(loops[2], third, third)
+    assert loop_carries(model, loops[0], first, first)
+    assert not loop_carries(model, loops[1], second, second)
+    assert loop_carries(model, loops[2], third, third)
 
 
 def test_loop_exits_early() -> None:
@@ -198,9 +213,9 @@ def test_loop_exits_early() -> None:
         "        for y in x:\n"
         "            break\n"
     )
-    loops = [n for n in model.order if isinstance(n, cst.For)]
-    assert model.loop_exits_early(loops[0])
-    assert not model.loop_exits_early(loops[1])
+    loops = [n for n in model.tree.order if isinstance(n, cst.For)]
+    assert model.flow.loop_exits_early(loops[0])
+    assert not model.flow.loop_exits_early(loops[1])
 
 
 # --- arity ----------------------------------------------------------------------------------------
@@ -242,13 +257,13 @@ class Klass:
         return {expr}
 """
     )
-    returned = model.returns[
+    returned = model.tree.returns[
         function_of(model, "use")
-        if "use" in model.functions
-        else model.classes["Klass"].methods["use"]
+        if "use" in model.names.functions
+        else model.names.classes["Klass"].methods["use"]
     ][0]
     assert returned.value is not None
-    assert model.positional_arity(returned.value) == expected
+    assert positional_arity(model, returned.value) == expected
 
 
 # --- blocking calls, exits, timeouts --------------------------------------------------------------
@@ -273,8 +288,8 @@ def go(xs):
 """
     )
     blocking = {
-        model.module.code_for_node(c): model.blocking_call(c) is not None
-        for c in model.function_calls(function_of(model, "go"))
+        model.module.code_for_node(c): blocking_call(model, c) is not None
+        for c in model.callgraph.function_calls(function_of(model, "go"))
     }
     assert blocking["res.get()"] and blocking["pool.map(work, xs)"] and blocking["time.sleep(1)"]
     assert blocking["q.get()"] and blocking["pool.terminate()"]
@@ -304,7 +319,7 @@ def work(x):
     raise ValueError(x)
 """
     )
-    exits = model.abrupt_exits(function_of(model, "work"))
+    exits = abrupt_exits(model, function_of(model, "work"))
     assert [(model.module.code_for_node(n).split("(")[0], how) for n, how in exits] == [
         ("sys.exit", "SystemExit"),
         ("os._exit", "kill"),
@@ -334,9 +349,9 @@ def narrow(x):
         return None
 """
     )
-    assert model.swallows_errors(function_of(model, "quiet"))
-    assert not model.swallows_errors(function_of(model, "loud"))
-    assert not model.swallows_errors(function_of(model, "narrow"))
+    assert swallows_errors(model, function_of(model, "quiet"))
+    assert not swallows_errors(model, function_of(model, "loud"))
+    assert not swallows_errors(model, function_of(model, "narrow"))
 
 
 def test_timeout_raised_and_caught() -> None:
@@ -366,8 +381,8 @@ def go(xs):
 """
     )
     raised = {
-        model.module.code_for_node(c): model.timeout_raised(c)
-        for c in model.function_calls(function_of(model, "go"))
+        model.module.code_for_node(c): timeout_raised(model, c)
+        for c in model.callgraph.function_calls(function_of(model, "go"))
     }
     assert raised["res.get(timeout=5)"] == "multiprocessing.TimeoutError"
     assert raised["res.get()"] is None and raised["res.get(timeout=None)"] is None
@@ -375,20 +390,21 @@ def go(xs):
     assert raised["fut.result(3)"] == "concurrent.futures.TimeoutError"
     assert raised["as_completed([fut], timeout=4)"] == "concurrent.futures.TimeoutError"
     assert raised["bpool.apply_async(work, (1,)).get(1)"] == "billiard.TimeoutError"
-    handler = next(n for n in model.order if isinstance(n, cst.ExceptHandler))
+    handler = next(n for n in model.tree.order if isinstance(n, cst.ExceptHandler))
     assert isinstance(handler.type, cst.Tuple)
     names = [e.value for e in handler.type.elements]
     mp_timeout = "multiprocessing.TimeoutError"
     futures_timeout = "concurrent.futures.TimeoutError"
-    verdicts = [model.timeout_catch(n, mp_timeout) for n in names]
+    verdicts = [timeout_catch(model, n, mp_timeout) for n in names]
     assert verdicts == ["wrong", "catches", "catches", "wrong", "wrong", "misses", "catches", None]
-    futures = [model.timeout_catch(n, futures_timeout) for n in names]
+    futures = [timeout_catch(model, n, futures_timeout) for n in names]
     assert futures == ["catches", "wrong", "wrong", "catches", "catches", "misses", "catches", None]
     old = [
-        model.timeout_catch(n, futures_timeout, futures_timeout_is_builtin=False) for n in names[:2]
+        timeout_catch(model, n, futures_timeout, futures_timeout_is_builtin=False)
+        for n in names[:2]
     ]
     assert old == ["wrong", "wrong"]
-    assert model.timeout_catch(handler.type, mp_timeout) == "catches"
+    assert timeout_catch(model, handler.type, mp_timeout) == "catches"
 
 
 def test_single_worker() -> None:
@@ -403,6 +419,6 @@ def go():
     )
     for text, expected in (("mp.Pool(1)", True), ("mp.Pool(4)", False)):
         kind = model.kind_of(call_of(model, text))
-        assert kind is not None and model.single_worker(kind) is expected
+        assert kind is not None and single_worker(model, kind) is expected
     kind = model.kind_of(call_of(model, "ProcessPoolExecutor(max_workers=1)"))
-    assert kind is not None and model.single_worker(kind)
+    assert kind is not None and single_worker(model, kind)

@@ -12,7 +12,10 @@ import pytest
 
 from mplint import api_table
 from mplint.kinds import Kind, KindName
-from mplint.semantics import Model, Submission, _agree, build_model
+from mplint.model import Model, Submission, build_model
+from mplint.model.inference import _agree
+from mplint.rules.join_blocked_by_queue import loop_can_exit, waits_forever
+from mplint.rules.queue_exception_mismatch import queue_is_bounded
 
 
 def model_of(code: str) -> Model:
@@ -24,13 +27,13 @@ def text(model: Model, node: cst.CSTNode) -> str:
 
 
 def call_of(model: Model, code: str, nth: int = 0) -> cst.Call:
-    found = [c for c in model.calls if text(model, c) == code]
-    assert len(found) > nth, [text(model, c) for c in model.calls]
+    found = [c for c in model.tree.calls if text(model, c) == code]
+    assert len(found) > nth, [text(model, c) for c in model.tree.calls]
     return found[nth]
 
 
 def name_of(model: Model, value: str, nth: int = 0) -> cst.Name:
-    found = [n for n in model.order if isinstance(n, cst.Name) and n.value == value]
+    found = [n for n in model.tree.order if isinstance(n, cst.Name) and n.value == value]
     assert len(found) > nth
     return found[nth]
 
@@ -43,7 +46,7 @@ def submission_of(model: Model, code: str) -> Submission:
 
 
 def node_of(model: Model, kind: type[cst.CSTNode], nth: int = 0) -> cst.CSTNode:
-    found = [n for n in model.order if isinstance(n, kind)]
+    found = [n for n in model.tree.order if isinstance(n, kind)]
     assert len(found) > nth
     return found[nth]
 
@@ -132,12 +135,12 @@ def test_pipe_unpacking_and_the_other_end() -> None:
             return parent_end, child_end, pair
         """
     )
-    found = model.pipe_unpacking(name_of(model, "child_end", 1))
+    found = model.values.pipe_unpacking(name_of(model, "child_end", 1))
     assert found is not None
     call, index, target = found
     assert text(model, call) == "Pipe()" and index == 1
     assert text(model, target.elements[0].value) == "parent_end"
-    assert model.pipe_unpacking(name_of(model, "pair", 1)) is None
+    assert model.values.pipe_unpacking(name_of(model, "pair", 1)) is None
 
 
 # --- what the worker side does --------------------------------------------------------------------
@@ -184,10 +187,10 @@ def main():
 def test_worker_keys_follow_arguments_into_helpers() -> None:
     model = model_of(WORKERS)
     submission = submission_of(model, "mp.Process(target=producer, args=(results, 3))")
-    keys = model.worker_keys(submission, 0)
+    keys = model.handoff.worker_keys(submission, 0)
     names = {(getattr(k[0], "name", None) and k[0].name.value, k[1]) for k in keys}  # type: ignore[attr-defined]
     assert names == {("producer", "results"), ("emit", "out")}
-    assert model.worker_keys(submission, 5) == []
+    assert model.handoff.worker_keys(submission, 5) == []
 
 
 def test_worker_calls_through_arguments_subclasses_globals_and_closures() -> None:
@@ -195,29 +198,29 @@ def test_worker_calls_through_arguments_subclasses_globals_and_closures() -> Non
     results = name_of(model, "results", 6)  # main's variable
     assert model.binding_key(results)[1] == "results"  # type: ignore[index]
     by_args = submission_of(model, "mp.Process(target=producer, args=(results, 3))")
-    puts = model.worker_calls(by_args, results, ("put",))
+    puts = model.handoff.worker_calls(by_args, results, ("put",))
     assert [text(model, c) for c in puts] == ["out.put(x)"]
-    assert [text(model, c) for c in model.worker_calls(by_args, results, ("close",))] == [
+    assert [text(model, c) for c in model.handoff.worker_calls(by_args, results, ("close",))] == [
         "results.close()"
     ]
     subclass = submission_of(model, 'Writer(results, "w")')
-    assert [text(model, c) for c in model.worker_calls(subclass, results, ("put",))] == [
+    assert [text(model, c) for c in model.handoff.worker_calls(subclass, results, ("put",))] == [
         "self.sink.put(self.label)"
     ]
     closure = submission_of(model, "mp.Process(target=closure)")
-    assert [text(model, c) for c in model.worker_calls(closure, results, ("put",))] == [
+    assert [text(model, c) for c in model.handoff.worker_calls(closure, results, ("put",))] == [
         'results.put("closure")'
     ]
     uses_global = submission_of(model, "mp.Process(target=uses_global)")
     shared = call_of(model, "shared.get()").func
     assert isinstance(shared, cst.Attribute)
-    assert [text(model, c) for c in model.worker_calls(uses_global, shared.value, ("put",))] == [
-        "shared.put(1)"
-    ]
+    assert [
+        text(model, c) for c in model.handoff.worker_calls(uses_global, shared.value, ("put",))
+    ] == ["shared.put(1)"]
     # the producer never touches the global
-    assert model.worker_calls(by_args, shared.value, ("put",)) == []
-    assert model.passes_object(by_args, results)
-    assert not model.passes_object(uses_global, results)
+    assert model.handoff.worker_calls(by_args, shared.value, ("put",)) == []
+    assert model.handoff.passes_object(by_args, results)
+    assert not model.handoff.passes_object(uses_global, results)
 
 
 def test_submitted_arguments_include_partial_and_constructor_arguments() -> None:
@@ -231,9 +234,11 @@ def test_submitted_arguments_include_partial_and_constructor_arguments() -> None
         """
     )
     submission = submission_of(model, "pool.map(functools.partial(work, q), range(3))")
-    assert [text(model, a) for a in model.submitted_arguments(submission)] == ["q"]
+    assert [text(model, a) for a in model.handoff.submitted_arguments(submission)] == ["q"]
     q = name_of(model, "q", 3)
-    assert [text(model, c) for c in model.worker_calls(submission, q, ("put",))] == ["q.put(x)"]
+    assert [text(model, c) for c in model.handoff.worker_calls(submission, q, ("put",))] == [
+        "q.put(x)"
+    ]
 
 
 def test_object_calls_find_a_process_through_lists() -> None:
@@ -250,7 +255,7 @@ def test_object_calls_find_a_process_through_lists() -> None:
         """
     )
     creator = call_of(model, "mp.Process(target=work)")
-    assert [text(model, c) for c in model.object_calls(creator, ("join", "start"))] == [
+    assert [text(model, c) for c in model.values.object_calls(creator, ("join", "start"))] == [
         "p.start()",
         "p.join()",
     ]
@@ -259,10 +264,13 @@ def test_object_calls_find_a_process_through_lists() -> None:
 def test_reachable_functions_and_submission_root() -> None:
     model = model_of(WORKERS)
     by_args = submission_of(model, "mp.Process(target=producer, args=(results, 3))")
-    root = model.submission_root(by_args)
-    assert root is model.functions["producer"]
-    assert model.reachable_functions(root) == [model.functions["producer"], model.functions["emit"]]
-    run = model.submission_root(submission_of(model, 'Writer(results, "w")'))
+    root = model.workers.submission_root(by_args)
+    assert root is model.names.functions["producer"]
+    assert model.callgraph.reachable_functions(root) == [
+        model.names.functions["producer"],
+        model.names.functions["emit"],
+    ]
+    run = model.workers.submission_root(submission_of(model, 'Writer(results, "w")'))
     assert isinstance(run, cst.FunctionDef) and run.name.value == "run"
 
 
@@ -312,14 +320,14 @@ other.get_nowait()
 )
 def test_queue_call_raises(code: str, raised: Optional[str]) -> None:
     model = model_of(CALLS)
-    assert model.queue_call_raises(call_of(model, code)) == raised
+    assert model.exceptions.queue_call_raises(call_of(model, code)) == raised
 
 
 def test_queue_call_raises_can_assume_a_queue() -> None:
     model = model_of(CALLS)
-    assert model.queue_call_raises(call_of(model, "other.get_nowait()"), assume_queue=True) == (
-        "Empty"
-    )
+    assert model.exceptions.queue_call_raises(
+        call_of(model, "other.get_nowait()"), assume_queue=True
+    ) == ("Empty")
 
 
 @pytest.mark.parametrize(
@@ -329,7 +337,7 @@ def test_queue_is_bounded(name: str, bounded: bool) -> None:
     model = model_of(CALLS)
     kind = model.kind_of(name_of(model, name))
     assert kind is not None
-    assert model.queue_is_bounded(kind) is bounded
+    assert queue_is_bounded(model, kind) is bounded
 
 
 HANDLERS = """
@@ -381,7 +389,7 @@ def test_exception_catches(index: int, exception: str, expected: Optional[bool])
     model = model_of(HANDLERS)
     handler = node_of(model, cst.ExceptHandler, index)
     assert isinstance(handler, cst.ExceptHandler) and handler.type is not None
-    assert model.exception_catches(handler.type, exception) is expected
+    assert model.exceptions.exception_catches(handler.type, exception) is expected
 
 
 def test_handlers_and_enclosing_trys() -> None:
@@ -403,12 +411,15 @@ def test_handlers_and_enclosing_trys() -> None:
         """
     )
     put = call_of(model, "q.put_nowait(1)")
-    inner = model.innermost_try_body(put)
+    inner = model.exceptions.innermost_try_body(put)
     assert isinstance(inner, cst.Try)
-    assert model.handlers_catch(inner, "queue.Full") is False
-    assert model.caught_around(put, "queue.Full") is True
-    assert model.caught_around(call_of(model, "q.qsize()"), "builtins.NotImplementedError") is True
-    assert [text(model, c) for c in model.calls_within(inner.body)] == ["q.put_nowait(1)"]
+    assert model.exceptions.handlers_catch(inner, "queue.Full") is False
+    assert model.exceptions.caught_around(put, "queue.Full") is True
+    assert (
+        model.exceptions.caught_around(call_of(model, "q.qsize()"), "builtins.NotImplementedError")
+        is True
+    )
+    assert [text(model, c) for c in model.flow.calls_within(inner.body)] == ["q.put_nowait(1)"]
 
 
 # --- loops and order ------------------------------------------------------------------------------
@@ -461,10 +472,10 @@ def g(q):
 )
 def test_infinite_loops_and_their_exits(function: str, infinite: bool, exits: bool) -> None:
     model = model_of(LOOPS)
-    loop = model.functions[function].body.body[0]
+    loop = model.names.functions[function].body.body[0]
     assert isinstance(loop, cst.While)
-    assert model.is_infinite_loop(loop) is infinite
-    assert model.loop_can_exit(loop) is exits
+    assert model.flow.is_infinite_loop(loop) is infinite
+    assert loop_can_exit(model, loop) is exits
 
 
 def test_earlier_statements_stop_at_the_function() -> None:
@@ -481,7 +492,7 @@ def test_earlier_statements_stop_at_the_function() -> None:
         """
     )
     get = call_of(model, "q.get()")
-    earlier = [text(model, s).strip().splitlines()[0] for s in model.earlier_statements(get)]
+    earlier = [text(model, s).strip().splitlines()[0] for s in model.flow.earlier_statements(get)]
     assert earlier == ["p.start()", "for x in q:"]
 
 
@@ -496,7 +507,7 @@ def test_earlier_statements_stop_at_the_function() -> None:
 )
 def test_waits_forever(code: str, forever: bool) -> None:
     model = model_of(f"{code}\n")
-    assert Model.waits_forever(model.calls[0]) is forever
+    assert waits_forever(model.tree.calls[0]) is forever
 
 
 # --- names and imports, for fixes ----------------------------------------------------------------
@@ -510,8 +521,8 @@ def test_import_spelling_reuses_visible_imports() -> None:
         """
     )
     at = name_of(model, "q")
-    assert model.import_spelling("queue.Full", at) == ("Full", None)
-    assert model.import_spelling("queue.Empty", at) == ("Q.Empty", None)
+    assert model.importer.import_spelling("queue.Full", at) == ("Full", None)
+    assert model.importer.import_spelling("queue.Empty", at) == ("Q.Empty", None)
 
 
 def test_import_spelling_adds_an_import_when_the_name_is_free() -> None:
@@ -524,16 +535,16 @@ def test_import_spelling_adds_an_import_when_the_name_is_free() -> None:
             pass
         """
     )
-    assert model.import_spelling("queue.Empty", name_of(model, "q")) == (
+    assert model.importer.import_spelling("queue.Empty", name_of(model, "q")) == (
         "queue.Empty",
         "import queue",
     )
     # ``queue`` is a parameter there: import the class instead
-    assert model.import_spelling("queue.Empty", name_of(model, "queue")) == (
+    assert model.importer.import_spelling("queue.Empty", name_of(model, "queue")) == (
         "Empty",
         "from queue import Empty",
     )
-    assert model.import_spelling("multiprocessing.Queue", name_of(model, "q")) == (
+    assert model.importer.import_spelling("multiprocessing.Queue", name_of(model, "q")) == (
         "mp.Queue",
         None,
     )
@@ -549,11 +560,11 @@ def test_import_anchor() -> None:
         X = 1
         '''
     )
-    anchor = model.import_anchor()
+    anchor = model.importer.import_anchor()
     assert anchor is not None
     statement, after = anchor
     assert after and text(model, statement).strip() == "from typing import Any"
-    bare = model_of('"""Doc."""\nX = 1\n').import_anchor()
+    bare = model_of('"""Doc."""\nX = 1\n').importer.import_anchor()
     assert bare is not None and not bare[1]
 
 
@@ -572,12 +583,14 @@ def test_import_used_elsewhere() -> None:
         """
     )
     in_handler = name_of(model, "Queue", 2)
-    assert model.import_used_elsewhere(in_handler)
-    assert not model.import_used_elsewhere(in_handler, [name_of(model, "Queue", 1)])
-    assert not model.import_used_elsewhere(name_of(model, "queue", 1))
-    assert model.name_is_free("Empty", in_handler)
-    assert not model.name_is_free("queue", in_handler)
-    assert [text(model, n) for n in model.references(model.binding_key(name_of(model, "q")))] == [  # type: ignore[arg-type]
+    assert model.importer.import_used_elsewhere(in_handler)
+    assert not model.importer.import_used_elsewhere(in_handler, [name_of(model, "Queue", 1)])
+    assert not model.importer.import_used_elsewhere(name_of(model, "queue", 1))
+    assert model.names.name_is_free("Empty", in_handler)
+    assert not model.names.name_is_free("queue", in_handler)
+    assert [
+        text(model, n) for n in model.names.references(model.binding_key(name_of(model, "q")))
+    ] == [  # type: ignore[arg-type]
         "q",
         "q",
     ]
@@ -629,13 +642,17 @@ def test_keyword_arguments_reach_the_worker() -> None:
     )
     q = name_of(model, "q", 4)
     process = submission_of(model, 'mp.Process(target=work, args=(1,), kwargs={"out": q})')
-    assert set(model.submitted_keywords(process)) == {"out"}
-    assert [text(model, c) for c in model.worker_calls(process, q, ("put",))] == ["out.put(n)"]
-    assert model.passes_object(process, q)
+    assert set(model.handoff.submitted_keywords(process)) == {"out"}
+    assert [text(model, c) for c in model.handoff.worker_calls(process, q, ("put",))] == [
+        "out.put(n)"
+    ]
+    assert model.handoff.passes_object(process, q)
     sink = submission_of(model, "Sink(q=q)")
-    assert [text(model, c) for c in model.worker_calls(sink, q, ("put",))] == ["self.q.put(1)"]
+    assert [text(model, c) for c in model.handoff.worker_calls(sink, q, ("put",))] == [
+        "self.q.put(1)"
+    ]
     task = submission_of(model, 'pool.apply_async(work, (2,), {"out": q})')
-    assert [text(model, c) for c in model.worker_calls(task, q, ("put",))] == ["out.put(n)"]
+    assert [text(model, c) for c in model.handoff.worker_calls(task, q, ("put",))] == ["out.put(n)"]
 
 
 def test_worker_enters_through_arguments_and_helpers() -> None:
@@ -660,6 +677,8 @@ def test_worker_enters_through_arguments_and_helpers() -> None:
     lock_a = first.args[0] if first.args else None
     lock_b = second.args[0] if second.args else None
     assert lock_a is not None and lock_b is not None
-    assert model.worker_enters(first, lock_a)  # through the helper's parameter
-    assert not model.worker_enters(second, lock_b)
-    assert not model.worker_enters(third, lock_a)  # the same lock, a worker that only releases it
+    assert model.handoff.worker_enters(first, lock_a)  # through the helper's parameter
+    assert not model.handoff.worker_enters(second, lock_b)
+    assert not model.handoff.worker_enters(
+        third, lock_a
+    )  # the same lock, a worker that only releases it

@@ -9,7 +9,7 @@ from typing import Optional
 import libcst as cst
 
 from mplint.kinds import KindName
-from mplint.semantics import FunctionNode, Model, build_model
+from mplint.model import FunctionNode, Model, build_model
 
 
 def model_of(source: str) -> Model:
@@ -17,14 +17,16 @@ def model_of(source: str) -> Model:
 
 
 def function(model: Model, name: str) -> FunctionNode:
-    for node in model.order:
+    for node in model.tree.order:
         if isinstance(node, cst.FunctionDef) and node.name.value == name:
             return node
     raise AssertionError(f"no function {name}")
 
 
 def names(model: Model, name: str, inside: Optional[str] = None) -> list[cst.Name]:
-    found = [n for n in model.name_uses(name) if model.variable_use(n) in ("load", "augment")]
+    found = [
+        n for n in model.tree.name_uses(name) if model.names.variable_use(n) in ("load", "augment")
+    ]
     if inside is not None:
         owner = function(model, inside)
         found = [n for n in found if model.enclosing_function_node(n) is owner]
@@ -79,13 +81,13 @@ def test_direct_calls_and_constructors_bind_parameters() -> None:
         """
     )
     assert kind_name(model, "c", "helper") is KindName.VALUE
-    step = next(b for b in model.scopes[function(model, "helper")].bindings["step"])
-    sources = model.param_sources(step)
+    step = next(b for b in model.names.scopes[function(model, "helper")].bindings["step"])
+    sources = model.inference.param_sources(step)
     assert sources is not None and [code(model, s) for s in sources] == ["1"]  # the default
     run = function(model, "run")
     lock = next(
         n
-        for n in model.order
+        for n in model.tree.order
         if isinstance(n, cst.Attribute)
         and code(model, n) == "self.lock"
         and model.enclosing_function_node(n) is run
@@ -128,8 +130,8 @@ def test_unknown_arguments_give_no_sources() -> None:
             work(*args)
         """
     )
-    binding = model.scopes[function(model, "work")].bindings["x"][0]
-    assert model.param_sources(binding) is None
+    binding = model.names.scopes[function(model, "work")].bindings["x"][0]
+    assert model.inference.param_sources(binding) is None
 
 
 def test_initializer_globals_keep_their_kind() -> None:
@@ -149,7 +151,7 @@ def test_initializer_globals_keep_their_kind() -> None:
         """
     )
     assert kind_name(model, "LOCK", "work") is KindName.RLOCK
-    origins = model.origins(names(model, "LOCK", "work")[0])
+    origins = model.values.origins(names(model, "LOCK", "work")[0])
     assert origins is not None and [code(model, o) for o in origins] == ["mp.RLock()"]
 
 
@@ -166,9 +168,9 @@ def test_kinds_do_not_depend_on_the_order_they_are_asked_in() -> None:
                 Registry(m).register(1)
         """
     model = model_of(source)
-    for call in model.calls:  # every call first, as the submission search does
+    for call in model.tree.calls:  # every call first, as the submission search does
         model.kind_of(call)
-    for node in model.order:
+    for node in model.tree.order:
         if isinstance(node, cst.Attribute) and code(model, node) == "self.state":
             kind = model.kind_of(node)
             assert kind is not None and kind.name is KindName.DICT
@@ -190,7 +192,7 @@ def test_origins_follow_variables_parameters_and_factories() -> None:
             mp.Process(target=work, args=(b,)).start()
         """
     )
-    origins = model.origins(names(model, "v", "work")[0])
+    origins = model.values.origins(names(model, "v", "work")[0])
     assert origins is not None
     assert sorted(code(model, o) for o in origins) == [
         'mp.Value("i", 0)',
@@ -206,7 +208,7 @@ def test_origins_unknown_for_loop_targets() -> None:
                 v.value += 1
         """
     )
-    assert model.origins(names(model, "v", "main")[0]) is None
+    assert model.values.origins(names(model, "v", "main")[0]) is None
 
 
 def test_proxy_manager() -> None:
@@ -224,8 +226,8 @@ def test_proxy_manager() -> None:
     main = function(model, "main")
     d = names(model, "d", "main")[-1]
     e = names(model, "e", "main")[-1]
-    assert model.proxy_manager(d) == (main, "m")
-    assert model.proxy_manager(e) == (main, "outer")
+    assert model.values.proxy_manager(d) == (main, "m")
+    assert model.values.proxy_manager(e) == (main, "outer")
 
 
 # --- how many children run a function ---------------------------------------------------------------------
@@ -260,7 +262,7 @@ def test_runs_concurrently() -> None:
         """
     )
     concurrent = {
-        name: model.runs_concurrently(function(model, name))
+        name: model.workers.runs_concurrently(function(model, name))
         for name in (
             "mapped",
             "helper",
@@ -299,7 +301,7 @@ def test_repeats_through_callers() -> None:
                 spawn_one()
         """
     )
-    assert model.runs_concurrently(function(model, "work"))
+    assert model.workers.runs_concurrently(function(model, "work"))
 
 
 # --- names and module state ---------------------------------------------------------------------------------
@@ -322,7 +324,7 @@ def test_variable_use() -> None:
     )
 
     def uses(name: str) -> list[Optional[str]]:
-        return [model.variable_use(n) for n in model.name_uses(name)]
+        return [model.names.variable_use(n) for n in model.tree.name_uses(name)]
 
     assert uses("x") == ["store", "augment", "load", "load"]
     assert uses("w") == ["store"]
@@ -358,7 +360,7 @@ def test_module_state_writes() -> None:
                 results.append(0)
         """
     )
-    writes = model.module_state_writes(function(model, "work"))
+    writes = model.state.module_state_writes(function(model, "work"))
     assert [(code(model, node).strip(), name, how) for node, name, how in writes] == [
         ("total += i", "total", "rebind"),
         ("results.append(i)", "results", "mutate"),
@@ -388,10 +390,10 @@ def test_self_attribute_writes_and_reads() -> None:
             print(job.result, job.count)
         """
     )
-    writes = model.self_attribute_writes(function(model, "run"))
+    writes = model.state.self_attribute_writes(function(model, "run"))
     assert [attr for _, attr in writes] == ["result", "log", "table", "count"]
-    info = model.classes["Job"]
-    reads = model.instance_attribute_reads(info, "result")
+    info = model.names.classes["Job"]
+    reads = model.state.instance_attribute_reads(info, "result")
     assert sorted(code(model, r) for r in reads) == ["job.result", "self.result"]
 
 
@@ -424,11 +426,11 @@ def test_held_locks_cover() -> None:
     def covered(name: str) -> bool:
         statement = next(
             n
-            for n in model.order
+            for n in model.tree.order
             if isinstance(n, cst.AugAssign)
             and model.enclosing_function_node(n) is function(model, name)
         )
-        return model.held_locks_cover(statement)
+        return model.state.held_locks_cover(statement)
 
     assert [covered(n) for n in "abcdf"] == [True, True, False, True, False]
 
@@ -446,11 +448,11 @@ def test_new_variable_is_safe() -> None:
     )
     body = function(model, "main").body
     first = body.body[0]
-    assert model.new_variable_is_safe("lock", first)  # only another function's parameter
-    assert not model.new_variable_is_safe("queue", first)  # bound here
-    assert not model.new_variable_is_safe("event", first)  # read here as a global
-    assert not model.new_variable_is_safe("len", first)  # a builtin
-    assert not model.new_variable_is_safe("class", first)
+    assert model.names.new_variable_is_safe("lock", first)  # only another function's parameter
+    assert not model.names.new_variable_is_safe("queue", first)  # bound here
+    assert not model.names.new_variable_is_safe("event", first)  # read here as a global
+    assert not model.names.new_variable_is_safe("len", first)  # a builtin
+    assert not model.names.new_variable_is_safe("class", first)
 
 
 def test_child_functions_include_what_child_code_hands_on() -> None:
@@ -473,5 +475,5 @@ def test_child_functions_include_what_child_code_hands_on() -> None:
             Watched().start()
         """
     )
-    names = {f.name.value for f in model.child_functions if isinstance(f, cst.FunctionDef)}
+    names = {f.name.value for f in model.workers.child_functions if isinstance(f, cst.FunctionDef)}
     assert names == {"run", "watch", "helper", "on_term"}

@@ -7,13 +7,8 @@ from typing import Optional
 import libcst as cst
 
 from mplint.kinds import Kind, KindName
-from mplint.semantics import (
-    Model,
-    build_model,
-    context_family,
-    global_rng_call,
-    pickling_error,
-)
+from mplint.model import Model, build_model, context_family, pickling_error
+from mplint.rules.implicit_fork_state import global_rng_call
 
 
 def model_of(code: str, path: str = "case.py", method: Optional[str] = None) -> Model:
@@ -22,14 +17,14 @@ def model_of(code: str, path: str = "case.py", method: Optional[str] = None) -> 
 
 def call_named(model: Model, text: str) -> cst.Call:
     """The first call whose source is ``text``."""
-    for call in model.calls:
+    for call in model.tree.calls:
         if model.module.code_for_node(call) == text:
             return call
     raise AssertionError(f"no call {text!r}")
 
 
 def name_node(model: Model, value: str, index: int = 0) -> cst.Name:
-    return model.name_uses(value)[index]
+    return model.tree.name_uses(value)[index]
 
 
 # --- set_start_method and the default context -------------------------------------------------------
@@ -55,7 +50,9 @@ def test_start_method_calls_record_method_force_and_tolerance() -> None:
         "if mp.get_start_method() != 'spawn':\n"
         "    mp.set_start_method('spawn', force=False)\n"
     )
-    found = [(c.method, c.forced, c.tolerated, c.family) for c in model.start_method_calls]
+    found = [
+        (c.method, c.forced, c.tolerated, c.family) for c in model.startmethod.start_method_calls
+    ]
     assert found == [
         ("spawn", False, False, "multiprocessing"),
         ("fork", True, False, "multiprocessing"),
@@ -88,7 +85,8 @@ def test_default_context_use() -> None:
         "mp.Manager()\n"
     )
     uses = {
-        model.module.code_for_node(call): model.default_context_use(call) for call in model.calls
+        model.module.code_for_node(call): model.startmethod.default_context_use(call)
+        for call in model.tree.calls
     }
     assert uses["mp.Queue()"] == ("multiprocessing", "mp.Queue()")
     assert uses["mp.get_context('spawn').Queue()"] is None
@@ -123,8 +121,8 @@ def test_runs_whenever_scope_runs() -> None:
         "    [j() for _ in items]\n"
     )
     verdicts = {
-        model.module.code_for_node(call.func): model.runs_whenever_scope_runs(call)
-        for call in model.calls
+        model.module.code_for_node(call.func): model.flow.runs_whenever_scope_runs(call)
+        for call in model.tree.calls
     }
     assert verdicts == {
         "a": True,
@@ -152,24 +150,24 @@ def test_surely_uses_default_context_follows_unconditional_calls() -> None:
         "def other():\n"
         "    maybe(True)\n"
     )
-    outer = model.functions["outer"]
-    other = model.functions["other"]
-    found = model.surely_uses_default_context(outer)
+    outer = model.names.functions["outer"]
+    other = model.names.functions["other"]
+    found = model.startmethod.surely_uses_default_context(outer)
     assert found is not None and found[1] == "mp.Lock() (in make())"
-    assert model.surely_uses_default_context(other) is None
+    assert model.startmethod.surely_uses_default_context(other) is None
 
 
 def test_possible_start_methods() -> None:
     code = "import multiprocessing as mp\nlock = mp.Lock()\nfork = mp.get_context('fork').Lock()\n"
     portable = model_of(code)
     default = portable.kind_of(name_node(portable, "lock"))
-    assert portable.possible_start_methods(default) == {"fork", "spawn", "forkserver"}
+    assert portable.startmethod.possible_start_methods(default) == {"fork", "spawn", "forkserver"}
     fork_kind = portable.kind_of(name_node(portable, "fork"))
-    assert portable.possible_start_methods(fork_kind) == {"fork"}
+    assert portable.startmethod.possible_start_methods(fork_kind) == {"fork"}
     configured = model_of(code, method="spawn")
-    assert configured.possible_start_methods(configured.kind_of(name_node(configured, "lock"))) == {
-        "spawn"
-    }
+    assert configured.startmethod.possible_start_methods(
+        configured.kind_of(name_node(configured, "lock"))
+    ) == {"spawn"}
 
 
 def test_context_family() -> None:
@@ -195,8 +193,8 @@ def test_unpicklable_callable() -> None:
         "    use(lambda x: x, square, top, local, Local, Tools.s, functools.partial(local, 1),"
         " functools.partial(top, 1))\n"
     )
-    call = next(c for c in model.calls if model.module.code_for_node(c.func) == "use")
-    reasons = [model.unpicklable_callable(arg.value) for arg in call.args]
+    call = next(c for c in model.tree.calls if model.module.code_for_node(c.func) == "use")
+    reasons = [model.pickling.unpicklable_callable(arg.value) for arg in call.args]
     assert [r[0] if r else None for r in reasons] == [
         "a lambda",
         "a lambda",
@@ -219,7 +217,7 @@ def test_guard_definition() -> None:
         "    use(work, Job, top, functools.partial(work))\n"
     )
     call = call_named(model, "use(work, Job, top, functools.partial(work))")
-    found = [model.guard_definition(arg.value) for arg in call.args]
+    found = [model.pickling.guard_definition(arg.value) for arg in call.args]
     assert [f.name.value if f else None for f in found] == ["work", "Job", None, "work"]
 
 
@@ -234,10 +232,14 @@ def test_outside_names_and_import_time_names() -> None:
         "    late = 1\n"
         "    use(lambda: late)\n"
     )
-    lambdas = [n for n in model.order if isinstance(n, cst.Lambda)]
-    first = {name.value for name, _ in model.outside_names(lambdas[0])}
+    lambdas = [n for n in model.tree.order if isinstance(n, cst.Lambda)]
+    first = {name.value for name, _ in model.names.outside_names(lambdas[0])}
     assert first == {"k", "LIMIT", "len", "os"}  # the default `k` is read outside the lambda
-    assert [model.reads_only_import_time_names(node) for node in lambdas] == [False, True, False]
+    assert [model.pickling.reads_only_import_time_names(node) for node in lambdas] == [
+        False,
+        True,
+        False,
+    ]
 
 
 def test_instance_class_and_bound_methods() -> None:
@@ -255,13 +257,13 @@ def test_instance_class_and_bound_methods() -> None:
         "svc = Service()\n"
         "use(svc.handle)\n"
     )
-    info = model.classes["Service"]
+    info = model.names.classes["Service"]
     inner = call_named(model, "use(self.handle, self.pure)")
-    assert model.bound_method_instance(inner.args[0].value) is info
-    assert model.bound_method_instance(inner.args[1].value) is None
+    assert model.values.bound_method_instance(inner.args[0].value) is info
+    assert model.values.bound_method_instance(inner.args[1].value) is None
     outer = call_named(model, "use(svc.handle)")
-    assert model.bound_method_instance(outer.args[0].value) is info
-    state = model.unpicklable_state(info)
+    assert model.values.bound_method_instance(outer.args[0].value) is info
+    state = model.pickling.unpicklable_state(info)
     assert state is not None and state[0] == "pool" and state[1].name is KindName.POOL
     assert state[2].error.startswith("NotImplementedError: pool objects cannot be passed")
 
@@ -275,7 +277,7 @@ def test_unpicklable_state_respects_custom_pickling() -> None:
         "    def __getstate__(self):\n"
         "        return {}\n"
     )
-    assert model.unpicklable_state(model.classes["Snapshot"]) is None
+    assert model.pickling.unpicklable_state(model.names.classes["Snapshot"]) is None
 
 
 def test_pickling_error() -> None:
@@ -319,9 +321,11 @@ def test_guard_reachable_and_global_reads() -> None:
         "if __name__ == '__main__':\n"
         "    main()\n"
     )
-    reached = {f.name.value for f in model.guard_reachable if isinstance(f, cst.FunctionDef)}
+    reached = {
+        f.name.value for f in model.callgraph.guard_reachable if isinstance(f, cst.FunctionDef)
+    }
     assert reached == {"main", "helper"}
-    assert set(model.global_reads(model.functions["reader"])) == {"CONFIG"}
+    assert set(model.names.global_reads(model.names.functions["reader"])) == {"CONFIG"}
 
 
 def test_module_variable_writes() -> None:
@@ -342,7 +346,7 @@ def test_module_variable_writes() -> None:
         "    CONFIG.update(b=2)\n"
         "    CONFIG.mode = 'x'\n"
     )
-    writes = [(w.name, w.how) for w in model.module_variable_writes]
+    writes = [(w.name, w.how) for w in model.state.module_variable_writes]
     assert writes == [
         ("CONFIG", "assign"),
         ("ITEMS", "assign"),
@@ -371,8 +375,8 @@ def test_thread_work() -> None:
         "p.start()\n"
     )
     found = {
-        model.module.code_for_node(call): (model.thread_work(call) or ("",))[0]
-        for call in model.calls
+        model.module.code_for_node(call): (model.inference.thread_work(call) or ("",))[0]
+        for call in model.tree.calls
     }
     assert found["t.start()"] == "starts a thread"
     assert found["ThreadPool(2)"] == "creates a ThreadPool"
@@ -411,7 +415,7 @@ def test_start_method_unknown() -> None:
         "    ex2 = ProcessPoolExecutor()\n"
     )
     verdicts = {
-        name: model.start_method_unknown(model.kind_of(name_node(model, name)))
+        name: model.startmethod.start_method_unknown(model.kind_of(name_node(model, name)))
         for name in ("chosen", "default", "plain", "spawn", "ex", "ex2")
     }
     assert verdicts == {
@@ -442,8 +446,8 @@ def test_never_started() -> None:
         "    self.assertTrue(p)\n"
         "q = mp.Process(target=print)\n"
     )
-    creations = [c for c in model.calls if model.module.code_for_node(c.func) == "mp.Process"]
-    assert [model.never_started(c) for c in creations] == [True, False, False, True, False]
+    creations = [c for c in model.tree.calls if model.module.code_for_node(c.func) == "mp.Process"]
+    assert [model.workers.never_started(c) for c in creations] == [True, False, False, True, False]
 
 
 def test_stored_constructor_arguments() -> None:
@@ -457,8 +461,10 @@ def test_stored_constructor_arguments() -> None:
         "        print(label)\n"
         "w = Worker(mp.Queue(), 'x', results=mp.Queue())\n"
     )
-    call = next(c for c in model.calls if model.module.code_for_node(c.func) == "Worker")
-    stored = [model.module.code_for_node(e) for e in model.stored_constructor_arguments(call)]
+    call = next(c for c in model.tree.calls if model.module.code_for_node(c.func) == "Worker")
+    stored = [
+        model.module.code_for_node(e) for e in model.values.stored_constructor_arguments(call)
+    ]
     assert stored == ["mp.Queue()", "mp.Queue()"]
 
 
@@ -472,7 +478,7 @@ def test_run_in_executor_submissions() -> None:
         "        await loop.run_in_executor(ex, abs, x)\n"
         "        await loop.run_in_executor(None, abs, x)\n"
     )
-    found = model.run_in_executor_submissions
+    found = model.workers.run_in_executor_submissions
     assert len(found) == 1
     assert model.module.code_for_node(found[0].callable) == "abs"
     assert found[0].owner.name is KindName.EXECUTOR

@@ -6,8 +6,8 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
+from mplint.model import call_argument
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
-from mplint.semantics import call_argument
 
 # What goes wrong when a value of each type is unpacked as the arguments of the callable.
 _ARGS_PROBLEMS: dict[str, str] = {
@@ -194,8 +194,8 @@ class ArgsNotATuple(LintRule):
 
     def _check_constructor(self, node: cst.Call, kind: Kind) -> None:
         if kind.cls is not None:
-            info = self.model.classes.get(kind.cls)
-            if info is None or self.model.class_method(info, "__init__") is not None:
+            info = self.model.names.classes.get(kind.cls)
+            if info is None or self.model.names.class_method(info, "__init__") is not None:
                 return  # the subclass defines its own parameters
         if kind.name in (KindName.PROCESS, KindName.THREAD):
             # Process/Thread(group, target, name, args, kwargs)
@@ -219,7 +219,7 @@ class ArgsNotATuple(LintRule):
     def _check_args(self, value: Optional[cst.BaseExpression], slot: str, owner: Kind) -> None:
         if value is None:
             return
-        found = self.model.value_type(value)
+        found = self.model.types.value_type(value)
         if found is None or found not in _ARGS_PROBLEMS:
             return
         if found == "None" and owner.uses_threads:
@@ -259,7 +259,7 @@ class ArgsNotATuple(LintRule):
     ) -> None:
         if value is None:
             return
-        found = self.model.value_type(value)
+        found = self.model.types.value_type(value)
         if found is None or found in ("dict", "generator"):
             return
         problem: Optional[str]

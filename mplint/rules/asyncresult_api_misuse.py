@@ -156,7 +156,7 @@ class AsyncresultApiMisuse(LintRule):
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
         for method in sorted(_CONFUSED):
-            for call in model.method_calls.get(method, []):
+            for call in model.tree.method_calls.get(method, []):
                 func = call.func
                 assert isinstance(func, cst.Attribute)
                 kind = model.kind_of(func.value)
@@ -214,7 +214,7 @@ class AsyncresultApiMisuse(LintRule):
         creator = kind.creator
         if creator is None:
             return True  # unknown origin: stay silent
-        owner = model.handle_owner(creator)
+        owner = model.values.handle_owner(creator)
         if owner is None:
             return True
         pool_key = model.binding_key(owner[0])
@@ -229,7 +229,7 @@ class AsyncresultApiMisuse(LintRule):
         if key is None or not isinstance(receiver, cst.Name):
             return None
         statement = model.statement_of(call)
-        if statement is None or model.block_of(statement) is None:
+        if statement is None or model.tree.block_of(statement) is None:
             return None  # an ``elif`` test, a one-line suite …
         if isinstance(statement, (cst.While, cst.For, cst.With)):
             return None

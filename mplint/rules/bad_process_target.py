@@ -1,19 +1,16 @@
 from __future__ import annotations
 
+import enum
 import re
+from collections.abc import Iterable
 from typing import Optional
 
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
+from mplint.model import Model, keyword_arg, positional_args
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
-from mplint.semantics import (
-    Callability,
-    call_result_callability,
-    keyword_arg,
-    positional_args,
-)
 
 _FACTORY_NAME = re.compile(
     r"^(make|get|create|build|new|gen|wrap|bind|with|as|to|load|lookup|resolve|select|choose)_"
@@ -164,8 +161,8 @@ class BadProcessTarget(LintRule):
     # --- Process(...) / Thread(...) --------------------------------------------------------------------
     def _check_constructor(self, node: cst.Call, kind: Kind) -> None:
         if kind.cls is not None:
-            info = self.model.classes.get(kind.cls)
-            if info is None or self.model.class_method(info, "__init__") is not None:
+            info = self.model.names.classes.get(kind.cls)
+            if info is None or self.model.names.class_method(info, "__init__") is not None:
                 return  # the subclass defines its own parameters
         positional = positional_args(node)
         target_kw = keyword_arg(node, "target")
@@ -261,7 +258,7 @@ class BadProcessTarget(LintRule):
         name = _callee_name(call.func)
         if name is None or name[:1].isupper() or _FACTORY_NAME.search(name):
             return False
-        if self.model.resolve_class(call.func) is not None:
+        if self.model.names.resolve_class(call.func) is not None:
             return False
         qual = self.model.qualname(call.func)
         if qual is not None and qual.startswith("builtins."):
@@ -313,3 +310,177 @@ def _is_plain_reference(func: cst.BaseExpression) -> bool:
 
 def _is_none(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+# --- helpers of this rule ---
+class Callability(enum.Enum):
+    CALLABLE = "callable"
+    NOT_CALLABLE = "not callable"
+    UNKNOWN = "unknown"
+
+
+_CALLABLE_FACTORIES = ("functools.", "operator.")
+
+
+_NON_CALLABLE_BUILTINS = frozenset(
+    f"builtins.{name}"
+    for name in (
+        "print",
+        "len",
+        "int",
+        "float",
+        "str",
+        "bytes",
+        "bool",
+        "list",
+        "dict",
+        "tuple",
+        "set",
+        "frozenset",
+        "sum",
+        "max",
+        "min",
+        "sorted",
+        "range",
+        "input",
+        "open",
+        "abs",
+        "round",
+        "repr",
+        "format",
+        "enumerate",
+        "zip",
+        "iter",
+        "next",
+        "any",
+        "all",
+        "hash",
+        "id",
+    )
+)
+
+
+_LITERALS = (
+    cst.BaseNumber,
+    cst.BaseString,
+    cst.List,
+    cst.Tuple,
+    cst.Dict,
+    cst.Set,
+    cst.ListComp,
+    cst.DictComp,
+    cst.SetComp,
+    cst.GeneratorExp,
+    cst.Comparison,
+    cst.BinaryOperation,
+    cst.UnaryOperation,
+    cst.BooleanOperation,
+)
+
+
+def _combine(results: Iterable[Callability]) -> Callability:
+    found = set(results)
+    if Callability.CALLABLE in found:
+        return Callability.CALLABLE
+    if Callability.UNKNOWN in found or not found:
+        return Callability.UNKNOWN
+    return Callability.NOT_CALLABLE
+
+
+def callability(model: Model, expr: cst.BaseExpression, depth: int = 0) -> Callability:
+    """Whether evaluating ``expr`` gives something callable (a function, a class, a partial …).
+
+    UNKNOWN where this module cannot tell (imported functions, attributes, subscripts, instances).
+    """
+    if depth > 4:
+        return Callability.UNKNOWN
+    if isinstance(expr, cst.Lambda):
+        return Callability.CALLABLE
+    if isinstance(expr, _LITERALS):
+        return Callability.NOT_CALLABLE
+    if isinstance(expr, cst.Name):
+        if expr.value in ("None", "True", "False"):
+            return Callability.NOT_CALLABLE
+        bindings = model.lookup(expr.value, expr)
+        if not bindings:
+            return Callability.UNKNOWN
+        results = []
+        for binding in bindings:
+            if binding.how in ("def", "class"):
+                results.append(Callability.CALLABLE)
+            elif binding.how == "assign" and binding.value is not None and not binding.path:
+                results.append(callability(model, binding.value, depth + 1))
+            else:
+                results.append(Callability.UNKNOWN)
+        return _combine(results)
+    if isinstance(expr, cst.IfExp):
+        return _combine(
+            [callability(model, expr.body, depth + 1), callability(model, expr.orelse, depth + 1)]
+        )
+    if isinstance(expr, cst.Call):
+        return call_result_callability(model, expr, depth)
+    return Callability.UNKNOWN
+
+
+def call_result_callability(model: Model, call: cst.Call, depth: int = 0) -> Callability:
+    """Whether the value ``call`` returns is callable."""
+    qual = model.qualname(call.func)
+    if qual is not None:
+        if qual.startswith(_CALLABLE_FACTORIES):
+            return Callability.CALLABLE
+        if qual in _NON_CALLABLE_BUILTINS:
+            return Callability.NOT_CALLABLE
+        if qual.startswith("builtins."):
+            return Callability.UNKNOWN
+    if model.names.resolve_class(call.func) is not None:
+        return Callability.UNKNOWN  # an instance: callable when its class has __call__
+    function = model.names.resolve_function(call.func)
+    if isinstance(function, cst.Lambda):
+        return callability(model, function.body, depth + 1)
+    if isinstance(function, cst.FunctionDef):
+        return function_result_callability(model, function, depth + 1)
+    return Callability.UNKNOWN
+
+
+def function_result_callability(
+    model: Model, function: cst.FunctionDef, depth: int = 0
+) -> Callability:
+    """Whether a module function returns something callable (a factory) or not."""
+    for decorator in function.decorators:
+        if not (
+            isinstance(decorator.decorator, cst.Name)
+            and decorator.decorator.value in ("staticmethod", "classmethod")
+        ):
+            return Callability.UNKNOWN
+    if function.returns is not None:
+        annotation = model.module.code_for_node(function.returns.annotation)
+        if "Callable" in annotation or "Type" in annotation or "type[" in annotation:
+            return Callability.CALLABLE
+        if annotation.strip() in ("None", "int", "str", "float", "bool", "bytes", "list", "dict"):
+            return Callability.NOT_CALLABLE
+    if _is_generator(model, function):
+        return Callability.NOT_CALLABLE  # a generator object
+    results = [
+        callability(model, r.value, depth + 1) if r.value is not None else Callability.NOT_CALLABLE
+        for r in model.tree.returns.get(function, [])
+    ]
+    if not results or not _ends_with_return(function):
+        results.append(Callability.NOT_CALLABLE)  # falls off the end: returns None
+    return _combine(results)
+
+
+def _ends_with_return(function: cst.FunctionDef) -> bool:
+    body = function.body
+    if not isinstance(body, cst.IndentedBlock) or not body.body:
+        return False
+    last = body.body[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        return any(isinstance(s, (cst.Return, cst.Raise)) for s in last.body)
+    return False
+
+
+def _is_generator(model: Model, function: cst.FunctionDef) -> bool:
+    return any(
+        model.contains(function, node) and model.enclosing_function_node(node) is function
+        for node in model.tree.yields
+    )

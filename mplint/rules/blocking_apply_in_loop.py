@@ -6,8 +6,12 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
+from mplint.model import Model, keyword_arg, positional_args
+from mplint.model.flow import _COMPREHENSIONS
+from mplint.model.names import _STORE_METHODS
+from mplint.model.syntax import _walk
+from mplint.model.workers import _single_worker
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, ReplaceLines, Valid
-from mplint.semantics import keyword_arg, positional_args
 
 _WAITS = frozenset({"get", "wait", "result", "exception"})
 
@@ -115,30 +119,33 @@ class BlockingApplyInLoop(LintRule):
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
         reported: set[cst.Call] = set()
-        for call in model.method_calls.get("apply", []):
-            owner = model.handle_owner(call)
+        for call in model.tree.method_calls.get("apply", []):
+            owner = model.values.handle_owner(call)
             if owner is not None and owner[1].is_pool:
                 self._check(call, call, owner[1], reported)
-        for call, kind in model.handle_calls():
+        for call, kind in model.values.handle_calls():
             if kind.name not in (KindName.ASYNC_RESULT, KindName.FUTURE):
                 continue
-            owner = model.handle_owner(call)
+            owner = model.values.handle_owner(call)
             if owner is None:
                 continue
-            flow = model.value_flow(call)
+            flow = model.values.value_flow(call)
             if flow.how == "method" and isinstance(flow.node, cst.Call):
                 func = flow.node.func
                 if isinstance(func, cst.Attribute) and func.attr.value in _WAITS:
                     self._check(call, flow.node, owner[1], reported)
             elif flow.how == "assigned" and flow.key is not None and len(flow.key) == 2:
-                loop = model.innermost_loop(call)
+                loop = model.flow.innermost_loop(call)
                 if loop is None:
                     continue
                 polls = model.calls_on(flow.key, ("ready", "done"))
                 for wait in model.calls_on(flow.key, _WAITS):
-                    if not model.precedes(call, wait) or model.innermost_loop(wait) is not loop:
+                    if (
+                        not model.precedes(call, wait)
+                        or model.flow.innermost_loop(wait) is not loop
+                    ):
                         continue
-                    if model.rebound_between(flow.key, call, wait) or any(
+                    if model.names.rebound_between(flow.key, call, wait) or any(
                         model.precedes(call, poll) and model.precedes(poll, wait) for poll in polls
                     ):
                         break  # polled first: the wait does not block
@@ -149,14 +156,14 @@ class BlockingApplyInLoop(LintRule):
         self, submission: cst.Call, wait: cst.Call, owner: Kind, reported: set[cst.Call]
     ) -> None:
         model = self.model
-        loop = model.innermost_loop(wait)
-        if loop is None or wait in reported or model.innermost_loop(submission) is not loop:
+        loop = model.flow.innermost_loop(wait)
+        if loop is None or wait in reported or model.flow.innermost_loop(submission) is not loop:
             return
-        if model.single_worker(owner) or model.loop_exits_early(loop):
+        if single_worker(model, owner) or model.flow.loop_exits_early(loop):
             return
-        if isinstance(loop, cst.While) and model.is_infinite_loop(loop):
+        if isinstance(loop, cst.While) and model.flow.is_infinite_loop(loop):
             return  # a service loop: each request is handled as it comes
-        if model.loop_carries(loop, wait, submission):
+        if loop_carries(model, loop, wait, submission):
             return
         reported.add(wait)
         self.report(wait, fix=self._fix(loop, submission, wait, owner), call=self._short(wait))
@@ -281,3 +288,81 @@ def _target_names(target: cst.BaseExpression) -> Optional[list[str]]:
     ):
         return [e.value.value for e in target.elements if isinstance(e.value, cst.Name)]
     return None
+
+
+# --- helpers of this rule ---
+def loop_carries(model: Model, loop: cst.CSTNode, value: cst.CSTNode, uses: cst.CSTNode) -> bool:
+    """The value computed at ``value`` inside ``loop`` may be read by ``uses`` on a later pass: it
+    is assigned (or appended) to a variable that ``uses`` (or, for a ``while``, the loop test) reads,
+    directly or through other assignments in the loop (iteration *n + 1* needs the result of *n*)."""
+    if isinstance(loop, _COMPREHENSIONS):
+        return False
+    tracked: set[tuple[object, ...]] = set(_keys_receiving(model, value))
+    if not tracked:
+        return False
+    sources: list[Optional[cst.CSTNode]] = []  # values written to variables in the loop
+    for node in _walk(loop):
+        if isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
+            sources.append(node.value)
+        elif (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in _STORE_METHODS
+        ):
+            sources.append(node)  # ``out.append(value)``
+    changed = True
+    while changed:
+        changed = False
+        for source in sources:
+            if source is None or not _reads_any(model, source, tracked):
+                continue
+            for key in _keys_receiving(model, source):
+                if key not in tracked:
+                    tracked.add(key)
+                    changed = True
+    readers: list[cst.CSTNode] = [uses]
+    if isinstance(loop, cst.While):
+        readers.append(loop.test)
+    return any(_reads_any(model, r, tracked) for r in readers)
+
+
+def _keys_receiving(model: Model, value: cst.CSTNode) -> list[tuple[object, ...]]:
+    """The variables the statement holding ``value`` binds, or the container it appends to."""
+    statement = model.small_statement_of(value)
+    keys: list[tuple[object, ...]] = []
+    targets: list[cst.BaseExpression] = []
+    if isinstance(statement, cst.Assign):
+        targets = [t.target for t in statement.targets]
+    elif isinstance(statement, (cst.AugAssign, cst.AnnAssign)):
+        targets = [statement.target]
+    elif isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
+        func = statement.value.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _STORE_METHODS:
+            targets = [func.value]
+    while targets:
+        target = targets.pop()
+        if isinstance(target, (cst.Tuple, cst.List)):
+            targets.extend(e.value for e in target.elements)
+        elif isinstance(target, (cst.Subscript, cst.StarredElement)):
+            targets.append(target.value)  # ``out[k] = …`` stores into ``out``
+        else:
+            key = model.binding_key(target)
+            if key is not None:
+                keys.append(key)
+    return keys
+
+
+def _reads_any(model: Model, node: cst.CSTNode, keys: set[tuple[object, ...]]) -> bool:
+    for inner in (node, *_walk(node)):
+        if (
+            isinstance(inner, (cst.Name, cst.Attribute))
+            and model.binding_key(inner) in keys
+            and not (isinstance(inner, cst.Name) and model.names.variable_use(inner) == "store")
+        ):
+            return True
+    return False
+
+
+def single_worker(model: Model, kind: Kind) -> bool:
+    """A pool or executor created with a literal single worker: ``Pool(1)``, ``max_workers=1``."""
+    return _single_worker(kind)

@@ -4,9 +4,12 @@ from typing import Optional
 
 import libcst as cst
 
+from mplint import api_table
 from mplint.diagnostics import Severity
+from mplint.kinds import KindName
+from mplint.model import FunctionNode, Model, Submission, call_argument
+from mplint.model.syntax import _is_false_literal
 from mplint.rule import Invalid, LintRule, Valid
-from mplint.semantics import FunctionNode, Submission
 
 
 class BlockingCallback(LintRule):
@@ -123,13 +126,13 @@ class BlockingCallback(LintRule):
             thread = self._thread(submission)
             if thread is None:
                 continue
-            root = model.resolve_function(submission.callable)
+            root = model.names.resolve_function(submission.callable)
             if root is None:
                 continue
             name = self._name(root, submission)
-            for function in model.reachable_functions(root):
-                for call in model.function_calls(function):
-                    what = model.blocking_call(call)
+            for function in model.callgraph.reachable_functions(root):
+                for call in model.callgraph.function_calls(function):
+                    what = blocking_call(model, call)
                     if what is None or call in reported or self._on_own_future(call, root):
                         continue
                     reported.add(call)
@@ -160,7 +163,7 @@ class BlockingCallback(LintRule):
         creator = owner.creator
         if creator is None:
             return None
-        source = self.model.handle_owner(creator)
+        source = self.model.values.handle_owner(creator)
         if source is None or not source[1].is_executor or source[1].uses_threads:
             return None  # a thread executor runs it in the worker thread that finished the task
         return "the executor's result-manager thread"
@@ -173,3 +176,53 @@ class BlockingCallback(LintRule):
     def _short(self, node: cst.CSTNode) -> str:
         text = " ".join(self.code_for(node).split())
         return text if len(text) <= 40 else text[:37] + "..."
+
+
+# --- helpers of this rule ---
+def blocking_call(model: Model, call: cst.Call) -> Optional[str]:
+    """What ``call`` waits for, when it may block its thread for long: a task's result, a future, a
+    process, a pool, a queue item, an event, a timer, the console. None otherwise or unknown."""
+    qual = model.qualname(call.func)
+    if qual == "time.sleep":
+        return "sleeps"
+    if qual == "builtins.input":
+        return "waits for console input"
+    if qual == "concurrent.futures.wait":
+        return "waits for futures"
+    func = call.func
+    if not isinstance(func, cst.Attribute):
+        return None
+    kind = model.kind_of(func.value)
+    if kind is None:
+        return None
+    method = func.attr.value
+    name = kind.name
+    if name is KindName.ASYNC_RESULT and method in ("get", "wait"):
+        return "waits for another task's result"
+    if name is KindName.MAP_ITERATOR and method in ("next", "__next__"):
+        return "waits for another task's result"
+    if name is KindName.FUTURE and method in ("result", "exception"):
+        return "waits for a future"
+    if kind.is_pool and method in ("apply", "map", "starmap", "join"):
+        return f"waits for the pool (`{method}()`)"
+    if kind.is_pool and method == "terminate":
+        return "terminates the pool from a callback, which deadlocks"
+    if kind.is_executor and method == "shutdown":
+        wait = call_argument(call, 0, "wait")
+        if not _is_false_literal(wait):
+            return "waits for the executor to shut down"
+    if (kind.is_process or kind.is_thread) and method == "join":
+        return f"waits for a {name.value} to end"
+    if (
+        api_table.is_queue_kind_name(name)
+        and method == "get"
+        and model.exceptions.queue_call_raises(call) is None
+    ):
+        return "waits for a queue item"
+    if name is KindName.JOINABLE_QUEUE and method == "join":
+        return "waits for a queue to be drained"
+    if name in (KindName.EVENT, KindName.BARRIER) and method == "wait":
+        timeout = call_argument(call, 0, "timeout")
+        if timeout is None:
+            return "waits for an Event" if name is KindName.EVENT else "waits at a Barrier"
+    return None

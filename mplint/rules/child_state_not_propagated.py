@@ -5,8 +5,8 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Severity
+from mplint.model import ClassInfo, ExecContext, FunctionNode
 from mplint.rule import Invalid, LintRule, Valid
-from mplint.semantics import ClassInfo, ExecContext, FunctionNode
 
 _WHAT = {"rebind": "rebinds", "mutate": "changes"}
 
@@ -125,17 +125,17 @@ class ChildStateNotPropagated(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
-        workers = model.worker_functions(processes_only=True)
+        workers = model.workers.worker_functions(processes_only=True)
         if not workers:
             return
-        child_code = set(model.child_functions)
+        child_code = set(model.workers.child_functions)
         per_process = self._initializer_state(child_code)
         reported: set[tuple[FunctionNode, str]] = set()
         for function in workers:
-            submissions = model.worker_submissions(function)
+            submissions = model.workers.worker_submissions(function)
             if not submissions or all(s.via == "initializer" for s in submissions):
                 continue
-            for node, name, how in model.module_state_writes(function):
+            for node, name, how in model.state.module_state_writes(function):
                 if (function, name) in reported or name in per_process:
                     continue
                 if how == "rebind" and self._hands_over_arguments(function, node):
@@ -156,11 +156,11 @@ class ChildStateNotPropagated(LintRule):
         """Globals that a pool initializer (or what it calls) sets: per-process state, on purpose."""
         model = self.model
         names: set[str] = set()
-        for root, submissions in model.worker_roots().items():
+        for root, submissions in model.workers.worker_roots().items():
             if not any(s.via == "initializer" for s in submissions):
                 continue
-            for function in model.reachable_from(root):
-                names.update(name for _, name, _ in model.module_state_writes(function))
+            for function in model.callgraph.reachable_from(root):
+                names.update(name for _, name, _ in model.state.module_state_writes(function))
         return names
 
     def _hands_over_arguments(self, function: FunctionNode, node: cst.CSTNode) -> bool:
@@ -175,7 +175,7 @@ class ChildStateNotPropagated(LintRule):
             names = [e.value for e in value.elements]
         if not names or not all(isinstance(n, cst.Name) for n in names):
             return False
-        scope = model.scopes.get(function)
+        scope = model.names.scopes.get(function)
         return scope is not None and all(
             isinstance(n, cst.Name)
             and any(b.how == "param" for b in scope.bindings.get(n.value, []))
@@ -185,15 +185,15 @@ class ChildStateNotPropagated(LintRule):
     def _shared_on_purpose(self, name: str) -> bool:
         """A module variable holding an object of a known kind (a Value, a proxy, a queue …)."""
         model = self.model
-        for binding in model.module_scope.bindings.get(name, []):
+        for binding in model.names.module_scope.bindings.get(name, []):
             if binding.value is not None and model.kind_of(binding.value) is not None:
                 return True
         return False
 
     def _parent_reads_global(self, name: str, child_code: set[FunctionNode]) -> bool:
         model = self.model
-        for use in model.name_uses(name):
-            if model.variable_use(use) not in ("load", "augment"):
+        for use in model.tree.name_uses(name):
+            if model.names.variable_use(use) not in ("load", "augment"):
                 continue
             if model.binding_key(use) != (model.module, name):
                 continue
@@ -216,7 +216,7 @@ class ChildStateNotPropagated(LintRule):
             return not any(
                 isinstance(f, cst.FunctionDef)
                 and any(not _plain_decorator(d) for d in f.decorators)
-                and not model.calls_to(f)
+                and not model.callgraph.calls_to(f)
                 for f in functions
             )
         return model.exec_context(node) is ExecContext.GUARDED
@@ -231,15 +231,15 @@ class ChildStateNotPropagated(LintRule):
         model = self.model
         if not isinstance(function, cst.FunctionDef):
             return
-        info = model.enclosing_class(function)
+        info = model.names.enclosing_class(function)
         if info is None or not self._instance_copied(info):
             return
-        for node, attr in model.self_attribute_writes(function):
+        for node, attr in model.state.self_attribute_writes(function):
             if (function, "self." + attr) in reported:
                 continue
             reads = [
                 r
-                for r in model.instance_attribute_reads(info, attr)
+                for r in model.state.instance_attribute_reads(info, attr)
                 if self._in_parent(r, child_code) and not self._in_init(r, info)
             ]
             if not reads:
@@ -260,7 +260,10 @@ class ChildStateNotPropagated(LintRule):
                 continue
             if submission.via == "run" and submission.owner.cls == info.name:
                 return True
-            if submission.via != "run" and model.bound_method_instance(submission.callable) is info:
+            if (
+                submission.via != "run"
+                and model.values.bound_method_instance(submission.callable) is info
+            ):
                 return True
         return False
 
@@ -269,7 +272,7 @@ class ChildStateNotPropagated(LintRule):
         return (
             isinstance(function, cst.FunctionDef)
             and function.name.value == "__init__"
-            and self.model.enclosing_class(function) is info
+            and self.model.names.enclosing_class(function) is info
         )
 
     # --- a plain list passed in args= and filled by the child -----------------------------------------
@@ -280,16 +283,16 @@ class ChildStateNotPropagated(LintRule):
         reported: set[tuple[FunctionNode, str]],
     ) -> None:
         model = self.model
-        scope = model.scopes.get(function)
-        if scope is None or model.calls_to(function):
+        scope = model.names.scopes.get(function)
+        if scope is None or model.callgraph.calls_to(function):
             return  # also called directly, in the parent: its changes may be seen there
-        submissions = model.submissions_to(function)
+        submissions = model.inference.submissions_to(function)
         if not submissions or any(s.owner.uses_threads or s.via == "callback" for s in submissions):
             return
         for name, bindings in scope.bindings.items():
             if len(bindings) != 1 or bindings[0].how != "param" or (function, name) in reported:
                 continue
-            sources = model.param_sources(bindings[0])
+            sources = model.inference.param_sources(bindings[0])
             if not sources or not all(self._parent_container(s) for s in sources):
                 continue
             write = self._first_mutation(function, name)
@@ -309,19 +312,19 @@ class ChildStateNotPropagated(LintRule):
         model = self.model
         if not isinstance(source, cst.Name):
             return False
-        origins = model.origins(source)
+        origins = model.values.origins(source)
         return bool(origins) and all(
-            model.is_mutable_container(o) and model.kind_of(o) is None for o in origins or ()
+            model.state.is_mutable_container(o) and model.kind_of(o) is None for o in origins or ()
         )
 
     def _first_mutation(self, function: FunctionNode, name: str) -> Optional[cst.CSTNode]:
         model = self.model
-        for use in model.name_uses(name):
+        for use in model.tree.name_uses(name):
             if model.enclosing_function_node(use) is not function:
                 continue
             if model.binding_key(use) != (function, name):
                 continue
-            write = model.mutation_at(use)
+            write = model.state.mutation_at(use)
             if write is not None:
                 return write
         return None
@@ -339,10 +342,13 @@ class ChildStateNotPropagated(LintRule):
         key = model.binding_key(source)
         if key is None or len(key) != 2:
             return False
-        for use in model.name_uses(source.value):
+        for use in model.tree.name_uses(source.value):
             if any(use is s for s in sources) or not model.precedes(source, use):
                 continue
-            if model.binding_key(use) != key or model.variable_use(use) not in ("load", "augment"):
+            if model.binding_key(use) != key or model.names.variable_use(use) not in (
+                "load",
+                "augment",
+            ):
                 continue
             if self._in_parent(use, child_code):
                 return True

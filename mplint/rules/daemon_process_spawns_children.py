@@ -4,8 +4,8 @@ import libcst as cst
 
 from mplint.diagnostics import Severity
 from mplint.kinds import Kind
+from mplint.model import FunctionNode, Submission
 from mplint.rule import Invalid, LintRule, Valid
-from mplint.semantics import FunctionNode, Submission
 
 _DEPTH = 3  # how far the call graph is followed from a daemonic worker
 
@@ -118,17 +118,17 @@ class DaemonProcessSpawnsChildren(LintRule):
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
         reported: set[cst.Call] = set()
-        for root, submissions in model.daemon_roots().items():
+        for root, submissions in model.workers.daemon_roots().items():
             submission = submissions[0]
             library = submission.owner.process_library
             if library is None or library == "billiard":
                 continue  # billiard lets daemons have children
             for chain in self._chains(root):
                 function = chain[-1]
-                for call in model.function_calls(function):
+                for call in model.callgraph.function_calls(function):
                     if call in reported:
                         continue
-                    found = model.process_work(call)
+                    found = model.inference.process_work(call)
                     if found is None:
                         continue
                     what, inner = found
@@ -150,7 +150,7 @@ class DaemonProcessSpawnsChildren(LintRule):
         for _ in range(_DEPTH):
             next_frontier: list[list[FunctionNode]] = []
             for chain in frontier:
-                for callee in self.model.callees(chain[-1]):
+                for callee in self.model.callgraph.callees(chain[-1]):
                     if callee not in seen:
                         seen.add(callee)
                         next_frontier.append([*chain, callee])
@@ -164,13 +164,15 @@ class DaemonProcessSpawnsChildren(LintRule):
         sites: list[cst.CSTNode] = [call]
         for caller, callee in zip(chain, chain[1:]):
             sites.extend(
-                c for c in model.function_calls(caller) if model.resolve_function(c.func) is callee
+                c
+                for c in model.callgraph.function_calls(caller)
+                if model.names.resolve_function(c.func) is callee
             )
         for site in sites:
-            if model.expects_exception(site, "AssertionError"):
+            if model.exceptions.expects_exception(site, "AssertionError"):
                 return True
             function = model.enclosing_function_node(site)
-            for name in model.name_uses("daemon"):
+            for name in model.tree.name_uses("daemon"):
                 if (
                     model.precedes(name, site)
                     and model.enclosing_function_node(name) is function

@@ -93,7 +93,7 @@ class DaemonSetAfterStart(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
-        for attribute in model.attribute_stores.get("daemon", []):
+        for attribute in model.tree.attribute_stores.get("daemon", []):
             kind = model.kind_of(attribute.value)
             if kind is None or not (kind.is_process or kind.is_thread):
                 continue
@@ -104,7 +104,7 @@ class DaemonSetAfterStart(LintRule):
             if not isinstance(assignment, cst.Assign):
                 continue
             for start in model.calls_on(key, ("start",)):
-                if model.dominates(start, attribute) and not model.rebound_between(
+                if model.dominates(start, attribute) and not model.names.rebound_between(
                     key, start, attribute
                 ):
                     target = self.code_for(attribute.value)
@@ -122,7 +122,7 @@ class DaemonSetAfterStart(LintRule):
             and len(assign_line.body) == 1
             and isinstance(start_line.body[0], cst.Expr)
             and start_line.body[0].value is start
-            and model.block_of(start_line) is model.block_of(assign_line)
+            and model.tree.block_of(start_line) is model.tree.block_of(assign_line)
             and len(assignment.targets) == 1
         ):
             return None
@@ -131,7 +131,7 @@ class DaemonSetAfterStart(LintRule):
             return None
         if isinstance(value, cst.Name) and value.value not in ("True", "False", "None"):
             key = model.binding_key(value)
-            if key is None or model.rebound_between(key, start, assignment):
+            if key is None or model.names.rebound_between(key, start, assignment):
                 return None
         text = self.code_for(assignment)
         comment = assign_line.trailing_whitespace.comment

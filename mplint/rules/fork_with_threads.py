@@ -6,8 +6,8 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
+from mplint.model import ExecContext, FunctionNode, call_argument
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
-from mplint.semantics import ExecContext, FunctionNode, call_argument
 
 # Calls that stop the threads of an object, by its kind.
 _STOPPERS_THREAD = ("join",)
@@ -125,8 +125,8 @@ class ForkWithThreads(LintRule):
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
         reported: set[object] = set()
-        for call in model.calls:
-            found = model.process_work(call)
+        for call in model.tree.calls:
+            found = model.inference.process_work(call)
             if found is None:
                 continue
             kind = found[1]
@@ -157,27 +157,27 @@ class ForkWithThreads(LintRule):
     # --- is a thread running here? ----------------------------------------------------------------------
     def _running_thread(self, fork: cst.Call) -> Optional[tuple[cst.Call, str]]:
         model = self.model
-        for call in model.calls:
+        for call in model.tree.calls:
             if call is fork or model.contains(call, fork) or model.contains(fork, call):
                 continue
             if self._ran_before(call, fork):
-                started = model.thread_work(call)
+                started = model.inference.thread_work(call)
                 if started is not None and not self._stopped(call, started[1], fork):
                     return call, started[0]
                 if not model.dominates(call, fork):
                     continue
-                function = model.resolve_function(call.func)
+                function = model.names.resolve_function(call.func)
                 if function is None or model.contains(function, fork):
                     continue
-                chain = model.call_chain(function, self._starts_threads)
+                chain = model.callgraph.call_chain(function, self._starts_threads)
                 if chain is not None:
                     return call, f"its call chain {_names(chain)} starts threads"
         return None
 
     def _starts_threads(self, function: FunctionNode) -> bool:
         model = self.model
-        for call in model.function_calls(function):
-            started = model.thread_work(call)
+        for call in model.callgraph.function_calls(function):
+            started = model.inference.thread_work(call)
             if started is not None and not self._stopped_in_function(call, started[1]):
                 return True
         return False
@@ -188,7 +188,7 @@ class ForkWithThreads(LintRule):
             return True
         return (
             model.exec_context(earlier) is ExecContext.IMPORT
-            and model.runs_whenever_scope_runs(earlier)
+            and model.flow.runs_whenever_scope_runs(earlier)
             and model.enclosing_function_node(later) is not None
         )
 
@@ -219,7 +219,7 @@ class ForkWithThreads(LintRule):
         """``with`` statements that manage the object ``start`` set running (and stop it on exit)."""
         model = self.model
         out: list[cst.With] = []
-        for item in model.with_items:
+        for item in model.tree.with_items:
             with_node = model.parent(item)
             if not isinstance(with_node, cst.With) or not model.contains(with_node, start):
                 continue

@@ -5,14 +5,8 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Severity
+from mplint.model import ExecContext, FunctionNode, StateWrite, Submission
 from mplint.rule import Invalid, LintRule, Valid
-from mplint.semantics import (
-    ExecContext,
-    FunctionNode,
-    StateWrite,
-    Submission,
-    global_rng_call,
-)
 
 _RNG_EFFECT = {
     "numpy.random": "forked workers share one copy of its state, spawned ones are unseeded",
@@ -149,7 +143,7 @@ class ImplicitForkState(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
-        workers = model.worker_functions(processes_only=True)
+        workers = model.workers.worker_functions(processes_only=True)
         if not workers:
             return
         self._check_variables(workers)
@@ -159,18 +153,21 @@ class ImplicitForkState(LintRule):
     def _check_variables(self, workers: dict[FunctionNode, Submission]) -> None:
         model = self.model
         worker_written = {
-            w.name for w in model.module_variable_writes if self._function_of(w.node) in workers
+            w.name
+            for w in model.state.module_variable_writes
+            if self._function_of(w.node) in workers
         }
         reported: set[cst.CSTNode] = set()
         for function in workers:
             submissions = [
                 s
-                for s in model.worker_submissions(function)
-                if model.start_method(s.owner) != "fork" and not model.start_method_unknown(s.owner)
+                for s in model.workers.worker_submissions(function)
+                if model.start_method(s.owner) != "fork"
+                and not model.startmethod.start_method_unknown(s.owner)
             ]
             if not submissions:
                 continue
-            for name in model.global_reads(function):
+            for name in model.names.global_reads(function):
                 if name in worker_written:
                     continue
                 reader = _function_name(function)
@@ -185,7 +182,7 @@ class ImplicitForkState(LintRule):
                             "it: spawned children re-import the module and raise NameError",
                         )
                     continue
-                for write in model.module_variable_writes:
+                for write in model.state.module_variable_writes:
                     if write.name != name or write.node in reported:
                         continue
                     if not self._parent_side(write, workers):
@@ -204,7 +201,7 @@ class ImplicitForkState(LintRule):
     def _guard_only_binding(self, name: str) -> Optional[cst.CSTNode]:
         """The first binding of a module name that is bound only under the ``__main__`` guard."""
         model = self.model
-        bindings = model.module_scope.bindings.get(name, [])
+        bindings = model.names.module_scope.bindings.get(name, [])
         if not bindings:
             return None
         contexts = [model.exec_context(b.node) for b in bindings]
@@ -221,7 +218,7 @@ class ImplicitForkState(LintRule):
         function = self._function_of(write.node)
         if function is None:
             return model.exec_context(write.node) is ExecContext.GUARDED
-        return function in model.guard_reachable and function not in workers
+        return function in model.callgraph.guard_reachable and function not in workers
 
     def _function_of(self, node: cst.CSTNode) -> Optional[FunctionNode]:
         return self.model.enclosing_function_node(node)
@@ -232,7 +229,7 @@ class ImplicitForkState(LintRule):
         unseeded = self._drawn_unseeded()
         if not unseeded:
             return
-        for call in model.calls:
+        for call in model.tree.calls:
             found = global_rng_call(model.qualname(call.func))
             if found is None or found[1] != "seed" or found[0] not in unseeded:
                 continue
@@ -248,7 +245,7 @@ class ImplicitForkState(LintRule):
         """Generators that some child draws from without seeding them itself (in its task, in what the
         task calls, or in its pool's initializer)."""
         model = self.model
-        roots = model.worker_roots()
+        roots = model.workers.worker_roots()
         initializers: dict[int, set[str]] = {}  # id of the pool's creating call -> seeded modules
         for root, submissions in roots.items():
             for submission in submissions:
@@ -273,8 +270,8 @@ class ImplicitForkState(LintRule):
         model = self.model
         seeded: set[str] = set()
         drawn: set[str] = set()
-        for function in model.reachable_from(root):
-            for call in model.function_calls(function):
+        for function in model.callgraph.reachable_from(root):
+            for call in model.callgraph.function_calls(function):
                 found = global_rng_call(model.qualname(call.func))
                 if found is not None:
                     (seeded if found[1] == "seed" else drawn).add(found[0])
@@ -289,3 +286,77 @@ def _function_name(function: FunctionNode) -> str:
     if isinstance(function, cst.FunctionDef):
         return f"worker `{function.name.value}()`"
     return "a worker lambda"
+
+
+# --- helpers of this rule ---
+#: Process-global random number generators: the module, its seeding functions, and the functions that
+#: do NOT draw from the global state (constructors of independent generators, state accessors).
+_GLOBAL_RNGS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "numpy.random": (
+        frozenset({"seed"}),
+        frozenset(
+            {
+                "default_rng",
+                "Generator",
+                "RandomState",
+                "SeedSequence",
+                "BitGenerator",
+                "PCG64",
+                "PCG64DXSM",
+                "MT19937",
+                "Philox",
+                "SFC64",
+                "get_state",
+                "set_state",
+                "get_bit_generator",
+                "set_bit_generator",
+            }
+        ),
+    ),
+    "random": (
+        frozenset({"seed"}),
+        frozenset({"Random", "SystemRandom", "getstate", "setstate"}),
+    ),
+    "torch": (
+        frozenset({"manual_seed", "random.manual_seed", "seed"}),
+        frozenset(),
+    ),
+}
+
+
+_TORCH_DRAWS = frozenset(
+    {
+        "rand",
+        "randn",
+        "randint",
+        "randperm",
+        "rand_like",
+        "randn_like",
+        "randint_like",
+        "normal",
+        "bernoulli",
+        "multinomial",
+        "poisson",
+    }
+)
+
+
+def global_rng_call(qualname: Optional[str]) -> Optional[tuple[str, str]]:
+    """``(module, "seed")`` when ``qualname`` seeds a process-global random generator
+    (``numpy.random.seed``, ``random.seed``, ``torch.manual_seed``), ``(module, "draw")`` when it draws
+    from one (``numpy.random.rand``, ``random.choice``, ``torch.randn`` …), else None."""
+    if qualname is None:
+        return None
+    for module in ("numpy.random", "random", "torch"):
+        if not qualname.startswith(module + "."):
+            continue
+        name = qualname[len(module) + 1 :]
+        seeds, others = _GLOBAL_RNGS[module]
+        if name in seeds:
+            return module, "seed"
+        if module == "torch":
+            return (module, "draw") if name in _TORCH_DRAWS else None
+        if "." in name or name in others or not name[:1].islower():
+            return None
+        return module, "draw"
+    return None

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 import libcst as cst
 
 from mplint import api_table
 from mplint.diagnostics import Severity
 from mplint.kinds import Kind, KindName
+from mplint.model import FunctionNode, Model, Submission, call_argument
+from mplint.model.syntax import _walk
 from mplint.rule import Invalid, LintRule, Valid
-from mplint.semantics import FunctionNode, Submission
 
 _WRITES = (*api_table.QUEUE_PUT_METHODS, *api_table.CONNECTION_SEND_METHODS)
 _READS = (*api_table.QUEUE_GET_METHODS, *api_table.CONNECTION_RECV_METHODS)
@@ -153,11 +154,11 @@ class JoinBlockedByQueue(LintRule):
         for submission in model.submissions():
             if submission.via not in ("process", "run") or not submission.owner.is_process:
                 continue
-            root = model.submission_root(submission)
+            root = model.workers.submission_root(submission)
             if root is None:
                 continue
             joins = [
-                j for j in model.object_calls(submission.call, ("join",)) if model.waits_forever(j)
+                j for j in model.values.object_calls(submission.call, ("join",)) if waits_forever(j)
             ]
             joins = [j for j in joins if j not in reported and not self._terminated_before(j)]
             if not joins:
@@ -202,12 +203,12 @@ class JoinBlockedByQueue(LintRule):
         out: list[_Channel] = []
         seen: set[tuple[object, ...]] = set()
         candidates: list[cst.BaseExpression] = [
-            *model.submitted_arguments(submission),
-            *model.submitted_keywords(submission).values(),
+            *model.handoff.submitted_arguments(submission),
+            *model.handoff.submitted_keywords(submission).values(),
         ]
         # globals and closure variables the child writes to directly
-        for function in model.reachable_functions(root):
-            for call in model.function_calls(function):
+        for function in model.callgraph.reachable_functions(root):
+            for call in model.callgraph.function_calls(function):
                 func = call.func
                 if isinstance(func, cst.Attribute) and func.attr.value in _WRITES:
                     key = model.binding_key(func.value)
@@ -221,10 +222,10 @@ class JoinBlockedByQueue(LintRule):
             if key is None or key in seen:
                 continue
             seen.add(key)
-            writes = model.worker_calls(submission, expr, _WRITES)
+            writes = model.handoff.worker_calls(submission, expr, _WRITES)
             if not writes or self._small_and_few(writes, root):
                 continue
-            if model.worker_calls(submission, expr, ("cancel_join_thread",)):
+            if model.handoff.worker_calls(submission, expr, ("cancel_join_thread",)):
                 continue
             assert kind is not None
             if kind.name is KindName.CONNECTION:
@@ -261,7 +262,7 @@ class JoinBlockedByQueue(LintRule):
         """The other end of the pipe whose end ``expr`` is."""
         if not isinstance(expr, cst.Name):
             return None
-        found = self.model.pipe_unpacking(expr)
+        found = self.model.values.pipe_unpacking(expr)
         if found is None:
             return None
         _, index, target = found
@@ -280,23 +281,23 @@ class JoinBlockedByQueue(LintRule):
             if other is producer or other.via == "callback":
                 continue
             for arg in (
-                *model.submitted_arguments(other),
-                *model.submitted_keywords(other).values(),
+                *model.handoff.submitted_arguments(other),
+                *model.handoff.submitted_keywords(other).values(),
             ):
-                if model.binding_key(arg) == key and model.worker_calls(other, arg, _READS):
+                if model.binding_key(arg) == key and model.handoff.worker_calls(other, arg, _READS):
                     return True
             if other.args is None and any(
                 model.binding_key(a.value) == key for a in other.call.args
             ):
                 return True  # handed over in a way this module cannot follow
-        producer_root = model.submission_root(producer)
-        own = set(model.reachable_functions(producer_root)) if producer_root else set()
+        producer_root = model.workers.submission_root(producer)
+        own = set(model.callgraph.reachable_functions(producer_root)) if producer_root else set()
         for read in model.calls_on(key, _READS):
             owner = model.enclosing_function_node(read)
             if owner is not function and owner not in own:
                 return True  # a global or closure read somewhere else
         if function is not None:
-            for call in model.function_calls(function):
+            for call in model.callgraph.function_calls(function):
                 if any(submission.call is call for submission in model.submissions()):
                     continue
                 if any(model.binding_key(a.value) == key for a in call.args):
@@ -323,16 +324,19 @@ class JoinBlockedByQueue(LintRule):
         passed = [
             *(
                 (index, None, arg)
-                for index, arg in enumerate(model.submitted_arguments(submission))
+                for index, arg in enumerate(model.handoff.submitted_arguments(submission))
             ),
-            *((-1, name, arg) for name, arg in model.submitted_keywords(submission).items()),
+            *(
+                (-1, name, arg)
+                for name, arg in model.handoff.submitted_keywords(submission).items()
+            ),
         ]
         for index, keyword, arg in passed:
             kind = model.kind_of(arg)
             if kind is not None and kind.is_queue and not kind.uses_threads:
-                queue_keys.update(model.worker_keys(submission, index, keyword))
-        for function in model.reachable_functions(root):
-            for call in model.function_calls(function):
+                queue_keys.update(model.handoff.worker_keys(submission, index, keyword))
+        for function in model.callgraph.reachable_functions(root):
+            for call in model.callgraph.function_calls(function):
                 func = call.func
                 if not isinstance(func, cst.Attribute) or func.attr.value != "get" or call.args:
                     continue
@@ -341,7 +345,11 @@ class JoinBlockedByQueue(LintRule):
                 if not is_queue and model.binding_key(func.value) not in queue_keys:
                     continue
                 loop = self._enclosing_while(call)
-                if loop is None or not model.is_infinite_loop(loop) or model.loop_can_exit(loop):
+                if (
+                    loop is None
+                    or not model.flow.is_infinite_loop(loop)
+                    or loop_can_exit(model, loop)
+                ):
                     continue
                 name = function.name.value if isinstance(function, cst.FunctionDef) else "lambda"
                 return joins[0], (
@@ -378,3 +386,32 @@ def _blocks_child_exit(kind: Optional[Kind]) -> bool:
     if kind is None or kind.proxy or kind.uses_threads:
         return False
     return kind.is_queue or kind.name is KindName.CONNECTION
+
+
+# --- helpers of this rule ---
+def loop_can_exit(model: Model, loop: Union[cst.While, cst.For]) -> bool:
+    """The loop body has a way out: a ``break`` of this loop, ``return``, ``raise``, ``yield``, or a
+    call to ``sys.exit()``/``os._exit()``/``exit()``/``quit()`` (directly or in a module function it
+    calls)."""
+    for node in _walk(loop.body):
+        if isinstance(node, (cst.Return, cst.Raise, cst.Yield)):
+            return True
+        if isinstance(node, cst.Break) and model.flow._loop_of_break(node) is loop:
+            return True
+    for call in model.flow.calls_within(loop.body):
+        if model.callgraph._is_exit_call(call):
+            return True
+        target = model.names.resolve_function(call.func)
+        if target is not None and model.callgraph.call_chain(
+            target, model.callgraph._raises_or_exits, 2
+        ):
+            return True
+    return False
+
+
+def waits_forever(join: cst.Call) -> bool:
+    """``x.join()`` without a timeout (or with ``timeout=None``)."""
+    argument = call_argument(join, 0, "timeout")
+    if argument is None:
+        return not join.args
+    return isinstance(argument, cst.Name) and argument.value == "None"

@@ -7,8 +7,8 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Severity
 from mplint.kinds import KindName
+from mplint.model import FunctionNode, Submission
 from mplint.rule import Invalid, LintRule, Valid
-from mplint.semantics import FunctionNode, Submission
 
 _GETS = tuple(api_table.QUEUE_GET_METHODS)
 
@@ -117,14 +117,14 @@ class JoinableQueueTaskDoneMismatch(LintRule):
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
         reported: set[cst.Call] = set()
-        for join in model.method_calls.get("join", []):
+        for join in model.tree.method_calls.get("join", []):
             func = join.func
             assert isinstance(func, cst.Attribute)
             kind = model.kind_of(func.value)
             if kind is None or kind.name is not KindName.JOINABLE_QUEUE or kind.uses_threads:
                 continue
             self._check_consumers(join, func.value, reported)
-        for call in model.method_calls.get("task_done", []):
+        for call in model.tree.method_calls.get("task_done", []):
             self._check_finally(call)
 
     # --- consumers without task_done() ----------------------------------------------------------------
@@ -139,14 +139,14 @@ class JoinableQueueTaskDoneMismatch(LintRule):
         for submission in model.submissions():
             if submission.via == "callback":
                 continue
-            root = model.submission_root(submission)
+            root = model.workers.submission_root(submission)
             if root is None:
                 continue
-            passed = model.passes_object(submission, queue_expr)
-            gets = model.worker_calls(submission, queue_expr, _GETS)
+            passed = model.handoff.passes_object(submission, queue_expr)
+            gets = model.handoff.worker_calls(submission, queue_expr, _GETS)
             if not gets or (not passed and not self._shared_directly(key, root)):
                 continue
-            if model.worker_calls(submission, queue_expr, ("task_done",)):
+            if model.handoff.worker_calls(submission, queue_expr, ("task_done",)):
                 continue
             if self._consumer_unknowable(submission, queue_expr, root):
                 continue
@@ -180,7 +180,8 @@ class JoinableQueueTaskDoneMismatch(LintRule):
     def _shared_directly(self, key: tuple[object, ...], root: FunctionNode) -> bool:
         """The worker reads the parent's variable itself (a global, closure or ``self`` attribute)."""
         return any(
-            self.model.enclosing_function_node(call) in self.model.reachable_functions(root)
+            self.model.enclosing_function_node(call)
+            in self.model.callgraph.reachable_functions(root)
             for call in self.model.calls_on(key, _GETS)
         )
 
@@ -190,15 +191,15 @@ class JoinableQueueTaskDoneMismatch(LintRule):
         """The worker hands the queue to code this module cannot see (another module's function)."""
         model = self.model
         keys = {model.binding_key(queue_expr)}
-        for index, arg in enumerate(model.submitted_arguments(submission)):
+        for index, arg in enumerate(model.handoff.submitted_arguments(submission)):
             if model.binding_key(arg) == model.binding_key(queue_expr):
-                keys.update(model.worker_keys(submission, index))
-        for name, arg in model.submitted_keywords(submission).items():
+                keys.update(model.handoff.worker_keys(submission, index))
+        for name, arg in model.handoff.submitted_keywords(submission).items():
             if model.binding_key(arg) == model.binding_key(queue_expr):
-                keys.update(model.worker_keys(submission, -1, name))
-        for function in model.reachable_functions(root):
-            for call in model.function_calls(function):
-                if model.resolve_function(call.func) is not None:
+                keys.update(model.handoff.worker_keys(submission, -1, name))
+        for function in model.callgraph.reachable_functions(root):
+            for call in model.callgraph.function_calls(function):
+                if model.names.resolve_function(call.func) is not None:
                     continue
                 if (
                     isinstance(call.func, cst.Attribute)
@@ -226,7 +227,7 @@ class JoinableQueueTaskDoneMismatch(LintRule):
         for get in model.calls_on(key, _GETS):
             if (
                 model.contains(try_node.body, get)
-                and model.queue_call_raises(get, assume_queue=True) == "Empty"
+                and model.exceptions.queue_call_raises(get, assume_queue=True) == "Empty"
             ):
                 self.report(
                     call,

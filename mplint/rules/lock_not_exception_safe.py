@@ -7,8 +7,8 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
+from mplint.model import call_argument, keyword_arg, positional_args
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
-from mplint.semantics import call_argument, keyword_arg, positional_args
 
 _EXITS = (cst.Return, cst.Break, cst.Continue)
 _LOOPS = (cst.For, cst.While)
@@ -150,7 +150,7 @@ class LockNotExceptionSafe(LintRule):
     ]
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        for call in self.model.method_calls.get("acquire", []):
+        for call in self.model.tree.method_calls.get("acquire", []):
             func = call.func
             if not isinstance(func, cst.Attribute):
                 continue
@@ -196,7 +196,7 @@ class LockNotExceptionSafe(LintRule):
         model = self.model
         if self._inside_releasing_try(line, receiver):
             return
-        block = model.block_of(line)
+        block = model.tree.block_of(line)
         if block is None:
             return
         index = next((i for i, s in enumerate(block) if s is line), None)
@@ -213,7 +213,7 @@ class LockNotExceptionSafe(LintRule):
         acquire_line: Optional[cst.SimpleStatementLine],
     ) -> None:
         """``statements`` follow the acquire: find the release that ends the critical section."""
-        key = self.model.receiver_key(receiver)
+        key = self.model.names.receiver_key(receiver)
         body: list[cst.BaseStatement] = []
         for statement in statements:
             if self._is_release_line(statement, key):
@@ -274,14 +274,14 @@ class LockNotExceptionSafe(LintRule):
             isinstance(node, cst.Call)
             and isinstance(node.func, cst.Attribute)
             and node.func.attr.value == method
-            and self.model.receiver_key(node.func.value) == key
+            and self.model.names.receiver_key(node.func.value) == key
         )
 
     def _releases(self, finally_: Optional[cst.Finally], key: tuple[object, ...]) -> bool:
         if finally_ is None:
             return False
         return any(
-            self._is_call_on(c, key, "release") for c in self.model.calls_within(finally_.body)
+            self._is_call_on(c, key, "release") for c in self.model.flow.calls_within(finally_.body)
         )
 
     def _protects(self, statement: cst.BaseStatement, key: tuple[object, ...]) -> bool:
@@ -301,7 +301,7 @@ class LockNotExceptionSafe(LintRule):
     def _inside_releasing_try(self, node: cst.CSTNode, receiver: cst.BaseExpression) -> bool:
         """``try: lock.acquire(); ... finally: lock.release()`` (or a handler that releases)."""
         model = self.model
-        key = model.receiver_key(receiver)
+        key = model.names.receiver_key(receiver)
         function = model.enclosing_function_node(node)
         for ancestor in model.ancestors(node):
             if ancestor is function:
@@ -312,20 +312,20 @@ class LockNotExceptionSafe(LintRule):
                 if any(
                     self._is_call_on(c, key, "release")
                     for handler in ancestor.handlers
-                    for c in model.calls_within(handler.body)
+                    for c in model.flow.calls_within(handler.body)
                 ):
                     return True
         return False
 
     def _released_later(self, call: cst.Call, receiver: cst.BaseExpression) -> bool:
         model = self.model
-        key = model.receiver_key(receiver)
+        key = model.names.receiver_key(receiver)
         function = model.enclosing_function_node(call)
         return any(
             model.enclosing_function_node(release) is function
             and model.precedes(call, release)
             and self._is_call_on(release, key, "release")
-            for release in model.method_calls.get("release", [])
+            for release in model.tree.method_calls.get("release", [])
         )
 
     # --- the fix ----------------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ import libcst as cst
 
 from mplint.diagnostics import Severity
 from mplint.kinds import Kind, KindName
+from mplint.model import ExecContext, FunctionNode, Submission
 from mplint.rule import Invalid, LintRule, Valid
-from mplint.semantics import ExecContext, FunctionNode, Submission
 
 
 class LockNotShared(LintRule):
@@ -125,10 +125,10 @@ class LockNotShared(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
-        workers = model.worker_functions(processes_only=True)
+        workers = model.workers.worker_functions(processes_only=True)
         rebound = self._rebound_globals()
         for function in workers:
-            submissions = model.worker_submissions(function)
+            submissions = model.workers.worker_submissions(function)
             if not submissions:
                 continue
             self._check_local_locks(function)
@@ -136,7 +136,7 @@ class LockNotShared(LintRule):
         for submission in model.submissions():
             if submission.owner.uses_threads or submission.via == "callback":
                 continue
-            for arg in model.handed_arguments(submission):
+            for arg in model.inference.handed_arguments(submission):
                 kind = model.kind_of(arg)
                 if kind is not None and kind.name is KindName.THREAD_LOCK:
                     self.report(
@@ -148,7 +148,7 @@ class LockNotShared(LintRule):
     # --- a lock made by the worker itself --------------------------------------------------------------
     def _check_local_locks(self, function: FunctionNode) -> None:
         model = self.model
-        for call in model.function_calls(function):
+        for call in model.callgraph.function_calls(function):
             kind = model.kind_of(call)
             if kind is None or kind.creator is not call or not _is_lock(kind):
                 continue
@@ -172,10 +172,10 @@ class LockNotShared(LintRule):
         """Every use of the variable is ``with name:`` or ``name.acquire()``/``release()`` here."""
         model = self.model
         key = model.binding_key(name)
-        if key is None or len(model.assignments_of(key)) != 1:
+        if key is None or len(model.names.assignments_of(key)) != 1:
             return False
         used = False
-        for use in model.name_uses(name.value):
+        for use in model.tree.name_uses(name.value):
             if use is name or model.binding_key(use) != key:
                 continue
             if model.enclosing_function_node(use) is not function:
@@ -207,7 +207,7 @@ class LockNotShared(LintRule):
         """Module variables some function rebinds through ``global`` (an initializer's ``LOCK = l``)."""
         model = self.model
         names: set[str] = set()
-        for scope in model.scopes.values():
+        for scope in model.names.scopes.values():
             if isinstance(scope.node, (cst.FunctionDef, cst.Lambda)):
                 names.update(scope.global_names)
         return names
@@ -219,7 +219,7 @@ class LockNotShared(LintRule):
         if all(model.start_method(s.owner) == "fork" for s in submissions):
             return
         reported: set[str] = set()
-        for name, uses in model.global_reads(function).items():
+        for name, uses in model.names.global_reads(function).items():
             if name in rebound or name in reported:
                 continue
             kind = self._module_lock(name)
@@ -238,7 +238,7 @@ class LockNotShared(LintRule):
     def _module_lock(self, name: str) -> Optional[Kind]:
         """The kind of a module variable bound once, at import time, to a new multiprocessing lock."""
         model = self.model
-        bindings = model.module_scope.bindings.get(name, [])
+        bindings = model.names.module_scope.bindings.get(name, [])
         if len(bindings) != 1 or bindings[0].how != "assign" or bindings[0].path:
             return None
         binding = bindings[0]
@@ -247,7 +247,7 @@ class LockNotShared(LintRule):
             ExecContext.IMPORT
         ):
             return None
-        if model.is_main_file:
+        if model.tree.is_main_file:
             return None
         kind = model.kind_of(value)
         if kind is None or kind.creator is not value or kind.proxy or not kind.is_lock_like:

@@ -7,8 +7,8 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import KindName
+from mplint.model import MUTATING_METHODS
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
-from mplint.semantics import MUTATING_METHODS
 
 #: Dict proxy methods that return a copy of a stored value.
 _COPYING_GETTERS = frozenset({"get", "setdefault"})
@@ -120,17 +120,17 @@ class ManagerNestedMutation(LintRule):
             return
         reported: set[cst.CSTNode] = set()
         for method in sorted(MUTATING_METHODS):
-            for call in model.method_calls.get(method, []):
+            for call in model.tree.method_calls.get(method, []):
                 func = call.func
                 assert isinstance(func, cst.Attribute)
                 copy = self._stored_copy(func.value)
                 if copy is not None:
                     self._report(call, copy, reported)
         targets: list[Union[cst.Subscript, cst.Attribute]] = [
-            *model.nodes_of(cst.Subscript),
-            *model.nodes_of(cst.Attribute),
+            *model.tree.nodes_of(cst.Subscript),
+            *model.tree.nodes_of(cst.Attribute),
         ]
-        targets.sort(key=model.order.__getitem__)
+        targets.sort(key=model.tree.order.__getitem__)
         for node in targets:
             if self._is_store_target(node):
                 copy = self._stored_copy(node.value)
@@ -179,7 +179,7 @@ class ManagerNestedMutation(LintRule):
         """The module puts proxies inside proxies (``shared[k] = manager.list()``, ``m.dict({k: m.list()})``,
         ``shared.append(m.dict())``): nested values may be proxies, and their changes do propagate."""
         model = self.model
-        for call in model.calls:
+        for call in model.tree.calls:
             kind = model.kind_of(call)
             if kind is None or not kind.proxy or kind.creator is not call:
                 continue
@@ -209,7 +209,7 @@ class ManagerNestedMutation(LintRule):
     # --- tmp = p[k]; tmp.append(x) --------------------------------------------------------------------
     def _check_local_copies(self, reported: set[cst.CSTNode]) -> None:
         model = self.model
-        for scope in model.scopes.values():
+        for scope in model.names.scopes.values():
             if not isinstance(scope.node, (cst.FunctionDef, cst.Module)):
                 continue
             for name, bindings in scope.bindings.items():
@@ -231,10 +231,10 @@ class ManagerNestedMutation(LintRule):
     ) -> None:
         model = self.model
         first: Optional[cst.CSTNode] = None
-        for use in model.name_uses(name):
+        for use in model.tree.name_uses(name):
             if use is bound or model.binding_key(use) != key or not model.precedes(bound, use):
                 continue
-            write = model.mutation_at(use)
+            write = model.state.mutation_at(use)
             if write is None:
                 parent = model.parent(use)
                 if (
@@ -247,7 +247,7 @@ class ManagerNestedMutation(LintRule):
                 if first is None:
                     first = write
                 continue
-            if model.variable_use(use) in ("load", "augment"):
+            if model.names.variable_use(use) in ("load", "augment"):
                 return  # read after the change (written back, passed on, returned …)
         if first is not None and first not in reported:
             reported.add(first)
@@ -268,7 +268,7 @@ class ManagerNestedMutation(LintRule):
         line = model.statement_of(node)
         if not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1):
             return None
-        if model.block_of(line) is None:
+        if model.tree.block_of(line) is None:
             return None
         small = line.body[0]
         if isinstance(small, cst.Expr):
@@ -305,7 +305,7 @@ class ManagerNestedMutation(LintRule):
         if keyword.iskeyword(base) or not base.isidentifier():
             base = "value"
         for candidate in (base, f"{base}_copy", f"{base}_value"):
-            if self.model.new_variable_is_safe(candidate, at):
+            if self.model.names.new_variable_is_safe(candidate, at):
                 return candidate
         return None
 

@@ -121,7 +121,7 @@ class ManagerUsedAfterShutdown(LintRule):
         """Each place a manager stops, with the key of the variable holding it."""
         model = self.model
         out: list[tuple[Stop, tuple[object, ...]]] = []
-        for item in model.with_items:
+        for item in model.tree.with_items:
             kind = model.kind_of(item.item)
             if kind is None or kind.name is not KindName.MANAGER or kind.proxy:
                 continue
@@ -136,7 +136,7 @@ class ManagerUsedAfterShutdown(LintRule):
             key = model.binding_key(holder) if holder is not None else None
             if key is not None:
                 out.append((with_node, key))
-        for call in model.method_calls.get("shutdown", []):
+        for call in model.tree.method_calls.get("shutdown", []):
             func = call.func
             if not isinstance(func, cst.Attribute):
                 continue
@@ -151,16 +151,22 @@ class ManagerUsedAfterShutdown(LintRule):
     def _check_stop(self, stop: Stop, manager: tuple[object, ...]) -> None:
         model = self.model
         function = model.enclosing_function_node(stop)
-        after = model.end.get(stop, 0) if isinstance(stop, cst.With) else model.order.get(stop, 0)
+        after = (
+            model.tree.end.get(stop, 0)
+            if isinstance(stop, cst.With)
+            else model.tree.order.get(stop, 0)
+        )
         seen: set[tuple[object, ...]] = set()
-        scope = model.scopes.get(function) if function is not None else model.module_scope
+        scope = (
+            model.names.scopes.get(function) if function is not None else model.names.module_scope
+        )
         if scope is None:
             return
         for name in sorted(scope.bindings):
-            for use in model.name_uses(name):
-                if model.order.get(use, 0) < after or model.enclosing_function_node(use) is not (
-                    function
-                ):
+            for use in model.tree.name_uses(name):
+                if model.tree.order.get(use, 0) < after or model.enclosing_function_node(
+                    use
+                ) is not (function):
                     continue
                 key = model.binding_key(use)
                 if key is None or key in seen or not self._live_use(use):
@@ -168,7 +174,7 @@ class ManagerUsedAfterShutdown(LintRule):
                 if not model.dominates(stop, use) or self._rebound_after(key, after, use):
                     continue
                 kind = model.kind_of(use)
-                if kind is None or not kind.proxy or model.proxy_manager(use) != manager:
+                if kind is None or not kind.proxy or model.values.proxy_manager(use) != manager:
                     continue
                 seen.add(key)
                 stopped = (
@@ -182,7 +188,7 @@ class ManagerUsedAfterShutdown(LintRule):
     def _live_use(self, use: cst.Name) -> bool:
         """A read that talks to the server: not ``del x``, ``x = …`` or ``x is None``."""
         model = self.model
-        if model.variable_use(use) not in ("load", "augment"):
+        if model.names.variable_use(use) not in ("load", "augment"):
             return False
         parent = model.parent(use)
         if isinstance(parent, cst.ComparisonTarget) and isinstance(
@@ -196,8 +202,10 @@ class ManagerUsedAfterShutdown(LintRule):
 
     def _rebound_after(self, key: tuple[object, ...], after: int, use: cst.CSTNode) -> bool:
         model = self.model
-        position = model.order.get(use, 0)
-        return any(after <= model.order.get(n, -1) < position for n in model.assignments_of(key))
+        position = model.tree.order.get(use, 0)
+        return any(
+            after <= model.tree.order.get(n, -1) < position for n in model.names.assignments_of(key)
+        )
 
     def _fix(self, stop: Stop, use: cst.Name, kind: KindName) -> Optional[FixSpec]:
         """``name = dict(name)`` as the last statement of the ``with`` block."""
@@ -205,7 +213,7 @@ class ManagerUsedAfterShutdown(LintRule):
         copy = _COPY.get(kind)
         if copy is None or not isinstance(stop, cst.With):
             return None
-        if model.lookup(copy, stop) or model.star_imports:
+        if model.lookup(copy, stop) or model.names.star_imports:
             return None  # ``dict``/``list`` rebound here
         body = stop.body
         if not isinstance(body, cst.IndentedBlock) or not body.body:
@@ -213,7 +221,7 @@ class ManagerUsedAfterShutdown(LintRule):
         key = model.binding_key(use)
         if key is None:
             return None
-        binders = [n for n in model.assignments_of(key) if model.contains(stop, n)]
+        binders = [n for n in model.names.assignments_of(key) if model.contains(stop, n)]
         if len(binders) != 1:
             return None
         statement = model.statement_of(binders[0])

@@ -6,8 +6,8 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
+from mplint.model import Model, positional_args
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
-from mplint.semantics import positional_args
 
 #: Pool methods that pass each item as one argument, and their unpacking twins.
 _ONE_ARGUMENT = {
@@ -161,8 +161,8 @@ class MapArityMismatch(LintRule):
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
         for method in sorted(_CHUNKSIZE_THIRD):
-            for call in model.method_calls.get(method, []):
-                owner = model.handle_owner(call)
+            for call in model.tree.method_calls.get(method, []):
+                owner = model.values.handle_owner(call)
                 if owner is None:
                     continue
                 if owner[1].is_pool:
@@ -176,7 +176,7 @@ class MapArityMismatch(LintRule):
         positional = positional_args(call)
         if not positional:
             return
-        arity = model.positional_arity(positional[0].value)
+        arity = positional_arity(model, positional[0].value)
         third = positional[2].value if len(positional) >= 3 else None
         if third is not None and self._is_iterable(third):
             problem = (
@@ -197,7 +197,7 @@ class MapArityMismatch(LintRule):
             f"needs {arity[0]} (TypeError); use `starmap`"
         )
         fix = self._starmap_fix(call, method, arity)
-        if third is not None and model.value_type(third) not in ("int", "bool"):
+        if third is not None and model.types.value_type(third) not in ("int", "bool"):
             # the call fails either way; a second iterable is what a third argument means here
             problem += f" (`{self._short(third)}` is taken as `chunksize`, not a second iterable)"
             fix = self._zip_fix(call, method, arity)
@@ -208,7 +208,7 @@ class MapArityMismatch(LintRule):
             return True
         if isinstance(node, cst.Call):
             return self.model.qualname(node.func) in _ITERABLE_BUILTINS
-        kind = self.model.value_type(node)
+        kind = self.model.types.value_type(node)
         return kind in ("list", "tuple", "dict", "set", "str", "bytes", "generator")
 
     def _starmap_fix(
@@ -279,7 +279,7 @@ class MapArityMismatch(LintRule):
         iterables = len(positional) - 1
         if iterables < 1:
             return
-        arity = self.model.positional_arity(positional[0].value)
+        arity = positional_arity(self.model, positional[0].value)
         if arity is None:
             return
         required, maximum = arity
@@ -300,3 +300,63 @@ class MapArityMismatch(LintRule):
     def _short(self, node: cst.CSTNode) -> str:
         text = " ".join(self.code_for(node).split())
         return text if len(text) <= 40 else text[:37] + "..."
+
+
+# --- helpers of this rule ---
+def positional_arity(model: Model, expr: cst.BaseExpression) -> Optional[tuple[int, Optional[int]]]:
+    """How many positional arguments calling ``expr`` needs and accepts: (required, maximum), the
+    maximum None with ``*args``. For functions and lambdas of this module, ``self.method`` (bound),
+    ``Class.method`` (unbound, or a static/class method) and ``functools.partial`` of them. None when
+    unknown: other decorators, a partial binding a parameter by keyword, anything else."""
+    bound = 0
+    target = expr
+    if isinstance(expr, cst.Call):
+        if model.qualname(expr.func) != "functools.partial" or any(a.star for a in expr.args):
+            return None
+        positional = positional_args(expr)
+        if not positional:
+            return None
+        target = positional[0].value
+        bound = len(positional) - 1
+        keywords = {a.keyword.value for a in expr.args if a.keyword is not None}
+    else:
+        keywords = set()
+    function = model.names.resolve_function(target)
+    if function is None or isinstance(target, cst.Call):
+        return None
+    skip = 0
+    if isinstance(function, cst.FunctionDef):
+        decorators: set[str] = set()
+        for decorator in function.decorators:
+            if not isinstance(decorator.decorator, cst.Name):
+                return None
+            decorators.add(decorator.decorator.value)
+        if decorators - {"staticmethod", "classmethod"}:
+            return None
+        if model.names._is_method(function):
+            key = model.binding_key(target) if isinstance(target, cst.Attribute) else None
+            if "classmethod" in decorators or (key is not None and len(key) == 3):
+                skip = 1  # cls / self is passed by the binding
+            elif not (
+                isinstance(target, cst.Attribute)
+                and model.names.resolve_class(target.value) is not None
+            ):
+                return None
+    params = function.params
+    positional_params = [*params.posonly_params, *params.params][skip:]
+    cut = next(
+        (i for i, p in enumerate(positional_params) if p.name.value in keywords),
+        None,
+    )
+    if cut is not None:
+        # a parameter bound by keyword can no longer be given by position: the ones before it can
+        if any(p.default is None and p.name.value not in keywords for p in positional_params[cut:]):
+            return None
+        positional_params = positional_params[:cut]
+    required = sum(1 for p in positional_params if p.default is None)
+    maximum: Optional[int] = None
+    if cut is not None or not isinstance(params.star_arg, cst.Param):
+        maximum = len(positional_params) - bound
+        if maximum < 0:
+            return None
+    return max(required - bound, 0), maximum

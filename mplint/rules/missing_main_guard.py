@@ -6,8 +6,8 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
+from mplint.model import FunctionNode
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
-from mplint.semantics import FunctionNode
 
 _GUARD = 'if __name__ == "__main__":'
 
@@ -128,11 +128,11 @@ class MissingMainGuard(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
-        if model.is_main_file:
+        if model.tree.is_main_file:
             return
         offenders: list[tuple[cst.Call, str]] = []
-        for call in model.calls:
-            if not model.runs_at_import(call):
+        for call in model.tree.calls:
+            if not model.flow.runs_at_import(call):
                 continue
             found = self._offence(call)
             if found is not None:
@@ -144,27 +144,27 @@ class MissingMainGuard(LintRule):
 
     def _offence(self, call: cst.Call) -> Optional[str]:
         model = self.model
-        direct = model.process_work(call)
+        direct = model.inference.process_work(call)
         if direct is not None:
             description, kind = direct
             return description if self._fails_here(kind) else None
-        function: Optional[FunctionNode] = model.resolve_function(call.func)
+        function: Optional[FunctionNode] = model.names.resolve_function(call.func)
         if function is None:
-            info = model.resolve_class(call.func)
+            info = model.names.resolve_class(call.func)
             if info is not None:
-                function = model.class_method(info, "__init__")
+                function = model.names.class_method(info, "__init__")
         if function is None:
             return None
         found: dict[FunctionNode, tuple[str, Kind]] = {}
 
         def starts(candidate: FunctionNode) -> bool:
-            hit = model.starts_processes(candidate)
+            hit = model.inference.starts_processes(candidate)
             if hit is None or not self._fails_here(hit[2]):
                 return False
             found[candidate] = (hit[1], hit[2])
             return True
 
-        chain = model.call_chain(function, starts)
+        chain = model.callgraph.call_chain(function, starts)
         if chain is None:
             return None
         description = found[chain[-1]][0]
@@ -186,16 +186,16 @@ class MissingMainGuard(LintRule):
             return None
         index = next(i for i, stmt in enumerate(module.body) if stmt is top)
         for earlier in module.body[:index]:
-            for other in model.calls:
+            for other in model.tree.calls:
                 if (
                     model.contains(earlier, other)
-                    and model.runs_at_import(other)
+                    and model.flow.runs_at_import(other)
                     and self._offence(other) is not None
                 ):
                     return None  # the first offender's fix wraps this one too
         tail = list(module.body[index:])
         for stmt in tail:
-            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) or stmt in model.main_guards:
+            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) or stmt in model.tree.main_guards:
                 return None  # children need these at import; wrapping them breaks the workers
             if isinstance(stmt, cst.SimpleStatementLine) and any(
                 isinstance(s, (cst.Import, cst.ImportFrom, cst.Global)) for s in stmt.body

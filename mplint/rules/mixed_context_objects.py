@@ -8,8 +8,8 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
+from mplint.model import ExecContext, call_argument, context_family
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
-from mplint.semantics import ExecContext, call_argument, context_family
 
 # Objects built on a SemLock: multiprocessing/synchronize.py SemLock.__getstate__ refuses to send one
 # created by a fork context to a spawn or forkserver child.
@@ -146,7 +146,7 @@ class MixedContextObjects(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
-        for call in model.calls:
+        for call in model.tree.calls:
             owner = model.kind_of(call)
             if owner is None or owner.creator is not call or owner.uses_threads:
                 continue
@@ -156,7 +156,9 @@ class MixedContextObjects(LintRule):
                     *_dict_values(call_argument(call, 4, "kwargs")),
                 ]
             elif owner.is_process:
-                objects = model.stored_constructor_arguments(call)  # pickled with the instance
+                objects = model.values.stored_constructor_arguments(
+                    call
+                )  # pickled with the instance
             elif owner.is_process_pool:
                 objects = list(_elements(call_argument(call, 2, "initargs")))
             elif owner.name is KindName.EXECUTOR:
@@ -171,15 +173,17 @@ class MixedContextObjects(LintRule):
         kind = _semlock_kind(model.kind_of(expr))
         if kind is None or context_family(kind.family) != context_family(owner.family):
             return
-        if model.start_method_unknown(kind) or model.start_method_unknown(owner):
+        if model.startmethod.start_method_unknown(kind) or model.startmethod.start_method_unknown(
+            owner
+        ):
             return  # a context chosen at run time
         if kind.method is None and owner.method is None:
             return  # both from the default context: the same one
-        if owner.is_process and model.never_started(call):
+        if owner.is_process and model.workers.never_started(call):
             return
-        if "fork" not in model.possible_start_methods(kind):
+        if "fork" not in model.startmethod.possible_start_methods(kind):
             return
-        if not model.possible_start_methods(owner) - {"fork"}:
+        if not model.startmethod.possible_start_methods(owner) - {"fork"}:
             return
         self.report(
             expr,
@@ -229,7 +233,7 @@ class MixedContextObjects(LintRule):
             return None
         before = model.dominates(binding.node, creator) or (
             model.exec_context(binding.node) is ExecContext.IMPORT
-            and model.runs_whenever_scope_runs(binding.node)
+            and model.flow.runs_whenever_scope_runs(binding.node)
             and model.enclosing_function_node(creator) is not None
         )
         if not before:
@@ -255,7 +259,9 @@ class MixedContextObjects(LintRule):
         bindings = model.lookup(root.value, root)
         if not any(b.how == "import" for b in bindings):
             return False
-        reads = [n for n in model.name_uses(root.value) if model.variable_use(n) == "load"]
+        reads = [
+            n for n in model.tree.name_uses(root.value) if model.names.variable_use(n) == "load"
+        ]
         return len(reads) <= 1
 
     def _context_expression(self, call: cst.Call, owner: Kind) -> Optional[cst.Name]:

@@ -6,8 +6,8 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
+from mplint.model import FunctionNode, keyword_arg
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
-from mplint.semantics import FunctionNode, keyword_arg
 
 Update = Union[cst.AugAssign, cst.Assign]
 
@@ -168,7 +168,7 @@ class NonatomicSharedUpdate(LintRule):
         function = model.enclosing_function_node(update)
         if function is None or not self._concurrent(function):
             return
-        if model.held_locks_cover(update):
+        if model.state.held_locks_cover(update):
             return
         text = " ".join(self.code_for(update).split())
         if len(text) > 40:
@@ -199,7 +199,7 @@ class NonatomicSharedUpdate(LintRule):
         return None
 
     def _concurrent(self, function: FunctionNode) -> bool:
-        return self.model.runs_concurrently(function)
+        return self.model.workers.runs_concurrently(function)
 
     # --- the fix ----------------------------------------------------------------------------------------
     def _fix(self, update: Update, holder: cst.BaseExpression, kind: Kind) -> Optional[FixSpec]:
@@ -208,13 +208,13 @@ class NonatomicSharedUpdate(LintRule):
             return None
         if not isinstance(holder, (cst.Name, cst.Attribute)) or model.binding_key(holder) is None:
             return None
-        origins = model.origins(holder)
+        origins = model.values.origins(holder)
         if not origins or not all(self._default_lock(origin) for origin in origins):
             return None
         line = model.statement_of(update)
         if not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1):
             return None
-        if model.block_of(line) is None:
+        if model.tree.block_of(line) is None:
             return None
         unit = model.module.default_indent
         body = self.code_for(update)

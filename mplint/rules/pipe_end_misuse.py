@@ -7,8 +7,8 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import KindName
+from mplint.model import FunctionNode, Submission
 from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Replace, Valid
-from mplint.semantics import FunctionNode, Submission
 
 _SENDS = api_table.CONNECTION_SEND_METHODS
 _RECEIVES = api_table.CONNECTION_RECV_METHODS | {"poll"}
@@ -161,7 +161,7 @@ class PipeEndMisuse(LintRule):
         model = self.model
         uses: dict[cst.Call, tuple[list[cst.Call], list[cst.Call]]] = {}  # Pipe() -> (right, wrong)
         for method in (*_SENDS, *_RECEIVES):
-            for call in model.method_calls.get(method, []):
+            for call in model.tree.method_calls.get(method, []):
                 func = call.func
                 assert isinstance(func, cst.Attribute)
                 kind = model.kind_of(func.value)
@@ -217,7 +217,7 @@ class PipeEndMisuse(LintRule):
         if key is None:
             return False
         function = model.enclosing_function_node(name)
-        for use in model.references(key):
+        for use in model.names.references(key):
             if use is name:
                 continue
             parent = model.parent(use)
@@ -236,8 +236,8 @@ class PipeEndMisuse(LintRule):
             if submission.via not in ("process", "run") or not submission.owner.is_process:
                 continue
             for expr in (
-                *model.submitted_arguments(submission),
-                *model.submitted_keywords(submission).values(),
+                *model.handoff.submitted_arguments(submission),
+                *model.handoff.submitted_keywords(submission).values(),
             ):
                 if isinstance(expr, cst.Name):
                     self._check_end(submission, expr)
@@ -247,7 +247,7 @@ class PipeEndMisuse(LintRule):
         kind = model.kind_of(child_end)
         if kind is None or kind.name is not KindName.CONNECTION:
             return
-        found = model.pipe_unpacking(child_end)
+        found = model.values.pipe_unpacking(child_end)
         if found is None:
             return
         pipe, index, target = found
@@ -263,7 +263,7 @@ class PipeEndMisuse(LintRule):
             return
         starts = [
             s
-            for s in model.object_calls(submission.call, ("start",))
+            for s in model.values.object_calls(submission.call, ("start",))
             if model.enclosing_function_node(s) is function
         ]
         if not starts:
@@ -333,7 +333,7 @@ class PipeEndMisuse(LintRule):
             if s.via in ("process", "run") and s.owner.is_process
         }
         holders: list[Submission] = []
-        for name in model.references(key):
+        for name in model.names.references(key):
             if model.enclosing_function_node(name) is not function:
                 return None  # a closure or global use somewhere else
             parent = model.parent(name)

@@ -109,7 +109,7 @@ class PoolLifecycleOrder(LintRule):
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
         for method in ("join", *POOL_TASK_METHODS, *EXECUTOR_TASK_METHODS):
-            for call in model.method_calls.get(method, []):
+            for call in model.tree.method_calls.get(method, []):
                 func = call.func
                 assert isinstance(func, cst.Attribute)
                 kind = model.kind_of(func.value)
@@ -151,10 +151,10 @@ class PoolLifecycleOrder(LintRule):
     def _creation_before(self, key: tuple[object, ...], call: cst.Call) -> Optional[cst.CSTNode]:
         """The last binding of the variable before ``call``, when it binds a newly created pool."""
         model = self.model
-        before = [n for n in model.assignments_of(key) if model.precedes(n, call)]
+        before = [n for n in model.names.assignments_of(key) if model.precedes(n, call)]
         if not before:
             return None
-        last = max(before, key=lambda n: model.order.get(n, 0))
+        last = max(before, key=lambda n: model.tree.order.get(n, 0))
         parent = model.parent(last)
         if isinstance(parent, cst.AsName):
             return None  # ``with Pool() as pool``: handled as use-after-with
@@ -175,20 +175,20 @@ class PoolLifecycleOrder(LintRule):
     ) -> bool:
         """Something between creation and ``join()`` may have closed the pool."""
         model = self.model
-        low, high = model.order.get(creation, 0), model.order.get(call, 0)
+        low, high = model.tree.order.get(creation, 0), model.tree.order.get(call, 0)
         for other in model.calls_on(key, ("close", "terminate", "__exit__")):
-            if low < model.order.get(other, 0) < high:
+            if low < model.tree.order.get(other, 0) < high:
                 return True
         name = self.code_for(receiver)
-        for other in model.calls:
-            position = model.order.get(other, 0)
+        for other in model.tree.calls:
+            position = model.tree.order.get(other, 0)
             if not low < position < high or other is call:
                 continue
             # passed to a helper that may close it
             if any(self.code_for(a.value) == name for a in other.args):
                 return True
-        for item in model.with_items:
-            if low < model.order.get(item, 0) < high and model.binding_key(item.item) == key:
+        for item in model.tree.with_items:
+            if low < model.tree.order.get(item, 0) < high and model.binding_key(item.item) == key:
                 return True
         return False
 
@@ -218,7 +218,7 @@ class PoolLifecycleOrder(LintRule):
         if key is None:
             return
         for stop in model.calls_on(key, stoppers):
-            if model.dominates(stop, call) and not model.rebound_between(key, stop, call):
+            if model.dominates(stop, call) and not model.names.rebound_between(key, stop, call):
                 method = stop.func.attr.value if isinstance(stop.func, cst.Attribute) else "close"
                 self.report(
                     call,
@@ -230,8 +230,8 @@ class PoolLifecycleOrder(LintRule):
             if (
                 model.dominates(with_node, call)
                 and not model.contains(with_node, call)
-                and not model.rebound_between(key, anchor, call)
-                and model.end.get(with_node, 0) <= model.order.get(call, 0)
+                and not model.names.rebound_between(key, anchor, call)
+                and model.tree.end.get(with_node, 0) <= model.tree.order.get(call, 0)
             ):
                 self.report(
                     call,
@@ -247,7 +247,7 @@ class PoolLifecycleOrder(LintRule):
         """``with`` statements that shut the pool down at their exit, each with the node that binds it."""
         model = self.model
         out: list[tuple[cst.With, cst.CSTNode]] = []
-        for item in model.with_items:
+        for item in model.tree.with_items:
             with_node = model.parent(item)
             if (
                 isinstance(with_node, cst.With)
@@ -255,7 +255,7 @@ class PoolLifecycleOrder(LintRule):
                 and model.precedes(with_node, call)
             ):
                 out.append((with_node, with_node))
-        for node in model.assignments_of(key):
+        for node in model.names.assignments_of(key):
             parent = model.parent(node)
             if isinstance(parent, cst.AsName):
                 owner = model.parent(parent)

@@ -7,8 +7,8 @@ import libcst as cst
 from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
+from mplint.model import ExecContext
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
-from mplint.semantics import ExecContext
 
 #: Pool methods that wait for their tasks: a pool only used through them is idle when they return.
 _BLOCKING_POOL_METHODS = frozenset({"apply", "map", "starmap"})
@@ -121,7 +121,7 @@ class PoolNotClosed(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
-        for call in model.calls:
+        for call in model.tree.calls:
             kind = model.kind_of(call)
             if kind is None or kind.creator is not call or kind.cls is not None:
                 continue
@@ -135,11 +135,11 @@ class PoolNotClosed(LintRule):
                 if self._task_use(parent, kind):
                     self.report(call, call=self._short(call), verb=verb)
                 continue
-            flow = model.value_flow(call)
+            flow = model.values.value_flow(call)
             key = flow.key
             if flow.how != "assigned" or key is None or len(key) != 2 or key[0] is model.module:
                 continue
-            reads = model.variable_loads(key)
+            reads = model.names.variable_loads(key)
             if not all(self._task_use(model.parent(name), kind) for name in reads):
                 continue
             self.report(
@@ -173,14 +173,14 @@ class PoolNotClosed(LintRule):
             and isinstance(assignment.targets[0].target, cst.Name)
         ):
             return None
-        block = model.block_of(line)
+        block = model.tree.block_of(line)
         if block is None or not isinstance(model.parent(line), cst.IndentedBlock):
             return None
         position = list(block).index(line)
         following = list(block)[position + 1 :]
         if not following:
             return None
-        reads = model.variable_loads(key)
+        reads = model.names.variable_loads(key)
         if not all(any(model.contains(s, name) for s in following) for name in reads):
             return None  # the pool is also used elsewhere
         if kind.is_pool and not all(

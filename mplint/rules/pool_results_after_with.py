@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional
 
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.kinds import Kind
+from mplint.model import Model, keyword_arg
 from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Valid
-from mplint.semantics import PoolBlock, keyword_arg
 
 _ENDS_BLOCK = (cst.Return, cst.Raise, cst.Break, cst.Continue)
 
@@ -134,15 +136,15 @@ class PoolResultsAfterWith(LintRule):
     ]
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        for block in self.model.pool_blocks():
-            for call, _kind in self.model.block_handles(block):
+        for block in pool_blocks(self.model):
+            for call, _kind in block_handles(self.model, block):
                 self._check(block, call)
 
     def _check(self, block: PoolBlock, call: cst.Call) -> None:
         model = self.model
-        flow = model.value_flow(call)
+        flow = model.values.value_flow(call)
         if flow.how == "discarded":
-            if keyword_arg(call, "callback") is not None or model.pool_drained(block, call):
+            if keyword_arg(call, "callback") is not None or pool_drained(model, block, call):
                 return
             self.report(
                 call,
@@ -165,11 +167,11 @@ class PoolResultsAfterWith(LintRule):
         model = self.model
         body = block.node.body
         function = model.enclosing_function_node(block.node)
-        end = model.end.get(block.node, 0)
-        reads = model.container_reads(key)
+        end = model.tree.end.get(block.node, 0)
+        reads = model.names.container_reads(key)
         inside = [n for n in reads if model.contains(body, n) and model.precedes(call, n)]
         escapes = [n for n in inside if self._in_return(n)]
-        if len(escapes) < len(inside) or model.pool_drained(block, call):
+        if len(escapes) < len(inside) or pool_drained(model, block, call):
             return  # waited for (or handed to a function) inside the block
         if escapes:
             statement = model.small_statement_of(escapes[0]) or escapes[0]
@@ -181,11 +183,12 @@ class PoolResultsAfterWith(LintRule):
             )
             return
         for name in reads:
-            position = model.order.get(name, 0)
+            position = model.tree.order.get(name, 0)
             if position < end or model.enclosing_function_node(name) is not function:
                 continue
             rebound = any(
-                end <= model.order.get(node, -1) < position for node in model.assignments_of(key)
+                end <= model.tree.order.get(node, -1) < position
+                for node in model.names.assignments_of(key)
             )
             if rebound:
                 return
@@ -200,7 +203,7 @@ class PoolResultsAfterWith(LintRule):
 
     def _in_return(self, name: cst.Name) -> bool:
         """The handle itself (not something computed from it) is returned."""
-        return self.model.value_flow(name).how == "returned"
+        return self.model.values.value_flow(name).how == "returned"
 
     def _drain_fix(self, block: PoolBlock) -> Optional[FixSpec]:
         """``pool.close()`` and ``pool.join()`` appended to the block's body."""
@@ -220,3 +223,77 @@ class PoolResultsAfterWith(LintRule):
     def _short(self, call: cst.Call) -> str:
         text = " ".join(self.code_for(call).split())
         return text if len(text) <= 40 else text[:37] + "..."
+
+
+# --- helpers of this rule ---
+@dataclass(frozen=True)
+class PoolBlock:
+    """A ``with`` statement over a pool; ``key`` names the pool inside the block (when it is named)."""
+
+    node: cst.With
+    item: cst.WithItem
+    kind: Kind
+    key: Optional[tuple[object, ...]]
+
+
+def pool_blocks(model: Model) -> list[PoolBlock]:
+    """``with`` statements over a pool (of processes or threads, any library): ``with Pool() as p:``,
+    ``with ctx.Pool() as p:``, ``with pool:``. Their exit calls ``Pool.terminate()``. Executors are not
+    included: their exit waits for the pending work (``shutdown(wait=True)``)."""
+    out: list[PoolBlock] = []
+    for item in model.tree.with_items:
+        with_node = model.tree.parents.get(item)
+        if not isinstance(with_node, cst.With) or with_node.asynchronous is not None:
+            continue
+        kind = model.kind_of(item.item)
+        if kind is None or not kind.is_pool:
+            continue
+        key: Optional[tuple[object, ...]] = None
+        if item.asname is not None:
+            if isinstance(item.asname.name, cst.Name):
+                key = model.binding_key(item.asname.name)
+        elif isinstance(item.item, (cst.Name, cst.Attribute)):
+            key = model.binding_key(item.item)
+        out.append(PoolBlock(with_node, item, kind, key))
+    return out
+
+
+def block_handles(model: Model, block: PoolBlock) -> list[tuple[cst.Call, Kind]]:
+    """The handle calls (:meth:`handle_calls`) on the block's pool in the block's own body."""
+    out: list[tuple[cst.Call, Kind]] = []
+    function = model.enclosing_function_node(block.node)
+    for call, kind in model.values.handle_calls():
+        if not model.contains(block.node.body, call):
+            continue
+        if model.enclosing_function_node(call) is not function:
+            continue
+        func = call.func
+        assert isinstance(func, cst.Attribute)
+        receiver = func.value
+        if receiver is block.item.item or (
+            block.key is not None and model.binding_key(receiver) == block.key
+        ):
+            out.append((call, kind))
+    return out
+
+
+def pool_drained(model: Model, block: PoolBlock, after: cst.CSTNode) -> bool:
+    """The block calls ``close()`` and then ``join()`` on its pool after ``after``: every task queued
+    before is done when the block exits."""
+    if block.key is None:
+        return False
+    body = block.node.body
+    calls = [
+        c
+        for c in model.calls_on(block.key, ("close", "join"))
+        if model.contains(body, c) and model.precedes(after, c)
+    ]
+    closes = [
+        c for c in calls if isinstance(c.func, cst.Attribute) and c.func.attr.value == "close"
+    ]
+    return any(
+        model.precedes(close, join)
+        for join in calls
+        if isinstance(join.func, cst.Attribute) and join.func.attr.value == "join"
+        for close in closes
+    )

@@ -6,8 +6,8 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
+from mplint.model import ClassInfo, Model, call_argument
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, RuleContext, Valid
-from mplint.semantics import call_argument
 
 _NOT_STARTED_ERRORS = {
     "join": "AssertionError: can only join a started process",
@@ -153,7 +153,7 @@ class ProcessLifecycleOrder(LintRule):
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
         for method in ("run", "join", "terminate", "kill", "close"):
-            for call in model.method_calls.get(method, []):
+            for call in model.tree.method_calls.get(method, []):
                 func = call.func
                 assert isinstance(func, cst.Attribute)
                 kind = model.kind_of(func.value)
@@ -174,12 +174,12 @@ class ProcessLifecycleOrder(LintRule):
         """A subclass that redefines lifecycle methods, or starts itself (``self.start()`` in a method)."""
         if kind.cls is None:
             return False
-        info = self.model.classes.get(kind.cls)
+        info = self.model.names.classes.get(kind.cls)
         if info is None:
             return True
         return any(
-            self.model.class_method(info, name) is not None for name in _LIFECYCLE_METHODS
-        ) or self.model.self_calls(info, "start")
+            self.model.names.class_method(info, name) is not None for name in _LIFECYCLE_METHODS
+        ) or self_calls(self.model, info, "start")
 
     # --- join()/terminate()/kill() before start() -------------------------------------------------
     def _check_not_started(
@@ -189,11 +189,11 @@ class ProcessLifecycleOrder(LintRule):
         key = model.binding_key(receiver)
         if key is None:
             return
-        creation = model.creation_before(key, call)
+        creation = model.values.creation_before(key, call)
         if creation is None:
             return
         ran: Optional[cst.Call] = None
-        for name in model.uses_between(key, creation, call):
+        for name in model.names.uses_between(key, creation, call):
             parent = model.parent(name)
             if not (isinstance(parent, cst.Attribute) and parent.value is name):
                 return  # handed to other code, which may start it
@@ -205,7 +205,7 @@ class ProcessLifecycleOrder(LintRule):
         if ran in self._reported_runs:
             return  # the run() diagnostic is the cause; its fix repairs this call too
         error = _THREAD_JOIN_ERROR if kind.is_thread else _NOT_STARTED_ERRORS[method]
-        if model.expects_exception(call, error.split(":", 1)[0]):
+        if model.exceptions.expects_exception(call, error.split(":", 1)[0]):
             return
         spelled = self.code_for(receiver)
         if ran is not None:
@@ -218,11 +218,11 @@ class ProcessLifecycleOrder(LintRule):
     def _check_run(self, call: cst.Call, receiver: cst.BaseExpression, kind: Kind) -> None:
         model = self.model
         creator = kind.creator
-        if creator is None or model.is_test_file:
+        if creator is None or model.tree.is_test_file:
             return
         if kind.cls is not None:
-            info = model.classes.get(kind.cls)
-            if info is None or model.class_method(info, "run") is not None:
+            info = model.names.classes.get(kind.cls)
+            if info is None or model.names.class_method(info, "run") is not None:
                 return  # the subclass's own run(): calling it directly is ordinary code
         target = call_argument(creator, 1, "target")
         if target is None or (isinstance(target, cst.Name) and target.value == "None"):
@@ -261,14 +261,14 @@ class ProcessLifecycleOrder(LintRule):
         starts = [
             s
             for s in model.calls_on(key, ("start",))
-            if model.dominates(s, call) and not model.rebound_between(key, s, call)
+            if model.dominates(s, call) and not model.names.rebound_between(key, s, call)
         ]
         if not starts:
             return
-        last = max(starts, key=lambda s: model.order.get(s, 0))
-        if model.uses_between(key, last, call):
+        last = max(starts, key=lambda s: model.tree.order.get(s, 0))
+        if model.names.uses_between(key, last, call):
             return  # joined, polled, waited on or handed out in between
-        if model.expects_exception(call, "ValueError"):
+        if model.exceptions.expects_exception(call, "ValueError"):
             return
         name = self.code_for(receiver)
         self.report(
@@ -285,7 +285,7 @@ class ProcessLifecycleOrder(LintRule):
             return
         name = self.code_for(receiver)
         function = model.enclosing_function_node(call)
-        for use in model.name_uses(str(key[1])):
+        for use in model.tree.name_uses(str(key[1])):
             if not model.precedes(call, use) or model.contains(call, use):
                 continue
             if model.enclosing_function_node(use) is not function:
@@ -310,8 +310,8 @@ class ProcessLifecycleOrder(LintRule):
                 continue
             if (
                 model.dominates(call, node)
-                and not model.rebound_between(key, call, node)
-                and not model.expects_exception(node, "ValueError")
+                and not model.names.rebound_between(key, call, node)
+                and not model.exceptions.expects_exception(node, "ValueError")
             ):
                 self.report(
                     node,
@@ -322,3 +322,33 @@ class ProcessLifecycleOrder(LintRule):
     def _short(self, node: cst.CSTNode) -> str:
         text = " ".join(self.code_for(node).split())
         return text if len(text) <= 30 else text[:27] + "..."
+
+
+# --- helpers of this rule ---
+def self_calls(model: Model, info: ClassInfo, method: str, depth: int = 0) -> bool:
+    """Some method of the class (or of a module-level base) calls ``self.<method>(...)``."""
+    for function in info.methods.values():
+        params = function.params.params
+        if not params:
+            continue
+        me = params[0].name.value
+        for call in model.callgraph.function_calls(function):
+            func = call.func
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value == method
+                and isinstance(func.value, cst.Name)
+                and func.value.value == me
+            ):
+                return True
+    if depth > 5:
+        return False
+    for base in info.bases:
+        parent = model.names.resolve_class(base)
+        if (
+            parent is not None
+            and parent is not info
+            and self_calls(model, parent, method, depth + 1)
+        ):
+            return True
+    return False

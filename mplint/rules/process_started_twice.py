@@ -106,7 +106,7 @@ class ProcessStartedTwice(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
-        for call in model.method_calls.get("start", []):
+        for call in model.tree.method_calls.get("start", []):
             func = call.func
             assert isinstance(func, cst.Attribute)
             kind = model.kind_of(func.value)
@@ -118,7 +118,7 @@ class ProcessStartedTwice(LintRule):
             if key is None:
                 continue
             error = _THREAD_ERROR if kind.is_thread else _PROCESS_ERROR
-            if model.expects_exception(call, error.split(":", 1)[0]):
+            if model.exceptions.expects_exception(call, error.split(":", 1)[0]):
                 continue  # a test that provokes the error on purpose, or code that handles it
             problem = self._second_start(key, call) or self._start_in_loop(key, func.value, call)
             if problem is not None:
@@ -128,15 +128,17 @@ class ProcessStartedTwice(LintRule):
         """A subclass with its own ``start()`` may make a second call harmless."""
         if kind.cls is None:
             return False
-        info = self.model.classes.get(kind.cls)
-        return info is None or self.model.class_method(info, "start") is not None
+        info = self.model.names.classes.get(kind.cls)
+        return info is None or self.model.names.class_method(info, "start") is not None
 
     def _second_start(self, key: tuple[object, ...], call: cst.Call) -> Optional[str]:
         model = self.model
         for earlier in model.calls_on(key, ("start",)):
             if earlier is call:
                 break
-            if model.dominates(earlier, call) and not model.rebound_between(key, earlier, call):
+            if model.dominates(earlier, call) and not model.names.rebound_between(
+                key, earlier, call
+            ):
                 return "starts the same object again"
         return None
 
@@ -145,7 +147,7 @@ class ProcessStartedTwice(LintRule):
     ) -> Optional[str]:
         model = self.model
         function = model.enclosing_function_node(call)
-        assignments = model.assignments_of(key)
+        assignments = model.names.assignments_of(key)
         for node in assignments:
             owner = model.enclosing_function_node(node)
             if owner is function:
@@ -159,12 +161,12 @@ class ProcessStartedTwice(LintRule):
             return None  # assigned elsewhere: another function may replace it between passes
         if len(key) == 2 and not assignments and not self._is_parameter(key, function):
             return None
-        for loop in model.enclosing_loops(call):
+        for loop in model.flow.enclosing_loops(call):
             if any(model.contains(loop, node) for node in assignments):
                 return None  # a new object on each pass (or at least on some)
             if isinstance(loop, cst.While) and self._tests_the_process(loop.test, key):
                 return None  # `while not p.is_alive(): p.start()` stops once it runs
-            if model.runs_each_iteration(call, loop) and model.loop_may_repeat(loop):
+            if model.flow.runs_each_iteration(call, loop) and model.flow.loop_may_repeat(loop):
                 name = self.code_for(receiver)
                 return f"runs again on each pass of the loop, on the same `{name}`"
         return None
@@ -173,7 +175,7 @@ class ProcessStartedTwice(LintRule):
         """The loop condition reads the variable (``while not p.is_alive():``)."""
         model = self.model
         if len(key) == 3:
-            for name in model.name_uses(str(key[2])):
+            for name in model.tree.name_uses(str(key[2])):
                 parent = model.parent(name)
                 if (
                     isinstance(parent, cst.Attribute)
@@ -185,11 +187,11 @@ class ProcessStartedTwice(LintRule):
             return False
         return any(
             model.contains(test, name) and model.binding_key(name) == key
-            for name in model.name_uses(str(key[1]))
+            for name in model.tree.name_uses(str(key[1]))
         )
 
     def _is_parameter(self, key: tuple[object, ...], function: Optional[cst.CSTNode]) -> bool:
-        scope = self.model.scopes.get(function) if function is not None else None
+        scope = self.model.names.scopes.get(function) if function is not None else None
         if scope is None or scope.node is not key[0]:
             return False
         return any(b.how == "param" for b in scope.bindings.get(str(key[1]), []))

@@ -7,8 +7,9 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
+from mplint.model import ClassInfo, Model, keyword_arg
+from mplint.model.syntax import _is_false
 from mplint.rule import FixSpec, InsertAfter, InsertBefore, Invalid, LintRule, Valid
-from mplint.semantics import ClassInfo
 
 # What an attribute assigned before the base __init__ does, for a Process and for a Thread.
 _EARLY_PROCESS = {
@@ -140,17 +141,17 @@ class ProcessSubclassNoSuperInit(LintRule):
         model = self.model
         if model.path.endswith(".pyi"):
             return  # a stub declares signatures; its bodies are `...`
-        for info in model.class_of_node.values():
-            base = model.class_base_kind(info)
+        for info in model.names.class_of_node.values():
+            base = model.inference.class_base_kind(info)
             if base is None or not (base.is_process or base.name is KindName.THREAD):
                 continue
             init = info.methods.get("__init__")
             if init is not None:
                 self._check_init(info, init, base)
-            elif model.generates_init(info):
+            elif generates_init(model, info):
                 self._check_generated(info, base)
             start = info.methods.get("start")
-            if start is not None and model.class_method(info, "run") is None:
+            if start is not None and model.names.class_method(info, "run") is None:
                 self._check_start(info, start, base)
 
     def _check_init(self, info: ClassInfo, init: cst.FunctionDef, base: Kind) -> None:
@@ -161,7 +162,7 @@ class ProcessSubclassNoSuperInit(LintRule):
             or any(_decorator_name(d) == "overload" for d in init.decorators)
         ):
             return
-        calls = model.base_init_calls(init)
+        calls = base_init_calls(model, init)
         if calls is None:
             return
         base_name = _base_name(base)
@@ -173,7 +174,7 @@ class ProcessSubclassNoSuperInit(LintRule):
                 problem=f"never calls `{base_name}.__init__()`: {self._start_error(info, base)}",
             )
             return
-        first = min(calls, key=lambda c: model.order.get(c, 0))
+        first = min(calls, key=lambda c: model.tree.order.get(c, 0))
         early = _EARLY_THREAD if base.name is KindName.THREAD else _EARLY_PROCESS
         for attribute, targets in info.attribute_targets.items():
             consequence = early.get(attribute)
@@ -192,7 +193,7 @@ class ProcessSubclassNoSuperInit(LintRule):
         model = self.model
         post_init = info.methods.get("__post_init__") or info.methods.get("__attrs_post_init__")
         if post_init is not None:
-            calls = model.base_init_calls(post_init)
+            calls = base_init_calls(model, post_init)
             if calls is None or calls:
                 return
         self.report(
@@ -208,7 +209,7 @@ class ProcessSubclassNoSuperInit(LintRule):
         if start.decorators or _only_raises(start) or not start.params.params:
             return
         me = start.params.params[0].name.value
-        for call in self.model.function_calls(start):
+        for call in self.model.callgraph.function_calls(start):
             func = call.func
             if not (isinstance(func, cst.Attribute) and func.attr.value == "start"):
                 continue
@@ -217,7 +218,7 @@ class ProcessSubclassNoSuperInit(LintRule):
                 isinstance(a.value, cst.Name) and a.value.value == me for a in call.args
             ):
                 return  # super().start(), Process.start(self)
-        for call in self.model.function_calls(start):
+        for call in self.model.callgraph.function_calls(start):
             if any(isinstance(a.value, cst.Name) and a.value.value == me for a in call.args):
                 return  # handed to a helper that may start it
         base_name = _base_name(base)
@@ -297,3 +298,78 @@ def _only_raises(function: cst.FunctionDef) -> bool:
         isinstance(s, cst.SimpleStatementLine) and all(isinstance(x, cst.Raise) for x in s.body)
         for s in statements
     )
+
+
+# --- helpers of this rule ---
+_INIT_WRITING_DECORATORS = frozenset(
+    {
+        "dataclasses.dataclass",
+        "attr.s",
+        "attr.attrs",
+        "attr.define",
+        "attr.mutable",
+        "attr.frozen",
+        "attr.dataclass",
+        "attrs.define",
+        "attrs.mutable",
+        "attrs.frozen",
+    }
+)
+
+
+def base_init_calls(
+    model: Model, function: cst.FunctionDef, depth: int = 0
+) -> Optional[list[cst.Call]]:
+    """The calls in a method's own body after which a base class ``__init__`` has run.
+
+    ``super().__init__(...)``, ``super(C, self).__init__(...)``, ``Base.__init__(self, ...)`` (any
+    ``X.__init__(...)``), and calls of ``self.helper(...)`` whose method does one of these (followed
+    three deep). None when the method hands ``self`` to code this module cannot follow (a helper
+    function, a method of a base defined elsewhere): it may call the base ``__init__`` there.
+    """
+    params = function.params.params
+    if not params:
+        return None
+    me = params[0].name.value
+    found: list[cst.Call] = []
+    for call in model.callgraph.function_calls(function):
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "__init__":
+            found.append(call)
+            continue
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value == me
+        ):
+            target = model.names.resolve_function(func)
+            if not isinstance(target, cst.FunctionDef) or depth >= 3:
+                return None
+            inner = base_init_calls(model, target, depth + 1)
+            if inner is None:
+                return None
+            if inner:
+                found.append(call)
+            continue
+        qual = model.qualname(func)
+        if qual is not None and qual.startswith("builtins."):
+            continue  # super(C, self), isinstance(self, …), getattr(self, …)
+        if any(isinstance(a.value, cst.Name) and a.value.value == me for a in call.args):
+            return None
+    return found
+
+
+def generates_init(model: Model, info: ClassInfo) -> bool:
+    """The class is a dataclass or an attrs class that writes an ``__init__`` of its own (one that
+    never calls the base ``__init__``): decorated, not ``init=False``, and defining no ``__init__``."""
+    if "__init__" in info.methods:
+        return False
+    for decorator in info.node.decorators:
+        expr = decorator.decorator
+        call = expr if isinstance(expr, cst.Call) else None
+        qual = model.qualname(call.func if call is not None else expr)
+        if qual not in _INIT_WRITING_DECORATORS:
+            continue
+        init = keyword_arg(call, "init") if call is not None else None
+        return not (init is not None and _is_false(init.value))
+    return False

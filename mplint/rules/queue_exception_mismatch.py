@@ -6,7 +6,8 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
-from mplint.kinds import KindName
+from mplint.kinds import Kind, KindName
+from mplint.model import Model, call_argument
 from mplint.rule import (
     FixSpec,
     InsertAfter,
@@ -172,7 +173,7 @@ class QueueExceptionMismatch(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
-        handlers = model.nodes_of(cst.ExceptHandler)
+        handlers = model.tree.nodes_of(cst.ExceptHandler)
         if not handlers:
             return
         bad: dict[cst.BaseExpression, str] = {}
@@ -187,7 +188,7 @@ class QueueExceptionMismatch(LintRule):
         for element, exception in bad.items():
             self._report_spelling(element, exception)
         seen: set[cst.CSTNode] = set(bad)
-        for node in model.nodes_of(cst.Try):
+        for node in model.tree.nodes_of(cst.Try):
             self._check_mismatch(node, seen)
 
     # --- exceptions that do not exist ----------------------------------------------------------------
@@ -209,7 +210,7 @@ class QueueExceptionMismatch(LintRule):
             isinstance(element, cst.Name)
             and element.value in ("Empty", "Full")
             and not model.lookup(element.value, element)
-            and not model.star_imports
+            and not model.names.star_imports
         ):
             return element.value
         return None
@@ -248,15 +249,15 @@ class QueueExceptionMismatch(LintRule):
         model = self.model
         raised: dict[str, cst.Call] = {}
         opaque = False  # the body makes calls that may raise anything
-        for call in model.calls_within(try_node.body):
-            if model.innermost_try_body(call) is not try_node:
+        for call in model.flow.calls_within(try_node.body):
+            if model.exceptions.innermost_try_body(call) is not try_node:
                 continue
-            exception = model.queue_call_raises(call)
+            exception = model.exceptions.queue_call_raises(call)
             if exception == "Full":
                 func = call.func
                 assert isinstance(func, cst.Attribute)
                 kind = model.kind_of(func.value)
-                if kind is not None and model.queue_is_bounded(kind) is False:
+                if kind is not None and queue_is_bounded(model, kind) is False:
                     exception = None
             if exception is not None:
                 raised.setdefault(exception, call)
@@ -265,9 +266,9 @@ class QueueExceptionMismatch(LintRule):
                 opaque = True
         for exception, call in raised.items():
             target = f"queue.{exception}"
-            if model.handlers_catch(try_node, target) is not False:
+            if model.exceptions.handlers_catch(try_node, target) is not False:
                 continue
-            if model.caught_around(try_node, target) is not False:
+            if model.exceptions.caught_around(try_node, target) is not False:
                 continue
             other = "Full" if exception == "Empty" else "Empty"
             for handler in try_node.handlers:
@@ -275,7 +276,7 @@ class QueueExceptionMismatch(LintRule):
                 for element in _elements(handler.type):
                     if element in seen:
                         continue
-                    if model.exception_catches(element, f"queue.{other}") is not True:
+                    if model.exceptions.exception_catches(element, f"queue.{other}") is not True:
                         continue
                     if api_table.queue_exception(model.qualname(element)) != other:
                         continue
@@ -341,17 +342,19 @@ class QueueExceptionMismatch(LintRule):
         root = _root_name(element)
         if root is None or replacement.split(".", 1)[0] == root.value:
             return True
-        return self.model.import_used_elsewhere(root, (n for n in self._rewritten if n is not None))
+        return self.model.importer.import_used_elsewhere(
+            root, (n for n in self._rewritten if n is not None)
+        )
 
     def _spell(self, qualname: str, at: cst.CSTNode) -> Optional[tuple[str, tuple[NodeEdit, ...]]]:
         model = self.model
-        spelled = model.import_spelling(qualname, at)
+        spelled = model.importer.import_spelling(qualname, at)
         if spelled is None:
             return None
         text, import_line = spelled
         if import_line is None:
             return text, ()
-        anchor = model.import_anchor()
+        anchor = model.importer.import_anchor()
         if anchor is None:
             return None
         statement, after = anchor
@@ -371,3 +374,27 @@ def _elements(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(expr, cst.Tuple):
         return [e.value for e in expr.elements]
     return [expr]
+
+
+# --- helpers of this rule ---
+def queue_is_bounded(model: Model, kind: Kind) -> Optional[bool]:
+    """Whether a queue was created with a positive ``maxsize`` (only then can ``put`` raise
+    ``queue.Full``); None when the creation is not visible or the size is not a literal."""
+    creator = kind.creator
+    if creator is None:
+        return None
+    if kind.name is KindName.SIMPLE_QUEUE:
+        return False
+    qual = model.qualname(creator.func)
+    if qual is not None and qual.endswith("SimpleQueue"):
+        return False
+    size = call_argument(creator, 0, "maxsize")
+    if size is None:
+        return False
+    value = size
+    negative = False
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+        value, negative = value.expression, True
+    if isinstance(value, cst.Integer):
+        return not negative and int(value.value, 0) > 0
+    return None

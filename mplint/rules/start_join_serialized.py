@@ -114,7 +114,7 @@ class StartJoinSerialized(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
-        for join in model.method_calls.get("join", []):
+        for join in model.tree.method_calls.get("join", []):
             func = join.func
             assert isinstance(func, cst.Attribute)
             if not _without_timeout(join):
@@ -125,19 +125,21 @@ class StartJoinSerialized(LintRule):
             key = model.binding_key(func.value)
             if key is None or len(key) != 2:
                 continue
-            loops = model.enclosing_loops(join)
+            loops = model.flow.enclosing_loops(join)
             if not loops:
                 continue
             loop = loops[0]
-            if not (model.runs_each_iteration(join, loop) and model.loop_may_repeat(loop)):
+            if not (
+                model.flow.runs_each_iteration(join, loop) and model.flow.loop_may_repeat(loop)
+            ):
                 continue
-            creation = model.creation_before(key, join)
+            creation = model.values.creation_before(key, join)
             if creation is None or not model.contains(loop.body, creation):
                 continue
             if not self._maps_over_items(loop, creation):
                 continue
             start = self._start_between(key, creation, join)
-            if start is None or not model.runs_each_iteration(start, loop):
+            if start is None or not model.flow.runs_each_iteration(start, loop):
                 continue
             self.report(
                 join,
@@ -153,7 +155,7 @@ class StartJoinSerialized(LintRule):
             if (
                 model.precedes(creation, start)
                 and model.dominates(start, join)
-                and not model.rebound_between(key, start, join)
+                and not model.names.rebound_between(key, start, join)
             ):
                 return start
         return None
@@ -214,15 +216,15 @@ class StartJoinSerialized(LintRule):
         """A ``return`` or ``yield`` in the loop would skip the joins moved after it."""
         model = self.model
         function = model.enclosing_function_node(loop)
-        returns = model.returns.get(function, []) if function is not None else []
-        return any(model.contains(loop, node) for node in (*returns, *model.yields))
+        returns = model.tree.returns.get(function, []) if function is not None else []
+        return any(model.contains(loop, node) for node in (*returns, *model.tree.yields))
 
     def _fresh_name(self) -> str:
         for candidate in ("started", "started_processes", "launched"):
-            if not self.model.name_uses(candidate):
+            if not self.model.tree.name_uses(candidate):
                 return candidate
         index = 2
-        while self.model.name_uses(f"started_{index}"):
+        while self.model.tree.name_uses(f"started_{index}"):
             index += 1
         return f"started_{index}"
 

@@ -7,14 +7,14 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import KindName
-from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, RemoveStatement, Replace, Valid
-from mplint.semantics import (
+from mplint.model import (
     ExecContext,
     StartMethodCall,
     call_argument,
     is_main_guard_test,
     keyword_arg,
 )
+from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, RemoveStatement, Replace, Valid
 
 _ALREADY_SET = "raises RuntimeError: context has already been set"
 
@@ -179,7 +179,7 @@ class StartMethodMisconfigured(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
-        calls = model.start_method_calls
+        calls = model.startmethod.start_method_calls
         for current in calls:
             if current.forced or current.tolerated:
                 continue
@@ -187,7 +187,10 @@ class StartMethodMisconfigured(LintRule):
             if problem is not None:
                 self.report(current.call, call=self._short(current.call), problem=problem)
                 continue
-            if model.runs_at_import(current.call) and current.method in ("spawn", "forkserver"):
+            if model.flow.runs_at_import(current.call) and current.method in (
+                "spawn",
+                "forkserver",
+            ):
                 self.report(
                     current.call,
                     fix=self._move_into_guard(original_node, current),
@@ -210,10 +213,10 @@ class StartMethodMisconfigured(LintRule):
 
     def _after_context_use(self, current: StartMethodCall) -> Optional[str]:
         model = self.model
-        for call in model.calls:
+        for call in model.tree.calls:
             if call is current.call:
                 continue
-            use = model.default_context_use(call)
+            use = model.startmethod.default_context_use(call)
             if (
                 use is not None
                 and use[0] == current.family
@@ -221,13 +224,15 @@ class StartMethodMisconfigured(LintRule):
             ):
                 return f"after `{use[1]}` fixed the default context {_ALREADY_SET}"
             if model.dominates(call, current.call):
-                function = model.resolve_function(call.func)
+                function = model.names.resolve_function(call.func)
                 if function is None:
-                    info = model.resolve_class(call.func)
-                    function = model.class_method(info, "__init__") if info is not None else None
+                    info = model.names.resolve_class(call.func)
+                    function = (
+                        model.names.class_method(info, "__init__") if info is not None else None
+                    )
                 if function is None or model.contains(function, current.call):
                     continue
-                found = model.surely_uses_default_context(function)
+                found = model.startmethod.surely_uses_default_context(function)
                 if found is not None and found[0] == current.family:
                     via = model.module.code_for_node(call.func)
                     return f"after `{via}()` (which calls `{found[1]}`) {_ALREADY_SET}"
@@ -243,18 +248,18 @@ class StartMethodMisconfigured(LintRule):
         target = model.enclosing_function_node(later)
         if target is None:
             return False
-        if model.exec_context(earlier) is ExecContext.IMPORT and model.runs_whenever_scope_runs(
+        if model.exec_context(
             earlier
-        ):
+        ) is ExecContext.IMPORT and model.flow.runs_whenever_scope_runs(earlier):
             return True
         # ``earlier`` runs before a call that leads (through this module's functions) to ``later``
-        for call in model.calls:
+        for call in model.tree.calls:
             if call is earlier or not model.dominates(earlier, call):
                 continue
-            function = model.resolve_function(call.func)
+            function = model.names.resolve_function(call.func)
             if function is None or model.contains(function, earlier):
                 continue
-            if model.call_chain(function, lambda f: f is target) is not None:
+            if model.callgraph.call_chain(function, lambda f: f is target) is not None:
                 return True
         return False
 
@@ -280,7 +285,7 @@ class StartMethodMisconfigured(LintRule):
             between.append(later)
         if guard is None or not isinstance(guard.body, cst.IndentedBlock) or not guard.body.body:
             return None
-        for call in model.calls:
+        for call in model.tree.calls:
             if any(model.contains(s, call) for s in between) and self._may_use_multiprocessing(
                 call
             ):
@@ -308,14 +313,14 @@ class StartMethodMisconfigured(LintRule):
             return True
         if model.kind_of(call) is not None:
             return True
-        return model.resolve_function(call.func) is not None or (
-            model.resolve_class(call.func) is not None
+        return model.names.resolve_function(call.func) is not None or (
+            model.names.resolve_class(call.func) is not None
         )
 
     # --- ProcessPoolExecutor(max_tasks_per_child=..., mp_context=fork) ----------------------------------
     def _check_executors(self) -> None:
         model = self.model
-        for call in model.calls:
+        for call in model.tree.calls:
             kind = model.kind_of(call)
             if kind is None or kind.creator is not call or kind.name is not KindName.EXECUTOR:
                 continue

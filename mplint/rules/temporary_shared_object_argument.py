@@ -6,8 +6,8 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
+from mplint.model import Submission
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Replace, Valid
-from mplint.semantics import Submission
 
 #: Objects whose child-side copy needs the parent's object to stay alive: they hold a named semaphore
 #: (locks, events, queues, shared ctypes) or are proxies whose referent the manager frees with them.
@@ -156,7 +156,7 @@ class TemporarySharedObjectArgument(LintRule):
         for submission in model.submissions():
             if submission.owner.uses_threads or submission.via in ("callback", "initializer"):
                 continue
-            for arg in model.handed_arguments(submission):
+            for arg in model.inference.handed_arguments(submission):
                 if not isinstance(arg, cst.Call) or arg in reported:
                     continue
                 kind = model.kind_of(arg)
@@ -183,7 +183,7 @@ class TemporarySharedObjectArgument(LintRule):
         statement = model.statement_of(arg)
         if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
             return None
-        if model.block_of(statement) is None:
+        if model.tree.block_of(statement) is None:
             return None
         for ancestor in model.ancestors(arg):
             if ancestor is statement:
@@ -207,7 +207,7 @@ class TemporarySharedObjectArgument(LintRule):
     def _fresh_name(self, base: str, at: cst.CSTNode) -> Optional[str]:
         model = self.model
         for candidate in (base, *(f"{base}_{n}" for n in range(2, 10))):
-            if model.new_variable_is_safe(candidate, at):
+            if model.names.new_variable_is_safe(candidate, at):
                 return candidate
         return None
 

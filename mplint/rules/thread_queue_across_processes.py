@@ -7,6 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
+from mplint.model import FunctionNode, Submission
 from mplint.rule import (
     FixSpec,
     InsertAfter,
@@ -17,7 +18,6 @@ from mplint.rule import (
     Replace,
     Valid,
 )
-from mplint.semantics import FunctionNode, Submission
 
 _THREAD_KINDS = (KindName.THREAD_QUEUE, KindName.THREAD_LOCK)
 # What replaces a thread-only class, by the last part of its qualified name.
@@ -181,9 +181,9 @@ class ThreadQueueAcrossProcesses(LintRule):
     def _arguments(self, submission: Submission) -> list[cst.BaseExpression]:
         model = self.model
         out = [
-            *model.submitted_arguments(submission),
+            *model.handoff.submitted_arguments(submission),
             *(submission.args or ()),
-            *model.submitted_keywords(submission).values(),
+            *model.handoff.submitted_keywords(submission).values(),
         ]
         bound = submission.callable
         if isinstance(bound, cst.Call) and model.qualname(bound.func) == "functools.partial":
@@ -223,7 +223,7 @@ class ThreadQueueAcrossProcesses(LintRule):
         child = self._child_functions()
         if not child:
             return
-        scope = model.module_scope
+        scope = model.names.module_scope
         for name, bindings in scope.bindings.items():
             values = [b.value for b in bindings if b.how == "assign" and not b.path]
             if len(values) != 1 or len(bindings) != 1 or values[0] is None:
@@ -258,7 +258,7 @@ class ThreadQueueAcrossProcesses(LintRule):
     def _child_functions(self) -> set[FunctionNode]:
         """Functions that run in a child process: process workers, and threads those start."""
         model = self.model
-        child: set[FunctionNode] = set(model.worker_functions(processes_only=True))
+        child: set[FunctionNode] = set(model.workers.worker_functions(processes_only=True))
         for _ in range(3):
             grown = False
             for submission in model.submissions():
@@ -266,10 +266,10 @@ class ThreadQueueAcrossProcesses(LintRule):
                     continue
                 if model.enclosing_function_node(submission.call) not in child:
                     continue
-                root = model.submission_root(submission)
+                root = model.workers.submission_root(submission)
                 if root is None:
                     continue
-                for function in model.reachable_functions(root):
+                for function in model.callgraph.reachable_functions(root):
                     if function not in child:
                         child.add(function)
                         grown = True
@@ -301,12 +301,12 @@ class ThreadQueueAcrossProcesses(LintRule):
                 return None
         else:
             root = owner.family if owner.family in api_table.FAMILY_ROOTS else "multiprocessing"
-            spelled = model.import_spelling(f"{root}.{cls}", creator)
+            spelled = model.importer.import_spelling(f"{root}.{cls}", creator)
             if spelled is None:
                 return None
             text, import_line = spelled
             if import_line is not None:
-                anchor = model.import_anchor()
+                anchor = model.importer.import_anchor()
                 if anchor is None:
                     return None
                 statement, after = anchor
@@ -326,7 +326,7 @@ class ThreadQueueAcrossProcesses(LintRule):
         key = model.binding_key(arg)
         if key is not None and model.calls_on(key, methods):
             return True
-        return bool(model.worker_calls(submission, arg, methods))
+        return bool(model.handoff.worker_calls(submission, arg, methods))
 
     def _context_spelling(self, owner: Kind, creator: cst.Call, cls: str) -> Optional[str]:
         """``ctx.Queue`` when the process came from ``ctx.Process`` and ``ctx`` is visible here."""
@@ -347,7 +347,9 @@ class ThreadQueueAcrossProcesses(LintRule):
         root = _root_name(func)
         if root is None or replacement.split(".", 1)[0] == root.value:
             return True
-        return self.model.import_used_elsewhere(root, (n for n in self._rewritten if n is not None))
+        return self.model.importer.import_used_elsewhere(
+            root, (n for n in self._rewritten if n is not None)
+        )
 
     _rewritten: set[Optional[cst.Name]]
 

@@ -6,8 +6,9 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
+from mplint.model import FunctionNode, Model, keyword_arg, positional_args
+from mplint.model.syntax import _walk
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
-from mplint.semantics import keyword_arg, positional_args
 
 #: Methods whose discarded result can be consumed by wrapping the call (``list(...)``/``.get()``).
 _LIST_WRAPPABLE = frozenset({"imap", "imap_unordered", "map"})
@@ -137,13 +138,13 @@ class UncheckedAsyncResult(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
-        for call, kind in model.handle_calls():
-            owner = model.handle_owner(call)
+        for call, kind in model.values.handle_calls():
+            owner = model.values.handle_owner(call)
             if owner is None or keyword_arg(call, "error_callback") is not None:
                 continue
             if self._task_swallows_errors(call):
                 continue
-            flow = model.value_flow(call)
+            flow = model.values.value_flow(call)
             if flow.how == "discarded":
                 self.report(
                     call,
@@ -154,7 +155,7 @@ class UncheckedAsyncResult(LintRule):
                 continue
             if flow.how not in ("assigned", "stored") or flow.key is None or len(flow.key) != 2:
                 continue
-            if str(flow.key[1]).startswith("_") or model.container_reads(flow.key):
+            if str(flow.key[1]).startswith("_") or model.names.container_reads(flow.key):
                 continue
             self.report(
                 call,
@@ -166,8 +167,8 @@ class UncheckedAsyncResult(LintRule):
         positional = positional_args(call)
         if not positional:
             return False
-        function = self.model.resolve_function(positional[0].value)
-        return function is not None and self.model.swallows_errors(function)
+        function = self.model.names.resolve_function(positional[0].value)
+        return function is not None and swallows_errors(self.model, function)
 
     def _wait_fix(self, call: cst.Call, statement: cst.CSTNode, owner: Kind) -> Optional[FixSpec]:
         """``list(...)`` around a dropped lazy map, ``.get()`` after a dropped ``map_async``."""
@@ -196,3 +197,36 @@ def _handle_name(kind: Kind) -> str:
     if kind.name is KindName.ASYNC_RESULT:
         return "AsyncResult"
     return "result iterator"
+
+
+# --- helpers of this rule ---
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def swallows_errors(model: Model, function: FunctionNode) -> bool:
+    """The function's body (after its docstring) is one ``try`` with a handler for every error (bare,
+    ``Exception`` or ``BaseException``) that does not re-raise: no exception ever leaves it."""
+    body = function.body
+    if not isinstance(body, cst.IndentedBlock):
+        return False
+    statements = list(body.body)
+    if statements and _is_docstring(statements[0]):
+        statements = statements[1:]
+    if len(statements) != 1 or not isinstance(statements[0], cst.Try):
+        return False
+    for handler in statements[0].handlers:
+        caught = handler.type
+        names = [e.value for e in caught.elements] if isinstance(caught, cst.Tuple) else [caught]
+        if caught is not None and not any(
+            n is not None and model.qualname(n) in ("builtins.Exception", "builtins.BaseException")
+            for n in names
+        ):
+            continue
+        return not any(isinstance(node, cst.Raise) for node in _walk(handler.body))
+    return False

@@ -8,8 +8,7 @@ import libcst as cst
 from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Severity
 from mplint.kinds import Kind, KindName
-from mplint.rule import Invalid, LintRule, Valid
-from mplint.semantics import (
+from mplint.model import (
     Model,
     PickleError,
     Submission,
@@ -17,6 +16,7 @@ from mplint.semantics import (
     pickling_error,
     positional_args,
 )
+from mplint.rule import Invalid, LintRule, Valid
 
 _CONNECTION_SEND = frozenset({"send"})
 _QUEUE_PUT = frozenset({"put", "put_nowait"})
@@ -156,7 +156,7 @@ class UnpicklableArgument(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
-        for submission in [*model.submissions(), *model.run_in_executor_submissions]:
+        for submission in [*model.submissions(), *model.workers.run_in_executor_submissions]:
             if submission.owner.uses_threads or submission.via == "callback":
                 continue
             if submission.via in ("pool", "executor"):
@@ -164,7 +164,7 @@ class UnpicklableArgument(LintRule):
             elif submission.via in ("process", "initializer", "run"):
                 self._check_spawned(submission)
         for method in (*_QUEUE_PUT, *_CONNECTION_SEND):
-            for call in model.method_calls.get(method, []):
+            for call in model.tree.method_calls.get(method, []):
                 self._check_put_or_send(call, method)
 
     # --- pool and executor tasks: always pickled ------------------------------------------------------
@@ -215,16 +215,16 @@ class UnpicklableArgument(LintRule):
     def _check_spawned(self, submission: Submission) -> None:
         model = self.model
         owner = submission.owner
-        if model.start_method(owner) == "fork" or model.start_method_unknown(owner):
+        if model.start_method(owner) == "fork" or model.startmethod.start_method_unknown(owner):
             return
-        if submission.via == "process" and model.never_started(submission.call):
+        if submission.via == "process" and model.workers.never_started(submission.call):
             return
         dill = owner.pickles_with_dill
         where = "spawn pickles it for the child"
         expressions: list[cst.BaseExpression] = list(submission.args or ())
         if submission.via == "run":  # a Process subclass: spawn pickles the whole instance
-            expressions = model.stored_constructor_arguments(submission.call)
-            if model.never_started(submission.call):
+            expressions = model.values.stored_constructor_arguments(submission.call)
+            if model.workers.never_started(submission.call):
                 return
         if submission.via == "process":
             expressions.extend(
@@ -242,10 +242,10 @@ class UnpicklableArgument(LintRule):
     # --- self.method tasks -----------------------------------------------------------------------------
     def _check_bound_method(self, expr: cst.BaseExpression, dill: bool, *, spawning: bool) -> None:
         model = self.model
-        info = model.bound_method_instance(expr)
+        info = model.values.bound_method_instance(expr)
         if info is None:
             return
-        state = model.unpicklable_state(info)
+        state = model.pickling.unpicklable_state(info)
         if state is None:
             return
         attribute, kind, _ = state
@@ -290,7 +290,7 @@ class UnpicklableArgument(LintRule):
             self._report_object(item, _culprit(kind, dill), error, where)
             return
         if not dill:
-            found = model.unpicklable_callable(item)
+            found = model.pickling.unpicklable_callable(item)
             if found is not None:
                 problem = f"is {found[0]}, which pickle cannot send, but {where}"
                 self.report(item, arg=self._short(item), problem=problem)

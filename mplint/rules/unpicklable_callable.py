@@ -5,6 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.model import ExecContext, Submission
 from mplint.rule import (
     FixSpec,
     InsertAfter,
@@ -17,7 +18,6 @@ from mplint.rule import (
     RuleContext,
     Valid,
 )
-from mplint.semantics import ExecContext, Submission
 
 _WHERE = {
     "pool": "the pool's workers",
@@ -175,19 +175,19 @@ class UnpicklableCallable(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
-        for submission in [*model.submissions(), *model.run_in_executor_submissions]:
+        for submission in [*model.submissions(), *model.workers.run_in_executor_submissions]:
             if submission.via not in _WHERE:
                 continue
             owner = submission.owner
             if owner.uses_threads or owner.pickles_with_dill:
                 continue
             if submission.via in ("process", "initializer") and (
-                model.start_method(owner) == "fork" or model.start_method_unknown(owner)
+                model.start_method(owner) == "fork" or model.startmethod.start_method_unknown(owner)
             ):
                 continue  # fork children inherit the function; nothing is pickled
-            if submission.via == "process" and model.never_started(submission.call):
+            if submission.via == "process" and model.workers.never_started(submission.call):
                 continue
-            found = model.unpicklable_callable(submission.callable)
+            found = model.pickling.unpicklable_callable(submission.callable)
             if found is None:
                 continue
             what, definition = found
@@ -206,7 +206,7 @@ class UnpicklableCallable(LintRule):
         model = self.model
         if not isinstance(definition, cst.Lambda):
             return None
-        if not model.reads_only_import_time_names(definition):
+        if not model.pickling.reads_only_import_time_names(definition):
             return None
         params = self.code_for(definition.params)
         body = self.code_for(definition.body)
@@ -267,7 +267,7 @@ class UnpicklableCallable(LintRule):
     def _free_name(self, base: str) -> str:
         candidate = base
         number = 2
-        while self.model.name_uses(candidate) or candidate in self._taken:
+        while self.model.tree.name_uses(candidate) or candidate in self._taken:
             candidate = f"{base}_{number}"
             number += 1
         self._taken.add(candidate)

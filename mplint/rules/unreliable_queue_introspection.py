@@ -104,10 +104,10 @@ class UnreliableQueueIntrospection(LintRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
-        for call in model.method_calls.get("qsize", []):
+        for call in model.tree.method_calls.get("qsize", []):
             if self._receiver(call) is None:
                 continue
-            if model.caught_around(call, "builtins.NotImplementedError") is not False:
+            if model.exceptions.caught_around(call, "builtins.NotImplementedError") is not False:
                 continue
             self.report(
                 call,
@@ -118,7 +118,7 @@ class UnreliableQueueIntrospection(LintRule):
             ("empty", api_table.QUEUE_GET_METHODS),
             ("full", api_table.QUEUE_PUT_METHODS),
         ):
-            for call in model.method_calls.get(method, []):
+            for call in model.tree.method_calls.get(method, []):
                 if self._receiver(call) is not None:
                     self._check_then_act(call, method, acts)
 
@@ -195,17 +195,19 @@ class UnreliableQueueIntrospection(LintRule):
         function put items into the queue itself (they may still be in the feeder thread)."""
         model = self.model
         function = model.enclosing_function_node(statement)
-        if function is not None and function in model.worker_functions(processes_only=False):
+        if function is not None and function in model.workers.worker_functions(
+            processes_only=False
+        ):
             return True
         calls = (
-            model.function_calls(function)
+            model.callgraph.function_calls(function)
             if function is not None
-            else [c for c in model.calls if model.enclosing_function_node(c) is None]
+            else [c for c in model.tree.calls if model.enclosing_function_node(c) is None]
         )
         for call in calls:
             if not model.precedes(call, statement):
                 continue
-            if model.process_work(call) is not None:
+            if model.inference.process_work(call) is not None:
                 return True
         puts = model.calls_on(key, api_table.QUEUE_PUT_METHODS)
         return any(
@@ -226,11 +228,11 @@ class UnreliableQueueIntrospection(LintRule):
     def _producers_joined(self, statement: cst.CSTNode) -> bool:
         """A process, pool or executor was joined (or shut down) before ``statement`` ran."""
         model = self.model
-        earlier = model.earlier_statements(statement)
+        earlier = model.flow.earlier_statements(statement)
         if not earlier:
             return False
         for method in ("join", "shutdown"):
-            for join in model.method_calls.get(method, []):
+            for join in model.tree.method_calls.get(method, []):
                 if not any(model.contains(s, join) for s in earlier):
                     continue
                 func = join.func
@@ -246,7 +248,7 @@ class UnreliableQueueIntrospection(LintRule):
                     continue
                 if kind.is_process or kind.is_pool or kind.is_executor:
                     return True
-        for item in model.with_items:
+        for item in model.tree.with_items:
             kind = model.kind_of(item.item)
             if (
                 kind is not None

@@ -6,8 +6,8 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
+from mplint.model import FunctionNode, Submission
 from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Valid
-from mplint.semantics import FunctionNode, Submission
 
 
 class UnsafeTerminate(LintRule):
@@ -114,7 +114,7 @@ class UnsafeTerminate(LintRule):
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
         for method in ("terminate", "kill"):
-            for call in model.method_calls.get(method, []):
+            for call in model.tree.method_calls.get(method, []):
                 func = call.func
                 assert isinstance(func, cst.Attribute)
                 kind = model.kind_of(func.value)
@@ -153,23 +153,23 @@ class UnsafeTerminate(LintRule):
             if model.precedes(call, join):
                 return True
         source = self._iterated_source(receiver)
-        for join in model.method_calls.get("join", []):
+        for join in model.tree.method_calls.get("join", []):
             if not model.precedes(call, join) or not isinstance(join.func, cst.Attribute):
                 continue
             other = join.func.value
             if source is not None and self._iterated_source(other) == source:
                 return True
         name = self.code_for(receiver)
-        low = model.order.get(call, 0)
-        for other_call in model.calls:
-            if model.order.get(other_call, 0) <= low or other_call is call:
+        low = model.tree.order.get(call, 0)
+        for other_call in model.tree.calls:
+            if model.tree.order.get(other_call, 0) <= low or other_call is call:
                 continue
             if model.enclosing_function_node(other_call) is not function:
                 continue
             # handed to a helper (which may join it), stored or appended
             if any(self.code_for(a.value) == name for a in other_call.args):
                 return True
-        for node in model.returns.get(function, []) if function is not None else []:
+        for node in model.tree.returns.get(function, []) if function is not None else []:
             if node.value is not None and name in self.code_for(node.value):
                 return True
         return False
@@ -226,7 +226,7 @@ class UnsafeTerminate(LintRule):
 
     def _hazard_of(self, submission: Submission) -> Optional[str]:
         model = self.model
-        for arg in model.submitted_arguments(submission):
+        for arg in model.handoff.submitted_arguments(submission):
             kind = model.kind_of(arg)
             described = _describe_shared(kind)
             if described is None:
@@ -235,15 +235,17 @@ class UnsafeTerminate(LintRule):
                 continue
             return described
         if submission.via == "run" and submission.owner.cls is not None:
-            info = model.classes.get(submission.owner.cls)
+            info = model.names.classes.get(submission.owner.cls)
             function: Optional[FunctionNode] = (
-                model.class_method(info, "run") if info is not None else None
+                model.names.class_method(info, "run") if info is not None else None
             )
         else:
-            function = model.resolve_function(submission.callable)
+            function = model.names.resolve_function(submission.callable)
         if function is None:
             return None
-        chain = model.call_chain(function, lambda f: model.starts_processes(f) is not None)
+        chain = model.callgraph.call_chain(
+            function, lambda f: model.inference.starts_processes(f) is not None
+        )
         if chain is not None:
             return "starts processes of its own (they are orphaned)"
         return None
@@ -253,9 +255,9 @@ class UnsafeTerminate(LintRule):
         it calls ``release()`` on it and never ``acquire()``, nor enters it with ``with``."""
         model = self.model
         return (
-            bool(model.worker_calls(submission, arg, ("release",)))
-            and not model.worker_calls(submission, arg, ("acquire",))
-            and not model.worker_enters(submission, arg)
+            bool(model.handoff.worker_calls(submission, arg, ("release",)))
+            and not model.handoff.worker_calls(submission, arg, ("acquire",))
+            and not model.handoff.worker_enters(submission, arg)
         )
 
 

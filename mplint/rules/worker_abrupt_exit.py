@@ -3,8 +3,9 @@ from __future__ import annotations
 import libcst as cst
 
 from mplint.diagnostics import Severity
+from mplint.model import FunctionNode, Model, Submission, call_argument
+from mplint.model.syntax import _walk
 from mplint.rule import Invalid, LintRule, Valid
-from mplint.semantics import FunctionNode, Submission
 
 
 class WorkerAbruptExit(LintRule):
@@ -115,13 +116,13 @@ class WorkerAbruptExit(LintRule):
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
         reported: set[cst.CSTNode] = set()
-        for root, submissions in model.worker_roots().items():
+        for root, submissions in model.workers.worker_roots().items():
             relevant = [s for s in submissions if self._applies(s)]
             if not relevant:
                 continue
             submission = relevant[0]
-            for function in model.reachable_functions(root):
-                for node, how in model.abrupt_exits(function):
+            for function in model.callgraph.reachable_functions(root):
+                for node, how in abrupt_exits(model, function):
                     if node in reported:
                         continue
                     reported.add(node)
@@ -167,3 +168,35 @@ def _effect(submission: Submission, how: str) -> str:
     if submission.via == "initializer":
         return "every new worker dies and the pool never runs a task"
     return "the task is lost and the pool waits for it forever"
+
+
+# --- helpers of this rule ---
+def abrupt_exits(model: Model, function: FunctionNode) -> list[tuple[cst.CSTNode, str]]:
+    """Where the function's own body ends its process: ``sys.exit()``/``exit()``/``quit()`` and
+    ``raise SystemExit``/``KeyboardInterrupt`` (``"SystemExit"``/``"KeyboardInterrupt"``, unless a
+    ``try`` around them in the function catches that), ``os._exit()``, ``os.abort()`` and
+    ``os.kill(os.getpid(), …)`` (``"kill"``). In source order."""
+    out: list[tuple[cst.CSTNode, str]] = []
+    for call in model.callgraph.function_calls(function):
+        qual = model.qualname(call.func)
+        if qual in ("sys.exit", "builtins.exit", "builtins.quit"):
+            if model.exceptions.caught_around(call, "builtins.SystemExit") is False:
+                out.append((call, "SystemExit"))
+        elif qual in ("os._exit", "os.abort"):
+            out.append((call, "kill"))
+        elif qual == "os.kill":
+            first = call_argument(call, 0, "pid")
+            if isinstance(first, cst.Call) and model.qualname(first.func) == "os.getpid":
+                out.append((call, "kill"))
+    for node in _walk(function.body):
+        if not isinstance(node, cst.Raise) or node.exc is None:
+            continue
+        exc = node.exc.func if isinstance(node.exc, cst.Call) else node.exc
+        qual = model.qualname(exc)
+        if (
+            qual in ("builtins.SystemExit", "builtins.KeyboardInterrupt")
+            and model.exceptions.caught_around(node, qual) is False
+        ):
+            out.append((node, qual[len("builtins.") :]))
+    out.sort(key=lambda item: model.tree.order.get(item[0], 0))
+    return out

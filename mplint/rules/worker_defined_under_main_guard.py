@@ -6,8 +6,8 @@ from typing import Optional, Union
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.model import ExecContext, Submission, is_main_guard_test
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
-from mplint.semantics import ExecContext, Submission, is_main_guard_test
 
 Definition = Union[cst.FunctionDef, cst.ClassDef]
 
@@ -138,15 +138,15 @@ class WorkerDefinedUnderMainGuard(LintRule):
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
         reported: set[cst.CSTNode] = set()
-        for submission in [*model.submissions(), *model.run_in_executor_submissions]:
+        for submission in [*model.submissions(), *model.workers.run_in_executor_submissions]:
             if submission.via not in _WHERE:
                 continue
             owner = submission.owner
             if owner.uses_threads or owner.pickles_with_dill:
                 continue
-            if model.start_method(owner) == "fork" or model.start_method_unknown(owner):
+            if model.start_method(owner) == "fork" or model.startmethod.start_method_unknown(owner):
                 continue
-            if submission.via == "process" and model.never_started(submission.call):
+            if submission.via == "process" and model.workers.never_started(submission.call):
                 continue
             for expr, definition in self._guarded_uses(submission):
                 if expr in reported:
@@ -163,7 +163,7 @@ class WorkerDefinedUnderMainGuard(LintRule):
         """The callable, and the instances of guarded classes among the arguments."""
         model = self.model
         out: list[tuple[cst.CSTNode, Definition]] = []
-        definition = model.guard_definition(submission.callable)
+        definition = model.pickling.guard_definition(submission.callable)
         if definition is not None:
             out.append((submission.callable, definition))
         for arg in submission.call.args:
@@ -172,15 +172,15 @@ class WorkerDefinedUnderMainGuard(LintRule):
             for node in _expressions(arg.value):
                 found: Optional[Definition] = None
                 if isinstance(node, cst.Call):
-                    found = model.guard_definition(node.func)
+                    found = model.pickling.guard_definition(node.func)
                     if not isinstance(found, cst.ClassDef):
                         found = None
                 elif isinstance(node, cst.Name):
                     found = self._guarded_class_in_value(node)
-                    info = model.instance_class(node)
+                    info = model.values.instance_class(node)
                     if (
                         info is not None
-                        and model.is_module_level(info.node)
+                        and model.tree.is_module_level(info.node)
                         and model.exec_context(info.node) is ExecContext.GUARDED
                     ):
                         found = info.node
@@ -199,7 +199,7 @@ class WorkerDefinedUnderMainGuard(LintRule):
             return None  # a direct call is handled as an instance (``job = Job()``)
         for node in _expressions(value):
             if isinstance(node, cst.Call):
-                found = model.guard_definition(node.func)
+                found = model.pickling.guard_definition(node.func)
                 if isinstance(found, cst.ClassDef):
                     return found
         return None
@@ -217,7 +217,7 @@ class WorkerDefinedUnderMainGuard(LintRule):
         ):
             return None
         rest = [s for s in block.body if s is not definition]
-        if not rest or not model.reads_only_import_time_names(definition):
+        if not rest or not model.pickling.reads_only_import_time_names(definition):
             return None
         comments = _without_leading_blank_lines(definition.leading_lines)
         moved = module.code_for_node(definition.with_changes(leading_lines=comments))

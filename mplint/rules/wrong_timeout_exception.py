@@ -4,7 +4,10 @@ from typing import Optional
 
 import libcst as cst
 
+from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
+from mplint.kinds import KindName
+from mplint.model import Model, call_argument
 from mplint.rule import (
     FixSpec,
     InsertAfter,
@@ -163,15 +166,15 @@ class WrongTimeoutException(LintRule):
         candidates = [
             call
             for method in ("get", "next", "result", "exception")
-            for call in model.method_calls.get(method, [])
+            for call in model.tree.method_calls.get(method, [])
         ]
         candidates.extend(
             call
-            for call in model.calls
+            for call in model.tree.calls
             if model.qualname(call.func) == "concurrent.futures.as_completed"
         )
         for call in candidates:
-            raised = model.timeout_raised(call)
+            raised = timeout_raised(model, call)
             if raised is not None:
                 self._check(call, raised, reported)
 
@@ -189,8 +192,8 @@ class WrongTimeoutException(LintRule):
             for handler in ancestor.handlers:
                 if handler.type is None:
                     return  # a bare ``except:`` catches it
-                verdict = model.timeout_catch(
-                    handler.type, raised, futures_timeout_is_builtin=modern
+                verdict = timeout_catch(
+                    model, handler.type, raised, futures_timeout_is_builtin=modern
                 )
                 verdicts.append((handler.type, verdict))
             if any(v in ("catches", None) for _, v in verdicts):
@@ -222,9 +225,9 @@ class WrongTimeoutException(LintRule):
             if modern and not model.lookup("TimeoutError", caught):
                 spelling: Optional[tuple[str, Optional[str]]] = ("TimeoutError", None)
             else:
-                spelling = model.import_spelling(_FUTURES_TIMEOUT, caught)
+                spelling = model.importer.import_spelling(_FUTURES_TIMEOUT, caught)
         else:
-            spelling = model.import_spelling(raised, caught)
+            spelling = model.importer.import_spelling(raised, caught)
         if spelling is None:
             return None
         text, import_line = spelling
@@ -233,7 +236,7 @@ class WrongTimeoutException(LintRule):
         wrong = [
             e.value
             for e in (elements or [])
-            if model.timeout_catch(e.value, raised, futures_timeout_is_builtin=modern) == "wrong"
+            if timeout_catch(model, e.value, raised, futures_timeout_is_builtin=modern) == "wrong"
         ]
         if elements is not None and caught.lpar:
             if not wrong:
@@ -244,7 +247,7 @@ class WrongTimeoutException(LintRule):
         else:
             return None  # ``except A, B`` is not Python 3
         if import_line is not None:
-            anchor = model.import_anchor()
+            anchor = model.importer.import_anchor()
             if anchor is None:
                 return None
             statement, after = anchor
@@ -255,3 +258,115 @@ class WrongTimeoutException(LintRule):
     def _short(self, node: cst.CSTNode) -> str:
         text = " ".join(self.code_for(node).split())
         return text if len(text) <= 40 else text[:37] + "..."
+
+
+# --- helpers of this rule ---
+_FUTURES_TIMEOUT_NAMES = frozenset(
+    {"concurrent.futures.TimeoutError", "concurrent.futures._base.TimeoutError"}
+)
+
+
+#: Names of the builtin ``TimeoutError`` (``asyncio``'s is an alias from 3.11, ``socket.timeout`` from 3.10).
+_BUILTIN_TIMEOUT_NAMES = frozenset(
+    {
+        "builtins.TimeoutError",
+        "asyncio.TimeoutError",
+        "asyncio.exceptions.TimeoutError",
+        "socket.timeout",
+    }
+)
+
+
+def _mp_timeout_name(qualname: str) -> bool:
+    """``multiprocessing.TimeoutError`` (or ``ProcessError``, its base) of any library of the family."""
+    module, _, name = qualname.rpartition(".")
+    if name not in ("TimeoutError", "ProcessError"):
+        return False
+    split = api_table.split_family(module)
+    return split is not None and split[1] in ("", "context", "exceptions")
+
+
+def _has_timeout(argument: Optional[cst.BaseExpression]) -> bool:
+    return argument is not None and not (
+        isinstance(argument, cst.Name) and argument.value == "None"
+    )
+
+
+def timeout_raised(model: Model, call: cst.Call) -> Optional[str]:
+    """The exception class a call raises when its timeout expires, when it has one:
+    ``<library>.TimeoutError`` for ``AsyncResult.get(timeout)`` and ``IMapIterator.next(timeout)`` of
+    pools (``multiprocessing``, ``multiprocess``, ``billiard``, ``torch.multiprocessing``), and
+    ``concurrent.futures.TimeoutError`` for ``Future.result(timeout)``/``exception(timeout)`` and
+    ``concurrent.futures.as_completed(fs, timeout)``."""
+    func = call.func
+    if model.qualname(func) == "concurrent.futures.as_completed":
+        return _FUTURES_TIMEOUT if _has_timeout(call_argument(call, 1, "timeout")) else None
+    if not isinstance(func, cst.Attribute):
+        return None
+    kind = model.kind_of(func.value)
+    if kind is None:
+        return None
+    method = func.attr.value
+    timeout = call_argument(call, 0, "timeout")
+    if not _has_timeout(timeout):
+        return None
+    if (kind.name is KindName.ASYNC_RESULT and method == "get") or (
+        kind.name is KindName.MAP_ITERATOR
+        and kind.family != "concurrent.futures"
+        and method == "next"
+    ):
+        root = "multiprocessing" if kind.family == "multiprocessing.dummy" else kind.family
+        return f"{root}.TimeoutError"
+    if kind.name is KindName.FUTURE and method in ("result", "exception"):
+        return _FUTURES_TIMEOUT
+    return None
+
+
+def timeout_catch(
+    model: Model, expr: cst.BaseExpression, raised: str, *, futures_timeout_is_builtin: bool = True
+) -> Optional[str]:
+    """Whether the ``except`` expression ``expr`` catches the timeout ``raised`` (a result of
+    :meth:`timeout_raised`): ``"catches"``; ``"wrong"`` when it names another library's
+    ``TimeoutError`` (which does not); ``"misses"``; None when it cannot be told.
+
+    ``multiprocessing.TimeoutError`` (``multiprocessing/context.py``: ``class TimeoutError(ProcessError)``)
+    is not the builtin ``TimeoutError``; ``concurrent.futures.TimeoutError`` is the builtin from
+    Python 3.11 on (``futures_timeout_is_builtin``), a class of its own before.
+    """
+    if isinstance(expr, cst.Tuple):
+        results = [
+            timeout_catch(
+                model, e.value, raised, futures_timeout_is_builtin=futures_timeout_is_builtin
+            )
+            for e in expr.elements
+        ]
+        if "catches" in results:
+            return "catches"
+        if None in results:
+            return None
+        return "wrong" if "wrong" in results else "misses"
+    if model.names.resolve_class(expr) is not None:
+        return "misses"
+    qual = model.qualname(expr)
+    if qual is None:
+        return None
+    if qual in ("builtins.Exception", "builtins.BaseException"):
+        return "catches"
+    mp_timeout = _mp_timeout_name(qual)
+    if raised == _FUTURES_TIMEOUT:
+        if qual in _FUTURES_TIMEOUT_NAMES:
+            return "catches"
+        if qual in _BUILTIN_TIMEOUT_NAMES or qual == "builtins.OSError":
+            if futures_timeout_is_builtin:
+                return "catches"
+            return "wrong" if qual != "builtins.OSError" else "misses"
+        if mp_timeout:
+            return "wrong"
+    else:
+        if mp_timeout:
+            return "catches"
+        if qual in _FUTURES_TIMEOUT_NAMES or qual in _BUILTIN_TIMEOUT_NAMES:
+            return "wrong"
+    if qual.startswith("builtins."):
+        return "misses"
+    return None

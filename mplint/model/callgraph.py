@@ -1,0 +1,157 @@
+"""The module's call graph: calls a function makes, the functions it calls, direct calls of a function,
+and bounded reachability."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Optional
+
+import libcst as cst
+
+from mplint.model.flow import ExecContext
+from mplint.model.syntax import FunctionNode, _walk
+
+if TYPE_CHECKING:
+    from mplint.model.flow import Flow
+    from mplint.model.names import Names
+    from mplint.model.tree import Tree
+
+
+_CALL_GRAPH_DEPTH = 3
+
+
+class CallGraph:
+    """The module's call graph: calls a function makes, the functions it calls, direct calls of a function,"""
+
+    def __init__(self, tree: Tree, names: Names, flow: Flow) -> None:
+        self.tree = tree
+        self.names = names
+        self.flow = flow
+        # data flow and module state (see "data flow" below)
+        self._calls_to: Optional[dict[FunctionNode, list[cst.Call]]] = None
+        self._reach: dict[FunctionNode, set[FunctionNode]] = {}
+
+    def function_calls(self, function: FunctionNode) -> list[cst.Call]:
+        """Calls made by the function's own body (not by nested defs or lambdas)."""
+        return self.tree.calls_by_function.get(function, [])
+
+    def callees(self, function: FunctionNode) -> list[FunctionNode]:
+        """Functions of this module the body calls directly (B5)."""
+        out: list[FunctionNode] = []
+        for call in self.function_calls(function):
+            target = self.names.resolve_function(call.func)
+            if target is not None and target is not function and target not in out:
+                out.append(target)
+        return out
+
+    def call_chain(
+        self,
+        start: FunctionNode,
+        predicate: object,
+        depth: int = _CALL_GRAPH_DEPTH,
+    ) -> Optional[list[FunctionNode]]:
+        """The shortest chain of calls from ``start`` to a function satisfying ``predicate``."""
+        assert callable(predicate)
+        frontier: list[list[FunctionNode]] = [[start]]
+        seen: set[FunctionNode] = {start}
+        for _ in range(depth + 1):
+            next_frontier: list[list[FunctionNode]] = []
+            for chain in frontier:
+                if predicate(chain[-1]):
+                    return chain
+                for callee in self.callees(chain[-1]):
+                    if callee not in seen:
+                        seen.add(callee)
+                        next_frontier.append([*chain, callee])
+            frontier = next_frontier
+        return None
+
+    @functools.cached_property
+    def guard_reachable(self) -> frozenset[FunctionNode]:
+        """Functions of this module that code under ``if __name__ == "__main__":`` calls, followed
+        through the call graph (B5)."""
+        reached: set[FunctionNode] = set()
+        frontier: list[FunctionNode] = []
+        for call in self.tree.calls:
+            if self.flow.exec_context(call) is not ExecContext.GUARDED:
+                continue
+            target = self.names.resolve_function(call.func)
+            if target is None:
+                info = self.names.resolve_class(call.func)
+                target = self.names.class_method(info, "__init__") if info is not None else None
+            if target is not None and target not in reached:
+                reached.add(target)
+                frontier.append(target)
+        for _ in range(_CALL_GRAPH_DEPTH):
+            next_frontier: list[FunctionNode] = []
+            for function in frontier:
+                for callee in self.callees(function):
+                    if callee not in reached:
+                        reached.add(callee)
+                        next_frontier.append(callee)
+            frontier = next_frontier
+        return frozenset(reached)
+
+    def calls_to(self, function: FunctionNode) -> list[cst.Call]:
+        """Direct calls of a function of this module: ``f(x)``, ``self.f(x)``, ``Cls.f(x)``, and ``Cls(x)``
+        for ``__init__``. Handing a function to a process, pool or executor is not a call of it (see
+        :meth:`submissions_to`)."""
+        if self._calls_to is None:
+            index: dict[FunctionNode, list[cst.Call]] = {}
+            for call in self.tree.calls:
+                if isinstance(call.func, (cst.Call, cst.Lambda)):
+                    continue  # partial(f, a)(b), (lambda: ...)(): the arguments do not line up
+                target = self.names.resolve_function(call.func)
+                if target is None:
+                    info = self.names.resolve_class(call.func)
+                    target = self.names.class_method(info, "__init__") if info is not None else None
+                if target is not None:
+                    index.setdefault(target, []).append(call)
+            self._calls_to = index
+        return self._calls_to.get(function, [])
+
+    def reachable_from(self, root: FunctionNode) -> set[FunctionNode]:
+        """:meth:`reachable_functions` as a set, memoised."""
+        reach = self._reach.get(root)
+        if reach is None:
+            reach = self._reach[root] = set(self.reachable_functions(root))
+        return reach
+
+    def repeats(self, node: cst.CSTNode) -> bool:
+        """``node`` may run several times per call of its function: it sits in a loop body or a
+        comprehension, or its function is called in a loop or from more than one place."""
+        if self.flow.in_loop(node):
+            return True
+        function = self.tree.enclosing_function_node(node)
+        if function is None:
+            return False
+        callers = self.calls_to(function)
+        return len(callers) > 1 or any(self.flow.in_loop(c) for c in callers)
+
+    def reachable_functions(self, root: FunctionNode) -> list[FunctionNode]:
+        """``root`` and the functions of this module it calls, transitively (B5, bounded depth)."""
+        found = [root]
+        frontier = [root]
+        for _ in range(_CALL_GRAPH_DEPTH):
+            next_frontier: list[FunctionNode] = []
+            for function in frontier:
+                for callee in self.callees(function):
+                    if callee not in found:
+                        found.append(callee)
+                        next_frontier.append(callee)
+            frontier = next_frontier
+        return found
+
+    def _is_exit_call(self, call: cst.Call) -> bool:
+        return self.names.qualname(call.func) in (
+            "sys.exit",
+            "os._exit",
+            "builtins.exit",
+            "builtins.quit",
+        )
+
+    def _raises_or_exits(self, function: FunctionNode) -> bool:
+        body = function.body
+        if any(isinstance(node, cst.Raise) for node in _walk(body)):
+            return True
+        return any(self._is_exit_call(call) for call in self.function_calls(function))

@@ -1,0 +1,197 @@
+"""What cannot travel to a child by pickling: lambdas and local functions, definitions under the
+``__main__`` guard, instances whose attributes do not pickle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional, Union
+
+import libcst as cst
+
+from mplint.kinds import Kind, KindName
+from mplint.model.flow import ExecContext
+from mplint.model.inference import _agree
+from mplint.model.names import ClassInfo
+from mplint.model.syntax import _BUILTINS, positional_args
+
+if TYPE_CHECKING:
+    from mplint.model.flow import Flow
+    from mplint.model.inference import Inference
+    from mplint.model.names import Names
+    from mplint.model.tree import Tree
+
+
+@dataclass(frozen=True)
+class PickleError:
+    """What pickling an object of some kind raises. ``inherited`` is true for objects that may still
+    reach a child while it is being spawned (``Process(args=...)``, ``initargs=``): locks, queues and
+    shared ctypes check ``multiprocessing/context.py`` ``assert_spawning``."""
+
+    error: str
+    inherited: bool
+
+
+# Objects that only reach a child by inheritance: pickling them anywhere but while spawning raises
+# ``RuntimeError: <Type> objects should only be shared between processes through inheritance``
+# (multiprocessing/context.py assert_spawning). The type named is the one in the message.
+_INHERITED_ONLY: dict[KindName, str] = {
+    KindName.LOCK: "Lock",
+    KindName.RLOCK: "RLock",
+    KindName.SEMAPHORE: "Semaphore",
+    KindName.BOUNDED_SEMAPHORE: "BoundedSemaphore",
+    KindName.CONDITION: "Condition",
+    KindName.EVENT: "Condition",
+    KindName.BARRIER: "Condition",
+    KindName.QUEUE: "Queue",
+    KindName.JOINABLE_QUEUE: "JoinableQueue",
+    KindName.SIMPLE_QUEUE: "SimpleQueue",
+    KindName.VALUE: "Synchronized",
+    KindName.ARRAY: "SynchronizedArray",
+    KindName.RAW_VALUE: "c_int",
+    KindName.RAW_ARRAY: "c_int_Array",
+}
+
+
+_THREAD_LOCK_ERROR = "TypeError: cannot pickle '_thread.lock' object"
+
+
+_AUTHKEY_ERROR = (
+    "TypeError: Pickling an AuthenticationString object is disallowed for security reasons"
+)
+
+
+_POOL_ERROR = "NotImplementedError: pool objects cannot be passed between processes or pickled"
+
+
+def pickling_error(kind: Kind, *, dill: bool = False) -> Optional[PickleError]:
+    """What pickling an object of ``kind`` raises, or None when it pickles (Manager proxies,
+    connections, contexts) or this is unknown. ``dill``: the pickler is dill (``multiprocess``), which
+    also serialises plain thread locks, so only the multiprocessing objects that refuse any pickler
+    are reported."""
+    if kind.proxy:
+        return None
+    if kind.name is KindName.SEQUENCE:
+        return pickling_error(kind.item, dill=dill) if kind.item is not None else None
+    if kind.name is KindName.TUPLE:
+        for item in kind.items:
+            found = pickling_error(item, dill=dill) if item is not None else None
+            if found is not None:
+                return found
+        return None
+    if kind.name in _INHERITED_ONLY and not kind.uses_threads:
+        name = _INHERITED_ONLY[kind.name]
+        return PickleError(
+            f"RuntimeError: {name} objects should only be shared between processes through "
+            "inheritance",
+            inherited=True,
+        )
+    if kind.name in (KindName.POOL, KindName.THREAD_POOL):
+        return PickleError(_POOL_ERROR, inherited=False)
+    if (kind.is_process or kind.name is KindName.MANAGER) and kind.cls is None:
+        return PickleError(_AUTHKEY_ERROR, inherited=False)
+    if dill:
+        return None
+    if kind.name in (
+        KindName.EXECUTOR,
+        KindName.THREAD_EXECUTOR,
+        KindName.THREAD_LOCK,
+        KindName.THREAD_QUEUE,
+        KindName.THREAD,
+    ) or (kind.uses_threads and kind.name in _INHERITED_ONLY):
+        return PickleError(_THREAD_LOCK_ERROR, inherited=False)
+    return None
+
+
+class Pickling:
+    """What cannot travel to a child by pickling: lambdas and local functions, definitions under the"""
+
+    def __init__(self, tree: Tree, names: Names, flow: Flow, inference: Inference) -> None:
+        self.tree = tree
+        self.names = names
+        self.flow = flow
+        self.inference = inference
+
+    def unpicklable_callable(self, expr: cst.BaseExpression) -> Optional[tuple[str, cst.CSTNode]]:
+        """Why the standard pickle (by reference: module and qualified name) cannot send the callable
+        ``expr``, with the node that defines it: a lambda (also one bound to a name, even at module
+        level: its name is ``<lambda>``), a function or class defined inside a function, or a
+        ``functools.partial`` of one of those. None when it pickles or this module cannot tell."""
+        if isinstance(expr, cst.Lambda):
+            return "a lambda", expr
+        if isinstance(expr, cst.Call) and self.names.qualname(expr.func) == "functools.partial":
+            inner = positional_args(expr)
+            if inner:
+                found = self.unpicklable_callable(inner[0].value)
+                if found is not None:
+                    return f"a partial of {found[0]}", found[1]
+            return None
+        if not isinstance(expr, cst.Name):
+            return None
+        bindings = self.names.lookup(expr.value, expr)
+        if len(bindings) != 1:
+            return None
+        binding = bindings[0]
+        if binding.how == "assign" and not binding.path and isinstance(binding.value, cst.Lambda):
+            return "a lambda", binding.value
+        if binding.how in ("def", "class") and self.tree.enclosing_function_node(binding.node):
+            return f"a local {'function' if binding.how == 'def' else 'class'}", binding.node
+        return None
+
+    def guard_definition(
+        self, expr: cst.BaseExpression
+    ) -> Optional[Union[cst.FunctionDef, cst.ClassDef]]:
+        """The ``def``/``class`` under ``if __name__ == "__main__":`` that ``expr`` (a name, or a
+        ``functools.partial`` of one) refers to. Children that re-import the module (spawn,
+        forkserver) never run that block, so they cannot unpickle what it defines."""
+        if isinstance(expr, cst.Call) and self.names.qualname(expr.func) == "functools.partial":
+            inner = positional_args(expr)
+            return self.guard_definition(inner[0].value) if inner else None
+        if not isinstance(expr, cst.Name):
+            return None
+        bindings = self.names.lookup(expr.value, expr)
+        if len(bindings) != 1 or bindings[0].how not in ("def", "class"):
+            return None
+        node = bindings[0].node
+        if (
+            isinstance(node, (cst.FunctionDef, cst.ClassDef))
+            and self.tree.is_module_level(node)
+            and self.flow.exec_context(node) is ExecContext.GUARDED
+        ):
+            return node
+        return None
+
+    def reads_only_import_time_names(self, node: cst.CSTNode) -> bool:
+        """Every name ``node`` reads from outside is a builtin or bound at module level at import time:
+        moved to module level, it runs the same in a child that re-imports the module."""
+        for name, bindings in self.names.outside_names(node):
+            if not bindings:
+                if name.value not in _BUILTINS:
+                    return False
+                continue
+            for binding in bindings:
+                if self.names.scope_of(binding.node) is not self.names.module_scope:
+                    return False
+                if self.flow.exec_context(binding.node) is not ExecContext.IMPORT:
+                    return False
+        return True
+
+    def unpicklable_state(self, info: ClassInfo) -> Optional[tuple[str, Kind, PickleError]]:
+        """``(attribute, kind, error)`` for an attribute (set through ``self.x = ...``) that makes the
+        class's instances fail to pickle. None when the class or a module base customises pickling
+        (``__getstate__``/``__reduce__``/``__reduce_ex__``), or derives from a library class."""
+        if self.inference.class_base_kind(info) is not None:
+            return None
+        for special in ("__getstate__", "__reduce__", "__reduce_ex__"):
+            if self.names.class_method(info, special) is not None:
+                return None
+        for attribute, values in sorted(info.attributes.items()):
+            kinds = [
+                self.inference.kind_of(v)
+                for v in values
+                if not (isinstance(v, cst.Name) and v.value == "None")
+            ]
+            kind = _agree(kinds) if kinds else None
+            error = pickling_error(kind) if kind is not None else None
+            if kind is not None and error is not None:
+                return attribute, kind, error
+        return None

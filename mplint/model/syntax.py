@@ -1,0 +1,238 @@
+"""Readers of libcst nodes that need no model: call arguments, literals, the ``__main__`` guard test,
+subtree walks, and the node types that open a scope."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator
+from typing import Optional, Union
+
+import libcst as cst
+
+FunctionNode = Union[cst.FunctionDef, cst.Lambda]
+
+
+_SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+
+
+# The same as exact types: a set lookup, not an ABC ``isinstance`` (these classes have no subclasses).
+_SCOPE_TYPES = frozenset(_SCOPE_NODES)
+
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+def _dotted(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr.value}" if base is not None else None
+    return None
+
+
+def _string_value(node: Optional[cst.BaseExpression]) -> Optional[str]:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def keyword_arg(call: cst.Call, name: str) -> Optional[cst.Arg]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def positional_args(call: cst.Call) -> list[cst.Arg]:
+    """The plain positional arguments, up to the first ``*args``/keyword."""
+    out: list[cst.Arg] = []
+    for arg in call.args:
+        if arg.keyword is not None or arg.star:
+            break
+        out.append(arg)
+    return out
+
+
+def call_argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
+    """The argument bound to a parameter given by position and keyword, if it is spelled out."""
+    kw = keyword_arg(call, keyword)
+    if kw is not None:
+        return kw.value
+    positional = positional_args(call)
+    if position < len(positional):
+        return positional[position].value
+    return None
+
+
+def is_main_guard_test(test: cst.BaseExpression) -> Optional[bool]:
+    """True for ``__name__ == "__main__"`` (either order, inside ``and``), False for ``!=``, else None."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        left = is_main_guard_test(test.left)
+        return left if left is not None else is_main_guard_test(test.right)
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return None
+    target = test.comparisons[0]
+    pair = (test.left, target.comparator)
+    names = [n for n in pair if isinstance(n, cst.Name) and n.value == "__name__"]
+    strings = [_string_value(n) for n in pair]
+    if not names or "__main__" not in strings:
+        return None
+    if isinstance(target.operator, cst.Equal):
+        return True
+    if isinstance(target.operator, cst.NotEqual):
+        return False
+    return None
+
+
+def _is_type_checking_test(test: cst.BaseExpression) -> bool:
+    dotted = _dotted(test)
+    return dotted in ("TYPE_CHECKING", "typing.TYPE_CHECKING", "t.TYPE_CHECKING")
+
+
+def _is_false_literal(node: Optional[cst.BaseExpression]) -> bool:
+    return (isinstance(node, cst.Name) and node.value == "False") or (
+        isinstance(node, cst.Integer) and node.value == "0"
+    )
+
+
+def _tuple_elements(
+    node: Optional[cst.BaseExpression],
+) -> Optional[tuple[cst.BaseExpression, ...]]:
+    if isinstance(node, (cst.Tuple, cst.List)) and not any(
+        isinstance(e, cst.StarredElement) for e in node.elements
+    ):
+        return tuple(e.value for e in node.elements)
+    return None
+
+
+#: Methods that change a list, dict, set, deque or bytearray in place.
+MUTATING_METHODS = frozenset(
+    {
+        "append",
+        "appendleft",
+        "extend",
+        "extendleft",
+        "insert",
+        "update",
+        "add",
+        "discard",
+        "remove",
+        "pop",
+        "popitem",
+        "popleft",
+        "clear",
+        "setdefault",
+        "sort",
+        "reverse",
+        "rotate",
+        "difference_update",
+        "intersection_update",
+        "symmetric_difference_update",
+    }
+)
+
+
+def _literal_elements(
+    node: Optional[cst.BaseExpression],
+) -> Optional[list[cst.BaseExpression]]:
+    """The items of an ``args``-like argument: [] when absent, the elements of a literal tuple or list,
+    None when not spelled out."""
+    if node is None:
+        return []
+    elements = _tuple_elements(node)
+    return list(elements) if elements is not None else None
+
+
+def _literal_keywords(
+    node: Optional[cst.BaseExpression],
+) -> Optional[dict[str, cst.BaseExpression]]:
+    """The items of a ``kwargs``-like argument: {} when absent, a dict display with string keys or
+    ``dict(k=v)``, None when not spelled out."""
+    if node is None:
+        return {}
+    out: dict[str, cst.BaseExpression] = {}
+    if isinstance(node, cst.Dict):
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                return None
+            key = _string_value(element.key)
+            if key is None:
+                return None
+            out[key] = element.value
+        return out
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "dict":
+        for arg in node.args:
+            if arg.keyword is None or arg.star:
+                return None
+            out[arg.keyword.value] = arg.value
+        return out
+    return None
+
+
+def _literal_items(
+    node: cst.BaseExpression,
+) -> Optional[list[Optional[cst.BaseExpression]]]:
+    """The items an iterable argument yields when spelled out: the elements of a list or tuple display
+    (None for a starred one), or the element expression of a comprehension; else None."""
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return [None if isinstance(e, cst.StarredElement) else e.value for e in node.elements]
+    if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+        return [node.elt]
+    return None
+
+
+def _is_classmethod(function: cst.FunctionDef) -> bool:
+    return any(
+        isinstance(d.decorator, cst.Name) and d.decorator.value == "classmethod"
+        for d in function.decorators
+    )
+
+
+def _is_true(expr: Optional[cst.BaseExpression]) -> bool:
+    return (isinstance(expr, cst.Name) and expr.value == "True") or (
+        isinstance(expr, cst.Integer) and expr.value == "1"
+    )
+
+
+def _is_false(expr: Optional[cst.BaseExpression]) -> bool:
+    return (isinstance(expr, cst.Name) and expr.value == "False") or (
+        isinstance(expr, cst.Integer) and expr.value == "0"
+    )
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node``'s descendants, not entering nested defs, lambdas or classes."""
+    stack = list(node.children)
+    while stack:
+        current = stack.pop()
+        yield current
+        if type(current) not in _SCOPE_TYPES:
+            stack.extend(current.children)
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _has_decorator(function: cst.FunctionDef, *names: str) -> bool:
+    return any(
+        isinstance(d.decorator, cst.Name) and d.decorator.value in names
+        for d in function.decorators
+    )
+
+
+def _subtree_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node of the subtree, nested scopes included, ``node`` first (pre-order)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def _calls_in_expression(node: cst.CSTNode) -> Iterator[cst.Call]:
+    for inner in _subtree_nodes(node):
+        if isinstance(inner, cst.Call):
+            yield inner
