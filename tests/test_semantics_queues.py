@@ -13,7 +13,7 @@ import pytest
 from mplint import api_table
 from mplint.kinds import Kind, KindName
 from mplint.model import Model, Submission, build_model
-from mplint.model.inference import _agree
+from mplint.model.inference import agree
 from mplint.rules.join_blocked_by_queue import loop_can_exit, waits_forever
 from mplint.rules.queue_exception_mismatch import queue_is_bounded
 
@@ -120,9 +120,9 @@ def test_roles_propagate_into_workers_and_disagreement_forgets_them() -> None:
 def test_agree_drops_a_disputed_role_but_keeps_the_kind() -> None:
     read = Kind(KindName.CONNECTION, role="read")
     write = Kind(KindName.CONNECTION, role="write")
-    merged = _agree([read, write])
+    merged = agree([read, write])
     assert merged is not None and merged.name is KindName.CONNECTION and merged.role is None
-    assert _agree([read, read]) is read
+    assert agree([read, read]) is read
 
 
 def test_pipe_unpacking_and_the_other_end() -> None:

@@ -7,7 +7,7 @@ from typing import Any, Callable, Optional
 import libcst as cst
 
 from mplint.model.names import Binding, ClassInfo, Names, Scope
-from mplint.model.syntax import _SCOPE_TYPES, FunctionNode, _dotted, is_main_guard_test
+from mplint.model.syntax import SCOPE_TYPES, FunctionNode, dotted_name, is_main_guard_test
 from mplint.model.tree import Tree
 
 
@@ -40,7 +40,7 @@ class Builder(cst.CSTVisitor):
         self.tree.end[original_node] = self.counter
         self.tree.events.append((original_node, True))
         self.stack.pop()
-        if type(original_node) in _SCOPE_TYPES:
+        if type(original_node) in SCOPE_TYPES:
             self.scopes.pop()
             if type(original_node) is cst.ClassDef:
                 self.class_stack.pop()
@@ -117,7 +117,7 @@ class Builder(cst.CSTVisitor):
         if isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
-            dotted = _dotted(alias.name)
+            dotted = dotted_name(alias.name)
             if dotted is None:
                 continue
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
@@ -134,7 +134,7 @@ class Builder(cst.CSTVisitor):
         if node.relative or node.module is None:
             module = None
         else:
-            module = _dotted(node.module)
+            module = dotted_name(node.module)
         if isinstance(node.names, cst.ImportStar):
             if module is not None:
                 self.names.star_imports.append(module)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from mplint.model.flow import ExecContext
-from mplint.model.syntax import FunctionNode, _walk
+from mplint.model.syntax import FunctionNode, scope_descendants
 
 if TYPE_CHECKING:
     from mplint.model.flow import Flow
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from mplint.model.tree import Tree
 
 
-_CALL_GRAPH_DEPTH = 3
+CALL_GRAPH_DEPTH = 3
 
 
 class CallGraph:
@@ -48,7 +48,7 @@ class CallGraph:
         self,
         start: FunctionNode,
         predicate: object,
-        depth: int = _CALL_GRAPH_DEPTH,
+        depth: int = CALL_GRAPH_DEPTH,
     ) -> Optional[list[FunctionNode]]:
         """The shortest chain of calls from ``start`` to a function satisfying ``predicate``."""
         assert callable(predicate)
@@ -82,7 +82,7 @@ class CallGraph:
             if target is not None and target not in reached:
                 reached.add(target)
                 frontier.append(target)
-        for _ in range(_CALL_GRAPH_DEPTH):
+        for _ in range(CALL_GRAPH_DEPTH):
             next_frontier: list[FunctionNode] = []
             for function in frontier:
                 for callee in self.callees(function):
@@ -132,7 +132,7 @@ class CallGraph:
         """``root`` and the functions of this module it calls, transitively (B5, bounded depth)."""
         found = [root]
         frontier = [root]
-        for _ in range(_CALL_GRAPH_DEPTH):
+        for _ in range(CALL_GRAPH_DEPTH):
             next_frontier: list[FunctionNode] = []
             for function in frontier:
                 for callee in self.callees(function):
@@ -152,6 +152,6 @@ class CallGraph:
 
     def _raises_or_exits(self, function: FunctionNode) -> bool:
         body = function.body
-        if any(isinstance(node, cst.Raise) for node in _walk(body)):
+        if any(isinstance(node, cst.Raise) for node in scope_descendants(body)):
             return True
         return any(self._is_exit_call(call) for call in self.function_calls(function))

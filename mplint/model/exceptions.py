@@ -9,7 +9,7 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.kinds import KindName
-from mplint.model.syntax import _SCOPE_TYPES, _dotted, call_argument
+from mplint.model.syntax import SCOPE_TYPES, call_argument, dotted_name
 
 if TYPE_CHECKING:
     from mplint.model.inference import Inference
@@ -34,12 +34,12 @@ class Exceptions:
         for it (by name, ``Exception``, ``BaseException`` or a bare ``except``)."""
         child: cst.CSTNode = node
         for ancestor in self.tree.ancestors(node):
-            if type(ancestor) in _SCOPE_TYPES:
+            if type(ancestor) in SCOPE_TYPES:
                 return False
             if isinstance(ancestor, cst.With) and child is ancestor.body:
                 for item in ancestor.items:
                     if isinstance(item.item, cst.Call):
-                        callee = (_dotted(item.item.func) or "").rsplit(".", 1)[-1]
+                        callee = (dotted_name(item.item.func) or "").rsplit(".", 1)[-1]
                         if callee in _RAISES_CONTEXTS:
                             return True
             if isinstance(ancestor, (cst.Try, cst.TryStar)) and child is ancestor.body:
@@ -52,7 +52,7 @@ class Exceptions:
                         if isinstance(caught, cst.Tuple)
                         else [caught]
                     )
-                    names = {(_dotted(t) or "").rsplit(".", 1)[-1] for t in types}
+                    names = {(dotted_name(t) or "").rsplit(".", 1)[-1] for t in types}
                     if names & {error, "Exception", "BaseException"}:
                         return True
             child = ancestor
@@ -139,7 +139,7 @@ class Exceptions:
         """Whether ``exception`` raised at ``node`` is caught by a ``try`` around it in its function."""
         results: list[Optional[bool]] = []
         for ancestor in self.tree.ancestors(node):
-            if type(ancestor) in _SCOPE_TYPES:
+            if type(ancestor) in SCOPE_TYPES:
                 break
             if isinstance(ancestor, cst.Try) and self.tree.contains(ancestor.body, node):
                 results.append(self.handlers_catch(ancestor, exception))
@@ -150,7 +150,7 @@ class Exceptions:
     def innermost_try_body(self, node: cst.CSTNode) -> Optional[cst.Try]:
         """The ``try`` whose body most closely encloses ``node`` (in the same function), if any."""
         for ancestor in self.tree.ancestors(node):
-            if type(ancestor) in _SCOPE_TYPES:
+            if type(ancestor) in SCOPE_TYPES:
                 return None
             if isinstance(ancestor, cst.Try) and self.tree.contains(ancestor.body, node):
                 return ancestor

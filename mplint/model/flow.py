@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Optional, Union
 import libcst as cst
 
 from mplint.model.syntax import (
-    _SCOPE_NODES,
-    _SCOPE_TYPES,
-    _is_type_checking_test,
-    _walk,
+    SCOPE_NODES,
+    SCOPE_TYPES,
     is_main_guard_test,
+    is_type_checking_test,
+    scope_descendants,
 )
 
 if TYPE_CHECKING:
@@ -29,10 +29,10 @@ class ExecContext(enum.Enum):
     TYPING = "typing"  # under ``if TYPE_CHECKING:``: never runs
 
 
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
 
-_NOT_EVERY_PASS = (*_SCOPE_NODES, cst.Match, cst.IfExp, cst.BooleanOperation, cst.CompFor)
+_NOT_EVERY_PASS = (*SCOPE_NODES, cst.Match, cst.IfExp, cst.BooleanOperation, cst.CompFor)
 
 
 def _ends_every_pass(body: cst.BaseSuite) -> bool:
@@ -95,7 +95,7 @@ class Flow:
             if block_a is not None and self.tree.block_of(current) is block_a:
                 return self.tree.precedes(sa, current)
             parent = self.tree.parents.get(current)
-            if parent is None or type(parent) in _SCOPE_TYPES:
+            if parent is None or type(parent) in SCOPE_TYPES:
                 return False
             # climb to the statement that owns this block (skipping else/except/finally wrappers)
             owner: Optional[cst.CSTNode] = parent
@@ -103,7 +103,7 @@ class Flow:
                 owner, (cst.SimpleStatementLine, cst.BaseCompoundStatement)
             ):
                 owner = self.tree.parents.get(owner)
-            if owner is None or type(owner) in _SCOPE_TYPES:
+            if owner is None or type(owner) in SCOPE_TYPES:
                 return False
             current = owner
         return False
@@ -121,7 +121,7 @@ class Flow:
                     return ExecContext.GUARDED
                 if guard is False and not in_body:
                     return ExecContext.GUARDED
-                if _is_type_checking_test(ancestor.test) and in_body:
+                if is_type_checking_test(ancestor.test) and in_body:
                     return ExecContext.TYPING
             child = ancestor
         return ExecContext.IMPORT
@@ -134,7 +134,7 @@ class Flow:
         """The loops whose body holds ``node``, innermost first, up to the enclosing def or class."""
         out: list[Union[cst.For, cst.While]] = []
         for ancestor in self.tree.ancestors(node):
-            if type(ancestor) in _SCOPE_TYPES:
+            if type(ancestor) in SCOPE_TYPES:
                 break
             if isinstance(ancestor, (cst.For, cst.While)) and self.tree.contains(
                 ancestor.body, node
@@ -193,7 +193,7 @@ class Flow:
         running)."""
         child: cst.CSTNode = node
         for ancestor in self.tree.ancestors(node):
-            if type(ancestor) in _SCOPE_TYPES:
+            if type(ancestor) in SCOPE_TYPES:
                 return True
             if isinstance(ancestor, (cst.If, cst.While)):
                 if child is not ancestor.test:
@@ -226,7 +226,7 @@ class Flow:
     def in_loop(self, node: cst.CSTNode) -> bool:
         """``node`` is in the body of a ``for``/``while`` loop or in a comprehension, within its scope."""
         for ancestor in self.tree.ancestors(node):
-            if type(ancestor) in _SCOPE_TYPES:
+            if type(ancestor) in SCOPE_TYPES:
                 return False
             if isinstance(ancestor, (cst.For, cst.While)) and (
                 self.tree.contains(ancestor.body, node)
@@ -268,7 +268,7 @@ class Flow:
                 ancestor.body, node
             ):
                 return ancestor
-            if type(ancestor) in _SCOPE_TYPES:
+            if type(ancestor) in SCOPE_TYPES:
                 return None
         return None
 
@@ -282,14 +282,14 @@ class Flow:
             if block is not None:
                 out.extend(s for s in block if self.tree.precedes(s, current))
             parent = self.tree.parents.get(current)
-            if parent is None or type(parent) in _SCOPE_TYPES:
+            if parent is None or type(parent) in SCOPE_TYPES:
                 break
             owner: Optional[cst.CSTNode] = parent
             while owner is not None and not isinstance(
                 owner, (cst.SimpleStatementLine, cst.BaseCompoundStatement)
             ):
                 owner = self.tree.parents.get(owner)
-            if owner is None or type(owner) in _SCOPE_TYPES:
+            if owner is None or type(owner) in SCOPE_TYPES:
                 break
             current = owner
         return out
@@ -300,13 +300,13 @@ class Flow:
         condition or inner ``for`` does (not the iterable of its first ``for``: that runs once)."""
         child: cst.CSTNode = node
         for ancestor in self.tree.ancestors(node):
-            if type(ancestor) in _SCOPE_TYPES:
+            if type(ancestor) in SCOPE_TYPES:
                 return None
             if isinstance(ancestor, cst.For) and child is ancestor.body:
                 return ancestor
             if isinstance(ancestor, cst.While) and child in (ancestor.body, ancestor.test):
                 return ancestor
-            if isinstance(ancestor, _COMPREHENSIONS) and not self.tree.contains(
+            if isinstance(ancestor, COMPREHENSIONS) and not self.tree.contains(
                 ancestor.for_in.iter, node
             ):
                 return ancestor
@@ -317,7 +317,7 @@ class Flow:
         """A ``break`` of this loop or a ``return`` in its body: the loop may stop on a result."""
         if not isinstance(loop, (cst.For, cst.While)):
             return False
-        for node in _walk(loop.body):
+        for node in scope_descendants(loop.body):
             if isinstance(node, cst.Return):
                 return True
             if isinstance(node, cst.Break) and self._loop_of_break(node) is loop:

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
-from mplint.model.callgraph import _CALL_GRAPH_DEPTH
+from mplint.model.callgraph import CALL_GRAPH_DEPTH
 from mplint.model.inference import Submission
-from mplint.model.syntax import FunctionNode, _string_value, call_argument, positional_args
+from mplint.model.syntax import FunctionNode, call_argument, positional_args, string_value
 
 if TYPE_CHECKING:
     from mplint.model.callgraph import CallGraph
@@ -87,7 +87,7 @@ class Handoff:
         if isinstance(mapping, cst.Dict):
             for element in mapping.elements:
                 key = element.key if isinstance(element, cst.DictElement) else None
-                name = _string_value(key)
+                name = string_value(key)
                 if name is not None and isinstance(element, cst.DictElement):
                     out[name] = element.value
         return out
@@ -140,7 +140,7 @@ class Handoff:
         """A parameter and the parameters of the module functions it is passed on to."""
         found = list(start)
         frontier = list(start)
-        for _ in range(_CALL_GRAPH_DEPTH):
+        for _ in range(CALL_GRAPH_DEPTH):
             next_frontier: list[tuple[FunctionNode, str]] = []
             for function, param in frontier:
                 for call in self.callgraph.function_calls(function):

@@ -18,16 +18,16 @@ from mplint.kinds import Kind, KindName
 from mplint.model.names import Binding, ClassInfo
 from mplint.model.syntax import (
     FunctionNode,
-    _is_classmethod,
-    _is_false_literal,
-    _literal_elements,
-    _literal_items,
-    _literal_keywords,
-    _string_value,
-    _tuple_elements,
     call_argument,
+    is_classmethod,
+    is_false_or_zero,
     keyword_arg,
+    literal_elements,
+    literal_items,
+    literal_keywords,
     positional_args,
+    string_value,
+    tuple_elements,
 )
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class Submission:
     args: Optional[tuple[cst.BaseExpression, ...]]
 
 
-def _agree(kinds: Iterable[Optional[Kind]]) -> Optional[Kind]:
+def agree(kinds: Iterable[Optional[Kind]]) -> Optional[Kind]:
     """The kind when every source agrees on its name, else None."""
     first: Optional[Kind] = None
     for kind in kinds:
@@ -78,7 +78,7 @@ def _item_at(kind: Optional[Kind], index: int) -> Optional[Kind]:
     return None
 
 
-def _enter_returns_self(kind: Kind) -> bool:
+def enter_returns_self(kind: Kind) -> bool:
     return kind.is_pool or kind.is_executor or kind.name is KindName.MANAGER
 
 
@@ -146,7 +146,7 @@ class Inference:
             if key is not None and len(key) == 3:
                 info = self.names.class_of_node.get(key[0])  # type: ignore[call-overload]
                 if info is not None:
-                    return _agree(self.kind_of(v) for v in info.attributes.get(str(key[2]), []))
+                    return agree(self.kind_of(v) for v in info.attributes.get(str(key[2]), []))
             return None
         if isinstance(expr, cst.Subscript):
             container = self.kind_of(expr.value)
@@ -165,13 +165,13 @@ class Inference:
             kinds = [self.kind_of(e.value) for e in expr.elements]
             if isinstance(expr, cst.Tuple):
                 return Kind(KindName.TUPLE, items=tuple(kinds))
-            item = _agree(kinds)
+            item = agree(kinds)
             return Kind(KindName.SEQUENCE, item=item) if item is not None else None
         if isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
             item = self.kind_of(expr.elt)
             return Kind(KindName.SEQUENCE, item=item) if item is not None else None
         if isinstance(expr, cst.IfExp):
-            return _agree([self.kind_of(expr.body), self.kind_of(expr.orelse)])
+            return agree([self.kind_of(expr.body), self.kind_of(expr.orelse)])
         if isinstance(expr, cst.Await):
             return None
         return None
@@ -192,11 +192,11 @@ class Inference:
                     continue  # ``x = None`` placeholders do not change what x holds later
                 if isinstance(value, cst.List) and not value.elements:
                     appended = scope.appends.get(binding.name, [])
-                    item = _agree(self.kind_of(v) for v in appended) if appended else None
+                    item = agree(self.kind_of(v) for v in appended) if appended else None
                     kinds.append(Kind(KindName.SEQUENCE, item=item) if item else None)
                     continue
             kinds.append(self._binding_kind(binding))
-        return _agree(kinds)
+        return agree(kinds)
 
     def _binding_kind(self, binding: Binding) -> Optional[Kind]:
         if binding.how == "param":
@@ -210,7 +210,7 @@ class Inference:
             kind = self._iteration_item(binding.value, kind)
         for index in binding.path:
             kind = _item_at(kind, index)
-        if binding.enters and kind is not None and not _enter_returns_self(kind):
+        if binding.enters and kind is not None and not enter_returns_self(kind):
             return None
         return kind
 
@@ -218,7 +218,7 @@ class Inference:
         if kind is not None and kind.name is KindName.SEQUENCE:
             return kind.item
         if kind is not None and kind.name is KindName.TUPLE:
-            return _agree(kind.items)
+            return agree(kind.items)
         if isinstance(iterable, cst.Call) and self.names.qualname(iterable.func) in (
             "builtins.enumerate",
             "builtins.reversed",
@@ -255,7 +255,7 @@ class Inference:
                 return annotated
         # What every call and submission of the function binds to the parameter (see param_sources).
         sources = self.param_sources(binding)
-        return _agree(self.kind_of(source) for source in sources) if sources else None
+        return agree(self.kind_of(source) for source in sources) if sources else None
 
     def _call_kind(self, call: cst.Call) -> Optional[Kind]:
         func = call.func
@@ -290,11 +290,11 @@ class Inference:
 
     def _finish_constructor(self, kind: Kind, call: cst.Call) -> Kind:
         if kind.name is KindName.CONTEXT:
-            method = api_table.start_method_literal(_string_value(call_argument(call, 0, "method")))
+            method = api_table.start_method_literal(string_value(call_argument(call, 0, "method")))
             kind = Kind(KindName.CONTEXT, family=kind.family, method=method)
         elif kind.name is KindName.PIPE:
             # Each end remembers the Pipe() call that made it; a one-way pipe's ends know their role.
-            one_way = _is_false_literal(call_argument(call, 0, "duplex"))
+            one_way = is_false_or_zero(call_argument(call, 0, "duplex"))
             ends = tuple(
                 Kind(
                     KindName.CONNECTION,
@@ -356,7 +356,7 @@ class Inference:
         kinds: list[Optional[Kind]] = []
         for node in self._own_returns(function):
             kinds.append(self.kind_of(node.value) if node.value is not None else None)
-        return _agree(kinds) if kinds else None
+        return agree(kinds) if kinds else None
 
     def _own_returns(self, function: FunctionNode) -> list[cst.Return]:
         return self.tree.returns.get(function, [])
@@ -428,14 +428,14 @@ class Inference:
                         "process" if owner.is_process else "thread",
                         owner,
                         target,
-                        _tuple_elements(call_argument(call, 3, "args")),
+                        tuple_elements(call_argument(call, 3, "args")),
                     )
                 continue
             if owner is not None and (owner.is_pool or owner.is_executor):
                 position = 2 if owner.is_executor else 1  # Executor(max_workers, mp_context, ...)
                 initializer = call_argument(call, position, "initializer")
                 if initializer is not None:
-                    initargs = _tuple_elements(call_argument(call, position + 1, "initargs"))
+                    initargs = tuple_elements(call_argument(call, position + 1, "initargs"))
                     yield Submission(call, "initializer", owner, initializer, initargs)
                 continue
             if not isinstance(func, cst.Attribute):
@@ -449,7 +449,7 @@ class Inference:
             task = call_argument(call, 0, "func") if receiver.is_pool else None
             if receiver.is_pool and method in api_table.POOL_TASK_METHODS and task is not None:
                 if method in ("apply", "apply_async"):
-                    args = _tuple_elements(call_argument(call, 1, "args")) or ()
+                    args = tuple_elements(call_argument(call, 1, "args")) or ()
                 yield Submission(call, "pool", receiver, task, args)
                 for keyword in ("callback", "error_callback"):
                     callback = keyword_arg(call, keyword)
@@ -542,7 +542,7 @@ class Inference:
                 and isinstance(function, cst.FunctionDef)
                 and isinstance(call.func, cst.Attribute)
                 and self.names.resolve_class(call.func.value) is not None
-                and not _is_classmethod(function)
+                and not is_classmethod(function)
             )
             position = binding.param_index - (1 if method and not passes_self else 0)
             positional = [a.value for a in call.args if a.keyword is None]
@@ -565,16 +565,16 @@ class Inference:
         ]
         sites = None
         if submission.via in ("process", "thread"):
-            positional = _literal_elements(call_argument(call, 3, "args"))
-            keywords = _literal_keywords(call_argument(call, 4, "kwargs"))
+            positional = literal_elements(call_argument(call, 3, "args"))
+            keywords = literal_keywords(call_argument(call, 4, "kwargs"))
             sites = [(positional, keywords)] if positional is not None else None
         elif submission.via == "initializer":
             position = 3 if submission.owner.is_executor else 2
-            positional = _literal_elements(call_argument(call, position, "initargs"))
+            positional = literal_elements(call_argument(call, position, "initargs"))
             sites = [(positional, {})] if positional is not None else None
         elif submission.via == "pool" and method in ("apply", "apply_async"):
-            positional = _literal_elements(call_argument(call, 1, "args"))
-            keywords = _literal_keywords(call_argument(call, 2, "kwds"))
+            positional = literal_elements(call_argument(call, 1, "args"))
+            keywords = literal_keywords(call_argument(call, 2, "kwds"))
             sites = [(positional, keywords)] if positional is not None else None
         elif submission.via == "executor" and method == "submit":
             if not any(a.star for a in call.args):
@@ -584,10 +584,10 @@ class Inference:
         elif submission.via in ("pool", "executor"):
             arguments = positional_args(call)
             if len(arguments) == 2 or (len(arguments) > 2 and submission.via == "pool"):
-                items = _literal_items(arguments[1].value)
+                items = literal_items(arguments[1].value)
                 if items is not None and method in ("starmap", "starmap_async"):
                     unpacked = [
-                        _literal_elements(item) if item is not None else None for item in items
+                        literal_elements(item) if item is not None else None for item in items
                     ]
                     if all(u is not None for u in unpacked):
                         sites = [(u, {}) for u in unpacked if u is not None]

@@ -13,10 +13,10 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.model.syntax import (
-    _BUILTINS,
-    _SCOPE_TYPES,
+    BUILTINS,
+    SCOPE_TYPES,
     FunctionNode,
-    _subtree_nodes,
+    descendants,
     positional_args,
 )
 
@@ -67,7 +67,7 @@ class ClassInfo:
 
 
 #: Methods that put their argument into the container they are called on.
-_STORE_METHODS = frozenset({"append", "appendleft", "add", "insert", "extend", "put", "put_nowait"})
+STORE_METHODS = frozenset({"append", "appendleft", "add", "insert", "extend", "put", "put_nowait"})
 
 
 class Names:
@@ -97,7 +97,7 @@ class Names:
             return found
         scope = self.module_scope
         for ancestor in self.tree.ancestors(node):
-            if type(ancestor) in _SCOPE_TYPES:
+            if type(ancestor) in SCOPE_TYPES:
                 inner = self.scopes.get(ancestor)
                 if inner is not None:
                     scope = inner
@@ -142,7 +142,7 @@ class Names:
             for module in self.star_imports:
                 if api_table.constructor_kind(f"{module}.{expr.value}") is not None:
                     return f"{module}.{expr.value}"
-            return f"builtins.{expr.value}" if expr.value in _BUILTINS else None
+            return f"builtins.{expr.value}" if expr.value in BUILTINS else None
         names: set[Optional[str]] = set()
         for binding in bindings:
             if binding.how == "import":
@@ -325,7 +325,7 @@ class Names:
         a variable (``x += 1`` reads it too), in source order."""
         return [
             inner
-            for inner in _subtree_nodes(node)
+            for inner in descendants(node)
             if isinstance(inner, cst.Name) and self.variable_use(inner) in ("load", "augment")
         ]
 
@@ -399,7 +399,7 @@ class Names:
             not self.lookup(name, at)
             and name not in self.module_scope.bindings
             and not self.star_imports
-            and name not in _BUILTINS
+            and name not in BUILTINS
         )
 
     def visible_import(self, name: str, at: cst.CSTNode) -> Optional[str]:
@@ -426,7 +426,7 @@ class Names:
         out: list[cst.Name] = []
         for name in self.variable_loads(key):
             parent = self.tree.parents.get(name)
-            if isinstance(parent, cst.Attribute) and parent.attr.value in _STORE_METHODS:
+            if isinstance(parent, cst.Attribute) and parent.attr.value in STORE_METHODS:
                 call = self.tree.parents.get(parent)
                 if isinstance(call, cst.Call) and call.func is parent:
                     continue

@@ -10,9 +10,9 @@ import libcst as cst
 
 from mplint.kinds import Kind, KindName
 from mplint.model.flow import ExecContext
-from mplint.model.inference import _agree
+from mplint.model.inference import agree
 from mplint.model.names import ClassInfo
-from mplint.model.syntax import _BUILTINS, positional_args
+from mplint.model.syntax import BUILTINS, positional_args
 
 if TYPE_CHECKING:
     from mplint.model.flow import Flow
@@ -165,7 +165,7 @@ class Pickling:
         moved to module level, it runs the same in a child that re-imports the module."""
         for name, bindings in self.names.outside_names(node):
             if not bindings:
-                if name.value not in _BUILTINS:
+                if name.value not in BUILTINS:
                     return False
                 continue
             for binding in bindings:
@@ -190,7 +190,7 @@ class Pickling:
                 for v in values
                 if not (isinstance(v, cst.Name) and v.value == "None")
             ]
-            kind = _agree(kinds) if kinds else None
+            kind = agree(kinds) if kinds else None
             error = pickling_error(kind) if kind is not None else None
             if kind is not None and error is not None:
                 return attribute, kind, error

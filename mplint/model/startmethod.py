@@ -12,18 +12,18 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.kinds import Kind, KindName
-from mplint.model.callgraph import _CALL_GRAPH_DEPTH
+from mplint.model.callgraph import CALL_GRAPH_DEPTH
 from mplint.model.syntax import (
-    _SCOPE_TYPES,
+    SCOPE_TYPES,
     FunctionNode,
-    _calls_in_expression,
-    _dotted,
-    _is_false,
-    _is_none,
-    _is_true,
-    _string_value,
     call_argument,
+    calls_in_expression,
+    dotted_name,
+    is_false_literal,
+    is_none_literal,
+    is_true_literal,
     keyword_arg,
+    string_value,
 )
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ def _catches_runtime_error(handler_type: Optional[cst.BaseExpression]) -> bool:
         return True
     if isinstance(handler_type, cst.Tuple):
         return any(_catches_runtime_error(e.value) for e in handler_type.elements)
-    dotted = _dotted(handler_type)
+    dotted = dotted_name(handler_type)
     return dotted is not None and dotted.rsplit(".", 1)[-1] in (
         "RuntimeError",
         "Exception",
@@ -144,7 +144,7 @@ class StartMethods:
                 ):
                     methods.add(
                         api_table.start_method_literal(
-                            _string_value(call_argument(call, 0, "method"))
+                            string_value(call_argument(call, 0, "method"))
                         )
                     )
             self._module_start_method = (methods.pop() if len(methods) == 1 else None,)
@@ -168,13 +168,15 @@ class StartMethods:
             if family is None:
                 continue
             force = call_argument(call, 1, "force")
-            method = _string_value(call_argument(call, 0, "method"))
+            method = string_value(call_argument(call, 0, "method"))
             found.append(
                 StartMethodCall(
                     call=call,
                     family=context_family(family),
                     method=api_table.start_method_literal(method),
-                    forced=force is not None and not _is_false(force) and not _is_none(force),
+                    forced=force is not None
+                    and not is_false_literal(force)
+                    and not is_none_literal(force),
                     tolerated=self.failure_tolerated(call),
                 )
             )
@@ -195,7 +197,7 @@ class StartMethods:
         ``get_start_method(allow_none=True)`` (which tells whether the context is still free)."""
         child: cst.CSTNode = node
         for ancestor in self.tree.ancestors(node):
-            if type(ancestor) in _SCOPE_TYPES:
+            if type(ancestor) in SCOPE_TYPES:
                 return False
             if isinstance(ancestor, cst.Try) and child is ancestor.body:
                 if any(_catches_runtime_error(h.type) for h in ancestor.handlers):
@@ -210,10 +212,10 @@ class StartMethods:
                     ):
                         return True
             elif isinstance(ancestor, (cst.If, cst.While)) and child is not ancestor.test:
-                for call in _calls_in_expression(ancestor.test):
+                for call in calls_in_expression(ancestor.test):
                     if self.family_function(
                         call, ("get_start_method", "context.get_start_method")
-                    ) is not None and _is_true(call_argument(call, 0, "allow_none")):
+                    ) is not None and is_true_literal(call_argument(call, 0, "allow_none")):
                         return True
             child = ancestor
         return False
@@ -233,7 +235,7 @@ class StartMethods:
         if split is not None:
             rest = split[1]
             if rest in ("get_start_method", "context.get_start_method"):
-                if _is_true(call_argument(call, 0, "allow_none")):
+                if is_true_literal(call_argument(call, 0, "allow_none")):
                     return None
                 return context_family(split[0]), "get_start_method()"
             if rest in ("get_context", "context.get_context"):
@@ -275,7 +277,7 @@ class StartMethods:
         return None
 
     def surely_uses_default_context(
-        self, function: FunctionNode, depth: int = _CALL_GRAPH_DEPTH
+        self, function: FunctionNode, depth: int = CALL_GRAPH_DEPTH
     ) -> Optional[tuple[str, str]]:
         """``(family, what)`` for a default-context use that runs whenever ``function`` runs, in its
         body or through calls of this module's functions that always run too."""
@@ -313,7 +315,7 @@ class StartMethods:
         creator = kind.creator
         if kind.name is KindName.EXECUTOR:
             context = call_argument(creator, 1, "mp_context")
-            if context is None or _is_none(context):
+            if context is None or is_none_literal(context):
                 return False
             context_kind = self.inference.kind_of(context)
             if context_kind is None or context_kind.name is not KindName.CONTEXT:
@@ -332,4 +334,4 @@ class StartMethods:
         if context.method is not None or context.creator is None:
             return False
         argument = call_argument(context.creator, 0, "method")
-        return argument is not None and not _is_none(argument)
+        return argument is not None and not is_none_literal(argument)

@@ -11,7 +11,7 @@ import libcst as cst
 
 from mplint.kinds import KindName
 from mplint.model.names import ClassInfo
-from mplint.model.syntax import MUTATING_METHODS, FunctionNode, _is_classmethod
+from mplint.model.syntax import MUTATING_METHODS, FunctionNode, is_classmethod
 
 if TYPE_CHECKING:
     from mplint.model.callgraph import CallGraph
@@ -179,7 +179,7 @@ class State:
         if not (
             isinstance(function, cst.FunctionDef)
             and self.names._is_method(function)
-            and not _is_classmethod(function)
+            and not is_classmethod(function)
             and function.params.params
         ):
             return []

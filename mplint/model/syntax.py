@@ -12,26 +12,26 @@ import libcst as cst
 FunctionNode = Union[cst.FunctionDef, cst.Lambda]
 
 
-_SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 
 # The same as exact types: a set lookup, not an ABC ``isinstance`` (these classes have no subclasses).
-_SCOPE_TYPES = frozenset(_SCOPE_NODES)
+SCOPE_TYPES = frozenset(SCOPE_NODES)
 
 
-_BUILTINS = frozenset(dir(builtins))
+BUILTINS = frozenset(dir(builtins))
 
 
-def _dotted(node: cst.BaseExpression) -> Optional[str]:
+def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
+        base = dotted_name(node.value)
         return f"{base}.{node.attr.value}" if base is not None else None
     return None
 
 
-def _string_value(node: Optional[cst.BaseExpression]) -> Optional[str]:
+def string_value(node: Optional[cst.BaseExpression]) -> Optional[str]:
     if isinstance(node, cst.SimpleString):
         value = node.evaluated_value
         return value if isinstance(value, str) else None
@@ -76,7 +76,7 @@ def is_main_guard_test(test: cst.BaseExpression) -> Optional[bool]:
     target = test.comparisons[0]
     pair = (test.left, target.comparator)
     names = [n for n in pair if isinstance(n, cst.Name) and n.value == "__name__"]
-    strings = [_string_value(n) for n in pair]
+    strings = [string_value(n) for n in pair]
     if not names or "__main__" not in strings:
         return None
     if isinstance(target.operator, cst.Equal):
@@ -86,18 +86,18 @@ def is_main_guard_test(test: cst.BaseExpression) -> Optional[bool]:
     return None
 
 
-def _is_type_checking_test(test: cst.BaseExpression) -> bool:
-    dotted = _dotted(test)
+def is_type_checking_test(test: cst.BaseExpression) -> bool:
+    dotted = dotted_name(test)
     return dotted in ("TYPE_CHECKING", "typing.TYPE_CHECKING", "t.TYPE_CHECKING")
 
 
-def _is_false_literal(node: Optional[cst.BaseExpression]) -> bool:
+def is_false_or_zero(node: Optional[cst.BaseExpression]) -> bool:
     return (isinstance(node, cst.Name) and node.value == "False") or (
         isinstance(node, cst.Integer) and node.value == "0"
     )
 
 
-def _tuple_elements(
+def tuple_elements(
     node: Optional[cst.BaseExpression],
 ) -> Optional[tuple[cst.BaseExpression, ...]]:
     if isinstance(node, (cst.Tuple, cst.List)) and not any(
@@ -134,18 +134,18 @@ MUTATING_METHODS = frozenset(
 )
 
 
-def _literal_elements(
+def literal_elements(
     node: Optional[cst.BaseExpression],
 ) -> Optional[list[cst.BaseExpression]]:
     """The items of an ``args``-like argument: [] when absent, the elements of a literal tuple or list,
     None when not spelled out."""
     if node is None:
         return []
-    elements = _tuple_elements(node)
+    elements = tuple_elements(node)
     return list(elements) if elements is not None else None
 
 
-def _literal_keywords(
+def literal_keywords(
     node: Optional[cst.BaseExpression],
 ) -> Optional[dict[str, cst.BaseExpression]]:
     """The items of a ``kwargs``-like argument: {} when absent, a dict display with string keys or
@@ -157,7 +157,7 @@ def _literal_keywords(
         for element in node.elements:
             if not isinstance(element, cst.DictElement):
                 return None
-            key = _string_value(element.key)
+            key = string_value(element.key)
             if key is None:
                 return None
             out[key] = element.value
@@ -171,7 +171,7 @@ def _literal_keywords(
     return None
 
 
-def _literal_items(
+def literal_items(
     node: cst.BaseExpression,
 ) -> Optional[list[Optional[cst.BaseExpression]]]:
     """The items an iterable argument yields when spelled out: the elements of a list or tuple display
@@ -183,47 +183,47 @@ def _literal_items(
     return None
 
 
-def _is_classmethod(function: cst.FunctionDef) -> bool:
+def is_classmethod(function: cst.FunctionDef) -> bool:
     return any(
         isinstance(d.decorator, cst.Name) and d.decorator.value == "classmethod"
         for d in function.decorators
     )
 
 
-def _is_true(expr: Optional[cst.BaseExpression]) -> bool:
+def is_true_literal(expr: Optional[cst.BaseExpression]) -> bool:
     return (isinstance(expr, cst.Name) and expr.value == "True") or (
         isinstance(expr, cst.Integer) and expr.value == "1"
     )
 
 
-def _is_false(expr: Optional[cst.BaseExpression]) -> bool:
+def is_false_literal(expr: Optional[cst.BaseExpression]) -> bool:
     return (isinstance(expr, cst.Name) and expr.value == "False") or (
         isinstance(expr, cst.Integer) and expr.value == "0"
     )
 
 
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def scope_descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """``node``'s descendants, not entering nested defs, lambdas or classes."""
     stack = list(node.children)
     while stack:
         current = stack.pop()
         yield current
-        if type(current) not in _SCOPE_TYPES:
+        if type(current) not in SCOPE_TYPES:
             stack.extend(current.children)
 
 
-def _is_none(node: cst.BaseExpression) -> bool:
+def is_none_literal(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
 
 
-def _has_decorator(function: cst.FunctionDef, *names: str) -> bool:
+def has_decorator(function: cst.FunctionDef, *names: str) -> bool:
     return any(
         isinstance(d.decorator, cst.Name) and d.decorator.value in names
         for d in function.decorators
     )
 
 
-def _subtree_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node of the subtree, nested scopes included, ``node`` first (pre-order)."""
     stack = [node]
     while stack:
@@ -232,7 +232,7 @@ def _subtree_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(reversed(current.children))
 
 
-def _calls_in_expression(node: cst.CSTNode) -> Iterator[cst.Call]:
-    for inner in _subtree_nodes(node):
+def calls_in_expression(node: cst.CSTNode) -> Iterator[cst.Call]:
+    for inner in descendants(node):
         if isinstance(inner, cst.Call):
             yield inner

@@ -9,7 +9,7 @@ from typing import Optional, TypeVar, cast
 
 import libcst as cst
 
-from mplint.model.syntax import _SCOPE_TYPES, FunctionNode
+from mplint.model.syntax import SCOPE_TYPES, FunctionNode
 
 _NodeT = TypeVar("_NodeT", bound=cst.CSTNode)
 
@@ -72,7 +72,7 @@ class Tree:
 
     def is_module_level(self, node: cst.CSTNode) -> bool:
         """``node`` is not inside any def, lambda or class."""
-        return not any(type(a) in _SCOPE_TYPES for a in self.ancestors(node))
+        return not any(type(a) in SCOPE_TYPES for a in self.ancestors(node))
 
     def statement_of(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         """The innermost statement (simple line or compound) containing ``node``."""
@@ -130,6 +130,6 @@ class Tree:
         for ancestor in self.ancestors(node):
             if ancestor is outer:
                 return False
-            if type(ancestor) in _SCOPE_TYPES:
+            if type(ancestor) in SCOPE_TYPES:
                 return True
         return False

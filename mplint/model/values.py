@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Optional, Union
 import libcst as cst
 
 from mplint.kinds import Kind, KindName
-from mplint.model.inference import _enter_returns_self
-from mplint.model.names import _STORE_METHODS, Binding, ClassInfo
-from mplint.model.syntax import _has_decorator, positional_args
+from mplint.model.inference import enter_returns_self
+from mplint.model.names import STORE_METHODS, Binding, ClassInfo
+from mplint.model.syntax import has_decorator, positional_args
 
 if TYPE_CHECKING:
     from mplint.model.flow import Flow
@@ -144,7 +144,7 @@ class Values:
                 and isinstance(function, cst.FunctionDef)
                 and self.names._is_method(function)
                 and binding.param_index == 0
-                and not _has_decorator(function, "classmethod")
+                and not has_decorator(function, "classmethod")
             ):
                 return info
             return None
@@ -164,7 +164,7 @@ class Values:
         if info is None:
             return None
         method = self.names.class_method(info, expr.attr.value)
-        if method is None or _has_decorator(method, "staticmethod", "classmethod"):
+        if method is None or has_decorator(method, "staticmethod", "classmethod"):
             return None
         return info
 
@@ -250,7 +250,7 @@ class Values:
             return False
         if binding.how == "with":
             kind = self.inference.kind_of(value)
-            if binding.path or kind is None or not _enter_returns_self(kind):
+            if binding.path or kind is None or not enter_returns_self(kind):
                 return False
             return self._origins_into(value, found, seen, depth + 1)
         if binding.how != "assign":
@@ -415,7 +415,7 @@ class Values:
                 call = self.tree.parents.get(parent)
                 if isinstance(call, cst.Call) and parent.keyword is None:
                     func = call.func
-                    if isinstance(func, cst.Attribute) and func.attr.value in _STORE_METHODS:
+                    if isinstance(func, cst.Attribute) and func.attr.value in STORE_METHODS:
                         key = self.names.binding_key(func.value)
                         if key is not None:
                             return ValueFlow("stored", call, key)

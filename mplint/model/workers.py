@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from mplint.kinds import Kind
-from mplint.model.callgraph import _CALL_GRAPH_DEPTH
+from mplint.model.callgraph import CALL_GRAPH_DEPTH
 from mplint.model.inference import Submission
 from mplint.model.names import ClassInfo
 from mplint.model.syntax import (
     FunctionNode,
-    _is_true,
-    _walk,
     call_argument,
+    is_true_literal,
     keyword_arg,
     positional_args,
+    scope_descendants,
 )
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from mplint.model.tree import Tree
 
 
-def _single_worker(owner: Kind) -> bool:
+def has_single_worker(owner: Kind) -> bool:
     """A pool or executor created with a literal single worker: ``Pool(1)``, ``max_workers=1``."""
     creator = owner.creator
     if creator is None:
@@ -87,7 +87,7 @@ class Workers:
             if not relevant:
                 continue
             frontier = [root]
-            for _ in range(_CALL_GRAPH_DEPTH + 1):
+            for _ in range(CALL_GRAPH_DEPTH + 1):
                 next_frontier: list[FunctionNode] = []
                 for function in frontier:
                     if function in found:
@@ -105,11 +105,11 @@ class Workers:
         if not kind.is_process or creator is None:
             return False
         daemon = keyword_arg(creator, "daemon")
-        if daemon is not None and _is_true(daemon.value):
+        if daemon is not None and is_true_literal(daemon.value):
             return True
         for attribute in self.tree.attribute_stores.get("daemon", []):
             statement = self.tree.small_statement_of(attribute)
-            if isinstance(statement, cst.Assign) and _is_true(statement.value):
+            if isinstance(statement, cst.Assign) and is_true_literal(statement.value):
                 other = self.inference.kind_of(attribute.value)
                 if other is not None and other.creator is creator:
                     return True
@@ -117,14 +117,14 @@ class Workers:
         return info is not None and self._class_sets_daemon(info, 0)
 
     def _class_sets_daemon(self, info: ClassInfo, depth: int) -> bool:
-        if any(_is_true(value) for value in info.attributes.get("daemon", [])):
+        if any(is_true_literal(value) for value in info.attributes.get("daemon", [])):
             return True
         for method in info.methods.values():
             for call in self.callgraph.function_calls(method):
                 func = call.func
                 if isinstance(func, cst.Attribute) and func.attr.value == "__init__":
                     daemon = keyword_arg(call, "daemon")
-                    if daemon is not None and _is_true(daemon.value):
+                    if daemon is not None and is_true_literal(daemon.value):
                         return True
         if depth > 5:
             return False
@@ -220,7 +220,7 @@ class Workers:
         frontier = list(found)
         while frontier:
             function = frontier.pop()
-            for node in _walk(function):
+            for node in scope_descendants(function):
                 if isinstance(node, (cst.FunctionDef, cst.Lambda)) and node not in found:
                     found.add(node)  # a nested def or lambda: it runs where its maker runs
                     frontier.append(node)
@@ -272,7 +272,7 @@ class Workers:
 
     def _submission_repeats(self, submission: Submission) -> bool:
         via = submission.via
-        if via in ("pool", "executor", "initializer") and _single_worker(submission.owner):
+        if via in ("pool", "executor", "initializer") and has_single_worker(submission.owner):
             return False
         if via == "initializer":
             return True

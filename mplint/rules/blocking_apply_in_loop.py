@@ -7,10 +7,10 @@ import libcst as cst
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
 from mplint.model import Model, keyword_arg, positional_args
-from mplint.model.flow import _COMPREHENSIONS
-from mplint.model.names import _STORE_METHODS
-from mplint.model.syntax import _walk
-from mplint.model.workers import _single_worker
+from mplint.model.flow import COMPREHENSIONS
+from mplint.model.names import STORE_METHODS
+from mplint.model.syntax import scope_descendants
+from mplint.model.workers import has_single_worker
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, ReplaceLines, Valid
 
 _WAITS = frozenset({"get", "wait", "result", "exception"})
@@ -295,19 +295,19 @@ def loop_carries(model: Model, loop: cst.CSTNode, value: cst.CSTNode, uses: cst.
     """The value computed at ``value`` inside ``loop`` may be read by ``uses`` on a later pass: it
     is assigned (or appended) to a variable that ``uses`` (or, for a ``while``, the loop test) reads,
     directly or through other assignments in the loop (iteration *n + 1* needs the result of *n*)."""
-    if isinstance(loop, _COMPREHENSIONS):
+    if isinstance(loop, COMPREHENSIONS):
         return False
     tracked: set[tuple[object, ...]] = set(_keys_receiving(model, value))
     if not tracked:
         return False
     sources: list[Optional[cst.CSTNode]] = []  # values written to variables in the loop
-    for node in _walk(loop):
+    for node in scope_descendants(loop):
         if isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
             sources.append(node.value)
         elif (
             isinstance(node, cst.Call)
             and isinstance(node.func, cst.Attribute)
-            and node.func.attr.value in _STORE_METHODS
+            and node.func.attr.value in STORE_METHODS
         ):
             sources.append(node)  # ``out.append(value)``
     changed = True
@@ -337,7 +337,7 @@ def _keys_receiving(model: Model, value: cst.CSTNode) -> list[tuple[object, ...]
         targets = [statement.target]
     elif isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
         func = statement.value.func
-        if isinstance(func, cst.Attribute) and func.attr.value in _STORE_METHODS:
+        if isinstance(func, cst.Attribute) and func.attr.value in STORE_METHODS:
             targets = [func.value]
     while targets:
         target = targets.pop()
@@ -353,7 +353,7 @@ def _keys_receiving(model: Model, value: cst.CSTNode) -> list[tuple[object, ...]
 
 
 def _reads_any(model: Model, node: cst.CSTNode, keys: set[tuple[object, ...]]) -> bool:
-    for inner in (node, *_walk(node)):
+    for inner in (node, *scope_descendants(node)):
         if (
             isinstance(inner, (cst.Name, cst.Attribute))
             and model.binding_key(inner) in keys
@@ -365,4 +365,4 @@ def _reads_any(model: Model, node: cst.CSTNode, keys: set[tuple[object, ...]]) -
 
 def single_worker(model: Model, kind: Kind) -> bool:
     """A pool or executor created with a literal single worker: ``Pool(1)``, ``max_workers=1``."""
-    return _single_worker(kind)
+    return has_single_worker(kind)

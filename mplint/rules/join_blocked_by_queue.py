@@ -9,7 +9,7 @@ from mplint import api_table
 from mplint.diagnostics import Severity
 from mplint.kinds import Kind, KindName
 from mplint.model import FunctionNode, Model, Submission, call_argument
-from mplint.model.syntax import _walk
+from mplint.model.syntax import scope_descendants
 from mplint.rule import Invalid, LintRule, Valid
 
 _WRITES = (*api_table.QUEUE_PUT_METHODS, *api_table.CONNECTION_SEND_METHODS)
@@ -393,7 +393,7 @@ def loop_can_exit(model: Model, loop: Union[cst.While, cst.For]) -> bool:
     """The loop body has a way out: a ``break`` of this loop, ``return``, ``raise``, ``yield``, or a
     call to ``sys.exit()``/``os._exit()``/``exit()``/``quit()`` (directly or in a module function it
     calls)."""
-    for node in _walk(loop.body):
+    for node in scope_descendants(loop.body):
         if isinstance(node, (cst.Return, cst.Raise, cst.Yield)):
             return True
         if isinstance(node, cst.Break) and model.flow._loop_of_break(node) is loop:

@@ -8,7 +8,7 @@ import libcst as cst
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
 from mplint.model import ClassInfo, Model, keyword_arg
-from mplint.model.syntax import _is_false
+from mplint.model.syntax import is_false_literal
 from mplint.rule import FixSpec, InsertAfter, InsertBefore, Invalid, LintRule, Valid
 
 # What an attribute assigned before the base __init__ does, for a Process and for a Thread.
@@ -371,5 +371,5 @@ def generates_init(model: Model, info: ClassInfo) -> bool:
         if qual not in _INIT_WRITING_DECORATORS:
             continue
         init = keyword_arg(call, "init") if call is not None else None
-        return not (init is not None and _is_false(init.value))
+        return not (init is not None and is_false_literal(init.value))
     return False

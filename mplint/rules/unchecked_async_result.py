@@ -7,7 +7,7 @@ import libcst as cst
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
 from mplint.model import FunctionNode, Model, keyword_arg, positional_args
-from mplint.model.syntax import _walk
+from mplint.model.syntax import scope_descendants
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
 
 #: Methods whose discarded result can be consumed by wrapping the call (``list(...)``/``.get()``).
@@ -228,5 +228,5 @@ def swallows_errors(model: Model, function: FunctionNode) -> bool:
             for n in names
         ):
             continue
-        return not any(isinstance(node, cst.Raise) for node in _walk(handler.body))
+        return not any(isinstance(node, cst.Raise) for node in scope_descendants(handler.body))
     return False

@@ -4,7 +4,7 @@ import libcst as cst
 
 from mplint.diagnostics import Severity
 from mplint.model import FunctionNode, Model, Submission, call_argument
-from mplint.model.syntax import _walk
+from mplint.model.syntax import scope_descendants
 from mplint.rule import Invalid, LintRule, Valid
 
 
@@ -188,7 +188,7 @@ def abrupt_exits(model: Model, function: FunctionNode) -> list[tuple[cst.CSTNode
             first = call_argument(call, 0, "pid")
             if isinstance(first, cst.Call) and model.qualname(first.func) == "os.getpid":
                 out.append((call, "kill"))
-    for node in _walk(function.body):
+    for node in scope_descendants(function.body):
         if not isinstance(node, cst.Raise) or node.exc is None:
             continue
         exc = node.exc.func if isinstance(node.exc, cst.Call) else node.exc
