@@ -823,7 +823,7 @@ async def test_pyproject_edit_is_seen_on_the_next_lint_without_watchers(
     assert codes(await doc.diagnostics()) == ["MPL105"]
 
 
-# --- speed ------------------------------------------------------------------------------------------------
+# --- responsiveness ---------------------------------------------------------------------------------------
 
 
 def big_document(lines: int) -> str:
@@ -839,28 +839,6 @@ def big_document(lines: int) -> str:
         )
         number += 1
     return "".join(parts)
-
-
-async def test_latency_of_a_change_in_a_2000_line_document(client: Client, tmp_path: Path) -> None:
-    await initialize(client)
-    text = big_document(2000)
-    doc = Doc(client, tmp_path / "big.py", text)
-    await doc.diagnostics()
-    latencies: list[float] = []
-    for number in range(8):
-        since = doc.mark()
-        sent = time.perf_counter()
-        doc.append_line(f"x_{number} = {number}\n")
-        await doc.diagnostics(since)
-        arrived = next(
-            t for t, p in client.published[since:] if p.uri == doc.uri and p.version == doc.version
-        )
-        latencies.append(arrived - sent)
-    print(
-        f"\n2,000-line document ({text.count(chr(10))} lines): change -> diagnostics, "
-        f"median {statistics.median(latencies) * 1000:.0f} ms over {len(latencies)} changes "
-        f"(min {min(latencies) * 1000:.0f}, max {max(latencies) * 1000:.0f})"
-    )
 
 
 async def test_hover_answers_while_a_10000_line_document_is_linted(
@@ -886,6 +864,8 @@ async def test_hover_answers_while_a_10000_line_document_is_linted(
     published = await big.diagnostics(since)
     arrived = next(t for t, p in client.published[since:] if p.uri == big.uri)
     assert codes(published) == ["MPL101", "MPL105"]
+    # the name's claim: hovers were answered before the big document's diagnostics arrived
+    assert answered_during_lint >= 1
     print(
         f"\n10,000-line document ({text.count(chr(10))} lines) linted in "
         f"{(arrived - opened) * 1000:.0f} ms; {answered_during_lint} of {len(hovers)} hovers answered "
