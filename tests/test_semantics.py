@@ -442,7 +442,7 @@ def test_call_chain_and_worker_set() -> None:
     names = {f.name.value for f in workers if isinstance(f, cst.FunctionDef)}
     assert {"task", "helper", "run", "leaf"} <= names
     assert "cb" not in names  # callbacks run in the parent
-    vias = {s.via for s in model.submissions()}
+    vias = {s.via.value for s in model.submissions()}
     assert {"pool", "callback", "run", "process"} <= vias
 
 
@@ -466,7 +466,7 @@ def test_task_callables_passed_by_keyword() -> None:
         """
     )
     tasks = [
-        (model.module.code_for_node(s.callable), s.via, s.args and len(s.args))
+        (model.module.code_for_node(s.callable), s.via.value, s.args and len(s.args))
         for s in model.submissions()
     ]
     assert tasks == [

@@ -101,7 +101,7 @@ def test_value_flow(statement: str, how: str, key_name: Optional[str]) -> None:
             else "pool.apply_async(work, (x,))",
         )
     )
-    assert flow.how == how
+    assert flow.how.value == how
     if key_name is None:
         assert flow.key is None or how in ("method", "argument")
     else:

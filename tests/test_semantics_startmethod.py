@@ -346,7 +346,7 @@ def test_module_variable_writes() -> None:
         "    CONFIG.update(b=2)\n"
         "    CONFIG.mode = 'x'\n"
     )
-    writes = [(w.name, w.how) for w in model.state.module_variable_writes]
+    writes = [(w.name, w.how.value) for w in model.state.module_variable_writes]
     assert writes == [
         ("CONFIG", "assign"),
         ("ITEMS", "assign"),

@@ -49,11 +49,11 @@ from mplint.model.exceptions import Exceptions
 from mplint.model.flow import ExecContext, Flow
 from mplint.model.handoff import Handoff
 from mplint.model.importer import Importer
-from mplint.model.inference import Inference, Submission
-from mplint.model.names import Binding, ClassInfo, Names, Scope
+from mplint.model.inference import Inference, Submission, Via
+from mplint.model.names import Binding, BindingKind, ClassInfo, Names, Scope
 from mplint.model.pickling import PickleError, Pickling, pickling_error
 from mplint.model.startmethod import StartMethodCall, StartMethods, context_family
-from mplint.model.state import State, StateWrite
+from mplint.model.state import State, StateWrite, WriteKind
 from mplint.model.syntax import (
     MUTATING_METHODS,
     FunctionNode,
@@ -64,7 +64,7 @@ from mplint.model.syntax import (
 )
 from mplint.model.tree import Tree
 from mplint.model.types import Types
-from mplint.model.values import ValueFlow, Values
+from mplint.model.values import FlowKind, ValueFlow, Values
 from mplint.model.walk import TRIVIA, walk
 from mplint.model.workers import Workers
 
@@ -72,8 +72,10 @@ __all__ = [
     "MUTATING_METHODS",
     "TRIVIA",
     "Binding",
+    "BindingKind",
     "ClassInfo",
     "ExecContext",
+    "FlowKind",
     "FunctionNode",
     "Model",
     "PickleError",
@@ -82,6 +84,8 @@ __all__ = [
     "StateWrite",
     "Submission",
     "ValueFlow",
+    "Via",
+    "WriteKind",
     "build_model",
     "call_argument",
     "context_family",

@@ -6,7 +6,7 @@ from typing import Any, Callable, Optional
 
 import libcst as cst
 
-from mplint.model.names import Binding, ClassInfo, Names, Scope
+from mplint.model.names import Binding, BindingKind, ClassInfo, Names, Scope
 from mplint.model.syntax import SCOPE_TYPES, FunctionNode, dotted_name, is_main_guard_test
 from mplint.model.tree import Tree
 
@@ -59,7 +59,7 @@ class Builder(cst.CSTVisitor):
         self,
         target: cst.BaseExpression,
         value: Optional[cst.BaseExpression],
-        how: str,
+        how: BindingKind,
         path: tuple[int, ...] = (),
         *,
         iterates: bool = False,
@@ -126,7 +126,7 @@ class Builder(cst.CSTVisitor):
             else:
                 local = dotted.split(".")[0]
                 qual = local
-            self._binding_scope(local).add(Binding(local, "import", alias, qualname=qual))
+            self._binding_scope(local).add(Binding(local, BindingKind.IMPORT, alias, qualname=qual))
             if self.scope is self.names.module_scope:
                 self.names.imported_modules.add(dotted)
 
@@ -147,10 +147,10 @@ class Builder(cst.CSTVisitor):
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
             qual = f"{module}.{name}" if module is not None else None
-            self._binding_scope(local).add(Binding(local, "import", alias, qualname=qual))
+            self._binding_scope(local).add(Binding(local, BindingKind.IMPORT, alias, qualname=qual))
 
     def visit_function(self, node: cst.FunctionDef) -> None:
-        self.scope.add(Binding(node.name.value, "def", node))
+        self.scope.add(Binding(node.name.value, BindingKind.DEF, node))
         if self.tree.is_module_level(node):
             self.names.functions.setdefault(node.name.value, node)
         if self.scope.is_class and self.class_stack:
@@ -162,12 +162,12 @@ class Builder(cst.CSTVisitor):
 
     def _bind_params(self, params: cst.Parameters, scope: Scope) -> None:
         for index, param in enumerate((*params.posonly_params, *params.params)):
-            scope.add(Binding(param.name.value, "param", param, param_index=index))
+            scope.add(Binding(param.name.value, BindingKind.PARAM, param, param_index=index))
         for param in params.kwonly_params:
-            scope.add(Binding(param.name.value, "param", param))
+            scope.add(Binding(param.name.value, BindingKind.PARAM, param))
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
-                scope.add(Binding(star.name.value, "param", star))
+                scope.add(Binding(star.name.value, BindingKind.PARAM, star))
 
     def visit_lambda(self, node: cst.Lambda) -> None:
         new = Scope(node, self.scope)
@@ -176,7 +176,7 @@ class Builder(cst.CSTVisitor):
         self._bind_params(node.params, new)
 
     def visit_class(self, node: cst.ClassDef) -> None:
-        self.scope.add(Binding(node.name.value, "class", node))
+        self.scope.add(Binding(node.name.value, BindingKind.CLASS, node))
         info = ClassInfo(node, node.name.value, [arg.value for arg in node.bases])
         self.names.classes.setdefault(node.name.value, info)
         self.names.class_of_node[node] = info
@@ -195,14 +195,19 @@ class Builder(cst.CSTVisitor):
 
     def visit_assign(self, node: cst.Assign) -> None:
         for target in node.targets:
-            self._bind_target(target.target, node.value, "assign")
+            self._bind_target(target.target, node.value, BindingKind.ASSIGN)
 
     def visit_ann_assign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
-            self._bind_target(node.target, node.value, "assign")
+            self._bind_target(node.target, node.value, BindingKind.ASSIGN)
         elif isinstance(node.target, cst.Name):
             self._binding_scope(node.target.value).add(
-                Binding(node.target.value, "annotation", node.target, node.annotation.annotation)
+                Binding(
+                    node.target.value,
+                    BindingKind.ANNOTATION,
+                    node.target,
+                    node.annotation.annotation,
+                )
             )
 
     def visit_aug_assign(self, node: cst.AugAssign) -> None:
@@ -215,22 +220,22 @@ class Builder(cst.CSTVisitor):
                     self.scope.appends.setdefault(target.value, []).append(element.value)
 
     def visit_named_expr(self, node: cst.NamedExpr) -> None:
-        self._bind_target(node.target, node.value, "assign")
+        self._bind_target(node.target, node.value, BindingKind.ASSIGN)
 
     def visit_for(self, node: cst.For) -> None:
-        self._bind_target(node.target, node.iter, "for", iterates=True)
+        self._bind_target(node.target, node.iter, BindingKind.FOR, iterates=True)
 
     def visit_comp_for(self, node: cst.CompFor) -> None:
-        self._bind_target(node.target, node.iter, "for", iterates=True)
+        self._bind_target(node.target, node.iter, BindingKind.FOR, iterates=True)
 
     def visit_with_item(self, node: cst.WithItem) -> None:
         self.tree.with_items.append(node)
         if node.asname is not None:
-            self._bind_target(node.asname.name, node.item, "with", enters=True)
+            self._bind_target(node.asname.name, node.item, BindingKind.WITH, enters=True)
 
     def visit_except_handler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None and isinstance(node.name.name, cst.Name):
-            self._bind_target(node.name.name, None, "except")
+            self._bind_target(node.name.name, None, BindingKind.EXCEPT)
 
     def visit_call(self, node: cst.Call) -> None:
         self.tree.calls.append(node)

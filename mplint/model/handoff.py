@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from mplint.model.callgraph import CALL_GRAPH_DEPTH
-from mplint.model.inference import Submission
+from mplint.model.inference import Submission, Via
 from mplint.model.syntax import FunctionNode, call_argument, positional_args, string_value
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class Handoff:
         ``apply_async``, ``submit`` …); for a Process subclass, the arguments of its constructor call
         (they map to ``__init__`` after ``self``).
         """
-        if submission.via == "run":
+        if submission.via is Via.RUN:
             return tuple(a.value for a in positional_args(submission.call))
         bound: tuple[cst.BaseExpression, ...] = ()
         callable_expr = submission.callable
@@ -70,18 +70,18 @@ class Handoff:
         Process, ``kwds=`` of ``apply_async``, keywords of ``submit()`` or of a Process subclass's
         constructor."""
         call = submission.call
-        if submission.via == "run" or (
-            submission.via == "executor" and all(not a.star for a in call.args)
+        if submission.via is Via.RUN or (
+            submission.via is Via.EXECUTOR and all(not a.star for a in call.args)
         ):
             return {
                 a.keyword.value: a.value
-                for a in call.args[(0 if submission.via == "run" else 1) :]
+                for a in call.args[(0 if submission.via is Via.RUN else 1) :]
                 if a.keyword is not None
             }
         mapping: Optional[cst.BaseExpression] = None
-        if submission.via == "process":
+        if submission.via is Via.PROCESS:
             mapping = call_argument(call, 4, "kwargs")
-        elif submission.via == "pool":
+        elif submission.via is Via.POOL:
             mapping = call_argument(call, 2, "kwds")
         out: dict[str, cst.BaseExpression] = {}
         if isinstance(mapping, cst.Dict):
@@ -106,7 +106,7 @@ class Handoff:
         if root is None:
             return []
         keys: list[tuple[object, ...]] = []
-        if submission.via == "run":
+        if submission.via is Via.RUN:
             info = self.names.classes.get(submission.owner.cls or "")
             init = self.names.class_method(info, "__init__") if info is not None else None
             if init is None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
-from mplint.model.names import Scope
+from mplint.model.names import BindingKind, Scope
 
 if TYPE_CHECKING:
     from mplint.model.names import Names
@@ -35,7 +35,7 @@ class Importer:
         scope: Optional[Scope] = self.names.scope_of(at)
         while scope is not None:
             for name, bindings in scope.bindings.items():
-                if any(b.how == "import" for b in bindings) and name not in candidates:
+                if any(b.how is BindingKind.IMPORT for b in bindings) and name not in candidates:
                     candidates.append(name)
             scope = scope.parent
         for name in candidates:
@@ -79,7 +79,7 @@ class Importer:
         """Whether the import that ``name`` reads has readers other than ``name`` and ``excluding``
         (True when ``name`` does not read an import): rewriting ``name`` away leaves no unused import."""
         bindings = self.names.lookup(name.value, name)
-        if not bindings or any(b.how != "import" for b in bindings):
+        if not bindings or any(b.how is not BindingKind.IMPORT for b in bindings):
             return True
         skip = set(excluding)
         for other in self.tree.name_uses(name.value):

@@ -7,6 +7,7 @@ first, at the top level, and forgets kinds remembered while they were being sear
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional
@@ -15,7 +16,7 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.kinds import Kind, KindName
-from mplint.model.names import Binding, ClassInfo
+from mplint.model.names import Binding, BindingKind, ClassInfo
 from mplint.model.syntax import (
     FunctionNode,
     call_argument,
@@ -36,18 +37,29 @@ if TYPE_CHECKING:
     from mplint.model.tree import Tree
 
 
+class Via(enum.Enum):
+    """How a submission hands its callable over."""
+
+    PROCESS = "process"  # ``Process(target=…)``
+    THREAD = "thread"  # ``Thread(target=…)``
+    RUN = "run"  # a Process or Thread subclass whose ``run()`` is the work
+    INITIALIZER = "initializer"  # ``Pool(initializer=…)``, ``ProcessPoolExecutor(initializer=…)``
+    POOL = "pool"  # a pool task method (``apply_async``, ``map`` …)
+    EXECUTOR = "executor"  # ``submit``/``map`` of an executor, ``loop.run_in_executor``
+    CALLBACK = "callback"  # ``callback=``/``error_callback=``, ``Future.add_done_callback``
+
+
 @dataclass(frozen=True)
 class Submission:
     """A call that hands a callable to another thread or process.
 
-    ``via`` is ``"process"``/``"thread"`` (``target=``), ``"pool"``/``"executor"`` (task methods),
-    ``"initializer"`` or ``"callback"``; ``owner`` is the kind of the Process/Pool/executor;
+    ``via`` says how (:class:`Via`); ``owner`` is the kind of the Process/Pool/executor;
     ``callable`` the expression given; ``args`` the positional arguments the callable will receive when
     they are known element by element (``args=(a, b)``), else None.
     """
 
     call: cst.Call
-    via: str
+    via: Via
     owner: Kind
     callable: cst.BaseExpression
     args: Optional[tuple[cst.BaseExpression, ...]]
@@ -187,7 +199,7 @@ class Inference:
                 # A cycle (``w = Process(); workers.append(w)`` then ``for w in workers``): this
                 # binding holds what the others bind; they decide.
                 continue
-            if binding.how == "assign" and not binding.path:
+            if binding.how is BindingKind.ASSIGN and not binding.path:
                 if isinstance(value, cst.Name) and value.value == "None":
                     continue  # ``x = None`` placeholders do not change what x holds later
                 if isinstance(value, cst.List) and not value.elements:
@@ -199,11 +211,14 @@ class Inference:
         return agree(kinds)
 
     def _binding_kind(self, binding: Binding) -> Optional[Kind]:
-        if binding.how == "param":
+        if binding.how is BindingKind.PARAM:
             return self._param_kind(binding)
-        if binding.how == "annotation":
+        if binding.how is BindingKind.ANNOTATION:
             return self._annotation_kind(binding.value)
-        if binding.how not in ("assign", "for", "with") or binding.value is None:
+        if (
+            binding.how not in (BindingKind.ASSIGN, BindingKind.FOR, BindingKind.WITH)
+            or binding.value is None
+        ):
             return None
         kind = self.kind_of(binding.value)
         if binding.iterates:
@@ -419,13 +434,13 @@ class Inference:
                     info = self.names.classes.get(owner.cls)
                     run = self.names.class_method(info, "run") if info is not None else None
                     if run is not None:
-                        yield Submission(call, "run", owner, call.func, None)
+                        yield Submission(call, Via.RUN, owner, call.func, None)
                         continue
                 target = call_argument(call, 1, "target")
                 if target is not None:
                     yield Submission(
                         call,
-                        "process" if owner.is_process else "thread",
+                        Via.PROCESS if owner.is_process else Via.THREAD,
                         owner,
                         target,
                         tuple_elements(call_argument(call, 3, "args")),
@@ -436,7 +451,7 @@ class Inference:
                 initializer = call_argument(call, position, "initializer")
                 if initializer is not None:
                     initargs = tuple_elements(call_argument(call, position + 1, "initargs"))
-                    yield Submission(call, "initializer", owner, initializer, initargs)
+                    yield Submission(call, Via.INITIALIZER, owner, initializer, initargs)
                 continue
             if not isinstance(func, cst.Attribute):
                 continue
@@ -450,11 +465,11 @@ class Inference:
             if receiver.is_pool and method in api_table.POOL_TASK_METHODS and task is not None:
                 if method in ("apply", "apply_async"):
                     args = tuple_elements(call_argument(call, 1, "args")) or ()
-                yield Submission(call, "pool", receiver, task, args)
+                yield Submission(call, Via.POOL, receiver, task, args)
                 for keyword in ("callback", "error_callback"):
                     callback = keyword_arg(call, keyword)
                     if callback is not None:
-                        yield Submission(call, "callback", receiver, callback.value, None)
+                        yield Submission(call, Via.CALLBACK, receiver, callback.value, None)
             elif receiver.is_executor and method in api_table.EXECUTOR_TASK_METHODS:
                 # submit(fn, /, *args, **kwargs) takes its callable by position only; map(fn, *iterables).
                 if method == "map":
@@ -465,9 +480,9 @@ class Inference:
                     continue
                 if method == "submit" and all(a.keyword is None and not a.star for a in call.args):
                     args = tuple(a.value for a in positional[1:])
-                yield Submission(call, "executor", receiver, task, args)
+                yield Submission(call, Via.EXECUTOR, receiver, task, args)
             elif receiver.name is KindName.FUTURE and method == "add_done_callback" and positional:
-                yield Submission(call, "callback", receiver, positional[0].value, None)
+                yield Submission(call, Via.CALLBACK, receiver, positional[0].value, None)
 
     def submissions_to(self, function: FunctionNode) -> list[Submission]:
         return [
@@ -513,7 +528,7 @@ class Inference:
         callback) or when nothing in this module runs the function.
         """
         param = binding.node
-        if not isinstance(param, cst.Param) or binding.how != "param":
+        if not isinstance(param, cst.Param) or binding.how is not BindingKind.PARAM:
             return None
         function = self.tree.parents.get(self.tree.parents.get(param) or param)
         if not isinstance(function, (cst.FunctionDef, cst.Lambda)):
@@ -564,26 +579,26 @@ class Inference:
             list[tuple[list[cst.BaseExpression], Optional[dict[str, cst.BaseExpression]]]]
         ]
         sites = None
-        if submission.via in ("process", "thread"):
+        if submission.via in (Via.PROCESS, Via.THREAD):
             positional = literal_elements(call_argument(call, 3, "args"))
             keywords = literal_keywords(call_argument(call, 4, "kwargs"))
             sites = [(positional, keywords)] if positional is not None else None
-        elif submission.via == "initializer":
+        elif submission.via is Via.INITIALIZER:
             position = 3 if submission.owner.is_executor else 2
             positional = literal_elements(call_argument(call, position, "initargs"))
             sites = [(positional, {})] if positional is not None else None
-        elif submission.via == "pool" and method in ("apply", "apply_async"):
+        elif submission.via is Via.POOL and method in ("apply", "apply_async"):
             positional = literal_elements(call_argument(call, 1, "args"))
             keywords = literal_keywords(call_argument(call, 2, "kwds"))
             sites = [(positional, keywords)] if positional is not None else None
-        elif submission.via == "executor" and method == "submit":
+        elif submission.via is Via.EXECUTOR and method == "submit":
             if not any(a.star for a in call.args):
                 positional = [a.value for a in positional_args(call)[1:]]
                 keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
                 sites = [(positional, keywords)]
-        elif submission.via in ("pool", "executor"):
+        elif submission.via in (Via.POOL, Via.EXECUTOR):
             arguments = positional_args(call)
-            if len(arguments) == 2 or (len(arguments) > 2 and submission.via == "pool"):
+            if len(arguments) == 2 or (len(arguments) > 2 and submission.via is Via.POOL):
                 items = literal_items(arguments[1].value)
                 if items is not None and method in ("starmap", "starmap_async"):
                     unpacked = [
@@ -595,7 +610,7 @@ class Inference:
                     sites = [([item], {}) for item in items if item is not None]
                     if len(sites) != len(items):
                         sites = None
-        elif submission.via not in ("pool", "executor"):
+        elif submission.via not in (Via.POOL, Via.EXECUTOR):
             return None
         bound: list[cst.BaseExpression] = []
         bound_keywords: dict[str, cst.BaseExpression] = {}
@@ -627,9 +642,9 @@ class Inference:
         arguments, ``functools.partial`` arguments, ``initargs``, the items of ``map()``/``starmap()``
         over a display or a comprehension, and the constructor arguments of a Process subclass.
         Nothing for callbacks (they run in the parent)."""
-        if submission.via == "callback":
+        if submission.via is Via.CALLBACK:
             return []
-        if submission.via == "run":
+        if submission.via is Via.RUN:
             return [a.value for a in submission.call.args if not a.star]
         out: list[cst.BaseExpression] = []
         for positional, _, keywords in self._submission_bindings(submission) or []:

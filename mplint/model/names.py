@@ -4,6 +4,7 @@ classes, methods and functions of this module, and how a name is used."""
 
 from __future__ import annotations
 
+import enum
 import keyword
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,12 +25,26 @@ if TYPE_CHECKING:
     from mplint.model.tree import Tree
 
 
+class BindingKind(enum.Enum):
+    """What binds a name (the values the build pass produces)."""
+
+    ASSIGN = "assign"  # ``x = …``, ``x: T = …``, ``(x := …)``, also a target of tuple unpacking
+    ANNOTATION = "annotation"  # ``x: T`` without a value (``value`` is the annotation)
+    IMPORT = "import"  # ``import m``, ``from m import x`` (``qualname`` is what it names)
+    DEF = "def"
+    CLASS = "class"
+    PARAM = "param"  # a parameter of a def or lambda
+    FOR = "for"  # the target of a for loop or comprehension (``iterates``)
+    WITH = "with"  # ``with … as x`` (``enters``)
+    EXCEPT = "except"  # ``except E as x``
+
+
 @dataclass
 class Binding:
     """One place that binds a name: an assignment, an import, a def, a parameter, a loop target …"""
 
     name: str
-    how: str  # "assign" | "import" | "def" | "class" | "param" | "for" | "with" | "global" | "del"
+    how: BindingKind
     node: cst.CSTNode  # the binding target (or the def/class/import alias)
     value: Optional[cst.BaseExpression] = None
     path: tuple[int, ...] = ()  # tuple-unpacking position of the target within ``value``
@@ -145,16 +160,16 @@ class Names:
             return f"builtins.{expr.value}" if expr.value in BUILTINS else None
         names: set[Optional[str]] = set()
         for binding in bindings:
-            if binding.how == "import":
+            if binding.how is BindingKind.IMPORT:
                 names.add(binding.qualname)
             elif (
-                binding.how == "assign"
+                binding.how is BindingKind.ASSIGN
                 and not binding.path
                 and isinstance(binding.value, (cst.Name, cst.Attribute))
                 and binding.node is not expr
             ):
                 names.add(self._qualname(binding.value, depth + 1))
-            elif binding.how in ("def", "class"):
+            elif binding.how in (BindingKind.DEF, BindingKind.CLASS):
                 names.add(None)
             else:
                 return None
@@ -197,7 +212,9 @@ class Names:
         scope = self.scopes.get(key[0])  # type: ignore[call-overload]
         if scope is None:
             return []
-        return [b.node for b in scope.bindings.get(str(key[1]), []) if b.how != "param"]
+        return [
+            b.node for b in scope.bindings.get(str(key[1]), []) if b.how is not BindingKind.PARAM
+        ]
 
     def rebound_between(self, key: tuple[object, ...], a: cst.CSTNode, b: cst.CSTNode) -> bool:
         """Some assignment to the variable lies strictly between ``a`` and ``b`` in the source."""
@@ -227,7 +244,7 @@ class Names:
         """The module-level class ``expr`` names, if any."""
         if isinstance(expr, cst.Name):
             bindings = self.lookup(expr.value, expr)
-            if len(bindings) == 1 and bindings[0].how == "class":
+            if len(bindings) == 1 and bindings[0].how is BindingKind.CLASS:
                 node = bindings[0].node
                 if isinstance(node, cst.ClassDef):
                     return self.class_of_node.get(node)
@@ -258,9 +275,9 @@ class Names:
             bindings = self.lookup(expr.value, expr)
             if len(bindings) == 1:
                 binding = bindings[0]
-                if binding.how == "def" and isinstance(binding.node, cst.FunctionDef):
+                if binding.how is BindingKind.DEF and isinstance(binding.node, cst.FunctionDef):
                     return binding.node
-                if binding.how == "assign" and isinstance(binding.value, cst.Lambda):
+                if binding.how is BindingKind.ASSIGN and isinstance(binding.value, cst.Lambda):
                     return binding.value
             return None
         if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
@@ -405,8 +422,8 @@ class Names:
     def visible_import(self, name: str, at: cst.CSTNode) -> Optional[str]:
         """The qualified name ``name`` stands for at ``at`` when it is bound only by imports of it."""
         bindings = self.lookup(name, at)
-        quals = {b.qualname for b in bindings if b.how == "import"}
-        if bindings and len(quals) == 1 and all(b.how == "import" for b in bindings):
+        quals = {b.qualname for b in bindings if b.how is BindingKind.IMPORT}
+        if bindings and len(quals) == 1 and all(b.how is BindingKind.IMPORT for b in bindings):
             return quals.pop()
         return None
 

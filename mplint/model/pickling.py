@@ -11,7 +11,7 @@ import libcst as cst
 from mplint.kinds import Kind, KindName
 from mplint.model.flow import ExecContext
 from mplint.model.inference import agree
-from mplint.model.names import ClassInfo
+from mplint.model.names import BindingKind, ClassInfo
 from mplint.model.syntax import BUILTINS, positional_args
 
 if TYPE_CHECKING:
@@ -131,10 +131,20 @@ class Pickling:
         if len(bindings) != 1:
             return None
         binding = bindings[0]
-        if binding.how == "assign" and not binding.path and isinstance(binding.value, cst.Lambda):
+        if (
+            binding.how is BindingKind.ASSIGN
+            and not binding.path
+            and isinstance(binding.value, cst.Lambda)
+        ):
             return "a lambda", binding.value
-        if binding.how in ("def", "class") and self.tree.enclosing_function_node(binding.node):
-            return f"a local {'function' if binding.how == 'def' else 'class'}", binding.node
+        if binding.how in (
+            BindingKind.DEF,
+            BindingKind.CLASS,
+        ) and self.tree.enclosing_function_node(binding.node):
+            return (
+                f"a local {'function' if binding.how is BindingKind.DEF else 'class'}",
+                binding.node,
+            )
         return None
 
     def guard_definition(
@@ -149,7 +159,7 @@ class Pickling:
         if not isinstance(expr, cst.Name):
             return None
         bindings = self.names.lookup(expr.value, expr)
-        if len(bindings) != 1 or bindings[0].how not in ("def", "class"):
+        if len(bindings) != 1 or bindings[0].how not in (BindingKind.DEF, BindingKind.CLASS):
             return None
         node = bindings[0].node
         if (

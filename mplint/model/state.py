@@ -3,6 +3,7 @@ locks held around a statement."""
 
 from __future__ import annotations
 
+import enum
 import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from mplint.kinds import KindName
-from mplint.model.names import ClassInfo
+from mplint.model.names import BindingKind, ClassInfo
 from mplint.model.syntax import MUTATING_METHODS, FunctionNode, is_classmethod
 
 if TYPE_CHECKING:
@@ -41,15 +42,19 @@ _NOT_LOCK_MODULES = frozenset(
 )
 
 
+class WriteKind(enum.Enum):
+    ASSIGN = "assign"  # a binding, also ``+=``
+    MUTATE = "mutate"  # an item or attribute store, a mutating method call
+
+
 @dataclass(frozen=True)
 class StateWrite:
-    """A write to a module-level variable: ``how`` is "assign" (binding, also ``+=``) or "mutate"
-    (item/attribute store, mutating method call); ``node`` the binding target, the ``AssignTarget``,
+    """A write to a module-level variable: ``how`` (:class:`WriteKind`); ``node`` the binding target, the ``AssignTarget``,
     the ``AugAssign`` or the ``Call``."""
 
     name: str
     node: cst.CSTNode
-    how: str
+    how: WriteKind
 
 
 class State:
@@ -72,14 +77,16 @@ class State:
         Names bound only by imports, ``def`` and ``class`` are not variables."""
         out: list[StateWrite] = []
         for name, bindings in self.names.module_scope.bindings.items():
-            if all(b.how in ("import", "def", "class") for b in bindings):
+            if all(
+                b.how in (BindingKind.IMPORT, BindingKind.DEF, BindingKind.CLASS) for b in bindings
+            ):
                 continue
             for node in self.tree.name_uses(name):
                 if self.names.binding_key(node) != (self.tree.module, name):
                     continue
                 use = self.names.variable_use(node)
                 if use in ("store", "augment"):
-                    out.append(StateWrite(name, node, "assign"))
+                    out.append(StateWrite(name, node, WriteKind.ASSIGN))
                     continue
                 if use != "load":
                     continue
@@ -92,7 +99,7 @@ class State:
                     ):
                         write = self.tree.small_statement_of(parent) or parent
                 if write is not None:
-                    out.append(StateWrite(name, write, "mutate"))
+                    out.append(StateWrite(name, write, WriteKind.MUTATE))
         out.sort(key=lambda w: self.tree.order.get(w.node, 0))
         return out
 
@@ -120,7 +127,7 @@ class State:
                     out.append((self.tree.small_statement_of(node) or node, name, "rebind"))
         for name, bindings in module.bindings.items():
             if name in scope.global_names or not any(
-                b.how == "assign" and not b.path and self.is_mutable_container(b.value)
+                b.how is BindingKind.ASSIGN and not b.path and self.is_mutable_container(b.value)
                 for b in bindings
             ):
                 continue

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
+from mplint.model.names import BindingKind
 from mplint.model.syntax import positional_args
 
 if TYPE_CHECKING:
@@ -152,15 +153,15 @@ class Types:
             return None
         types: set[Optional[str]] = set()
         for binding in bindings:
-            if binding.how == "assign" and not binding.path and binding.value is not None:
+            if binding.how is BindingKind.ASSIGN and not binding.path and binding.value is not None:
                 if binding.node is name:
                     return None
                 types.add(self.value_type(binding.value, depth + 1))
-            elif binding.how == "annotation":
+            elif binding.how is BindingKind.ANNOTATION:
                 types.add(self._annotation_value_type(binding.value))
-            elif binding.how == "for" and binding.iterates and binding.value is not None:
+            elif binding.how is BindingKind.FOR and binding.iterates and binding.value is not None:
                 types.add(self._item_value_type(binding.value, binding.path, depth + 1))
-            elif binding.how == "param" and isinstance(binding.node, cst.Param):
+            elif binding.how is BindingKind.PARAM and isinstance(binding.node, cst.Param):
                 annotation = binding.node.annotation
                 if annotation is None or binding.node.star in ("*", "**"):
                     return None
@@ -201,7 +202,7 @@ class Types:
             bindings = self.names.lookup(iterable.value, iterable)
             found: set[Optional[str]] = set()
             for binding in bindings:
-                if binding.how != "assign" or binding.path or binding.value is None:
+                if binding.how is not BindingKind.ASSIGN or binding.path or binding.value is None:
                     return None
                 found.add(self._item_value_type(binding.value, path, depth + 1))
             return found.pop() if len(found) == 1 else None

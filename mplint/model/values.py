@@ -3,6 +3,7 @@ the creation site of a local object, proxies and their managers, pipe ends, inst
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Union
@@ -11,7 +12,7 @@ import libcst as cst
 
 from mplint.kinds import Kind, KindName
 from mplint.model.inference import enter_returns_self
-from mplint.model.names import STORE_METHODS, Binding, ClassInfo
+from mplint.model.names import STORE_METHODS, Binding, BindingKind, ClassInfo
 from mplint.model.syntax import has_decorator, positional_args
 
 if TYPE_CHECKING:
@@ -21,18 +22,27 @@ if TYPE_CHECKING:
     from mplint.model.tree import Tree
 
 
+class FlowKind(enum.Enum):
+    """Where a value goes (:meth:`Values.value_flow`)."""
+
+    DISCARDED = "discarded"  # an expression statement, possibly inside a display or comprehension
+    METHOD = (
+        "method"  # ``node`` is a method call made on it at once: ``pool.apply_async(...).get()``
+    )
+    ASSIGNED = "assigned"  # to the variable ``key``
+    STORED = "stored"  # into the container the variable ``key`` holds
+    RETURNED = "returned"
+    YIELDED = "yielded"
+    ARGUMENT = "argument"  # ``node`` is the call it is passed to
+    OTHER = "other"
+
+
 @dataclass(frozen=True)
 class ValueFlow:
-    """Where a value goes (:meth:`Model.value_flow`).
+    """Where a value goes (:meth:`Values.value_flow`): ``how`` (:class:`FlowKind`), the node that takes
+    it, and the variable it is assigned to or stored in."""
 
-    ``how`` is ``"discarded"`` (an expression statement, possibly inside a display or comprehension),
-    ``"method"`` (``node`` is a method call made on it at once: ``pool.apply_async(...).get()``),
-    ``"assigned"`` (to the variable ``key``), ``"stored"`` (into the container the variable ``key``
-    holds: a display or comprehension bound to it, ``key.append(...)``, ``key[k] = ...``),
-    ``"returned"``/``"yielded"``, ``"argument"`` (``node`` is the call it is passed to) or ``"other"``.
-    """
-
-    how: str
+    how: FlowKind
     node: cst.CSTNode
     key: Optional[tuple[object, ...]] = None
 
@@ -136,7 +146,7 @@ class Values:
         if len(bindings) != 1:
             return None
         binding = bindings[0]
-        if binding.how == "param":
+        if binding.how is BindingKind.PARAM:
             function = self.tree.enclosing_function_node(binding.node)
             info = self.names.enclosing_class(binding.node)
             if (
@@ -148,7 +158,11 @@ class Values:
             ):
                 return info
             return None
-        if binding.how == "assign" and not binding.path and isinstance(binding.value, cst.Call):
+        if (
+            binding.how is BindingKind.ASSIGN
+            and not binding.path
+            and isinstance(binding.value, cst.Call)
+        ):
             return self.names.resolve_class(binding.value.func)
         return None
 
@@ -238,9 +252,9 @@ class Values:
         seen: set[cst.CSTNode],
         depth: int,
     ) -> bool:
-        if binding.how == "annotation":
+        if binding.how is BindingKind.ANNOTATION:
             return True
-        if binding.how == "param":
+        if binding.how is BindingKind.PARAM:
             sources = self.inference.param_sources(binding)
             return sources is not None and all(
                 self._origins_into(s, found, seen, depth + 1) for s in sources
@@ -248,12 +262,12 @@ class Values:
         value = binding.value
         if value is None or binding.iterates:
             return False
-        if binding.how == "with":
+        if binding.how is BindingKind.WITH:
             kind = self.inference.kind_of(value)
             if binding.path or kind is None or not enter_returns_self(kind):
                 return False
             return self._origins_into(value, found, seen, depth + 1)
-        if binding.how != "assign":
+        if binding.how is not BindingKind.ASSIGN:
             return False
         for index in binding.path:
             if not isinstance(value, (cst.Tuple, cst.List)) or index >= len(value.elements):
@@ -312,7 +326,7 @@ class Values:
         if len(bindings) != 1:
             return None
         binding = bindings[0]
-        if binding.how != "assign" or len(binding.path) != 1 or binding.value is None:
+        if binding.how is not BindingKind.ASSIGN or len(binding.path) != 1 or binding.value is None:
             return None
         value = binding.value
         kind = self.inference.kind_of(value)
@@ -371,18 +385,18 @@ class Values:
         while True:
             parent = self.tree.parents.get(current)
             if isinstance(parent, cst.Expr):
-                return ValueFlow("discarded", parent)
+                return ValueFlow(FlowKind.DISCARDED, parent)
             if isinstance(parent, cst.Attribute) and parent.value is current:
                 grand = self.tree.parents.get(parent)
                 if not contained and isinstance(grand, cst.Call) and grand.func is parent:
-                    return ValueFlow("method", grand)
-                return ValueFlow("other", parent)
+                    return ValueFlow(FlowKind.METHOD, grand)
+                return ValueFlow(FlowKind.OTHER, parent)
             if isinstance(parent, (cst.Element, cst.StarredElement, cst.DictElement)):
                 container = self.tree.parents.get(parent)
                 if isinstance(container, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
                     contained, current = True, container
                     continue
-                return ValueFlow("other", parent)
+                return ValueFlow(FlowKind.OTHER, parent)
             if (
                 isinstance(parent, (cst.ListComp, cst.SetComp, cst.GeneratorExp))
                 and parent.elt is current
@@ -402,15 +416,19 @@ class Values:
                 assert parent is not None
                 if isinstance(target, cst.Subscript):
                     key = self.names.binding_key(target.value)
-                    return ValueFlow("stored", parent, key) if key else ValueFlow("other", parent)
+                    return (
+                        ValueFlow(FlowKind.STORED, parent, key)
+                        if key
+                        else ValueFlow(FlowKind.OTHER, parent)
+                    )
                 key = self.names.binding_key(target) if target is not None else None
                 if key is None:
-                    return ValueFlow("other", parent)
-                return ValueFlow("stored" if contained else "assigned", parent, key)
+                    return ValueFlow(FlowKind.OTHER, parent)
+                return ValueFlow(FlowKind.STORED if contained else FlowKind.ASSIGNED, parent, key)
             if isinstance(parent, cst.Return):
-                return ValueFlow("returned", parent)
+                return ValueFlow(FlowKind.RETURNED, parent)
             if isinstance(parent, cst.Yield):
-                return ValueFlow("yielded", parent)
+                return ValueFlow(FlowKind.YIELDED, parent)
             if isinstance(parent, cst.Arg):
                 call = self.tree.parents.get(parent)
                 if isinstance(call, cst.Call) and parent.keyword is None:
@@ -418,7 +436,7 @@ class Values:
                     if isinstance(func, cst.Attribute) and func.attr.value in STORE_METHODS:
                         key = self.names.binding_key(func.value)
                         if key is not None:
-                            return ValueFlow("stored", call, key)
-                    return ValueFlow("argument", call)
-                return ValueFlow("other", parent)
-            return ValueFlow("other", parent if parent is not None else current)
+                            return ValueFlow(FlowKind.STORED, call, key)
+                    return ValueFlow(FlowKind.ARGUMENT, call)
+                return ValueFlow(FlowKind.OTHER, parent)
+            return ValueFlow(FlowKind.OTHER, parent if parent is not None else current)

@@ -10,7 +10,7 @@ import libcst as cst
 
 from mplint.kinds import Kind
 from mplint.model.callgraph import CALL_GRAPH_DEPTH
-from mplint.model.inference import Submission
+from mplint.model.inference import Submission, Via
 from mplint.model.names import ClassInfo
 from mplint.model.syntax import (
     FunctionNode,
@@ -66,10 +66,10 @@ class Workers:
         if self._worker_roots is None:
             roots: dict[FunctionNode, list[Submission]] = {}
             for submission in self.inference.submissions():
-                if submission.via == "callback":
+                if submission.via is Via.CALLBACK:
                     continue
                 function: Optional[FunctionNode]
-                if submission.via == "run":
+                if submission.via is Via.RUN:
                     info = self.names.classes.get(submission.owner.cls or "")
                     function = self.names.class_method(info, "run") if info is not None else None
                 else:
@@ -145,9 +145,9 @@ class Workers:
         owner = submission.owner
         if owner.uses_threads:
             return False
-        if submission.via in ("pool", "initializer"):
+        if submission.via in (Via.POOL, Via.INITIALIZER):
             return owner.is_process_pool
-        if submission.via in ("process", "run"):
+        if submission.via in (Via.PROCESS, Via.RUN):
             return self.is_daemonic_process(owner)
         return False
 
@@ -176,7 +176,7 @@ class Workers:
             args = None
             if len(positional) == len(call.args):
                 args = tuple(a.value for a in positional[2:])
-            out.append(Submission(call, "executor", owner, positional[1].value, args))
+            out.append(Submission(call, Via.EXECUTOR, owner, positional[1].value, args))
         return out
 
     def never_started(self, creation: cst.Call) -> bool:
@@ -266,30 +266,30 @@ class Workers:
                 return True
             func = submission.call.func
             method = func.attr.value if isinstance(func, cst.Attribute) else ""
-            if not (submission.via == "pool" and method in ("apply", "map", "starmap")):
+            if not (submission.via is Via.POOL and method in ("apply", "map", "starmap")):
                 sites.add(submission.call)  # returns while the child works: may overlap the next
         return len(sites) > 1
 
     def _submission_repeats(self, submission: Submission) -> bool:
         via = submission.via
-        if via in ("pool", "executor", "initializer") and has_single_worker(submission.owner):
+        if via in (Via.POOL, Via.EXECUTOR, Via.INITIALIZER) and has_single_worker(submission.owner):
             return False
-        if via == "initializer":
+        if via is Via.INITIALIZER:
             return True
-        if via in ("pool", "executor"):
+        if via in (Via.POOL, Via.EXECUTOR):
             func = submission.call.func
             method = func.attr.value if isinstance(func, cst.Attribute) else ""
             if method == "apply":
                 return False  # blocks until the task is done
             if method not in ("apply_async", "submit"):
                 return True  # map, imap, starmap …: many tasks
-        if via not in ("pool", "executor", "process", "run"):
+        if via not in (Via.POOL, Via.EXECUTOR, Via.PROCESS, Via.RUN):
             return False
         return self.callgraph.repeats(submission.call)
 
     def submission_root(self, submission: Submission) -> Optional[FunctionNode]:
         """The function a submission runs first: the target or task function, or ``run()``."""
-        if submission.via == "run":
+        if submission.via is Via.RUN:
             info = self.names.classes.get(submission.owner.cls or "")
             return self.names.class_method(info, "run") if info is not None else None
         return self.names.resolve_function(submission.callable)

@@ -9,7 +9,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import Model, keyword_arg, positional_args
+from mplint.model import BindingKind, Model, keyword_arg, positional_args
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
 
 _FACTORY_NAME = re.compile(
@@ -406,9 +406,11 @@ def callability(model: Model, expr: cst.BaseExpression, depth: int = 0) -> Calla
             return Callability.UNKNOWN
         results = []
         for binding in bindings:
-            if binding.how in ("def", "class"):
+            if binding.how in (BindingKind.DEF, BindingKind.CLASS):
                 results.append(Callability.CALLABLE)
-            elif binding.how == "assign" and binding.value is not None and not binding.path:
+            elif (
+                binding.how is BindingKind.ASSIGN and binding.value is not None and not binding.path
+            ):
                 results.append(callability(model, binding.value, depth + 1))
             else:
                 results.append(Callability.UNKNOWN)

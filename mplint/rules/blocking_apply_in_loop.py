@@ -6,7 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import Model, keyword_arg, positional_args
+from mplint.model import FlowKind, Model, keyword_arg, positional_args
 from mplint.model.flow import COMPREHENSIONS
 from mplint.model.names import STORE_METHODS
 from mplint.model.syntax import scope_descendants
@@ -130,11 +130,11 @@ class BlockingApplyInLoop(LintRule):
             if owner is None:
                 continue
             flow = model.values.value_flow(call)
-            if flow.how == "method" and isinstance(flow.node, cst.Call):
+            if flow.how is FlowKind.METHOD and isinstance(flow.node, cst.Call):
                 func = flow.node.func
                 if isinstance(func, cst.Attribute) and func.attr.value in _WAITS:
                     self._check(call, flow.node, owner[1], reported)
-            elif flow.how == "assigned" and flow.key is not None and len(flow.key) == 2:
+            elif flow.how is FlowKind.ASSIGNED and flow.key is not None and len(flow.key) == 2:
                 loop = model.flow.innermost_loop(call)
                 if loop is None:
                     continue

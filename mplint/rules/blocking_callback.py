@@ -7,7 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Severity
 from mplint.kinds import KindName
-from mplint.model import FunctionNode, Model, Submission, call_argument
+from mplint.model import FunctionNode, Model, Submission, Via, call_argument
 from mplint.model.syntax import is_false_or_zero
 from mplint.rule import Invalid, LintRule, Valid
 
@@ -121,7 +121,7 @@ class BlockingCallback(LintRule):
         model = self.model
         reported: set[cst.Call] = set()
         for submission in model.submissions():
-            if submission.via != "callback":
+            if submission.via is not Via.CALLBACK:
                 continue
             thread = self._thread(submission)
             if thread is None:

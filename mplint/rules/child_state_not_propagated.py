@@ -5,7 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Severity
-from mplint.model import ClassInfo, ExecContext, FunctionNode
+from mplint.model import BindingKind, ClassInfo, ExecContext, FunctionNode, Via
 from mplint.rule import Invalid, LintRule, Valid
 
 _WHAT = {"rebind": "rebinds", "mutate": "changes"}
@@ -133,7 +133,7 @@ class ChildStateNotPropagated(LintRule):
         reported: set[tuple[FunctionNode, str]] = set()
         for function in workers:
             submissions = model.workers.worker_submissions(function)
-            if not submissions or all(s.via == "initializer" for s in submissions):
+            if not submissions or all(s.via is Via.INITIALIZER for s in submissions):
                 continue
             for node, name, how in model.state.module_state_writes(function):
                 if (function, name) in reported or name in per_process:
@@ -157,7 +157,7 @@ class ChildStateNotPropagated(LintRule):
         model = self.model
         names: set[str] = set()
         for root, submissions in model.workers.worker_roots().items():
-            if not any(s.via == "initializer" for s in submissions):
+            if not any(s.via is Via.INITIALIZER for s in submissions):
                 continue
             for function in model.callgraph.reachable_from(root):
                 names.update(name for _, name, _ in model.state.module_state_writes(function))
@@ -178,7 +178,7 @@ class ChildStateNotPropagated(LintRule):
         scope = model.names.scopes.get(function)
         return scope is not None and all(
             isinstance(n, cst.Name)
-            and any(b.how == "param" for b in scope.bindings.get(n.value, []))
+            and any(b.how is BindingKind.PARAM for b in scope.bindings.get(n.value, []))
             for n in names
         )
 
@@ -256,12 +256,12 @@ class ChildStateNotPropagated(LintRule):
         processes."""
         model = self.model
         for submission in model.submissions():
-            if submission.owner.uses_threads or submission.via == "callback":
+            if submission.owner.uses_threads or submission.via is Via.CALLBACK:
                 continue
-            if submission.via == "run" and submission.owner.cls == info.name:
+            if submission.via is Via.RUN and submission.owner.cls == info.name:
                 return True
             if (
-                submission.via != "run"
+                submission.via is not Via.RUN
                 and model.values.bound_method_instance(submission.callable) is info
             ):
                 return True
@@ -287,10 +287,16 @@ class ChildStateNotPropagated(LintRule):
         if scope is None or model.callgraph.calls_to(function):
             return  # also called directly, in the parent: its changes may be seen there
         submissions = model.inference.submissions_to(function)
-        if not submissions or any(s.owner.uses_threads or s.via == "callback" for s in submissions):
+        if not submissions or any(
+            s.owner.uses_threads or s.via is Via.CALLBACK for s in submissions
+        ):
             return
         for name, bindings in scope.bindings.items():
-            if len(bindings) != 1 or bindings[0].how != "param" or (function, name) in reported:
+            if (
+                len(bindings) != 1
+                or bindings[0].how is not BindingKind.PARAM
+                or (function, name) in reported
+            ):
                 continue
             sources = model.inference.param_sources(bindings[0])
             if not sources or not all(self._parent_container(s) for s in sources):

@@ -4,7 +4,7 @@ import libcst as cst
 
 from mplint.diagnostics import Severity
 from mplint.kinds import Kind
-from mplint.model import FunctionNode, Submission
+from mplint.model import FunctionNode, Submission, Via
 from mplint.rule import Invalid, LintRule, Valid
 
 _DEPTH = 3  # how far the call graph is followed from a daemonic worker
@@ -202,9 +202,9 @@ class DaemonProcessSpawnsChildren(LintRule):
 
 def _owner(submission: Submission) -> str:
     owner: Kind = submission.owner
-    if submission.via == "initializer":
+    if submission.via is Via.INITIALIZER:
         return "a Pool initializer"
-    if submission.via == "pool":
+    if submission.via is Via.POOL:
         return "a Pool worker"
     return f"a daemonic {owner.cls or 'Process'}"
 

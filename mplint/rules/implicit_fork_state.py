@@ -5,7 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Severity
-from mplint.model import ExecContext, FunctionNode, StateWrite, Submission
+from mplint.model import ExecContext, FunctionNode, StateWrite, Submission, Via, WriteKind
 from mplint.rule import Invalid, LintRule, Valid
 
 _RNG_EFFECT = {
@@ -190,7 +190,7 @@ class ImplicitForkState(LintRule):
                     if not any(model.precedes(write.node, s.call) for s in submissions):
                         continue
                     reported.add(write.node)
-                    verb = "is rebound" if write.how == "assign" else "is changed"
+                    verb = "is rebound" if write.how is WriteKind.ASSIGN else "is changed"
                     self.report(
                         write.node,
                         name=name,
@@ -233,7 +233,7 @@ class ImplicitForkState(LintRule):
             found = global_rng_call(model.qualname(call.func))
             if found is None or found[1] != "seed" or found[0] not in unseeded:
                 continue
-            if not self._parent_side(StateWrite(found[0], call, "mutate"), workers):
+            if not self._parent_side(StateWrite(found[0], call, WriteKind.MUTATE), workers):
                 continue
             self.report(
                 call,
@@ -250,7 +250,7 @@ class ImplicitForkState(LintRule):
         for root, submissions in roots.items():
             for submission in submissions:
                 creator = submission.owner.creator
-                if submission.via == "initializer" and creator is not None:
+                if submission.via is Via.INITIALIZER and creator is not None:
                     seeded = self._rng_uses(root)[0]
                     initializers.setdefault(id(creator), set()).update(seeded)
         out: set[str] = set()

@@ -8,7 +8,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import FunctionNode, Model, Submission, call_argument
+from mplint.model import FunctionNode, Model, Submission, Via, call_argument
 from mplint.model.syntax import scope_descendants
 from mplint.rule import Invalid, LintRule, Valid
 
@@ -152,7 +152,7 @@ class JoinBlockedByQueue(LintRule):
         model = self.model
         reported: set[cst.Call] = set()
         for submission in model.submissions():
-            if submission.via not in ("process", "run") or not submission.owner.is_process:
+            if submission.via not in (Via.PROCESS, Via.RUN) or not submission.owner.is_process:
                 continue
             root = model.workers.submission_root(submission)
             if root is None:
@@ -278,7 +278,7 @@ class JoinBlockedByQueue(LintRule):
         """Another process, thread or helper may read the object while the parent waits."""
         model = self.model
         for other in model.submissions():
-            if other is producer or other.via == "callback":
+            if other is producer or other.via is Via.CALLBACK:
                 continue
             for arg in (
                 *model.handoff.submitted_arguments(other),

@@ -7,7 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Severity
 from mplint.kinds import KindName
-from mplint.model import FunctionNode, Submission
+from mplint.model import FunctionNode, Submission, Via
 from mplint.rule import Invalid, LintRule, Valid
 
 _GETS = tuple(api_table.QUEUE_GET_METHODS)
@@ -137,7 +137,7 @@ class JoinableQueueTaskDoneMismatch(LintRule):
             return
         name = self.code_for(queue_expr)
         for submission in model.submissions():
-            if submission.via == "callback":
+            if submission.via is Via.CALLBACK:
                 continue
             root = model.workers.submission_root(submission)
             if root is None:

@@ -6,7 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import ExecContext, FunctionNode, Submission
+from mplint.model import BindingKind, ExecContext, FunctionNode, Submission, Via
 from mplint.rule import Invalid, LintRule, Valid
 
 
@@ -134,7 +134,7 @@ class LockNotShared(LintRule):
             self._check_local_locks(function)
             self._check_module_locks(function, submissions, rebound)
         for submission in model.submissions():
-            if submission.owner.uses_threads or submission.via == "callback":
+            if submission.owner.uses_threads or submission.via is Via.CALLBACK:
                 continue
             for arg in model.inference.handed_arguments(submission):
                 kind = model.kind_of(arg)
@@ -239,7 +239,7 @@ class LockNotShared(LintRule):
         """The kind of a module variable bound once, at import time, to a new multiprocessing lock."""
         model = self.model
         bindings = model.names.module_scope.bindings.get(name, [])
-        if len(bindings) != 1 or bindings[0].how != "assign" or bindings[0].path:
+        if len(bindings) != 1 or bindings[0].how is not BindingKind.ASSIGN or bindings[0].path:
             return None
         binding = bindings[0]
         value = binding.value

@@ -7,7 +7,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import KindName
-from mplint.model import MUTATING_METHODS
+from mplint.model import MUTATING_METHODS, BindingKind
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
 
 #: Dict proxy methods that return a copy of a stored value.
@@ -213,7 +213,11 @@ class ManagerNestedMutation(LintRule):
             if not isinstance(scope.node, (cst.FunctionDef, cst.Module)):
                 continue
             for name, bindings in scope.bindings.items():
-                if len(bindings) != 1 or bindings[0].how != "assign" or bindings[0].path:
+                if (
+                    len(bindings) != 1
+                    or bindings[0].how is not BindingKind.ASSIGN
+                    or bindings[0].path
+                ):
                     continue
                 binding = bindings[0]
                 value = binding.value

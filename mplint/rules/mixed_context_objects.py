@@ -8,7 +8,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import ExecContext, call_argument, context_family
+from mplint.model import BindingKind, ExecContext, call_argument, context_family
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
 
 # Objects built on a SemLock: multiprocessing/synchronize.py SemLock.__getstate__ refuses to send one
@@ -229,7 +229,7 @@ class MixedContextObjects(LintRule):
         if len(bindings) != 1 or len(visible) != 1 or visible[0] is not bindings[0]:
             return None
         binding = bindings[0]
-        if binding.how != "assign":
+        if binding.how is not BindingKind.ASSIGN:
             return None
         before = model.dominates(binding.node, creator) or (
             model.exec_context(binding.node) is ExecContext.IMPORT
@@ -257,7 +257,7 @@ class MixedContextObjects(LintRule):
         if not isinstance(root, cst.Name):
             return True
         bindings = model.lookup(root.value, root)
-        if not any(b.how == "import" for b in bindings):
+        if not any(b.how is BindingKind.IMPORT for b in bindings):
             return False
         reads = [
             n for n in model.tree.name_uses(root.value) if model.names.variable_use(n) == "load"

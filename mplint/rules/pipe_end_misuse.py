@@ -7,7 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import KindName
-from mplint.model import FunctionNode, Submission
+from mplint.model import BindingKind, FunctionNode, Submission, Via
 from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Replace, Valid
 
 _SENDS = api_table.CONNECTION_SEND_METHODS
@@ -233,7 +233,7 @@ class PipeEndMisuse(LintRule):
     def _check_open_writers(self) -> None:
         model = self.model
         for submission in model.submissions():
-            if submission.via not in ("process", "run") or not submission.owner.is_process:
+            if submission.via not in (Via.PROCESS, Via.RUN) or not submission.owner.is_process:
                 continue
             for expr in (
                 *model.handoff.submitted_arguments(submission),
@@ -330,7 +330,7 @@ class PipeEndMisuse(LintRule):
         process_calls = {
             s.call: s
             for s in model.submissions()
-            if s.via in ("process", "run") and s.owner.is_process
+            if s.via in (Via.PROCESS, Via.RUN) and s.owner.is_process
         }
         holders: list[Submission] = []
         for name in model.names.references(key):
@@ -347,7 +347,11 @@ class PipeEndMisuse(LintRule):
         return holders
 
     def _is_binding(self, name: cst.Name) -> bool:
-        return any(b.node is name for b in self.model.lookup(name.value, name) if b.how == "assign")
+        return any(
+            b.node is name
+            for b in self.model.lookup(name.value, name)
+            if b.how is BindingKind.ASSIGN
+        )
 
     def _submission_holding(
         self, name: cst.Name, process_calls: dict[cst.Call, Submission]

@@ -7,7 +7,7 @@ import libcst as cst
 from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
-from mplint.model import ExecContext
+from mplint.model import ExecContext, FlowKind
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
 
 #: Pool methods that wait for their tasks: a pool only used through them is idle when they return.
@@ -137,7 +137,12 @@ class PoolNotClosed(LintRule):
                 continue
             flow = model.values.value_flow(call)
             key = flow.key
-            if flow.how != "assigned" or key is None or len(key) != 2 or key[0] is model.module:
+            if (
+                flow.how is not FlowKind.ASSIGNED
+                or key is None
+                or len(key) != 2
+                or key[0] is model.module
+            ):
                 continue
             reads = model.names.variable_loads(key)
             if not all(self._task_use(model.parent(name), kind) for name in reads):

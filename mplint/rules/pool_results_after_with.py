@@ -7,7 +7,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
-from mplint.model import Model, keyword_arg
+from mplint.model import FlowKind, Model, keyword_arg
 from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Valid
 
 _ENDS_BLOCK = (cst.Return, cst.Raise, cst.Break, cst.Continue)
@@ -143,7 +143,7 @@ class PoolResultsAfterWith(LintRule):
     def _check(self, block: PoolBlock, call: cst.Call) -> None:
         model = self.model
         flow = model.values.value_flow(call)
-        if flow.how == "discarded":
+        if flow.how is FlowKind.DISCARDED:
             if keyword_arg(call, "callback") is not None or pool_drained(model, block, call):
                 return
             self.report(
@@ -153,14 +153,18 @@ class PoolResultsAfterWith(LintRule):
                 problem="may never run: the `with` block's exit terminates the pool "
                 "and discards unfinished tasks",
             )
-        elif flow.how == "returned":
+        elif flow.how is FlowKind.RETURNED:
             self.report(
                 flow.node,
                 what=self._short(call),
                 problem="is returned out of the `with` block, whose exit terminates the pool: "
                 "the result never arrives",
             )
-        elif flow.how in ("assigned", "stored") and flow.key is not None and len(flow.key) == 2:
+        elif (
+            flow.how in (FlowKind.ASSIGNED, FlowKind.STORED)
+            and flow.key is not None
+            and len(flow.key) == 2
+        ):
             self._check_variable(block, call, flow.key)
 
     def _check_variable(self, block: PoolBlock, call: cst.Call, key: tuple[object, ...]) -> None:
@@ -203,7 +207,7 @@ class PoolResultsAfterWith(LintRule):
 
     def _in_return(self, name: cst.Name) -> bool:
         """The handle itself (not something computed from it) is returned."""
-        return self.model.values.value_flow(name).how == "returned"
+        return self.model.values.value_flow(name).how is FlowKind.RETURNED
 
     def _drain_fix(self, block: PoolBlock) -> Optional[FixSpec]:
         """``pool.close()`` and ``pool.join()`` appended to the block's body."""

@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Severity
 from mplint.kinds import Kind
+from mplint.model import BindingKind
 from mplint.rule import Invalid, LintRule, Valid
 
 _PROCESS_ERROR = "AssertionError: cannot start a process twice"
@@ -194,4 +195,4 @@ class ProcessStartedTwice(LintRule):
         scope = self.model.names.scopes.get(function) if function is not None else None
         if scope is None or scope.node is not key[0]:
             return False
-        return any(b.how == "param" for b in scope.bindings.get(str(key[1]), []))
+        return any(b.how is BindingKind.PARAM for b in scope.bindings.get(str(key[1]), []))

@@ -6,7 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import Submission
+from mplint.model import Submission, Via
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Replace, Valid
 
 #: Objects whose child-side copy needs the parent's object to stay alive: they hold a named semaphore
@@ -154,7 +154,7 @@ class TemporarySharedObjectArgument(LintRule):
         model = self.model
         reported: set[cst.CSTNode] = set()
         for submission in model.submissions():
-            if submission.owner.uses_threads or submission.via in ("callback", "initializer"):
+            if submission.owner.uses_threads or submission.via in (Via.CALLBACK, Via.INITIALIZER):
                 continue
             for arg in model.inference.handed_arguments(submission):
                 if not isinstance(arg, cst.Call) or arg in reported:
@@ -170,10 +170,10 @@ class TemporarySharedObjectArgument(LintRule):
         if submission.owner.family == "billiard":
             return False  # billiard's Process keeps its arguments (no ``del self._args``)
         if kind.proxy:
-            return submission.via in ("process", "run", "pool", "executor")
+            return submission.via in (Via.PROCESS, Via.RUN, Via.POOL, Via.EXECUTOR)
         if kind.uses_threads or kind.name not in _SEMAPHORE_KINDS:
             return False
-        if submission.via not in ("process", "run"):
+        if submission.via not in (Via.PROCESS, Via.RUN):
             return False  # a pool pickles it and fails at once (MPL205), whatever its lifetime
         model = self.model
         return model.start_method(submission.owner) != "fork" and kind.method != "fork"

@@ -7,7 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import FunctionNode, Submission
+from mplint.model import BindingKind, FunctionNode, Submission, Via
 from mplint.rule import (
     FixSpec,
     InsertAfter,
@@ -163,7 +163,7 @@ class ThreadQueueAcrossProcesses(LintRule):
         reported: set[cst.CSTNode] = set()
         found: list[tuple[cst.BaseExpression, Kind, Submission]] = []
         for submission in model.submissions():
-            if submission.via in ("callback", "thread") or submission.owner.uses_threads:
+            if submission.via in (Via.CALLBACK, Via.THREAD) or submission.owner.uses_threads:
                 continue
             for arg in self._arguments(submission):
                 kind = model.kind_of(arg)
@@ -188,12 +188,12 @@ class ThreadQueueAcrossProcesses(LintRule):
         bound = submission.callable
         if isinstance(bound, cst.Call) and model.qualname(bound.func) == "functools.partial":
             out.extend(a.value for a in bound.args[1:] if not a.star)
-        if submission.via in ("pool", "executor"):
+        if submission.via in (Via.POOL, Via.EXECUTOR):
             out.extend(a.value for a in submission.call.args[1:] if a.keyword is not None)
         return out
 
     def _report_argument(self, arg: cst.BaseExpression, kind: Kind, submission: Submission) -> None:
-        if submission.via in ("pool", "executor"):
+        if submission.via in (Via.POOL, Via.EXECUTOR):
             fate = "pickling the task fails (`TypeError: cannot pickle '_thread.lock' object`)"
             fix = None
         else:
@@ -225,7 +225,7 @@ class ThreadQueueAcrossProcesses(LintRule):
             return
         scope = model.names.module_scope
         for name, bindings in scope.bindings.items():
-            values = [b.value for b in bindings if b.how == "assign" and not b.path]
+            values = [b.value for b in bindings if b.how is BindingKind.ASSIGN and not b.path]
             if len(values) != 1 or len(bindings) != 1 or values[0] is None:
                 continue
             kind = model.kind_of(values[0])
@@ -262,7 +262,7 @@ class ThreadQueueAcrossProcesses(LintRule):
         for _ in range(3):
             grown = False
             for submission in model.submissions():
-                if submission.via != "thread":
+                if submission.via is not Via.THREAD:
                     continue
                 if model.enclosing_function_node(submission.call) not in child:
                     continue

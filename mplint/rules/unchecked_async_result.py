@@ -6,7 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import FunctionNode, Model, keyword_arg, positional_args
+from mplint.model import FlowKind, FunctionNode, Model, keyword_arg, positional_args
 from mplint.model.syntax import scope_descendants
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
 
@@ -145,7 +145,7 @@ class UncheckedAsyncResult(LintRule):
             if self._task_swallows_errors(call):
                 continue
             flow = model.values.value_flow(call)
-            if flow.how == "discarded":
+            if flow.how is FlowKind.DISCARDED:
                 self.report(
                     call,
                     fix=self._wait_fix(call, flow.node, owner[1]),
@@ -153,7 +153,11 @@ class UncheckedAsyncResult(LintRule):
                     problem=f"drops its {_handle_name(kind)}",
                 )
                 continue
-            if flow.how not in ("assigned", "stored") or flow.key is None or len(flow.key) != 2:
+            if (
+                flow.how not in (FlowKind.ASSIGNED, FlowKind.STORED)
+                or flow.key is None
+                or len(flow.key) != 2
+            ):
                 continue
             if str(flow.key[1]).startswith("_") or model.names.container_reads(flow.key):
                 continue

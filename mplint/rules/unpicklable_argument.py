@@ -12,6 +12,7 @@ from mplint.model import (
     Model,
     PickleError,
     Submission,
+    Via,
     call_argument,
     pickling_error,
     positional_args,
@@ -157,11 +158,11 @@ class UnpicklableArgument(LintRule):
     def leave_Module(self, original_node: cst.Module) -> None:
         model = self.model
         for submission in [*model.submissions(), *model.workers.run_in_executor_submissions]:
-            if submission.owner.uses_threads or submission.via == "callback":
+            if submission.owner.uses_threads or submission.via is Via.CALLBACK:
                 continue
-            if submission.via in ("pool", "executor"):
+            if submission.via in (Via.POOL, Via.EXECUTOR):
                 self._check_task(submission)
-            elif submission.via in ("process", "initializer", "run"):
+            elif submission.via in (Via.PROCESS, Via.INITIALIZER, Via.RUN):
                 self._check_spawned(submission)
         for method in (*_QUEUE_PUT, *_CONNECTION_SEND):
             for call in model.tree.method_calls.get(method, []):
@@ -171,7 +172,7 @@ class UnpicklableArgument(LintRule):
     def _check_task(self, submission: Submission) -> None:
         owner = submission.owner
         dill = owner.pickles_with_dill
-        what = "pool" if submission.via == "pool" else "executor"
+        what = "pool" if submission.via is Via.POOL else "executor"
         where = f"the {what} pickles it with the task"
         for expr, items in self._task_arguments(submission):
             kind = self.model.kind_of(expr)
@@ -192,7 +193,7 @@ class UnpicklableArgument(LintRule):
         func = call.func
         method = func.attr.value if isinstance(func, cst.Attribute) else ""
         yield from _partial_arguments(self.model, submission.callable)
-        if submission.via == "pool" and method in POOL_TASK_METHODS:
+        if submission.via is Via.POOL and method in POOL_TASK_METHODS:
             if method in ("apply", "apply_async"):
                 yield from _elements(call_argument(call, 1, "args"))
                 yield from _dict_values(call_argument(call, 2, "kwds"))
@@ -200,10 +201,10 @@ class UnpicklableArgument(LintRule):
                 iterable = call_argument(call, 1, "iterable")
                 if iterable is not None:
                     yield iterable, True
-        elif submission.via == "executor" and method == "run_in_executor":
+        elif submission.via is Via.EXECUTOR and method == "run_in_executor":
             for arg in positional_args(call)[2:]:
                 yield arg.value, False
-        elif submission.via == "executor" and method in EXECUTOR_TASK_METHODS:
+        elif submission.via is Via.EXECUTOR and method in EXECUTOR_TASK_METHODS:
             rest = [a for a in call.args if a.value is not submission.callable and not a.star]
             for arg in rest:
                 if method == "map" and arg.keyword is None:
@@ -217,16 +218,16 @@ class UnpicklableArgument(LintRule):
         owner = submission.owner
         if model.start_method(owner) == "fork" or model.startmethod.start_method_unknown(owner):
             return
-        if submission.via == "process" and model.workers.never_started(submission.call):
+        if submission.via is Via.PROCESS and model.workers.never_started(submission.call):
             return
         dill = owner.pickles_with_dill
         where = "spawn pickles it for the child"
         expressions: list[cst.BaseExpression] = list(submission.args or ())
-        if submission.via == "run":  # a Process subclass: spawn pickles the whole instance
+        if submission.via is Via.RUN:  # a Process subclass: spawn pickles the whole instance
             expressions = model.values.stored_constructor_arguments(submission.call)
             if model.workers.never_started(submission.call):
                 return
-        if submission.via == "process":
+        if submission.via is Via.PROCESS:
             expressions.extend(
                 e for e, _ in _dict_values(call_argument(submission.call, 4, "kwargs"))
             )
@@ -236,7 +237,7 @@ class UnpicklableArgument(LintRule):
             error = pickling_error(kind, dill=dill) if kind is not None else None
             if kind is not None and error is not None and not error.inherited:
                 self._report_object(expr, _culprit(kind, dill), error, where)
-        if submission.via != "run":
+        if submission.via is not Via.RUN:
             self._check_bound_method(submission.callable, dill, spawning=True)
 
     # --- self.method tasks -----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
-from mplint.model import ExecContext, Submission
+from mplint.model import ExecContext, Submission, Via
 from mplint.rule import (
     FixSpec,
     InsertAfter,
@@ -20,12 +20,17 @@ from mplint.rule import (
 )
 
 _WHERE = {
-    "pool": "the pool's workers",
-    "executor": "the executor's workers",
-    "process": "a spawned child",
-    "initializer": "spawned workers",
+    Via.POOL: "the pool's workers",
+    Via.EXECUTOR: "the executor's workers",
+    Via.PROCESS: "a spawned child",
+    Via.INITIALIZER: "spawned workers",
 }
-_ROLE = {"pool": "task", "executor": "task", "process": "target", "initializer": "initializer"}
+_ROLE = {
+    Via.POOL: "task",
+    Via.EXECUTOR: "task",
+    Via.PROCESS: "target",
+    Via.INITIALIZER: "initializer",
+}
 
 
 class UnpicklableCallable(LintRule):
@@ -181,11 +186,11 @@ class UnpicklableCallable(LintRule):
             owner = submission.owner
             if owner.uses_threads or owner.pickles_with_dill:
                 continue
-            if submission.via in ("process", "initializer") and (
+            if submission.via in (Via.PROCESS, Via.INITIALIZER) and (
                 model.start_method(owner) == "fork" or model.startmethod.start_method_unknown(owner)
             ):
                 continue  # fork children inherit the function; nothing is pickled
-            if submission.via == "process" and model.workers.never_started(submission.call):
+            if submission.via is Via.PROCESS and model.workers.never_started(submission.call):
                 continue
             found = model.pickling.unpicklable_callable(submission.callable)
             if found is None:

@@ -6,7 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import FunctionNode, Submission
+from mplint.model import BindingKind, FunctionNode, Submission, Via
 from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Valid
 
 
@@ -180,7 +180,7 @@ class UnsafeTerminate(LintRule):
         if not isinstance(expr, cst.Name):
             return None
         for binding in model.lookup(expr.value, expr):
-            if binding.how == "for" and binding.value is not None:
+            if binding.how is BindingKind.FOR and binding.value is not None:
                 return model.binding_key(binding.value)
         return None
 
@@ -234,7 +234,7 @@ class UnsafeTerminate(LintRule):
             if kind is not None and kind.is_lock_like and self._only_signals(submission, arg):
                 continue
             return described
-        if submission.via == "run" and submission.owner.cls is not None:
+        if submission.via is Via.RUN and submission.owner.cls is not None:
             info = model.names.classes.get(submission.owner.cls)
             function: Optional[FunctionNode] = (
                 model.names.class_method(info, "run") if info is not None else None

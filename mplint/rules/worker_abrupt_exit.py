@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from mplint.diagnostics import Severity
-from mplint.model import FunctionNode, Model, Submission, call_argument
+from mplint.model import FunctionNode, Model, Submission, Via, call_argument
 from mplint.model.syntax import scope_descendants
 from mplint.rule import Invalid, LintRule, Valid
 
@@ -136,7 +136,7 @@ class WorkerAbruptExit(LintRule):
 
     def _applies(self, submission: Submission) -> bool:
         owner = submission.owner
-        if owner.uses_threads or submission.via not in ("pool", "executor", "initializer"):
+        if owner.uses_threads or submission.via not in (Via.POOL, Via.EXECUTOR, Via.INITIALIZER):
             return False
         if owner.family == "billiard":
             return (
@@ -155,7 +155,7 @@ def _name(function: FunctionNode) -> str:
 
 def _via(submission: Submission) -> str:
     owner = "a ProcessPoolExecutor" if submission.owner.is_executor else "a Pool"
-    if submission.via == "initializer":
+    if submission.via is Via.INITIALIZER:
         return f"the initializer of {owner}"
     return f"a task of {owner}"
 
@@ -165,7 +165,7 @@ def _effect(submission: Submission, how: str) -> str:
         if how == "kill":
             return "the executor breaks (BrokenProcessPool)"
         return f"the parent gets {how} when it reads the result"
-    if submission.via == "initializer":
+    if submission.via is Via.INITIALIZER:
         return "every new worker dies and the pool never runs a task"
     return "the task is lost and the pool waits for it forever"
 

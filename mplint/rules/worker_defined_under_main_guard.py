@@ -6,16 +6,16 @@ from typing import Optional, Union
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
-from mplint.model import ExecContext, Submission, is_main_guard_test
+from mplint.model import BindingKind, ExecContext, Submission, Via, is_main_guard_test
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
 
 Definition = Union[cst.FunctionDef, cst.ClassDef]
 
 _WHERE = {
-    "pool": "the pool's workers",
-    "executor": "the executor's workers",
-    "process": "the child",
-    "initializer": "the workers",
+    Via.POOL: "the pool's workers",
+    Via.EXECUTOR: "the executor's workers",
+    Via.PROCESS: "the child",
+    Via.INITIALIZER: "the workers",
 }
 
 
@@ -146,7 +146,7 @@ class WorkerDefinedUnderMainGuard(LintRule):
                 continue
             if model.start_method(owner) == "fork" or model.startmethod.start_method_unknown(owner):
                 continue
-            if submission.via == "process" and model.workers.never_started(submission.call):
+            if submission.via is Via.PROCESS and model.workers.never_started(submission.call):
                 continue
             for expr, definition in self._guarded_uses(submission):
                 if expr in reported:
@@ -192,7 +192,7 @@ class WorkerDefinedUnderMainGuard(LintRule):
         """``tasks`` bound once to ``[Task(n) for n in ...]``: the guarded class it instantiates."""
         model = self.model
         bindings = model.lookup(name.value, name)
-        if len(bindings) != 1 or bindings[0].how != "assign" or bindings[0].path:
+        if len(bindings) != 1 or bindings[0].how is not BindingKind.ASSIGN or bindings[0].path:
             return None
         value = bindings[0].value
         if value is None or isinstance(value, cst.Call):
