@@ -153,7 +153,7 @@ class AsyncresultApiMisuse(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for method in sorted(_CONFUSED):
             for call in model.method_calls.get(method, []):

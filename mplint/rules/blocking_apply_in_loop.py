@@ -112,7 +112,7 @@ class BlockingApplyInLoop(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.Call] = set()
         for call in model.method_calls.get("apply", []):

@@ -114,7 +114,7 @@ class BlockingCallback(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.Call] = set()
         for submission in model.submissions():

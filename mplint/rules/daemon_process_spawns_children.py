@@ -115,7 +115,7 @@ class DaemonProcessSpawnsChildren(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.Call] = set()
         for root, submissions in model.daemon_roots().items():

@@ -91,7 +91,7 @@ class DaemonSetAfterStart(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for attribute in model.attribute_stores.get("daemon", []):
             kind = model.kind_of(attribute.value)

@@ -122,7 +122,7 @@ class ForkWithThreads(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[object] = set()
         for call in model.calls:

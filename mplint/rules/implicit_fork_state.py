@@ -147,7 +147,7 @@ class ImplicitForkState(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         workers = model.worker_functions(processes_only=True)
         if not workers:

@@ -114,7 +114,7 @@ class JoinableQueueTaskDoneMismatch(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.Call] = set()
         for join in model.method_calls.get("join", []):

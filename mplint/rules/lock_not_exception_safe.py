@@ -149,7 +149,7 @@ class LockNotExceptionSafe(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         for call in self.model.method_calls.get("acquire", []):
             func = call.func
             if not isinstance(func, cst.Attribute):

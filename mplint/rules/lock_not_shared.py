@@ -123,7 +123,7 @@ class LockNotShared(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         workers = model.worker_functions(processes_only=True)
         rebound = self._rebound_globals()

@@ -114,7 +114,7 @@ class ManagerNestedMutation(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         if self._nests_proxies():
             return

@@ -113,7 +113,7 @@ class ManagerUsedAfterShutdown(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         for stop, manager in self._stops():
             self._check_stop(stop, manager)
 

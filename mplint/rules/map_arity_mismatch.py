@@ -158,7 +158,7 @@ class MapArityMismatch(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for method in sorted(_CHUNKSIZE_THIRD):
             for call in model.method_calls.get(method, []):

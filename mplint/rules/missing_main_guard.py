@@ -126,7 +126,7 @@ class MissingMainGuard(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         if model.is_main_file:
             return
@@ -139,7 +139,7 @@ class MissingMainGuard(LintRule):
                 offenders.append((call, found))
         # A call nested in another offending call (``print(main())``): report the outer statement once.
         for call, what in offenders:
-            fix = self._fix(original_node, call, len(offenders))
+            fix = self._fix(self.model.module, call, len(offenders))
             self.report(call, fix=fix, call=self._short(call), what=what)
 
     def _offence(self, call: cst.Call) -> Optional[str]:

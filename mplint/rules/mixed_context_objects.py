@@ -144,7 +144,7 @@ class MixedContextObjects(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for call in model.calls:
             owner = model.kind_of(call)

@@ -152,7 +152,7 @@ class PipeEndMisuse(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         self._check_directions()
         self._check_open_writers()
 

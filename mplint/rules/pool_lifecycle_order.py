@@ -106,7 +106,7 @@ class PoolLifecycleOrder(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for method in ("join", *POOL_TASK_METHODS, *EXECUTOR_TASK_METHODS):
             for call in model.method_calls.get(method, []):

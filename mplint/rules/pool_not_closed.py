@@ -119,7 +119,7 @@ class PoolNotClosed(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for call in model.calls:
             kind = model.kind_of(call)

@@ -133,7 +133,7 @@ class PoolResultsAfterWith(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         for block in self.model.pool_blocks():
             for call, _kind in self.model.block_handles(block):
                 self._check(block, call)

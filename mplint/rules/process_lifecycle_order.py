@@ -150,7 +150,7 @@ class ProcessLifecycleOrder(LintRule):
         super().__init__(context)
         self._reported_runs: set[cst.Call] = set()
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for method in ("run", "join", "terminate", "kill", "close"):
             for call in model.method_calls.get(method, []):

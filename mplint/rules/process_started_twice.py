@@ -104,7 +104,7 @@ class ProcessStartedTwice(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for call in model.method_calls.get("start", []):
             func = call.func

@@ -136,7 +136,7 @@ class ProcessSubclassNoSuperInit(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         if model.path.endswith(".pyi"):
             return  # a stub declares signatures; its bodies are `...`

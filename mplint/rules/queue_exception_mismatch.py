@@ -170,7 +170,7 @@ class QueueExceptionMismatch(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         handlers = model.nodes_of(cst.ExceptHandler)
         if not handlers:

@@ -112,7 +112,7 @@ class StartJoinSerialized(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for join in model.method_calls.get("join", []):
             func = join.func

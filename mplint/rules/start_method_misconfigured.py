@@ -177,7 +177,7 @@ class StartMethodMisconfigured(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         calls = model.start_method_calls
         for current in calls:
@@ -190,7 +190,7 @@ class StartMethodMisconfigured(LintRule):
             if model.runs_at_import(current.call) and current.method in ("spawn", "forkserver"):
                 self.report(
                     current.call,
-                    fix=self._move_into_guard(original_node, current),
+                    fix=self._move_into_guard(self.model.module, current),
                     call=self._short(current.call),
                     problem="runs at import time: every child re-imports the module and dies "
                     "with RuntimeError: context has already been set",

@@ -150,7 +150,7 @@ class TemporarySharedObjectArgument(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.CSTNode] = set()
         for submission in model.submissions():

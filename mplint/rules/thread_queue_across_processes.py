@@ -158,7 +158,7 @@ class ThreadQueueAcrossProcesses(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.CSTNode] = set()
         found: list[tuple[cst.BaseExpression, Kind, Submission]] = []

@@ -135,7 +135,7 @@ class UncheckedAsyncResult(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for call, kind in model.handle_calls():
             owner = model.handle_owner(call)

@@ -154,7 +154,7 @@ class UnpicklableArgument(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for submission in [*model.submissions(), *model.run_in_executor_submissions]:
             if submission.owner.uses_threads or submission.via == "callback":

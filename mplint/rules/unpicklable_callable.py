@@ -173,7 +173,7 @@ class UnpicklableCallable(LintRule):
         super().__init__(context)
         self._taken: set[str] = set()  # names given to lifted lambdas in this file
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for submission in [*model.submissions(), *model.run_in_executor_submissions]:
             if submission.via not in _WHERE:
@@ -193,7 +193,7 @@ class UnpicklableCallable(LintRule):
             what, definition = found
             self.report(
                 submission.callable,
-                fix=self._fix(original_node, submission, definition),
+                fix=self._fix(self.model.module, submission, definition),
                 expr=self._short(submission.callable),
                 what=what,
                 where=_WHERE[submission.via],

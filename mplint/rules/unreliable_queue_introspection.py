@@ -102,7 +102,7 @@ class UnreliableQueueIntrospection(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for call in model.method_calls.get("qsize", []):
             if self._receiver(call) is None:

@@ -111,7 +111,7 @@ class UnsafeTerminate(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for method in ("terminate", "kill"):
             for call in model.method_calls.get(method, []):

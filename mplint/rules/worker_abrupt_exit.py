@@ -112,7 +112,7 @@ class WorkerAbruptExit(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.CSTNode] = set()
         for root, submissions in model.worker_roots().items():

@@ -135,7 +135,7 @@ class WorkerDefinedUnderMainGuard(LintRule):
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.CSTNode] = set()
         for submission in [*model.submissions(), *model.run_in_executor_submissions]:
@@ -154,7 +154,7 @@ class WorkerDefinedUnderMainGuard(LintRule):
                 reported.add(expr)
                 self.report(
                     expr,
-                    fix=self._fix(original_node, definition),
+                    fix=self._fix(self.model.module, definition),
                     name=definition.name.value,
                     where=_WHERE[submission.via],
                 )
