@@ -229,7 +229,7 @@ class ArgsNotATuple(LintRule):
         self.report(
             value,
             fix=self._tuple_fix(value, found),
-            slot=f"{slot}={self._short(value)}",
+            slot=f"{slot}={self.snippet(value, width=30)}",
             what=_article(found),
             expected="a tuple",
             problem=_ARGS_PROBLEMS[found],
@@ -276,15 +276,11 @@ class ArgsNotATuple(LintRule):
             return
         self.report(
             value,
-            slot=f"{slot}={self._short(value)}",
+            slot=f"{slot}={self.snippet(value, width=30)}",
             what=_article(found),
             expected="a mapping",
             problem=problem,
         )
-
-    def _short(self, node: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(node).split())
-        return text if len(text) <= 30 else text[:27] + "..."
 
 
 def _article(found: str) -> str:

@@ -166,7 +166,7 @@ class AsyncresultApiMisuse(LintRule):
                 if missing is not None:
                     self.report(
                         call,
-                        call=self._short(call),
+                        call=self.snippet(call),
                         problem=f"raises AttributeError: {missing} has no `{method}()`",
                     )
                 elif kind.name is KindName.ASYNC_RESULT and method == "successful":
@@ -205,7 +205,7 @@ class AsyncresultApiMisuse(LintRule):
         self.report(
             call,
             fix=self._wait_fix(call, receiver, key),
-            call=self._short(call),
+            call=self.snippet(call),
             problem="raises ValueError when the result is not ready yet; call `wait()` first",
         )
 
@@ -239,7 +239,3 @@ class AsyncresultApiMisuse(LintRule):
             if binding.iterates and model.contains(statement, binding.node):
                 return None  # bound by a comprehension inside the statement
         return self.fix(Applicability.UNSAFE, InsertBefore(statement, f"{receiver.value}.wait()"))
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."

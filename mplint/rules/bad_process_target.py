@@ -179,7 +179,7 @@ class BadProcessTarget(LintRule):
             fix = None
             if target_kw is not None:
                 fix = self._target_fix(node, target_kw, target)
-            self.report(target, fix=fix, call=self._short(target), what="target")
+            self.report(target, fix=fix, call=self.snippet(target), what="target")
 
     def _report_positional(self, node: cst.Call, positional: list[cst.Arg]) -> None:
         if len(positional) > len(_THREAD_ORDER):
@@ -248,7 +248,7 @@ class BadProcessTarget(LintRule):
                         Applicability.UNSAFE,
                         Replace(positional[0], f"{func}, {inner}"),
                     )
-        self.report(first, fix=fix, call=self._short(first), what=what)
+        self.report(first, fix=fix, call=self.snippet(first), what=what)
 
     # --- helpers ---------------------------------------------------------------------------------------
     def _is_bad_call(self, call: cst.Call) -> bool:
@@ -288,10 +288,6 @@ class BadProcessTarget(LintRule):
         if keywords:
             kwargs = "{" + ", ".join(f'"{k}": {v}' for k, v in keywords) + "}"
         return func, args, kwargs
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _callee_name(func: cst.BaseExpression) -> Optional[str]:

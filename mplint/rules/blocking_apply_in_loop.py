@@ -159,7 +159,7 @@ class BlockingApplyInLoop(LintRule):
         if model.loop_carries(loop, wait, submission):
             return
         reported.add(wait)
-        self.report(wait, fix=self._fix(loop, submission, wait, owner), call=self._short(wait))
+        self.report(wait, fix=self._fix(loop, submission, wait, owner), call=self.snippet(wait))
 
     # --- fixes ---------------------------------------------------------------------------------------
     def _fix(
@@ -267,10 +267,6 @@ class BlockingApplyInLoop(LintRule):
         if isinstance(node, cst.Name):
             return node.value == name
         return any(self._mentions(child, name) for child in node.children)
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _target_names(target: cst.BaseExpression) -> Optional[list[str]]:

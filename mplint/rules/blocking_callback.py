@@ -135,7 +135,7 @@ class BlockingCallback(LintRule):
                     reported.add(call)
                     self.report(
                         call,
-                        call=self._short(call),
+                        call=self.snippet(call),
                         what=what,
                         callback=name,
                         thread=thread,
@@ -168,8 +168,4 @@ class BlockingCallback(LintRule):
     def _name(self, function: FunctionNode, submission: Submission) -> str:
         if isinstance(function, cst.FunctionDef):
             return function.name.value
-        return self._short(submission.callable)
-
-    def _short(self, node: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(node).split())
-        return text if len(text) <= 40 else text[:37] + "..."
+        return self.snippet(submission.callable)

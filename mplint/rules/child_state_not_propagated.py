@@ -145,7 +145,7 @@ class ChildStateNotPropagated(LintRule):
                 reported.add((function, name))
                 self.report(
                     node,
-                    what=f"`{_describe(self.code_for(node))}` {_WHAT[how]} the module's `{name}`",
+                    what=f"`{self.snippet(node)}` {_WHAT[how]} the module's `{name}`",
                     function=_name(function),
                 )
             self._check_self_state(function, child_code, reported)
@@ -247,7 +247,7 @@ class ChildStateNotPropagated(LintRule):
             reported.add((function, "self." + attr))
             self.report(
                 node,
-                what=f"`{_describe(self.code_for(node))}` changes the child's copy of the object",
+                what=f"`{self.snippet(node)}` changes the child's copy of the object",
                 function=_name(function),
             )
 
@@ -300,7 +300,7 @@ class ChildStateNotPropagated(LintRule):
             reported.add((function, name))
             self.report(
                 write,
-                what=f"`{_describe(self.code_for(write))}` changes a copy of the parent's `{name}`",
+                what=f"`{self.snippet(write)}` changes a copy of the parent's `{name}`",
                 function=_name(function),
             )
 
@@ -366,8 +366,3 @@ def _plain_decorator(decorator: cst.Decorator) -> bool:
 
 def _name(function: FunctionNode) -> str:
     return function.name.value if isinstance(function, cst.FunctionDef) else "<lambda>"
-
-
-def _describe(code: str) -> str:
-    text = " ".join(code.split())
-    return text if len(text) <= 40 else text[:37] + "..."

@@ -137,7 +137,7 @@ class DaemonProcessSpawnsChildren(LintRule):
                     reported.add(call)
                     self.report(
                         call,
-                        call=self._short(call),
+                        call=self.snippet(call),
                         what=what,
                         path=self._describe(submission, chain),
                     )
@@ -192,10 +192,6 @@ class DaemonProcessSpawnsChildren(LintRule):
     def _describe(self, submission: Submission, chain: list[FunctionNode]) -> str:
         names = " -> ".join(_function_name(f) for f in chain)
         return f"{names}, run by {_owner(submission)}"
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _owner(submission: Submission) -> str:

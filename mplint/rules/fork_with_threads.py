@@ -149,8 +149,8 @@ class ForkWithThreads(LintRule):
             self.report(
                 call,
                 fix=self._fix(call, kind),
-                call=self._short(call),
-                thread=self._short(thread_call),
+                call=self.snippet(call),
+                thread=self.snippet(thread_call),
                 what=what,
             )
 
@@ -286,10 +286,6 @@ class ForkWithThreads(LintRule):
         if isinstance(creator.func, cst.Attribute):
             return creator.func.value
         return None
-
-    def _short(self, expr: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(expr).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _names(chain: list[FunctionNode]) -> str:

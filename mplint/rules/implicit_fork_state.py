@@ -240,7 +240,7 @@ class ImplicitForkState(LintRule):
                 continue
             self.report(
                 call,
-                name=self._short(call),
+                name=self.snippet(call),
                 problem=f"seeds the parent's global generator only; {_RNG_EFFECT[found[0]]}",
             )
 
@@ -279,10 +279,6 @@ class ImplicitForkState(LintRule):
                 if found is not None:
                     (seeded if found[1] == "seed" else drawn).add(found[0])
         return seeded, drawn
-
-    def _short(self, expr: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(expr).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _function_name(function: FunctionNode) -> str:

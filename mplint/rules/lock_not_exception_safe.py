@@ -166,7 +166,7 @@ class LockNotExceptionSafe(LintRule):
         if timeout is not None and _negative(timeout) and not kind.proxy and not kind.uses_threads:
             self.report(
                 call,
-                call=self._short(call),
+                call=self.snippet(call),
                 problem="does not wait: multiprocessing treats a negative timeout as 0",
             )
             return
@@ -176,7 +176,7 @@ class LockNotExceptionSafe(LintRule):
             if discarded and self._released_later(call, receiver):
                 self.report(
                     call,
-                    call=self._short(call),
+                    call=self.snippet(call),
                     problem=f"may fail, and its result is ignored: the later `{name}.release()` "
                     "then releases a lock this process does not hold",
                 )
@@ -223,7 +223,7 @@ class LockNotExceptionSafe(LintRule):
                 if any(_may_raise(s) for s in body):
                     self.report(
                         call,
-                        call=self._short(call),
+                        call=self.snippet(call),
                         problem="is not released if a statement before its `try`/`finally` raises",
                     )
                 return
@@ -242,7 +242,7 @@ class LockNotExceptionSafe(LintRule):
         self.report(
             call,
             fix=fix,
-            call=self._short(call),
+            call=self.snippet(call),
             problem=f"is not released if the code before `{self.code_for(receiver)}.release()` "
             "raises; use `with`",
         )
@@ -385,10 +385,6 @@ class LockNotExceptionSafe(LintRule):
             if ancestor is top:
                 return not isinstance(top, _LOOPS)
         return True
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _is_mp_lock(kind: Kind) -> bool:

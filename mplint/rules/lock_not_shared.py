@@ -141,7 +141,7 @@ class LockNotShared(LintRule):
                 if kind is not None and kind.name is KindName.THREAD_LOCK:
                     self.report(
                         arg,
-                        problem=f"`{_short(self.code_for(arg))}` belongs to `threading`; child "
+                        problem=f"`{self.snippet(arg)}` belongs to `threading`; child "
                         "processes cannot share it",
                     )
 
@@ -198,7 +198,7 @@ class LockNotShared(LintRule):
     def _report_local(self, call: cst.Call) -> None:
         self.report(
             call,
-            problem=f"`{_short(self.code_for(call))}` is a new lock on every call in the child; "
+            problem=f"`{self.snippet(call)}` is a new lock on every call in the child; "
             "it protects nothing",
         )
 
@@ -262,8 +262,3 @@ def _is_lock(kind: Kind) -> bool:
     if kind.proxy:
         return False
     return kind.is_lock_like or kind.name is KindName.THREAD_LOCK
-
-
-def _short(code: str) -> str:
-    text = " ".join(code.split())
-    return text if len(text) <= 40 else text[:37] + "..."

@@ -251,7 +251,7 @@ class ManagerNestedMutation(LintRule):
                 return  # read after the change (written back, passed on, returned …)
         if first is not None and first not in reported:
             reported.add(first)
-            self.report(first, code=self._short(first))
+            self.report(first, code=self.snippet(first))
 
     # --- reporting and the fix ---------------------------------------------------------------------------
     def _report(
@@ -260,7 +260,7 @@ class ManagerNestedMutation(LintRule):
         if node in reported:
             return
         reported.add(node)
-        self.report(node, fix=self._fix(node, copy), code=self._short(node))
+        self.report(node, fix=self._fix(node, copy), code=self.snippet(node))
 
     def _fix(self, node: cst.CSTNode, copy: cst.BaseExpression) -> Optional[FixSpec]:
         """``p[k].append(x)`` -> ``tmp = p[k]`` / ``tmp.append(x)`` / ``p[k] = tmp``."""
@@ -308,10 +308,6 @@ class ManagerNestedMutation(LintRule):
             if self.model.new_variable_is_safe(candidate, at):
                 return candidate
         return None
-
-    def _short(self, node: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(node).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _pure(expr: cst.BaseExpression) -> bool:

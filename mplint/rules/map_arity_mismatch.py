@@ -180,28 +180,28 @@ class MapArityMismatch(LintRule):
         third = positional[2].value if len(positional) >= 3 else None
         if third is not None and self._is_iterable(third):
             problem = (
-                f"passes `{self._short(third)}` as `chunksize`: `{method}()` takes one iterable "
+                f"passes `{self.snippet(third)}` as `chunksize`: `{method}()` takes one iterable "
                 "(TypeError)"
             )
             self.report(
                 call,
                 fix=self._zip_fix(call, method, arity),
-                call=self._short(call),
+                call=self.snippet(call),
                 problem=problem,
             )
             return
         if method not in _ONE_ARGUMENT or arity is None or arity[0] < 2 or len(positional) < 2:
             return
         problem = (
-            f"calls `{self._short(positional[0].value)}` with each item as one argument, but it "
+            f"calls `{self.snippet(positional[0].value)}` with each item as one argument, but it "
             f"needs {arity[0]} (TypeError); use `starmap`"
         )
         fix = self._starmap_fix(call, method, arity)
         if third is not None and model.value_type(third) not in ("int", "bool"):
             # the call fails either way; a second iterable is what a third argument means here
-            problem += f" (`{self._short(third)}` is taken as `chunksize`, not a second iterable)"
+            problem += f" (`{self.snippet(third)}` is taken as `chunksize`, not a second iterable)"
             fix = self._zip_fix(call, method, arity)
-        self.report(call, fix=fix, call=self._short(call), problem=problem)
+        self.report(call, fix=fix, call=self.snippet(call), problem=problem)
 
     def _is_iterable(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, _ITERABLE_NODES):
@@ -285,18 +285,14 @@ class MapArityMismatch(LintRule):
         required, maximum = arity
         if required > iterables:
             problem = (
-                f"calls `{self._short(positional[0].value)}` with {iterables} argument(s), "
+                f"calls `{self.snippet(positional[0].value)}` with {iterables} argument(s), "
                 f"but it needs {required} (TypeError)"
             )
         elif maximum is not None and maximum < iterables:
             problem = (
-                f"calls `{self._short(positional[0].value)}` with {iterables} arguments, "
+                f"calls `{self.snippet(positional[0].value)}` with {iterables} arguments, "
                 f"but it takes at most {maximum} (TypeError)"
             )
         else:
             return
-        self.report(call, call=self._short(call), problem=problem)
-
-    def _short(self, node: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(node).split())
-        return text if len(text) <= 40 else text[:37] + "..."
+        self.report(call, call=self.snippet(call), problem=problem)

@@ -140,7 +140,7 @@ class MissingMainGuard(LintRule):
         # A call nested in another offending call (``print(main())``): report the outer statement once.
         for call, what in offenders:
             fix = self._fix(self.model.module, call, len(offenders))
-            self.report(call, fix=fix, call=self._short(call), what=what)
+            self.report(call, fix=fix, call=self.snippet(call), what=what)
 
     def _offence(self, call: cst.Call) -> Optional[str]:
         model = self.model
@@ -217,10 +217,6 @@ class MissingMainGuard(LintRule):
         )
         applicability = Applicability.SAFE if lone_call else Applicability.UNSAFE
         return self.fix(applicability, ReplaceLines(first, tail[-1], text))
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _function_name(function: FunctionNode) -> str:

@@ -184,7 +184,7 @@ class MixedContextObjects(LintRule):
         self.report(
             expr,
             fix=self._fix(call, owner, kind, expr),
-            arg=self._short(expr),
+            arg=self.snippet(expr),
             origin=self._describe(kind, "the fork context"),
             target=self._describe(owner, "a fork process", process=True),
         )
@@ -273,10 +273,6 @@ class MixedContextObjects(LintRule):
         if context is None or context.name is not KindName.CONTEXT or context.method is None:
             return None
         return candidate
-
-    def _short(self, expr: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(expr).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _semlock_kind(kind: Optional[Kind]) -> Optional[Kind]:

@@ -170,10 +170,7 @@ class NonatomicSharedUpdate(LintRule):
             return
         if model.held_locks_cover(update):
             return
-        text = " ".join(self.code_for(update).split())
-        if len(text) > 40:
-            text = text[:37] + "..."
-        self.report(update, fix=self._fix(update, holder, kind), update=text)
+        self.report(update, fix=self._fix(update, holder, kind), update=self.snippet(update))
 
     def _shared_object(
         self, target: cst.BaseExpression

@@ -222,7 +222,7 @@ class PoolLifecycleOrder(LintRule):
                 method = stop.func.attr.value if isinstance(stop.func, cst.Attribute) else "close"
                 self.report(
                     call,
-                    call=self._short(call),
+                    call=self.snippet(call),
                     problem=f"after `{method}()` raises {_error_class(error)}: {error}",
                 )
                 return
@@ -235,7 +235,7 @@ class PoolLifecycleOrder(LintRule):
             ):
                 self.report(
                     call,
-                    call=self._short(call),
+                    call=self.snippet(call),
                     problem=f"after the `with` block (its exit shut it down) raises "
                     f"{_error_class(error)}: {error}",
                 )
@@ -263,10 +263,6 @@ class PoolLifecycleOrder(LintRule):
                 if isinstance(statement, cst.With) and model.precedes(statement, call):
                     out.append((statement, node))
         return out
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _error_class(error: str) -> str:

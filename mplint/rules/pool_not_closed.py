@@ -133,7 +133,7 @@ class PoolNotClosed(LintRule):
             parent = model.parent(call)
             if isinstance(parent, cst.Attribute) and parent.value is call:
                 if self._task_use(parent, kind):
-                    self.report(call, call=self._short(call), verb=verb)
+                    self.report(call, call=self.snippet(call), verb=verb)
                 continue
             flow = model.value_flow(call)
             key = flow.key
@@ -145,7 +145,7 @@ class PoolNotClosed(LintRule):
             self.report(
                 call,
                 fix=self._with_fix(call, flow.node, key, kind),
-                call=self._short(call),
+                call=self.snippet(call),
                 verb=verb,
             )
 
@@ -202,10 +202,6 @@ class PoolNotClosed(LintRule):
         )
         text = model.module.code_for_node(new).rstrip("\r\n")
         return self.fix(Applicability.UNSAFE, ReplaceLines(line, following[-1], text))
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _descendants(node: cst.CSTNode) -> list[cst.CSTNode]:

@@ -147,14 +147,14 @@ class PoolResultsAfterWith(LintRule):
             self.report(
                 call,
                 fix=self._drain_fix(block),
-                what=self._short(call),
+                what=self.snippet(call),
                 problem="may never run: the `with` block's exit terminates the pool "
                 "and discards unfinished tasks",
             )
         elif flow.how == "returned":
             self.report(
                 flow.node,
-                what=self._short(call),
+                what=self.snippet(call),
                 problem="is returned out of the `with` block, whose exit terminates the pool: "
                 "the result never arrives",
             )
@@ -216,7 +216,3 @@ class PoolResultsAfterWith(LintRule):
             return None
         name = self.code_for(pool)
         return self.fix(Applicability.UNSAFE, InsertAfter(last, f"{name}.close()\n{name}.join()"))
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."

@@ -240,7 +240,7 @@ class ProcessLifecycleOrder(LintRule):
             call,
             fix=self._start_fix(call),
             call=self.code_for(call),
-            problem=f"runs `{self._short(target)}` here, in this {where}, and starts nothing; "
+            problem=f"runs `{self.snippet(target, width=30)}` here, in this {where}, and starts nothing; "
             f"use `{self.code_for(receiver)}.start()`",
         )
 
@@ -318,7 +318,3 @@ class ProcessLifecycleOrder(LintRule):
                     call=self.code_for(node),
                     problem=f"after `{name}.close()`: {_CLOSED_ERROR}",
                 )
-
-    def _short(self, node: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(node).split())
-        return text if len(text) <= 30 else text[:27] + "..."

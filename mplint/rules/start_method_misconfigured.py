@@ -185,13 +185,13 @@ class StartMethodMisconfigured(LintRule):
                 continue
             problem = self._after_earlier_call(current, calls) or self._after_context_use(current)
             if problem is not None:
-                self.report(current.call, call=self._short(current.call), problem=problem)
+                self.report(current.call, call=self.snippet(current.call), problem=problem)
                 continue
             if model.runs_at_import(current.call) and current.method in ("spawn", "forkserver"):
                 self.report(
                     current.call,
                     fix=self._move_into_guard(self.model.module, current),
-                    call=self._short(current.call),
+                    call=self.snippet(current.call),
                     problem="runs at import time: every child re-imports the module and dies "
                     "with RuntimeError: context has already been set",
                 )
@@ -205,7 +205,7 @@ class StartMethodMisconfigured(LintRule):
             if earlier is current or earlier.family != current.family:
                 continue
             if self._ran_before(earlier.call, current.call):
-                return f"after an earlier `{self._short(earlier.call)}` {_ALREADY_SET}"
+                return f"after an earlier `{self.snippet(earlier.call)}` {_ALREADY_SET}"
         return None
 
     def _after_context_use(self, current: StartMethodCall) -> Optional[str]:
@@ -350,7 +350,3 @@ class StartMethodMisconfigured(LintRule):
             Replace(method, f"{method.prefix}{quote}spawn{quote}"),
             title='Use `get_context("spawn")`',
         )
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."

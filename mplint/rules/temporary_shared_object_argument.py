@@ -163,7 +163,7 @@ class TemporarySharedObjectArgument(LintRule):
                 if kind is None or kind.creator is not arg or not self._dies(kind, submission):
                     continue
                 reported.add(arg)
-                self.report(arg, fix=self._fix(arg, kind), arg=_short(self.code_for(arg)))
+                self.report(arg, fix=self._fix(arg, kind), arg=self.snippet(arg))
 
     def _dies(self, kind: Kind, submission: Submission) -> bool:
         """Collecting the parent's object breaks the child's copy, for this submission."""
@@ -223,8 +223,3 @@ def _simple(expr: cst.BaseExpression) -> bool:
     if isinstance(expr, (cst.Tuple, cst.List)):
         return all(_simple(e.value) for e in expr.elements)
     return False
-
-
-def _short(code: str) -> str:
-    text = " ".join(code.split())
-    return text if len(text) <= 40 else text[:37] + "..."

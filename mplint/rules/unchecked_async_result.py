@@ -148,7 +148,7 @@ class UncheckedAsyncResult(LintRule):
                 self.report(
                     call,
                     fix=self._wait_fix(call, flow.node, owner[1]),
-                    call=self._short(call),
+                    call=self.snippet(call),
                     problem=f"drops its {_handle_name(kind)}",
                 )
                 continue
@@ -158,7 +158,7 @@ class UncheckedAsyncResult(LintRule):
                 continue
             self.report(
                 call,
-                call=self._short(call),
+                call=self.snippet(call),
                 problem=f"keeps its {_handle_name(kind)} in `{flow.key[1]}`, which is never read",
             )
 
@@ -184,10 +184,6 @@ class UncheckedAsyncResult(LintRule):
         if method in _GET_APPENDABLE and owner.is_pool:
             return self.fix(Applicability.UNSAFE, Replace(call, f"{code}.get()"))
         return None
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _handle_name(kind: Kind) -> str:

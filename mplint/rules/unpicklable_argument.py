@@ -254,7 +254,7 @@ class UnpicklableArgument(LintRule):
             return
         self.report(
             expr,
-            arg=self._short(expr),
+            arg=self.snippet(expr),
             problem=f"pickles its instance, whose `{attribute}` is {_article(kind.describe())} "
             f"({_exception(error)}); bind the data the task needs instead",
         )
@@ -293,7 +293,7 @@ class UnpicklableArgument(LintRule):
             found = model.unpicklable_callable(item)
             if found is not None:
                 problem = f"is {found[0]}, which pickle cannot send, but {where}"
-                self.report(item, arg=self._short(item), problem=problem)
+                self.report(item, arg=self.snippet(item), problem=problem)
 
     # --- helpers ---------------------------------------------------------------------------------------
     def _report_object(
@@ -310,11 +310,7 @@ class UnpicklableArgument(LintRule):
             problem = f"{subject}, shared only by inheritance, but {where} ({_exception(error)})"
         else:
             problem = f"{subject}, which cannot be pickled, but {where} ({_exception(error)})"
-        self.report(expr, arg=self._short(expr), problem=problem)
-
-    def _short(self, expr: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(expr).split())
-        return text if len(text) <= 40 else text[:37] + "..."
+        self.report(expr, arg=self.snippet(expr), problem=problem)
 
 
 def _article(noun: str) -> str:

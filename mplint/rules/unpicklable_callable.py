@@ -194,7 +194,7 @@ class UnpicklableCallable(LintRule):
             self.report(
                 submission.callable,
                 fix=self._fix(self.model.module, submission, definition),
-                expr=self._short(submission.callable),
+                expr=self.snippet(submission.callable),
                 what=what,
                 where=_WHERE[submission.via],
             )
@@ -272,7 +272,3 @@ class UnpicklableCallable(LintRule):
             number += 1
         self._taken.add(candidate)
         return candidate
-
-    def _short(self, expr: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(expr).split())
-        return text if len(text) <= 40 else text[:37] + "..."

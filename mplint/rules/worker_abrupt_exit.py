@@ -127,7 +127,7 @@ class WorkerAbruptExit(LintRule):
                     reported.add(node)
                     self.report(
                         node,
-                        exit=self._short(node),
+                        exit=self.snippet(node),
                         task=_name(root),
                         via=_via(submission),
                         effect=_effect(submission, how),
@@ -142,10 +142,6 @@ class WorkerAbruptExit(LintRule):
                 False  # billiard's pool reports a lost worker (WorkerLostError), it does not hang
             )
         return owner.is_process_pool or owner.is_executor
-
-    def _short(self, node: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(node).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _name(function: FunctionNode) -> str:

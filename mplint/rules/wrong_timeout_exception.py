@@ -202,9 +202,9 @@ class WrongTimeoutException(LintRule):
                 self.report(
                     caught,
                     fix=self._widen_fix(caught, raised),
-                    caught=self._short(caught),
+                    caught=self.snippet(caught),
                     raised=raised,
-                    call=self._short(call),
+                    call=self.snippet(call),
                 )
             if any(v == "wrong" for _, v in verdicts):
                 return
@@ -251,7 +251,3 @@ class WrongTimeoutException(LintRule):
             insert = InsertAfter if after else InsertBefore
             edits.append(insert(statement, import_line))
         return self.fix(Applicability.SAFE, *edits)
-
-    def _short(self, node: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(node).split())
-        return text if len(text) <= 40 else text[:37] + "..."
