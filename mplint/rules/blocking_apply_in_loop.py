@@ -7,6 +7,7 @@ import libcst as cst
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, ReplaceLines, Valid
+from mplint.rules._helpers import descendants
 from mplint.semantics import keyword_arg, positional_args
 
 _WAITS = frozenset({"get", "wait", "result", "exception"})
@@ -264,9 +265,7 @@ class BlockingApplyInLoop(LintRule):
         return f"list({receiver}.map({task_code}, {iterable}))"
 
     def _mentions(self, node: cst.CSTNode, name: str) -> bool:
-        if isinstance(node, cst.Name):
-            return node.value == name
-        return any(self._mentions(child, name) for child in node.children)
+        return any(isinstance(n, cst.Name) and n.value == name for n in descendants(node))
 
 
 def _target_names(target: cst.BaseExpression) -> Optional[list[str]]:

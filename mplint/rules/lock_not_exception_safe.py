@@ -8,6 +8,7 @@ import libcst as cst
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.rules._helpers import descendants
 from mplint.semantics import call_argument, keyword_arg, positional_args
 
 _EXITS = (cst.Return, cst.Break, cst.Continue)
@@ -341,7 +342,7 @@ class LockNotExceptionSafe(LintRule):
         if any(line.comment is not None for line in release_line.leading_lines):
             return None
         for statement in body:
-            for node in _descendants(statement):
+            for node in descendants(statement, enter_scopes=False):
                 if isinstance(node, (cst.SimpleString, cst.FormattedString)) and "\n" in (
                     self.code_for(node)
                 ):
@@ -435,14 +436,3 @@ def _may_raise(statement: cst.BaseStatement) -> bool:
             continue
         return True
     return False
-
-
-def _descendants(node: cst.CSTNode) -> list[cst.CSTNode]:
-    out: list[cst.CSTNode] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        if not isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) or current is node:
-            stack.extend(current.children)
-    return out

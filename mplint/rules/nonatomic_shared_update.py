@@ -7,6 +7,7 @@ import libcst as cst
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.rules._helpers import descendants
 from mplint.semantics import FunctionNode, keyword_arg
 
 Update = Union[cst.AugAssign, cst.Assign]
@@ -153,7 +154,7 @@ class NonatomicSharedUpdate(LintRule):
         # ``v.value = v.value + 1`` / ``d[k] = d.get(k, 0) + 1``: the new value reads the object
         reads = [
             n
-            for n in _walk(node.value)
+            for n in descendants(node.value)
             if isinstance(n, (cst.Name, cst.Attribute)) and self.model.binding_key(n) == key
         ]
         if reads:
@@ -234,13 +235,3 @@ class NonatomicSharedUpdate(LintRule):
         if any(a.star for a in origin.args):
             return False
         return lock is None or (isinstance(lock.value, cst.Name) and lock.value.value == "True")
-
-
-def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
-    out: list[cst.CSTNode] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        stack.extend(current.children)
-    return out

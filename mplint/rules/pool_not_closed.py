@@ -8,6 +8,7 @@ from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.rules._helpers import descendants
 from mplint.semantics import ExecContext
 
 #: Pool methods that wait for their tasks: a pool only used through them is idle when they return.
@@ -189,7 +190,7 @@ class PoolNotClosed(LintRule):
             for name in reads
         ):
             return None  # async work would be terminated at the block's exit
-        if any(_spans_lines(node) for statement in following for node in _descendants(statement)):
+        if any(_spans_lines(node) for statement in following for node in descendants(statement)):
             return None  # re-indenting would change a string or a bracketed continuation
         target = assignment.targets[0].target
         header = cst.TrailingWhitespace()
@@ -202,16 +203,6 @@ class PoolNotClosed(LintRule):
         )
         text = model.module.code_for_node(new).rstrip("\r\n")
         return self.fix(Applicability.UNSAFE, ReplaceLines(line, following[-1], text))
-
-
-def _descendants(node: cst.CSTNode) -> list[cst.CSTNode]:
-    out: list[cst.CSTNode] = []
-    stack = list(node.children)
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        stack.extend(current.children)
-    return out
 
 
 def _spans_lines(node: cst.CSTNode) -> bool:
