@@ -4,33 +4,21 @@ from typing import Optional
 
 import libcst as cst
 
+from mplint.api_table import (
+    ASYNC_RESULT_METHODS,
+    EXECUTOR_MAP_ITERATOR_METHODS,
+    FUTURE_METHODS,
+    POOL_MAP_ITERATOR_METHODS,
+)
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Valid
 
-#: What each handle really has, by kind (and, for result iterators, by who made them).
-_ASYNC_RESULT_API = frozenset({"get", "wait", "ready", "successful"})
-_IMAP_API = frozenset({"next", "__next__", "__iter__"})
-_GENERATOR_API = frozenset({"send", "throw", "close", "__next__", "__iter__"})
-_FUTURE_API = frozenset(
-    {
-        "cancel",
-        "cancelled",
-        "running",
-        "done",
-        "result",
-        "exception",
-        "add_done_callback",
-        "set_running_or_notify_cancel",
-        "set_result",
-        "set_exception",
-    }
-)
 #: Methods people reach for on the wrong handle: the API of the other handles, of Pool and Process.
 _CONFUSED = frozenset(
     {
-        *_ASYNC_RESULT_API,
-        *_FUTURE_API,
+        *ASYNC_RESULT_METHODS,
+        *FUTURE_METHODS,
         "next",
         "terminate",
         "close",
@@ -175,14 +163,18 @@ class AsyncresultApiMisuse(LintRule):
     def _missing(self, kind: Kind, method: str) -> Optional[str]:
         """The handle's description when it has no such method, else None."""
         if kind.name is KindName.ASYNC_RESULT and kind.family != "billiard":
-            return None if method in _ASYNC_RESULT_API else "an AsyncResult"
+            return None if method in ASYNC_RESULT_METHODS else "an AsyncResult"
         if kind.name is KindName.FUTURE:
-            return None if method in _FUTURE_API else "a Future"
+            return None if method in FUTURE_METHODS else "a Future"
         if kind.name is KindName.MAP_ITERATOR:
             if kind.family == "concurrent.futures":
-                return None if method in _GENERATOR_API else "the iterator of `Executor.map`"
+                return (
+                    None
+                    if method in EXECUTOR_MAP_ITERATOR_METHODS
+                    else "the iterator of `Executor.map`"
+                )
             if kind.family != "billiard":
-                return None if method in _IMAP_API else "the iterator of `imap`"
+                return None if method in POOL_MAP_ITERATOR_METHODS else "the iterator of `imap`"
         return None
 
     # --- successful() before the result is ready ------------------------------------------------------
@@ -191,7 +183,7 @@ class AsyncresultApiMisuse(LintRule):
         function = model.enclosing_function_node(call)
         key = model.binding_key(receiver)
         if key is not None:
-            for other in model.calls_on(key, ("get", "wait", "ready", "successful")):
+            for other in model.calls_on(key, ASYNC_RESULT_METHODS):
                 if (
                     other is not call
                     and model.precedes(other, call)

@@ -5,6 +5,7 @@ from typing import Optional
 
 import libcst as cst
 
+from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
@@ -145,20 +146,9 @@ class BadProcessTarget(LintRule):
         if receiver is None:
             return
         method = func.attr.value
-        if (
-            receiver.is_pool
-            and method
-            in (
-                "apply",
-                "apply_async",
-                "map",
-                "map_async",
-                "imap",
-                "imap_unordered",
-                "starmap",
-                "starmap_async",
-            )
-        ) or (receiver.is_executor and method in ("submit", "map")):
+        if (receiver.is_pool and method in POOL_TASK_METHODS) or (
+            receiver.is_executor and method in EXECUTOR_TASK_METHODS
+        ):
             self._check_task(node, method, "task")
 
     # --- Process(...) / Thread(...) --------------------------------------------------------------------

@@ -7,28 +7,9 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
-from mplint.kinds import Kind, KindName
+from mplint.kinds import SEMLOCK_KINDS, Kind, KindName
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
 from mplint.semantics import ExecContext, call_argument, context_family
-
-# Objects built on a SemLock: multiprocessing/synchronize.py SemLock.__getstate__ refuses to send one
-# created by a fork context to a spawn or forkserver child.
-_SEMLOCK_KINDS = frozenset(
-    {
-        KindName.LOCK,
-        KindName.RLOCK,
-        KindName.SEMAPHORE,
-        KindName.BOUNDED_SEMAPHORE,
-        KindName.CONDITION,
-        KindName.EVENT,
-        KindName.BARRIER,
-        KindName.QUEUE,
-        KindName.JOINABLE_QUEUE,
-        KindName.SIMPLE_QUEUE,
-        KindName.VALUE,
-        KindName.ARRAY,
-    }
-)
 
 
 class MixedContextObjects(LintRule):
@@ -287,7 +268,7 @@ def _semlock_kind(kind: Optional[Kind]) -> Optional[Kind]:
             if found is not None:
                 return found
         return None
-    return kind if kind.name in _SEMLOCK_KINDS else None
+    return kind if kind.name in SEMLOCK_KINDS else None
 
 
 def _elements(node: Optional[cst.BaseExpression]) -> Iterator[cst.BaseExpression]:

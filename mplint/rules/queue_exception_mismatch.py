@@ -296,7 +296,7 @@ class QueueExceptionMismatch(LintRule):
             return True
         func = call.func
         if isinstance(func, cst.Attribute):
-            if func.attr.value in ("get", "get_nowait"):
+            if func.attr.value in api_table.QUEUE_GET_METHODS:
                 return False  # a get on something this module cannot identify
             kind = model.kind_of(func.value)
             if kind is not None and (

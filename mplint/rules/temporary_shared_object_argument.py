@@ -5,28 +5,10 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
-from mplint.kinds import Kind, KindName
+from mplint.kinds import SEMLOCK_KINDS, Kind, KindName
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Replace, Valid
 from mplint.semantics import Submission
 
-#: Objects whose child-side copy needs the parent's object to stay alive: they hold a named semaphore
-#: (locks, events, queues, shared ctypes) or are proxies whose referent the manager frees with them.
-_SEMAPHORE_KINDS = frozenset(
-    {
-        KindName.LOCK,
-        KindName.RLOCK,
-        KindName.SEMAPHORE,
-        KindName.BOUNDED_SEMAPHORE,
-        KindName.CONDITION,
-        KindName.EVENT,
-        KindName.BARRIER,
-        KindName.QUEUE,
-        KindName.JOINABLE_QUEUE,
-        KindName.SIMPLE_QUEUE,
-        KindName.VALUE,
-        KindName.ARRAY,
-    }
-)
 _NAMES = {
     KindName.LOCK: "lock",
     KindName.RLOCK: "lock",
@@ -169,9 +151,11 @@ class TemporarySharedObjectArgument(LintRule):
         """Collecting the parent's object breaks the child's copy, for this submission."""
         if submission.owner.family == "billiard":
             return False  # billiard's Process keeps its arguments (no ``del self._args``)
+        # The child's copy needs the parent's object alive: a proxy's referent is freed by the manager
+        # with it, a named semaphore is unlinked with it.
         if kind.proxy:
             return submission.via in ("process", "run", "pool", "executor")
-        if kind.uses_threads or kind.name not in _SEMAPHORE_KINDS:
+        if kind.uses_threads or kind.name not in SEMLOCK_KINDS:
             return False
         if submission.via not in ("process", "run"):
             return False  # a pool pickles it and fails at once (MPL205), whatever its lifetime

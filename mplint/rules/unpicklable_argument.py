@@ -5,7 +5,7 @@ from typing import Optional
 
 import libcst as cst
 
-from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
+from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS, QUEUE_PUT_METHODS
 from mplint.diagnostics import Severity
 from mplint.kinds import Kind, KindName
 from mplint.rule import Invalid, LintRule, Valid
@@ -19,7 +19,6 @@ from mplint.semantics import (
 )
 
 _CONNECTION_SEND = frozenset({"send"})
-_QUEUE_PUT = frozenset({"put", "put_nowait"})
 # Pool methods whose argument 1 is an iterable of task arguments (its items are pickled).
 _ITERABLE_METHODS = frozenset(
     {"map", "map_async", "imap", "imap_unordered", "starmap", "starmap_async"}
@@ -163,7 +162,7 @@ class UnpicklableArgument(LintRule):
                 self._check_task(submission)
             elif submission.via in ("process", "initializer", "run"):
                 self._check_spawned(submission)
-        for method in (*_QUEUE_PUT, *_CONNECTION_SEND):
+        for method in (*QUEUE_PUT_METHODS, *_CONNECTION_SEND):
             for call in model.method_calls.get(method, []):
                 self._check_put_or_send(call, method)
 
@@ -267,7 +266,7 @@ class UnpicklableArgument(LintRule):
         receiver = model.kind_of(func.value)
         if receiver is None or receiver.uses_threads:
             return
-        if method in _QUEUE_PUT:
+        if method in QUEUE_PUT_METHODS:
             if not receiver.is_queue:
                 return
             if receiver.proxy:
