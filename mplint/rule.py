@@ -110,18 +110,44 @@ class Report:
 
 @dataclass(frozen=True)
 class Valid:
-    """Code the rule must stay silent on."""
+    """Code the rule must stay silent on.
+
+    Code that starts with a line break is a triple-quoted block written at the rule's indentation: the
+    first line break is dropped and the rest dedented (``textwrap.dedent``: the common leading whitespace
+    goes, and lines of only whitespace, such as the one before the closing quotes, become empty). Other
+    code is kept as it is.
+    """
 
     code: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", Valid.block(self.code))
+
+    @staticmethod
+    def block(code: str) -> str:
+        """``code`` as a case holds it: a block starting with a line break dedented, else unchanged."""
+        if not code.startswith("\n"):
+            return code
+        import textwrap
+
+        return textwrap.dedent(code[1:])
 
 
 @dataclass(frozen=True)
 class Invalid:
-    """Code the rule must report (at least once); ``fixed`` is the code after its fixes, if any."""
+    """Code the rule must report (at least once); ``fixed`` is the code after its fixes, if any.
+
+    ``code`` and ``fixed`` may be triple-quoted blocks, as in :class:`Valid`.
+    """
 
     code: str
     fixed: Optional[str] = None
     unsafe: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", Valid.block(self.code))
+        if self.fixed is not None:
+            object.__setattr__(self, "fixed", Valid.block(self.fixed))
 
 
 @dataclass

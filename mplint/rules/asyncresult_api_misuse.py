@@ -87,57 +87,69 @@ class AsyncresultApiMisuse(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        r = pool.apply_async(f, (1,))\n"
-            "        r.wait()\n"
-            "        return r.successful()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    r = pool.apply_async(f, (1,))
+                    r.wait()
+                    return r.successful()
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        r = pool.apply_async(f, (1,))\n"
-            "        if r.ready() and r.successful():\n"
-            "            return r.get()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    r = pool.apply_async(f, (1,))
+                    if r.ready() and r.successful():
+                        return r.get()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        r = pool.apply_async(f, (1,))\n"
-            "        if r.successful():\n"
-            "            return r.get()\n",
-            fixed="from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        r = pool.apply_async(f, (1,))\n"
-            "        r.wait()\n"
-            "        if r.successful():\n"
-            "            return r.get()\n",
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    r = pool.apply_async(f, (1,))
+                    if r.successful():
+                        return r.get()
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    r = pool.apply_async(f, (1,))
+                    r.wait()
+                    if r.successful():
+                        return r.get()
+            """,
             unsafe=True,
         ),
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        r = pool.apply_async(f, (1,))\n"
-            "        r.terminate()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    r = pool.apply_async(f, (1,))
+                    r.terminate()
+            """
         ),
         Invalid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        return ex.submit(f, 1).get()\n"
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            def f(x): return x
+            def go():
+                with ProcessPoolExecutor() as ex:
+                    return ex.submit(f, 1).get()
+            """
         ),
     ]
 

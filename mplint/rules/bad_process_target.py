@@ -80,48 +80,75 @@ class BadProcessTarget(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Process\n"
-            "def work(n): return n\n"
-            "p = Process(target=work, args=(1,))\n"
+            """
+            from multiprocessing import Process
+            def work(n): return n
+            p = Process(target=work, args=(1,))
+            """
         ),
         Valid(
-            "import functools, multiprocessing as mp\n"
-            "def work(n): return n\n"
-            "p = mp.Process(target=functools.partial(work, 1))\n"
+            """
+            import functools, multiprocessing as mp
+            def work(n): return n
+            p = mp.Process(target=functools.partial(work, 1))
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def make_worker(n):\n"
-            "    def run():\n"
-            "        print(n)\n"
-            "    return run\n"
-            "p = mp.Process(target=make_worker(3))\n"
+            """
+            import multiprocessing as mp
+            def make_worker(n):
+                def run():
+                    print(n)
+                return run
+            p = mp.Process(target=make_worker(3))
+            """
         ),
-        Valid("from multiprocessing import Process\np = Process(None, print)\n"),
+        Valid(
+            """
+            from multiprocessing import Process
+            p = Process(None, print)
+            """
+        ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Process\n"
-            "def work(n): return n * 2\n"
-            "p = Process(target=work(1))\n",
-            fixed="from multiprocessing import Process\n"
-            "def work(n): return n * 2\n"
-            "p = Process(target=work, args=(1,))\n",
+            """
+            from multiprocessing import Process
+            def work(n): return n * 2
+            p = Process(target=work(1))
+            """,
+            fixed="""
+            from multiprocessing import Process
+            def work(n): return n * 2
+            p = Process(target=work, args=(1,))
+            """,
             unsafe=True,
         ),
         Invalid(
-            "import multiprocessing as mp\ndef work(): pass\np = mp.Process(work)\n",
-            fixed="import multiprocessing as mp\ndef work(): pass\np = mp.Process(target=work)\n",
+            """
+            import multiprocessing as mp
+            def work(): pass
+            p = mp.Process(work)
+            """,
+            fixed="""
+            import multiprocessing as mp
+            def work(): pass
+            p = mp.Process(target=work)
+            """,
         ),
         Invalid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def work(n): return n\n"
-            "with ProcessPoolExecutor() as ex:\n"
-            "    ex.submit(work(2))\n",
-            fixed="from concurrent.futures import ProcessPoolExecutor\n"
-            "def work(n): return n\n"
-            "with ProcessPoolExecutor() as ex:\n"
-            "    ex.submit(work, 2)\n",
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            def work(n): return n
+            with ProcessPoolExecutor() as ex:
+                ex.submit(work(2))
+            """,
+            fixed="""
+            from concurrent.futures import ProcessPoolExecutor
+            def work(n): return n
+            with ProcessPoolExecutor() as ex:
+                ex.submit(work, 2)
+            """,
             unsafe=True,
         ),
     ]

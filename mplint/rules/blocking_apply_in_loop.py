@@ -69,47 +69,57 @@ class BlockingApplyInLoop(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    with Pool(4) as pool:\n"
-            "        handles = [pool.apply_async(f, (x,)) for x in xs]\n"
-            "        return [h.get() for h in handles]\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(xs):
+                with Pool(4) as pool:
+                    handles = [pool.apply_async(f, (x,)) for x in xs]
+                    return [h.get() for h in handles]
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def step(x): return x + 1\n"
-            "def go(x, n):\n"
-            "    with Pool(2) as pool:\n"
-            "        for _ in range(n):\n"
-            "            x = pool.apply(step, (x,))\n"
-            "    return x\n"
+            """
+            from multiprocessing import Pool
+            def step(x): return x + 1
+            def go(x, n):
+                with Pool(2) as pool:
+                    for _ in range(n):
+                        x = pool.apply(step, (x,))
+                return x
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    with Pool(4) as pool:\n"
-            "        return [pool.apply(f, (x,)) for x in xs]\n",
-            fixed="from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    with Pool(4) as pool:\n"
-            "        return pool.map(f, xs)\n",
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(xs):
+                with Pool(4) as pool:
+                    return [pool.apply(f, (x,)) for x in xs]
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(xs):
+                with Pool(4) as pool:
+                    return pool.map(f, xs)
+            """,
             unsafe=True,
         ),
         Invalid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    out = []\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        for x in xs:\n"
-            "            fut = ex.submit(f, x)\n"
-            "            out.append(fut.result())\n"
-            "    return out\n"
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            def f(x): return x
+            def go(xs):
+                out = []
+                with ProcessPoolExecutor() as ex:
+                    for x in xs:
+                        fut = ex.submit(f, x)
+                        out.append(fut.result())
+                return out
+            """
         ),
     ]
 

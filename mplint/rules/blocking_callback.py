@@ -72,45 +72,53 @@ class BlockingCallback(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "results = []\n"
-            "def on_done(value):\n"
-            "    results.append(value)\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        r = pool.apply_async(f, (1,), callback=on_done)\n"
-            "        r.wait()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            results = []
+            def on_done(value):
+                results.append(value)
+            def go():
+                with Pool(2) as pool:
+                    r = pool.apply_async(f, (1,), callback=on_done)
+                    r.wait()
+            """
         ),
         Valid(
-            "from concurrent.futures import ThreadPoolExecutor\n"
-            "import time\n"
-            "def f(x): return x\n"
-            "def later(fut):\n"
-            "    time.sleep(1)\n"
-            "def go():\n"
-            "    with ThreadPoolExecutor() as ex:\n"
-            "        ex.submit(f, 1).add_done_callback(later)\n"
+            """
+            from concurrent.futures import ThreadPoolExecutor
+            import time
+            def f(x): return x
+            def later(fut):
+                time.sleep(1)
+            def go():
+                with ThreadPoolExecutor() as ex:
+                    ex.submit(f, 1).add_done_callback(later)
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        slow = pool.apply_async(f, (2,))\n"
-            "        def on_done(value):\n"
-            "            print(value, slow.get())\n"
-            "        pool.apply_async(f, (1,), callback=on_done).wait()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    slow = pool.apply_async(f, (2,))
+                    def on_done(value):
+                        print(value, slow.get())
+                    pool.apply_async(f, (1,), callback=on_done).wait()
+            """
         ),
         Invalid(
-            "import time\n"
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        pool.map_async(f, [1], callback=lambda r: time.sleep(5)).get()\n"
+            """
+            import time
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    pool.map_async(f, [1], callback=lambda r: time.sleep(5)).get()
+            """
         ),
     ]
 

@@ -70,48 +70,56 @@ class DaemonProcessSpawnsChildren(LintRule):
 
     VALID = [
         Valid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "from multiprocessing import Pool\n"
-            "def leaf(x): return x\n"
-            "def outer(chunk):\n"
-            "    with Pool(2) as inner:\n"
-            "        return inner.map(leaf, chunk)\n"
-            "if __name__ == '__main__':\n"
-            "    with ProcessPoolExecutor(2) as ex:\n"
-            "        list(ex.map(outer, [[1], [2]]))\n"
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import Pool
+            def leaf(x): return x
+            def outer(chunk):
+                with Pool(2) as inner:
+                    return inner.map(leaf, chunk)
+            if __name__ == '__main__':
+                with ProcessPoolExecutor(2) as ex:
+                    list(ex.map(outer, [[1], [2]]))
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "from multiprocessing.pool import ThreadPool\n"
-            "def leaf(x): return x\n"
-            "def outer(chunk):\n"
-            "    with ThreadPool(2) as inner:\n"
-            "        return inner.map(leaf, chunk)\n"
-            "if __name__ == '__main__':\n"
-            "    with Pool(2) as pool:\n"
-            "        pool.map(outer, [[1], [2]])\n"
+            """
+            from multiprocessing import Pool
+            from multiprocessing.pool import ThreadPool
+            def leaf(x): return x
+            def outer(chunk):
+                with ThreadPool(2) as inner:
+                    return inner.map(leaf, chunk)
+            if __name__ == '__main__':
+                with Pool(2) as pool:
+                    pool.map(outer, [[1], [2]])
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def leaf(x): return x\n"
-            "def outer(chunk):\n"
-            "    with Pool(2) as inner:\n"
-            "        return inner.map(leaf, chunk)\n"
-            "if __name__ == '__main__':\n"
-            "    with Pool(2) as pool:\n"
-            "        pool.map(outer, [[1], [2]])\n"
+            """
+            from multiprocessing import Pool
+            def leaf(x): return x
+            def outer(chunk):
+                with Pool(2) as inner:
+                    return inner.map(leaf, chunk)
+            if __name__ == '__main__':
+                with Pool(2) as pool:
+                    pool.map(outer, [[1], [2]])
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def leaf(): pass\n"
-            "def supervisor():\n"
-            "    child = mp.Process(target=leaf)\n"
-            "    child.start()\n"
-            "    child.join()\n"
-            "if __name__ == '__main__':\n"
-            "    mp.Process(target=supervisor, daemon=True).start()\n"
+            """
+            import multiprocessing as mp
+            def leaf(): pass
+            def supervisor():
+                child = mp.Process(target=leaf)
+                child.start()
+                child.join()
+            if __name__ == '__main__':
+                mp.Process(target=supervisor, daemon=True).start()
+            """
         ),
     ]
 

@@ -56,38 +56,46 @@ class DaemonSetAfterStart(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Process\n"
-            "def f(): pass\n"
-            "if __name__ == '__main__':\n"
-            "    p = Process(target=f)\n"
-            "    p.daemon = True\n"
-            "    p.start()\n"
+            """
+            from multiprocessing import Process
+            def f(): pass
+            if __name__ == '__main__':
+                p = Process(target=f)
+                p.daemon = True
+                p.start()
+            """
         ),
         Valid(
-            "from multiprocessing import Process\n"
-            "def f(): pass\n"
-            "def go(flag):\n"
-            "    p = Process(target=f)\n"
-            "    if flag:\n"
-            "        p.start()\n"
-            "    else:\n"
-            "        p.daemon = True\n"
+            """
+            from multiprocessing import Process
+            def f(): pass
+            def go(flag):
+                p = Process(target=f)
+                if flag:
+                    p.start()
+                else:
+                    p.daemon = True
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Process\n"
-            "def f(): pass\n"
-            "def go():\n"
-            "    p = Process(target=f)\n"
-            "    p.start()\n"
-            "    p.daemon = True\n",
-            fixed="from multiprocessing import Process\n"
-            "def f(): pass\n"
-            "def go():\n"
-            "    p = Process(target=f)\n"
-            "    p.daemon = True\n"
-            "    p.start()\n",
+            """
+            from multiprocessing import Process
+            def f(): pass
+            def go():
+                p = Process(target=f)
+                p.start()
+                p.daemon = True
+            """,
+            fixed="""
+            from multiprocessing import Process
+            def f(): pass
+            def go():
+                p = Process(target=f)
+                p.daemon = True
+                p.start()
+            """,
         ),
     ]
 

@@ -79,45 +79,55 @@ class ForkWithThreads(LintRule):
 
     VALID = [
         Valid(
-            "import multiprocessing as mp, threading\n"
-            "def work(): pass\n"
-            "def main():\n"
-            "    t = threading.Thread(target=work)\n"
-            "    t.start()\n"
-            "    t.join()\n"
-            "    mp.get_context('fork').Process(target=work).start()\n"
+            """
+            import multiprocessing as mp, threading
+            def work(): pass
+            def main():
+                t = threading.Thread(target=work)
+                t.start()
+                t.join()
+                mp.get_context('fork').Process(target=work).start()
+            """
         ),
         Valid(
-            "import multiprocessing as mp, threading\n"
-            "def work(): pass\n"
-            "def main():\n"
-            "    threading.Thread(target=work).start()\n"
-            "    mp.get_context('spawn').Process(target=work).start()\n"
+            """
+            import multiprocessing as mp, threading
+            def work(): pass
+            def main():
+                threading.Thread(target=work).start()
+                mp.get_context('spawn').Process(target=work).start()
+            """
         ),
         Valid(
-            "import multiprocessing as mp, threading\n"
-            "def work(): pass\n"
-            "def main():\n"
-            "    ctx = mp.get_context('fork')\n"
-            "    p = ctx.Process(target=work)\n"
-            "    p.start()\n"
-            "    threading.Thread(target=work).start()\n"
+            """
+            import multiprocessing as mp, threading
+            def work(): pass
+            def main():
+                ctx = mp.get_context('fork')
+                p = ctx.Process(target=work)
+                p.start()
+                threading.Thread(target=work).start()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import multiprocessing as mp, threading\n"
-            "def work(): pass\n"
-            "def main():\n"
-            "    threading.Thread(target=work, daemon=True).start()\n"
-            "    ctx = mp.get_context('fork')\n"
-            "    ctx.Process(target=work).start()\n",
-            fixed="import multiprocessing as mp, threading\n"
-            "def work(): pass\n"
-            "def main():\n"
-            "    threading.Thread(target=work, daemon=True).start()\n"
-            "    ctx = mp.get_context('forkserver')\n"
-            "    ctx.Process(target=work).start()\n",
+            """
+            import multiprocessing as mp, threading
+            def work(): pass
+            def main():
+                threading.Thread(target=work, daemon=True).start()
+                ctx = mp.get_context('fork')
+                ctx.Process(target=work).start()
+            """,
+            fixed="""
+            import multiprocessing as mp, threading
+            def work(): pass
+            def main():
+                threading.Thread(target=work, daemon=True).start()
+                ctx = mp.get_context('forkserver')
+                ctx.Process(target=work).start()
+            """,
             unsafe=True,
         ),
     ]

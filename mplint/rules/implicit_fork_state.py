@@ -99,51 +99,61 @@ class ImplicitForkState(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "MODE = 'default'\n"
-            "def work(x): return MODE\n"
-            "if __name__ == '__main__':\n"
-            "    with Pool(2) as pool:\n"
-            "        pool.map(work, [1])\n"
+            """
+            from multiprocessing import Pool
+            MODE = 'default'
+            def work(x): return MODE
+            if __name__ == '__main__':
+                with Pool(2) as pool:
+                    pool.map(work, [1])
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "MODE = 'default'\n"
-            "def init(mode):\n"
-            "    global MODE\n"
-            "    MODE = mode\n"
-            "def work(x): return MODE\n"
-            "if __name__ == '__main__':\n"
-            "    with Pool(2, initializer=init, initargs=('prod',)) as pool:\n"
-            "        pool.map(work, [1])\n"
+            """
+            from multiprocessing import Pool
+            MODE = 'default'
+            def init(mode):
+                global MODE
+                MODE = mode
+            def work(x): return MODE
+            if __name__ == '__main__':
+                with Pool(2, initializer=init, initargs=('prod',)) as pool:
+                    pool.map(work, [1])
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "MODE = 'default'\n"
-            "def work(): print(MODE)\n"
-            "if __name__ == '__main__':\n"
-            "    MODE = 'prod'\n"
-            "    mp.get_context('fork').Process(target=work).start()\n"
+            """
+            import multiprocessing as mp
+            MODE = 'default'
+            def work(): print(MODE)
+            if __name__ == '__main__':
+                MODE = 'prod'
+                mp.get_context('fork').Process(target=work).start()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "CONFIG = {'mode': 'default'}\n"
-            "def work(x): return CONFIG['mode']\n"
-            "if __name__ == '__main__':\n"
-            "    CONFIG['mode'] = 'production'\n"
-            "    with Pool(2) as pool:\n"
-            "        pool.map(work, [1])\n"
+            """
+            from multiprocessing import Pool
+            CONFIG = {'mode': 'default'}
+            def work(x): return CONFIG['mode']
+            if __name__ == '__main__':
+                CONFIG['mode'] = 'production'
+                with Pool(2) as pool:
+                    pool.map(work, [1])
+            """
         ),
         Invalid(
-            "import numpy as np\n"
-            "from multiprocessing import Pool\n"
-            "def work(x): return np.random.rand()\n"
-            "if __name__ == '__main__':\n"
-            "    np.random.seed(42)\n"
-            "    with Pool(2) as pool:\n"
-            "        pool.map(work, [1, 2])\n"
+            """
+            import numpy as np
+            from multiprocessing import Pool
+            def work(x): return np.random.rand()
+            if __name__ == '__main__':
+                np.random.seed(42)
+                with Pool(2) as pool:
+                    pool.map(work, [1, 2])
+            """
         ),
     ]
 

@@ -90,63 +90,79 @@ class LockNotExceptionSafe(LintRule):
 
     VALID = [
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(lock: mp.Lock, n):\n"
-            "    with lock:\n"
-            "        print(n)\n"
+            """
+            import multiprocessing as mp
+            def work(lock: mp.Lock, n):
+                with lock:
+                    print(n)
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(lock: mp.Lock, n):\n"
-            "    lock.acquire()\n"
-            "    try:\n"
-            "        print(n)\n"
-            "    finally:\n"
-            "        lock.release()\n"
+            """
+            import multiprocessing as mp
+            def work(lock: mp.Lock, n):
+                lock.acquire()
+                try:
+                    print(n)
+                finally:
+                    lock.release()
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(lock: mp.Lock, n):\n"
-            "    if lock.acquire(timeout=1):\n"
-            "        try:\n"
-            "            print(n)\n"
-            "        finally:\n"
-            "            lock.release()\n"
+            """
+            import multiprocessing as mp
+            def work(lock: mp.Lock, n):
+                if lock.acquire(timeout=1):
+                    try:
+                        print(n)
+                    finally:
+                        lock.release()
+            """
         ),
         Valid(
-            "import threading\n"
-            "def work(n):\n"
-            "    lock = threading.Lock()\n"
-            "    lock.acquire()\n"
-            "    print(n)\n"
-            "    lock.release()\n"
+            """
+            import threading
+            def work(n):
+                lock = threading.Lock()
+                lock.acquire()
+                print(n)
+                lock.release()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(lock: mp.Lock, n):\n"
-            "    lock.acquire()\n"
-            "    print(n)\n"
-            "    lock.release()\n",
-            fixed="import multiprocessing as mp\n"
-            "def work(lock: mp.Lock, n):\n"
-            "    with lock:\n"
-            "        print(n)\n",
+            """
+            import multiprocessing as mp
+            def work(lock: mp.Lock, n):
+                lock.acquire()
+                print(n)
+                lock.release()
+            """,
+            fixed="""
+            import multiprocessing as mp
+            def work(lock: mp.Lock, n):
+                with lock:
+                    print(n)
+            """,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(lock: mp.Lock, n):\n"
-            "    lock.acquire(timeout=1)\n"
-            "    print(n)\n"
-            "    lock.release()\n"
+            """
+            import multiprocessing as mp
+            def work(lock: mp.Lock, n):
+                lock.acquire(timeout=1)
+                print(n)
+                lock.release()
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(lock: mp.Lock, n):\n"
-            "    if lock.acquire(timeout=-1):\n"
-            "        with open(n) as f:\n"
-            "            f.write('x')\n"
+            """
+            import multiprocessing as mp
+            def work(lock: mp.Lock, n):
+                if lock.acquire(timeout=-1):
+                    with open(n) as f:
+                        f.write('x')
+            """
         ),
     ]
 

@@ -72,54 +72,64 @@ class LockNotShared(LintRule):
 
     VALID = [
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(lock, i):\n"
-            "    with lock:\n"
-            "        print(i)\n"
-            "if __name__ == '__main__':\n"
-            "    lock = mp.Lock()\n"
-            "    for i in range(3):\n"
-            "        mp.Process(target=work, args=(lock, i)).start()\n"
+            """
+            import multiprocessing as mp
+            def work(lock, i):
+                with lock:
+                    print(i)
+            if __name__ == '__main__':
+                lock = mp.Lock()
+                for i in range(3):
+                    mp.Process(target=work, args=(lock, i)).start()
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "ctx = mp.get_context('fork')\n"
-            "LOCK = ctx.Lock()\n"
-            "def work(i):\n"
-            "    with LOCK:\n"
-            "        print(i)\n"
-            "if __name__ == '__main__':\n"
-            "    ctx.Process(target=work, args=(1,)).start()\n"
+            """
+            import multiprocessing as mp
+            ctx = mp.get_context('fork')
+            LOCK = ctx.Lock()
+            def work(i):
+                with LOCK:
+                    print(i)
+            if __name__ == '__main__':
+                ctx.Process(target=work, args=(1,)).start()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(i):\n"
-            "    lock = mp.Lock()\n"
-            "    with lock:\n"
-            "        print(i)\n"
-            "if __name__ == '__main__':\n"
-            "    with mp.Pool() as pool:\n"
-            "        pool.map(work, range(3))\n"
+            """
+            import multiprocessing as mp
+            def work(i):
+                lock = mp.Lock()
+                with lock:
+                    print(i)
+            if __name__ == '__main__':
+                with mp.Pool() as pool:
+                    pool.map(work, range(3))
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "LOCK = mp.Lock()\n"
-            "def work(i):\n"
-            "    with LOCK:\n"
-            "        print(i)\n"
-            "if __name__ == '__main__':\n"
-            "    mp.Process(target=work, args=(1,)).start()\n"
+            """
+            import multiprocessing as mp
+            LOCK = mp.Lock()
+            def work(i):
+                with LOCK:
+                    print(i)
+            if __name__ == '__main__':
+                mp.Process(target=work, args=(1,)).start()
+            """
         ),
         Invalid(
-            "import multiprocessing as mp, threading\n"
-            "def work(lock, i):\n"
-            "    with lock:\n"
-            "        print(i)\n"
-            "if __name__ == '__main__':\n"
-            "    lock = threading.Lock()\n"
-            "    mp.Process(target=work, args=(lock, 1)).start()\n"
+            """
+            import multiprocessing as mp, threading
+            def work(lock, i):
+                with lock:
+                    print(i)
+            if __name__ == '__main__':
+                lock = threading.Lock()
+                mp.Process(target=work, args=(lock, 1)).start()
+            """
         ),
     ]
 

@@ -71,46 +71,56 @@ class ManagerNestedMutation(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Manager\n"
-            "def main():\n"
-            "    with Manager() as m:\n"
-            "        shared = m.dict()\n"
-            "        items = shared.get('items', [])\n"
-            "        items.append(1)\n"
-            "        shared['items'] = items\n"
+            """
+            from multiprocessing import Manager
+            def main():
+                with Manager() as m:
+                    shared = m.dict()
+                    items = shared.get('items', [])
+                    items.append(1)
+                    shared['items'] = items
+            """
         ),
         Valid(
-            "from multiprocessing import Manager\n"
-            "def main():\n"
-            "    with Manager() as m:\n"
-            "        shared = m.dict()\n"
-            "        shared['items'] = m.list()\n"
-            "        shared['items'].append(1)\n"
+            """
+            from multiprocessing import Manager
+            def main():
+                with Manager() as m:
+                    shared = m.dict()
+                    shared['items'] = m.list()
+                    shared['items'].append(1)
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Manager\n"
-            "def main():\n"
-            "    with Manager() as m:\n"
-            "        shared = m.dict({'items': []})\n"
-            "        shared['items'].append(1)\n",
-            fixed="from multiprocessing import Manager\n"
-            "def main():\n"
-            "    with Manager() as m:\n"
-            "        shared = m.dict({'items': []})\n"
-            "        items = shared['items']\n"
-            "        items.append(1)\n"
-            "        shared['items'] = items\n",
+            """
+            from multiprocessing import Manager
+            def main():
+                with Manager() as m:
+                    shared = m.dict({'items': []})
+                    shared['items'].append(1)
+            """,
+            fixed="""
+            from multiprocessing import Manager
+            def main():
+                with Manager() as m:
+                    shared = m.dict({'items': []})
+                    items = shared['items']
+                    items.append(1)
+                    shared['items'] = items
+            """,
             unsafe=True,
         ),
         Invalid(
-            "from multiprocessing import Manager\n"
-            "def main():\n"
-            "    with Manager() as m:\n"
-            "        ns = m.Namespace()\n"
-            "        ns.data = {}\n"
-            "        ns.data['k'] = 1\n"
+            """
+            from multiprocessing import Manager
+            def main():
+                with Manager() as m:
+                    ns = m.Namespace()
+                    ns.data = {}
+                    ns.data['k'] = 1
+            """
         ),
     ]
 

@@ -110,51 +110,65 @@ class MapArityMismatch(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def add(a, b): return a + b\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        return pool.starmap(add, [(1, 2), (3, 4)])\n"
+            """
+            from multiprocessing import Pool
+            def add(a, b): return a + b
+            def go():
+                with Pool(2) as pool:
+                    return pool.starmap(add, [(1, 2), (3, 4)])
+            """
         ),
         Valid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def add(a, b): return a + b\n"
-            "def go(xs, ys):\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        return list(ex.map(add, xs, ys))\n"
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            def add(a, b): return a + b
+            def go(xs, ys):
+                with ProcessPoolExecutor() as ex:
+                    return list(ex.map(add, xs, ys))
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def scale(x, factor=2): return x * factor\n"
-            "def go(xs):\n"
-            "    with Pool(2) as pool:\n"
-            "        return pool.map(scale, xs, 16)\n"
+            """
+            from multiprocessing import Pool
+            def scale(x, factor=2): return x * factor
+            def go(xs):
+                with Pool(2) as pool:
+                    return pool.map(scale, xs, 16)
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def add(a, b): return a + b\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        return pool.map(add, [(1, 2), (3, 4)])\n",
-            fixed="from multiprocessing import Pool\n"
-            "def add(a, b): return a + b\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        return pool.starmap(add, [(1, 2), (3, 4)])\n",
+            """
+            from multiprocessing import Pool
+            def add(a, b): return a + b
+            def go():
+                with Pool(2) as pool:
+                    return pool.map(add, [(1, 2), (3, 4)])
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def add(a, b): return a + b
+            def go():
+                with Pool(2) as pool:
+                    return pool.starmap(add, [(1, 2), (3, 4)])
+            """,
         ),
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def add(a, b): return a + b\n"
-            "def go(xs, ys):\n"
-            "    with Pool(2) as pool:\n"
-            "        return pool.map(add, xs, ys)\n",
-            fixed="from multiprocessing import Pool\n"
-            "def add(a, b): return a + b\n"
-            "def go(xs, ys):\n"
-            "    with Pool(2) as pool:\n"
-            "        return pool.starmap(add, zip(xs, ys))\n",
+            """
+            from multiprocessing import Pool
+            def add(a, b): return a + b
+            def go(xs, ys):
+                with Pool(2) as pool:
+                    return pool.map(add, xs, ys)
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def add(a, b): return a + b
+            def go(xs, ys):
+                with Pool(2) as pool:
+                    return pool.starmap(add, zip(xs, ys))
+            """,
         ),
     ]
 

@@ -80,48 +80,66 @@ class MissingMainGuard(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def sq(x): return x * x\n"
-            "if __name__ == '__main__':\n"
-            "    with Pool(2) as p:\n"
-            "        p.map(sq, [1])\n"
+            """
+            from multiprocessing import Pool
+            def sq(x): return x * x
+            if __name__ == '__main__':
+                with Pool(2) as p:
+                    p.map(sq, [1])
+            """
         ),
-        Valid("import threading\ndef f(): pass\nthreading.Thread(target=f).start()\n"),
         Valid(
-            "import multiprocessing as mp\n"
-            "ctx = mp.get_context('fork')\n"
-            "def f(): pass\n"
-            "ctx.Process(target=f).start()\n"
+            """
+            import threading
+            def f(): pass
+            threading.Thread(target=f).start()
+            """
+        ),
+        Valid(
+            """
+            import multiprocessing as mp
+            ctx = mp.get_context('fork')
+            def f(): pass
+            ctx.Process(target=f).start()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def sq(x): return x * x\n"
-            "def main():\n"
-            "    with Pool(2) as p:\n"
-            "        p.map(sq, [1])\n"
-            "main()\n",
-            fixed="from multiprocessing import Pool\n"
-            "def sq(x): return x * x\n"
-            "def main():\n"
-            "    with Pool(2) as p:\n"
-            "        p.map(sq, [1])\n"
-            'if __name__ == "__main__":\n'
-            "    main()\n",
+            """
+            from multiprocessing import Pool
+            def sq(x): return x * x
+            def main():
+                with Pool(2) as p:
+                    p.map(sq, [1])
+            main()
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def sq(x): return x * x
+            def main():
+                with Pool(2) as p:
+                    p.map(sq, [1])
+            if __name__ == "__main__":
+                main()
+            """,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def f(): pass\n"
-            "p = mp.Process(target=f)\n"
-            "p.start()\n"
-            "p.join()\n",
-            fixed="import multiprocessing as mp\n"
-            "def f(): pass\n"
-            "p = mp.Process(target=f)\n"
-            'if __name__ == "__main__":\n'
-            "    p.start()\n"
-            "    p.join()\n",
+            """
+            import multiprocessing as mp
+            def f(): pass
+            p = mp.Process(target=f)
+            p.start()
+            p.join()
+            """,
+            fixed="""
+            import multiprocessing as mp
+            def f(): pass
+            p = mp.Process(target=f)
+            if __name__ == "__main__":
+                p.start()
+                p.join()
+            """,
             unsafe=True,
         ),
     ]

@@ -78,50 +78,62 @@ class MixedContextObjects(LintRule):
 
     VALID = [
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "def main():\n"
-            "    ctx = mp.get_context('spawn')\n"
-            "    lock = ctx.Lock()\n"
-            "    ctx.Process(target=work, args=(lock,)).start()\n"
+            """
+            import multiprocessing as mp
+            def work(lock): pass
+            def main():
+                ctx = mp.get_context('spawn')
+                lock = ctx.Lock()
+                ctx.Process(target=work, args=(lock,)).start()
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "def main():\n"
-            "    lock = mp.Lock()\n"
-            "    mp.Process(target=work, args=(lock,)).start()\n"
+            """
+            import multiprocessing as mp
+            def work(lock): pass
+            def main():
+                lock = mp.Lock()
+                mp.Process(target=work, args=(lock,)).start()
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "def main():\n"
-            "    lock = mp.get_context('spawn').Lock()\n"
-            "    mp.get_context('fork').Process(target=work, args=(lock,)).start()\n"
+            """
+            import multiprocessing as mp
+            def work(lock): pass
+            def main():
+                lock = mp.get_context('spawn').Lock()
+                mp.get_context('fork').Process(target=work, args=(lock,)).start()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "def main():\n"
-            "    ctx = mp.get_context('spawn')\n"
-            "    lock = mp.Lock()\n"
-            "    ctx.Process(target=work, args=(lock,)).start()\n",
-            fixed="import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "def main():\n"
-            "    ctx = mp.get_context('spawn')\n"
-            "    lock = ctx.Lock()\n"
-            "    ctx.Process(target=work, args=(lock,)).start()\n",
+            """
+            import multiprocessing as mp
+            def work(lock): pass
+            def main():
+                ctx = mp.get_context('spawn')
+                lock = mp.Lock()
+                ctx.Process(target=work, args=(lock,)).start()
+            """,
+            fixed="""
+            import multiprocessing as mp
+            def work(lock): pass
+            def main():
+                ctx = mp.get_context('spawn')
+                lock = ctx.Lock()
+                ctx.Process(target=work, args=(lock,)).start()
+            """,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def init(q): pass\n"
-            "def main():\n"
-            "    fork = mp.get_context('fork')\n"
-            "    ex = ProcessPoolExecutor(initializer=init, initargs=(fork.Queue(),))\n"
+            """
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+            def init(q): pass
+            def main():
+                fork = mp.get_context('fork')
+                ex = ProcessPoolExecutor(initializer=init, initargs=(fork.Queue(),))
+            """
         ),
     ]
 

@@ -91,64 +91,76 @@ class PipeEndMisuse(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pipe\n"
-            "r, w = Pipe(duplex=False)\n"
-            "w.send(1)\n"
-            "print(r.recv())\n"
+            """
+            from multiprocessing import Pipe
+            r, w = Pipe(duplex=False)
+            w.send(1)
+            print(r.recv())
+            """
         ),
         Valid(
-            "from multiprocessing import Pipe, Process\n"
-            "def produce(conn):\n"
-            "    conn.send(1)\n"
-            "def main():\n"
-            "    r, w = Pipe(duplex=False)\n"
-            "    p = Process(target=produce, args=(w,))\n"
-            "    p.start()\n"
-            "    w.close()\n"
-            "    while True:\n"
-            "        try:\n"
-            "            print(r.recv())\n"
-            "        except EOFError:\n"
-            "            break\n"
+            """
+            from multiprocessing import Pipe, Process
+            def produce(conn):
+                conn.send(1)
+            def main():
+                r, w = Pipe(duplex=False)
+                p = Process(target=produce, args=(w,))
+                p.start()
+                w.close()
+                while True:
+                    try:
+                        print(r.recv())
+                    except EOFError:
+                        break
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pipe\n"
-            "w, r = Pipe(duplex=False)\n"
-            "w.send(1)\n"
-            "print(r.recv())\n",
-            fixed="from multiprocessing import Pipe\n"
-            "r, w = Pipe(duplex=False)\n"
-            "w.send(1)\n"
-            "print(r.recv())\n",
+            """
+            from multiprocessing import Pipe
+            w, r = Pipe(duplex=False)
+            w.send(1)
+            print(r.recv())
+            """,
+            fixed="""
+            from multiprocessing import Pipe
+            r, w = Pipe(duplex=False)
+            w.send(1)
+            print(r.recv())
+            """,
         ),
         Invalid(
-            "from multiprocessing import Pipe, Process\n"
-            "def produce(conn):\n"
-            "    conn.send(1)\n"
-            "def main():\n"
-            "    r, w = Pipe(duplex=False)\n"
-            "    p = Process(target=produce, args=(w,))\n"
-            "    p.start()\n"
-            "    while True:\n"
-            "        try:\n"
-            "            print(r.recv())\n"
-            "        except EOFError:\n"
-            "            break\n",
-            fixed="from multiprocessing import Pipe, Process\n"
-            "def produce(conn):\n"
-            "    conn.send(1)\n"
-            "def main():\n"
-            "    r, w = Pipe(duplex=False)\n"
-            "    p = Process(target=produce, args=(w,))\n"
-            "    p.start()\n"
-            "    w.close()\n"
-            "    while True:\n"
-            "        try:\n"
-            "            print(r.recv())\n"
-            "        except EOFError:\n"
-            "            break\n",
+            """
+            from multiprocessing import Pipe, Process
+            def produce(conn):
+                conn.send(1)
+            def main():
+                r, w = Pipe(duplex=False)
+                p = Process(target=produce, args=(w,))
+                p.start()
+                while True:
+                    try:
+                        print(r.recv())
+                    except EOFError:
+                        break
+            """,
+            fixed="""
+            from multiprocessing import Pipe, Process
+            def produce(conn):
+                conn.send(1)
+            def main():
+                r, w = Pipe(duplex=False)
+                p = Process(target=produce, args=(w,))
+                p.start()
+                w.close()
+                while True:
+                    try:
+                        print(r.recv())
+                    except EOFError:
+                        break
+            """,
         ),
     ]
 

@@ -63,46 +63,56 @@ class PoolLifecycleOrder(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    pool = Pool(2)\n"
-            "    pool.map(f, [1])\n"
-            "    pool.close()\n"
-            "    pool.join()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                pool = Pool(2)
+                pool.map(f, [1])
+                pool.close()
+                pool.join()
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        pool.map(f, [1])\n"
-            "    pool.join()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    pool.map(f, [1])
+                pool.join()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    pool = Pool(2)\n"
-            "    pool.map_async(f, [1])\n"
-            "    pool.join()\n",
-            fixed="from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    pool = Pool(2)\n"
-            "    pool.map_async(f, [1])\n"
-            "    pool.close()\n"
-            "    pool.join()\n",
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                pool = Pool(2)
+                pool.map_async(f, [1])
+                pool.join()
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                pool = Pool(2)
+                pool.map_async(f, [1])
+                pool.close()
+                pool.join()
+            """,
         ),
         Invalid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        ex.submit(f, 1)\n"
-            "    ex.submit(f, 2)\n"
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            def f(x): return x
+            def go():
+                with ProcessPoolExecutor() as ex:
+                    ex.submit(f, 1)
+                ex.submit(f, 2)
+            """
         ),
     ]
 

@@ -72,51 +72,63 @@ class PoolNotClosed(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    with Pool(2) as pool:\n"
-            "        return pool.map(f, xs)\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(xs):
+                with Pool(2) as pool:
+                    return pool.map(f, xs)
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    pool = Pool(2)\n"
-            "    try:\n"
-            "        return pool.map(f, xs)\n"
-            "    finally:\n"
-            "        pool.close()\n"
-            "        pool.join()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(xs):
+                pool = Pool(2)
+                try:
+                    return pool.map(f, xs)
+                finally:
+                    pool.close()
+                    pool.join()
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def make():\n"
-            "    pool = Pool(2)\n"
-            "    pool.map(f, [0])\n"
-            "    return pool\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def make():
+                pool = Pool(2)
+                pool.map(f, [0])
+                return pool
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    pool = Pool(2)\n"
-            "    return pool.map(f, xs)\n",
-            fixed="from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    with Pool(2) as pool:\n"
-            "        return pool.map(f, xs)\n",
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(xs):
+                pool = Pool(2)
+                return pool.map(f, xs)
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(xs):
+                with Pool(2) as pool:
+                    return pool.map(f, xs)
+            """,
             unsafe=True,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    return mp.Pool(4).map(f, xs)\n"
+            """
+            import multiprocessing as mp
+            def f(x): return x
+            def go(xs):
+                return mp.Pool(4).map(f, xs)
+            """
         ),
     ]
 

@@ -72,64 +72,78 @@ class PoolResultsAfterWith(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(items):\n"
-            "    with Pool(2) as pool:\n"
-            "        res = pool.map_async(f, items)\n"
-            "        return res.get()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(items):
+                with Pool(2) as pool:
+                    res = pool.map_async(f, items)
+                    return res.get()
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(items):\n"
-            "    with Pool(2) as pool:\n"
-            "        res = pool.map_async(f, items)\n"
-            "        pool.close()\n"
-            "        pool.join()\n"
-            "    return res.get()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(items):
+                with Pool(2) as pool:
+                    res = pool.map_async(f, items)
+                    pool.close()
+                    pool.join()
+                return res.get()
+            """
         ),
         Valid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def f(x): return x\n"
-            "def go(items):\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        fut = ex.submit(f, 1)\n"
-            "    return fut.result()\n"
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            def f(x): return x
+            def go(items):
+                with ProcessPoolExecutor() as ex:
+                    fut = ex.submit(f, 1)
+                return fut.result()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(items):\n"
-            "    with Pool(2) as pool:\n"
-            "        res = pool.map_async(f, items)\n"
-            "    return res.get()\n",
-            fixed="from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(items):\n"
-            "    with Pool(2) as pool:\n"
-            "        res = pool.map_async(f, items)\n"
-            "        pool.close()\n"
-            "        pool.join()\n"
-            "    return res.get()\n",
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(items):
+                with Pool(2) as pool:
+                    res = pool.map_async(f, items)
+                return res.get()
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(items):
+                with Pool(2) as pool:
+                    res = pool.map_async(f, items)
+                    pool.close()
+                    pool.join()
+                return res.get()
+            """,
             unsafe=True,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def log(job): print(job)\n"
-            "def go(jobs):\n"
-            "    with mp.get_context('spawn').Pool() as pool:\n"
-            "        for job in jobs:\n"
-            "            pool.apply_async(log, (job,))\n"
+            """
+            import multiprocessing as mp
+            def log(job): print(job)
+            def go(jobs):
+                with mp.get_context('spawn').Pool() as pool:
+                    for job in jobs:
+                        pool.apply_async(log, (job,))
+            """
         ),
         Invalid(
-            "from multiprocessing.pool import ThreadPool\n"
-            "def f(x): return x\n"
-            "def go(items):\n"
-            "    with ThreadPool(2) as pool:\n"
-            "        return pool.imap(f, items)\n"
+            """
+            from multiprocessing.pool import ThreadPool
+            def f(x): return x
+            def go(items):
+                with ThreadPool(2) as pool:
+                    return pool.imap(f, items)
+            """
         ),
     ]
 

@@ -93,56 +93,68 @@ class ProcessLifecycleOrder(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Process\n"
-            "def work(): pass\n"
-            "def go():\n"
-            "    p = Process(target=work)\n"
-            "    p.start()\n"
-            "    p.join()\n"
-            "    p.close()\n"
+            """
+            from multiprocessing import Process
+            def work(): pass
+            def go():
+                p = Process(target=work)
+                p.start()
+                p.join()
+                p.close()
+            """
         ),
         Valid(
-            "from multiprocessing import Process\n"
-            "def work(): pass\n"
-            "def go(inline):\n"
-            "    p = Process(target=work)\n"
-            "    if inline:\n"
-            "        p.run()\n"
-            "    else:\n"
-            "        p.start()\n"
-            "        p.join()\n"
+            """
+            from multiprocessing import Process
+            def work(): pass
+            def go(inline):
+                p = Process(target=work)
+                if inline:
+                    p.run()
+                else:
+                    p.start()
+                    p.join()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Process\n"
-            "def work(): pass\n"
-            "def go():\n"
-            "    p = Process(target=work)\n"
-            "    p.join()\n"
+            """
+            from multiprocessing import Process
+            def work(): pass
+            def go():
+                p = Process(target=work)
+                p.join()
+            """
         ),
         Invalid(
-            "from multiprocessing import Process\n"
-            "def work(): pass\n"
-            "def go():\n"
-            "    p = Process(target=work)\n"
-            "    p.run()\n"
-            "    p.join()\n",
-            fixed="from multiprocessing import Process\n"
-            "def work(): pass\n"
-            "def go():\n"
-            "    p = Process(target=work)\n"
-            "    p.start()\n"
-            "    p.join()\n",
+            """
+            from multiprocessing import Process
+            def work(): pass
+            def go():
+                p = Process(target=work)
+                p.run()
+                p.join()
+            """,
+            fixed="""
+            from multiprocessing import Process
+            def work(): pass
+            def go():
+                p = Process(target=work)
+                p.start()
+                p.join()
+            """,
             unsafe=True,
         ),
         Invalid(
-            "from multiprocessing import Process\n"
-            "def work(): pass\n"
-            "def go():\n"
-            "    p = Process(target=work)\n"
-            "    p.start()\n"
-            "    p.close()\n"
+            """
+            from multiprocessing import Process
+            def work(): pass
+            def go():
+                p = Process(target=work)
+                p.start()
+                p.close()
+            """
         ),
     ]
 

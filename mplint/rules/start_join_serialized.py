@@ -70,44 +70,52 @@ class StartJoinSerialized(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Process\n"
-            "def work(c): pass\n"
-            "def go(chunks):\n"
-            "    procs = [Process(target=work, args=(c,)) for c in chunks]\n"
-            "    for p in procs:\n"
-            "        p.start()\n"
-            "    for p in procs:\n"
-            "        p.join()\n"
+            """
+            from multiprocessing import Process
+            def work(c): pass
+            def go(chunks):
+                procs = [Process(target=work, args=(c,)) for c in chunks]
+                for p in procs:
+                    p.start()
+                for p in procs:
+                    p.join()
+            """
         ),
         Valid(
-            "from multiprocessing import Process\n"
-            "def work(c): pass\n"
-            "def go(chunks):\n"
-            "    for c in chunks:\n"
-            "        p = Process(target=work, args=(c,))\n"
-            "        p.start()\n"
-            "        p.join(timeout=1)\n"
+            """
+            from multiprocessing import Process
+            def work(c): pass
+            def go(chunks):
+                for c in chunks:
+                    p = Process(target=work, args=(c,))
+                    p.start()
+                    p.join(timeout=1)
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Process\n"
-            "def work(c): pass\n"
-            "def go(chunks):\n"
-            "    for c in chunks:\n"
-            "        p = Process(target=work, args=(c,))\n"
-            "        p.start()\n"
-            "        p.join()\n",
-            fixed="from multiprocessing import Process\n"
-            "def work(c): pass\n"
-            "def go(chunks):\n"
-            "    started = []\n"
-            "    for c in chunks:\n"
-            "        p = Process(target=work, args=(c,))\n"
-            "        p.start()\n"
-            "        started.append(p)\n"
-            "    for p in started:\n"
-            "        p.join()\n",
+            """
+            from multiprocessing import Process
+            def work(c): pass
+            def go(chunks):
+                for c in chunks:
+                    p = Process(target=work, args=(c,))
+                    p.start()
+                    p.join()
+            """,
+            fixed="""
+            from multiprocessing import Process
+            def work(c): pass
+            def go(chunks):
+                started = []
+                for c in chunks:
+                    p = Process(target=work, args=(c,))
+                    p.start()
+                    started.append(p)
+                for p in started:
+                    p.join()
+            """,
             unsafe=True,
         ),
     ]

@@ -114,65 +114,90 @@ class StartMethodMisconfigured(LintRule):
 
     VALID = [
         Valid(
-            "import multiprocessing as mp\n"
-            "def main(): pass\n"
-            "if __name__ == '__main__':\n"
-            "    mp.set_start_method('spawn')\n"
-            "    main()\n"
-        ),
-        Valid("import multiprocessing as mp\nmp.set_start_method('spawn', force=True)\n"),
-        Valid(
-            "import multiprocessing as mp\n"
-            "try:\n"
-            "    mp.set_start_method('spawn')\n"
-            "except RuntimeError:\n"
-            "    pass\n"
+            """
+            import multiprocessing as mp
+            def main(): pass
+            if __name__ == '__main__':
+                mp.set_start_method('spawn')
+                main()
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def main():\n"
-            "    if mp.get_start_method(allow_none=True) is None:\n"
-            "        mp.set_start_method('spawn')\n"
-            "    q = mp.Queue()\n"
+            """
+            import multiprocessing as mp
+            mp.set_start_method('spawn', force=True)
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "ex = ProcessPoolExecutor(max_tasks_per_child=5, mp_context=mp.get_context('spawn'))\n"
+            """
+            import multiprocessing as mp
+            try:
+                mp.set_start_method('spawn')
+            except RuntimeError:
+                pass
+            """
+        ),
+        Valid(
+            """
+            import multiprocessing as mp
+            def main():
+                if mp.get_start_method(allow_none=True) is None:
+                    mp.set_start_method('spawn')
+                q = mp.Queue()
+            """
+        ),
+        Valid(
+            """
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+            ex = ProcessPoolExecutor(max_tasks_per_child=5, mp_context=mp.get_context('spawn'))
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import multiprocessing as mp\n"
-            "mp.set_start_method('spawn')\n"
-            "def main(): pass\n"
-            "if __name__ == '__main__':\n"
-            "    main()\n",
-            fixed="import multiprocessing as mp\n"
-            "def main(): pass\n"
-            "if __name__ == '__main__':\n"
-            "    mp.set_start_method('spawn')\n"
-            "    main()\n",
+            """
+            import multiprocessing as mp
+            mp.set_start_method('spawn')
+            def main(): pass
+            if __name__ == '__main__':
+                main()
+            """,
+            fixed="""
+            import multiprocessing as mp
+            def main(): pass
+            if __name__ == '__main__':
+                mp.set_start_method('spawn')
+                main()
+            """,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def main():\n"
-            "    q = mp.Queue()\n"
-            "    mp.set_start_method('spawn')\n"
+            """
+            import multiprocessing as mp
+            def main():
+                q = mp.Queue()
+                mp.set_start_method('spawn')
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def main():\n"
-            "    if mp.get_start_method() != 'spawn':\n"
-            "        mp.set_start_method('spawn')\n"
+            """
+            import multiprocessing as mp
+            def main():
+                if mp.get_start_method() != 'spawn':
+                    mp.set_start_method('spawn')
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "ex = ProcessPoolExecutor(max_tasks_per_child=5, mp_context=mp.get_context('fork'))\n",
-            fixed="import multiprocessing as mp\n"
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "ex = ProcessPoolExecutor(max_tasks_per_child=5, mp_context=mp.get_context('spawn'))\n",
+            """
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+            ex = ProcessPoolExecutor(max_tasks_per_child=5, mp_context=mp.get_context('fork'))
+            """,
+            fixed="""
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+            ex = ProcessPoolExecutor(max_tasks_per_child=5, mp_context=mp.get_context('spawn'))
+            """,
             unsafe=True,
         ),
     ]

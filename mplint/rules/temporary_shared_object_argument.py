@@ -91,44 +91,54 @@ class TemporarySharedObjectArgument(LintRule):
 
     VALID = [
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "if __name__ == '__main__':\n"
-            "    lock = mp.Lock()\n"
-            "    p = mp.Process(target=work, args=(lock,))\n"
-            "    p.start()\n"
-            "    p.join()\n"
+            """
+            import multiprocessing as mp
+            def work(lock): pass
+            if __name__ == '__main__':
+                lock = mp.Lock()
+                p = mp.Process(target=work, args=(lock,))
+                p.start()
+                p.join()
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def init(lock): pass\n"
-            "if __name__ == '__main__':\n"
-            "    with mp.Pool(2, initializer=init, initargs=(mp.Lock(),)) as pool:\n"
-            "        pass\n"
+            """
+            import multiprocessing as mp
+            def init(lock): pass
+            if __name__ == '__main__':
+                with mp.Pool(2, initializer=init, initargs=(mp.Lock(),)) as pool:
+                    pass
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "if __name__ == '__main__':\n"
-            "    p = mp.Process(target=work, args=(mp.Lock(),))\n"
-            "    p.start()\n"
-            "    p.join()\n",
-            fixed="import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "if __name__ == '__main__':\n"
-            "    lock = mp.Lock()\n"
-            "    p = mp.Process(target=work, args=(lock,))\n"
-            "    p.start()\n"
-            "    p.join()\n",
+            """
+            import multiprocessing as mp
+            def work(lock): pass
+            if __name__ == '__main__':
+                p = mp.Process(target=work, args=(mp.Lock(),))
+                p.start()
+                p.join()
+            """,
+            fixed="""
+            import multiprocessing as mp
+            def work(lock): pass
+            if __name__ == '__main__':
+                lock = mp.Lock()
+                p = mp.Process(target=work, args=(lock,))
+                p.start()
+                p.join()
+            """,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "if __name__ == '__main__':\n"
-            "    with mp.Manager() as m, mp.Pool() as pool:\n"
-            "        pool.apply_async(work, (m.Lock(),)).get()\n"
+            """
+            import multiprocessing as mp
+            def work(lock): pass
+            if __name__ == '__main__':
+                with mp.Manager() as m, mp.Pool() as pool:
+                    pool.apply_async(work, (m.Lock(),)).get()
+            """
         ),
     ]
 

@@ -76,62 +76,76 @@ class UncheckedAsyncResult(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return 1 / x\n"
-            "def go(xs):\n"
-            "    pool = Pool(2)\n"
-            "    handles = [pool.apply_async(f, (x,)) for x in xs]\n"
-            "    pool.close()\n"
-            "    pool.join()\n"
-            "    return [h.get() for h in handles]\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return 1 / x
+            def go(xs):
+                pool = Pool(2)
+                handles = [pool.apply_async(f, (x,)) for x in xs]
+                pool.close()
+                pool.join()
+                return [h.get() for h in handles]
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return 1 / x\n"
-            "def go(pool, xs):\n"
-            "    for x in xs:\n"
-            "        pool.apply_async(f, (x,), error_callback=print)\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return 1 / x
+            def go(pool, xs):
+                for x in xs:
+                    pool.apply_async(f, (x,), error_callback=print)
+            """
         ),
         Valid(
-            "from concurrent.futures import ProcessPoolExecutor, as_completed\n"
-            "def f(x): return 1 / x\n"
-            "def go(xs):\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        futures = [ex.submit(f, x) for x in xs]\n"
-            "        for fut in as_completed(futures):\n"
-            "            print(fut.result())\n"
+            """
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+            def f(x): return 1 / x
+            def go(xs):
+                with ProcessPoolExecutor() as ex:
+                    futures = [ex.submit(f, x) for x in xs]
+                    for fut in as_completed(futures):
+                        print(fut.result())
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return 1 / x\n"
-            "def go(xs):\n"
-            "    pool = Pool(2)\n"
-            "    for x in xs:\n"
-            "        pool.apply_async(f, (x,))\n"
-            "    pool.close()\n"
-            "    pool.join()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return 1 / x
+            def go(xs):
+                pool = Pool(2)
+                for x in xs:
+                    pool.apply_async(f, (x,))
+                pool.close()
+                pool.join()
+            """
         ),
         Invalid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def f(x): return 1 / x\n"
-            "def go(xs):\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        ex.map(f, xs)\n",
-            fixed="from concurrent.futures import ProcessPoolExecutor\n"
-            "def f(x): return 1 / x\n"
-            "def go(xs):\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        list(ex.map(f, xs))\n",
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            def f(x): return 1 / x
+            def go(xs):
+                with ProcessPoolExecutor() as ex:
+                    ex.map(f, xs)
+            """,
+            fixed="""
+            from concurrent.futures import ProcessPoolExecutor
+            def f(x): return 1 / x
+            def go(xs):
+                with ProcessPoolExecutor() as ex:
+                    list(ex.map(f, xs))
+            """,
             unsafe=True,
         ),
         Invalid(
-            "from concurrent.futures import ThreadPoolExecutor\n"
-            "def f(x): return 1 / x\n"
-            "def go(xs):\n"
-            "    with ThreadPoolExecutor() as ex:\n"
-            "        future = ex.submit(f, 0)\n"
+            """
+            from concurrent.futures import ThreadPoolExecutor
+            def f(x): return 1 / x
+            def go(xs):
+                with ThreadPoolExecutor() as ex:
+                    future = ex.submit(f, 0)
+            """
         ),
     ]
 

@@ -101,55 +101,70 @@ class UnpicklableArgument(LintRule):
 
     VALID = [
         Valid(
-            "import multiprocessing as mp\n"
-            "def init(l): pass\n"
-            "def work(x): return x\n"
-            "def main():\n"
-            "    lock = mp.Lock()\n"
-            "    with mp.Pool(2, initializer=init, initargs=(lock,)) as pool:\n"
-            "        pool.map(work, [1, 2])\n"
-            "    mp.Process(target=work, args=(lock,)).start()\n"
+            """
+            import multiprocessing as mp
+            def init(l): pass
+            def work(x): return x
+            def main():
+                lock = mp.Lock()
+                with mp.Pool(2, initializer=init, initargs=(lock,)) as pool:
+                    pool.map(work, [1, 2])
+                mp.Process(target=work, args=(lock,)).start()
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(l): return 1\n"
-            "def main():\n"
-            "    with mp.Manager() as manager:\n"
-            "        lock = manager.Lock()\n"
-            "        with mp.Pool(2) as pool:\n"
-            "            pool.apply_async(work, (lock,)).get()\n"
+            """
+            import multiprocessing as mp
+            def work(l): return 1
+            def main():
+                with mp.Manager() as manager:
+                    lock = manager.Lock()
+                    with mp.Pool(2) as pool:
+                        pool.apply_async(work, (lock,)).get()
+            """
         ),
         Valid(
-            "import threading\n"
-            "from multiprocessing.pool import ThreadPool\n"
-            "def work(l): return 1\n"
-            "def main():\n"
-            "    lock = threading.Lock()\n"
-            "    with ThreadPool(2) as pool:\n"
-            "        pool.apply(work, (lock,))\n"
+            """
+            import threading
+            from multiprocessing.pool import ThreadPool
+            def work(l): return 1
+            def main():
+                lock = threading.Lock()
+                with ThreadPool(2) as pool:
+                    pool.apply(work, (lock,))
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(l): return 1\n"
-            "def main():\n"
-            "    lock = mp.Lock()\n"
-            "    with mp.Pool(2) as pool:\n"
-            "        pool.apply_async(work, (lock,)).get()\n"
+            """
+            import multiprocessing as mp
+            def work(l): return 1
+            def main():
+                lock = mp.Lock()
+                with mp.Pool(2) as pool:
+                    pool.apply_async(work, (lock,)).get()
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "class Service:\n"
-            "    def __init__(self):\n"
-            "        self.pool = mp.Pool(2)\n"
-            "    def handle(self, x):\n"
-            "        return x\n"
-            "    def run(self, items):\n"
-            "        return self.pool.map(self.handle, items)\n"
+            """
+            import multiprocessing as mp
+            class Service:
+                def __init__(self):
+                    self.pool = mp.Pool(2)
+                def handle(self, x):
+                    return x
+                def run(self, items):
+                    return self.pool.map(self.handle, items)
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\ndef main():\n    q = mp.Queue()\n    q.put(mp.Lock())\n"
+            """
+            import multiprocessing as mp
+            def main():
+                q = mp.Queue()
+                q.put(mp.Lock())
+            """
         ),
     ]
 

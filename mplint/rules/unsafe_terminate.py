@@ -71,43 +71,51 @@ class UnsafeTerminate(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Process\n"
-            "def f(): pass\n"
-            "def go():\n"
-            "    p = Process(target=f)\n"
-            "    p.start()\n"
-            "    p.terminate()\n"
-            "    p.join()\n"
+            """
+            from multiprocessing import Process
+            def f(): pass
+            def go():
+                p = Process(target=f)
+                p.start()
+                p.terminate()
+                p.join()
+            """
         ),
         Valid(
-            "from multiprocessing import Process, Lock\n"
-            "def f(lock):\n"
-            "    with lock: pass\n"
-            "def go():\n"
-            "    lock = Lock()\n"
-            "    p = Process(target=f, args=(lock,))\n"
-            "    p.start()\n"
-            "    p.join(timeout=5)\n"
-            "    if p.is_alive():\n"
-            "        p.terminate()\n"
-            "        p.join()\n"
+            """
+            from multiprocessing import Process, Lock
+            def f(lock):
+                with lock: pass
+            def go():
+                lock = Lock()
+                p = Process(target=f, args=(lock,))
+                p.start()
+                p.join(timeout=5)
+                if p.is_alive():
+                    p.terminate()
+                    p.join()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Process\n"
-            "def f(): pass\n"
-            "def go():\n"
-            "    p = Process(target=f)\n"
-            "    p.start()\n"
-            "    p.terminate()\n",
-            fixed="from multiprocessing import Process\n"
-            "def f(): pass\n"
-            "def go():\n"
-            "    p = Process(target=f)\n"
-            "    p.start()\n"
-            "    p.terminate()\n"
-            "    p.join()\n",
+            """
+            from multiprocessing import Process
+            def f(): pass
+            def go():
+                p = Process(target=f)
+                p.start()
+                p.terminate()
+            """,
+            fixed="""
+            from multiprocessing import Process
+            def f(): pass
+            def go():
+                p = Process(target=f)
+                p.start()
+                p.terminate()
+                p.join()
+            """,
         ),
     ]
 

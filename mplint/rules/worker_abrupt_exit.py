@@ -67,48 +67,56 @@ class WorkerAbruptExit(LintRule):
 
     VALID = [
         Valid(
-            "import sys\n"
-            "from multiprocessing import Pool\n"
-            "def work(x):\n"
-            "    if x < 0:\n"
-            "        raise ValueError(x)\n"
-            "    return x\n"
-            "def main():\n"
-            "    with Pool(2) as pool:\n"
-            "        print(pool.map(work, [1]))\n"
-            "    sys.exit(0)\n"
+            """
+            import sys
+            from multiprocessing import Pool
+            def work(x):
+                if x < 0:
+                    raise ValueError(x)
+                return x
+            def main():
+                with Pool(2) as pool:
+                    print(pool.map(work, [1]))
+                sys.exit(0)
+            """
         ),
         Valid(
-            "import sys\n"
-            "from multiprocessing import Process\n"
-            "def child():\n"
-            "    sys.exit(3)\n"
-            "def main():\n"
-            "    p = Process(target=child)\n"
-            "    p.start()\n"
-            "    p.join()\n"
+            """
+            import sys
+            from multiprocessing import Process
+            def child():
+                sys.exit(3)
+            def main():
+                p = Process(target=child)
+                p.start()
+                p.join()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import sys\n"
-            "from multiprocessing import Pool\n"
-            "def work(x):\n"
-            "    if x < 0:\n"
-            "        sys.exit(1)\n"
-            "    return x\n"
-            "def main():\n"
-            "    with Pool(2) as pool:\n"
-            "        print(pool.map(work, [1]))\n"
+            """
+            import sys
+            from multiprocessing import Pool
+            def work(x):
+                if x < 0:
+                    sys.exit(1)
+                return x
+            def main():
+                with Pool(2) as pool:
+                    print(pool.map(work, [1]))
+            """
         ),
         Invalid(
-            "import os\n"
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def work(x):\n"
-            "    os._exit(1)\n"
-            "def main():\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        ex.submit(work, 1).result()\n"
+            """
+            import os
+            from concurrent.futures import ProcessPoolExecutor
+            def work(x):
+                os._exit(1)
+            def main():
+                with ProcessPoolExecutor() as ex:
+                    ex.submit(work, 1).result()
+            """
         ),
     ]
 
