@@ -16,7 +16,7 @@ from mplint.config import Config
 from mplint.diagnostics import INTERNAL_ERROR
 from mplint.engine import lint_source
 from mplint.rule import Invalid, LintRule, RuleContext, Valid
-from mplint.rules._helpers import descendants
+from mplint.rules._helpers import descendants, expression_line
 from mplint.semantics import build_model
 
 SOURCE = "import multiprocessing\n\nmultiprocessing.Process(target=print).start()\n"
@@ -169,6 +169,21 @@ def test_descendants() -> None:
     assert shallow[0] is function
     assert [n.value for n in shallow if isinstance(n, cst.Name)] == ["f", "b"]
     assert any(isinstance(n, cst.FunctionDef) and n.name.value == "g" for n in shallow)
+
+
+def test_expression_line() -> None:
+    module = cst.parse_module("p.start()\np.start(); q = 1\nx = p.start()\n")
+    alone, shared, assigned = module.body
+    assert isinstance(alone, cst.SimpleStatementLine)
+    assert isinstance(shared, cst.SimpleStatementLine)
+    call = alone.body[0]
+    assert isinstance(call, cst.Expr)
+    assert expression_line(alone, call.value) is alone
+    assert expression_line(None, call.value) is None
+    first = shared.body[0]
+    assert isinstance(first, cst.Expr)
+    assert expression_line(shared, first.value) is None, "another statement on the line"
+    assert expression_line(assigned, call.value) is None, "not that expression"
 
 
 def test_the_registry_skips_underscore_modules(

@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, RemoveStatement, Valid
+from mplint.rules._helpers import expression_line
 
 
 class DaemonSetAfterStart(LintRule):
@@ -121,15 +122,12 @@ class DaemonSetAfterStart(LintRule):
 
     def _fix(self, start: cst.Call, assignment: cst.Assign) -> Optional[FixSpec]:
         model = self.model
-        start_line = model.statement_of(start)
+        start_line = expression_line(model.statement_of(start), start)
         assign_line = model.statement_of(assignment)
         if not (
-            isinstance(start_line, cst.SimpleStatementLine)
+            start_line is not None
             and isinstance(assign_line, cst.SimpleStatementLine)
-            and len(start_line.body) == 1
             and len(assign_line.body) == 1
-            and isinstance(start_line.body[0], cst.Expr)
-            and start_line.body[0].value is start
             and model.block_of(start_line) is model.block_of(assign_line)
             and len(assignment.targets) == 1
         ):

@@ -8,6 +8,7 @@ from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import KindName
 from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Replace, Valid
+from mplint.rules._helpers import expression_line
 from mplint.semantics import FunctionNode, Submission
 
 _SENDS = api_table.CONNECTION_SEND_METHODS
@@ -375,13 +376,8 @@ class PipeEndMisuse(LintRule):
         self, start: cst.Call, pipe: cst.Call, name: str, function: Optional[FunctionNode]
     ) -> Optional[FixSpec]:
         model = self.model
-        statement = model.statement_of(start)
-        if not (
-            isinstance(statement, cst.SimpleStatementLine)
-            and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr)
-            and statement.body[0].value is start
-        ):
+        statement = expression_line(model.statement_of(start), start)
+        if statement is None:
             return None
         for ancestor in model.ancestors(start):
             if ancestor is function:

@@ -8,6 +8,7 @@ from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Valid
+from mplint.rules._helpers import expression_line
 
 
 class PoolLifecycleOrder(LintRule):
@@ -203,13 +204,8 @@ class PoolLifecycleOrder(LintRule):
         return False
 
     def _close_fix(self, call: cst.Call, receiver: cst.BaseExpression) -> Optional[FixSpec]:
-        statement = self.model.statement_of(call)
-        if not (
-            isinstance(statement, cst.SimpleStatementLine)
-            and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr)
-            and statement.body[0].value is call
-        ):
+        statement = expression_line(self.model.statement_of(call), call)
+        if statement is None:
             return None
         return self.fix(
             Applicability.SAFE, InsertBefore(statement, f"{self.code_for(receiver)}.close()")

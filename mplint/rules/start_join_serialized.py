@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.rule import FixSpec, InsertAfter, InsertBefore, Invalid, LintRule, Replace, Valid
+from mplint.rules._helpers import expression_line
 
 Loop = Union[cst.For, cst.While]
 
@@ -204,7 +205,7 @@ class StartJoinSerialized(LintRule):
         if not isinstance(body, cst.IndentedBlock) or len(body.body) < 2:
             return None
         start_line, join_line = body.body[-2], body.body[-1]
-        if not (_is_call_line(start_line, start) and _is_call_line(join_line, join)):
+        if expression_line(start_line, start) is None or expression_line(join_line, join) is None:
             return None
         if not isinstance(receiver, cst.Name) or self._leaves_early(loop):
             return None
@@ -261,12 +262,3 @@ def _without_timeout(join: cst.Call) -> bool:
             isinstance(value, cst.Name) and value.value == "None"
         )
     return False
-
-
-def _is_call_line(statement: cst.BaseStatement, call: cst.Call) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and statement.body[0].value is call
-    )

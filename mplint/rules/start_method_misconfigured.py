@@ -8,6 +8,7 @@ from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import KindName
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, RemoveStatement, Replace, Valid
+from mplint.rules._helpers import expression_line
 from mplint.semantics import (
     ExecContext,
     StartMethodCall,
@@ -286,14 +287,8 @@ class StartMethodMisconfigured(LintRule):
     # --- the fix: into the guard -----------------------------------------------------------------------
     def _move_into_guard(self, module: cst.Module, current: StartMethodCall) -> Optional[FixSpec]:
         model = self.model
-        statement = model.statement_of(current.call)
-        if not (
-            isinstance(statement, cst.SimpleStatementLine)
-            and model.parent(statement) is module
-            and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr)
-            and statement.body[0].value is current.call
-        ):
+        statement = expression_line(model.statement_of(current.call), current.call)
+        if statement is None or model.parent(statement) is not module:
             return None
         index = next(i for i, s in enumerate(module.body) if s is statement)
         guard: Optional[cst.If] = None

@@ -7,6 +7,7 @@ import libcst as cst
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
 from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Valid
+from mplint.rules._helpers import expression_line
 from mplint.semantics import FunctionNode, Submission
 
 
@@ -208,13 +209,8 @@ class UnsafeTerminate(LintRule):
         return False
 
     def _join_fix(self, call: cst.Call, name: str) -> Optional[FixSpec]:
-        statement = self.model.statement_of(call)
-        if not (
-            isinstance(statement, cst.SimpleStatementLine)
-            and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr)
-            and statement.body[0].value is call
-        ):
+        statement = expression_line(self.model.statement_of(call), call)
+        if statement is None:
             return None
         return self.fix(Applicability.SAFE, InsertAfter(statement, f"{name}.join()"))
 
