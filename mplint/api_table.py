@@ -217,6 +217,27 @@ POOL_TASK_METHODS = frozenset(
 #: Executor methods that queue a task (the callable is argument 0).
 EXECUTOR_TASK_METHODS = frozenset({"submit", "map"})
 
+#: What each handle of a task's result has: an ``AsyncResult`` (``multiprocessing/pool.py``
+#: ``ApplyResult``), the iterator of ``Pool.imap``/``imap_unordered`` (``IMapIterator``), the iterator of
+#: ``Executor.map`` (a generator) and a ``concurrent.futures.Future``.
+ASYNC_RESULT_METHODS = frozenset({"get", "wait", "ready", "successful"})
+POOL_MAP_ITERATOR_METHODS = frozenset({"next", "__next__", "__iter__"})
+EXECUTOR_MAP_ITERATOR_METHODS = frozenset({"send", "throw", "close", "__next__", "__iter__"})
+FUTURE_METHODS = frozenset(
+    {
+        "cancel",
+        "cancelled",
+        "running",
+        "done",
+        "result",
+        "exception",
+        "add_done_callback",
+        "set_running_or_notify_cancel",
+        "set_result",
+        "set_exception",
+    }
+)
+
 
 def method_result_kind(receiver: Kind, method: str) -> Optional[Kind]:
     """The kind of ``receiver.method(...)``'s result where the API defines it."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Optional
 if TYPE_CHECKING:  # libcst is imported only when a file is parsed
     import libcst as cst
 
-__all__ = ["Kind", "KindName"]
+__all__ = ["SEMLOCK_KINDS", "Kind", "KindName"]
 
 
 class KindName(str, enum.Enum):
@@ -61,6 +61,20 @@ _LOCK_LIKE = frozenset(
     }
 )
 _QUEUES = frozenset({KindName.QUEUE, KindName.JOINABLE_QUEUE, KindName.SIMPLE_QUEUE})
+#: Objects that hold a named semaphore (``multiprocessing.synchronize.SemLock``): the locks, events,
+#: barriers, queues and (synchronised) shared ctypes. Pickling one for a child process passes the
+#: semaphore's name (``SemLock.__getstate__``): a fork context's objects refuse to go to a spawn or
+#: forkserver child, and the child's copy needs the parent's object alive until it has attached.
+SEMLOCK_KINDS = frozenset(
+    {
+        *_LOCK_LIKE,
+        KindName.EVENT,
+        KindName.BARRIER,
+        *_QUEUES,
+        KindName.VALUE,
+        KindName.ARRAY,
+    }
+)
 
 
 @dataclass(frozen=True)

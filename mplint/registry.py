@@ -23,6 +23,8 @@ def all_rules() -> tuple[type[LintRule], ...]:
 
         found: dict[str, type[LintRule]] = {}
         for info in pkgutil.iter_modules(package.__path__):
+            if info.name.startswith("_"):
+                continue  # helpers the rules share (``_helpers``), not rules
             module = importlib.import_module(f"{package.__name__}.{info.name}")
             for value in vars(module).values():
                 if (

@@ -110,18 +110,44 @@ class Report:
 
 @dataclass(frozen=True)
 class Valid:
-    """Code the rule must stay silent on."""
+    """Code the rule must stay silent on.
+
+    Code that starts with a line break is a triple-quoted block written at the rule's indentation: the
+    first line break is dropped and the rest dedented (``textwrap.dedent``: the common leading whitespace
+    goes, and lines of only whitespace, such as the one before the closing quotes, become empty). Other
+    code is kept as it is.
+    """
 
     code: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", Valid.block(self.code))
+
+    @staticmethod
+    def block(code: str) -> str:
+        """``code`` as a case holds it: a block starting with a line break dedented, else unchanged."""
+        if not code.startswith("\n"):
+            return code
+        import textwrap
+
+        return textwrap.dedent(code[1:])
 
 
 @dataclass(frozen=True)
 class Invalid:
-    """Code the rule must report (at least once); ``fixed`` is the code after its fixes, if any."""
+    """Code the rule must report (at least once); ``fixed`` is the code after its fixes, if any.
+
+    ``code`` and ``fixed`` may be triple-quoted blocks, as in :class:`Valid`.
+    """
 
     code: str
     fixed: Optional[str] = None
     unsafe: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", Valid.block(self.code))
+        if self.fixed is not None:
+            object.__setattr__(self, "fixed", Valid.block(self.fixed))
 
 
 @dataclass
@@ -133,7 +159,17 @@ class RuleContext:
 
 
 class LintRule(BatchableCSTVisitor):
-    """Base class: subclasses set the class attributes and write ``visit_*``/``leave_*`` methods."""
+    """Base class: subclasses set the class attributes and write ``check()`` and/or ``visit_*``/``leave_*``
+    methods.
+
+    ``check()`` is the whole-module hook: most rules ask the model's indexes (``model.calls``,
+    ``model.method_calls[name]``, ``model.submissions()`` …) once, after the traversal. ``visit_X`` and
+    ``leave_X`` run on each node of type ``X`` during the one batched traversal, for the few rules that
+    look at nodes one by one. A rule may define both: ``check()`` runs once, after every visitor method,
+    ``leave_Module`` included (a rule that overrides ``leave_Module`` need not call ``super()`` for its
+    ``check()`` to run). A rule that defines neither reports nothing. After a visitor method raises, the
+    rule is switched off and its ``check()`` does not run.
+    """
 
     CODE: ClassVar[str]
     NAME: ClassVar[str]
@@ -147,6 +183,8 @@ class LintRule(BatchableCSTVisitor):
     INVALID: ClassVar[list[Invalid]] = []
 
     _visitor_names: ClassVar[tuple[str, ...]] = ()
+    #: True when the class (or a base below LintRule) overrides ``check()``.
+    _checks: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -181,6 +219,7 @@ class LintRule(BatchableCSTVisitor):
                     f"{cls.__name__}.{name}: the model's pass does not enter whitespace, comments and "
                     "punctuation (mplint.model.walk.TRIVIA); read them from the enclosing node"
                 )
+        cls._checks = cls.check is not LintRule.check
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__()
@@ -193,7 +232,16 @@ class LintRule(BatchableCSTVisitor):
         visitors: dict[str, Callable[[cst.CSTNode], None]] = {}
         for name in self._visitor_names:
             visitors[name] = self._guarded(getattr(self, name))
+        if self._checks:
+            # Leaving the module is the traversal's last event: ``check()`` runs after the rule's own
+            # ``leave_Module``, if it has one.
+            visitors["leave_Module"] = self._guarded(self._leave_module_then_check)
         return visitors
+
+    def _leave_module_then_check(self, node: cst.CSTNode) -> None:
+        if "leave_Module" in self._visitor_names and isinstance(node, cst.Module):
+            self.leave_Module(node)
+        self.check()
 
     def _guarded(self, method: Callable[[cst.CSTNode], Any]) -> Callable[[cst.CSTNode], None]:
         @functools.wraps(method)
@@ -207,6 +255,14 @@ class LintRule(BatchableCSTVisitor):
 
         return run
 
+    # --- the whole-module hook ----------------------------------------------------------------------
+    def check(self) -> None:
+        """The rule's whole-module analysis, run once per file after the traversal (after every
+        ``visit_*``/``leave_*`` method, ``leave_Module`` included); the module is ``self.model.module``.
+
+        The base class does nothing: a rule overrides this, its visitor methods, or both.
+        """
+
     # --- helpers for rules -------------------------------------------------------------------------
     @property
     def config(self) -> Config:
@@ -214,6 +270,12 @@ class LintRule(BatchableCSTVisitor):
 
     def code_for(self, node: cst.CSTNode) -> str:
         return self.model.module.code_for_node(node)
+
+    def snippet(self, node: cst.CSTNode, width: int = 40) -> str:
+        """``node``'s code for a message: on one line (each run of whitespace, line breaks included,
+        becomes one space) and, when longer than ``width`` characters, cut to ``width`` with ``...``."""
+        text = " ".join(self.code_for(node).split())
+        return text if len(text) <= width else text[: width - 3] + "..."
 
     def inside(self, node: cst.CSTNode, predicate: Callable[[cst.CSTNode], bool]) -> bool:
         """True when an ancestor of ``node`` satisfies ``predicate`` (use instead of matcher decorators)."""

@@ -115,55 +115,75 @@ class ArgsNotATuple(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Process\n"
-            "def greet(name): print(name)\n"
-            "p = Process(target=greet, args=('egon',), kwargs={})\n"
+            """
+            from multiprocessing import Process
+            def greet(name): print(name)
+            p = Process(target=greet, args=('egon',), kwargs={})
+            """
         ),
         Valid(
-            "from multiprocessing import Process\n"
-            "def greet(*names): print(names)\n"
-            "def go(params):\n"
-            "    p = Process(target=greet, args=(params))\n"
+            """
+            from multiprocessing import Process
+            def greet(*names): print(names)
+            def go(params):
+                p = Process(target=greet, args=(params))
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def add(a, b): return a + b\n"
-            "with Pool(2) as pool:\n"
-            "    pool.apply_async(add, [1, 2])\n"
+            """
+            from multiprocessing import Pool
+            def add(a, b): return a + b
+            with Pool(2) as pool:
+                pool.apply_async(add, [1, 2])
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Process\n"
-            "def greet(name): print(name)\n"
-            "p = Process(target=greet, args=('egon'))\n",
-            fixed="from multiprocessing import Process\n"
-            "def greet(name): print(name)\n"
-            "p = Process(target=greet, args=('egon',))\n",
+            """
+            from multiprocessing import Process
+            def greet(name): print(name)
+            p = Process(target=greet, args=('egon'))
+            """,
+            fixed="""
+            from multiprocessing import Process
+            def greet(name): print(name)
+            p = Process(target=greet, args=('egon',))
+            """,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def add(n): return n + 1\n"
-            "with mp.Pool(2) as pool:\n"
-            "    pool.apply_async(add, args=5)\n",
-            fixed="import multiprocessing as mp\n"
-            "def add(n): return n + 1\n"
-            "with mp.Pool(2) as pool:\n"
-            "    pool.apply_async(add, args=(5,))\n",
+            """
+            import multiprocessing as mp
+            def add(n): return n + 1
+            with mp.Pool(2) as pool:
+                pool.apply_async(add, args=5)
+            """,
+            fixed="""
+            import multiprocessing as mp
+            def add(n): return n + 1
+            with mp.Pool(2) as pool:
+                pool.apply_async(add, args=(5,))
+            """,
         ),
         Invalid(
-            "from multiprocessing import Process\n"
-            "def greet(name): print(name)\n"
-            "p = Process(target=greet, args='egon')\n",
-            fixed="from multiprocessing import Process\n"
-            "def greet(name): print(name)\n"
-            "p = Process(target=greet, args=('egon',))\n",
+            """
+            from multiprocessing import Process
+            def greet(name): print(name)
+            p = Process(target=greet, args='egon')
+            """,
+            fixed="""
+            from multiprocessing import Process
+            def greet(name): print(name)
+            p = Process(target=greet, args=('egon',))
+            """,
             unsafe=True,
         ),
         Invalid(
-            "from multiprocessing import Process\n"
-            "def greet(name): print(name)\n"
-            "p = Process(target=greet, kwargs=('name', 'egon'))\n"
+            """
+            from multiprocessing import Process
+            def greet(name): print(name)
+            p = Process(target=greet, kwargs=('name', 'egon'))
+            """
         ),
     ]
 
@@ -229,7 +249,7 @@ class ArgsNotATuple(LintRule):
         self.report(
             value,
             fix=self._tuple_fix(value, found),
-            slot=f"{slot}={self._short(value)}",
+            slot=f"{slot}={self.snippet(value, width=30)}",
             what=_article(found),
             expected="a tuple",
             problem=_ARGS_PROBLEMS[found],
@@ -276,15 +296,11 @@ class ArgsNotATuple(LintRule):
             return
         self.report(
             value,
-            slot=f"{slot}={self._short(value)}",
+            slot=f"{slot}={self.snippet(value, width=30)}",
             what=_article(found),
             expected="a mapping",
             problem=problem,
         )
-
-    def _short(self, node: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(node).split())
-        return text if len(text) <= 30 else text[:27] + "..."
 
 
 def _article(found: str) -> str:

@@ -4,33 +4,21 @@ from typing import Optional
 
 import libcst as cst
 
+from mplint.api_table import (
+    ASYNC_RESULT_METHODS,
+    EXECUTOR_MAP_ITERATOR_METHODS,
+    FUTURE_METHODS,
+    POOL_MAP_ITERATOR_METHODS,
+)
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Valid
 
-#: What each handle really has, by kind (and, for result iterators, by who made them).
-_ASYNC_RESULT_API = frozenset({"get", "wait", "ready", "successful"})
-_IMAP_API = frozenset({"next", "__next__", "__iter__"})
-_GENERATOR_API = frozenset({"send", "throw", "close", "__next__", "__iter__"})
-_FUTURE_API = frozenset(
-    {
-        "cancel",
-        "cancelled",
-        "running",
-        "done",
-        "result",
-        "exception",
-        "add_done_callback",
-        "set_running_or_notify_cancel",
-        "set_result",
-        "set_exception",
-    }
-)
 #: Methods people reach for on the wrong handle: the API of the other handles, of Pool and Process.
 _CONFUSED = frozenset(
     {
-        *_ASYNC_RESULT_API,
-        *_FUTURE_API,
+        *ASYNC_RESULT_METHODS,
+        *FUTURE_METHODS,
         "next",
         "terminate",
         "close",
@@ -99,61 +87,73 @@ class AsyncresultApiMisuse(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        r = pool.apply_async(f, (1,))\n"
-            "        r.wait()\n"
-            "        return r.successful()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    r = pool.apply_async(f, (1,))
+                    r.wait()
+                    return r.successful()
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        r = pool.apply_async(f, (1,))\n"
-            "        if r.ready() and r.successful():\n"
-            "            return r.get()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    r = pool.apply_async(f, (1,))
+                    if r.ready() and r.successful():
+                        return r.get()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        r = pool.apply_async(f, (1,))\n"
-            "        if r.successful():\n"
-            "            return r.get()\n",
-            fixed="from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        r = pool.apply_async(f, (1,))\n"
-            "        r.wait()\n"
-            "        if r.successful():\n"
-            "            return r.get()\n",
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    r = pool.apply_async(f, (1,))
+                    if r.successful():
+                        return r.get()
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    r = pool.apply_async(f, (1,))
+                    r.wait()
+                    if r.successful():
+                        return r.get()
+            """,
             unsafe=True,
         ),
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        r = pool.apply_async(f, (1,))\n"
-            "        r.terminate()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    r = pool.apply_async(f, (1,))
+                    r.terminate()
+            """
         ),
         Invalid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        return ex.submit(f, 1).get()\n"
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            def f(x): return x
+            def go():
+                with ProcessPoolExecutor() as ex:
+                    return ex.submit(f, 1).get()
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for method in sorted(_CONFUSED):
             for call in model.tree.method_calls.get(method, []):
@@ -166,7 +166,7 @@ class AsyncresultApiMisuse(LintRule):
                 if missing is not None:
                     self.report(
                         call,
-                        call=self._short(call),
+                        call=self.snippet(call),
                         problem=f"raises AttributeError: {missing} has no `{method}()`",
                     )
                 elif kind.name is KindName.ASYNC_RESULT and method == "successful":
@@ -175,14 +175,18 @@ class AsyncresultApiMisuse(LintRule):
     def _missing(self, kind: Kind, method: str) -> Optional[str]:
         """The handle's description when it has no such method, else None."""
         if kind.name is KindName.ASYNC_RESULT and kind.family != "billiard":
-            return None if method in _ASYNC_RESULT_API else "an AsyncResult"
+            return None if method in ASYNC_RESULT_METHODS else "an AsyncResult"
         if kind.name is KindName.FUTURE:
-            return None if method in _FUTURE_API else "a Future"
+            return None if method in FUTURE_METHODS else "a Future"
         if kind.name is KindName.MAP_ITERATOR:
             if kind.family == "concurrent.futures":
-                return None if method in _GENERATOR_API else "the iterator of `Executor.map`"
+                return (
+                    None
+                    if method in EXECUTOR_MAP_ITERATOR_METHODS
+                    else "the iterator of `Executor.map`"
+                )
             if kind.family != "billiard":
-                return None if method in _IMAP_API else "the iterator of `imap`"
+                return None if method in POOL_MAP_ITERATOR_METHODS else "the iterator of `imap`"
         return None
 
     # --- successful() before the result is ready ------------------------------------------------------
@@ -191,7 +195,7 @@ class AsyncresultApiMisuse(LintRule):
         function = model.enclosing_function_node(call)
         key = model.binding_key(receiver)
         if key is not None:
-            for other in model.calls_on(key, ("get", "wait", "ready", "successful")):
+            for other in model.calls_on(key, ASYNC_RESULT_METHODS):
                 if (
                     other is not call
                     and model.precedes(other, call)
@@ -205,7 +209,7 @@ class AsyncresultApiMisuse(LintRule):
         self.report(
             call,
             fix=self._wait_fix(call, receiver, key),
-            call=self._short(call),
+            call=self.snippet(call),
             problem="raises ValueError when the result is not ready yet; call `wait()` first",
         )
 
@@ -239,7 +243,3 @@ class AsyncresultApiMisuse(LintRule):
             if binding.iterates and model.contains(statement, binding.node):
                 return None  # bound by a comprehension inside the statement
         return self.fix(Applicability.UNSAFE, InsertBefore(statement, f"{receiver.value}.wait()"))
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."

@@ -7,6 +7,7 @@ from typing import Optional
 
 import libcst as cst
 
+from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
 from mplint.model import BindingKind, Model, keyword_arg, positional_args
@@ -76,48 +77,75 @@ class BadProcessTarget(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Process\n"
-            "def work(n): return n\n"
-            "p = Process(target=work, args=(1,))\n"
+            """
+            from multiprocessing import Process
+            def work(n): return n
+            p = Process(target=work, args=(1,))
+            """
         ),
         Valid(
-            "import functools, multiprocessing as mp\n"
-            "def work(n): return n\n"
-            "p = mp.Process(target=functools.partial(work, 1))\n"
+            """
+            import functools, multiprocessing as mp
+            def work(n): return n
+            p = mp.Process(target=functools.partial(work, 1))
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def make_worker(n):\n"
-            "    def run():\n"
-            "        print(n)\n"
-            "    return run\n"
-            "p = mp.Process(target=make_worker(3))\n"
+            """
+            import multiprocessing as mp
+            def make_worker(n):
+                def run():
+                    print(n)
+                return run
+            p = mp.Process(target=make_worker(3))
+            """
         ),
-        Valid("from multiprocessing import Process\np = Process(None, print)\n"),
+        Valid(
+            """
+            from multiprocessing import Process
+            p = Process(None, print)
+            """
+        ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Process\n"
-            "def work(n): return n * 2\n"
-            "p = Process(target=work(1))\n",
-            fixed="from multiprocessing import Process\n"
-            "def work(n): return n * 2\n"
-            "p = Process(target=work, args=(1,))\n",
+            """
+            from multiprocessing import Process
+            def work(n): return n * 2
+            p = Process(target=work(1))
+            """,
+            fixed="""
+            from multiprocessing import Process
+            def work(n): return n * 2
+            p = Process(target=work, args=(1,))
+            """,
             unsafe=True,
         ),
         Invalid(
-            "import multiprocessing as mp\ndef work(): pass\np = mp.Process(work)\n",
-            fixed="import multiprocessing as mp\ndef work(): pass\np = mp.Process(target=work)\n",
+            """
+            import multiprocessing as mp
+            def work(): pass
+            p = mp.Process(work)
+            """,
+            fixed="""
+            import multiprocessing as mp
+            def work(): pass
+            p = mp.Process(target=work)
+            """,
         ),
         Invalid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def work(n): return n\n"
-            "with ProcessPoolExecutor() as ex:\n"
-            "    ex.submit(work(2))\n",
-            fixed="from concurrent.futures import ProcessPoolExecutor\n"
-            "def work(n): return n\n"
-            "with ProcessPoolExecutor() as ex:\n"
-            "    ex.submit(work, 2)\n",
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            def work(n): return n
+            with ProcessPoolExecutor() as ex:
+                ex.submit(work(2))
+            """,
+            fixed="""
+            from concurrent.futures import ProcessPoolExecutor
+            def work(n): return n
+            with ProcessPoolExecutor() as ex:
+                ex.submit(work, 2)
+            """,
             unsafe=True,
         ),
     ]
@@ -142,20 +170,9 @@ class BadProcessTarget(LintRule):
         if receiver is None:
             return
         method = func.attr.value
-        if (
-            receiver.is_pool
-            and method
-            in (
-                "apply",
-                "apply_async",
-                "map",
-                "map_async",
-                "imap",
-                "imap_unordered",
-                "starmap",
-                "starmap_async",
-            )
-        ) or (receiver.is_executor and method in ("submit", "map")):
+        if (receiver.is_pool and method in POOL_TASK_METHODS) or (
+            receiver.is_executor and method in EXECUTOR_TASK_METHODS
+        ):
             self._check_task(node, method, "task")
 
     # --- Process(...) / Thread(...) --------------------------------------------------------------------
@@ -176,7 +193,7 @@ class BadProcessTarget(LintRule):
             fix = None
             if target_kw is not None:
                 fix = self._target_fix(node, target_kw, target)
-            self.report(target, fix=fix, call=self._short(target), what="target")
+            self.report(target, fix=fix, call=self.snippet(target), what="target")
 
     def _report_positional(self, node: cst.Call, positional: list[cst.Arg]) -> None:
         if len(positional) > len(_THREAD_ORDER):
@@ -245,7 +262,7 @@ class BadProcessTarget(LintRule):
                         Applicability.UNSAFE,
                         Replace(positional[0], f"{func}, {inner}"),
                     )
-        self.report(first, fix=fix, call=self._short(first), what=what)
+        self.report(first, fix=fix, call=self.snippet(first), what=what)
 
     # --- helpers ---------------------------------------------------------------------------------------
     def _is_bad_call(self, call: cst.Call) -> bool:
@@ -285,10 +302,6 @@ class BadProcessTarget(LintRule):
         if keywords:
             kwargs = "{" + ", ".join(f'"{k}": {v}' for k, v in keywords) + "}"
         return func, args, kwargs
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _callee_name(func: cst.BaseExpression) -> Optional[str]:

@@ -12,6 +12,7 @@ from mplint.model.names import STORE_METHODS
 from mplint.model.syntax import scope_descendants
 from mplint.model.workers import has_single_worker
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, ReplaceLines, Valid
+from mplint.rules._helpers import descendants
 
 _WAITS = frozenset({"get", "wait", "result", "exception"})
 
@@ -72,51 +73,61 @@ class BlockingApplyInLoop(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    with Pool(4) as pool:\n"
-            "        handles = [pool.apply_async(f, (x,)) for x in xs]\n"
-            "        return [h.get() for h in handles]\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(xs):
+                with Pool(4) as pool:
+                    handles = [pool.apply_async(f, (x,)) for x in xs]
+                    return [h.get() for h in handles]
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def step(x): return x + 1\n"
-            "def go(x, n):\n"
-            "    with Pool(2) as pool:\n"
-            "        for _ in range(n):\n"
-            "            x = pool.apply(step, (x,))\n"
-            "    return x\n"
+            """
+            from multiprocessing import Pool
+            def step(x): return x + 1
+            def go(x, n):
+                with Pool(2) as pool:
+                    for _ in range(n):
+                        x = pool.apply(step, (x,))
+                return x
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    with Pool(4) as pool:\n"
-            "        return [pool.apply(f, (x,)) for x in xs]\n",
-            fixed="from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    with Pool(4) as pool:\n"
-            "        return pool.map(f, xs)\n",
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(xs):
+                with Pool(4) as pool:
+                    return [pool.apply(f, (x,)) for x in xs]
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(xs):
+                with Pool(4) as pool:
+                    return pool.map(f, xs)
+            """,
             unsafe=True,
         ),
         Invalid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    out = []\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        for x in xs:\n"
-            "            fut = ex.submit(f, x)\n"
-            "            out.append(fut.result())\n"
-            "    return out\n"
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            def f(x): return x
+            def go(xs):
+                out = []
+                with ProcessPoolExecutor() as ex:
+                    for x in xs:
+                        fut = ex.submit(f, x)
+                        out.append(fut.result())
+                return out
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.Call] = set()
         for call in model.tree.method_calls.get("apply", []):
@@ -166,7 +177,7 @@ class BlockingApplyInLoop(LintRule):
         if loop_carries(model, loop, wait, submission):
             return
         reported.add(wait)
-        self.report(wait, fix=self._fix(loop, submission, wait, owner), call=self._short(wait))
+        self.report(wait, fix=self._fix(loop, submission, wait, owner), call=self.snippet(wait))
 
     # --- fixes ---------------------------------------------------------------------------------------
     def _fix(
@@ -271,13 +282,7 @@ class BlockingApplyInLoop(LintRule):
         return f"list({receiver}.map({task_code}, {iterable}))"
 
     def _mentions(self, node: cst.CSTNode, name: str) -> bool:
-        if isinstance(node, cst.Name):
-            return node.value == name
-        return any(self._mentions(child, name) for child in node.children)
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
+        return any(isinstance(n, cst.Name) and n.value == name for n in descendants(node))
 
 
 def _target_names(target: cst.BaseExpression) -> Optional[list[str]]:

@@ -75,49 +75,57 @@ class BlockingCallback(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "results = []\n"
-            "def on_done(value):\n"
-            "    results.append(value)\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        r = pool.apply_async(f, (1,), callback=on_done)\n"
-            "        r.wait()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            results = []
+            def on_done(value):
+                results.append(value)
+            def go():
+                with Pool(2) as pool:
+                    r = pool.apply_async(f, (1,), callback=on_done)
+                    r.wait()
+            """
         ),
         Valid(
-            "from concurrent.futures import ThreadPoolExecutor\n"
-            "import time\n"
-            "def f(x): return x\n"
-            "def later(fut):\n"
-            "    time.sleep(1)\n"
-            "def go():\n"
-            "    with ThreadPoolExecutor() as ex:\n"
-            "        ex.submit(f, 1).add_done_callback(later)\n"
+            """
+            from concurrent.futures import ThreadPoolExecutor
+            import time
+            def f(x): return x
+            def later(fut):
+                time.sleep(1)
+            def go():
+                with ThreadPoolExecutor() as ex:
+                    ex.submit(f, 1).add_done_callback(later)
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        slow = pool.apply_async(f, (2,))\n"
-            "        def on_done(value):\n"
-            "            print(value, slow.get())\n"
-            "        pool.apply_async(f, (1,), callback=on_done).wait()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    slow = pool.apply_async(f, (2,))
+                    def on_done(value):
+                        print(value, slow.get())
+                    pool.apply_async(f, (1,), callback=on_done).wait()
+            """
         ),
         Invalid(
-            "import time\n"
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        pool.map_async(f, [1], callback=lambda r: time.sleep(5)).get()\n"
+            """
+            import time
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    pool.map_async(f, [1], callback=lambda r: time.sleep(5)).get()
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.Call] = set()
         for submission in model.submissions():
@@ -138,7 +146,7 @@ class BlockingCallback(LintRule):
                     reported.add(call)
                     self.report(
                         call,
-                        call=self._short(call),
+                        call=self.snippet(call),
                         what=what,
                         callback=name,
                         thread=thread,
@@ -171,11 +179,7 @@ class BlockingCallback(LintRule):
     def _name(self, function: FunctionNode, submission: Submission) -> str:
         if isinstance(function, cst.FunctionDef):
             return function.name.value
-        return self._short(submission.callable)
-
-    def _short(self, node: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(node).split())
-        return text if len(text) <= 40 else text[:37] + "..."
+        return self.snippet(submission.callable)
 
 
 # --- helpers of this rule ---

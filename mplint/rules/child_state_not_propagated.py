@@ -78,52 +78,60 @@ class ChildStateNotPropagated(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "MODEL = None\n"
-            "def init(path):\n"
-            "    global MODEL\n"
-            "    MODEL = open(path).read()\n"
-            "def work(x):\n"
-            "    return len(MODEL) + x\n"
-            "if __name__ == '__main__':\n"
-            "    with Pool(2, initializer=init, initargs=('m.bin',)) as pool:\n"
-            "        print(pool.map(work, range(3)), MODEL)\n"
+            """
+            from multiprocessing import Pool
+            MODEL = None
+            def init(path):
+                global MODEL
+                MODEL = open(path).read()
+            def work(x):
+                return len(MODEL) + x
+            if __name__ == '__main__':
+                with Pool(2, initializer=init, initargs=('m.bin',)) as pool:
+                    print(pool.map(work, range(3)), MODEL)
+            """
         ),
         Valid(
-            "from multiprocessing import Process\n"
-            "seen = set()\n"
-            "def work(x):\n"
-            "    seen.add(x)  # a per-process cache the parent never reads\n"
-            "if __name__ == '__main__':\n"
-            "    Process(target=work, args=(1,)).start()\n"
+            """
+            from multiprocessing import Process
+            seen = set()
+            def work(x):
+                seen.add(x)  # a per-process cache the parent never reads
+            if __name__ == '__main__':
+                Process(target=work, args=(1,)).start()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Process\n"
-            "results = []\n"
-            "def work(i):\n"
-            "    results.append(i * i)\n"
-            "if __name__ == '__main__':\n"
-            "    p = Process(target=work, args=(3,))\n"
-            "    p.start()\n"
-            "    p.join()\n"
-            "    print(results)\n"
+            """
+            from multiprocessing import Process
+            results = []
+            def work(i):
+                results.append(i * i)
+            if __name__ == '__main__':
+                p = Process(target=work, args=(3,))
+                p.start()
+                p.join()
+                print(results)
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "class Job(mp.Process):\n"
-            "    def run(self):\n"
-            "        self.result = 42\n"
-            "if __name__ == '__main__':\n"
-            "    job = Job()\n"
-            "    job.start()\n"
-            "    job.join()\n"
-            "    print(job.result)\n"
+            """
+            import multiprocessing as mp
+            class Job(mp.Process):
+                def run(self):
+                    self.result = 42
+            if __name__ == '__main__':
+                job = Job()
+                job.start()
+                job.join()
+                print(job.result)
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         workers = model.workers.worker_functions(processes_only=True)
         if not workers:
@@ -145,7 +153,7 @@ class ChildStateNotPropagated(LintRule):
                 reported.add((function, name))
                 self.report(
                     node,
-                    what=f"`{_describe(self.code_for(node))}` {_WHAT[how]} the module's `{name}`",
+                    what=f"`{self.snippet(node)}` {_WHAT[how]} the module's `{name}`",
                     function=_name(function),
                 )
             self._check_self_state(function, child_code, reported)
@@ -247,7 +255,7 @@ class ChildStateNotPropagated(LintRule):
             reported.add((function, "self." + attr))
             self.report(
                 node,
-                what=f"`{_describe(self.code_for(node))}` changes the child's copy of the object",
+                what=f"`{self.snippet(node)}` changes the child's copy of the object",
                 function=_name(function),
             )
 
@@ -309,7 +317,7 @@ class ChildStateNotPropagated(LintRule):
             reported.add((function, name))
             self.report(
                 write,
-                what=f"`{_describe(self.code_for(write))}` changes a copy of the parent's `{name}`",
+                what=f"`{self.snippet(write)}` changes a copy of the parent's `{name}`",
                 function=_name(function),
             )
 
@@ -378,8 +386,3 @@ def _plain_decorator(decorator: cst.Decorator) -> bool:
 
 def _name(function: FunctionNode) -> str:
     return function.name.value if isinstance(function, cst.FunctionDef) else "<lambda>"
-
-
-def _describe(code: str) -> str:
-    text = " ".join(code.split())
-    return text if len(text) <= 40 else text[:37] + "..."

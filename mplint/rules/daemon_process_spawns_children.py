@@ -70,52 +70,60 @@ class DaemonProcessSpawnsChildren(LintRule):
 
     VALID = [
         Valid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "from multiprocessing import Pool\n"
-            "def leaf(x): return x\n"
-            "def outer(chunk):\n"
-            "    with Pool(2) as inner:\n"
-            "        return inner.map(leaf, chunk)\n"
-            "if __name__ == '__main__':\n"
-            "    with ProcessPoolExecutor(2) as ex:\n"
-            "        list(ex.map(outer, [[1], [2]]))\n"
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import Pool
+            def leaf(x): return x
+            def outer(chunk):
+                with Pool(2) as inner:
+                    return inner.map(leaf, chunk)
+            if __name__ == '__main__':
+                with ProcessPoolExecutor(2) as ex:
+                    list(ex.map(outer, [[1], [2]]))
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "from multiprocessing.pool import ThreadPool\n"
-            "def leaf(x): return x\n"
-            "def outer(chunk):\n"
-            "    with ThreadPool(2) as inner:\n"
-            "        return inner.map(leaf, chunk)\n"
-            "if __name__ == '__main__':\n"
-            "    with Pool(2) as pool:\n"
-            "        pool.map(outer, [[1], [2]])\n"
+            """
+            from multiprocessing import Pool
+            from multiprocessing.pool import ThreadPool
+            def leaf(x): return x
+            def outer(chunk):
+                with ThreadPool(2) as inner:
+                    return inner.map(leaf, chunk)
+            if __name__ == '__main__':
+                with Pool(2) as pool:
+                    pool.map(outer, [[1], [2]])
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def leaf(x): return x\n"
-            "def outer(chunk):\n"
-            "    with Pool(2) as inner:\n"
-            "        return inner.map(leaf, chunk)\n"
-            "if __name__ == '__main__':\n"
-            "    with Pool(2) as pool:\n"
-            "        pool.map(outer, [[1], [2]])\n"
+            """
+            from multiprocessing import Pool
+            def leaf(x): return x
+            def outer(chunk):
+                with Pool(2) as inner:
+                    return inner.map(leaf, chunk)
+            if __name__ == '__main__':
+                with Pool(2) as pool:
+                    pool.map(outer, [[1], [2]])
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def leaf(): pass\n"
-            "def supervisor():\n"
-            "    child = mp.Process(target=leaf)\n"
-            "    child.start()\n"
-            "    child.join()\n"
-            "if __name__ == '__main__':\n"
-            "    mp.Process(target=supervisor, daemon=True).start()\n"
+            """
+            import multiprocessing as mp
+            def leaf(): pass
+            def supervisor():
+                child = mp.Process(target=leaf)
+                child.start()
+                child.join()
+            if __name__ == '__main__':
+                mp.Process(target=supervisor, daemon=True).start()
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.Call] = set()
         for root, submissions in model.workers.daemon_roots().items():
@@ -137,7 +145,7 @@ class DaemonProcessSpawnsChildren(LintRule):
                     reported.add(call)
                     self.report(
                         call,
-                        call=self._short(call),
+                        call=self.snippet(call),
                         what=what,
                         path=self._describe(submission, chain),
                     )
@@ -194,10 +202,6 @@ class DaemonProcessSpawnsChildren(LintRule):
     def _describe(self, submission: Submission, chain: list[FunctionNode]) -> str:
         names = " -> ".join(_function_name(f) for f in chain)
         return f"{names}, run by {_owner(submission)}"
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _owner(submission: Submission) -> str:

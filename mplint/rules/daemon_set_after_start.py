@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, RemoveStatement, Valid
+from mplint.rules._helpers import expression_line
 
 
 class DaemonSetAfterStart(LintRule):
@@ -56,42 +57,50 @@ class DaemonSetAfterStart(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Process\n"
-            "def f(): pass\n"
-            "if __name__ == '__main__':\n"
-            "    p = Process(target=f)\n"
-            "    p.daemon = True\n"
-            "    p.start()\n"
+            """
+            from multiprocessing import Process
+            def f(): pass
+            if __name__ == '__main__':
+                p = Process(target=f)
+                p.daemon = True
+                p.start()
+            """
         ),
         Valid(
-            "from multiprocessing import Process\n"
-            "def f(): pass\n"
-            "def go(flag):\n"
-            "    p = Process(target=f)\n"
-            "    if flag:\n"
-            "        p.start()\n"
-            "    else:\n"
-            "        p.daemon = True\n"
+            """
+            from multiprocessing import Process
+            def f(): pass
+            def go(flag):
+                p = Process(target=f)
+                if flag:
+                    p.start()
+                else:
+                    p.daemon = True
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Process\n"
-            "def f(): pass\n"
-            "def go():\n"
-            "    p = Process(target=f)\n"
-            "    p.start()\n"
-            "    p.daemon = True\n",
-            fixed="from multiprocessing import Process\n"
-            "def f(): pass\n"
-            "def go():\n"
-            "    p = Process(target=f)\n"
-            "    p.daemon = True\n"
-            "    p.start()\n",
+            """
+            from multiprocessing import Process
+            def f(): pass
+            def go():
+                p = Process(target=f)
+                p.start()
+                p.daemon = True
+            """,
+            fixed="""
+            from multiprocessing import Process
+            def f(): pass
+            def go():
+                p = Process(target=f)
+                p.daemon = True
+                p.start()
+            """,
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for attribute in model.tree.attribute_stores.get("daemon", []):
             kind = model.kind_of(attribute.value)
@@ -113,15 +122,12 @@ class DaemonSetAfterStart(LintRule):
 
     def _fix(self, start: cst.Call, assignment: cst.Assign) -> Optional[FixSpec]:
         model = self.model
-        start_line = model.statement_of(start)
+        start_line = expression_line(model.statement_of(start), start)
         assign_line = model.statement_of(assignment)
         if not (
-            isinstance(start_line, cst.SimpleStatementLine)
+            start_line is not None
             and isinstance(assign_line, cst.SimpleStatementLine)
-            and len(start_line.body) == 1
             and len(assign_line.body) == 1
-            and isinstance(start_line.body[0], cst.Expr)
-            and start_line.body[0].value is start
             and model.tree.block_of(start_line) is model.tree.block_of(assign_line)
             and len(assignment.targets) == 1
         ):

@@ -79,50 +79,60 @@ class ForkWithThreads(LintRule):
 
     VALID = [
         Valid(
-            "import multiprocessing as mp, threading\n"
-            "def work(): pass\n"
-            "def main():\n"
-            "    t = threading.Thread(target=work)\n"
-            "    t.start()\n"
-            "    t.join()\n"
-            "    mp.get_context('fork').Process(target=work).start()\n"
+            """
+            import multiprocessing as mp, threading
+            def work(): pass
+            def main():
+                t = threading.Thread(target=work)
+                t.start()
+                t.join()
+                mp.get_context('fork').Process(target=work).start()
+            """
         ),
         Valid(
-            "import multiprocessing as mp, threading\n"
-            "def work(): pass\n"
-            "def main():\n"
-            "    threading.Thread(target=work).start()\n"
-            "    mp.get_context('spawn').Process(target=work).start()\n"
+            """
+            import multiprocessing as mp, threading
+            def work(): pass
+            def main():
+                threading.Thread(target=work).start()
+                mp.get_context('spawn').Process(target=work).start()
+            """
         ),
         Valid(
-            "import multiprocessing as mp, threading\n"
-            "def work(): pass\n"
-            "def main():\n"
-            "    ctx = mp.get_context('fork')\n"
-            "    p = ctx.Process(target=work)\n"
-            "    p.start()\n"
-            "    threading.Thread(target=work).start()\n"
+            """
+            import multiprocessing as mp, threading
+            def work(): pass
+            def main():
+                ctx = mp.get_context('fork')
+                p = ctx.Process(target=work)
+                p.start()
+                threading.Thread(target=work).start()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import multiprocessing as mp, threading\n"
-            "def work(): pass\n"
-            "def main():\n"
-            "    threading.Thread(target=work, daemon=True).start()\n"
-            "    ctx = mp.get_context('fork')\n"
-            "    ctx.Process(target=work).start()\n",
-            fixed="import multiprocessing as mp, threading\n"
-            "def work(): pass\n"
-            "def main():\n"
-            "    threading.Thread(target=work, daemon=True).start()\n"
-            "    ctx = mp.get_context('forkserver')\n"
-            "    ctx.Process(target=work).start()\n",
+            """
+            import multiprocessing as mp, threading
+            def work(): pass
+            def main():
+                threading.Thread(target=work, daemon=True).start()
+                ctx = mp.get_context('fork')
+                ctx.Process(target=work).start()
+            """,
+            fixed="""
+            import multiprocessing as mp, threading
+            def work(): pass
+            def main():
+                threading.Thread(target=work, daemon=True).start()
+                ctx = mp.get_context('forkserver')
+                ctx.Process(target=work).start()
+            """,
             unsafe=True,
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[object] = set()
         for call in model.tree.calls:
@@ -149,8 +159,8 @@ class ForkWithThreads(LintRule):
             self.report(
                 call,
                 fix=self._fix(call, kind),
-                call=self._short(call),
-                thread=self._short(thread_call),
+                call=self.snippet(call),
+                thread=self.snippet(thread_call),
                 what=what,
             )
 
@@ -286,10 +296,6 @@ class ForkWithThreads(LintRule):
         if isinstance(creator.func, cst.Attribute):
             return creator.func.value
         return None
-
-    def _short(self, expr: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(expr).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _names(chain: list[FunctionNode]) -> str:

@@ -93,55 +93,65 @@ class ImplicitForkState(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "MODE = 'default'\n"
-            "def work(x): return MODE\n"
-            "if __name__ == '__main__':\n"
-            "    with Pool(2) as pool:\n"
-            "        pool.map(work, [1])\n"
+            """
+            from multiprocessing import Pool
+            MODE = 'default'
+            def work(x): return MODE
+            if __name__ == '__main__':
+                with Pool(2) as pool:
+                    pool.map(work, [1])
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "MODE = 'default'\n"
-            "def init(mode):\n"
-            "    global MODE\n"
-            "    MODE = mode\n"
-            "def work(x): return MODE\n"
-            "if __name__ == '__main__':\n"
-            "    with Pool(2, initializer=init, initargs=('prod',)) as pool:\n"
-            "        pool.map(work, [1])\n"
+            """
+            from multiprocessing import Pool
+            MODE = 'default'
+            def init(mode):
+                global MODE
+                MODE = mode
+            def work(x): return MODE
+            if __name__ == '__main__':
+                with Pool(2, initializer=init, initargs=('prod',)) as pool:
+                    pool.map(work, [1])
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "MODE = 'default'\n"
-            "def work(): print(MODE)\n"
-            "if __name__ == '__main__':\n"
-            "    MODE = 'prod'\n"
-            "    mp.get_context('fork').Process(target=work).start()\n"
+            """
+            import multiprocessing as mp
+            MODE = 'default'
+            def work(): print(MODE)
+            if __name__ == '__main__':
+                MODE = 'prod'
+                mp.get_context('fork').Process(target=work).start()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "CONFIG = {'mode': 'default'}\n"
-            "def work(x): return CONFIG['mode']\n"
-            "if __name__ == '__main__':\n"
-            "    CONFIG['mode'] = 'production'\n"
-            "    with Pool(2) as pool:\n"
-            "        pool.map(work, [1])\n"
+            """
+            from multiprocessing import Pool
+            CONFIG = {'mode': 'default'}
+            def work(x): return CONFIG['mode']
+            if __name__ == '__main__':
+                CONFIG['mode'] = 'production'
+                with Pool(2) as pool:
+                    pool.map(work, [1])
+            """
         ),
         Invalid(
-            "import numpy as np\n"
-            "from multiprocessing import Pool\n"
-            "def work(x): return np.random.rand()\n"
-            "if __name__ == '__main__':\n"
-            "    np.random.seed(42)\n"
-            "    with Pool(2) as pool:\n"
-            "        pool.map(work, [1, 2])\n"
+            """
+            import numpy as np
+            from multiprocessing import Pool
+            def work(x): return np.random.rand()
+            if __name__ == '__main__':
+                np.random.seed(42)
+                with Pool(2) as pool:
+                    pool.map(work, [1, 2])
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         workers = model.workers.worker_functions(processes_only=True)
         if not workers:
@@ -237,7 +247,7 @@ class ImplicitForkState(LintRule):
                 continue
             self.report(
                 call,
-                name=self._short(call),
+                name=self.snippet(call),
                 problem=f"seeds the parent's global generator only; {_RNG_EFFECT[found[0]]}",
             )
 
@@ -276,10 +286,6 @@ class ImplicitForkState(LintRule):
                 if found is not None:
                     (seeded if found[1] == "seed" else drawn).add(found[0])
         return seeded, drawn
-
-    def _short(self, expr: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(expr).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _function_name(function: FunctionNode) -> str:

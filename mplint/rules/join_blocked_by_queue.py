@@ -88,67 +88,77 @@ class JoinBlockedByQueue(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Process, Queue\n"
-            "def producer(q): q.put('x' * 10**6)\n"
-            "def main():\n"
-            "    q = Queue()\n"
-            "    p = Process(target=producer, args=(q,))\n"
-            "    p.start()\n"
-            "    data = q.get()\n"
-            "    p.join()\n"
+            """
+            from multiprocessing import Process, Queue
+            def producer(q): q.put('x' * 10**6)
+            def main():
+                q = Queue()
+                p = Process(target=producer, args=(q,))
+                p.start()
+                data = q.get()
+                p.join()
+            """
         ),
         Valid(
-            "from multiprocessing import Process, Manager\n"
-            "def producer(q): q.put('x' * 10**6)\n"
-            "def main():\n"
-            "    with Manager() as m:\n"
-            "        q = m.Queue()\n"
-            "        p = Process(target=producer, args=(q,))\n"
-            "        p.start()\n"
-            "        p.join()\n"
-            "        data = q.get()\n"
+            """
+            from multiprocessing import Process, Manager
+            def producer(q): q.put('x' * 10**6)
+            def main():
+                with Manager() as m:
+                    q = m.Queue()
+                    p = Process(target=producer, args=(q,))
+                    p.start()
+                    p.join()
+                    data = q.get()
+            """
         ),
         Valid(
-            "from multiprocessing import Process, Queue\n"
-            "def consumer(q):\n"
-            "    while True:\n"
-            "        item = q.get()\n"
-            "        if item is None:\n"
-            "            break\n"
-            "def main():\n"
-            "    q = Queue()\n"
-            "    p = Process(target=consumer, args=(q,))\n"
-            "    p.start()\n"
-            "    q.put(None)\n"
-            "    p.join()\n"
+            """
+            from multiprocessing import Process, Queue
+            def consumer(q):
+                while True:
+                    item = q.get()
+                    if item is None:
+                        break
+            def main():
+                q = Queue()
+                p = Process(target=consumer, args=(q,))
+                p.start()
+                q.put(None)
+                p.join()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Process, Queue\n"
-            "def producer(q): q.put('x' * 10**6)\n"
-            "def main():\n"
-            "    q = Queue()\n"
-            "    p = Process(target=producer, args=(q,))\n"
-            "    p.start()\n"
-            "    p.join()\n"
-            "    data = q.get()\n"
+            """
+            from multiprocessing import Process, Queue
+            def producer(q): q.put('x' * 10**6)
+            def main():
+                q = Queue()
+                p = Process(target=producer, args=(q,))
+                p.start()
+                p.join()
+                data = q.get()
+            """
         ),
         Invalid(
-            "from multiprocessing import Process, JoinableQueue\n"
-            "def consumer(q):\n"
-            "    while True:\n"
-            "        print(q.get())\n"
-            "def main():\n"
-            "    q = JoinableQueue()\n"
-            "    p = Process(target=consumer, args=(q,))\n"
-            "    p.start()\n"
-            "    q.put(1)\n"
-            "    p.join()\n"
+            """
+            from multiprocessing import Process, JoinableQueue
+            def consumer(q):
+                while True:
+                    print(q.get())
+            def main():
+                q = JoinableQueue()
+                p = Process(target=consumer, args=(q,))
+                p.start()
+                q.put(1)
+                p.join()
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.Call] = set()
         for submission in model.submissions():

@@ -72,49 +72,55 @@ class JoinableQueueTaskDoneMismatch(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import JoinableQueue, Process\n"
-            "def consumer(jq):\n"
-            "    while True:\n"
-            "        item = jq.get()\n"
-            "        try:\n"
-            "            print(item)\n"
-            "        finally:\n"
-            "            jq.task_done()\n"
-            "def main():\n"
-            "    jq = JoinableQueue()\n"
-            "    Process(target=consumer, args=(jq,), daemon=True).start()\n"
-            "    jq.put(1)\n"
-            "    jq.join()\n"
+            """
+            from multiprocessing import JoinableQueue, Process
+            def consumer(jq):
+                while True:
+                    item = jq.get()
+                    try:
+                        print(item)
+                    finally:
+                        jq.task_done()
+            def main():
+                jq = JoinableQueue()
+                Process(target=consumer, args=(jq,), daemon=True).start()
+                jq.put(1)
+                jq.join()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import JoinableQueue, Process\n"
-            "def consumer(jq):\n"
-            "    while True:\n"
-            "        print(jq.get())\n"
-            "def main():\n"
-            "    jq = JoinableQueue()\n"
-            "    Process(target=consumer, args=(jq,), daemon=True).start()\n"
-            "    jq.put(1)\n"
-            "    jq.join()\n"
+            """
+            from multiprocessing import JoinableQueue, Process
+            def consumer(jq):
+                while True:
+                    print(jq.get())
+            def main():
+                jq = JoinableQueue()
+                Process(target=consumer, args=(jq,), daemon=True).start()
+                jq.put(1)
+                jq.join()
+            """
         ),
         Invalid(
-            "import queue\n"
-            "from multiprocessing import JoinableQueue\n"
-            "def consumer(jq: JoinableQueue):\n"
-            "    while True:\n"
-            "        try:\n"
-            "            item = jq.get(timeout=1)\n"
-            "            print(item)\n"
-            "        except queue.Empty:\n"
-            "            break\n"
-            "        finally:\n"
-            "            jq.task_done()\n"
+            """
+            import queue
+            from multiprocessing import JoinableQueue
+            def consumer(jq: JoinableQueue):
+                while True:
+                    try:
+                        item = jq.get(timeout=1)
+                        print(item)
+                    except queue.Empty:
+                        break
+                    finally:
+                        jq.task_done()
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.Call] = set()
         for join in model.tree.method_calls.get("join", []):

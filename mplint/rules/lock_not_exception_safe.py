@@ -9,6 +9,7 @@ from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
 from mplint.model import call_argument, keyword_arg, positional_args
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.rules._helpers import descendants
 
 _EXITS = (cst.Return, cst.Break, cst.Continue)
 _LOOPS = (cst.For, cst.While)
@@ -89,67 +90,83 @@ class LockNotExceptionSafe(LintRule):
 
     VALID = [
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(lock: mp.Lock, n):\n"
-            "    with lock:\n"
-            "        print(n)\n"
+            """
+            import multiprocessing as mp
+            def work(lock: mp.Lock, n):
+                with lock:
+                    print(n)
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(lock: mp.Lock, n):\n"
-            "    lock.acquire()\n"
-            "    try:\n"
-            "        print(n)\n"
-            "    finally:\n"
-            "        lock.release()\n"
+            """
+            import multiprocessing as mp
+            def work(lock: mp.Lock, n):
+                lock.acquire()
+                try:
+                    print(n)
+                finally:
+                    lock.release()
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(lock: mp.Lock, n):\n"
-            "    if lock.acquire(timeout=1):\n"
-            "        try:\n"
-            "            print(n)\n"
-            "        finally:\n"
-            "            lock.release()\n"
+            """
+            import multiprocessing as mp
+            def work(lock: mp.Lock, n):
+                if lock.acquire(timeout=1):
+                    try:
+                        print(n)
+                    finally:
+                        lock.release()
+            """
         ),
         Valid(
-            "import threading\n"
-            "def work(n):\n"
-            "    lock = threading.Lock()\n"
-            "    lock.acquire()\n"
-            "    print(n)\n"
-            "    lock.release()\n"
+            """
+            import threading
+            def work(n):
+                lock = threading.Lock()
+                lock.acquire()
+                print(n)
+                lock.release()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(lock: mp.Lock, n):\n"
-            "    lock.acquire()\n"
-            "    print(n)\n"
-            "    lock.release()\n",
-            fixed="import multiprocessing as mp\n"
-            "def work(lock: mp.Lock, n):\n"
-            "    with lock:\n"
-            "        print(n)\n",
+            """
+            import multiprocessing as mp
+            def work(lock: mp.Lock, n):
+                lock.acquire()
+                print(n)
+                lock.release()
+            """,
+            fixed="""
+            import multiprocessing as mp
+            def work(lock: mp.Lock, n):
+                with lock:
+                    print(n)
+            """,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(lock: mp.Lock, n):\n"
-            "    lock.acquire(timeout=1)\n"
-            "    print(n)\n"
-            "    lock.release()\n"
+            """
+            import multiprocessing as mp
+            def work(lock: mp.Lock, n):
+                lock.acquire(timeout=1)
+                print(n)
+                lock.release()
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(lock: mp.Lock, n):\n"
-            "    if lock.acquire(timeout=-1):\n"
-            "        with open(n) as f:\n"
-            "            f.write('x')\n"
+            """
+            import multiprocessing as mp
+            def work(lock: mp.Lock, n):
+                if lock.acquire(timeout=-1):
+                    with open(n) as f:
+                        f.write('x')
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         for call in self.model.tree.method_calls.get("acquire", []):
             func = call.func
             if not isinstance(func, cst.Attribute):
@@ -166,7 +183,7 @@ class LockNotExceptionSafe(LintRule):
         if timeout is not None and _negative(timeout) and not kind.proxy and not kind.uses_threads:
             self.report(
                 call,
-                call=self._short(call),
+                call=self.snippet(call),
                 problem="does not wait: multiprocessing treats a negative timeout as 0",
             )
             return
@@ -176,7 +193,7 @@ class LockNotExceptionSafe(LintRule):
             if discarded and self._released_later(call, receiver):
                 self.report(
                     call,
-                    call=self._short(call),
+                    call=self.snippet(call),
                     problem=f"may fail, and its result is ignored: the later `{name}.release()` "
                     "then releases a lock this process does not hold",
                 )
@@ -223,7 +240,7 @@ class LockNotExceptionSafe(LintRule):
                 if any(_may_raise(s) for s in body):
                     self.report(
                         call,
-                        call=self._short(call),
+                        call=self.snippet(call),
                         problem="is not released if a statement before its `try`/`finally` raises",
                     )
                 return
@@ -242,7 +259,7 @@ class LockNotExceptionSafe(LintRule):
         self.report(
             call,
             fix=fix,
-            call=self._short(call),
+            call=self.snippet(call),
             problem=f"is not released if the code before `{self.code_for(receiver)}.release()` "
             "raises; use `with`",
         )
@@ -341,7 +358,7 @@ class LockNotExceptionSafe(LintRule):
         if any(line.comment is not None for line in release_line.leading_lines):
             return None
         for statement in body:
-            for node in _descendants(statement):
+            for node in descendants(statement, enter_scopes=False):
                 if isinstance(node, (cst.SimpleString, cst.FormattedString)) and "\n" in (
                     self.code_for(node)
                 ):
@@ -385,10 +402,6 @@ class LockNotExceptionSafe(LintRule):
             if ancestor is top:
                 return not isinstance(top, _LOOPS)
         return True
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _is_mp_lock(kind: Kind) -> bool:
@@ -439,14 +452,3 @@ def _may_raise(statement: cst.BaseStatement) -> bool:
             continue
         return True
     return False
-
-
-def _descendants(node: cst.CSTNode) -> list[cst.CSTNode]:
-    out: list[cst.CSTNode] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        if not isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) or current is node:
-            stack.extend(current.children)
-    return out

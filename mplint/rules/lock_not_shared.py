@@ -72,58 +72,68 @@ class LockNotShared(LintRule):
 
     VALID = [
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(lock, i):\n"
-            "    with lock:\n"
-            "        print(i)\n"
-            "if __name__ == '__main__':\n"
-            "    lock = mp.Lock()\n"
-            "    for i in range(3):\n"
-            "        mp.Process(target=work, args=(lock, i)).start()\n"
+            """
+            import multiprocessing as mp
+            def work(lock, i):
+                with lock:
+                    print(i)
+            if __name__ == '__main__':
+                lock = mp.Lock()
+                for i in range(3):
+                    mp.Process(target=work, args=(lock, i)).start()
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "ctx = mp.get_context('fork')\n"
-            "LOCK = ctx.Lock()\n"
-            "def work(i):\n"
-            "    with LOCK:\n"
-            "        print(i)\n"
-            "if __name__ == '__main__':\n"
-            "    ctx.Process(target=work, args=(1,)).start()\n"
+            """
+            import multiprocessing as mp
+            ctx = mp.get_context('fork')
+            LOCK = ctx.Lock()
+            def work(i):
+                with LOCK:
+                    print(i)
+            if __name__ == '__main__':
+                ctx.Process(target=work, args=(1,)).start()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(i):\n"
-            "    lock = mp.Lock()\n"
-            "    with lock:\n"
-            "        print(i)\n"
-            "if __name__ == '__main__':\n"
-            "    with mp.Pool() as pool:\n"
-            "        pool.map(work, range(3))\n"
+            """
+            import multiprocessing as mp
+            def work(i):
+                lock = mp.Lock()
+                with lock:
+                    print(i)
+            if __name__ == '__main__':
+                with mp.Pool() as pool:
+                    pool.map(work, range(3))
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "LOCK = mp.Lock()\n"
-            "def work(i):\n"
-            "    with LOCK:\n"
-            "        print(i)\n"
-            "if __name__ == '__main__':\n"
-            "    mp.Process(target=work, args=(1,)).start()\n"
+            """
+            import multiprocessing as mp
+            LOCK = mp.Lock()
+            def work(i):
+                with LOCK:
+                    print(i)
+            if __name__ == '__main__':
+                mp.Process(target=work, args=(1,)).start()
+            """
         ),
         Invalid(
-            "import multiprocessing as mp, threading\n"
-            "def work(lock, i):\n"
-            "    with lock:\n"
-            "        print(i)\n"
-            "if __name__ == '__main__':\n"
-            "    lock = threading.Lock()\n"
-            "    mp.Process(target=work, args=(lock, 1)).start()\n"
+            """
+            import multiprocessing as mp, threading
+            def work(lock, i):
+                with lock:
+                    print(i)
+            if __name__ == '__main__':
+                lock = threading.Lock()
+                mp.Process(target=work, args=(lock, 1)).start()
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         workers = model.workers.worker_functions(processes_only=True)
         rebound = self._rebound_globals()
@@ -141,7 +151,7 @@ class LockNotShared(LintRule):
                 if kind is not None and kind.name is KindName.THREAD_LOCK:
                     self.report(
                         arg,
-                        problem=f"`{_short(self.code_for(arg))}` belongs to `threading`; child "
+                        problem=f"`{self.snippet(arg)}` belongs to `threading`; child "
                         "processes cannot share it",
                     )
 
@@ -198,7 +208,7 @@ class LockNotShared(LintRule):
     def _report_local(self, call: cst.Call) -> None:
         self.report(
             call,
-            problem=f"`{_short(self.code_for(call))}` is a new lock on every call in the child; "
+            problem=f"`{self.snippet(call)}` is a new lock on every call in the child; "
             "it protects nothing",
         )
 
@@ -262,8 +272,3 @@ def _is_lock(kind: Kind) -> bool:
     if kind.proxy:
         return False
     return kind.is_lock_like or kind.name is KindName.THREAD_LOCK
-
-
-def _short(code: str) -> str:
-    text = " ".join(code.split())
-    return text if len(text) <= 40 else text[:37] + "..."

@@ -71,50 +71,60 @@ class ManagerNestedMutation(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Manager\n"
-            "def main():\n"
-            "    with Manager() as m:\n"
-            "        shared = m.dict()\n"
-            "        items = shared.get('items', [])\n"
-            "        items.append(1)\n"
-            "        shared['items'] = items\n"
+            """
+            from multiprocessing import Manager
+            def main():
+                with Manager() as m:
+                    shared = m.dict()
+                    items = shared.get('items', [])
+                    items.append(1)
+                    shared['items'] = items
+            """
         ),
         Valid(
-            "from multiprocessing import Manager\n"
-            "def main():\n"
-            "    with Manager() as m:\n"
-            "        shared = m.dict()\n"
-            "        shared['items'] = m.list()\n"
-            "        shared['items'].append(1)\n"
+            """
+            from multiprocessing import Manager
+            def main():
+                with Manager() as m:
+                    shared = m.dict()
+                    shared['items'] = m.list()
+                    shared['items'].append(1)
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Manager\n"
-            "def main():\n"
-            "    with Manager() as m:\n"
-            "        shared = m.dict({'items': []})\n"
-            "        shared['items'].append(1)\n",
-            fixed="from multiprocessing import Manager\n"
-            "def main():\n"
-            "    with Manager() as m:\n"
-            "        shared = m.dict({'items': []})\n"
-            "        items = shared['items']\n"
-            "        items.append(1)\n"
-            "        shared['items'] = items\n",
+            """
+            from multiprocessing import Manager
+            def main():
+                with Manager() as m:
+                    shared = m.dict({'items': []})
+                    shared['items'].append(1)
+            """,
+            fixed="""
+            from multiprocessing import Manager
+            def main():
+                with Manager() as m:
+                    shared = m.dict({'items': []})
+                    items = shared['items']
+                    items.append(1)
+                    shared['items'] = items
+            """,
             unsafe=True,
         ),
         Invalid(
-            "from multiprocessing import Manager\n"
-            "def main():\n"
-            "    with Manager() as m:\n"
-            "        ns = m.Namespace()\n"
-            "        ns.data = {}\n"
-            "        ns.data['k'] = 1\n"
+            """
+            from multiprocessing import Manager
+            def main():
+                with Manager() as m:
+                    ns = m.Namespace()
+                    ns.data = {}
+                    ns.data['k'] = 1
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         if self._nests_proxies():
             return
@@ -255,7 +265,7 @@ class ManagerNestedMutation(LintRule):
                 return  # read after the change (written back, passed on, returned …)
         if first is not None and first not in reported:
             reported.add(first)
-            self.report(first, code=self._short(first))
+            self.report(first, code=self.snippet(first))
 
     # --- reporting and the fix ---------------------------------------------------------------------------
     def _report(
@@ -264,7 +274,7 @@ class ManagerNestedMutation(LintRule):
         if node in reported:
             return
         reported.add(node)
-        self.report(node, fix=self._fix(node, copy), code=self._short(node))
+        self.report(node, fix=self._fix(node, copy), code=self.snippet(node))
 
     def _fix(self, node: cst.CSTNode, copy: cst.BaseExpression) -> Optional[FixSpec]:
         """``p[k].append(x)`` -> ``tmp = p[k]`` / ``tmp.append(x)`` / ``p[k] = tmp``."""
@@ -312,10 +322,6 @@ class ManagerNestedMutation(LintRule):
             if self.model.names.new_variable_is_safe(candidate, at):
                 return candidate
         return None
-
-    def _short(self, node: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(node).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _pure(expr: cst.BaseExpression) -> bool:

@@ -68,52 +68,62 @@ class ManagerUsedAfterShutdown(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Manager\n"
-            "def main():\n"
-            "    with Manager() as m:\n"
-            "        shared = m.dict()\n"
-            "        result = dict(shared)\n"
-            "    return result\n"
+            """
+            from multiprocessing import Manager
+            def main():
+                with Manager() as m:
+                    shared = m.dict()
+                    result = dict(shared)
+                return result
+            """
         ),
         Valid(
-            "from multiprocessing import Manager\n"
-            "def main():\n"
-            "    m = Manager()\n"
-            "    shared = m.list()\n"
-            "    shared.append(1)\n"
-            "    m.shutdown()\n"
-            "    shared = [1]\n"
-            "    return shared\n"
+            """
+            from multiprocessing import Manager
+            def main():
+                m = Manager()
+                shared = m.list()
+                shared.append(1)
+                m.shutdown()
+                shared = [1]
+                return shared
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Manager\n"
-            "def main():\n"
-            "    with Manager() as m:\n"
-            "        shared = m.dict()\n"
-            "        shared['a'] = 1\n"
-            "    return shared['a']\n",
-            fixed="from multiprocessing import Manager\n"
-            "def main():\n"
-            "    with Manager() as m:\n"
-            "        shared = m.dict()\n"
-            "        shared['a'] = 1\n"
-            "        shared = dict(shared)\n"
-            "    return shared['a']\n",
+            """
+            from multiprocessing import Manager
+            def main():
+                with Manager() as m:
+                    shared = m.dict()
+                    shared['a'] = 1
+                return shared['a']
+            """,
+            fixed="""
+            from multiprocessing import Manager
+            def main():
+                with Manager() as m:
+                    shared = m.dict()
+                    shared['a'] = 1
+                    shared = dict(shared)
+                return shared['a']
+            """,
             unsafe=True,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def main():\n"
-            "    m = mp.Manager()\n"
-            "    q = m.Queue()\n"
-            "    m.shutdown()\n"
-            "    q.put(1)\n"
+            """
+            import multiprocessing as mp
+            def main():
+                m = mp.Manager()
+                q = m.Queue()
+                m.shutdown()
+                q.put(1)
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         for stop, manager in self._stops():
             self._check_stop(stop, manager)
 

@@ -110,55 +110,69 @@ class MapArityMismatch(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def add(a, b): return a + b\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        return pool.starmap(add, [(1, 2), (3, 4)])\n"
+            """
+            from multiprocessing import Pool
+            def add(a, b): return a + b
+            def go():
+                with Pool(2) as pool:
+                    return pool.starmap(add, [(1, 2), (3, 4)])
+            """
         ),
         Valid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def add(a, b): return a + b\n"
-            "def go(xs, ys):\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        return list(ex.map(add, xs, ys))\n"
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            def add(a, b): return a + b
+            def go(xs, ys):
+                with ProcessPoolExecutor() as ex:
+                    return list(ex.map(add, xs, ys))
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def scale(x, factor=2): return x * factor\n"
-            "def go(xs):\n"
-            "    with Pool(2) as pool:\n"
-            "        return pool.map(scale, xs, 16)\n"
+            """
+            from multiprocessing import Pool
+            def scale(x, factor=2): return x * factor
+            def go(xs):
+                with Pool(2) as pool:
+                    return pool.map(scale, xs, 16)
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def add(a, b): return a + b\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        return pool.map(add, [(1, 2), (3, 4)])\n",
-            fixed="from multiprocessing import Pool\n"
-            "def add(a, b): return a + b\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        return pool.starmap(add, [(1, 2), (3, 4)])\n",
+            """
+            from multiprocessing import Pool
+            def add(a, b): return a + b
+            def go():
+                with Pool(2) as pool:
+                    return pool.map(add, [(1, 2), (3, 4)])
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def add(a, b): return a + b
+            def go():
+                with Pool(2) as pool:
+                    return pool.starmap(add, [(1, 2), (3, 4)])
+            """,
         ),
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def add(a, b): return a + b\n"
-            "def go(xs, ys):\n"
-            "    with Pool(2) as pool:\n"
-            "        return pool.map(add, xs, ys)\n",
-            fixed="from multiprocessing import Pool\n"
-            "def add(a, b): return a + b\n"
-            "def go(xs, ys):\n"
-            "    with Pool(2) as pool:\n"
-            "        return pool.starmap(add, zip(xs, ys))\n",
+            """
+            from multiprocessing import Pool
+            def add(a, b): return a + b
+            def go(xs, ys):
+                with Pool(2) as pool:
+                    return pool.map(add, xs, ys)
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def add(a, b): return a + b
+            def go(xs, ys):
+                with Pool(2) as pool:
+                    return pool.starmap(add, zip(xs, ys))
+            """,
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for method in sorted(_CHUNKSIZE_THIRD):
             for call in model.tree.method_calls.get(method, []):
@@ -180,28 +194,28 @@ class MapArityMismatch(LintRule):
         third = positional[2].value if len(positional) >= 3 else None
         if third is not None and self._is_iterable(third):
             problem = (
-                f"passes `{self._short(third)}` as `chunksize`: `{method}()` takes one iterable "
+                f"passes `{self.snippet(third)}` as `chunksize`: `{method}()` takes one iterable "
                 "(TypeError)"
             )
             self.report(
                 call,
                 fix=self._zip_fix(call, method, arity),
-                call=self._short(call),
+                call=self.snippet(call),
                 problem=problem,
             )
             return
         if method not in _ONE_ARGUMENT or arity is None or arity[0] < 2 or len(positional) < 2:
             return
         problem = (
-            f"calls `{self._short(positional[0].value)}` with each item as one argument, but it "
+            f"calls `{self.snippet(positional[0].value)}` with each item as one argument, but it "
             f"needs {arity[0]} (TypeError); use `starmap`"
         )
         fix = self._starmap_fix(call, method, arity)
         if third is not None and model.types.value_type(third) not in ("int", "bool"):
             # the call fails either way; a second iterable is what a third argument means here
-            problem += f" (`{self._short(third)}` is taken as `chunksize`, not a second iterable)"
+            problem += f" (`{self.snippet(third)}` is taken as `chunksize`, not a second iterable)"
             fix = self._zip_fix(call, method, arity)
-        self.report(call, fix=fix, call=self._short(call), problem=problem)
+        self.report(call, fix=fix, call=self.snippet(call), problem=problem)
 
     def _is_iterable(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, _ITERABLE_NODES):
@@ -285,21 +299,17 @@ class MapArityMismatch(LintRule):
         required, maximum = arity
         if required > iterables:
             problem = (
-                f"calls `{self._short(positional[0].value)}` with {iterables} argument(s), "
+                f"calls `{self.snippet(positional[0].value)}` with {iterables} argument(s), "
                 f"but it needs {required} (TypeError)"
             )
         elif maximum is not None and maximum < iterables:
             problem = (
-                f"calls `{self._short(positional[0].value)}` with {iterables} arguments, "
+                f"calls `{self.snippet(positional[0].value)}` with {iterables} arguments, "
                 f"but it takes at most {maximum} (TypeError)"
             )
         else:
             return
-        self.report(call, call=self._short(call), problem=problem)
-
-    def _short(self, node: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(node).split())
-        return text if len(text) <= 40 else text[:37] + "..."
+        self.report(call, call=self.snippet(call), problem=problem)
 
 
 # --- helpers of this rule ---

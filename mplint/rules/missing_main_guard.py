@@ -80,53 +80,71 @@ class MissingMainGuard(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def sq(x): return x * x\n"
-            "if __name__ == '__main__':\n"
-            "    with Pool(2) as p:\n"
-            "        p.map(sq, [1])\n"
+            """
+            from multiprocessing import Pool
+            def sq(x): return x * x
+            if __name__ == '__main__':
+                with Pool(2) as p:
+                    p.map(sq, [1])
+            """
         ),
-        Valid("import threading\ndef f(): pass\nthreading.Thread(target=f).start()\n"),
         Valid(
-            "import multiprocessing as mp\n"
-            "ctx = mp.get_context('fork')\n"
-            "def f(): pass\n"
-            "ctx.Process(target=f).start()\n"
+            """
+            import threading
+            def f(): pass
+            threading.Thread(target=f).start()
+            """
+        ),
+        Valid(
+            """
+            import multiprocessing as mp
+            ctx = mp.get_context('fork')
+            def f(): pass
+            ctx.Process(target=f).start()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def sq(x): return x * x\n"
-            "def main():\n"
-            "    with Pool(2) as p:\n"
-            "        p.map(sq, [1])\n"
-            "main()\n",
-            fixed="from multiprocessing import Pool\n"
-            "def sq(x): return x * x\n"
-            "def main():\n"
-            "    with Pool(2) as p:\n"
-            "        p.map(sq, [1])\n"
-            'if __name__ == "__main__":\n'
-            "    main()\n",
+            """
+            from multiprocessing import Pool
+            def sq(x): return x * x
+            def main():
+                with Pool(2) as p:
+                    p.map(sq, [1])
+            main()
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def sq(x): return x * x
+            def main():
+                with Pool(2) as p:
+                    p.map(sq, [1])
+            if __name__ == "__main__":
+                main()
+            """,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def f(): pass\n"
-            "p = mp.Process(target=f)\n"
-            "p.start()\n"
-            "p.join()\n",
-            fixed="import multiprocessing as mp\n"
-            "def f(): pass\n"
-            "p = mp.Process(target=f)\n"
-            'if __name__ == "__main__":\n'
-            "    p.start()\n"
-            "    p.join()\n",
+            """
+            import multiprocessing as mp
+            def f(): pass
+            p = mp.Process(target=f)
+            p.start()
+            p.join()
+            """,
+            fixed="""
+            import multiprocessing as mp
+            def f(): pass
+            p = mp.Process(target=f)
+            if __name__ == "__main__":
+                p.start()
+                p.join()
+            """,
             unsafe=True,
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         if model.tree.is_main_file:
             return
@@ -139,8 +157,8 @@ class MissingMainGuard(LintRule):
                 offenders.append((call, found))
         # A call nested in another offending call (``print(main())``): report the outer statement once.
         for call, what in offenders:
-            fix = self._fix(original_node, call, len(offenders))
-            self.report(call, fix=fix, call=self._short(call), what=what)
+            fix = self._fix(self.model.module, call, len(offenders))
+            self.report(call, fix=fix, call=self.snippet(call), what=what)
 
     def _offence(self, call: cst.Call) -> Optional[str]:
         model = self.model
@@ -217,10 +235,6 @@ class MissingMainGuard(LintRule):
         )
         applicability = Applicability.SAFE if lone_call else Applicability.UNSAFE
         return self.fix(applicability, ReplaceLines(first, tail[-1], text))
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _function_name(function: FunctionNode) -> str:

@@ -7,28 +7,9 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
-from mplint.kinds import Kind, KindName
+from mplint.kinds import SEMLOCK_KINDS, Kind, KindName
 from mplint.model import BindingKind, ExecContext, call_argument, context_family
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
-
-# Objects built on a SemLock: multiprocessing/synchronize.py SemLock.__getstate__ refuses to send one
-# created by a fork context to a spawn or forkserver child.
-_SEMLOCK_KINDS = frozenset(
-    {
-        KindName.LOCK,
-        KindName.RLOCK,
-        KindName.SEMAPHORE,
-        KindName.BOUNDED_SEMAPHORE,
-        KindName.CONDITION,
-        KindName.EVENT,
-        KindName.BARRIER,
-        KindName.QUEUE,
-        KindName.JOINABLE_QUEUE,
-        KindName.SIMPLE_QUEUE,
-        KindName.VALUE,
-        KindName.ARRAY,
-    }
-)
 
 
 class MixedContextObjects(LintRule):
@@ -97,54 +78,66 @@ class MixedContextObjects(LintRule):
 
     VALID = [
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "def main():\n"
-            "    ctx = mp.get_context('spawn')\n"
-            "    lock = ctx.Lock()\n"
-            "    ctx.Process(target=work, args=(lock,)).start()\n"
+            """
+            import multiprocessing as mp
+            def work(lock): pass
+            def main():
+                ctx = mp.get_context('spawn')
+                lock = ctx.Lock()
+                ctx.Process(target=work, args=(lock,)).start()
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "def main():\n"
-            "    lock = mp.Lock()\n"
-            "    mp.Process(target=work, args=(lock,)).start()\n"
+            """
+            import multiprocessing as mp
+            def work(lock): pass
+            def main():
+                lock = mp.Lock()
+                mp.Process(target=work, args=(lock,)).start()
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "def main():\n"
-            "    lock = mp.get_context('spawn').Lock()\n"
-            "    mp.get_context('fork').Process(target=work, args=(lock,)).start()\n"
+            """
+            import multiprocessing as mp
+            def work(lock): pass
+            def main():
+                lock = mp.get_context('spawn').Lock()
+                mp.get_context('fork').Process(target=work, args=(lock,)).start()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "def main():\n"
-            "    ctx = mp.get_context('spawn')\n"
-            "    lock = mp.Lock()\n"
-            "    ctx.Process(target=work, args=(lock,)).start()\n",
-            fixed="import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "def main():\n"
-            "    ctx = mp.get_context('spawn')\n"
-            "    lock = ctx.Lock()\n"
-            "    ctx.Process(target=work, args=(lock,)).start()\n",
+            """
+            import multiprocessing as mp
+            def work(lock): pass
+            def main():
+                ctx = mp.get_context('spawn')
+                lock = mp.Lock()
+                ctx.Process(target=work, args=(lock,)).start()
+            """,
+            fixed="""
+            import multiprocessing as mp
+            def work(lock): pass
+            def main():
+                ctx = mp.get_context('spawn')
+                lock = ctx.Lock()
+                ctx.Process(target=work, args=(lock,)).start()
+            """,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def init(q): pass\n"
-            "def main():\n"
-            "    fork = mp.get_context('fork')\n"
-            "    ex = ProcessPoolExecutor(initializer=init, initargs=(fork.Queue(),))\n"
+            """
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+            def init(q): pass
+            def main():
+                fork = mp.get_context('fork')
+                ex = ProcessPoolExecutor(initializer=init, initargs=(fork.Queue(),))
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for call in model.tree.calls:
             owner = model.kind_of(call)
@@ -188,7 +181,7 @@ class MixedContextObjects(LintRule):
         self.report(
             expr,
             fix=self._fix(call, owner, kind, expr),
-            arg=self._short(expr),
+            arg=self.snippet(expr),
             origin=self._describe(kind, "the fork context"),
             target=self._describe(owner, "a fork process", process=True),
         )
@@ -280,10 +273,6 @@ class MixedContextObjects(LintRule):
             return None
         return candidate
 
-    def _short(self, expr: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(expr).split())
-        return text if len(text) <= 40 else text[:37] + "..."
-
 
 def _semlock_kind(kind: Optional[Kind]) -> Optional[Kind]:
     """The SemLock-based object ``kind`` is (or holds, for a list or tuple)."""
@@ -297,7 +286,7 @@ def _semlock_kind(kind: Optional[Kind]) -> Optional[Kind]:
             if found is not None:
                 return found
         return None
-    return kind if kind.name in _SEMLOCK_KINDS else None
+    return kind if kind.name in SEMLOCK_KINDS else None
 
 
 def _elements(node: Optional[cst.BaseExpression]) -> Iterator[cst.BaseExpression]:

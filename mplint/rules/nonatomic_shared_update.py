@@ -8,6 +8,7 @@ from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
 from mplint.model import FunctionNode, keyword_arg
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.rules._helpers import descendants
 
 Update = Union[cst.AugAssign, cst.Assign]
 
@@ -78,56 +79,66 @@ class NonatomicSharedUpdate(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool, Value\n"
-            "def init(c):\n"
-            "    global counter\n"
-            "    counter = c\n"
-            "def work(x):\n"
-            "    with counter.get_lock():\n"
-            "        counter.value += x\n"
-            "if __name__ == '__main__':\n"
-            "    c = Value('i', 0)\n"
-            "    with Pool(4, initializer=init, initargs=(c,)) as pool:\n"
-            "        pool.map(work, range(10))\n"
+            """
+            from multiprocessing import Pool, Value
+            def init(c):
+                global counter
+                counter = c
+            def work(x):
+                with counter.get_lock():
+                    counter.value += x
+            if __name__ == '__main__':
+                c = Value('i', 0)
+                with Pool(4, initializer=init, initargs=(c,)) as pool:
+                    pool.map(work, range(10))
+            """
         ),
         Valid(
-            "from multiprocessing import Process, Value\n"
-            "def progress(done):\n"
-            "    for _ in range(10):\n"
-            "        done.value += 1\n"
-            "if __name__ == '__main__':\n"
-            "    done = Value('i', 0)\n"
-            "    p = Process(target=progress, args=(done,))\n"
-            "    p.start()\n"
-            "    p.join()\n"
+            """
+            from multiprocessing import Process, Value
+            def progress(done):
+                for _ in range(10):
+                    done.value += 1
+            if __name__ == '__main__':
+                done = Value('i', 0)
+                p = Process(target=progress, args=(done,))
+                p.start()
+                p.join()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Process, Value\n"
-            "def work(counter):\n"
-            "    counter.value += 1\n"
-            "if __name__ == '__main__':\n"
-            "    counter = Value('i', 0)\n"
-            "    for _ in range(4):\n"
-            "        Process(target=work, args=(counter,)).start()\n",
-            fixed="from multiprocessing import Process, Value\n"
-            "def work(counter):\n"
-            "    with counter.get_lock():\n"
-            "        counter.value += 1\n"
-            "if __name__ == '__main__':\n"
-            "    counter = Value('i', 0)\n"
-            "    for _ in range(4):\n"
-            "        Process(target=work, args=(counter,)).start()\n",
+            """
+            from multiprocessing import Process, Value
+            def work(counter):
+                counter.value += 1
+            if __name__ == '__main__':
+                counter = Value('i', 0)
+                for _ in range(4):
+                    Process(target=work, args=(counter,)).start()
+            """,
+            fixed="""
+            from multiprocessing import Process, Value
+            def work(counter):
+                with counter.get_lock():
+                    counter.value += 1
+            if __name__ == '__main__':
+                counter = Value('i', 0)
+                for _ in range(4):
+                    Process(target=work, args=(counter,)).start()
+            """,
         ),
         Invalid(
-            "from multiprocessing import Manager, Pool\n"
-            "def work(stats, word):\n"
-            "    stats[word] = stats.get(word, 0) + 1\n"
-            "if __name__ == '__main__':\n"
-            "    with Manager() as m, Pool() as pool:\n"
-            "        stats = m.dict()\n"
-            "        pool.starmap(work, [(stats, w) for w in 'abc'])\n"
+            """
+            from multiprocessing import Manager, Pool
+            def work(stats, word):
+                stats[word] = stats.get(word, 0) + 1
+            if __name__ == '__main__':
+                with Manager() as m, Pool() as pool:
+                    stats = m.dict()
+                    pool.starmap(work, [(stats, w) for w in 'abc'])
+            """
         ),
     ]
 
@@ -153,7 +164,7 @@ class NonatomicSharedUpdate(LintRule):
         # ``v.value = v.value + 1`` / ``d[k] = d.get(k, 0) + 1``: the new value reads the object
         reads = [
             n
-            for n in _walk(node.value)
+            for n in descendants(node.value)
             if isinstance(n, (cst.Name, cst.Attribute)) and self.model.binding_key(n) == key
         ]
         if reads:
@@ -170,10 +181,7 @@ class NonatomicSharedUpdate(LintRule):
             return
         if model.state.held_locks_cover(update):
             return
-        text = " ".join(self.code_for(update).split())
-        if len(text) > 40:
-            text = text[:37] + "..."
-        self.report(update, fix=self._fix(update, holder, kind), update=text)
+        self.report(update, fix=self._fix(update, holder, kind), update=self.snippet(update))
 
     def _shared_object(
         self, target: cst.BaseExpression
@@ -237,13 +245,3 @@ class NonatomicSharedUpdate(LintRule):
         if any(a.star for a in origin.args):
             return False
         return lock is None or (isinstance(lock.value, cst.Name) and lock.value.value == "True")
-
-
-def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
-    out: list[cst.CSTNode] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        stack.extend(current.children)
-    return out

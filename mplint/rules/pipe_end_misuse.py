@@ -9,6 +9,7 @@ from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import KindName
 from mplint.model import BindingKind, FunctionNode, Submission, Via
 from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Replace, Valid
+from mplint.rules._helpers import expression_line
 
 _SENDS = api_table.CONNECTION_SEND_METHODS
 _RECEIVES = api_table.CONNECTION_RECV_METHODS | {"poll"}
@@ -91,68 +92,80 @@ class PipeEndMisuse(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pipe\n"
-            "r, w = Pipe(duplex=False)\n"
-            "w.send(1)\n"
-            "print(r.recv())\n"
+            """
+            from multiprocessing import Pipe
+            r, w = Pipe(duplex=False)
+            w.send(1)
+            print(r.recv())
+            """
         ),
         Valid(
-            "from multiprocessing import Pipe, Process\n"
-            "def produce(conn):\n"
-            "    conn.send(1)\n"
-            "def main():\n"
-            "    r, w = Pipe(duplex=False)\n"
-            "    p = Process(target=produce, args=(w,))\n"
-            "    p.start()\n"
-            "    w.close()\n"
-            "    while True:\n"
-            "        try:\n"
-            "            print(r.recv())\n"
-            "        except EOFError:\n"
-            "            break\n"
+            """
+            from multiprocessing import Pipe, Process
+            def produce(conn):
+                conn.send(1)
+            def main():
+                r, w = Pipe(duplex=False)
+                p = Process(target=produce, args=(w,))
+                p.start()
+                w.close()
+                while True:
+                    try:
+                        print(r.recv())
+                    except EOFError:
+                        break
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pipe\n"
-            "w, r = Pipe(duplex=False)\n"
-            "w.send(1)\n"
-            "print(r.recv())\n",
-            fixed="from multiprocessing import Pipe\n"
-            "r, w = Pipe(duplex=False)\n"
-            "w.send(1)\n"
-            "print(r.recv())\n",
+            """
+            from multiprocessing import Pipe
+            w, r = Pipe(duplex=False)
+            w.send(1)
+            print(r.recv())
+            """,
+            fixed="""
+            from multiprocessing import Pipe
+            r, w = Pipe(duplex=False)
+            w.send(1)
+            print(r.recv())
+            """,
         ),
         Invalid(
-            "from multiprocessing import Pipe, Process\n"
-            "def produce(conn):\n"
-            "    conn.send(1)\n"
-            "def main():\n"
-            "    r, w = Pipe(duplex=False)\n"
-            "    p = Process(target=produce, args=(w,))\n"
-            "    p.start()\n"
-            "    while True:\n"
-            "        try:\n"
-            "            print(r.recv())\n"
-            "        except EOFError:\n"
-            "            break\n",
-            fixed="from multiprocessing import Pipe, Process\n"
-            "def produce(conn):\n"
-            "    conn.send(1)\n"
-            "def main():\n"
-            "    r, w = Pipe(duplex=False)\n"
-            "    p = Process(target=produce, args=(w,))\n"
-            "    p.start()\n"
-            "    w.close()\n"
-            "    while True:\n"
-            "        try:\n"
-            "            print(r.recv())\n"
-            "        except EOFError:\n"
-            "            break\n",
+            """
+            from multiprocessing import Pipe, Process
+            def produce(conn):
+                conn.send(1)
+            def main():
+                r, w = Pipe(duplex=False)
+                p = Process(target=produce, args=(w,))
+                p.start()
+                while True:
+                    try:
+                        print(r.recv())
+                    except EOFError:
+                        break
+            """,
+            fixed="""
+            from multiprocessing import Pipe, Process
+            def produce(conn):
+                conn.send(1)
+            def main():
+                r, w = Pipe(duplex=False)
+                p = Process(target=produce, args=(w,))
+                p.start()
+                w.close()
+                while True:
+                    try:
+                        print(r.recv())
+                    except EOFError:
+                        break
+            """,
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         self._check_directions()
         self._check_open_writers()
 
@@ -367,13 +380,8 @@ class PipeEndMisuse(LintRule):
         self, start: cst.Call, pipe: cst.Call, name: str, function: Optional[FunctionNode]
     ) -> Optional[FixSpec]:
         model = self.model
-        statement = model.statement_of(start)
-        if not (
-            isinstance(statement, cst.SimpleStatementLine)
-            and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr)
-            and statement.body[0].value is start
-        ):
+        statement = expression_line(model.statement_of(start), start)
+        if statement is None:
             return None
         for ancestor in model.ancestors(start):
             if ancestor is function:

@@ -8,6 +8,7 @@ from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Valid
+from mplint.rules._helpers import expression_line
 
 
 class PoolLifecycleOrder(LintRule):
@@ -63,50 +64,60 @@ class PoolLifecycleOrder(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    pool = Pool(2)\n"
-            "    pool.map(f, [1])\n"
-            "    pool.close()\n"
-            "    pool.join()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                pool = Pool(2)
+                pool.map(f, [1])
+                pool.close()
+                pool.join()
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        pool.map(f, [1])\n"
-            "    pool.join()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    pool.map(f, [1])
+                pool.join()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    pool = Pool(2)\n"
-            "    pool.map_async(f, [1])\n"
-            "    pool.join()\n",
-            fixed="from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    pool = Pool(2)\n"
-            "    pool.map_async(f, [1])\n"
-            "    pool.close()\n"
-            "    pool.join()\n",
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                pool = Pool(2)
+                pool.map_async(f, [1])
+                pool.join()
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                pool = Pool(2)
+                pool.map_async(f, [1])
+                pool.close()
+                pool.join()
+            """,
         ),
         Invalid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        ex.submit(f, 1)\n"
-            "    ex.submit(f, 2)\n"
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            def f(x): return x
+            def go():
+                with ProcessPoolExecutor() as ex:
+                    ex.submit(f, 1)
+                ex.submit(f, 2)
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for method in ("join", *POOL_TASK_METHODS, *EXECUTOR_TASK_METHODS):
             for call in model.tree.method_calls.get(method, []):
@@ -193,13 +204,8 @@ class PoolLifecycleOrder(LintRule):
         return False
 
     def _close_fix(self, call: cst.Call, receiver: cst.BaseExpression) -> Optional[FixSpec]:
-        statement = self.model.statement_of(call)
-        if not (
-            isinstance(statement, cst.SimpleStatementLine)
-            and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr)
-            and statement.body[0].value is call
-        ):
+        statement = expression_line(self.model.statement_of(call), call)
+        if statement is None:
             return None
         return self.fix(
             Applicability.SAFE, InsertBefore(statement, f"{self.code_for(receiver)}.close()")
@@ -222,7 +228,7 @@ class PoolLifecycleOrder(LintRule):
                 method = stop.func.attr.value if isinstance(stop.func, cst.Attribute) else "close"
                 self.report(
                     call,
-                    call=self._short(call),
+                    call=self.snippet(call),
                     problem=f"after `{method}()` raises {_error_class(error)}: {error}",
                 )
                 return
@@ -235,7 +241,7 @@ class PoolLifecycleOrder(LintRule):
             ):
                 self.report(
                     call,
-                    call=self._short(call),
+                    call=self.snippet(call),
                     problem=f"after the `with` block (its exit shut it down) raises "
                     f"{_error_class(error)}: {error}",
                 )
@@ -263,10 +269,6 @@ class PoolLifecycleOrder(LintRule):
                 if isinstance(statement, cst.With) and model.precedes(statement, call):
                     out.append((statement, node))
         return out
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _error_class(error: str) -> str:

@@ -9,6 +9,7 @@ from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
 from mplint.model import ExecContext, FlowKind
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.rules._helpers import descendants
 
 #: Pool methods that wait for their tasks: a pool only used through them is idle when they return.
 _BLOCKING_POOL_METHODS = frozenset({"apply", "map", "starmap"})
@@ -71,55 +72,67 @@ class PoolNotClosed(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    with Pool(2) as pool:\n"
-            "        return pool.map(f, xs)\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(xs):
+                with Pool(2) as pool:
+                    return pool.map(f, xs)
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    pool = Pool(2)\n"
-            "    try:\n"
-            "        return pool.map(f, xs)\n"
-            "    finally:\n"
-            "        pool.close()\n"
-            "        pool.join()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(xs):
+                pool = Pool(2)
+                try:
+                    return pool.map(f, xs)
+                finally:
+                    pool.close()
+                    pool.join()
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def make():\n"
-            "    pool = Pool(2)\n"
-            "    pool.map(f, [0])\n"
-            "    return pool\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def make():
+                pool = Pool(2)
+                pool.map(f, [0])
+                return pool
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    pool = Pool(2)\n"
-            "    return pool.map(f, xs)\n",
-            fixed="from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    with Pool(2) as pool:\n"
-            "        return pool.map(f, xs)\n",
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(xs):
+                pool = Pool(2)
+                return pool.map(f, xs)
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(xs):
+                with Pool(2) as pool:
+                    return pool.map(f, xs)
+            """,
             unsafe=True,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def f(x): return x\n"
-            "def go(xs):\n"
-            "    return mp.Pool(4).map(f, xs)\n"
+            """
+            import multiprocessing as mp
+            def f(x): return x
+            def go(xs):
+                return mp.Pool(4).map(f, xs)
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for call in model.tree.calls:
             kind = model.kind_of(call)
@@ -133,7 +146,7 @@ class PoolNotClosed(LintRule):
             parent = model.parent(call)
             if isinstance(parent, cst.Attribute) and parent.value is call:
                 if self._task_use(parent, kind):
-                    self.report(call, call=self._short(call), verb=verb)
+                    self.report(call, call=self.snippet(call), verb=verb)
                 continue
             flow = model.values.value_flow(call)
             key = flow.key
@@ -150,7 +163,7 @@ class PoolNotClosed(LintRule):
             self.report(
                 call,
                 fix=self._with_fix(call, flow.node, key, kind),
-                call=self._short(call),
+                call=self.snippet(call),
                 verb=verb,
             )
 
@@ -194,7 +207,7 @@ class PoolNotClosed(LintRule):
             for name in reads
         ):
             return None  # async work would be terminated at the block's exit
-        if any(_spans_lines(node) for statement in following for node in _descendants(statement)):
+        if any(_spans_lines(node) for statement in following for node in descendants(statement)):
             return None  # re-indenting would change a string or a bracketed continuation
         target = assignment.targets[0].target
         header = cst.TrailingWhitespace()
@@ -207,20 +220,6 @@ class PoolNotClosed(LintRule):
         )
         text = model.module.code_for_node(new).rstrip("\r\n")
         return self.fix(Applicability.UNSAFE, ReplaceLines(line, following[-1], text))
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _descendants(node: cst.CSTNode) -> list[cst.CSTNode]:
-    out: list[cst.CSTNode] = []
-    stack = list(node.children)
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        stack.extend(current.children)
-    return out
 
 
 def _spans_lines(node: cst.CSTNode) -> bool:

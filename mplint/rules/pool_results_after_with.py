@@ -74,68 +74,82 @@ class PoolResultsAfterWith(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(items):\n"
-            "    with Pool(2) as pool:\n"
-            "        res = pool.map_async(f, items)\n"
-            "        return res.get()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(items):
+                with Pool(2) as pool:
+                    res = pool.map_async(f, items)
+                    return res.get()
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(items):\n"
-            "    with Pool(2) as pool:\n"
-            "        res = pool.map_async(f, items)\n"
-            "        pool.close()\n"
-            "        pool.join()\n"
-            "    return res.get()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(items):
+                with Pool(2) as pool:
+                    res = pool.map_async(f, items)
+                    pool.close()
+                    pool.join()
+                return res.get()
+            """
         ),
         Valid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def f(x): return x\n"
-            "def go(items):\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        fut = ex.submit(f, 1)\n"
-            "    return fut.result()\n"
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            def f(x): return x
+            def go(items):
+                with ProcessPoolExecutor() as ex:
+                    fut = ex.submit(f, 1)
+                return fut.result()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(items):\n"
-            "    with Pool(2) as pool:\n"
-            "        res = pool.map_async(f, items)\n"
-            "    return res.get()\n",
-            fixed="from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go(items):\n"
-            "    with Pool(2) as pool:\n"
-            "        res = pool.map_async(f, items)\n"
-            "        pool.close()\n"
-            "        pool.join()\n"
-            "    return res.get()\n",
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(items):
+                with Pool(2) as pool:
+                    res = pool.map_async(f, items)
+                return res.get()
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def f(x): return x
+            def go(items):
+                with Pool(2) as pool:
+                    res = pool.map_async(f, items)
+                    pool.close()
+                    pool.join()
+                return res.get()
+            """,
             unsafe=True,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def log(job): print(job)\n"
-            "def go(jobs):\n"
-            "    with mp.get_context('spawn').Pool() as pool:\n"
-            "        for job in jobs:\n"
-            "            pool.apply_async(log, (job,))\n"
+            """
+            import multiprocessing as mp
+            def log(job): print(job)
+            def go(jobs):
+                with mp.get_context('spawn').Pool() as pool:
+                    for job in jobs:
+                        pool.apply_async(log, (job,))
+            """
         ),
         Invalid(
-            "from multiprocessing.pool import ThreadPool\n"
-            "def f(x): return x\n"
-            "def go(items):\n"
-            "    with ThreadPool(2) as pool:\n"
-            "        return pool.imap(f, items)\n"
+            """
+            from multiprocessing.pool import ThreadPool
+            def f(x): return x
+            def go(items):
+                with ThreadPool(2) as pool:
+                    return pool.imap(f, items)
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         for block in pool_blocks(self.model):
             for call, _kind in block_handles(self.model, block):
                 self._check(block, call)
@@ -149,14 +163,14 @@ class PoolResultsAfterWith(LintRule):
             self.report(
                 call,
                 fix=self._drain_fix(block),
-                what=self._short(call),
+                what=self.snippet(call),
                 problem="may never run: the `with` block's exit terminates the pool "
                 "and discards unfinished tasks",
             )
         elif flow.how is FlowKind.RETURNED:
             self.report(
                 flow.node,
-                what=self._short(call),
+                what=self.snippet(call),
                 problem="is returned out of the `with` block, whose exit terminates the pool: "
                 "the result never arrives",
             )
@@ -223,10 +237,6 @@ class PoolResultsAfterWith(LintRule):
             return None
         name = self.code_for(pool)
         return self.fix(Applicability.UNSAFE, InsertAfter(last, f"{name}.close()\n{name}.join()"))
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 # --- helpers of this rule ---

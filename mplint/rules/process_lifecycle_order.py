@@ -93,56 +93,68 @@ class ProcessLifecycleOrder(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Process\n"
-            "def work(): pass\n"
-            "def go():\n"
-            "    p = Process(target=work)\n"
-            "    p.start()\n"
-            "    p.join()\n"
-            "    p.close()\n"
+            """
+            from multiprocessing import Process
+            def work(): pass
+            def go():
+                p = Process(target=work)
+                p.start()
+                p.join()
+                p.close()
+            """
         ),
         Valid(
-            "from multiprocessing import Process\n"
-            "def work(): pass\n"
-            "def go(inline):\n"
-            "    p = Process(target=work)\n"
-            "    if inline:\n"
-            "        p.run()\n"
-            "    else:\n"
-            "        p.start()\n"
-            "        p.join()\n"
+            """
+            from multiprocessing import Process
+            def work(): pass
+            def go(inline):
+                p = Process(target=work)
+                if inline:
+                    p.run()
+                else:
+                    p.start()
+                    p.join()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Process\n"
-            "def work(): pass\n"
-            "def go():\n"
-            "    p = Process(target=work)\n"
-            "    p.join()\n"
+            """
+            from multiprocessing import Process
+            def work(): pass
+            def go():
+                p = Process(target=work)
+                p.join()
+            """
         ),
         Invalid(
-            "from multiprocessing import Process\n"
-            "def work(): pass\n"
-            "def go():\n"
-            "    p = Process(target=work)\n"
-            "    p.run()\n"
-            "    p.join()\n",
-            fixed="from multiprocessing import Process\n"
-            "def work(): pass\n"
-            "def go():\n"
-            "    p = Process(target=work)\n"
-            "    p.start()\n"
-            "    p.join()\n",
+            """
+            from multiprocessing import Process
+            def work(): pass
+            def go():
+                p = Process(target=work)
+                p.run()
+                p.join()
+            """,
+            fixed="""
+            from multiprocessing import Process
+            def work(): pass
+            def go():
+                p = Process(target=work)
+                p.start()
+                p.join()
+            """,
             unsafe=True,
         ),
         Invalid(
-            "from multiprocessing import Process\n"
-            "def work(): pass\n"
-            "def go():\n"
-            "    p = Process(target=work)\n"
-            "    p.start()\n"
-            "    p.close()\n"
+            """
+            from multiprocessing import Process
+            def work(): pass
+            def go():
+                p = Process(target=work)
+                p.start()
+                p.close()
+            """
         ),
     ]
 
@@ -150,7 +162,7 @@ class ProcessLifecycleOrder(LintRule):
         super().__init__(context)
         self._reported_runs: set[cst.Call] = set()
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for method in ("run", "join", "terminate", "kill", "close"):
             for call in model.tree.method_calls.get(method, []):
@@ -240,7 +252,7 @@ class ProcessLifecycleOrder(LintRule):
             call,
             fix=self._start_fix(call),
             call=self.code_for(call),
-            problem=f"runs `{self._short(target)}` here, in this {where}, and starts nothing; "
+            problem=f"runs `{self.snippet(target, width=30)}` here, in this {where}, and starts nothing; "
             f"use `{self.code_for(receiver)}.start()`",
         )
 
@@ -318,10 +330,6 @@ class ProcessLifecycleOrder(LintRule):
                     call=self.code_for(node),
                     problem=f"after `{name}.close()`: {_CLOSED_ERROR}",
                 )
-
-    def _short(self, node: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(node).split())
-        return text if len(text) <= 30 else text[:27] + "..."
 
 
 # --- helpers of this rule ---

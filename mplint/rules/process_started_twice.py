@@ -65,47 +65,55 @@ class ProcessStartedTwice(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Process\n"
-            "def poll(): pass\n"
-            "def go():\n"
-            "    for _ in range(3):\n"
-            "        p = Process(target=poll)\n"
-            "        p.start()\n"
-            "        p.join()\n"
+            """
+            from multiprocessing import Process
+            def poll(): pass
+            def go():
+                for _ in range(3):
+                    p = Process(target=poll)
+                    p.start()
+                    p.join()
+            """
         ),
         Valid(
-            "from multiprocessing import Process\n"
-            "def poll(): pass\n"
-            "def go(flag):\n"
-            "    p = Process(target=poll)\n"
-            "    if flag:\n"
-            "        p.start()\n"
-            "    else:\n"
-            "        p.start()\n"
+            """
+            from multiprocessing import Process
+            def poll(): pass
+            def go(flag):
+                p = Process(target=poll)
+                if flag:
+                    p.start()
+                else:
+                    p.start()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Process\n"
-            "def poll(): pass\n"
-            "def go():\n"
-            "    p = Process(target=poll)\n"
-            "    for _ in range(3):\n"
-            "        p.start()\n"
-            "        p.join()\n"
+            """
+            from multiprocessing import Process
+            def poll(): pass
+            def go():
+                p = Process(target=poll)
+                for _ in range(3):
+                    p.start()
+                    p.join()
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def poll(): pass\n"
-            "def go():\n"
-            "    p = mp.Process(target=poll)\n"
-            "    p.start()\n"
-            "    p.join()\n"
-            "    p.start()\n"
+            """
+            import multiprocessing as mp
+            def poll(): pass
+            def go():
+                p = mp.Process(target=poll)
+                p.start()
+                p.join()
+                p.start()
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for call in model.tree.method_calls.get("start", []):
             func = call.func

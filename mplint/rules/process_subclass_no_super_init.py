@@ -97,47 +97,57 @@ class ProcessSubclassNoSuperInit(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Process\n"
-            "class Worker(Process):\n"
-            "    def __init__(self, n):\n"
-            "        super().__init__()\n"
-            "        self.n = n\n"
+            """
+            from multiprocessing import Process
+            class Worker(Process):
+                def __init__(self, n):
+                    super().__init__()
+                    self.n = n
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "class Worker(mp.Process):\n"
-            "    def __init__(self, n):\n"
-            "        mp.Process.__init__(self, name=f'w{n}')\n"
-            "        self.n = n\n"
+            """
+            import multiprocessing as mp
+            class Worker(mp.Process):
+                def __init__(self, n):
+                    mp.Process.__init__(self, name=f'w{n}')
+                    self.n = n
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Process\n"
-            "class Worker(Process):\n"
-            "    def __init__(self, n):\n"
-            "        self.n = n\n"
-            "    def run(self):\n"
-            "        print(self.n)\n",
-            fixed="from multiprocessing import Process\n"
-            "class Worker(Process):\n"
-            "    def __init__(self, n):\n"
-            "        super().__init__()\n"
-            "        self.n = n\n"
-            "    def run(self):\n"
-            "        print(self.n)\n",
+            """
+            from multiprocessing import Process
+            class Worker(Process):
+                def __init__(self, n):
+                    self.n = n
+                def run(self):
+                    print(self.n)
+            """,
+            fixed="""
+            from multiprocessing import Process
+            class Worker(Process):
+                def __init__(self, n):
+                    super().__init__()
+                    self.n = n
+                def run(self):
+                    print(self.n)
+            """,
             unsafe=True,
         ),
         Invalid(
-            "from multiprocessing import Process\n"
-            "class Worker(Process):\n"
-            "    def __init__(self):\n"
-            "        self.daemon = True\n"
-            "        super().__init__()\n"
+            """
+            from multiprocessing import Process
+            class Worker(Process):
+                def __init__(self):
+                    self.daemon = True
+                    super().__init__()
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         if model.path.endswith(".pyi"):
             return  # a stub declares signatures; its bodies are `...`

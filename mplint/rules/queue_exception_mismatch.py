@@ -104,74 +104,90 @@ class QueueExceptionMismatch(LintRule):
 
     VALID = [
         Valid(
-            "import multiprocessing as mp\n"
-            "from queue import Empty\n"
-            "q = mp.Queue()\n"
-            "try:\n"
-            "    q.get_nowait()\n"
-            "except Empty:\n"
-            "    pass\n"
+            """
+            import multiprocessing as mp
+            from queue import Empty
+            q = mp.Queue()
+            try:
+                q.get_nowait()
+            except Empty:
+                pass
+            """
         ),
         Valid(
-            "import multiprocessing, queue\n"
-            "q = multiprocessing.Queue(4)\n"
-            "try:\n"
-            "    q.put_nowait(1)\n"
-            "except (queue.Empty, Exception):\n"
-            "    pass\n"
+            """
+            import multiprocessing, queue
+            q = multiprocessing.Queue(4)
+            try:
+                q.put_nowait(1)
+            except (queue.Empty, Exception):
+                pass
+            """
         ),
         Valid(
-            "import multiprocessing, queue\n"
-            "q = multiprocessing.Queue()\n"
-            "try:\n"
-            "    q.put_nowait(1)\n"
-            "except queue.Empty:\n"
-            "    pass\n"
+            """
+            import multiprocessing, queue
+            q = multiprocessing.Queue()
+            try:
+                q.put_nowait(1)
+            except queue.Empty:
+                pass
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Queue\n"
-            "q = Queue()\n"
-            "try:\n"
-            "    item = q.get(timeout=1)\n"
-            "except Queue.Empty:\n"
-            "    item = None\n",
-            fixed="from multiprocessing import Queue\n"
-            "import queue\n"
-            "q = Queue()\n"
-            "try:\n"
-            "    item = q.get(timeout=1)\n"
-            "except queue.Empty:\n"
-            "    item = None\n",
+            """
+            from multiprocessing import Queue
+            q = Queue()
+            try:
+                item = q.get(timeout=1)
+            except Queue.Empty:
+                item = None
+            """,
+            fixed="""
+            from multiprocessing import Queue
+            import queue
+            q = Queue()
+            try:
+                item = q.get(timeout=1)
+            except queue.Empty:
+                item = None
+            """,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "import queue\n"
-            "q = mp.Queue(maxsize=2)\n"
-            "try:\n"
-            "    q.put(1, block=False)\n"
-            "except queue.Empty:\n"
-            "    pass\n",
-            fixed="import multiprocessing as mp\n"
-            "import queue\n"
-            "q = mp.Queue(maxsize=2)\n"
-            "try:\n"
-            "    q.put(1, block=False)\n"
-            "except queue.Full:\n"
-            "    pass\n",
+            """
+            import multiprocessing as mp
+            import queue
+            q = mp.Queue(maxsize=2)
+            try:
+                q.put(1, block=False)
+            except queue.Empty:
+                pass
+            """,
+            fixed="""
+            import multiprocessing as mp
+            import queue
+            q = mp.Queue(maxsize=2)
+            try:
+                q.put(1, block=False)
+            except queue.Full:
+                pass
+            """,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def drain(q):\n"
-            "    try:\n"
-            "        return q.get_nowait()\n"
-            "    except Empty:\n"
-            "        return None\n"
+            """
+            import multiprocessing as mp
+            def drain(q):
+                try:
+                    return q.get_nowait()
+                except Empty:
+                    return None
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         handlers = model.tree.nodes_of(cst.ExceptHandler)
         if not handlers:
@@ -297,7 +313,7 @@ class QueueExceptionMismatch(LintRule):
             return True
         func = call.func
         if isinstance(func, cst.Attribute):
-            if func.attr.value in ("get", "get_nowait"):
+            if func.attr.value in api_table.QUEUE_GET_METHODS:
                 return False  # a get on something this module cannot identify
             kind = model.kind_of(func.value)
             if kind is not None and (

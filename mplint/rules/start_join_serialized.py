@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.rule import FixSpec, InsertAfter, InsertBefore, Invalid, LintRule, Replace, Valid
+from mplint.rules._helpers import expression_line
 
 Loop = Union[cst.For, cst.While]
 
@@ -70,49 +71,57 @@ class StartJoinSerialized(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Process\n"
-            "def work(c): pass\n"
-            "def go(chunks):\n"
-            "    procs = [Process(target=work, args=(c,)) for c in chunks]\n"
-            "    for p in procs:\n"
-            "        p.start()\n"
-            "    for p in procs:\n"
-            "        p.join()\n"
+            """
+            from multiprocessing import Process
+            def work(c): pass
+            def go(chunks):
+                procs = [Process(target=work, args=(c,)) for c in chunks]
+                for p in procs:
+                    p.start()
+                for p in procs:
+                    p.join()
+            """
         ),
         Valid(
-            "from multiprocessing import Process\n"
-            "def work(c): pass\n"
-            "def go(chunks):\n"
-            "    for c in chunks:\n"
-            "        p = Process(target=work, args=(c,))\n"
-            "        p.start()\n"
-            "        p.join(timeout=1)\n"
+            """
+            from multiprocessing import Process
+            def work(c): pass
+            def go(chunks):
+                for c in chunks:
+                    p = Process(target=work, args=(c,))
+                    p.start()
+                    p.join(timeout=1)
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Process\n"
-            "def work(c): pass\n"
-            "def go(chunks):\n"
-            "    for c in chunks:\n"
-            "        p = Process(target=work, args=(c,))\n"
-            "        p.start()\n"
-            "        p.join()\n",
-            fixed="from multiprocessing import Process\n"
-            "def work(c): pass\n"
-            "def go(chunks):\n"
-            "    started = []\n"
-            "    for c in chunks:\n"
-            "        p = Process(target=work, args=(c,))\n"
-            "        p.start()\n"
-            "        started.append(p)\n"
-            "    for p in started:\n"
-            "        p.join()\n",
+            """
+            from multiprocessing import Process
+            def work(c): pass
+            def go(chunks):
+                for c in chunks:
+                    p = Process(target=work, args=(c,))
+                    p.start()
+                    p.join()
+            """,
+            fixed="""
+            from multiprocessing import Process
+            def work(c): pass
+            def go(chunks):
+                started = []
+                for c in chunks:
+                    p = Process(target=work, args=(c,))
+                    p.start()
+                    started.append(p)
+                for p in started:
+                    p.join()
+            """,
             unsafe=True,
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for join in model.tree.method_calls.get("join", []):
             func = join.func
@@ -198,7 +207,7 @@ class StartJoinSerialized(LintRule):
         if not isinstance(body, cst.IndentedBlock) or len(body.body) < 2:
             return None
         start_line, join_line = body.body[-2], body.body[-1]
-        if not (_is_call_line(start_line, start) and _is_call_line(join_line, join)):
+        if expression_line(start_line, start) is None or expression_line(join_line, join) is None:
             return None
         if not isinstance(receiver, cst.Name) or self._leaves_early(loop):
             return None
@@ -255,12 +264,3 @@ def _without_timeout(join: cst.Call) -> bool:
             isinstance(value, cst.Name) and value.value == "None"
         )
     return False
-
-
-def _is_call_line(statement: cst.BaseStatement, call: cst.Call) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and statement.body[0].value is call
-    )

@@ -15,6 +15,7 @@ from mplint.model import (
     keyword_arg,
 )
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, RemoveStatement, Replace, Valid
+from mplint.rules._helpers import expression_line
 
 _ALREADY_SET = "raises RuntimeError: context has already been set"
 
@@ -114,70 +115,95 @@ class StartMethodMisconfigured(LintRule):
 
     VALID = [
         Valid(
-            "import multiprocessing as mp\n"
-            "def main(): pass\n"
-            "if __name__ == '__main__':\n"
-            "    mp.set_start_method('spawn')\n"
-            "    main()\n"
-        ),
-        Valid("import multiprocessing as mp\nmp.set_start_method('spawn', force=True)\n"),
-        Valid(
-            "import multiprocessing as mp\n"
-            "try:\n"
-            "    mp.set_start_method('spawn')\n"
-            "except RuntimeError:\n"
-            "    pass\n"
+            """
+            import multiprocessing as mp
+            def main(): pass
+            if __name__ == '__main__':
+                mp.set_start_method('spawn')
+                main()
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def main():\n"
-            "    if mp.get_start_method(allow_none=True) is None:\n"
-            "        mp.set_start_method('spawn')\n"
-            "    q = mp.Queue()\n"
+            """
+            import multiprocessing as mp
+            mp.set_start_method('spawn', force=True)
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "ex = ProcessPoolExecutor(max_tasks_per_child=5, mp_context=mp.get_context('spawn'))\n"
+            """
+            import multiprocessing as mp
+            try:
+                mp.set_start_method('spawn')
+            except RuntimeError:
+                pass
+            """
+        ),
+        Valid(
+            """
+            import multiprocessing as mp
+            def main():
+                if mp.get_start_method(allow_none=True) is None:
+                    mp.set_start_method('spawn')
+                q = mp.Queue()
+            """
+        ),
+        Valid(
+            """
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+            ex = ProcessPoolExecutor(max_tasks_per_child=5, mp_context=mp.get_context('spawn'))
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import multiprocessing as mp\n"
-            "mp.set_start_method('spawn')\n"
-            "def main(): pass\n"
-            "if __name__ == '__main__':\n"
-            "    main()\n",
-            fixed="import multiprocessing as mp\n"
-            "def main(): pass\n"
-            "if __name__ == '__main__':\n"
-            "    mp.set_start_method('spawn')\n"
-            "    main()\n",
+            """
+            import multiprocessing as mp
+            mp.set_start_method('spawn')
+            def main(): pass
+            if __name__ == '__main__':
+                main()
+            """,
+            fixed="""
+            import multiprocessing as mp
+            def main(): pass
+            if __name__ == '__main__':
+                mp.set_start_method('spawn')
+                main()
+            """,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def main():\n"
-            "    q = mp.Queue()\n"
-            "    mp.set_start_method('spawn')\n"
+            """
+            import multiprocessing as mp
+            def main():
+                q = mp.Queue()
+                mp.set_start_method('spawn')
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def main():\n"
-            "    if mp.get_start_method() != 'spawn':\n"
-            "        mp.set_start_method('spawn')\n"
+            """
+            import multiprocessing as mp
+            def main():
+                if mp.get_start_method() != 'spawn':
+                    mp.set_start_method('spawn')
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "ex = ProcessPoolExecutor(max_tasks_per_child=5, mp_context=mp.get_context('fork'))\n",
-            fixed="import multiprocessing as mp\n"
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "ex = ProcessPoolExecutor(max_tasks_per_child=5, mp_context=mp.get_context('spawn'))\n",
+            """
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+            ex = ProcessPoolExecutor(max_tasks_per_child=5, mp_context=mp.get_context('fork'))
+            """,
+            fixed="""
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+            ex = ProcessPoolExecutor(max_tasks_per_child=5, mp_context=mp.get_context('spawn'))
+            """,
             unsafe=True,
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         calls = model.startmethod.start_method_calls
         for current in calls:
@@ -185,7 +211,7 @@ class StartMethodMisconfigured(LintRule):
                 continue
             problem = self._after_earlier_call(current, calls) or self._after_context_use(current)
             if problem is not None:
-                self.report(current.call, call=self._short(current.call), problem=problem)
+                self.report(current.call, call=self.snippet(current.call), problem=problem)
                 continue
             if model.flow.runs_at_import(current.call) and current.method in (
                 "spawn",
@@ -193,8 +219,8 @@ class StartMethodMisconfigured(LintRule):
             ):
                 self.report(
                     current.call,
-                    fix=self._move_into_guard(original_node, current),
-                    call=self._short(current.call),
+                    fix=self._move_into_guard(self.model.module, current),
+                    call=self.snippet(current.call),
                     problem="runs at import time: every child re-imports the module and dies "
                     "with RuntimeError: context has already been set",
                 )
@@ -208,7 +234,7 @@ class StartMethodMisconfigured(LintRule):
             if earlier is current or earlier.family != current.family:
                 continue
             if self._ran_before(earlier.call, current.call):
-                return f"after an earlier `{self._short(earlier.call)}` {_ALREADY_SET}"
+                return f"after an earlier `{self.snippet(earlier.call)}` {_ALREADY_SET}"
         return None
 
     def _after_context_use(self, current: StartMethodCall) -> Optional[str]:
@@ -266,14 +292,8 @@ class StartMethodMisconfigured(LintRule):
     # --- the fix: into the guard -----------------------------------------------------------------------
     def _move_into_guard(self, module: cst.Module, current: StartMethodCall) -> Optional[FixSpec]:
         model = self.model
-        statement = model.statement_of(current.call)
-        if not (
-            isinstance(statement, cst.SimpleStatementLine)
-            and model.parent(statement) is module
-            and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr)
-            and statement.body[0].value is current.call
-        ):
+        statement = expression_line(model.statement_of(current.call), current.call)
+        if statement is None or model.parent(statement) is not module:
             return None
         index = next(i for i, s in enumerate(module.body) if s is statement)
         guard: Optional[cst.If] = None
@@ -355,7 +375,3 @@ class StartMethodMisconfigured(LintRule):
             Replace(method, f"{method.prefix}{quote}spawn{quote}"),
             title='Use `get_context("spawn")`',
         )
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."

@@ -5,28 +5,10 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
-from mplint.kinds import Kind, KindName
+from mplint.kinds import SEMLOCK_KINDS, Kind, KindName
 from mplint.model import Submission, Via
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Replace, Valid
 
-#: Objects whose child-side copy needs the parent's object to stay alive: they hold a named semaphore
-#: (locks, events, queues, shared ctypes) or are proxies whose referent the manager frees with them.
-_SEMAPHORE_KINDS = frozenset(
-    {
-        KindName.LOCK,
-        KindName.RLOCK,
-        KindName.SEMAPHORE,
-        KindName.BOUNDED_SEMAPHORE,
-        KindName.CONDITION,
-        KindName.EVENT,
-        KindName.BARRIER,
-        KindName.QUEUE,
-        KindName.JOINABLE_QUEUE,
-        KindName.SIMPLE_QUEUE,
-        KindName.VALUE,
-        KindName.ARRAY,
-    }
-)
 _NAMES = {
     KindName.LOCK: "lock",
     KindName.RLOCK: "lock",
@@ -109,48 +91,58 @@ class TemporarySharedObjectArgument(LintRule):
 
     VALID = [
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "if __name__ == '__main__':\n"
-            "    lock = mp.Lock()\n"
-            "    p = mp.Process(target=work, args=(lock,))\n"
-            "    p.start()\n"
-            "    p.join()\n"
+            """
+            import multiprocessing as mp
+            def work(lock): pass
+            if __name__ == '__main__':
+                lock = mp.Lock()
+                p = mp.Process(target=work, args=(lock,))
+                p.start()
+                p.join()
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def init(lock): pass\n"
-            "if __name__ == '__main__':\n"
-            "    with mp.Pool(2, initializer=init, initargs=(mp.Lock(),)) as pool:\n"
-            "        pass\n"
+            """
+            import multiprocessing as mp
+            def init(lock): pass
+            if __name__ == '__main__':
+                with mp.Pool(2, initializer=init, initargs=(mp.Lock(),)) as pool:
+                    pass
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "if __name__ == '__main__':\n"
-            "    p = mp.Process(target=work, args=(mp.Lock(),))\n"
-            "    p.start()\n"
-            "    p.join()\n",
-            fixed="import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "if __name__ == '__main__':\n"
-            "    lock = mp.Lock()\n"
-            "    p = mp.Process(target=work, args=(lock,))\n"
-            "    p.start()\n"
-            "    p.join()\n",
+            """
+            import multiprocessing as mp
+            def work(lock): pass
+            if __name__ == '__main__':
+                p = mp.Process(target=work, args=(mp.Lock(),))
+                p.start()
+                p.join()
+            """,
+            fixed="""
+            import multiprocessing as mp
+            def work(lock): pass
+            if __name__ == '__main__':
+                lock = mp.Lock()
+                p = mp.Process(target=work, args=(lock,))
+                p.start()
+                p.join()
+            """,
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(lock): pass\n"
-            "if __name__ == '__main__':\n"
-            "    with mp.Manager() as m, mp.Pool() as pool:\n"
-            "        pool.apply_async(work, (m.Lock(),)).get()\n"
+            """
+            import multiprocessing as mp
+            def work(lock): pass
+            if __name__ == '__main__':
+                with mp.Manager() as m, mp.Pool() as pool:
+                    pool.apply_async(work, (m.Lock(),)).get()
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.CSTNode] = set()
         for submission in model.submissions():
@@ -163,15 +155,17 @@ class TemporarySharedObjectArgument(LintRule):
                 if kind is None or kind.creator is not arg or not self._dies(kind, submission):
                     continue
                 reported.add(arg)
-                self.report(arg, fix=self._fix(arg, kind), arg=_short(self.code_for(arg)))
+                self.report(arg, fix=self._fix(arg, kind), arg=self.snippet(arg))
 
     def _dies(self, kind: Kind, submission: Submission) -> bool:
         """Collecting the parent's object breaks the child's copy, for this submission."""
         if submission.owner.family == "billiard":
             return False  # billiard's Process keeps its arguments (no ``del self._args``)
+        # The child's copy needs the parent's object alive: a proxy's referent is freed by the manager
+        # with it, a named semaphore is unlinked with it.
         if kind.proxy:
             return submission.via in (Via.PROCESS, Via.RUN, Via.POOL, Via.EXECUTOR)
-        if kind.uses_threads or kind.name not in _SEMAPHORE_KINDS:
+        if kind.uses_threads or kind.name not in SEMLOCK_KINDS:
             return False
         if submission.via not in (Via.PROCESS, Via.RUN):
             return False  # a pool pickles it and fails at once (MPL205), whatever its lifetime
@@ -223,8 +217,3 @@ def _simple(expr: cst.BaseExpression) -> bool:
     if isinstance(expr, (cst.Tuple, cst.List)):
         return all(_simple(e.value) for e in expr.elements)
     return False
-
-
-def _short(code: str) -> str:
-    text = " ".join(code.split())
-    return text if len(text) <= 40 else text[:37] + "..."

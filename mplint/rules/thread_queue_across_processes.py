@@ -105,60 +105,70 @@ class ThreadQueueAcrossProcesses(LintRule):
 
     VALID = [
         Valid(
-            "import queue\n"
-            "from multiprocessing.pool import ThreadPool\n"
-            "def work(q): q.put(1)\n"
-            "q = queue.Queue()\n"
-            "with ThreadPool(2) as pool:\n"
-            "    pool.apply(work, (q,))\n"
+            """
+            import queue
+            from multiprocessing.pool import ThreadPool
+            def work(q): q.put(1)
+            q = queue.Queue()
+            with ThreadPool(2) as pool:
+                pool.apply(work, (q,))
+            """
         ),
         Valid(
-            "import multiprocessing, threading\n"
-            "def work(lock):\n"
-            "    with lock: pass\n"
-            "lock = multiprocessing.Lock()\n"
-            "t = threading.Thread(target=work, args=(threading.Lock(),))\n"
-            "p = multiprocessing.Process(target=work, args=(lock,))\n"
+            """
+            import multiprocessing, threading
+            def work(lock):
+                with lock: pass
+            lock = multiprocessing.Lock()
+            t = threading.Thread(target=work, args=(threading.Lock(),))
+            p = multiprocessing.Process(target=work, args=(lock,))
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import multiprocessing as mp\n"
-            "import queue\n"
-            "def work(q): q.put(1)\n"
-            "def main():\n"
-            "    q = queue.Queue()\n"
-            "    p = mp.Process(target=work, args=(q,))\n"
-            "    p.start()\n"
-            "    try:\n"
-            "        print(q.get(timeout=2))\n"
-            "    except queue.Empty:\n"
-            "        pass\n",
-            fixed="import multiprocessing as mp\n"
-            "import queue\n"
-            "def work(q): q.put(1)\n"
-            "def main():\n"
-            "    q = mp.Queue()\n"
-            "    p = mp.Process(target=work, args=(q,))\n"
-            "    p.start()\n"
-            "    try:\n"
-            "        print(q.get(timeout=2))\n"
-            "    except queue.Empty:\n"
-            "        pass\n",
+            """
+            import multiprocessing as mp
+            import queue
+            def work(q): q.put(1)
+            def main():
+                q = queue.Queue()
+                p = mp.Process(target=work, args=(q,))
+                p.start()
+                try:
+                    print(q.get(timeout=2))
+                except queue.Empty:
+                    pass
+            """,
+            fixed="""
+            import multiprocessing as mp
+            import queue
+            def work(q): q.put(1)
+            def main():
+                q = mp.Queue()
+                p = mp.Process(target=work, args=(q,))
+                p.start()
+                try:
+                    print(q.get(timeout=2))
+                except queue.Empty:
+                    pass
+            """,
             unsafe=True,
         ),
         Invalid(
-            "import threading\n"
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def work(lock): return 1\n"
-            "def main():\n"
-            "    lock = threading.Lock()\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        ex.submit(work, lock).result()\n"
+            """
+            import threading
+            from concurrent.futures import ProcessPoolExecutor
+            def work(lock): return 1
+            def main():
+                lock = threading.Lock()
+                with ProcessPoolExecutor() as ex:
+                    ex.submit(work, lock).result()
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.CSTNode] = set()
         found: list[tuple[cst.BaseExpression, Kind, Submission]] = []

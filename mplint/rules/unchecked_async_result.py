@@ -77,66 +77,80 @@ class UncheckedAsyncResult(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return 1 / x\n"
-            "def go(xs):\n"
-            "    pool = Pool(2)\n"
-            "    handles = [pool.apply_async(f, (x,)) for x in xs]\n"
-            "    pool.close()\n"
-            "    pool.join()\n"
-            "    return [h.get() for h in handles]\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return 1 / x
+            def go(xs):
+                pool = Pool(2)
+                handles = [pool.apply_async(f, (x,)) for x in xs]
+                pool.close()
+                pool.join()
+                return [h.get() for h in handles]
+            """
         ),
         Valid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return 1 / x\n"
-            "def go(pool, xs):\n"
-            "    for x in xs:\n"
-            "        pool.apply_async(f, (x,), error_callback=print)\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return 1 / x
+            def go(pool, xs):
+                for x in xs:
+                    pool.apply_async(f, (x,), error_callback=print)
+            """
         ),
         Valid(
-            "from concurrent.futures import ProcessPoolExecutor, as_completed\n"
-            "def f(x): return 1 / x\n"
-            "def go(xs):\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        futures = [ex.submit(f, x) for x in xs]\n"
-            "        for fut in as_completed(futures):\n"
-            "            print(fut.result())\n"
+            """
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+            def f(x): return 1 / x
+            def go(xs):
+                with ProcessPoolExecutor() as ex:
+                    futures = [ex.submit(f, x) for x in xs]
+                    for fut in as_completed(futures):
+                        print(fut.result())
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return 1 / x\n"
-            "def go(xs):\n"
-            "    pool = Pool(2)\n"
-            "    for x in xs:\n"
-            "        pool.apply_async(f, (x,))\n"
-            "    pool.close()\n"
-            "    pool.join()\n"
+            """
+            from multiprocessing import Pool
+            def f(x): return 1 / x
+            def go(xs):
+                pool = Pool(2)
+                for x in xs:
+                    pool.apply_async(f, (x,))
+                pool.close()
+                pool.join()
+            """
         ),
         Invalid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def f(x): return 1 / x\n"
-            "def go(xs):\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        ex.map(f, xs)\n",
-            fixed="from concurrent.futures import ProcessPoolExecutor\n"
-            "def f(x): return 1 / x\n"
-            "def go(xs):\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        list(ex.map(f, xs))\n",
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            def f(x): return 1 / x
+            def go(xs):
+                with ProcessPoolExecutor() as ex:
+                    ex.map(f, xs)
+            """,
+            fixed="""
+            from concurrent.futures import ProcessPoolExecutor
+            def f(x): return 1 / x
+            def go(xs):
+                with ProcessPoolExecutor() as ex:
+                    list(ex.map(f, xs))
+            """,
             unsafe=True,
         ),
         Invalid(
-            "from concurrent.futures import ThreadPoolExecutor\n"
-            "def f(x): return 1 / x\n"
-            "def go(xs):\n"
-            "    with ThreadPoolExecutor() as ex:\n"
-            "        future = ex.submit(f, 0)\n"
+            """
+            from concurrent.futures import ThreadPoolExecutor
+            def f(x): return 1 / x
+            def go(xs):
+                with ThreadPoolExecutor() as ex:
+                    future = ex.submit(f, 0)
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for call, kind in model.values.handle_calls():
             owner = model.values.handle_owner(call)
@@ -149,7 +163,7 @@ class UncheckedAsyncResult(LintRule):
                 self.report(
                     call,
                     fix=self._wait_fix(call, flow.node, owner[1]),
-                    call=self._short(call),
+                    call=self.snippet(call),
                     problem=f"drops its {_handle_name(kind)}",
                 )
                 continue
@@ -163,7 +177,7 @@ class UncheckedAsyncResult(LintRule):
                 continue
             self.report(
                 call,
-                call=self._short(call),
+                call=self.snippet(call),
                 problem=f"keeps its {_handle_name(kind)} in `{flow.key[1]}`, which is never read",
             )
 
@@ -189,10 +203,6 @@ class UncheckedAsyncResult(LintRule):
         if method in _GET_APPENDABLE and owner.is_pool:
             return self.fix(Applicability.UNSAFE, Replace(call, f"{code}.get()"))
         return None
-
-    def _short(self, call: cst.Call) -> str:
-        text = " ".join(self.code_for(call).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _handle_name(kind: Kind) -> str:

@@ -5,7 +5,7 @@ from typing import Optional
 
 import libcst as cst
 
-from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
+from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS, QUEUE_PUT_METHODS
 from mplint.diagnostics import Severity
 from mplint.kinds import Kind, KindName
 from mplint.model import (
@@ -20,7 +20,6 @@ from mplint.model import (
 from mplint.rule import Invalid, LintRule, Valid
 
 _CONNECTION_SEND = frozenset({"send"})
-_QUEUE_PUT = frozenset({"put", "put_nowait"})
 # Pool methods whose argument 1 is an iterable of task arguments (its items are pickled).
 _ITERABLE_METHODS = frozenset(
     {"map", "map_async", "imap", "imap_unordered", "starmap", "starmap_async"}
@@ -103,59 +102,74 @@ class UnpicklableArgument(LintRule):
 
     VALID = [
         Valid(
-            "import multiprocessing as mp\n"
-            "def init(l): pass\n"
-            "def work(x): return x\n"
-            "def main():\n"
-            "    lock = mp.Lock()\n"
-            "    with mp.Pool(2, initializer=init, initargs=(lock,)) as pool:\n"
-            "        pool.map(work, [1, 2])\n"
-            "    mp.Process(target=work, args=(lock,)).start()\n"
+            """
+            import multiprocessing as mp
+            def init(l): pass
+            def work(x): return x
+            def main():
+                lock = mp.Lock()
+                with mp.Pool(2, initializer=init, initargs=(lock,)) as pool:
+                    pool.map(work, [1, 2])
+                mp.Process(target=work, args=(lock,)).start()
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(l): return 1\n"
-            "def main():\n"
-            "    with mp.Manager() as manager:\n"
-            "        lock = manager.Lock()\n"
-            "        with mp.Pool(2) as pool:\n"
-            "            pool.apply_async(work, (lock,)).get()\n"
+            """
+            import multiprocessing as mp
+            def work(l): return 1
+            def main():
+                with mp.Manager() as manager:
+                    lock = manager.Lock()
+                    with mp.Pool(2) as pool:
+                        pool.apply_async(work, (lock,)).get()
+            """
         ),
         Valid(
-            "import threading\n"
-            "from multiprocessing.pool import ThreadPool\n"
-            "def work(l): return 1\n"
-            "def main():\n"
-            "    lock = threading.Lock()\n"
-            "    with ThreadPool(2) as pool:\n"
-            "        pool.apply(work, (lock,))\n"
+            """
+            import threading
+            from multiprocessing.pool import ThreadPool
+            def work(l): return 1
+            def main():
+                lock = threading.Lock()
+                with ThreadPool(2) as pool:
+                    pool.apply(work, (lock,))
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(l): return 1\n"
-            "def main():\n"
-            "    lock = mp.Lock()\n"
-            "    with mp.Pool(2) as pool:\n"
-            "        pool.apply_async(work, (lock,)).get()\n"
+            """
+            import multiprocessing as mp
+            def work(l): return 1
+            def main():
+                lock = mp.Lock()
+                with mp.Pool(2) as pool:
+                    pool.apply_async(work, (lock,)).get()
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "class Service:\n"
-            "    def __init__(self):\n"
-            "        self.pool = mp.Pool(2)\n"
-            "    def handle(self, x):\n"
-            "        return x\n"
-            "    def run(self, items):\n"
-            "        return self.pool.map(self.handle, items)\n"
+            """
+            import multiprocessing as mp
+            class Service:
+                def __init__(self):
+                    self.pool = mp.Pool(2)
+                def handle(self, x):
+                    return x
+                def run(self, items):
+                    return self.pool.map(self.handle, items)
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\ndef main():\n    q = mp.Queue()\n    q.put(mp.Lock())\n"
+            """
+            import multiprocessing as mp
+            def main():
+                q = mp.Queue()
+                q.put(mp.Lock())
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for submission in [*model.submissions(), *model.workers.run_in_executor_submissions]:
             if submission.owner.uses_threads or submission.via is Via.CALLBACK:
@@ -164,7 +178,7 @@ class UnpicklableArgument(LintRule):
                 self._check_task(submission)
             elif submission.via in (Via.PROCESS, Via.INITIALIZER, Via.RUN):
                 self._check_spawned(submission)
-        for method in (*_QUEUE_PUT, *_CONNECTION_SEND):
+        for method in (*QUEUE_PUT_METHODS, *_CONNECTION_SEND):
             for call in model.tree.method_calls.get(method, []):
                 self._check_put_or_send(call, method)
 
@@ -255,7 +269,7 @@ class UnpicklableArgument(LintRule):
             return
         self.report(
             expr,
-            arg=self._short(expr),
+            arg=self.snippet(expr),
             problem=f"pickles its instance, whose `{attribute}` is {_article(kind.describe())} "
             f"({_exception(error)}); bind the data the task needs instead",
         )
@@ -268,7 +282,7 @@ class UnpicklableArgument(LintRule):
         receiver = model.kind_of(func.value)
         if receiver is None or receiver.uses_threads:
             return
-        if method in _QUEUE_PUT:
+        if method in QUEUE_PUT_METHODS:
             if not receiver.is_queue:
                 return
             if receiver.proxy:
@@ -294,7 +308,7 @@ class UnpicklableArgument(LintRule):
             found = model.pickling.unpicklable_callable(item)
             if found is not None:
                 problem = f"is {found[0]}, which pickle cannot send, but {where}"
-                self.report(item, arg=self._short(item), problem=problem)
+                self.report(item, arg=self.snippet(item), problem=problem)
 
     # --- helpers ---------------------------------------------------------------------------------------
     def _report_object(
@@ -311,11 +325,7 @@ class UnpicklableArgument(LintRule):
             problem = f"{subject}, shared only by inheritance, but {where} ({_exception(error)})"
         else:
             problem = f"{subject}, which cannot be pickled, but {where} ({_exception(error)})"
-        self.report(expr, arg=self._short(expr), problem=problem)
-
-    def _short(self, expr: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(expr).split())
-        return text if len(text) <= 40 else text[:37] + "..."
+        self.report(expr, arg=self.snippet(expr), problem=problem)
 
 
 def _article(noun: str) -> str:

@@ -111,65 +111,83 @@ class UnpicklableCallable(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def double(x): return x * 2\n"
-            "def main(data):\n"
-            "    with Pool() as pool:\n"
-            "        return pool.map(double, data)\n"
+            """
+            from multiprocessing import Pool
+            def double(x): return x * 2
+            def main(data):
+                with Pool() as pool:
+                    return pool.map(double, data)
+            """
         ),
         Valid(
-            "from multiprocessing.pool import ThreadPool\n"
-            "def main(data):\n"
-            "    with ThreadPool() as pool:\n"
-            "        return pool.map(lambda x: x * 2, data)\n"
+            """
+            from multiprocessing.pool import ThreadPool
+            def main(data):
+                with ThreadPool() as pool:
+                    return pool.map(lambda x: x * 2, data)
+            """
         ),
         Valid(
-            "import multiprocess as mp\n"
-            "def main(data):\n"
-            "    with mp.Pool() as pool:\n"
-            "        return pool.map(lambda x: x * 2, data)\n"
+            """
+            import multiprocess as mp
+            def main(data):
+                with mp.Pool() as pool:
+                    return pool.map(lambda x: x * 2, data)
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "def main():\n"
-            "    ctx = mp.get_context('fork')\n"
-            "    ctx.Process(target=lambda: print('hi')).start()\n"
+            """
+            import multiprocessing as mp
+            def main():
+                ctx = mp.get_context('fork')
+                ctx.Process(target=lambda: print('hi')).start()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def main(data):\n"
-            "    with Pool() as pool:\n"
-            "        return pool.map(lambda x: x * 2, data)\n",
-            fixed="from multiprocessing import Pool\n"
-            "def main(data):\n"
-            "    with Pool() as pool:\n"
-            "        return pool.map(_main_task, data)\n"
-            "\n"
-            "\n"
-            "def _main_task(x):\n"
-            "    return x * 2\n",
+            """
+            from multiprocessing import Pool
+            def main(data):
+                with Pool() as pool:
+                    return pool.map(lambda x: x * 2, data)
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            def main(data):
+                with Pool() as pool:
+                    return pool.map(_main_task, data)
+
+
+            def _main_task(x):
+                return x * 2
+            """,
             unsafe=True,
         ),
         Invalid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def main(offset):\n"
-            "    def add(x):\n"
-            "        return x + offset\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        return ex.submit(add, 1).result()\n"
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            def main(offset):
+                def add(x):
+                    return x + offset
+                with ProcessPoolExecutor() as ex:
+                    return ex.submit(add, 1).result()
+            """
         ),
         Invalid(
-            "import multiprocessing as mp\n"
-            "square = lambda x: x * x\n"
-            "if __name__ == '__main__':\n"
-            "    mp.Process(target=square, args=(3,)).start()\n",
-            fixed="import multiprocessing as mp\n"
-            "def square(x):\n"
-            "    return x * x\n"
-            "if __name__ == '__main__':\n"
-            "    mp.Process(target=square, args=(3,)).start()\n",
+            """
+            import multiprocessing as mp
+            square = lambda x: x * x
+            if __name__ == '__main__':
+                mp.Process(target=square, args=(3,)).start()
+            """,
+            fixed="""
+            import multiprocessing as mp
+            def square(x):
+                return x * x
+            if __name__ == '__main__':
+                mp.Process(target=square, args=(3,)).start()
+            """,
             unsafe=True,
         ),
     ]
@@ -178,7 +196,7 @@ class UnpicklableCallable(LintRule):
         super().__init__(context)
         self._taken: set[str] = set()  # names given to lifted lambdas in this file
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for submission in [*model.submissions(), *model.workers.run_in_executor_submissions]:
             if submission.via not in _WHERE:
@@ -198,8 +216,8 @@ class UnpicklableCallable(LintRule):
             what, definition = found
             self.report(
                 submission.callable,
-                fix=self._fix(original_node, submission, definition),
-                expr=self._short(submission.callable),
+                fix=self._fix(self.model.module, submission, definition),
+                expr=self.snippet(submission.callable),
                 what=what,
                 where=_WHERE[submission.via],
             )
@@ -277,7 +295,3 @@ class UnpicklableCallable(LintRule):
             number += 1
         self._taken.add(candidate)
         return candidate
-
-    def _short(self, expr: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(expr).split())
-        return text if len(text) <= 40 else text[:37] + "..."

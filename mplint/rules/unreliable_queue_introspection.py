@@ -74,35 +74,52 @@ class UnreliableQueueIntrospection(LintRule):
     SEVERITY = Severity.WARNING
 
     VALID = [
-        Valid("import multiprocessing as mp\nm = mp.Manager()\nq = m.Queue()\nprint(q.qsize())\n"),
         Valid(
-            "import multiprocessing as mp\n"
-            "def work(q): q.put(1)\n"
-            "def main():\n"
-            "    q = mp.Queue()\n"
-            "    procs = [mp.Process(target=work, args=(q,)) for _ in range(2)]\n"
-            "    for p in procs: p.start()\n"
-            "    for p in procs: p.join()\n"
-            "    while not q.empty():\n"
-            "        print(q.get())\n"
+            """
+            import multiprocessing as mp
+            m = mp.Manager()
+            q = m.Queue()
+            print(q.qsize())
+            """
+        ),
+        Valid(
+            """
+            import multiprocessing as mp
+            def work(q): q.put(1)
+            def main():
+                q = mp.Queue()
+                procs = [mp.Process(target=work, args=(q,)) for _ in range(2)]
+                for p in procs: p.start()
+                for p in procs: p.join()
+                while not q.empty():
+                    print(q.get())
+            """
         ),
     ]
     INVALID = [
-        Invalid("import multiprocessing as mp\nq = mp.Queue()\nprint(q.qsize())\n"),
         Invalid(
-            "import multiprocessing as mp\n"
-            "def work(q): q.put(1)\n"
-            "def main():\n"
-            "    q = mp.Queue()\n"
-            "    p = mp.Process(target=work, args=(q,))\n"
-            "    p.start()\n"
-            "    while not q.empty():\n"
-            "        print(q.get())\n"
-            "    p.join()\n"
+            """
+            import multiprocessing as mp
+            q = mp.Queue()
+            print(q.qsize())
+            """
+        ),
+        Invalid(
+            """
+            import multiprocessing as mp
+            def work(q): q.put(1)
+            def main():
+                q = mp.Queue()
+                p = mp.Process(target=work, args=(q,))
+                p.start()
+                while not q.empty():
+                    print(q.get())
+                p.join()
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for call in model.tree.method_calls.get("qsize", []):
             if self._receiver(call) is None:

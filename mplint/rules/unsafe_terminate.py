@@ -8,6 +8,7 @@ from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
 from mplint.model import BindingKind, FunctionNode, Submission, Via
 from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Valid
+from mplint.rules._helpers import expression_line
 
 
 class UnsafeTerminate(LintRule):
@@ -71,47 +72,55 @@ class UnsafeTerminate(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Process\n"
-            "def f(): pass\n"
-            "def go():\n"
-            "    p = Process(target=f)\n"
-            "    p.start()\n"
-            "    p.terminate()\n"
-            "    p.join()\n"
+            """
+            from multiprocessing import Process
+            def f(): pass
+            def go():
+                p = Process(target=f)
+                p.start()
+                p.terminate()
+                p.join()
+            """
         ),
         Valid(
-            "from multiprocessing import Process, Lock\n"
-            "def f(lock):\n"
-            "    with lock: pass\n"
-            "def go():\n"
-            "    lock = Lock()\n"
-            "    p = Process(target=f, args=(lock,))\n"
-            "    p.start()\n"
-            "    p.join(timeout=5)\n"
-            "    if p.is_alive():\n"
-            "        p.terminate()\n"
-            "        p.join()\n"
+            """
+            from multiprocessing import Process, Lock
+            def f(lock):
+                with lock: pass
+            def go():
+                lock = Lock()
+                p = Process(target=f, args=(lock,))
+                p.start()
+                p.join(timeout=5)
+                if p.is_alive():
+                    p.terminate()
+                    p.join()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Process\n"
-            "def f(): pass\n"
-            "def go():\n"
-            "    p = Process(target=f)\n"
-            "    p.start()\n"
-            "    p.terminate()\n",
-            fixed="from multiprocessing import Process\n"
-            "def f(): pass\n"
-            "def go():\n"
-            "    p = Process(target=f)\n"
-            "    p.start()\n"
-            "    p.terminate()\n"
-            "    p.join()\n",
+            """
+            from multiprocessing import Process
+            def f(): pass
+            def go():
+                p = Process(target=f)
+                p.start()
+                p.terminate()
+            """,
+            fixed="""
+            from multiprocessing import Process
+            def f(): pass
+            def go():
+                p = Process(target=f)
+                p.start()
+                p.terminate()
+                p.join()
+            """,
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         for method in ("terminate", "kill"):
             for call in model.tree.method_calls.get(method, []):
@@ -200,13 +209,8 @@ class UnsafeTerminate(LintRule):
         return False
 
     def _join_fix(self, call: cst.Call, name: str) -> Optional[FixSpec]:
-        statement = self.model.statement_of(call)
-        if not (
-            isinstance(statement, cst.SimpleStatementLine)
-            and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr)
-            and statement.body[0].value is call
-        ):
+        statement = expression_line(self.model.statement_of(call), call)
+        if statement is None:
             return None
         return self.fix(Applicability.SAFE, InsertAfter(statement, f"{name}.join()"))
 

@@ -68,52 +68,60 @@ class WorkerAbruptExit(LintRule):
 
     VALID = [
         Valid(
-            "import sys\n"
-            "from multiprocessing import Pool\n"
-            "def work(x):\n"
-            "    if x < 0:\n"
-            "        raise ValueError(x)\n"
-            "    return x\n"
-            "def main():\n"
-            "    with Pool(2) as pool:\n"
-            "        print(pool.map(work, [1]))\n"
-            "    sys.exit(0)\n"
+            """
+            import sys
+            from multiprocessing import Pool
+            def work(x):
+                if x < 0:
+                    raise ValueError(x)
+                return x
+            def main():
+                with Pool(2) as pool:
+                    print(pool.map(work, [1]))
+                sys.exit(0)
+            """
         ),
         Valid(
-            "import sys\n"
-            "from multiprocessing import Process\n"
-            "def child():\n"
-            "    sys.exit(3)\n"
-            "def main():\n"
-            "    p = Process(target=child)\n"
-            "    p.start()\n"
-            "    p.join()\n"
+            """
+            import sys
+            from multiprocessing import Process
+            def child():
+                sys.exit(3)
+            def main():
+                p = Process(target=child)
+                p.start()
+                p.join()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import sys\n"
-            "from multiprocessing import Pool\n"
-            "def work(x):\n"
-            "    if x < 0:\n"
-            "        sys.exit(1)\n"
-            "    return x\n"
-            "def main():\n"
-            "    with Pool(2) as pool:\n"
-            "        print(pool.map(work, [1]))\n"
+            """
+            import sys
+            from multiprocessing import Pool
+            def work(x):
+                if x < 0:
+                    sys.exit(1)
+                return x
+            def main():
+                with Pool(2) as pool:
+                    print(pool.map(work, [1]))
+            """
         ),
         Invalid(
-            "import os\n"
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def work(x):\n"
-            "    os._exit(1)\n"
-            "def main():\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        ex.submit(work, 1).result()\n"
+            """
+            import os
+            from concurrent.futures import ProcessPoolExecutor
+            def work(x):
+                os._exit(1)
+            def main():
+                with ProcessPoolExecutor() as ex:
+                    ex.submit(work, 1).result()
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.CSTNode] = set()
         for root, submissions in model.workers.worker_roots().items():
@@ -128,7 +136,7 @@ class WorkerAbruptExit(LintRule):
                     reported.add(node)
                     self.report(
                         node,
-                        exit=self._short(node),
+                        exit=self.snippet(node),
                         task=_name(root),
                         via=_via(submission),
                         effect=_effect(submission, how),
@@ -143,10 +151,6 @@ class WorkerAbruptExit(LintRule):
                 False  # billiard's pool reports a lost worker (WorkerLostError), it does not hang
             )
         return owner.is_process_pool or owner.is_executor
-
-    def _short(self, node: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(node).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _name(function: FunctionNode) -> str:

@@ -83,59 +83,71 @@ class WorkerDefinedUnderMainGuard(LintRule):
 
     VALID = [
         Valid(
-            "from multiprocessing import Pool\n"
-            "def work(x): return x\n"
-            "if __name__ == '__main__':\n"
-            "    with Pool(2) as pool:\n"
-            "        pool.map(work, [1])\n"
+            """
+            from multiprocessing import Pool
+            def work(x): return x
+            if __name__ == '__main__':
+                with Pool(2) as pool:
+                    pool.map(work, [1])
+            """
         ),
         Valid(
-            "from multiprocessing.pool import ThreadPool\n"
-            "if __name__ == '__main__':\n"
-            "    def work(x): return x\n"
-            "    with ThreadPool(2) as pool:\n"
-            "        pool.map(work, [1])\n"
+            """
+            from multiprocessing.pool import ThreadPool
+            if __name__ == '__main__':
+                def work(x): return x
+                with ThreadPool(2) as pool:
+                    pool.map(work, [1])
+            """
         ),
         Valid(
-            "import multiprocessing as mp\n"
-            "if __name__ == '__main__':\n"
-            "    def work(): pass\n"
-            "    mp.get_context('fork').Process(target=work).start()\n"
+            """
+            import multiprocessing as mp
+            if __name__ == '__main__':
+                def work(): pass
+                mp.get_context('fork').Process(target=work).start()
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "from multiprocessing import Pool\n"
-            "\n"
-            "if __name__ == '__main__':\n"
-            "    def work(x):\n"
-            "        return x * 2\n"
-            "\n"
-            "    with Pool(2) as pool:\n"
-            "        print(pool.map(work, [1, 2]))\n",
-            fixed="from multiprocessing import Pool\n"
-            "\n"
-            "def work(x):\n"
-            "    return x * 2\n"
-            "\n"
-            "\n"
-            "if __name__ == '__main__':\n"
-            "    with Pool(2) as pool:\n"
-            "        print(pool.map(work, [1, 2]))\n",
+            """
+            from multiprocessing import Pool
+
+            if __name__ == '__main__':
+                def work(x):
+                    return x * 2
+
+                with Pool(2) as pool:
+                    print(pool.map(work, [1, 2]))
+            """,
+            fixed="""
+            from multiprocessing import Pool
+
+            def work(x):
+                return x * 2
+
+
+            if __name__ == '__main__':
+                with Pool(2) as pool:
+                    print(pool.map(work, [1, 2]))
+            """,
             unsafe=True,
         ),
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def work(job): return job.n\n"
-            "if __name__ == '__main__':\n"
-            "    class Job:\n"
-            "        def __init__(self, n): self.n = n\n"
-            "    with Pool(2) as pool:\n"
-            "        pool.map(work, [Job(1), Job(2)])\n"
+            """
+            from multiprocessing import Pool
+            def work(job): return job.n
+            if __name__ == '__main__':
+                class Job:
+                    def __init__(self, n): self.n = n
+                with Pool(2) as pool:
+                    pool.map(work, [Job(1), Job(2)])
+            """
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.CSTNode] = set()
         for submission in [*model.submissions(), *model.workers.run_in_executor_submissions]:
@@ -154,7 +166,7 @@ class WorkerDefinedUnderMainGuard(LintRule):
                 reported.add(expr)
                 self.report(
                     expr,
-                    fix=self._fix(original_node, definition),
+                    fix=self._fix(self.model.module, definition),
                     name=definition.name.value,
                     where=_WHERE[submission.via],
                 )

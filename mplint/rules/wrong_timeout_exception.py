@@ -86,81 +86,95 @@ class WrongTimeoutException(LintRule):
 
     VALID = [
         Valid(
-            "import multiprocessing\n"
-            "def go(res):\n"
-            "    try:\n"
-            "        return res.get(timeout=5)\n"
-            "    except multiprocessing.TimeoutError:\n"
-            "        return None\n"
+            """
+            import multiprocessing
+            def go(res):
+                try:
+                    return res.get(timeout=5)
+                except multiprocessing.TimeoutError:
+                    return None
+            """
         ),
         Valid(
-            "from multiprocessing import Pool, TimeoutError\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        res = pool.apply_async(f, (1,))\n"
-            "        try:\n"
-            "            return res.get(timeout=5)\n"
-            "        except TimeoutError:\n"
-            "            return None\n"
+            """
+            from multiprocessing import Pool, TimeoutError
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    res = pool.apply_async(f, (1,))
+                    try:
+                        return res.get(timeout=5)
+                    except TimeoutError:
+                        return None
+            """
         ),
         Valid(
-            "from concurrent.futures import ProcessPoolExecutor\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with ProcessPoolExecutor() as ex:\n"
-            "        fut = ex.submit(f, 1)\n"
-            "        try:\n"
-            "            return fut.result(timeout=5)\n"
-            "        except TimeoutError:\n"
-            "            return None\n"
+            """
+            from concurrent.futures import ProcessPoolExecutor
+            def f(x): return x
+            def go():
+                with ProcessPoolExecutor() as ex:
+                    fut = ex.submit(f, 1)
+                    try:
+                        return fut.result(timeout=5)
+                    except TimeoutError:
+                        return None
+            """
         ),
     ]
     INVALID = [
         Invalid(
-            "import multiprocessing as mp\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with mp.Pool(2) as pool:\n"
-            "        res = pool.apply_async(f, (1,))\n"
-            "        try:\n"
-            "            return res.get(timeout=5)\n"
-            "        except TimeoutError:\n"
-            "            return None\n",
-            fixed="import multiprocessing as mp\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with mp.Pool(2) as pool:\n"
-            "        res = pool.apply_async(f, (1,))\n"
-            "        try:\n"
-            "            return res.get(timeout=5)\n"
-            "        except (TimeoutError, mp.TimeoutError):\n"
-            "            return None\n",
+            """
+            import multiprocessing as mp
+            def f(x): return x
+            def go():
+                with mp.Pool(2) as pool:
+                    res = pool.apply_async(f, (1,))
+                    try:
+                        return res.get(timeout=5)
+                    except TimeoutError:
+                        return None
+            """,
+            fixed="""
+            import multiprocessing as mp
+            def f(x): return x
+            def go():
+                with mp.Pool(2) as pool:
+                    res = pool.apply_async(f, (1,))
+                    try:
+                        return res.get(timeout=5)
+                    except (TimeoutError, mp.TimeoutError):
+                        return None
+            """,
         ),
         Invalid(
-            "from multiprocessing import Pool\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        res = pool.apply_async(f, (1,))\n"
-            "        try:\n"
-            "            return res.get(5)\n"
-            "        except (TimeoutError, ValueError):\n"
-            "            return None\n",
-            fixed="from multiprocessing import Pool\n"
-            "import multiprocessing\n"
-            "def f(x): return x\n"
-            "def go():\n"
-            "    with Pool(2) as pool:\n"
-            "        res = pool.apply_async(f, (1,))\n"
-            "        try:\n"
-            "            return res.get(5)\n"
-            "        except (TimeoutError, multiprocessing.TimeoutError, ValueError):\n"
-            "            return None\n",
+            """
+            from multiprocessing import Pool
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    res = pool.apply_async(f, (1,))
+                    try:
+                        return res.get(5)
+                    except (TimeoutError, ValueError):
+                        return None
+            """,
+            fixed="""
+            from multiprocessing import Pool
+            import multiprocessing
+            def f(x): return x
+            def go():
+                with Pool(2) as pool:
+                    res = pool.apply_async(f, (1,))
+                    try:
+                        return res.get(5)
+                    except (TimeoutError, multiprocessing.TimeoutError, ValueError):
+                        return None
+            """,
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         model = self.model
         reported: set[cst.CSTNode] = set()
         candidates = [
@@ -205,9 +219,9 @@ class WrongTimeoutException(LintRule):
                 self.report(
                     caught,
                     fix=self._widen_fix(caught, raised),
-                    caught=self._short(caught),
+                    caught=self.snippet(caught),
                     raised=raised,
-                    call=self._short(call),
+                    call=self.snippet(call),
                 )
             if any(v == "wrong" for _, v in verdicts):
                 return
@@ -254,10 +268,6 @@ class WrongTimeoutException(LintRule):
             insert = InsertAfter if after else InsertBefore
             edits.append(insert(statement, import_line))
         return self.fix(Applicability.SAFE, *edits)
-
-    def _short(self, node: cst.CSTNode) -> str:
-        text = " ".join(self.code_for(node).split())
-        return text if len(text) <= 40 else text[:37] + "..."
 
 
 # --- helpers of this rule ---
