@@ -341,3 +341,186 @@ def test_update_under_an_unknown_context_manager_is_silent() -> None:
                 Process(target=work, args=(counter,)).start()
         """
     assert reports("MPL402", source) == []
+
+
+# --- builtins whose result is not callable, and modules whose functions build callables ---------------------
+NON_CALLABLE_BUILTINS = [
+    "print", "len", "int", "float", "str", "bytes", "bool", "list", "dict", "tuple", "set", "frozenset",
+    "sum", "max", "min", "sorted", "range", "input", "open", "abs", "round", "repr", "format",
+    "enumerate", "zip", "iter", "next", "any", "all", "hash", "id",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("builtin", NON_CALLABLE_BUILTINS)
+def test_target_is_the_result_of_a_builtin(builtin: str) -> None:
+    # MPL101: the builtin runs in the parent and its result (never callable) becomes the target.
+    source = f"""\
+        from multiprocessing import Process
+
+        def main(data):
+            return Process(target={builtin}(data))
+        """
+    assert reports("MPL101", source) == [(4, "MPL101")], builtin
+
+
+@pytest.mark.parametrize(
+    "factory",
+    ["functools.partial(work, 1)", "operator.itemgetter(0)", "operator.methodcaller('x')"],
+)
+def test_target_built_by_a_callable_factory_is_silent(factory: str) -> None:
+    source = f"""\
+        import functools
+        import operator
+        from multiprocessing import Process
+
+        def work(n):
+            return n
+
+        def main():
+            return Process(target={factory})
+        """
+    assert reports("MPL101", source) == []
+
+
+# --- decorators that write an __init__ of their own ---------------------------------------------------------
+INIT_WRITING_DECORATORS = [
+    ("dataclasses.dataclass", "import dataclasses"),
+    ("attr.s", "import attr"),
+    ("attr.attrs", "import attr"),
+    ("attr.define", "import attr"),
+    ("attr.mutable", "import attr"),
+    ("attr.frozen", "import attr"),
+    ("attr.dataclass", "import attr"),
+    ("attrs.define", "import attrs"),
+    ("attrs.mutable", "import attrs"),
+    ("attrs.frozen", "import attrs"),
+]
+
+
+@pytest.mark.parametrize(
+    ("decorator", "imports"), INIT_WRITING_DECORATORS, ids=[d for d, _ in INIT_WRITING_DECORATORS]
+)
+def test_process_subclass_with_a_generated_init(decorator: str, imports: str) -> None:
+    # MPL109: the generated __init__ never calls Process.__init__().
+    source = f"""\
+        from multiprocessing import Process
+        {imports}
+
+        @{decorator}
+        class Job(Process):
+            n: int = 0
+        """
+    assert reports("MPL109", source) == [(5, "MPL109")], decorator
+    called = source.replace("@", "# @")
+    assert reports("MPL109", called) == [], "without the decorator, Process.__init__ is inherited"
+
+
+# --- context managers that expect an exception --------------------------------------------------------------
+RAISES_CONTEXTS = [
+    ("raises", "pytest.raises(AssertionError)"),
+    ("assertRaises", "self.assertRaises(AssertionError)"),
+    ("assertRaisesRegex", "self.assertRaisesRegex(AssertionError, 'twice')"),
+    ("assertRaisesRegexp", "self.assertRaisesRegexp(AssertionError, 'twice')"),
+]
+
+
+@pytest.mark.parametrize(("name", "context"), RAISES_CONTEXTS, ids=[n for n, _ in RAISES_CONTEXTS])
+def test_second_start_where_the_error_is_expected(name: str, context: str) -> None:
+    # MPL103 is silent where a test expects the AssertionError of the second start().
+    source = f"""\
+        import pytest
+        from multiprocessing import Process
+
+        def poll():
+            pass
+
+        def check(self):
+            p = Process(target=poll)
+            p.start()
+            with {context}:
+                p.start()
+        """
+    assert reports("MPL103", source) == [], name
+    unexpected = source.replace(f"with {context}:", "if True:")
+    assert reports("MPL103", unexpected) == [(11, "MPL103")]
+
+
+# --- process-global random generators -----------------------------------------------------------------------
+#: (how the parent seeds the generator, how the worker draws from it).
+GLOBAL_SEEDS = [
+    ("np.random.seed(1)", "np.random.rand()"),
+    ("random.seed(1)", "random.random()"),
+    ("torch.manual_seed(1)", "torch.rand(1)"),
+    ("torch.random.manual_seed(1)", "torch.rand(1)"),
+    ("torch.seed()", "torch.rand(1)"),
+]
+#: Functions of the generators' modules that do not draw from the global state. (The model also takes
+#: any capitalised name for a class, not a draw: removing a class from its table changes nothing.)
+NOT_DRAWING = [
+    "np.random.default_rng(0)",
+    "np.random.Generator(np.random.PCG64(0))",
+    "np.random.RandomState(0)",
+    "np.random.SeedSequence(0)",
+    "np.random.BitGenerator(0)",
+    "np.random.PCG64(0)",
+    "np.random.PCG64DXSM(0)",
+    "np.random.MT19937(0)",
+    "np.random.Philox(0)",
+    "np.random.SFC64(0)",
+    "np.random.get_state()",
+    "np.random.set_state(x)",
+    "np.random.get_bit_generator()",
+    "np.random.set_bit_generator(x)",
+    "random.Random(0)",
+    "random.SystemRandom()",
+    "random.getstate()",
+    "random.setstate(x)",
+]
+TORCH_DRAWS = [
+    "rand(1)",
+    "randn(1)",
+    "randint(0, 9, (1,))",
+    "randperm(3)",
+    "rand_like(x)",
+    "randn_like(x)",
+    "randint_like(x, 9)",
+    "normal(0.0, 1.0, (1,))",
+    "bernoulli(x)",
+    "multinomial(x, 1)",
+    "poisson(x)",
+]
+
+
+def _seeded_in_parent(seed: str, draw: str) -> str:
+    return f"""\
+        import multiprocessing as mp
+        import random
+        import numpy as np
+        import torch
+
+        def work(x):
+            return {draw}
+
+        if __name__ == "__main__":
+            {seed}
+            with mp.get_context("spawn").Pool(2) as pool:
+                print(pool.map(work, [1, 2]))
+        """
+
+
+@pytest.mark.parametrize(("seed", "draw"), GLOBAL_SEEDS, ids=[s for s, _ in GLOBAL_SEEDS])
+def test_global_generator_seeded_in_the_parent(seed: str, draw: str) -> None:
+    # MPL208: the seed stays in the parent; the children draw from their own unseeded copies.
+    assert reports("MPL208", _seeded_in_parent(seed, draw)) == [(10, "MPL208")], seed
+
+
+@pytest.mark.parametrize("call", NOT_DRAWING)
+def test_worker_that_does_not_draw_from_the_global_generator(call: str) -> None:
+    seed = "random.seed(1)" if call.startswith("random.") else "np.random.seed(1)"
+    assert reports("MPL208", _seeded_in_parent(seed, call)) == [], call
+
+
+@pytest.mark.parametrize("draw", TORCH_DRAWS)
+def test_worker_that_draws_from_torch(draw: str) -> None:
+    source = _seeded_in_parent("torch.manual_seed(1)", f"torch.{draw}")
+    assert reports("MPL208", source) == [(10, "MPL208")], draw
