@@ -7,12 +7,23 @@ from pathlib import Path
 
 import pytest
 
+from mplint.source import split_lines_keepends
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
-SHARED = ROOT.parent / "shared"
+SNAPSHOTS = ROOT / "tests" / "snapshots"
 
 # `# error: MPL101` marks a line that must be reported with that code; several codes: `MPL101, MPL105`.
-ERROR_MARK = re.compile(r"#\s*error:\s*(?P<codes>MPL\d{3}(?:\s*,\s*MPL\d{3})*)")
+# Free text may follow the codes after a space (`# error: MPL203 (tasks are pickled even under fork)`).
+ERROR_MARK = re.compile(r"#\s*error:\s*(?P<codes>MPL\d{3}(?:\s*,\s*MPL\d{3})*)(?P<rest>(?:\s.*)?)$")
+# Anything that starts like a marker (`# error`, `# Error:`, `#errors:` …) must then be a well-formed one:
+# a typo must not turn an expected report into "expected silent".
+MARKER_START = re.compile(r"#\s*error", re.IGNORECASE)
+CODE_LIKE = re.compile(r"\bmpl\d", re.IGNORECASE)
+
+
+class MarkerError(ValueError):
+    """A fixture comment looks like an ``# error:`` marker but does not follow its grammar."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -20,7 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-fixtures",
         action="store_true",
         default=False,
-        help="rewrite tests/fixtures/*.fixed.py from the current fixes (review the diff!)",
+        help="rewrite tests/fixtures/*.fixed.py and tests/snapshots/ from the current code (review the diff!)",
     )
 
 
@@ -29,12 +40,20 @@ def update_fixtures(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-fixtures"))
 
 
-def expected_errors(text: str) -> set[tuple[int, str]]:
-    """(line, code) pairs marked with ``# error: CODE`` in a fixture."""
+def expected_errors(text: str, name: str = "<fixture>") -> set[tuple[int, str]]:
+    """(line, code) pairs marked with ``# error: CODE`` in a fixture; a malformed marker raises
+    :class:`MarkerError`. Lines are numbered the way Python (and mplint) numbers them."""
     found: set[tuple[int, str]] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = ERROR_MARK.search(line)
-        if match:
-            for code in match.group("codes").split(","):
-                found.add((number, code.strip()))
+    for number, line in enumerate(split_lines_keepends(text), start=1):
+        start = MARKER_START.search(line)
+        if start is None:
+            continue
+        match = ERROR_MARK.search(line.rstrip("\r\n"), start.start())
+        if match is None or match.start() != start.start() or CODE_LIKE.search(match.group("rest")):
+            raise MarkerError(
+                f"{name}:{number}: malformed marker {line[start.start() :].strip()!r}; "
+                "write '# error: MPL101' or '# error: MPL101, MPL105'"
+            )
+        for code in match.group("codes").split(","):
+            found.add((number, code.strip()))
     return found

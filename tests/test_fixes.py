@@ -16,7 +16,7 @@ import pytest
 from mplint.config import Config
 from mplint.diagnostics import Applicability
 from mplint.fixes import apply_edits, fix_source
-from mplint.rule import LintRule, Replace, Valid
+from mplint.rule import InsertBefore, LintRule, Replace, Valid
 from mplint.source import SourceError, read_source, write_source
 
 from .conftest import ROOT
@@ -148,21 +148,24 @@ def test_file_changed_since_read_is_not_overwritten(tmp_path: Path) -> None:
     assert path.read_text().endswith("# edited meanwhile\n")
 
 
-class _BreaksSyntax(LintRule):
+class _TestRule(LintRule):
     """## What it does\nTest rule.\n\n## Why is this bad?\n`Error`\n\n## Example\n\nUse instead:\n\n## Fix safety\nx"""
 
-    CODE = "MPL991"
-    NAME = "breaks-syntax"
     MESSAGE = "m"
     FIX = "safe"
     VALID: ClassVar[list[Valid]] = []
+
+
+class _BreaksSyntax(_TestRule):
+    CODE = "MPL991"
+    NAME = "breaks-syntax"
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.code_for(node) == "mp.Pool(2)":
             self.report(node, fix=self.fix(Applicability.SAFE, Replace(node, "mp.Pool(2")))
 
 
-class _UndefinedName(_BreaksSyntax):
+class _UndefinedName(_TestRule):
     CODE = "MPL992"
     NAME = "undefined-name"
 
@@ -171,7 +174,7 @@ class _UndefinedName(_BreaksSyntax):
             self.report(node, fix=self.fix(Applicability.SAFE, Replace(node, "Pool(2)")))
 
 
-class _NeverConverges(_BreaksSyntax):
+class _NeverConverges(_TestRule):
     CODE = "MPL993"
     NAME = "never-converges"
 
@@ -182,11 +185,62 @@ class _NeverConverges(_BreaksSyntax):
             self.report(node, fix=self.fix(Applicability.SAFE, Replace(node, spaced)))
 
 
+class _DoesNotCompile(_TestRule):
+    CODE = "MPL994"
+    NAME = "does-not-compile"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        # libcst keeps string escapes as written; ast.parse rejects an unknown character name.
+        if self.code_for(node) == "mp.Pool(2)":
+            fixed = 'mp.Pool("\\N{NO SUCH CHARACTER NAME}")'
+            self.report(node, fix=self.fix(Applicability.SAFE, Replace(node, fixed)))
+
+
+class _NotIdempotent(_TestRule):
+    CODE = "MPL995"
+    NAME = "not-idempotent"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        code = self.code_for(node)
+        if code == "mp.Pool(2)":
+            self.report(node, fix=self.fix(Applicability.SAFE, Replace(node, "mp.Pool(3)")))
+        elif code == "mp.Pool(3)":
+            # another report whose fix, applied, changes nothing: the result is not a fixed point
+            fix = self.fix(Applicability.SAFE, Replace(node, code))
+            self.report(node, message="again", fix=fix)
+
+
+class _LeavesItsDiagnostic(_TestRule):
+    CODE = "MPL996"
+    NAME = "leaves-its-diagnostic"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        code = self.code_for(node)
+        if code == "mp.Pool(2)":
+            self.report(node, fix=self.fix(Applicability.SAFE, Replace(node, "mp.Pool(2, None)")))
+        elif code == "mp.Pool(2, None)":
+            self.report(node)  # the same diagnostic, now without a fix
+
+
+class _UnusedImport(_TestRule):
+    CODE = "MPL997"
+    NAME = "unused-import"
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        if self.code_for(node).strip() == "pool = mp.Pool(2)":
+            edits = (InsertBefore(node, "import json"), Replace(node.body[0], "pool = mp.Pool(3)"))
+            self.report(node, fix=self.fix(Applicability.SAFE, *edits))
+
+
 @pytest.mark.parametrize(
     ("rule", "message"),
     [
-        (_BreaksSyntax, "does not parse"),
+        (_BreaksSyntax, "the fixed code does not parse"),
+        (_DoesNotCompile, "the fixed code does not compile"),
+        (_NotIdempotent, "the fixes are not idempotent"),
+        (_LeavesItsDiagnostic, "re-linting still shows MPL996 after its fix"),
         (_UndefinedName, "undefined name 'Pool'"),
+        (_UnusedImport, "unused import 'json'"),
         (_NeverConverges, "did not converge"),
     ],
 )
@@ -199,6 +253,8 @@ def test_unsound_fixes_are_not_applied(
     result = fix_source("x.py", BUGGY, Config())
     assert result.text == BUGGY
     assert result.error is not None and message in result.error, result.error
+    assert not result.applied
+    assert [d.code for d in result.remaining] == [rule.CODE], "the original's diagnostics remain"
 
 
 def test_diff_of_a_file_without_final_newline() -> None:

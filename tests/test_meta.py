@@ -12,7 +12,14 @@ from mplint.rule import CODE_RE, NAME_RE, LintRule
 from .conftest import FIXTURES
 
 RULES = list(all_rules())
-SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "Use instead:", "## Fix safety")
+SECTIONS = (
+    "## What it does",
+    "## Why is this bad?",
+    "## Example",
+    "Use instead:",
+    "## Fix safety",
+    "## References",
+)
 
 
 def test_codes_and_names_are_unique() -> None:
