@@ -21,7 +21,7 @@ CALL_GRAPH_DEPTH = 3
 
 
 class CallGraph:
-    """The module's call graph: calls a function makes, the functions it calls, direct calls of a function,"""
+    """The call graph of one module (see the module docstring)."""
 
     def __init__(self, tree: Tree, names: Names, flow: Flow) -> None:
         self.tree = tree

@@ -69,7 +69,7 @@ def _statements_end(statements: Sequence[cst.BaseStatement], *, in_try: bool) ->
 
 
 class Flow:
-    """When and whether code runs: the execution context (import time, ``__main__`` guard, function, typing"""
+    """When and whether code runs, and the loops around it (see the module docstring)."""
 
     def __init__(self, tree: Tree, names: Names) -> None:
         self.tree = tree

@@ -37,7 +37,7 @@ def _param_name(params: cst.Parameters, index: int, keyword: Optional[str]) -> O
 
 
 class Handoff:
-    """What the child side sees of an object the parent hands over: the arguments a worker receives, the"""
+    """What a worker receives of the objects its parent hands it (see the module docstring)."""
 
     def __init__(self, tree: Tree, names: Names, callgraph: CallGraph, workers: Workers) -> None:
         self.tree = tree

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class Importer:
-    """Names and imports, for fixes that add an import: the spelling of a name at a node, where to insert"""
+    """Import spellings and anchors for fixes (see the module docstring)."""
 
     def __init__(self, tree: Tree, names: Names) -> None:
         self.tree = tree

@@ -116,29 +116,37 @@ def _bind_argument(
     return param.default
 
 
+#: How deep one inference may recurse (variables bound to variables, arguments of arguments …).
+MAX_INFERENCE_DEPTH = 40
+
+
+class _Phase(enum.Enum):
+    NOT_STARTED = "not started"
+    SEARCHING = "searching"  # finding the submissions: kinds inferred now are forgotten afterwards
+    SETTLED = "settled"
+
+
 class Inference:
-    """What an expression is (its :class:`~mplint.kinds.Kind`) and the calls that hand callables to"""
+    """Kinds of expressions and the submissions of the module (see the module docstring)."""
 
     def __init__(self, tree: Tree, names: Names, callgraph: CallGraph) -> None:
         self.tree = tree
         self.names = names
         self.callgraph = callgraph
         self._kind_memo: dict[cst.CSTNode, Optional[Kind]] = {}
+        #: Expressions whose kind is being inferred: the recursion guard (a cycle or a chain deeper
+        #: than MAX_INFERENCE_DEPTH answers None).
         self._kind_busy: set[cst.CSTNode] = set()
-        self._submissions: Optional[list[Submission]] = None
-        self._finding_submissions = False
+        self._phase = _Phase.NOT_STARTED
+        self._submissions: list[Submission] = []
 
     def kind_of(self, expr: cst.CSTNode) -> Optional[Kind]:
         """What ``expr`` is known to be, or None."""
+        if self._phase is _Phase.NOT_STARTED:
+            self._search_submissions()
         if expr in self._kind_memo:
             return self._kind_memo[expr]
-        if not self._kind_busy and self._submissions is None and not self._finding_submissions:
-            # Parameters get their kinds from the submissions: find those first, at the top level,
-            # so that no kind is remembered from a search cut short by a call already in progress.
-            self.submissions()
-            if expr in self._kind_memo:
-                return self._kind_memo[expr]
-        if expr in self._kind_busy or len(self._kind_busy) > 40:
+        if expr in self._kind_busy or len(self._kind_busy) > MAX_INFERENCE_DEPTH:
             return None
         self._kind_busy.add(expr)
         try:
@@ -410,18 +418,26 @@ class Inference:
 
     def submissions(self) -> list[Submission]:
         """Every call that hands a callable to a process, thread, pool or executor (B7 roots)."""
-        if self._submissions is None:
-            if self._finding_submissions:
-                return []  # asked again while searching (a parameter's kind): not known yet
-            self._finding_submissions = True
-            try:
-                found = list(self._find_submissions())
-            finally:
-                self._finding_submissions = False
-            self._submissions = found
-            # Kinds found during the search saw no submissions: parameters may have missed theirs.
-            self._kind_memo.clear()
+        if self._phase is _Phase.NOT_STARTED:
+            self._search_submissions()
+        if self._phase is _Phase.SEARCHING:
+            return []  # asked while searching (a parameter's kind): not known yet
         return self._submissions
+
+    def _search_submissions(self) -> None:
+        """Phase one: find the submissions with kinds that know no submission (a parameter's kind then
+        comes from its annotation and direct calls only); then forget those kinds, so that phase two
+        infers every kind with the submissions known."""
+        self._phase = _Phase.SEARCHING
+        try:
+            found = list(self._find_submissions())
+        except BaseException:
+            self._phase = _Phase.NOT_STARTED
+            raise
+        finally:
+            self._kind_memo.clear()
+        self._submissions = found
+        self._phase = _Phase.SETTLED
 
     def _find_submissions(self) -> Iterator[Submission]:
         for call in self.tree.calls:

@@ -86,7 +86,7 @@ STORE_METHODS = frozenset({"append", "appendleft", "add", "insert", "extend", "p
 
 
 class Names:
-    """Scopes and bindings (what the builder found), and the queries over them: name lookup (Python's LEGB"""
+    """Scopes, bindings and the queries over them (see the module docstring)."""
 
     def __init__(self, tree: Tree) -> None:
         self.tree = tree

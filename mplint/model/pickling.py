@@ -103,7 +103,7 @@ def pickling_error(kind: Kind, *, dill: bool = False) -> Optional[PickleError]:
 
 
 class Pickling:
-    """What cannot travel to a child by pickling: lambdas and local functions, definitions under the"""
+    """What cannot be pickled to a child (see the module docstring)."""
 
     def __init__(self, tree: Tree, names: Names, flow: Flow, inference: Inference) -> None:
         self.tree = tree

@@ -117,7 +117,7 @@ def _catches_runtime_error(handler_type: Optional[cst.BaseExpression]) -> bool:
 
 
 class StartMethods:
-    """Contexts and start methods: the start method an object's family uses, ``set_start_method()`` calls,"""
+    """Start methods and contexts of the module (see the module docstring)."""
 
     def __init__(
         self, tree: Tree, names: Names, flow: Flow, callgraph: CallGraph, inference: Inference

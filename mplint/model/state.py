@@ -49,8 +49,9 @@ class WriteKind(enum.Enum):
 
 @dataclass(frozen=True)
 class StateWrite:
-    """A write to a module-level variable: ``how`` (:class:`WriteKind`); ``node`` the binding target, the ``AssignTarget``,
-    the ``AugAssign`` or the ``Call``."""
+    """A write to a module-level variable: ``how`` (:class:`WriteKind`) and ``node``: for an assignment the
+    ``Name`` bound; for a mutation the statement that stores an item or attribute (``CONFIG["k"] = v``,
+    ``CONFIG.k = v``, ``del CONFIG["k"]``) or the mutating method ``Call``."""
 
     name: str
     node: cst.CSTNode
@@ -58,7 +59,7 @@ class StateWrite:
 
 
 class State:
-    """Module and instance state: writes to module variables, mutations, attributes a child writes, and"""
+    """Module and instance state, and locks held around a statement (see the module docstring)."""
 
     def __init__(
         self, tree: Tree, names: Names, callgraph: CallGraph, inference: Inference, values: Values

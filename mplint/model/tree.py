@@ -15,7 +15,7 @@ _NodeT = TypeVar("_NodeT", bound=cst.CSTNode)
 
 
 class Tree:
-    """The tree of one module as the build pass indexed it: parents, pre-order numbers and ends, and the"""
+    """The indexed tree of one module (see the module docstring)."""
 
     def __init__(self, module: cst.Module, path: str, default_start_method: Optional[str]) -> None:
         self.module = module

@@ -63,7 +63,7 @@ _HANDLE_KINDS = frozenset({KindName.ASYNC_RESULT, KindName.MAP_ITERATOR, KindNam
 
 
 class Values:
-    """Where a value comes from and where it goes: origins of an expression, the flow of a result handle,"""
+    """Where values come from and where they go (see the module docstring)."""
 
     def __init__(self, tree: Tree, names: Names, flow: Flow, inference: Inference) -> None:
         self.tree = tree

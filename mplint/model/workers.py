@@ -50,7 +50,7 @@ def _is_assertion_argument(tree: Tree, name: cst.Name) -> bool:
 
 
 class Workers:
-    """What runs in a child: worker roots (targets, ``run()``, pool and executor tasks), the functions they"""
+    """What runs in a child process (see the module docstring)."""
 
     def __init__(
         self, tree: Tree, names: Names, callgraph: CallGraph, inference: Inference
