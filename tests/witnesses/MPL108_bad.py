@@ -1,3 +1,8 @@
+# witness: exits 0
+# witness: value "start method" = "fork"
+# witness: value "lock acquired after terminate" = "False"
+# witness: value "exitcode after join" = "-15"
+# witness: start-method fork
 """MPL108 unsafe-terminate: a child is terminated while it holds a Lock, and not joined.
 
 `terminate()` kills the child with SIGTERM: no `finally`/`with` cleanup runs in it, so

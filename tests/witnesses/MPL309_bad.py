@@ -1,3 +1,6 @@
+# witness: hangs
+# witness: value "worker exits on" = "b.csv"
+# witness: no value "results"
 """MPL309 worker-abrupt-exit: a Pool task calls `sys.exit()`.
 
 `multiprocessing/pool.py` `worker` catches `Exception`, not `SystemExit`: the worker
