@@ -22,6 +22,7 @@ from mplint.config import Config
 from mplint.engine import lint_source
 
 from .witness_support import (
+    HEADER_MARK,
     NAME,
     WITNESS_DIR,
     HeaderError,
@@ -65,6 +66,8 @@ def test_header_is_well_formed(witness: str) -> None:
     docstring = ast.get_docstring(ast.parse(text, filename=witness))
     assert docstring is not None, f"{witness}: a docstring must follow the header"
     assert docstring.startswith(f"{expected.code} "), f"{witness}: the docstring names its rule"
+    after_header = next(line for line in text.splitlines() if not line.startswith(HEADER_MARK))
+    assert after_header.startswith(f'"""{expected.code} '), f"{witness}: the docstring comes next"
 
 
 @pytest.mark.parametrize("witness", WITNESSES)
