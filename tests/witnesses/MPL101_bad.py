@@ -1,3 +1,7 @@
+# witness: exits 0
+# witness: value "child exitcode" = "1"
+# witness: stderr contains "TypeError: 'int' object is not callable"
+# witness: stderr matches ".*in run"
 """MPL101 bad-process-target: the target is *called* instead of passed.
 
 `Process(target=work(21))` runs work(21) right away in the PARENT and hands its

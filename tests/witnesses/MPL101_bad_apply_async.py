@@ -1,3 +1,5 @@
+# witness: dies "TypeError: 'NoneType' object is not callable"
+# witness: no value "result"
 """MPL101 bad-process-target: a called function is handed to Pool.apply_async.
 
 `pool.apply_async(work(3))` runs work(3) in the PARENT; it returns None, so the

@@ -1,3 +1,6 @@
+# witness: exits 0
+# witness: value "child exitcode" = "0"
+# witness: stderr empty
 """MPL101 bad-process-target: the called target returns None, so the child does nothing.
 
 `Process(target=work(21))` runs work(21) in the PARENT. work() returns None, so the

@@ -1,3 +1,5 @@
+# witness: dies "AssertionError: group argument must be None for now"
+# witness: no value "work ran in pid"
 """MPL101 bad-process-target: the target is passed positionally.
 
 The first positional parameter of `Process` is `group`, not `target`, so

@@ -1,3 +1,5 @@
+# witness: dies "TypeError: 'NoneType' object is not callable"
+# witness: no value "result"
 """MPL101 bad-process-target: a called function is handed to Executor.submit.
 
 `executor.submit(work(2))` runs work(2) in the PARENT; it returns None, so the

@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "result: 42"
+# witness: prints "child exitcode: 0"
 """MPL101 fixed: the target is passed (not called) as a keyword argument.
 
 `Process(target=work, args=(21,))` runs work(21) in the CHILD.

@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "result: 9"
 """MPL101 fixed: Pool.apply_async gets the function and its arguments separately.
 
 `pool.apply_async(work, (3,))` runs work(3) in a pool worker.

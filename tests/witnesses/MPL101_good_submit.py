@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "result: 4"
 """MPL101 fixed: Executor.submit gets the function and its arguments separately.
 
 `executor.submit(work, 2)` runs work(2) in a worker process.

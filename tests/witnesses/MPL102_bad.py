@@ -1,3 +1,7 @@
+# witness: exits 0
+# witness: no value "hello"
+# witness: value "child exitcode" = "1"
+# witness: stderr has "TypeError: greet() takes 1 positional argument but 4 were given"
 """MPL102 args-not-a-tuple: `args=("egon")` is a string, not a 1-tuple.
 
 The string is unpacked character by character, so the child calls

@@ -1,3 +1,5 @@
+# witness: dies "TypeError: __main__.add() argument after * must be an iterable, not int"
+# witness: no value "result"
 """MPL102 args-not-a-tuple: `pool.apply_async(add, (5))` passes an int as the argument tuple.
 
 The worker runs `func(*args)` in multiprocessing/pool.py, worker, and the error comes back

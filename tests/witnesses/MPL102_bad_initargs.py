@@ -1,3 +1,6 @@
+# witness: dies "concurrent.futures.process.BrokenProcessPool: A process in the process pool was terminated abruptly while the future was running or pending."
+# witness: stderr contains "TypeError: __main__.init() argument after * must be an iterable, not int"
+# witness: no value "result"
 """MPL102 args-not-a-tuple: `ProcessPoolExecutor(initializer=init, initargs=(5))`.
 
 Every worker dies in `initializer(*initargs)` (TypeError: ... argument after * must be an

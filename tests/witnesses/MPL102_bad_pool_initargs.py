@@ -1,3 +1,7 @@
+# witness: hangs
+# witness: no value "result"
+# witness: no value "initialized"
+# witness: stderr repeats "TypeError: __main__.init() argument after * must be an iterable, not int"
 """MPL102 args-not-a-tuple: `Pool(1, initializer=init, initargs=(5))`.
 
 Every worker dies in `initializer(*initargs)` (multiprocessing/pool.py, worker) with

@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "hello: egon"
+# witness: prints "child exitcode: 0"
 """MPL102 fixed: `args=("egon",)` is a 1-tuple.
 
 Expected output: "hello: egon" (from the child) and "child exitcode: 0".

@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "result: 6"
 """MPL102 fixed: `pool.apply_async(add, (5,))`.
 
 Expected output: "result: 6".

@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "initialized: 5"
+# witness: prints "result: 9"
 """MPL102 fixed: `Pool(1, initializer=init, initargs=(5,))`.
 
 Expected output: "initialized: 5" (from the worker) and "result: 9".

@@ -1,3 +1,5 @@
+# witness: dies "AssertionError: cannot start a process twice"
+# witness: prints exactly "round 0 exitcode: 0"
 """MPL103 process-started-twice: one Process object started on every pass of a loop.
 
 The first pass runs the child; the second `start()` fails in the parent, in

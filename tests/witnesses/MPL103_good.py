@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "round 0 exitcode: 0"
+# witness: prints "round 1 exitcode: 0"
+# witness: prints "round 2 exitcode: 0"
 """MPL103 fixed: a new Process for each pass of the loop.
 
 Expected output: "round 0 exitcode: 0", "round 1 exitcode: 0", "round 2 exitcode: 0".

@@ -1,3 +1,5 @@
+# witness: dies "AssertionError: can only join a started process"
+# witness: prints nothing
 """MPL104 process-lifecycle-order: `join()` on a process that was never started.
 
 `join()` fails in the parent, in multiprocessing/process.py, BaseProcess.join:

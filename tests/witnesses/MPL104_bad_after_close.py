@@ -1,3 +1,5 @@
+# witness: dies "ValueError: process object is closed"
+# witness: prints exactly "closed"
 """MPL104 process-lifecycle-order: the process is used after `close()`.
 
 Reading `exitcode` of a closed process fails in multiprocessing/process.py,

@@ -1,3 +1,5 @@
+# witness: dies "ValueError: Cannot close a process while it is still running. You should first call join() or terminate()."
+# witness: never prints "closed"
 """MPL104 process-lifecycle-order: `close()` right after `start()`, while the child runs.
 
 `close()` fails in the parent, in multiprocessing/process.py, BaseProcess.close:

@@ -1,3 +1,4 @@
+# witness: dies "AssertionError: can only join a started process"
 """MPL104 process-lifecycle-order: `run()` instead of `start()`.
 
 `p.run()` calls the target here, in the parent, synchronously; no child is started, so

@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "child exitcode: 0"
+# witness: prints "closed"
 """MPL104 fixed: start, join, read the exit code, then close.
 
 Expected output: "work ran in pid: <a child pid>", "child exitcode: 0", "closed".

@@ -1,3 +1,5 @@
+# witness: dies "AssertionError: process has already started"
+# witness: prints exactly "started child"
 """MPL105 daemon-set-after-start: `daemon` is assigned after `start()`.
 
 The daemon flag must be set before the process starts. Assigning it afterwards

@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "daemon: True"
+# witness: prints "child exitcode: 0"
 """MPL105 fixed: `daemon` is assigned before `start()`.
 
 Expected output: "daemon: True" and "child exitcode: 0"; exit status 0 and

@@ -1,3 +1,5 @@
+# witness: dies "AssertionError: daemonic processes are not allowed to have children"
+# witness: no value "result"
 """MPL106 daemon-process-spawns-children: a Pool created inside a Pool task.
 
 Pool workers are daemonic, and a daemonic process may not have children: creating the

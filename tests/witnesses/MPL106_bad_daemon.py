@@ -1,3 +1,7 @@
+# witness: exits 0
+# witness: value "supervisor exitcode" = "1"
+# witness: stderr has "AssertionError: daemonic processes are not allowed to have children"
+# witness: never prints "leaf ran"
 """MPL106 daemon-process-spawns-children: a `daemon=True` Process that starts a child.
 
 The supervisor's `child.start()` fails in the supervisor, in multiprocessing/process.py,

@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "result: [[1, 4], [9, 16]]"
 """MPL106 fixed: the outer pool is a ProcessPoolExecutor, whose workers are not daemonic.
 
 Expected output: "result: [[1, 4], [9, 16]]".

@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "leaf ran"
+# witness: prints "supervisor exitcode: 0"
 """MPL106 fixed: the supervisor is not a daemon (it is joined explicitly).
 
 Expected output: "leaf ran" (from the grandchild) and "supervisor exitcode: 0".

@@ -1,3 +1,5 @@
+# witness: exits 0
+# witness: value "max concurrent" = "1"
 """MPL107 start-join-serialized: each process is joined before the next one starts.
 
 Four jobs of 0.5 s each, started and joined in the same pass of the loop: they run one

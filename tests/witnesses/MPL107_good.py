@@ -1,3 +1,4 @@
+# witness: runs clean
 """MPL107 fixed: start every process, then join them all.
 
 Expected: "max concurrent: " greater than 1 (the jobs overlap) and exit status 0.

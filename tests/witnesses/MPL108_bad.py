@@ -1,3 +1,8 @@
+# witness: exits 0
+# witness: value "start method" = "fork"
+# witness: value "lock acquired after terminate" = "False"
+# witness: value "exitcode after join" = "-15"
+# witness: start-method fork
 """MPL108 unsafe-terminate: a child is terminated while it holds a Lock, and not joined.
 
 `terminate()` kills the child with SIGTERM: no `finally`/`with` cleanup runs in it, so
@@ -7,8 +12,11 @@ returning False. `terminate()` does not wait for the child either: as nobody joi
 it, the dead child is left a zombie (state Z in /proc on Linux) and gets its exitcode
 (-SIGTERM) only once it is reaped by `join()`.
 
+The script forces the fork context: under forkserver (the default on Linux from Python
+3.14) the child's parent is the fork server, which reaps it, and no zombie is seen.
+
 Expected output:
-    start method: fork                (the default on Linux before Python 3.14)
+    start method: fork
     lock acquired after terminate: False
     child state before join: Z        ("?" where there is no /proc)
     exitcode after join: -15
@@ -34,11 +42,12 @@ def proc_state(pid):
 
 
 if __name__ == "__main__":
-    lock = multiprocessing.Lock()
-    ready = multiprocessing.Event()
-    p = multiprocessing.Process(target=hold_lock, args=(lock, ready))
+    ctx = multiprocessing.get_context("fork")
+    lock = ctx.Lock()
+    ready = ctx.Event()
+    p = ctx.Process(target=hold_lock, args=(lock, ready))
     p.start()
-    print(f"start method: {multiprocessing.get_start_method()}", flush=True)
+    print(f"start method: {ctx.get_start_method()}", flush=True)
     if not ready.wait(timeout=10):
         raise SystemExit("child never took the lock")
     p.terminate()  # BUG: kills the lock holder, and is not followed by join()

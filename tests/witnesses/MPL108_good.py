@@ -1,3 +1,9 @@
+# witness: runs clean
+# witness: prints "cooperative worker terminated: False"
+# witness: prints "cooperative exitcode: 0"
+# witness: prints "lock acquired after shutdown: True"
+# witness: prints "stuck worker terminated: True"
+# witness: prints "stuck exitcode after terminate+join: -15"
 """MPL108 fixed: cooperative shutdown with an Event, terminate() only as a last resort.
 
 The worker takes the Lock only for short sections and stops when the `stop` Event is

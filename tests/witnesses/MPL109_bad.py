@@ -1,3 +1,6 @@
+# witness: exits 1
+# witness: stderr matches "AttributeError: 'Worker' object has no attribute '_closed'.*"
+# witness: prints exactly "created"
 """MPL109 process-subclass-no-super-init: `__init__` never calls `Process.__init__()`.
 
 `start()` fails in the parent, in multiprocessing/process.py, BaseProcess.start

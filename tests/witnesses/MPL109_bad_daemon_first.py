@@ -1,3 +1,6 @@
+# witness: exits 1
+# witness: stderr matches "AttributeError: 'Worker' object has no attribute '_popen'.*"
+# witness: prints nothing
 """MPL109 process-subclass-no-super-init: `self.daemon` is set before `Process.__init__()`.
 
 The `daemon` setter checks `self._popen`, which the base `__init__` has not created yet

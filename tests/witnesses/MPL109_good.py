@@ -1,3 +1,8 @@
+# witness: runs clean
+# witness: prints "created"
+# witness: prints "worker 1 ran"
+# witness: prints "daemon: True"
+# witness: prints "child exitcode: 0"
 """MPL109 fixed: `super().__init__()` first, then the subclass's own attributes.
 
 Expected output: "created", "worker 1 ran" (from the child), "daemon: True" and

@@ -1,3 +1,11 @@
+# witness: exits 0
+# witness: values "module body run as" = "__main__" "__mp_main__"
+# witness: no value "work ran in pid"
+# witness: value "child exitcode" = "1"
+# witness: stderr contains "An attempt has been made to start a new process before the"
+# witness: stderr contains "current process has finished its bootstrapping phase."
+# witness: stderr contains "RuntimeError"
+# witness: start-method spawn
 """MPL201 missing-main-guard: a Process is started at import time, under spawn.
 
 With the spawn start method the child re-imports the main script as `__mp_main__`.

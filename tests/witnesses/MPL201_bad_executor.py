@@ -1,3 +1,8 @@
+# witness: dies "concurrent.futures.process.BrokenProcessPool: A process in the process pool was terminated abruptly while the future was running or pending."
+# witness: stderr contains "An attempt has been made to start a new process before the"
+# witness: stderr contains "current process has finished its bootstrapping phase."
+# witness: no value "result"
+# witness: start-method spawn
 """MPL201 missing-main-guard: a ProcessPoolExecutor is used at import time, under spawn.
 
 Each spawned worker re-imports the main script as `__mp_main__`, runs the unguarded

@@ -1,3 +1,8 @@
+# witness: hangs
+# witness: no value "result"
+# witness: stderr contains "An attempt has been made to start a new process before the"
+# witness: stderr repeats "current process has finished its bootstrapping phase."
+# witness: start-method spawn
 """MPL201 missing-main-guard: the common shape, a bare `main()` call at the end.
 
 main() creates a Pool; the trailing `main()` call is not guarded, so under spawn every

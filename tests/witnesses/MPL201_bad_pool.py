@@ -1,3 +1,8 @@
+# witness: hangs
+# witness: no value "result"
+# witness: stderr contains "An attempt has been made to start a new process before the"
+# witness: stderr repeats "current process has finished its bootstrapping phase."
+# witness: start-method spawn
 """MPL201 missing-main-guard: a Pool is created at import time, under spawn.
 
 Every spawned worker re-imports the main script as `__mp_main__`, runs the unguarded

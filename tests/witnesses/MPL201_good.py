@@ -1,3 +1,8 @@
+# witness: runs clean
+# witness: prints "module body run as: __main__"
+# witness: prints "child exitcode: 0"
+# witness: values "module body run as" = "__main__"
+# witness: start-method spawn
 """MPL201 fixed: the Process is started under an `if __name__ == "__main__":` guard.
 
 Under spawn the child re-imports this file as `__mp_main__`, skips the guarded block,

@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "result: [0, 1, 4, 9]"
+# witness: start-method spawn
 """MPL201 fixed: the ProcessPoolExecutor is used under an `if __name__ == "__main__":` guard.
 
 Expected output: "result: [0, 1, 4, 9]"; exit status 0 and nothing on stderr.

@@ -1,3 +1,8 @@
+# witness: runs clean
+# witness: prints "module body run as: __main__"
+# witness: prints "child exitcode: 0"
+# witness: values "module body run as" = "__main__"
+# witness: start-method forkserver
 """MPL201 fixed: under forkserver, the Process is started under a `__main__` guard.
 
 Expected output: "module body run as: __main__" once, "work ran in pid: ...",

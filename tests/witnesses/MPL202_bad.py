@@ -1,3 +1,7 @@
+# witness: exits 0
+# witness: value "child exitcode" = "1"
+# witness: stderr has "RuntimeError: context has already been set"
+# witness: never prints "work ran"
 """MPL202 start-method-misconfigured: set_start_method("spawn") at import time.
 
 The parent sets the method once and starts a child. The spawned child first sets the

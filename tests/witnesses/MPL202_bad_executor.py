@@ -1,3 +1,6 @@
+# witness: dies "ValueError: max_tasks_per_child is incompatible with the 'fork' multiprocessing start method; supply a different mp_context."
+# witness: no value "result"
+# witness: start-method fork
 """MPL202 start-method-misconfigured: max_tasks_per_child with a fork context.
 
 concurrent/futures/process.py ProcessPoolExecutor.__init__ raises

@@ -1,3 +1,5 @@
+# witness: dies "RuntimeError: context has already been set"
+# witness: prints exactly "queue created"
 """MPL202 start-method-misconfigured: set_start_method() after a Queue was created.
 
 Creating the Queue made the default context choose its start method, so the later

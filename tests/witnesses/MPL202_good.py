@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "work ran"
+# witness: prints "child exitcode: 0"
 """MPL202 start-method-misconfigured, fixed: set_start_method() under the main guard.
 
 Expected: "work ran", "child exitcode: 0".

@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "result: [0, 1, 4, 9]"
 """MPL202 start-method-misconfigured, fixed: max_tasks_per_child with a spawn context.
 
 Expected: "result: [0, 1, 4, 9]".

@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "queue created"
+# witness: prints "received: hello"
 """MPL202 start-method-misconfigured, fixed: set_start_method() before any other use.
 
 Expected: "queue created", "received: hello".

@@ -1,3 +1,6 @@
+# witness: exits 1
+# witness: stderr has "AttributeError: Can't pickle local object 'main.<locals>.<lambda>'" or "AttributeError: Can't get local object 'main.<locals>.<lambda>'"
+# witness: no value "result"
 """MPL203 unpicklable-callable: a lambda given to Pool.map().
 
 Pool tasks are pickled on every start method. The task handler thread fails to pickle

@@ -1,3 +1,6 @@
+# witness: exits 0
+# witness: value "results" = "[]"
+# witness: stderr empty
 """MPL203 unpicklable-callable: a lambda given to apply_async() whose result is never read.
 
 The pickling error is stored on the AsyncResult, and nobody calls get(): the task is

@@ -1,3 +1,5 @@
+# witness: exits 1
+# witness: stderr has "AttributeError: Can't pickle local object 'main.<locals>.shift'" or "AttributeError: Can't get local object 'main.<locals>.shift'"
 """MPL203 unpicklable-callable: a local function submitted to a ProcessPoolExecutor.
 
 Expected: the script dies with

@@ -1,3 +1,6 @@
+# witness: exits 1
+# witness: stderr matches "_pickle\.PicklingError: Can't pickle <function <lambda> at 0x.*: attribute lookup <lambda> on __main__ failed"
+# witness: never prints "work ran"
 """MPL203 unpicklable-callable: a lambda as a Process target, under spawn.
 
 Spawn pickles the Process object in the parent; p.start() raises

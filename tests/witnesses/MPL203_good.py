@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "result: [0, 1, 4, 9]"
 """MPL203 unpicklable-callable, fixed: a module-level function given to Pool.map().
 
 Expected: "result: [0, 1, 4, 9]".

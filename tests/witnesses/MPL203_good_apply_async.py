@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "results: [42]"
 """MPL203 unpicklable-callable, fixed: a module-level function given to apply_async().
 
 Expected: "results: [42]".

@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "result: 11"
 """MPL203 unpicklable-callable, fixed: a module-level function and its argument.
 
 Expected: "result: 11".

@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "work ran"
+# witness: prints "child exitcode: 0"
 """MPL203 unpicklable-callable, fixed: a module-level function as the Process target.
 
 Expected: "work ran", "child exitcode: 0".

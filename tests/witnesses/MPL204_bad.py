@@ -1,3 +1,7 @@
+# witness: exits 0
+# witness: value "child exitcode" = "1"
+# witness: stderr matches "AttributeError: Can't get attribute 'work' on <module '__mp_main__' from '.*MPL204_bad\.py'>"
+# witness: never prints "work ran"
 """MPL204 worker-defined-under-main-guard: a Process target defined under the guard, spawn.
 
 The spawned child re-imports this script as __mp_main__ without running the guarded

@@ -1,3 +1,6 @@
+# witness: hangs
+# witness: no value "result"
+# witness: stderr matches "AttributeError: Can't get attribute 'square' on <module '__mp_main__' from '.*MPL204_bad_pool\.py'>"
 """MPL204 worker-defined-under-main-guard: a Pool task defined under the guard, spawn.
 
 Every worker dies with AttributeError: Can't get attribute 'square' on <module

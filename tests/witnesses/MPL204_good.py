@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "work ran"
+# witness: prints "child exitcode: 0"
 """MPL204 worker-defined-under-main-guard, fixed: the target is defined at module level.
 
 Expected: "work ran", "child exitcode: 0".

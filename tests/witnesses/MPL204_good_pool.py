@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "result: [0, 1, 4, 9]"
 """MPL204 worker-defined-under-main-guard, fixed: the task is defined at module level.
 
 Expected: "result: [0, 1, 4, 9]".

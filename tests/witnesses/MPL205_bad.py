@@ -1,3 +1,5 @@
+# witness: dies "RuntimeError: Lock objects should only be shared between processes through inheritance"
+# witness: no value "result"
 """MPL205 unpicklable-argument: a multiprocessing Lock passed as a Pool task argument.
 
 Pool tasks are pickled, and a Lock refuses to be pickled outside of spawning

@@ -1,3 +1,6 @@
+# witness: exits 0
+# witness: prints exactly "put returned" "received: nothing (queue.Empty)"
+# witness: stderr has "RuntimeError: Lock objects should only be shared between processes through inheritance"
 """MPL205 unpicklable-argument: a Lock put on a multiprocessing Queue.
 
 put() returns normally; the queue's feeder thread fails to pickle the item, prints

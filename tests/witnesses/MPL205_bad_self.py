@@ -1,3 +1,5 @@
+# witness: dies "NotImplementedError: pool objects cannot be passed between processes or pickled"
+# witness: no value "result"
 """MPL205 unpicklable-argument: a bound method whose instance holds the Pool.
 
 pool.map(self.handle, ...) pickles self, and with it self.pool; Pool.__reduce__ raises

@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "result: 9"
 """MPL205 unpicklable-argument, fixed: the Lock reaches the workers through initargs.
 
 Expected: "result: 9".

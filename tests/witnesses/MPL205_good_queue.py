@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "put returned"
+# witness: prints "child used the lock: True"
+# witness: prints "child exitcode: 0"
 """MPL205 unpicklable-argument, fixed: a Manager lock proxy pickles and travels.
 
 A child takes the proxy off the queue and uses it. Expected: "put returned",

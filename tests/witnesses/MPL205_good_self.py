@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "result: [0, 3, 6, 9]"
 """MPL205 unpicklable-argument, fixed: the task is a function given the data it needs.
 
 Expected: "result: [0, 3, 6, 9]".

@@ -1,3 +1,6 @@
+# witness: dies "RuntimeError: A SemLock created in a fork context is being shared with a process in a spawn context. This is not supported. Please use the same context to create multiprocessing objects and Process."
+# witness: never prints "work ran"
+# witness: start-method fork spawn
 """MPL206 mixed-context-objects: a Lock made by the fork context, given to a spawn Process.
 
 multiprocessing/synchronize.py SemLock.__getstate__ refuses it when the child is spawned:

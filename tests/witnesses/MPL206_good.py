@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "work ran"
+# witness: prints "child exitcode: 0"
 """MPL206 mixed-context-objects, fixed: the Lock comes from the Process's own context.
 
 Expected: "work ran", "child exitcode: 0".

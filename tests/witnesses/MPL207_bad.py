@@ -1,3 +1,7 @@
+# witness: exits 0
+# witness: value "child still blocked after 2s" = "True"
+# witness: never prints "child got the lock"
+# witness: start-method fork
 """MPL207 fork-with-threads: a process forked while another thread holds a lock.
 
 A background thread takes a lock (as a logging handler or a cache would) and holds it

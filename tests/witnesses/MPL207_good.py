@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "child got the lock"
+# witness: prints "child still blocked after 2s: False"
+# witness: start-method forkserver
 """MPL207 fork-with-threads, fixed: the child is started by forkserver.
 
 The forkserver child does not copy the parent's threads or locks; it imports this

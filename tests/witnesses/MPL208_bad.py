@@ -1,3 +1,6 @@
+# witness: exits 0
+# witness: value "parent mode" = "production"
+# witness: value "worker modes" = "['default', 'default']"
 """MPL208 implicit-fork-state: a setting changed under the guard, read by spawned workers.
 
 The parent sets CONFIG["mode"] after import; spawned workers re-import the module and see

@@ -1,3 +1,5 @@
+# witness: exits 0
+# witness: value "same draws" = "False"
 """MPL208 implicit-fork-state: random.seed() in the parent does not seed the workers.
 
 The parent seeds `random` before each of two identical runs; the workers draw from their

@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "parent mode: production"
+# witness: prints "worker modes: ['production', 'production']"
 """MPL208 implicit-fork-state, fixed: the setting travels through initargs.
 
 Expected: "parent mode: production", "worker modes: ['production', 'production']".

@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "same draws: True"
 """MPL208 implicit-fork-state, fixed: each task gets its own seed.
 
 Expected: "same draws: True".

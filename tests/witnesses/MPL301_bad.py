@@ -1,3 +1,5 @@
+# witness: dies "multiprocessing.context.TimeoutError"
+# witness: prints exactly "submitted"
 """MPL301 pool-results-after-with: an async result is read after the `with Pool()` block.
 
 `multiprocessing/pool.py` `Pool.__exit__` calls `terminate()`, not `close()`: the

@@ -1,3 +1,6 @@
+# witness: exits 0
+# witness: value "jobs done" = "0"
+# witness: stderr empty
 """MPL301 pool-results-after-with: fire-and-forget `apply_async` calls inside `with Pool()`.
 
 The block ends right after the tasks are queued; `Pool.__exit__` calls `terminate()`,

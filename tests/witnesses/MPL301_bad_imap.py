@@ -1,3 +1,5 @@
+# witness: hangs
+# witness: prints exactly "submitted"
 """MPL301 pool-results-after-with: an `imap` iterator is consumed after the `with Pool()` block.
 
 `Pool.__exit__` terminated the pool, so the remaining items never arrive and iterating

@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "submitted"
+# witness: prints "result: [0, 1, 4, 9]"
+# witness: within 3 seconds
 """MPL301 fixed: the async result is read inside the `with Pool()` block.
 
 Expected output: "submitted" and "result: [0, 1, 4, 9]"; exit status 0.

@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "submitted"
+# witness: prints "results: [0, 1, 4, 9]"
+# witness: within 3 seconds
 """MPL301 fixed: `close()` and `join()` end the `with Pool()` block, so every task
 completes before `Pool.__exit__` terminates the pool, and the iterator can be
 consumed after the block.

@@ -1,3 +1,5 @@
+# witness: dies "ValueError: Pool is still running"
+# witness: value "result" = "[0, 1, 4, 9]"
 """MPL302 pool-lifecycle-order: `Pool.join()` is called without `close()` first.
 
 A Pool can only be joined once it has been closed or terminated; otherwise

@@ -1,3 +1,6 @@
+# witness: dies "ValueError: Pool not running"
+# witness: value "first" = "4"
+# witness: no value "second"
 """MPL302 pool-lifecycle-order: work is submitted to a Pool after `close()`.
 
 Once closed, a Pool accepts no more tasks: multiprocessing/pool.py fails with

@@ -1,3 +1,6 @@
+# witness: dies "RuntimeError: cannot schedule new futures after shutdown"
+# witness: value "first" = "4"
+# witness: no value "second"
 """MPL302 pool-lifecycle-order: work is submitted to an executor after `shutdown()`.
 
 concurrent/futures/process.py ProcessPoolExecutor.submit then fails with

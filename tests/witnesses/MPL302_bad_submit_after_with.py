@@ -1,3 +1,6 @@
+# witness: dies "RuntimeError: cannot schedule new futures after shutdown"
+# witness: value "first" = "4"
+# witness: no value "second"
 """MPL302 pool-lifecycle-order: an executor is used after its `with` block ended.
 
 Leaving the `with` block calls `shutdown()`, so a later submit fails in

@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "result: [0, 1, 4, 9]"
+# witness: prints "joined"
 """MPL302 fixed: `Pool.close()` then `Pool.join()`.
 
 Expected output: "result: [0, 1, 4, 9]" and "joined"; exit status 0 and nothing on

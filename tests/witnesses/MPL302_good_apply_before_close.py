@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "first: 4"
+# witness: prints "second: 9"
+# witness: prints "joined"
 """MPL302 fixed: all work is submitted to the Pool before `close()` and `join()`.
 
 Expected output: "first: 4", "second: 9" and "joined"; exit status 0 and nothing

@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "first: 4"
+# witness: prints "second: 9"
 """MPL302 fixed: all work is submitted to the executor before `shutdown()`.
 
 Expected output: "first: 4" and "second: 9"; exit status 0 and nothing on stderr.

@@ -1,3 +1,7 @@
+# witness: exits 0
+# witness: prints exactly "all jobs submitted" "finished"
+# witness: stderr empty
+# witness: never prints "failed"
 """MPL303 unchecked-async-result: the `AsyncResult` of `apply_async` is dropped.
 
 Job 3 raises `ValueError` in its worker. The exception is stored on the result

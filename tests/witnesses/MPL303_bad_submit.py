@@ -1,3 +1,7 @@
+# witness: exits 0
+# witness: prints exactly "finished"
+# witness: stderr empty
+# witness: never prints "failed"
 """MPL303 unchecked-async-result: the `Future` returned by `executor.submit` is dropped.
 
 Job 3 raises `ValueError` in its worker; `concurrent.futures` keeps the exception on

@@ -1,3 +1,8 @@
+# witness: runs clean
+# witness: prints "all jobs submitted"
+# witness: prints "job 3 failed: ValueError('bad job 3')"
+# witness: prints "finished"
+# witness: within 3 seconds
 """MPL303 fixed: the handles are kept and `get()` re-raises the worker's exception.
 
 Expected output: "all jobs submitted", "job 3 failed: ValueError('bad job 3')" and

@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "job 3 failed: ValueError('bad job 3')"
+# witness: prints "finished"
+# witness: within 3 seconds
 """MPL303 fixed: the futures are kept and `result()` re-raises the worker's exception.
 
 Expected output: "job 3 failed: ValueError('bad job 3')" and "finished"; exit status 0.

@@ -1,3 +1,5 @@
+# witness: exits 0
+# witness: value "results" = "[0, 1, 4, 9]"
 """MPL304 blocking-apply-in-loop: `pool.apply()` inside a loop.
 
 `multiprocessing/pool.py` `Pool.apply` is `apply_async(...).get()`: it waits for each

@@ -1,3 +1,5 @@
+# witness: exits 0
+# witness: value "results" = "[0, 1, 4, 9]"
 """MPL304 blocking-apply-in-loop: `executor.submit(...).result()` inside a loop.
 
 Each `result()` waits for the task just submitted, so the executor's 4 workers run the

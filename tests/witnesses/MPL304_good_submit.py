@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "results: [0, 1, 4, 9]"
+# witness: within 4 seconds
 """MPL304 fixed: every task is submitted first, then the results are collected.
 
 Expected output: "results: [0, 1, 4, 9]" and "elapsed" well under 1.6 seconds; exit

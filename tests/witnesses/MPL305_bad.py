@@ -1,3 +1,5 @@
+# witness: hangs
+# witness: prints exactly "callback started"
 """MPL305 blocking-callback: a `callback=` waits on another `AsyncResult`.
 
 Callbacks run in the pool's single result-handler thread

@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "callback: 2"
+# witness: prints "result: 10"
+# witness: within 3 seconds
 """MPL305 fixed: the callback only records the value; the main thread does the waiting.
 
 Expected output: "callback: 2" and "result: 10"; exit status 0.

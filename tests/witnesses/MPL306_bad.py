@@ -1,3 +1,6 @@
+# witness: exits 1
+# witness: stderr matches "ValueError: <multiprocessing\.pool\.ApplyResult object at 0x[0-9a-f]+> not ready"
+# witness: no value "successful"
 """MPL306 asyncresult-api-misuse: `successful()` is called before the result is ready.
 
 `multiprocessing/pool.py` `ApplyResult.successful` raises

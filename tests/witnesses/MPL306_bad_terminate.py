@@ -1,3 +1,5 @@
+# witness: dies "AttributeError: 'ApplyResult' object has no attribute 'terminate'"
+# witness: never prints "stopped"
 """MPL306 asyncresult-api-misuse: `terminate()` is called on an `AsyncResult`.
 
 An `AsyncResult` only has `get`, `wait`, `ready` and `successful`; `terminate()` is a

@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "successful: True"
+# witness: prints "result: 42"
+# witness: within 3 seconds
 """MPL306 fixed: `wait()` before `successful()`, and `terminate()` on the pool.
 
 Expected output: "successful: True" and "result: 42"; exit status 0.

@@ -1,3 +1,6 @@
+# witness: exits 0
+# witness: value "worker processes alive" = "6"
+# witness: stderr contains "ResourceWarning: unclosed running multiprocessing pool <multiprocessing.pool.Pool state=RUN pool_size=2>"
 """MPL307 pool-not-closed: a function creates a Pool and never closes it.
 
 Nothing shuts the pool down but garbage collection. Here each failed batch keeps its

@@ -1,3 +1,5 @@
+# witness: dies "multiprocessing.context.TimeoutError"
+# witness: never prints "gave up waiting"
 """MPL308 wrong-timeout-exception: `except TimeoutError` around `AsyncResult.get(timeout)`.
 
 `multiprocessing/pool.py` `ApplyResult.get` raises `multiprocessing.TimeoutError`

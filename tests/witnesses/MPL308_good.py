@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "gave up waiting"
+# witness: prints "value: None"
+# witness: within 3 seconds
 """MPL308 fixed: the handler names both classes.
 
 Expected output: "gave up waiting" and "value: None"; exit status 0.

@@ -1,3 +1,5 @@
+# witness: dies "concurrent.futures.process.BrokenProcessPool: A process in the process pool was terminated abruptly while the future was running or pending."
+# witness: no value "results"
 """MPL309 worker-abrupt-exit: an executor task calls `os._exit()`.
 
 The worker process dies on the spot; `concurrent.futures` marks the whole pool broken

@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "failed: ValueError('not a text file: b.csv')"
+# witness: within 3 seconds
 """MPL309 fixed: the task raises an ordinary exception, which `pool.map` re-raises in
 the parent.
 

@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "failed: ValueError('not a text file: b.csv')"
+# witness: within 3 seconds
 """MPL309 fixed: the executor task raises an ordinary exception, re-raised by the
 result iterator in the parent.
 

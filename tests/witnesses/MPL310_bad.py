@@ -1,3 +1,5 @@
+# witness: dies "TypeError: add() missing 1 required positional argument: 'b'"
+# witness: no value "sums"
 """MPL310 map-arity-mismatch: `pool.map` with a two-parameter function and pairs.
 
 `Pool.map` passes each item as ONE argument, so `add((1, 2))` fails in the worker and

@@ -1,3 +1,5 @@
+# witness: dies "TypeError: '<=' not supported between instances of 'list' and 'int'"
+# witness: no value "sums"
 """MPL310 map-arity-mismatch: `pool.map(f, xs, ys)`: the second list becomes `chunksize`.
 
 `Pool.map(func, iterable, chunksize)` takes one iterable; the third positional

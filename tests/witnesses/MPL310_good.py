@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "sums: [3, 7]"
+# witness: prints "zipped sums: [3, 7]"
+# witness: within 3 seconds
 """MPL310 fixed: `starmap` unpacks each tuple into the function's parameters.
 
 Expected output: "sums: [3, 7]" and "zipped sums: [3, 7]"; exit status 0.

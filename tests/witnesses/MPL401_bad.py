@@ -1,3 +1,8 @@
+# witness: exits 0
+# witness: value "first worker exitcode" = "1"
+# witness: stderr has "ValueError: bad record -1"
+# witness: value "second worker finished within 2 s" = "False"
+# witness: never prints "saved 2"
 """MPL401 lock-not-exception-safe: an exception between acquire() and release() keeps the lock.
 
 The first worker takes the lock with `lock.acquire()` and raises before it reaches

@@ -1,3 +1,6 @@
+# witness: exits 0
+# witness: value "acquired" = "False"
+# witness: value "waited less than 0.1 s" = "True"
 """MPL401 lock-not-exception-safe: multiprocessing treats a negative timeout as 0.
 
 `threading.Lock.acquire(timeout=-1)` waits forever; a multiprocessing lock's

@@ -1,3 +1,5 @@
+# witness: exits 0
+# witness: value "lock free while the child holds it" = "True"
 """MPL401 lock-not-exception-safe: the result of acquire(timeout=...) is ignored.
 
 A child holds the lock for a while. The parent calls `lock.acquire(timeout=0.2)`, which

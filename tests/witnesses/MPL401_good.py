@@ -1,3 +1,8 @@
+# witness: exits 0
+# witness: prints "first worker exitcode: 1"
+# witness: prints "saved 2"
+# witness: prints "second worker exitcode: 0"
+# witness: stderr has "ValueError: bad record -1"
 """MPL401 fixed: `with lock:` releases the lock when the critical section raises.
 
 The first worker still dies of its ValueError, but the `with` block gave the lock back,

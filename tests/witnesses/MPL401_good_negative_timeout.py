@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "acquired: True"
+# witness: prints "waited for the child: True"
 """MPL401 fixed: a blocking acquire (a `with` block) waits until the child releases the lock.
 
 Expected output:

@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "parent acquired: False"
+# witness: prints "lock free while the child holds it: False"
+# witness: prints "child exitcode: 0"
 """MPL401 fixed: the result of acquire(timeout=...) decides whether to release.
 
 The parent only releases the lock when `acquire(timeout=0.2)` returned True; the child's

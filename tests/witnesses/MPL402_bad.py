@@ -1,3 +1,7 @@
+# witness: exits 0
+# witness: value "expected" = "80000"
+# witness: value "lost updates" = "True"
+# witness: stderr empty
 """MPL402 nonatomic-shared-update: `counter.value += 1` from several processes loses updates.
 
 Four processes add 1 to a shared `Value` 20,000 times each. `+=` reads the value (taking

@@ -1,3 +1,7 @@
+# witness: exits 0
+# witness: value "expected" = "1200"
+# witness: value "lost updates" = "True"
+# witness: stderr empty
 """MPL402 nonatomic-shared-update: `stats["count"] += 1` on a Manager dict loses updates.
 
 The proxy sends `__getitem__` and then `__setitem__` to the manager as two calls; four

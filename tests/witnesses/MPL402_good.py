@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "expected: 80000"
+# witness: prints "counter: 80000"
+# witness: prints "lost updates: False"
 """MPL402 fixed: the update runs under the Value's own lock (`with counter.get_lock():`).
 
 The default lock of a `Value` is an RLock, so the property's own acquire inside the block

@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "expected: 1200"
+# witness: prints "count: 1200"
+# witness: prints "lost updates: False"
 """MPL402 fixed: a Manager lock, passed to every worker, is held around the update.
 
 Expected output:

@@ -1,3 +1,6 @@
+# witness: exits 0
+# witness: value "items" = "[]"
+# witness: stderr empty
 """MPL403 manager-nested-mutation: appending to a list read out of a Manager dict is lost.
 
 The child runs `shared["items"].append(1)`. Reading `shared["items"]` sends the stored

@@ -1,3 +1,6 @@
+# witness: exits 0
+# witness: value "namespace data" = "[]"
+# witness: stderr empty
 """MPL403 manager-nested-mutation: appending to a list held by a Manager Namespace is lost.
 
 `ns.data` returns a copy of the stored list; `ns.data.append(1)` changes the copy.

@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "items: [1]"
 """MPL403 fixed: read the value, change it, and write it back (under a manager lock).
 
 The assignment `shared["items"] = items` is a `__setitem__` call on the manager, so the

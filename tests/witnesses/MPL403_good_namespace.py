@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "namespace data: [1]"
 """MPL403 fixed: store a nested proxy once; changes to it go to the manager.
 
 Expected output:

@@ -1,3 +1,6 @@
+# witness: exits 0
+# witness: value "results" = "[]"
+# witness: stderr empty
 """MPL404 child-state-not-propagated: the children append to their own copies of a global list.
 
 Four processes each run `results.append(i * i)` on a module global. Every child has its

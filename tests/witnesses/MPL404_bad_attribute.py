@@ -1,3 +1,6 @@
+# witness: exits 0
+# witness: value "result" = "None"
+# witness: stderr empty
 """MPL404 child-state-not-propagated: a Process subclass stores its result on self in run().
 
 `run()` executes in the child, on the child's copy of the object: the parent's object

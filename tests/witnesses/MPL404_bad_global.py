@@ -1,3 +1,6 @@
+# witness: exits 0
+# witness: value "counter" = "0"
+# witness: stderr empty
 """MPL404 child-state-not-propagated: `global counter; counter += 1` in the children.
 
 Expected output:

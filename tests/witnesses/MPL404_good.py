@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "results: [0, 1, 4, 9]"
 """MPL404 fixed: the results travel back as return values of a pool.
 
 Expected output:

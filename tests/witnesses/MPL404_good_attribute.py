@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "result: 49"
+# witness: prints "exitcode: 0"
 """MPL404 fixed: the child sends its result back through a queue.
 
 Expected output:

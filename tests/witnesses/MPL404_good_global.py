@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "counter: 4"
 """MPL404 fixed: a shared Value, incremented under its lock, carries the count.
 
 Expected output:

@@ -1,3 +1,5 @@
+# witness: exits 0
+# witness: start-method spawn
 """MPL405 lock-not-shared: a module-level lock is re-created by every spawned child.
 
 Under the spawn start method (the default on macOS and Windows; forkserver, the Linux

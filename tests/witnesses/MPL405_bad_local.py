@@ -1,3 +1,4 @@
+# witness: exits 0
 """MPL405 lock-not-shared: a lock created inside the worker protects nothing.
 
 Each call of `work` makes a new lock and takes it: no other process ever waits for it.

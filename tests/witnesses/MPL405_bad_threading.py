@@ -1,3 +1,6 @@
+# witness: dies "TypeError: cannot pickle '_thread.lock' object"
+# witness: never prints "in the child"
+# witness: start-method spawn
 """MPL405 lock-not-shared: a threading.Lock cannot be handed to a spawned process.
 
 `Process.start()` pickles the arguments for the spawned child, and a `threading.Lock`

@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "overlapping critical sections: 0"
+# witness: start-method spawn
 """MPL405 fixed: the parent creates the lock once and passes it to every child.
 
 Expected output:

@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "in the child"
+# witness: prints "exitcode: 0"
+# witness: start-method spawn
 """MPL405 fixed: a multiprocessing lock from the same context goes to the child.
 
 Expected output:

@@ -1,3 +1,6 @@
+# witness: dies "BrokenPipeError: [Errno 32] Broken pipe"
+# witness: value "inside" = "{'a': 1}"
+# witness: no value "after"
 """MPL406 manager-used-after-shutdown: a proxy used after the Manager's `with` block.
 
 Leaving `with mp.Manager() as manager:` shuts the manager's server process down

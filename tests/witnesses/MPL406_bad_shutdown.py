@@ -1,3 +1,5 @@
+# witness: dies "FileNotFoundError: [Errno 2] No such file or directory"
+# witness: no value "items"
 """MPL406 manager-used-after-shutdown: a list proxy used after `manager.shutdown()`.
 
 The proxy had not talked to the server from this process yet, so the failure is a

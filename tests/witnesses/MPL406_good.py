@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "inside: {'a': 1}"
+# witness: prints "after: {'a': 1, 'b': 2}"
 """MPL406 fixed: copy the data out of the proxy while the manager is still running.
 
 Expected output:

@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "items: [1]"
 """MPL406 fixed: read the list before shutting the manager down.
 
 Expected output:

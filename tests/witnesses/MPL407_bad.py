@@ -1,3 +1,9 @@
+# witness: exits 0
+# witness: value "child exitcode" = "1"
+# witness: stderr has "FileNotFoundError: [Errno 2] No such file or directory"
+# witness: stderr contains "in __setstate__"
+# witness: never prints "child got the lock"
+# witness: start-method spawn
 """MPL407 temporary-shared-object-argument: a Lock created inline in `args=` dies too early.
 
 `Process.start()` drops its reference to `args` once the child is launched. Nothing else

@@ -1,3 +1,7 @@
+# witness: exits 0
+# witness: value "timed out" = "True"
+# witness: stderr has "multiprocessing.managers.RemoteError: "
+# witness: stderr contains "KeyError: '"
 """MPL407 temporary-shared-object-argument: a Manager proxy created inline for a pool task.
 
 The task's arguments are dropped once they are sent to a worker; the inline

@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "child got the lock"
+# witness: prints "child exitcode: 0"
+# witness: start-method spawn
 """MPL407 fixed: the lock is bound to a local variable that outlives the child's start.
 
 Expected output:

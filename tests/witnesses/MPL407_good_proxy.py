@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "result: done"
 """MPL407 fixed: the proxy is bound to a name that lives while the task runs.
 
 Expected output:

@@ -1,3 +1,6 @@
+# witness: hangs
+# witness: stderr lacks "Traceback"
+# witness: prints exactly "started child"
 """MPL501 join-blocked-by-queue: the parent joins a child before reading what it put.
 
 The child puts one 1,000,000-character string into a multiprocessing Queue. Its feeder

@@ -1,3 +1,7 @@
+# witness: hangs
+# witness: stderr lacks "Traceback"
+# witness: values "handled" = "0" "1" "2"
+# witness: never prints "joined"
 """MPL501 join-blocked-by-queue: a consumer loops on `get()` with no sentinel, and is joined.
 
 The consumer handles the three items, then blocks in `tasks.get()` forever: nothing

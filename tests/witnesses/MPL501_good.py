@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "received: 1000000"
+# witness: prints "child exitcode: 0"
 """MPL501 join-blocked-by-queue, fixed: the parent reads the result, then joins.
 
 Expected output:

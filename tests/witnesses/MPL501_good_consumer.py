@@ -1,3 +1,8 @@
+# witness: runs clean
+# witness: prints "handled: 0"
+# witness: prints "handled: 1"
+# witness: prints "handled: 2"
+# witness: prints "joined"
 """MPL501 join-blocked-by-queue, fixed: the consumer stops on a sentinel (None).
 
 Expected output:

@@ -1,3 +1,6 @@
+# witness: dies "AttributeError: 'function' object has no attribute 'Empty'"
+# witness: stderr contains "_queue.Empty"
+# witness: stderr contains "During handling of the above exception"
 """MPL502 queue-exception-mismatch: `except Queue.Empty` where Queue is multiprocessing's.
 
 `multiprocessing.Queue` is a function; it has no `Empty` attribute. The `except`

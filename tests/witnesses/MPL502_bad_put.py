@@ -1,3 +1,5 @@
+# witness: dies "queue.Full"
+# witness: no value "dropped"
 """MPL502 queue-exception-mismatch: `put_nowait()` on a full queue, guarded by `queue.Empty`.
 
 `multiprocessing.Queue.put` raises `queue.Full` on a full queue, never `queue.Empty`:

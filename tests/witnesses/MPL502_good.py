@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "received: [0, 1]"
 """MPL502 queue-exception-mismatch, fixed: `except queue.Empty`.
 
 Expected output:

@@ -1,3 +1,6 @@
+# witness: runs clean
+# witness: prints "dropped: 1"
+# witness: prints "first job: 0"
 """MPL502 queue-exception-mismatch, fixed: `put_nowait()` guarded by `queue.Full`.
 
 Expected output:

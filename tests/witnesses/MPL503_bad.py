@@ -1,3 +1,6 @@
+# witness: exits 0
+# witness: value "items drained" = "0"
+# witness: value "left in the queue" = "[0, 1, 2]"
 """MPL503 unreliable-queue-introspection: `while not q.empty()` drains while producers run.
 
 The producer needs a moment before its first `put()`. The parent's drain loop asks

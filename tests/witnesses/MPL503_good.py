@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "items drained: 3"
 """MPL503 unreliable-queue-introspection, fixed: the producer ends with a sentinel.
 
 Expected output:

@@ -1,3 +1,6 @@
+# witness: dies "TypeError: cannot pickle '_thread.lock' object"
+# witness: no value "result"
+# witness: start-method spawn
 """MPL504 thread-queue-across-processes: a `queue.Queue` given to a spawned Process.
 
 Under spawn (and forkserver) the Process object is pickled by `p.start()`, and a

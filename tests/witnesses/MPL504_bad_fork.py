@@ -1,3 +1,7 @@
+# witness: dies "_queue.Empty"
+# witness: value "child exitcode" = "0"
+# witness: no value "result"
+# witness: start-method fork
 """MPL504 thread-queue-across-processes: a `queue.Queue` given to a forked Process.
 
 Under fork the child gets its own copy of the queue: its `put(42)` never reaches the

@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "result: 42"
+# witness: prints "child exitcode: 0"
+# witness: start-method spawn
 """MPL504 thread-queue-across-processes, fixed: a `multiprocessing` queue from the context.
 
 Expected output:

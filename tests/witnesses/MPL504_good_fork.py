@@ -1,3 +1,7 @@
+# witness: runs clean
+# witness: prints "result: 42"
+# witness: prints "child exitcode: 0"
+# witness: start-method fork
 """MPL504 thread-queue-across-processes, fixed under fork: a `multiprocessing` queue.
 
 Expected output:

@@ -1,3 +1,7 @@
+# witness: hangs
+# witness: stderr lacks "Traceback"
+# witness: values "handled" = "0" "1" "2"
+# witness: never prints "all jobs done"
 """MPL505 joinablequeue-task-done-mismatch: a consumer that never calls `task_done()`.
 
 The daemonic consumer handles all three jobs, but `JoinableQueue.join()` waits for

@@ -1,3 +1,5 @@
+# witness: dies "ValueError: task_done() called too many times"
+# witness: no value "handled"
 """MPL505 joinablequeue-task-done-mismatch: `task_done()` in a `finally` around `get(timeout=...)`.
 
 After the two jobs the producer sent, `get(timeout=0.5)` raises `queue.Empty`; the

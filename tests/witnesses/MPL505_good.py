@@ -1,3 +1,8 @@
+# witness: runs clean
+# witness: prints "handled: 0"
+# witness: prints "handled: 1"
+# witness: prints "handled: 2"
+# witness: prints "all jobs done"
 """MPL505 joinablequeue-task-done-mismatch, fixed: `task_done()` after each job.
 
 Expected output (the "handled" lines first):

@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "handled: [0, 1]"
 """MPL505 joinablequeue-task-done-mismatch, fixed: `task_done()` only for a job taken.
 
 Expected output:

@@ -1,3 +1,7 @@
+# witness: hangs
+# witness: stderr lacks "Traceback"
+# witness: values "received" = "0" "1" "2"
+# witness: never prints "done"
 """MPL506 pipe-end-misuse: the parent keeps the writing end it gave the child.
 
 The child sends 0, 1, 2 and exits, closing its copy of the writer. `recv()` raises

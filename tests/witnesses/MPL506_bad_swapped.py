@@ -1,3 +1,6 @@
+# witness: dies "OSError: connection is read-only"
+# witness: no value "received"
+# witness: reported 2 times
 """MPL506 pipe-end-misuse: `w, r = Pipe(duplex=False)` — the names are swapped.
 
 `Pipe(duplex=False)` returns `(reader, writer)`, so `w` is the read end and the first

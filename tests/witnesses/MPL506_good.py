@@ -1,3 +1,8 @@
+# witness: runs clean
+# witness: prints "received: 0"
+# witness: prints "received: 1"
+# witness: prints "received: 2"
+# witness: prints "done"
 """MPL506 pipe-end-misuse, fixed: the parent closes its copy of the writer after `start()`.
 
 Expected output:

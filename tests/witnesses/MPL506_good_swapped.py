@@ -1,3 +1,5 @@
+# witness: runs clean
+# witness: prints "received: hello"
 """MPL506 pipe-end-misuse, fixed: `r, w = Pipe(duplex=False)`.
 
 Expected output:
