@@ -360,6 +360,10 @@ def record(
     return recorded
 
 
+def _seconds(timing: Timing) -> str:
+    return f"{timing.total:7.1f} ({timing.lint:.1f} + {timing.fix:.1f})"
+
+
 def _timing_line(timing: Timing) -> str:
     return (
         f"{timing.tree:<12} {timing.total:7.1f}s (lint {timing.lint:.1f}s, fix {timing.fix:.1f}s); "
@@ -539,10 +543,11 @@ def check(base: str, names: Sequence[str], *, jobs: Optional[int], keep: Optiona
                 shutil.copytree(work / side, keep / side, dirs_exist_ok=True)
     same, lines = compare(old.records, new.records)
     print("\n".join(lines))
-    print("\ntime per tree (seconds): tree, base, now")
-    base_times = {t.tree: t.total for t in old.timings}
+    print(f"\nseconds per tree (lint + fix): {revision[:10]} | this checkout")
+    base_times = {t.tree: t for t in old.timings}
     for timing in new.timings:
-        print(f"  {timing.tree:<12} {base_times.get(timing.tree, 0.0):7.1f} {timing.total:7.1f}")
+        before = base_times.get(timing.tree, Timing(timing.tree))
+        print(f"  {timing.tree:<12} {_seconds(before)} | {_seconds(timing)}")
     return 0 if same else 1
 
 
