@@ -16,7 +16,9 @@ The trees (``--trees``, comma-separated; default ``all``):
   ``examples`` examples/, ``witnesses`` tests/witnesses; together ``small``;
 - ``stdlib``: the running interpreter's standard library without site-packages, as tests/test_corpus.py
   finds it; ``joblib``, ``loky``, ``billiard``, ``multiprocess``, ``pebble``, ``mpire``: the top-level
-  modules of those installed distributions (``packages``); together ``corpus``.
+  modules of those installed distributions (``packages``); ``sdists``: the packages' full sources
+  (test suites included) that ``python benchmarks/corpus.py`` downloads into benchmarks/corpus/src, when
+  they are there; together ``corpus``.
 
 Every tree is checked with the same settings, whatever configuration it holds: every rule, preview on,
 nothing excluded but ``__pycache__``, .gitignore not respected, no cache. For each file with diagnostics
@@ -57,11 +59,11 @@ ROOT = Path(__file__).resolve().parent.parent
 FORMAT = 1
 SMALL = ("fixtures", "golden", "examples", "witnesses")
 PACKAGES = ("joblib", "loky", "billiard", "multiprocess", "pebble", "mpire")
-TREES = (*SMALL, "stdlib", *PACKAGES)
+TREES = (*SMALL, "stdlib", *PACKAGES, "sdists")
 GROUPS: dict[str, tuple[str, ...]] = {
     "small": SMALL,
     "packages": PACKAGES,
-    "corpus": ("stdlib", *PACKAGES),
+    "corpus": ("stdlib", *PACKAGES, "sdists"),
     "all": TREES,
 }
 #: directory trees inside a checkout
@@ -71,6 +73,8 @@ CHECKOUT_TREES = {
     "examples": "examples",
     "witnesses": "tests/witnesses",
 }
+#: where benchmarks/corpus.py unpacks the packages' sdists
+SDISTS = "benchmarks/corpus/src"
 SETTINGS = 'exclude = ["__pycache__"]\n'
 #: Runs ``mplint`` from the directory given as the first argument, whatever the working directory holds.
 BOOT = (
@@ -177,6 +181,17 @@ def resolve_trees(names: Iterable[str], inputs: Path) -> list[Tree]:
             trees.append(Tree(name, root, (".",)))
         elif name == "stdlib":
             trees.append(_stdlib_tree())
+        elif name == "sdists":
+            root = inputs / SDISTS
+            found = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+            if found:
+                trees.append(Tree(name, root, tuple(found)))
+            else:
+                print(
+                    f"warning: no sources in {root} (python benchmarks/corpus.py downloads them); "
+                    "sdists left out",
+                    file=sys.stderr,
+                )
         else:
             tree = _package_tree(name)
             if tree is None:

@@ -158,3 +158,16 @@ def test_tree_names() -> None:
     assert behaviour.tree_names("small") == ["fixtures", "golden", "examples", "witnesses"]
     with pytest.raises(behaviour.BehaviourError):
         behaviour.tree_names("nothing")
+
+
+def test_trees_are_found_below_the_inputs(tmp_path: Path) -> None:
+    behaviour = _script()
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "benchmarks" / "corpus" / "src" / "pkg-1.0").mkdir(parents=True)
+    trees = behaviour.resolve_trees(["examples", "sdists"], tmp_path)
+    assert [(t.name, t.root, t.paths) for t in trees] == [
+        ("examples", tmp_path / "examples", (".",)),
+        ("sdists", tmp_path / "benchmarks" / "corpus" / "src", ("pkg-1.0",)),
+    ]
+    with pytest.raises(behaviour.BehaviourError):
+        behaviour.resolve_trees(["fixtures"], tmp_path)  # a checkout's tree must be there
