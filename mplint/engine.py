@@ -6,7 +6,6 @@ Every front door (CLI, flake8, language server, pre-commit through the CLI) call
 from __future__ import annotations
 
 import ast
-import bisect
 import contextlib
 import gc
 import os
@@ -49,8 +48,8 @@ from mplint.rule import (
     RuleContext,
 )
 from mplint.semantics import build_model
-from mplint.source import split_lines_keepends
 from mplint.suppression import noqa_line_map, parse_suppressions
+from mplint.text import LineIndex
 
 __all__ = ["META_URL", "could_have_findings", "lint_source", "rules_for"]
 
@@ -483,10 +482,8 @@ class _Positions:
         self.module = module
         self.text = text
         self.offsets: dict[cst.CSTNode, tuple[int, int]] = {}
-        self.lines = split_lines_keepends(text)
-        self.line_starts = [0]
-        for line in self.lines:
-            self.line_starts.append(self.line_starts[-1] + len(line))
+        self.index = LineIndex(text)
+        self.lines = self.index.lines
         self.newline = module.default_newline
         self._tree = tree
         self._parents = parents
@@ -510,8 +507,8 @@ class _Positions:
         mapping = self._segment_noqa.get(statement)
         if mapping is None:
             start, end = span
-            first = bisect.bisect_right(self.line_starts, start) - 1  # 0-based line of the span
-            local = noqa_line_map(self.text[self.line_starts[first] : end])
+            first = self.index.position(start)[0] - 1  # 0-based line of the span
+            local = noqa_line_map(self.text[self.index.starts[first] : end])
             mapping = {row + first: target + first for row, target in local.items()}
             self._segment_noqa[statement] = mapping
         return mapping.get(line, line)
@@ -557,7 +554,7 @@ class _Positions:
             return False
         assert isinstance(statement, _STATEMENTS)
         leading = "".join(self.module.code_for_node(empty) for empty in statement.leading_lines)
-        start = self.line_starts[line - 1] - len(leading)
+        start = self.index.starts[line - 1] - len(leading)
         state = _OffsetState(self.module, start=start, keep_text=True)
         statement._codegen(state)
         if start < 0 or self.text[start : state.offset] != "".join(state.tokens):
@@ -566,16 +563,11 @@ class _Positions:
         self._spans[statement] = (start, state.offset)
         return node in self.offsets
 
-    def _position(self, offset: int) -> CodePosition:
-        index = bisect.bisect_right(self.line_starts, offset) - 1
-        if index >= len(self.lines) and self.lines and not self.lines[-1].endswith(("\n", "\r")):
-            index = len(self.lines) - 1  # the end of a file without a final newline
-        index = max(0, min(index, len(self.lines)))
-        return CodePosition(index + 1, offset - self.line_starts[index])
-
     def range(self, node: cst.CSTNode) -> CodeRange:
         start, end = self._offsets_of(node)
-        return CodeRange(self._position(start), self._position(end))
+        return CodeRange(
+            CodePosition(*self.index.position(start)), CodePosition(*self.index.position(end))
+        )
 
     def line_text(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
