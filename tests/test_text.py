@@ -34,7 +34,7 @@ def _old_table(lines: list[str]) -> list[int]:
 
 
 def _old_position(text: str, offset: int) -> tuple[int, int]:
-    """``engine._Positions._position`` as it was."""
+    """``engine._Positions._position`` as it was (now ``positions.Positions``)."""
     lines = _old_engine_lines(text)
     starts = _old_table(lines)
     index = bisect.bisect_right(starts, offset) - 1
