@@ -18,6 +18,7 @@ from typing import Any, Optional, TextIO
 
 from mplint import __version__
 from mplint.cache import DEFAULT_CACHE_DIR, Cache
+from mplint.codes import unknown_selectors
 from mplint.config import START_METHODS, Config, ConfigError, find_config_file, load_config
 from mplint.diagnostics import INTERNAL_ERROR, Diagnostic
 from mplint.files import discover
@@ -248,9 +249,7 @@ def _settings(args: argparse.Namespace) -> _Settings:
         ("--ignore", settings.ignore),
     ):
         if not values:
-            continue  # the rule registry (and libcst with it) is imported only when needed
-        from mplint.registry import unknown_selectors
-
+            continue
         unknown = unknown_selectors(values)
         if unknown:
             raise ConfigError(

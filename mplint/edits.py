@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
 
-from mplint.config import Config
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from mplint.positions import Positions
+from mplint.settings import Config
 
 if TYPE_CHECKING:  # rule.py re-exports the intents: at run time only their attributes are read
     from mplint.rule import LintRule, Report

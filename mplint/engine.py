@@ -19,9 +19,8 @@ from typing import Callable, Optional
 
 import libcst as cst
 
-from mplint.api_table import PREFILTER_WORDS
+from mplint.api_table import could_have_findings
 from mplint.chunks import ChunkCache
-from mplint.config import Config
 from mplint.diagnostics import (
     INTERNAL_ERROR,
     IO_ERROR,
@@ -34,19 +33,14 @@ from mplint.positions import Positions
 from mplint.registry import enabled_rules
 from mplint.rule import LintRule, RuleContext
 from mplint.semantics import build_model
+from mplint.settings import Config
 from mplint.suppression import parse_suppressions
 
 __all__ = ["META_URL", "could_have_findings", "lint_source", "rules_for"]
 
-_PREFILTER_TEXT = tuple(word.decode() for word in PREFILTER_WORDS)
 META_URL = "https://github.com/mplint/mplint/blob/main/rules/README.md#files-mplint-could-not-check"
 #: Larger files are reported as not checked (libcst needs about 1 GB of memory per 10 MB of source).
 MAX_FILE_CHARS = 10_000_000
-
-
-def could_have_findings(text: str) -> bool:
-    """The text prefilter: a file naming none of the modules we model cannot produce a finding."""
-    return any(word in text for word in _PREFILTER_TEXT)
 
 
 # A line that imports one of the modelled modules (over-approximate: it may match in a string too).

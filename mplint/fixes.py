@@ -17,9 +17,9 @@ from typing import Optional
 
 import libcst as cst
 
-from mplint.config import Config
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from mplint.engine import lint_source
+from mplint.settings import Config
 from mplint.text import LineIndex, offset_of
 
 __all__ = ["FixResult", "apply_edits", "fix_source", "line_starts", "offset_of"]

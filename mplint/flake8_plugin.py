@@ -56,32 +56,21 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Optional, Union
 
 from mplint import __version__
+from mplint.api_table import could_have_findings
+from mplint.settings import START_METHODS
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from mplint.config import Config
     from mplint.diagnostics import Diagnostic
+    from mplint.settings import Config
 
 __all__ = ["MplintChecker"]
-
-#: The engine's prefilter words (``mplint.api_table.PREFILTER_WORDS``), repeated here because that
-#: module imports libcst, which would cost every flake8 run its import time. A test keeps them equal.
-PREFILTER_WORDS: tuple[str, ...] = ("multiprocess", "concurrent", "billiard", "threading")
-
-#: The start methods ``--mplint-start-method`` accepts (``mplint.config.START_METHODS``; a test keeps
-#: them equal).
-START_METHODS: tuple[str, ...] = ("portable", "fork", "spawn", "forkserver")
 
 _IO_ERROR = "MPL002"
 _INTERNAL_ERROR = "MPL003"
 
 Result = tuple[int, int, str, type["MplintChecker"]]
-
-
-def could_have_findings(text: str) -> bool:
-    """The engine's text prefilter, without importing the engine."""
-    return any(word in text for word in PREFILTER_WORDS)
 
 
 class MplintChecker:

@@ -20,7 +20,6 @@ from typing import Any, Callable, ClassVar, Optional
 import libcst as cst
 from libcst._batched_visitor import BatchableCSTVisitor
 
-from mplint.config import Config
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import (
     FixSpec,
@@ -32,6 +31,7 @@ from mplint.edits import (
     ReplaceLines,
 )
 from mplint.semantics import TRIVIA, Model
+from mplint.settings import Config
 
 __all__ = [
     "FixSpec",

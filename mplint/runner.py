@@ -20,9 +20,9 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 
 from mplint.cache import Cache
-from mplint.config import Config
 from mplint.diagnostics import IO_ERROR, Diagnostic, Severity
 from mplint.files import Candidate, could_have_findings_bytes
+from mplint.settings import Config
 from mplint.source import SourceError, SourceFile, decode_source, write_source
 from mplint.text import split_lines_keepends
 

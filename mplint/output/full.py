@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Severity
-from mplint.output import OutputContext, fix_applies
 from mplint.output._text import (
     TAB_WIDTH,
     display_width,
@@ -45,6 +44,7 @@ from mplint.output._text import (
 )
 from mplint.output.color import Palette
 from mplint.output.concise import fixed_listing, summary
+from mplint.output.context import OutputContext, fix_applies
 from mplint.text import LineIndex
 
 __all__ = ["apply_edits", "render"]
