@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from mplint.codes import unknown_selectors
 from mplint.settings import DEFAULT_EXCLUDE, START_METHODS, Config
@@ -22,6 +23,8 @@ __all__ = [
     "START_METHODS",
     "Config",
     "ConfigError",
+    "Overrides",
+    "Resolver",
     "apply_settings",
     "find_config_file",
     "load_config",
@@ -193,3 +196,100 @@ def _closest(key: str) -> Optional[str]:
 
     matches = difflib.get_close_matches(key, sorted(_KNOWN_KEYS), n=1)
     return matches[0] if matches else None
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """One layer of settings on top of the ``[tool.mplint]`` found for a file: the command line's, an
+    editor's, flake8's.
+
+    The layering is ruff's: a ``select`` replaces the selection of the layer below (its ``select``,
+    ``extend-select`` and ``ignore``); ``extend_select`` and ``ignore`` add to what is left; ``preview``,
+    ``start_method`` and the ``replaced`` settings (by ``Config`` field name) replace the file's.
+    """
+
+    select: Optional[tuple[str, ...]] = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    preview: Optional[bool] = None
+    start_method: Optional[str] = None
+    replaced: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any], where: str = "editor settings") -> Overrides:
+        """The layer an editor's settings make (keys spelt as in ``[tool.mplint]``); ConfigError names
+        a bad key."""
+        changes = _parse_table(table, where)
+        return cls(
+            select=changes.pop("select", None),
+            extend_select=changes.pop("extend_select", ()),
+            ignore=changes.pop("ignore", ()),
+            preview=changes.pop("preview", None),
+            start_method=changes.pop("start_method", None),
+            replaced=tuple(sorted(changes.items())),
+        )
+
+    def apply(self, config: Config) -> Config:
+        """``config`` (the file's) with this layer on top."""
+        changes: dict[str, Any] = dict(self.replaced)
+        select, extend_select, ignore = config.select, config.extend_select, config.ignore
+        if self.select is not None:
+            select, extend_select, ignore = self.select, (), ()
+        if self.select is not None or self.extend_select:
+            changes["select"] = select
+            changes["extend_select"] = (*extend_select, *self.extend_select)
+        if self.select is not None or self.ignore:
+            changes["ignore"] = (*ignore, *self.ignore)
+        if self.preview is not None:
+            changes["preview"] = self.preview
+        if self.start_method is not None:
+            changes["start_method"] = self.start_method
+        return replace(config, **changes) if changes else config
+
+
+class Resolver:
+    """The settings for each file: the nearest ``[tool.mplint]`` above it (or one ``config_file`` for
+    every file) under one layer of :class:`Overrides`. Every front door resolves settings through it.
+
+    The file found for each directory and the settings read from each file are kept until ``clear``; a
+    broken file's ConfigError is kept too and raised again for every file under it.
+    """
+
+    def __init__(
+        self, overrides: Optional[Overrides] = None, config_file: Optional[Path] = None
+    ) -> None:
+        self.overrides = overrides or Overrides()
+        self.config_file = config_file
+        self._by_dir: dict[str, Optional[Path]] = {}
+        self._by_file: dict[Optional[Path], Union[Config, ConfigError]] = {}
+
+    def file_for(self, path: str) -> Optional[Path]:
+        """The configuration file that applies to ``path`` (a file or a directory), if any."""
+        if self.config_file is not None:
+            return self.config_file
+        directory = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+        directory = os.path.abspath(directory)
+        if directory not in self._by_dir:
+            self._by_dir[directory] = find_config_file(directory)
+        return self._by_dir[directory]
+
+    def config_for(self, path: str) -> Config:
+        """The settings for ``path``; ConfigError when the file that applies is broken."""
+        source = self.file_for(path)
+        found = self._by_file.get(source)
+        if found is None:
+            try:
+                found = self.overrides.apply(load_config(source))
+            except ConfigError as error:
+                found = error
+            self._by_file[source] = found
+        if isinstance(found, ConfigError):
+            raise found
+        return found
+
+    __call__ = config_for
+
+    def clear(self) -> None:
+        """Forget the files found and read (a ``pyproject.toml`` was created, changed or removed)."""
+        self._by_dir.clear()
+        self._by_file.clear()

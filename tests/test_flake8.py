@@ -443,7 +443,7 @@ def test_no_work_on_files_the_prefilter_rules_out(tmp_path: Path) -> None:
         assert "mplint.flake8_plugin" in sys.modules
         heavy = sorted(m for m in sys.modules if m.startswith(("libcst", "mplint.engine")))
         assert not heavy, heavy
-        assert not MplintChecker._config_file_for, MplintChecker._config_file_for
+        assert MplintChecker._resolver is None, MplintChecker._resolver
         print("ok")
         """
     )

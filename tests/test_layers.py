@@ -130,14 +130,17 @@ def test_validating_selectors_imports_neither_the_rules_nor_libcst(tmp_path: Pat
     script = textwrap.dedent(
         f"""
         import sys
-        from pathlib import Path
         from mplint.cli import _settings, _build_parser
-        from mplint.config import ConfigError, load_config
-        from mplint.flake8_plugin import MplintChecker
+        from mplint.config import ConfigError, Overrides, Resolver
+        from mplint.flake8_plugin import MplintChecker, resolver
 
         args = _build_parser().parse_args(["check", "--select", "MPL2,MPL101", "--ignore", "MPL3"])
-        config = _settings(args).apply(load_config(Path({str(tmp_path / "pyproject.toml")!r})))
+        path = {str(tmp_path / "x.py")!r}
+        config = Resolver(_settings(args)).config_for(path)
         assert config.select == ("MPL2", "MPL101"), config
+        editor = Overrides.from_table({{"select": ["MPL101"], "ignore": ["MPL1"]}})
+        assert Resolver(editor).config_for(path).ignore == ("MPL1",)
+        assert resolver().config_for(path).select == ("MPL",)
         try:
             _settings(_build_parser().parse_args(["check", "--select", "MPL999"]))
         except ConfigError as error:
