@@ -14,19 +14,10 @@ from typing import NamedTuple
 
 from mplint.diagnostics import INTERNAL_ERROR, IO_ERROR, SYNTAX_ERROR
 
-__all__ = [
-    "CODE_RE",
-    "META",
-    "NAME_RE",
-    "RULES",
-    "Code",
-    "matches",
-    "specificity",
-    "unknown_selectors",
-]
+__all__ = ["META", "RULES", "Code", "matches", "specificity", "unknown_selectors"]
 
-CODE_RE = re.compile(r"^MPL[1-9][0-9]{2}$")
-NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+# The form of a rule's name (``rule.NAME_RE``; a test keeps them equal).
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
 class Code(NamedTuple):
@@ -108,7 +99,7 @@ def specificity(selector: str) -> int:
     """How specific a selector is: the more specific one wins between select and ignore."""
     if selector.upper() == "ALL":
         return 0
-    if NAME_RE.match(selector) and not selector.upper().startswith("MPL"):
+    if _NAME.match(selector) and not selector.upper().startswith("MPL"):
         return 10  # a rule name is as specific as a full code
     return len(selector)
 

@@ -20,7 +20,7 @@ import libcst as cst
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from mplint.engine import lint_source
 from mplint.settings import Config
-from mplint.text import LineIndex, offset_of
+from mplint.text import LineIndex, offset_of, splice
 
 __all__ = ["FixResult", "apply_edits", "fix_source", "line_starts", "offset_of"]
 
@@ -55,20 +55,14 @@ def line_starts(text: str) -> list[int]:
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     """Apply non-overlapping edits (positions refer to ``text``)."""
     index = LineIndex(text)
-    spans = sorted(
+    spans = [
         (index.offset(e.line, e.column), index.offset(e.end_line, e.end_column), e.content)
         for e in edits
-    )
-    out: list[str] = []
-    cursor = 0
-    for start, end, content in spans:
-        if start < cursor:
-            raise ValueError("overlapping edits")
-        out.append(text[cursor:start])
-        out.append(content)
-        cursor = end
-    out.append(text[cursor:])
-    return "".join(out)
+    ]
+    result = splice(text, spans)
+    if result is None:
+        raise ValueError("overlapping edits")
+    return result
 
 
 def _span(fix: Fix, index: LineIndex) -> tuple[int, int]:

@@ -8,8 +8,8 @@ import pkgutil
 from collections.abc import Iterable
 from typing import Optional
 
-from mplint.codes import CODE_RE, NAME_RE, matches, specificity, unknown_selectors
-from mplint.rule import LintRule
+from mplint.codes import matches, specificity, unknown_selectors
+from mplint.rule import CODE_RE, NAME_RE, LintRule
 
 __all__ = ["all_rules", "enabled_rules", "rule_by_code", "unknown_selectors"]
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from typing import Optional
 
-__all__ = ["LineIndex", "char_count", "offset_of", "split_lines_keepends", "unit_count"]
+__all__ = ["LineIndex", "char_count", "offset_of", "splice", "split_lines_keepends", "unit_count"]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -23,6 +24,21 @@ _LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 def split_lines_keepends(text: str) -> list[str]:
     """The lines of ``text`` with their endings, as Python numbers them (``"".join`` gives it back)."""
     return _LINE_WITH_END.findall(text)
+
+
+def splice(text: str, spans: Iterable[tuple[int, int, str]]) -> Optional[str]:
+    """``text`` with the text between each ``(start, end)`` pair of offsets replaced by its string, in
+    order of position; None when two of them overlap."""
+    out: list[str] = []
+    cursor = 0
+    for start, end, content in sorted(spans):
+        if start < cursor:
+            return None
+        out.append(text[cursor:start])
+        out.append(content)
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
 
 
 def unit_count(text: str, encoding: str) -> int:

@@ -7,9 +7,11 @@ import sys
 
 import pytest
 
+from mplint import codes
 from mplint.codes import META, RULES, Code, matches, specificity, unknown_selectors
 from mplint.diagnostics import META_CODES
 from mplint.registry import all_rules, enabled_rules
+from mplint.rule import NAME_RE
 
 from .conftest import ROOT
 
@@ -29,6 +31,10 @@ def test_the_generator_finds_it_current() -> None:
         check=False,
     )
     assert check.returncode == 0, check.stdout + check.stderr + STALE
+
+
+def test_the_name_pattern_is_the_rules_own() -> None:
+    assert codes._NAME.pattern == NAME_RE.pattern
 
 
 def test_meta_codes_are_the_diagnostics_own() -> None:

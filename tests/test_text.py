@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mplint.text import LineIndex, char_count, split_lines_keepends, unit_count
+from mplint.text import LineIndex, char_count, splice, split_lines_keepends, unit_count
 
 # --- the tables the engine, the fixer, the full format and the server each computed before ----------
 
@@ -154,3 +154,10 @@ def test_agrees_with_the_old_line_tables(text: str) -> None:
             end = index.line_bounds(row)[1]
             if offset <= end:  # an offset inside a \r\n maps to the end of its line
                 assert index.unit_offset(row, character, encoding) == offset
+
+
+def test_splice_applies_spans_in_order_and_refuses_overlaps() -> None:
+    assert splice("abcdef", [(4, 5, "E"), (0, 1, "A"), (2, 2, "+")]) == "Ab+cdEf"
+    assert splice("abcdef", []) == "abcdef"
+    assert splice("abcdef", [(0, 3, "x"), (2, 4, "y")]) is None
+    assert splice("abcdef", [(0, 3, "x"), (3, 3, "y")]) == "xydef"  # touching is not overlapping

@@ -45,7 +45,7 @@ from mplint.output._text import (
 from mplint.output.color import Palette
 from mplint.output.concise import fixed_listing, summary
 from mplint.output.context import OutputContext, fix_applies
-from mplint.text import LineIndex
+from mplint.text import LineIndex, splice
 
 __all__ = ["apply_edits", "render"]
 
@@ -67,20 +67,13 @@ def _column(line: str, column: int) -> int:
 def apply_edits(text: str, edits: Iterable[Edit]) -> Optional[str]:
     """``text`` with non-overlapping ``edits`` applied; None when they overlap or point past the end."""
     index = LineIndex(text)
-    spans = sorted(
+    spans = [
         (index.offset(e.line, e.column), index.offset(e.end_line, e.end_column), e.content)
         for e in edits
-    )
-    out: list[str] = []
-    cursor = 0
-    for start, end, content in spans:
-        if start < cursor or end < start:
-            return None
-        out.append(text[cursor:start])
-        out.append(content)
-        cursor = end
-    out.append(text[cursor:])
-    return "".join(out)
+    ]
+    if any(end < start for start, end, _ in spans):
+        return None
+    return splice(text, spans)
 
 
 class _Writer:
