@@ -13,11 +13,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
+from itertools import accumulate
 from typing import Optional
 
 __all__ = ["LineIndex", "char_count", "offset_of", "splice", "split_lines_keepends", "unit_count"]
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
@@ -83,29 +83,17 @@ class LineIndex:
       ``unit_offset``).
     """
 
-    __slots__ = ("_lines", "_table", "starts", "text")
+    __slots__ = ("lines", "starts", "table", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
-        self._lines: Optional[list[str]] = None
-        self._table: Optional[list[int]] = None
-
-    @property
-    def table(self) -> list[int]:
-        """The start of every line that has text, then the end of the text: ``table[n] - table[n - 1]``
-        is the length of line ``n`` with its ending (the table ``offset`` counts on)."""
-        if self._table is None:
-            last = self.starts[-1] < len(self.text)
-            self._table = [*self.starts, len(self.text)] if last else self.starts
-        return self._table
-
-    @property
-    def lines(self) -> list[str]:
-        """``split_lines_keepends(text)``: the lines with their endings, no empty last line."""
-        if self._lines is None:
-            self._lines = split_lines_keepends(self.text)
-        return self._lines
+        #: ``split_lines_keepends(text)``: the lines with their endings, no empty last line.
+        self.lines = split_lines_keepends(text)
+        #: The start of every line that has text, then the end of the text: ``table[n] - table[n - 1]``
+        #: is the length of line ``n`` with its ending (the table ``offset`` counts on).
+        self.table = list(accumulate(map(len, self.lines), initial=0))
+        ends_a_line = not text or text.endswith(("\n", "\r"))
+        self.starts = self.table if ends_a_line else self.table[:-1]
 
     def line_bounds(self, index: int) -> tuple[int, int]:
         """Offsets of the start and of the end (before the line break) of line ``index`` (from 0)."""
