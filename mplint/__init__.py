@@ -12,10 +12,10 @@ __version__ = "0.1.0"
 __all__ = ["Config", "Diagnostic", "__version__", "fix_source", "lint_source"]
 
 if TYPE_CHECKING:
-    from mplint.config import Config
     from mplint.diagnostics import Diagnostic
     from mplint.engine import lint_source
     from mplint.fixes import fix_source
+    from mplint.settings import Config
 
 
 def __getattr__(name: str) -> Any:
@@ -33,7 +33,7 @@ def __getattr__(name: str) -> Any:
 
         return Diagnostic
     if name == "Config":
-        from mplint.config import Config
+        from mplint.settings import Config
 
         return Config
     raise AttributeError(name)

@@ -13,7 +13,14 @@ from typing import Optional
 
 from mplint.kinds import Kind, KindName
 
-__all__ = ["FAMILY_ROOTS", "constructor_kind", "context_attribute_kind", "method_result_kind"]
+__all__ = [
+    "FAMILY_ROOTS",
+    "PREFILTER_WORDS",
+    "constructor_kind",
+    "context_attribute_kind",
+    "could_have_findings",
+    "method_result_kind",
+]
 
 #: Library roots that mirror the ``multiprocessing`` API, longest first.
 FAMILY_ROOTS: tuple[str, ...] = (
@@ -30,6 +37,13 @@ PREFILTER_WORDS: tuple[bytes, ...] = (
     b"billiard",
     b"threading",
 )
+_PREFILTER_TEXT = tuple(word.decode() for word in PREFILTER_WORDS)
+
+
+def could_have_findings(text: str) -> bool:
+    """The text prefilter: a file naming none of the modules we model cannot produce a finding."""
+    return any(word in text for word in _PREFILTER_TEXT)
+
 
 _START_METHODS = frozenset({"fork", "spawn", "forkserver"})
 

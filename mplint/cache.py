@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from mplint import __version__
-from mplint.config import Config
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from mplint.settings import Config
 
 __all__ = ["DEFAULT_CACHE_DIR", "Cache", "clean"]
 

@@ -22,7 +22,7 @@ from typing import Optional, Union
 
 import libcst as cst
 
-from mplint.source import split_lines_keepends
+from mplint.text import split_lines_keepends
 
 __all__ = ["ChunkCache", "statement_lines"]
 

@@ -12,13 +12,14 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Optional, TextIO
+from typing import Optional, TextIO
 
 from mplint import __version__
 from mplint.cache import DEFAULT_CACHE_DIR, Cache
-from mplint.config import START_METHODS, Config, ConfigError, find_config_file, load_config
+from mplint.codes import unknown_selectors
+from mplint.config import START_METHODS, ConfigError, Overrides, Resolver
 from mplint.diagnostics import INTERNAL_ERROR, Diagnostic
 from mplint.files import discover
 from mplint.output import FORMATS, OutputContext, get_renderer, get_statistics_renderer
@@ -143,61 +144,6 @@ def _split(value: Optional[str]) -> Optional[tuple[str, ...]]:
     return tuple(v.strip() for v in value.replace(" ", ",").split(",") if v.strip())
 
 
-@dataclass
-class _Settings:
-    select: Optional[tuple[str, ...]] = None
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    preview: Optional[bool] = None
-    start_method: Optional[str] = None
-
-    def apply(self, config: Config) -> Config:
-        changes: dict[str, Any] = {}
-        if self.select is not None:
-            # The command line is a later layer (as in ruff): its selection replaces the file's
-            # select, extend-select and ignore.
-            changes["select"] = self.select
-            changes["extend_select"] = ()
-            changes["ignore"] = ()
-        if self.extend_select:
-            changes["extend_select"] = (
-                *changes.get("extend_select", config.extend_select),
-                *self.extend_select,
-            )
-        if self.ignore:
-            changes["ignore"] = (*changes.get("ignore", config.ignore), *self.ignore)
-        if self.preview is not None:
-            changes["preview"] = self.preview
-        if self.start_method is not None:
-            changes["start_method"] = self.start_method
-        return replace(config, **changes) if changes else config
-
-
-@dataclass
-class _ConfigResolver:
-    """The configuration for each path: --config for all, else the nearest [tool.mplint] (cached)."""
-
-    settings: _Settings
-    fixed_file: Optional[Path] = None
-    _by_file: dict[Optional[Path], Config] = field(default_factory=dict)
-    _by_dir: dict[str, Optional[Path]] = field(default_factory=dict)
-
-    def file_for(self, path: str) -> Optional[Path]:
-        if self.fixed_file is not None:
-            return self.fixed_file
-        directory = os.path.dirname(os.path.abspath(path)) if not os.path.isdir(path) else path
-        directory = os.path.abspath(directory)
-        if directory not in self._by_dir:
-            self._by_dir[directory] = find_config_file(directory)
-        return self._by_dir[directory]
-
-    def __call__(self, path: str) -> Config:
-        source = self.file_for(path)
-        if source not in self._by_file:
-            self._by_file[source] = self.settings.apply(load_config(source))
-        return self._by_file[source]
-
-
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the console script; returns the exit code (``sys.exit`` is the caller's job)."""
     parser = _build_parser()
@@ -234,8 +180,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return EXIT_ERROR
 
 
-def _settings(args: argparse.Namespace) -> _Settings:
-    settings = _Settings(
+def _settings(args: argparse.Namespace) -> Overrides:
+    """The command line's layer of settings (its codes checked against the code table)."""
+    settings = Overrides(
         select=_split(args.select),
         extend_select=_split(args.extend_select) or (),
         ignore=_split(args.ignore) or (),
@@ -247,10 +194,6 @@ def _settings(args: argparse.Namespace) -> _Settings:
         ("--extend-select", settings.extend_select),
         ("--ignore", settings.ignore),
     ):
-        if not values:
-            continue  # the rule registry (and libcst with it) is imported only when needed
-        from mplint.registry import unknown_selectors
-
         unknown = unknown_selectors(values)
         if unknown:
             raise ConfigError(
@@ -264,7 +207,7 @@ def _check(args: argparse.Namespace) -> int:
     fixed_file = Path(args.config) if args.config else None
     if fixed_file is not None and not fixed_file.is_file():
         raise ConfigError(f"--config {args.config}: no such file")
-    resolver = _ConfigResolver(settings, fixed_file)
+    resolver = Resolver(settings, fixed_file)
     if args.add_noqa:
         return _add_noqa(args, resolver)
     renderer = get_renderer(args.output_format)
@@ -384,7 +327,7 @@ def _write(stream: TextIO, text: str) -> None:
         stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
-def _add_noqa(args: argparse.Namespace, resolver: _ConfigResolver) -> int:
+def _add_noqa(args: argparse.Namespace, resolver: Resolver) -> int:
     """``--add-noqa``: write ``# noqa: CODE`` on every line with a diagnostic; report what was added."""
     from mplint.engine import lint_source
     from mplint.output.concise import render as render_concise

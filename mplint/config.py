@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import os
-import re
 import sys
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional, Union
+
+from mplint.codes import unknown_selectors
+from mplint.settings import DEFAULT_EXCLUDE, START_METHODS, Config
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.9/3.10 only
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-__all__ = ["START_METHODS", "Config", "ConfigError", "find_config_file", "load_config"]
+__all__ = [
+    "DEFAULT_EXCLUDE",
+    "START_METHODS",
+    "Config",
+    "ConfigError",
+    "Overrides",
+    "Resolver",
+    "apply_settings",
+    "find_config_file",
+    "load_config",
+]
 
-START_METHODS = ("portable", "fork", "spawn", "forkserver")
 _LIST_KEYS = (
     "select",
     "ignore",
@@ -33,120 +44,9 @@ _KNOWN_KEYS = frozenset(
 )
 _TARGET_VERSIONS = tuple(f"py3{minor}" for minor in range(9, 16))
 
-DEFAULT_EXCLUDE = (
-    ".bzr",
-    ".direnv",
-    ".eggs",
-    ".git",
-    ".hg",
-    ".mypy_cache",
-    ".nox",
-    ".pants.d",
-    ".pytype",
-    ".ruff_cache",
-    ".mplint_cache",
-    ".svn",
-    ".tox",
-    ".venv",
-    "__pypackages__",
-    "__pycache__",
-    "_build",
-    "buck-out",
-    "build",
-    "dist",
-    "node_modules",
-    "site-packages",
-    "venv",
-)
-
 
 class ConfigError(Exception):
     """A configuration mistake; the message names the file and the key."""
-
-
-@dataclass(frozen=True)
-class Config:
-    select: tuple[str, ...] = ("MPL",)
-    ignore: tuple[str, ...] = ()
-    extend_select: tuple[str, ...] = ()
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
-    extend_exclude: tuple[str, ...] = ()
-    preview: bool = False
-    fixable: tuple[str, ...] = ("MPL",)
-    unfixable: tuple[str, ...] = ()
-    start_method: str = "portable"
-    target_version: Optional[str] = None
-    force_exclude: bool = False
-    #: The directory holding the pyproject.toml the settings came from (per-file-ignores are relative).
-    root: Optional[str] = None
-    source: Optional[str] = None
-    extras: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-
-    @property
-    def default_start_method(self) -> Optional[str]:
-        """The start method assumed where the code does not choose one; None = portable."""
-        return None if self.start_method == "portable" else self.start_method
-
-    def ignored_for(self, path: str) -> tuple[str, ...]:
-        """Codes that per-file-ignores turns off for ``path``."""
-        if not self.per_file_ignores:
-            return ()
-        relative = _relative(path, self.root)
-        name = os.path.basename(path)
-        out: list[str] = []
-        for pattern, codes in self.per_file_ignores:
-            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(name, pattern):
-                out.extend(codes)
-        return tuple(out)
-
-    def is_excluded(self, path: str) -> bool:
-        """The path, relative to the project root, or one of its components matches an exclude pattern
-        (``fnmatch`` rules, as ruff's ``exclude``)."""
-        matcher = _matcher((*self.exclude, *self.extend_exclude))
-        if matcher is None:
-            return False
-        relative = _relative(path, self.root)
-        return any(matcher(part) for part in (relative, *Path(relative).parts))
-
-    def cache_key(self) -> str:
-        data = (
-            self.select,
-            self.ignore,
-            self.extend_select,
-            self.per_file_ignores,
-            self.preview,
-            self.start_method,
-            self.target_version,
-        )
-        return repr(data)
-
-
-@functools.lru_cache(maxsize=64)
-def _matcher(patterns: tuple[str, ...]) -> Optional[Callable[[str], object]]:
-    """One compiled expression for all the patterns: a match of any of them (as ``fnmatch.fnmatch``,
-    which also folds case where the platform does)."""
-    if not patterns:
-        return None
-    compiled = re.compile(
-        "|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})" for p in patterns)
-    )
-    return lambda name: compiled.match(os.path.normcase(name))
-
-
-def _relative(path: str, root: Optional[str]) -> str:
-    absolute = os.path.abspath(path)
-    base = os.path.abspath(root) if root else os.getcwd()
-    prefix = base if base.endswith(os.sep) else base + os.sep
-    if len(absolute) > len(prefix) and absolute.startswith(prefix):  # the common case: no relpath
-        return absolute[len(prefix) :].replace(os.sep, "/")
-    try:
-        relative = os.path.relpath(absolute, base)
-    except ValueError:  # another drive on Windows
-        return absolute.replace(os.sep, "/")
-    if relative.startswith(".."):
-        return absolute.replace(os.sep, "/")
-    return relative.replace(os.sep, "/")
 
 
 def find_config_file(start: str) -> Optional[Path]:
@@ -225,6 +125,15 @@ def apply_settings(
     root: Optional[str] = None,
 ) -> Config:
     """Validate a settings table and return ``config`` updated with it."""
+    changes = _parse_table(table, where, prefix)
+    if root is not None:
+        changes["root"] = root
+        changes["source"] = where
+    return replace(config, **changes)
+
+
+def _parse_table(table: Mapping[str, Any], where: str, prefix: str = "") -> dict[str, Any]:
+    """The validated settings of a table, by ``Config`` field name (ConfigError names a bad key)."""
     changes: dict[str, Any] = {}
     for key, value in table.items():
         name = f"{prefix}{key}"
@@ -262,10 +171,7 @@ def apply_settings(
             _check_codes(changes[key], where, prefix + key.replace("_", "-"))
     for _, codes in changes.get("per_file_ignores", ()):
         _check_codes(codes, where, prefix + "per-file-ignores")
-    if root is not None:
-        changes["root"] = root
-        changes["source"] = where
-    return replace(config, **changes)
+    return changes
 
 
 def _string_list(value: Any, where: str, name: str) -> tuple[str, ...]:
@@ -277,8 +183,6 @@ def _string_list(value: Any, where: str, name: str) -> tuple[str, ...]:
 def _check_codes(codes: tuple[str, ...], where: str, name: str) -> None:
     if not codes:
         return
-    from mplint.registry import unknown_selectors
-
     unknown = unknown_selectors(codes)
     if unknown:
         raise ConfigError(
@@ -292,3 +196,100 @@ def _closest(key: str) -> Optional[str]:
 
     matches = difflib.get_close_matches(key, sorted(_KNOWN_KEYS), n=1)
     return matches[0] if matches else None
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """One layer of settings on top of the ``[tool.mplint]`` found for a file: the command line's, an
+    editor's, flake8's.
+
+    The layering is ruff's: a ``select`` replaces the selection of the layer below (its ``select``,
+    ``extend-select`` and ``ignore``); ``extend_select`` and ``ignore`` add to what is left; ``preview``,
+    ``start_method`` and the ``replaced`` settings (by ``Config`` field name) replace the file's.
+    """
+
+    select: Optional[tuple[str, ...]] = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    preview: Optional[bool] = None
+    start_method: Optional[str] = None
+    replaced: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any], where: str = "editor settings") -> Overrides:
+        """The layer an editor's settings make (keys spelt as in ``[tool.mplint]``); ConfigError names
+        a bad key."""
+        changes = _parse_table(table, where)
+        return cls(
+            select=changes.pop("select", None),
+            extend_select=changes.pop("extend_select", ()),
+            ignore=changes.pop("ignore", ()),
+            preview=changes.pop("preview", None),
+            start_method=changes.pop("start_method", None),
+            replaced=tuple(sorted(changes.items())),
+        )
+
+    def apply(self, config: Config) -> Config:
+        """``config`` (the file's) with this layer on top."""
+        changes: dict[str, Any] = dict(self.replaced)
+        select, extend_select, ignore = config.select, config.extend_select, config.ignore
+        if self.select is not None:
+            select, extend_select, ignore = self.select, (), ()
+        if self.select is not None or self.extend_select:
+            changes["select"] = select
+            changes["extend_select"] = (*extend_select, *self.extend_select)
+        if self.select is not None or self.ignore:
+            changes["ignore"] = (*ignore, *self.ignore)
+        if self.preview is not None:
+            changes["preview"] = self.preview
+        if self.start_method is not None:
+            changes["start_method"] = self.start_method
+        return replace(config, **changes) if changes else config
+
+
+class Resolver:
+    """The settings for each file: the nearest ``[tool.mplint]`` above it (or one ``config_file`` for
+    every file) under one layer of :class:`Overrides`. Every front door resolves settings through it.
+
+    The file found for each directory and the settings read from each file are kept until ``clear``; a
+    broken file's ConfigError is kept too and raised again for every file under it.
+    """
+
+    def __init__(
+        self, overrides: Optional[Overrides] = None, config_file: Optional[Path] = None
+    ) -> None:
+        self.overrides = overrides or Overrides()
+        self.config_file = config_file
+        self._by_dir: dict[str, Optional[Path]] = {}
+        self._by_file: dict[Optional[Path], Union[Config, ConfigError]] = {}
+
+    def file_for(self, path: str) -> Optional[Path]:
+        """The configuration file that applies to ``path`` (a file or a directory), if any."""
+        if self.config_file is not None:
+            return self.config_file
+        directory = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+        directory = os.path.abspath(directory)
+        if directory not in self._by_dir:
+            self._by_dir[directory] = find_config_file(directory)
+        return self._by_dir[directory]
+
+    def config_for(self, path: str) -> Config:
+        """The settings for ``path``; ConfigError when the file that applies is broken."""
+        source = self.file_for(path)
+        found = self._by_file.get(source)
+        if found is None:
+            try:
+                found = self.overrides.apply(load_config(source))
+            except ConfigError as error:
+                found = error
+            self._by_file[source] = found
+        if isinstance(found, ConfigError):
+            raise found
+        return found
+
+    __call__ = config_for
+
+    def clear(self) -> None:
+        """Forget the files found and read (a ``pyproject.toml`` was created, changed or removed)."""
+        self._by_dir.clear()
+        self._by_file.clear()

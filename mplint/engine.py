@@ -6,7 +6,6 @@ Every front door (CLI, flake8, language server, pre-commit through the CLI) call
 from __future__ import annotations
 
 import ast
-import bisect
 import contextlib
 import gc
 import os
@@ -15,54 +14,33 @@ import sys
 import threading
 import traceback
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Callable, Optional
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
-from libcst.metadata import CodePosition, CodeRange
 
-from mplint.api_table import PREFILTER_WORDS
-from mplint.chunks import ChunkCache, statement_lines
-from mplint.config import Config
+from mplint.api_table import could_have_findings
+from mplint.chunks import ChunkCache
 from mplint.diagnostics import (
     INTERNAL_ERROR,
     IO_ERROR,
     SYNTAX_ERROR,
-    Applicability,
     Diagnostic,
-    Edit,
-    Fix,
     Severity,
 )
+from mplint.edits import resolve
 from mplint.model import build_model
+from mplint.positions import Positions
 from mplint.registry import enabled_rules
-from mplint.rule import (
-    FixSpec,
-    InsertAfter,
-    InsertBefore,
-    LintRule,
-    NodeEdit,
-    RemoveStatement,
-    Replace,
-    ReplaceLines,
-    Report,
-    RuleContext,
-)
-from mplint.source import split_lines_keepends
-from mplint.suppression import noqa_line_map, parse_suppressions
+from mplint.rule import LintRule, RuleContext
+from mplint.settings import Config
+from mplint.suppression import parse_suppressions
 
 __all__ = ["META_URL", "could_have_findings", "lint_source", "rules_for"]
 
-_PREFILTER_TEXT = tuple(word.decode() for word in PREFILTER_WORDS)
 META_URL = "https://github.com/mplint/mplint/blob/main/rules/README.md#files-mplint-could-not-check"
 #: Larger files are reported as not checked (libcst needs about 1 GB of memory per 10 MB of source).
 MAX_FILE_CHARS = 10_000_000
-
-
-def could_have_findings(text: str) -> bool:
-    """The text prefilter: a file naming none of the modules we model cannot produce a finding."""
-    return any(word in text for word in _PREFILTER_TEXT)
 
 
 # A line that imports one of the modelled modules (over-approximate: it may match in a string too).
@@ -228,7 +206,7 @@ def _deep(work: Callable[[], list[Diagnostic]]) -> Optional[list[Diagnostic]]:
 
 def _check_syntax(path: str, text: str) -> tuple[Optional[ast.Module], Optional[Diagnostic]]:
     """CPython's own verdict on the file, before libcst sees it: its AST (kept for the statements' line
-    numbers, see ``_Positions``), or the syntax error.
+    numbers, see ``positions.Positions``), or the syntax error.
 
     libcst's native parser can overflow the C stack on inputs CPython rejects (hundreds of nested
     brackets); CPython's parser refuses them with a SyntaxError first. The message is the
@@ -348,9 +326,9 @@ def _lint_module(
         crashed = {i.CODE for i in instances if i.crash is not None}
         reports = [r for r in context.reports if r.code not in crashed]
         diagnostics.extend(
-            _resolve(
+            resolve(
                 path,
-                _Positions(module, text, tree, model.tree.parents),
+                Positions(module, text, tree, model.tree.parents),
                 reports,
                 {r.CODE: r for r in chosen},
                 config,
@@ -395,308 +373,3 @@ def _internal(path: str, where: str, error: BaseException) -> Diagnostic:
         1,
         1,
     )
-
-
-class _OffsetState(CodegenState):
-    """libcst's code generator, recording where each node's text starts and ends as offsets.
-
-    libcst's PositionProvider computes line/column objects for every node of the module; a file with a
-    finding needs a handful. Offsets are cheap to record; lines and columns are computed on demand.
-    Ranges follow PositionProvider's rules (syntactic positions, hoisted from child nodes where libcst
-    says so).
-    """
-
-    def __init__(self, module: cst.Module, *, start: int = 0, keep_text: bool = False) -> None:
-        super().__init__(
-            default_indent=module.default_indent, default_newline=module.default_newline
-        )
-        self.offset = start
-        self._last = 0
-        self.ranges: dict[cst.CSTNode, tuple[int, int]] = {}
-        self._starts: list[int] = []
-        self._keep_text = keep_text
-
-    def add_indent_tokens(self) -> None:
-        for token in self.indent_tokens:
-            self.offset += len(token)
-            if self._keep_text:
-                self.tokens.append(token)
-
-    def add_token(self, value: str) -> None:
-        self.offset += len(value)
-        self._last = len(value)
-        if self._keep_text:
-            self.tokens.append(value)
-
-    def pop_trailing_newline(self) -> None:
-        self.offset -= self._last  # as libcst drops the module's last newline token
-
-    def before_codegen(self, node: cst.CSTNode) -> None:
-        self._starts.append(self.offset)
-
-    def after_codegen(self, node: cst.CSTNode) -> None:
-        start = self._starts.pop()
-        if node not in self.ranges:
-            self.ranges[node] = (start, self.offset)
-
-    @contextlib.contextmanager
-    def record_syntactic_position(
-        self,
-        node: cst.CSTNode,
-        *,
-        start_node: Optional[cst.CSTNode] = None,
-        end_node: Optional[cst.CSTNode] = None,
-    ) -> Iterator[None]:
-        start = self.offset
-        try:
-            yield
-        finally:
-            end = self.offset
-            if start_node is not None:
-                start = self.ranges[start_node][0]
-            if end_node is not None:
-                end = self.ranges[end_node][1]
-            self.ranges[node] = (start, end)
-
-
-_STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
-
-
-class _Positions:
-    """Node positions, computed only for files that have something to report, and only for the top-level
-    statements that hold a reported node.
-
-    A top-level statement's offset in the text comes from CPython's AST (the line its first token is
-    on) less the length of its leading blank and comment lines; its nodes' offsets come from generating
-    that statement's code alone, which must reproduce the text at that offset exactly. Anything that
-    does not (a file without a final newline, a node outside every statement) falls back to generating
-    the whole module once.
-    """
-
-    def __init__(
-        self,
-        module: cst.Module,
-        text: str,
-        tree: Optional[ast.Module] = None,
-        parents: Optional[Mapping[cst.CSTNode, Optional[cst.CSTNode]]] = None,
-    ) -> None:
-        self.module = module
-        self.text = text
-        self.offsets: dict[cst.CSTNode, tuple[int, int]] = {}
-        self.lines = split_lines_keepends(text)
-        self.line_starts = [0]
-        for line in self.lines:
-            self.line_starts.append(self.line_starts[-1] + len(line))
-        self.newline = module.default_newline
-        self._tree = tree
-        self._parents = parents
-        self._first_lines: Optional[dict[cst.CSTNode, int]] = None
-        self._whole = False
-        self._spans: dict[cst.CSTNode, tuple[int, int]] = {}  # statement -> (start, end) offsets
-        self._segment_noqa: dict[cst.CSTNode, dict[int, int]] = {}
-        self._module_noqa: Optional[dict[int, int]] = None
-
-    def noqa_line(self, node: cst.CSTNode, line: int) -> int:
-        """The line a ``# noqa`` for a finding at ``node`` (starting on ``line``) is read from: past the end
-        of a multi-line string or a backslash continuation (``noqa_line_map``). Tokenizes only the
-        top-level statement holding ``node`` when its span is known (no string or continuation crosses
-        a top-level statement's end), else the whole file once."""
-        statement = self._top_statement(node)
-        span = self._spans.get(statement) if statement is not None else None
-        if statement is None or span is None:
-            if self._module_noqa is None:
-                self._module_noqa = noqa_line_map(self.text)
-            return self._module_noqa.get(line, line)
-        mapping = self._segment_noqa.get(statement)
-        if mapping is None:
-            start, end = span
-            first = bisect.bisect_right(self.line_starts, start) - 1  # 0-based line of the span
-            local = noqa_line_map(self.text[self.line_starts[first] : end])
-            mapping = {row + first: target + first for row, target in local.items()}
-            self._segment_noqa[statement] = mapping
-        return mapping.get(line, line)
-
-    def _offsets_of(self, node: cst.CSTNode) -> tuple[int, int]:
-        found = self.offsets.get(node)
-        if found is None:
-            if not self._whole and not self._generate_statement(node):
-                self._generate_module()
-            found = self.offsets[node]
-        return found
-
-    def _generate_module(self) -> None:
-        state = _OffsetState(self.module)
-        self.module._codegen(state)
-        self.offsets = state.ranges
-        self._whole = True
-
-    def _top_statement(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        if self._parents is None:
-            return None
-        current: Optional[cst.CSTNode] = node
-        while current is not None:
-            parent = self._parents.get(current)
-            if parent is self.module:  # a statement, or a line of the module's header or footer
-                return current if isinstance(current, _STATEMENTS) else None
-            current = parent
-        return None
-
-    def _statement_lines(self) -> dict[cst.CSTNode, int]:
-        """Each top-level statement's first line (its decorators' included), from CPython's AST."""
-        if self._first_lines is None:
-            lines = statement_lines(self._tree) if self._tree is not None else []
-            body = self.module.body
-            # Not the same statements (cannot happen for one text): trust nothing.
-            self._first_lines = dict(zip(body, lines)) if len(lines) == len(body) else {}
-        return self._first_lines
-
-    def _generate_statement(self, node: cst.CSTNode) -> bool:
-        statement = self._top_statement(node)
-        line = self._statement_lines().get(statement) if statement is not None else None
-        if statement is None or line is None or not 0 < line <= len(self.lines):
-            return False
-        assert isinstance(statement, _STATEMENTS)
-        leading = "".join(self.module.code_for_node(empty) for empty in statement.leading_lines)
-        start = self.line_starts[line - 1] - len(leading)
-        state = _OffsetState(self.module, start=start, keep_text=True)
-        statement._codegen(state)
-        if start < 0 or self.text[start : state.offset] != "".join(state.tokens):
-            return False
-        self.offsets.update(state.ranges)
-        self._spans[statement] = (start, state.offset)
-        return node in self.offsets
-
-    def _position(self, offset: int) -> CodePosition:
-        index = bisect.bisect_right(self.line_starts, offset) - 1
-        if index >= len(self.lines) and self.lines and not self.lines[-1].endswith(("\n", "\r")):
-            index = len(self.lines) - 1  # the end of a file without a final newline
-        index = max(0, min(index, len(self.lines)))
-        return CodePosition(index + 1, offset - self.line_starts[index])
-
-    def range(self, node: cst.CSTNode) -> CodeRange:
-        start, end = self._offsets_of(node)
-        return CodeRange(self._position(start), self._position(end))
-
-    def line_text(self, line: int) -> str:
-        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-
-    def indent_of(self, line: int) -> str:
-        text = self.line_text(line)
-        return text[: len(text) - len(text.lstrip(" \t"))]
-
-    def line_end(self, line: int) -> tuple[int, int]:
-        """Position just past the line's text, before its line ending (1-based column)."""
-        text = self.line_text(line).rstrip("\r\n")
-        return line, len(text) + 1
-
-
-def _resolve(
-    path: str,
-    positions: _Positions,
-    reports: list[Report],
-    rules: dict[str, type[LintRule]],
-    config: Config,
-) -> list[Diagnostic]:
-
-    out: list[Diagnostic] = []
-    for report in reports:
-        rule = rules[report.code]
-        where = positions.range(report.node)
-        fix = _fix(report.fix, rule, positions) if report.fix is not None else None
-        if fix is not None and not _fixable(rule.CODE, config):
-            fix = Fix(Applicability.DISPLAY, fix.message, fix.edits)
-        out.append(
-            Diagnostic(
-                path=path,
-                code=rule.CODE,
-                name=rule.NAME,
-                message=report.message,
-                severity=rule.SEVERITY,
-                line=where.start.line,
-                column=where.start.column + 1,
-                end_line=where.end.line,
-                end_column=where.end.column + 1,
-                fix=fix,
-                url=rule.url(),
-                noqa_line=positions.noqa_line(report.node, where.start.line),
-            )
-        )
-    return out
-
-
-def _fixable(code: str, config: Config) -> bool:
-    def hits(selectors: tuple[str, ...]) -> int:
-        return max(
-            (len(s) for s in selectors if s.upper() == "ALL" or code.startswith(s.upper())),
-            default=-1,
-        )
-
-    return hits(config.fixable) > hits(config.unfixable)
-
-
-def _fix(spec: FixSpec, rule: type[LintRule], positions: _Positions) -> Optional[Fix]:
-    edits: list[Edit] = []
-    for intent in spec.edits:
-        edit = _edit(intent, positions)
-        if edit is None:
-            return None
-        edits.append(edit)
-    edits.sort()
-    title = spec.title or rule.FIX_TITLE or "Apply the fix"
-    return Fix(spec.applicability, title, tuple(edits))
-
-
-def _edit(intent: NodeEdit, positions: _Positions) -> Optional[Edit]:
-    newline = positions.newline
-    if isinstance(intent, Replace):
-        where = positions.range(intent.node)
-        text = intent.text
-        if "\n" in text:
-            indent = positions.indent_of(where.start.line)
-            text = _indent_following_lines(text, indent, newline)
-        return Edit(
-            where.start.line,
-            where.start.column + 1,
-            where.end.line,
-            where.end.column + 1,
-            text,
-        )
-    if isinstance(intent, (InsertBefore, InsertAfter)):
-        where = positions.range(intent.statement)
-        indent = positions.indent_of(where.start.line)
-        body = indent + _indent_following_lines(intent.text, indent, newline)
-        if isinstance(intent, InsertBefore):
-            if positions.line_text(where.start.line)[: where.start.column].strip():
-                return None  # the statement does not start its line
-            return Edit(where.start.line, 1, where.start.line, 1, body + newline)
-        end_line, end_column = positions.line_end(where.end.line)
-        return Edit(end_line, end_column, end_line, end_column, newline + body)
-    if isinstance(intent, ReplaceLines):
-        first = positions.range(intent.first)
-        last = positions.range(intent.last)
-        if positions.line_text(first.start.line)[: first.start.column].strip():
-            return None
-        end_line, end_column = positions.line_end(last.end.line)
-        indent = positions.indent_of(first.start.line)
-        text = indent + _indent_following_lines(intent.text, indent, newline)
-        return Edit(first.start.line, 1, end_line, end_column, text)
-    if isinstance(intent, RemoveStatement):
-        where = positions.range(intent.statement)
-        if positions.line_text(where.start.line)[: where.start.column].strip():
-            return None
-        if where.end.line < len(positions.lines):
-            return Edit(where.start.line, 1, where.end.line + 1, 1, "")
-        # last line of the file: remove it together with the preceding line ending
-        if where.start.line == 1:
-            end_line, end_column = positions.line_end(where.end.line)
-            return Edit(1, 1, end_line, end_column, "")
-        previous = where.start.line - 1
-        start_line, start_column = positions.line_end(previous)
-        end_line, end_column = positions.line_end(where.end.line)
-        return Edit(start_line, start_column, end_line, end_column, "")
-    raise TypeError(f"unknown fix intent {intent!r}")
-
-
-def _indent_following_lines(text: str, indent: str, newline: str) -> str:
-    lines = text.split("\n")
-    return newline.join([lines[0], *[(indent + line) if line else line for line in lines[1:]]])

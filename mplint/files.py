@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from mplint.api_table import PREFILTER_WORDS
-from mplint.config import Config
+from mplint.settings import Config
 
 __all__ = ["Candidate", "could_have_findings_bytes", "discover"]
 

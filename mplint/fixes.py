@@ -17,10 +17,10 @@ from typing import Optional
 
 import libcst as cst
 
-from mplint.config import Config
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from mplint.engine import lint_source
-from mplint.source import split_lines_keepends
+from mplint.settings import Config
+from mplint.text import LineIndex, offset_of, splice
 
 __all__ = ["FixResult", "apply_edits", "fix_source", "line_starts", "offset_of"]
 
@@ -48,56 +48,37 @@ def _allowed(fix: Optional[Fix], unsafe: bool) -> bool:
 
 
 def line_starts(text: str) -> list[int]:
-    starts = [0]
-    for line in split_lines_keepends(text):
-        starts.append(starts[-1] + len(line))
-    return starts
-
-
-def offset_of(starts: list[int], text: str, line: int, column: int) -> int:
-    """The character offset of a 1-based (line, column) position, given ``line_starts(text)``."""
-    if line - 1 >= len(starts):
-        return len(text)
-    return min(starts[line - 1] + column - 1, len(text))
+    """``LineIndex(text).table`` (kept for callers of the old helper)."""
+    return LineIndex(text).table
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     """Apply non-overlapping edits (positions refer to ``text``)."""
-    starts = line_starts(text)
-    spans = sorted(
-        (
-            offset_of(starts, text, e.line, e.column),
-            offset_of(starts, text, e.end_line, e.end_column),
-            e.content,
-        )
+    index = LineIndex(text)
+    spans = [
+        (index.offset(e.line, e.column), index.offset(e.end_line, e.end_column), e.content)
         for e in edits
-    )
-    out: list[str] = []
-    cursor = 0
-    for start, end, content in spans:
-        if start < cursor:
-            raise ValueError("overlapping edits")
-        out.append(text[cursor:start])
-        out.append(content)
-        cursor = end
-    out.append(text[cursor:])
-    return "".join(out)
+    ]
+    result = splice(text, spans)
+    if result is None:
+        raise ValueError("overlapping edits")
+    return result
 
 
-def _span(fix: Fix, starts: list[int], text: str) -> tuple[int, int]:
-    begin = min(offset_of(starts, text, e.line, e.column) for e in fix.edits)
-    end = max(offset_of(starts, text, e.end_line, e.end_column) for e in fix.edits)
+def _span(fix: Fix, index: LineIndex) -> tuple[int, int]:
+    begin = min(index.offset(e.line, e.column) for e in fix.edits)
+    end = max(index.offset(e.end_line, e.end_column) for e in fix.edits)
     return begin, end
 
 
 def _choose(text: str, candidates: Sequence[Diagnostic]) -> list[Diagnostic]:
     """Fixes whose spans do not touch each other, in order; the rest wait for the next pass."""
-    starts = line_starts(text)
+    index = LineIndex(text)
     chosen: list[Diagnostic] = []
     taken: list[tuple[int, int]] = []
     for diagnostic in sorted(candidates, key=Diagnostic.sort_key):
         assert diagnostic.fix is not None
-        begin, end = _span(diagnostic.fix, starts, text)
+        begin, end = _span(diagnostic.fix, index)
         if any(begin <= t_end and t_begin <= end for t_begin, t_end in taken):
             continue
         taken.append((begin, end))

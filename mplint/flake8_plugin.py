@@ -51,37 +51,24 @@ anything else happens: no configuration lookup, no libcst import, no parse.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Optional, Union
 
 from mplint import __version__
+from mplint.api_table import could_have_findings
+from mplint.settings import START_METHODS
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from mplint.config import Config
+    from mplint.config import Resolver
     from mplint.diagnostics import Diagnostic
+    from mplint.settings import Config
 
 __all__ = ["MplintChecker"]
-
-#: The engine's prefilter words (``mplint.api_table.PREFILTER_WORDS``), repeated here because that
-#: module imports libcst, which would cost every flake8 run its import time. A test keeps them equal.
-PREFILTER_WORDS: tuple[str, ...] = ("multiprocess", "concurrent", "billiard", "threading")
-
-#: The start methods ``--mplint-start-method`` accepts (``mplint.config.START_METHODS``; a test keeps
-#: them equal).
-START_METHODS: tuple[str, ...] = ("portable", "fork", "spawn", "forkserver")
 
 _IO_ERROR = "MPL002"
 _INTERNAL_ERROR = "MPL003"
 
 Result = tuple[int, int, str, type["MplintChecker"]]
-
-
-def could_have_findings(text: str) -> bool:
-    """The engine's text prefilter, without importing the engine."""
-    return any(word in text for word in PREFILTER_WORDS)
 
 
 class MplintChecker:
@@ -94,10 +81,8 @@ class MplintChecker:
     _start_method: ClassVar[Optional[str]] = None
     _preview: ClassVar[Optional[bool]] = None
     _disable_noqa: ClassVar[bool] = False
-    # Caches for the process: directory -> nearest pyproject.toml with [tool.mplint]; file -> settings
-    # (or the text of the configuration error).
-    _config_file_for: ClassVar[dict[str, Optional[Path]]] = {}
-    _config_for: ClassVar[dict[Optional[Path], Union[Config, str]]] = {}
+    # The settings of each file, for the process (made by parse_options; created on first use).
+    _resolver: ClassVar[Optional[Resolver]] = None
 
     def __init__(self, tree: object, lines: Sequence[str], filename: str) -> None:
         self.tree = tree
@@ -144,8 +129,7 @@ class MplintChecker:
         cls._start_method = start_method or None
         cls._preview = None if preview is None else bool(preview)
         cls._disable_noqa = bool(getattr(options, "disable_noqa", False))
-        cls._config_file_for = {}
-        cls._config_for = {}
+        cls._resolver = None
 
     def run(self) -> Iterator[Result]:
         text = "".join(self.lines)
@@ -174,43 +158,31 @@ class MplintChecker:
             )
 
     def _config(self) -> Union[Config, str]:
-        """The settings for this file: [tool.mplint] (cached per directory) under flake8's options."""
-        from mplint.config import find_config_file
+        """The settings for this file: [tool.mplint] (cached per directory) under flake8's options,
+        or why they cannot be read."""
+        from mplint.config import ConfigError
 
-        directory = os.path.dirname(os.path.abspath(self.filename))
         cls = type(self)
-        if directory not in cls._config_file_for:
-            cls._config_file_for[directory] = find_config_file(directory)
-        source = cls._config_file_for[directory]
-        if source not in cls._config_for:
-            cls._config_for[source] = _load(source, cls._start_method, cls._preview)
-        return cls._config_for[source]
+        if cls._resolver is None:
+            cls._resolver = resolver(cls._start_method, cls._preview)
+        try:
+            return cls._resolver.config_for(self.filename)
+        except ConfigError as error:
+            return str(error)
 
 
-def _load(
-    source: Optional[Path], start_method: Optional[str], preview: Optional[bool]
-) -> Union[Config, str]:
-    from dataclasses import replace
+def resolver(start_method: Optional[str] = None, preview: Optional[bool] = None) -> Resolver:
+    """The settings flake8's options make: its selection is authoritative (every rule runs and flake8
+    filters the codes), so the file's select, ignore and per-file-ignores give way to ``MPL``."""
+    from mplint.config import Overrides, Resolver
 
-    from mplint.config import ConfigError, load_config
-
-    try:
-        config = load_config(source)
-    except ConfigError as error:
-        return str(error)
-    config = replace(
-        config,
-        # flake8's selection is authoritative: run every rule, let flake8 filter the codes.
+    overrides = Overrides(
         select=("MPL",),
-        ignore=(),
-        extend_select=(),
-        per_file_ignores=(),
+        preview=preview,
+        start_method=start_method,
+        replaced=(("per_file_ignores", ()),),
     )
-    if start_method is not None:
-        config = replace(config, start_method=start_method)
-    if preview is not None:
-        config = replace(config, preview=preview)
-    return config
+    return Resolver(overrides)
 
 
 def _drop_file_level_noqa(text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:

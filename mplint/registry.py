@@ -1,4 +1,5 @@
-"""Finds every rule under ``mplint.rules`` and selects them by code, code prefix or name."""
+"""Finds every rule under ``mplint.rules`` and selects them by code, code prefix or name (the selector
+logic, and the table of codes that needs no rule imported, are in :mod:`mplint.codes`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pkgutil
 from collections.abc import Iterable
 from typing import Optional
 
-from mplint.diagnostics import META_CODES
+from mplint.codes import matches, specificity, unknown_selectors
 from mplint.rule import CODE_RE, NAME_RE, LintRule
 
 __all__ = ["all_rules", "enabled_rules", "rule_by_code", "unknown_selectors"]
@@ -51,28 +52,7 @@ def rule_by_code(code: str) -> Optional[type[LintRule]]:
 
 
 def _matches(selector: str, rule: type[LintRule]) -> bool:
-    if selector.upper() == "ALL":
-        return True
-    if selector == rule.NAME:
-        return True
-    return rule.CODE.startswith(selector.upper()) and selector.upper().startswith("MPL")
-
-
-def _matches_code(selector: str, code: str) -> bool:
-    upper = selector.upper()
-    return upper == "ALL" or (upper.startswith("MPL") and code.startswith(upper))
-
-
-def unknown_selectors(selectors: Iterable[str]) -> list[str]:
-    """Selectors that match no rule (typos in --select, config or noqa)."""
-    out: list[str] = []
-    for selector in selectors:
-        if any(_matches(selector, rule) for rule in all_rules()):
-            continue
-        if any(_matches_code(selector, code) for code in META_CODES):
-            continue
-        out.append(selector)
-    return out
+    return matches(selector, rule.CODE, rule.NAME)
 
 
 def enabled_rules(
@@ -93,19 +73,11 @@ def enabled_rules(
     for rule in all_rules():
         if rule.PREVIEW and not preview:
             continue
-        best_select = max((_specificity(s) for s in chosen if _matches(s, rule)), default=-1)
+        best_select = max((specificity(s) for s in chosen if _matches(s, rule)), default=-1)
         if best_select < 0:
             continue
-        best_ignore = max((_specificity(s) for s in ignored if _matches(s, rule)), default=-1)
+        best_ignore = max((specificity(s) for s in ignored if _matches(s, rule)), default=-1)
         if best_ignore >= best_select:
             continue
         out.append(rule)
     return out
-
-
-def _specificity(selector: str) -> int:
-    if selector.upper() == "ALL":
-        return 0
-    if NAME_RE.match(selector) and not selector.upper().startswith("MPL"):
-        return 10  # a rule name is as specific as a full code
-    return len(selector)

@@ -15,14 +15,23 @@ import inspect
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Optional, Union
+from typing import Any, Callable, ClassVar, Optional
 
 import libcst as cst
 from libcst._batched_visitor import BatchableCSTVisitor
 
-from mplint.config import Config
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import (
+    FixSpec,
+    InsertAfter,
+    InsertBefore,
+    NodeEdit,
+    RemoveStatement,
+    Replace,
+    ReplaceLines,
+)
 from mplint.model import TRIVIA, Model
+from mplint.settings import Config
 
 __all__ = [
     "FixSpec",
@@ -30,6 +39,7 @@ __all__ = [
     "InsertBefore",
     "Invalid",
     "LintRule",
+    "NodeEdit",
     "RemoveStatement",
     "Replace",
     "ReplaceLines",
@@ -47,57 +57,6 @@ _MATCHER_MARKS = (
 )
 CODE_RE = re.compile(r"^MPL[1-9][0-9]{2}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-
-
-@dataclass(frozen=True)
-class Replace:
-    """Replace the node's text with ``text``."""
-
-    node: cst.CSTNode
-    text: str
-
-
-@dataclass(frozen=True)
-class InsertBefore:
-    """Insert ``text`` as new statement line(s) before ``statement``, at its indentation."""
-
-    statement: cst.CSTNode
-    text: str
-
-
-@dataclass(frozen=True)
-class InsertAfter:
-    """Insert ``text`` as new statement line(s) after ``statement``, at its indentation."""
-
-    statement: cst.CSTNode
-    text: str
-
-
-@dataclass(frozen=True)
-class RemoveStatement:
-    """Remove a whole statement line (with its trailing comment and newline)."""
-
-    statement: cst.SimpleStatementLine
-
-
-@dataclass(frozen=True)
-class ReplaceLines:
-    """Replace whole lines, from the line where ``first`` starts to the end of the line where ``last``
-    ends (trailing comment included, line ending kept), with ``text``."""
-
-    first: cst.CSTNode
-    last: cst.CSTNode
-    text: str
-
-
-NodeEdit = Union[Replace, InsertBefore, InsertAfter, RemoveStatement, ReplaceLines]
-
-
-@dataclass(frozen=True)
-class FixSpec:
-    applicability: Applicability
-    edits: tuple[NodeEdit, ...]
-    title: Optional[str] = None
 
 
 @dataclass(frozen=True)

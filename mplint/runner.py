@@ -20,16 +20,11 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 
 from mplint.cache import Cache
-from mplint.config import Config
 from mplint.diagnostics import IO_ERROR, Diagnostic, Severity
 from mplint.files import Candidate, could_have_findings_bytes
-from mplint.source import (
-    SourceError,
-    SourceFile,
-    decode_source,
-    split_lines_keepends,
-    write_source,
-)
+from mplint.settings import Config
+from mplint.source import SourceError, SourceFile, decode_source, write_source
+from mplint.text import split_lines_keepends
 
 __all__ = ["FileResult", "Options", "check_files", "check_text", "io_diagnostic"]
 

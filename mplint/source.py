@@ -8,11 +8,12 @@ import contextlib
 import hashlib
 import io
 import os
-import re
 import stat
 import tempfile
 import tokenize
 from dataclasses import dataclass
+
+from mplint.text import split_lines_keepends
 
 __all__ = [
     "SourceError",
@@ -22,15 +23,6 @@ __all__ = [
     "split_lines_keepends",
     "write_source",
 ]
-
-# Python ends lines at \r\n, \r or \n only; str.splitlines also splits at \f, \v, \x1c-\x1e, \x85,
-# \u2028 and \u2029, which would shift every line number after one of them.
-_LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-
-
-def split_lines_keepends(text: str) -> list[str]:
-    """The lines of ``text`` with their endings, as Python numbers them (``"".join`` gives it back)."""
-    return _LINE_WITH_END.findall(text)
 
 
 class SourceError(Exception):

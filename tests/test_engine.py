@@ -13,8 +13,9 @@ import pytest
 
 from mplint.config import Config, ConfigError, apply_settings
 from mplint.diagnostics import INTERNAL_ERROR, SYNTAX_ERROR
-from mplint.engine import _Positions, could_have_findings, lint_source
+from mplint.engine import could_have_findings, lint_source
 from mplint.model import Model, build_model
+from mplint.positions import Positions
 from mplint.registry import enabled_rules, rule_by_code, unknown_selectors
 from mplint.rule import LintRule, Valid
 from mplint.suppression import add_noqa_codes, noqa_line_map, parse_suppressions
@@ -212,12 +213,12 @@ POSITION_SNIPPETS = [
 ]
 
 
-def _statement_positions(source: Path | str) -> tuple[str, cst.Module, Model, _Positions]:
+def _statement_positions(source: Path | str) -> tuple[str, cst.Module, Model, Positions]:
     """The text, its tree and model, and positions computed statement by statement."""
     text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
     module = cst.parse_module(text)
     model = build_model(module, "mod.py")
-    return text, module, model, _Positions(module, text, ast.parse(text), model.tree.parents)
+    return text, module, model, Positions(module, text, ast.parse(text), model.tree.parents)
 
 
 @pytest.mark.parametrize(
@@ -228,7 +229,7 @@ def _statement_positions(source: Path | str) -> tuple[str, cst.Module, Model, _P
 def test_statement_positions_match_whole_module_positions(source: Path | str) -> None:
     """Positions computed one top-level statement at a time equal those of generating the whole module."""
     text, module, model, lazy = _statement_positions(source)
-    whole = _Positions(module, text)
+    whole = Positions(module, text)
     inside = [node for node in model.tree.order if lazy._top_statement(node) is not None]
     for node in inside:
         assert lazy.range(node) == whole.range(node), (node, module.code_for_node(node))

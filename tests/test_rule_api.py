@@ -9,13 +9,13 @@ from typing import ClassVar
 
 import libcst as cst
 import pytest
-from mplint.model import build_model
 
 import mplint.rules
 from mplint import registry
 from mplint.config import Config
 from mplint.diagnostics import INTERNAL_ERROR
 from mplint.engine import lint_source
+from mplint.model import build_model
 from mplint.rule import Invalid, LintRule, RuleContext, Valid
 from mplint.rules._helpers import descendants, expression_line
 

@@ -11,10 +11,9 @@ the diagnostics).
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Optional
 
-from mplint.diagnostics import Applicability, Diagnostic, Fix
+from mplint.output.context import OutputContext, Renderer, fix_applies
 
 __all__ = [
     "FORMATS",
@@ -35,38 +34,6 @@ FORMATS: dict[str, str] = {
     "junit": "mplint.output.junit",
     "pylint": "mplint.output.pylint",
 }
-
-
-@dataclass
-class OutputContext:
-    """What a renderer may want besides the diagnostics."""
-
-    fixed: int = 0  # diagnostics fixed in this run (--fix)
-    fix_mode: bool = False
-    unsafe_fixes: bool = False
-    show_fixes: bool = False
-    color: bool = False
-    statistics: bool = False
-    #: file path -> source text, for formats that show code (full)
-    sources: dict[str, str] = field(default_factory=dict)
-    #: files that were checked (junit lists them all)
-    checked_files: list[str] = field(default_factory=list)
-    #: the diagnostics --fix fixed in this run (--show-fixes lists them)
-    applied: list[Diagnostic] = field(default_factory=list)
-    #: -q: the diagnostics only, no summary lines
-    quiet: bool = False
-
-
-Renderer = Callable[[list[Diagnostic], OutputContext], str]
-
-
-def fix_applies(fix: Optional[Fix], context: OutputContext) -> bool:
-    """True when ``--fix`` would apply this fix under the current flags (``[*]`` in the output)."""
-    if fix is None or not fix.edits:
-        return False
-    if fix.applicability is Applicability.SAFE:
-        return True
-    return context.unsafe_fixes and fix.applicability is Applicability.UNSAFE
 
 
 def get_renderer(name: str) -> Optional[Renderer]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from mplint.text import split_lines_keepends
+
 __all__ = [
     "display_width",
     "one_line",
@@ -18,7 +20,6 @@ __all__ = [
 # Python (tokenize, libcst) ends lines at \r\n, \r or \n only; str.splitlines also splits at \f, \v,
 # \x1c-\x1e, \x85, \u2028 and \u2029, which would shift every line number after one of them.
 _LINE_END = re.compile(r"\r\n|\r|\n")
-_LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 # C0 and C1 controls and DEL: printed raw they can move the cursor or recolour a terminal.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -32,15 +33,6 @@ def split_lines(text: str) -> list[str]:
     lines = _LINE_END.split(text)
     if lines and lines[-1] == "" and text:
         lines.pop()  # the text ends with a line ending: no extra empty line
-    return lines
-
-
-def split_lines_keepends(text: str) -> list[str]:
-    """The lines of ``text`` with their endings (``"".join`` gives ``text`` back)."""
-    lines: list[str] = _LINE_WITH_END.findall(text)
-    consumed = sum(len(line) for line in lines)
-    if consumed < len(text):
-        lines.append(text[consumed:])
     return lines
 
 

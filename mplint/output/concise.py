@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Optional
 
 from mplint.diagnostics import Applicability, Diagnostic
-from mplint.output import OutputContext, fix_applies
 from mplint.output._text import one_line, plural
 from mplint.output.color import Palette
+from mplint.output.context import OutputContext, fix_applies
 
 __all__ = ["fix_note", "fixed_listing", "render", "summary"]
 

@@ -35,17 +35,17 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Severity
-from mplint.output import OutputContext, fix_applies
 from mplint.output._text import (
     TAB_WIDTH,
     display_width,
     one_line,
     printable,
     split_lines,
-    split_lines_keepends,
 )
 from mplint.output.color import Palette
 from mplint.output.concise import fixed_listing, summary
+from mplint.output.context import OutputContext, fix_applies
+from mplint.text import LineIndex, splice
 
 __all__ = ["apply_edits", "render"]
 
@@ -64,35 +64,16 @@ def _column(line: str, column: int) -> int:
     return display_width(_show(line[: max(column - 1, 0)]))
 
 
-def _offsets(lines_with_ends: Sequence[str]) -> list[int]:
-    starts = [0]
-    for line in lines_with_ends:
-        starts.append(starts[-1] + len(line))
-    return starts
-
-
 def apply_edits(text: str, edits: Iterable[Edit]) -> Optional[str]:
     """``text`` with non-overlapping ``edits`` applied; None when they overlap or point past the end."""
-    starts = _offsets(split_lines_keepends(text))
-
-    def offset(line: int, column: int) -> int:
-        if line - 1 >= len(starts):
-            return len(text)
-        return min(starts[line - 1] + column - 1, len(text))
-
-    spans = sorted(
-        (offset(e.line, e.column), offset(e.end_line, e.end_column), e.content) for e in edits
-    )
-    out: list[str] = []
-    cursor = 0
-    for start, end, content in spans:
-        if start < cursor or end < start:
-            return None
-        out.append(text[cursor:start])
-        out.append(content)
-        cursor = end
-    out.append(text[cursor:])
-    return "".join(out)
+    index = LineIndex(text)
+    spans = [
+        (index.offset(e.line, e.column), index.offset(e.end_line, e.end_column), e.content)
+        for e in edits
+    ]
+    if any(end < start for start, end, _ in spans):
+        return None
+    return splice(text, spans)
 
 
 class _Writer:

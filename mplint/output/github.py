@@ -12,8 +12,8 @@ escapes them: ``%``, ``\\r`` and ``\\n`` everywhere, and ``:`` and ``,`` inside 
 from __future__ import annotations
 
 from mplint.diagnostics import Diagnostic, Severity
-from mplint.output import OutputContext
 from mplint.output.concise import fix_note
+from mplint.output.context import OutputContext
 
 __all__ = ["escape_data", "escape_property", "render"]
 

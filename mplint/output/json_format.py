@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from mplint.diagnostics import Diagnostic
-from mplint.output import OutputContext
+from mplint.output.context import OutputContext
 from mplint.output.statistics import statistics_json
 
 __all__ = ["diagnostic_to_json", "render", "render_statistics"]

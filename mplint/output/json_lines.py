@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from mplint.diagnostics import Diagnostic
-from mplint.output import OutputContext
+from mplint.output.context import OutputContext
 from mplint.output.json_format import diagnostic_to_json
 from mplint.output.statistics import statistics_json
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from mplint.diagnostics import Diagnostic
-from mplint.output import OutputContext
 from mplint.output._text import xml_safe
+from mplint.output.context import OutputContext
 
 __all__ = ["render", "render_statistics"]
 

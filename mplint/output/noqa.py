@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from mplint.diagnostics import Diagnostic
-from mplint.output._text import split_lines_keepends
 from mplint.suppression import add_noqa_codes
+from mplint.text import split_lines_keepends
 
 __all__ = ["NoqaResult", "add_noqa"]
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from mplint.diagnostics import Diagnostic
-from mplint.output import OutputContext
 from mplint.output._text import one_line
+from mplint.output.context import OutputContext
 
 __all__ = ["render"]
 

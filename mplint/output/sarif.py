@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from mplint import __version__
 from mplint.diagnostics import INTERNAL_ERROR, IO_ERROR, SYNTAX_ERROR, Diagnostic, Edit, Severity
-from mplint.output import OutputContext
+from mplint.output.context import OutputContext
 from mplint.output.statistics import statistics_json
 from mplint.rule import LintRule
 

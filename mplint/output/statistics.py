@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from mplint.diagnostics import Diagnostic
-from mplint.output import OutputContext, fix_applies
 from mplint.output._text import one_line
 from mplint.output.color import Palette
+from mplint.output.context import OutputContext, fix_applies
 
 __all__ = ["Statistic", "render_text", "statistics", "statistics_json"]
 

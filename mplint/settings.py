@@ -1,0 +1,130 @@
+"""The settings a lint runs with: the frozen :class:`Config`, the start methods and the defaults.
+
+This module imports nothing from mplint: the rules, the engine and every front door can read the settings
+without importing how they are found and validated (:mod:`mplint.config`).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+__all__ = ["DEFAULT_EXCLUDE", "START_METHODS", "Config"]
+
+START_METHODS = ("portable", "fork", "spawn", "forkserver")
+
+DEFAULT_EXCLUDE = (
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".hg",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pytype",
+    ".ruff_cache",
+    ".mplint_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    "__pypackages__",
+    "__pycache__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ("MPL",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    preview: bool = False
+    fixable: tuple[str, ...] = ("MPL",)
+    unfixable: tuple[str, ...] = ()
+    start_method: str = "portable"
+    target_version: Optional[str] = None
+    force_exclude: bool = False
+    #: The directory holding the pyproject.toml the settings came from (per-file-ignores are relative).
+    root: Optional[str] = None
+    source: Optional[str] = None
+    extras: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def default_start_method(self) -> Optional[str]:
+        """The start method assumed where the code does not choose one; None = portable."""
+        return None if self.start_method == "portable" else self.start_method
+
+    def ignored_for(self, path: str) -> tuple[str, ...]:
+        """Codes that per-file-ignores turns off for ``path``."""
+        if not self.per_file_ignores:
+            return ()
+        relative = _relative(path, self.root)
+        name = os.path.basename(path)
+        out: list[str] = []
+        for pattern, codes in self.per_file_ignores:
+            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(name, pattern):
+                out.extend(codes)
+        return tuple(out)
+
+    def is_excluded(self, path: str) -> bool:
+        """The path, relative to the project root, or one of its components matches an exclude pattern
+        (``fnmatch`` rules, as ruff's ``exclude``)."""
+        matcher = _matcher((*self.exclude, *self.extend_exclude))
+        if matcher is None:
+            return False
+        relative = _relative(path, self.root)
+        return any(matcher(part) for part in (relative, *Path(relative).parts))
+
+    def cache_key(self) -> str:
+        data = (
+            self.select,
+            self.ignore,
+            self.extend_select,
+            self.per_file_ignores,
+            self.preview,
+            self.start_method,
+            self.target_version,
+        )
+        return repr(data)
+
+
+@functools.lru_cache(maxsize=64)
+def _matcher(patterns: tuple[str, ...]) -> Optional[Callable[[str], object]]:
+    """One compiled expression for all the patterns: a match of any of them (as ``fnmatch.fnmatch``,
+    which also folds case where the platform does)."""
+    if not patterns:
+        return None
+    compiled = re.compile(
+        "|".join(f"(?:{fnmatch.translate(os.path.normcase(p))})" for p in patterns)
+    )
+    return lambda name: compiled.match(os.path.normcase(name))
+
+
+def _relative(path: str, root: Optional[str]) -> str:
+    absolute = os.path.abspath(path)
+    base = os.path.abspath(root) if root else os.getcwd()
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if len(absolute) > len(prefix) and absolute.startswith(prefix):  # the common case: no relpath
+        return absolute[len(prefix) :].replace(os.sep, "/")
+    try:
+        relative = os.path.relpath(absolute, base)
+    except ValueError:  # another drive on Windows
+        return absolute.replace(os.sep, "/")
+    if relative.startswith(".."):
+        return absolute.replace(os.sep, "/")
+    return relative.replace(os.sep, "/")
