@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Optional
 
 import pytest
@@ -19,6 +20,7 @@ from mplint.codes import RULES
 from mplint.config import ConfigError, Overrides, Resolver
 from mplint.engine import rules_for
 from mplint.flake8_plugin import MplintChecker
+from mplint.server.settings import Configuration, settings_table
 from mplint.settings import Config
 
 PREVIEW = sorted(rule.code for rule in RULES if rule.preview)
@@ -39,8 +41,31 @@ def _cli(path: Path, *flags: str) -> Config:
     return Resolver(_settings(args)).config_for(str(path))
 
 
+class _Client:
+    """What the language server's configuration needs of the server: somewhere to show messages."""
+
+    def __init__(self) -> None:
+        self.capabilities = SimpleNamespace(configuration=False)
+        self.shown: list[str] = []
+
+    def show(self, message: str, kind: object) -> None:
+        self.shown.append(message)
+
+    log_to_client = show
+
+    def text_document_publish_diagnostics(self, params: object) -> None:
+        self.shown.append(str(params))
+
+
 def _editor(path: Path, settings: dict[str, Any]) -> Config:
-    return Resolver(Overrides.from_table(settings)).config_for(str(path))
+    """The settings the language server lints ``path`` with, given the editor's ``settings``."""
+    client = _Client()
+    configuration = Configuration(client)  # type: ignore[arg-type]
+    configuration.update(workspace=settings_table(settings))
+    config = configuration.config_for(SimpleNamespace(directory=str(path.parent)))  # type: ignore[arg-type]
+    assert not client.shown, client.shown
+    assert config == Resolver(Overrides.from_table(settings)).config_for(str(path))
+    return config
 
 
 def _flake8(

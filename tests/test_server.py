@@ -796,10 +796,11 @@ async def test_pyproject_settings_reload_and_client_override(
     broken = [p for _, p in client.published[since:] if p.uri == pyproject.as_uri()]
     assert broken and broken[-1].diagnostics and broken[-1].diagnostics[0].source == "mplint"
 
-    # repaired: the pyproject diagnostic is cleared; the client's settings override the file's
+    # repaired: the pyproject diagnostic is cleared; the client's settings are layered over the file's
+    # as the command line's are (a select replaces the file's select, extend-select and ignore)
     since = doc.mark()
     pyproject.write_text('[tool.mplint]\nignore = ["MPL101", "MPL105"]\n', encoding="utf-8")
-    client.set_configuration({"ignore": ["MPL105"]}, section="mplint")
+    client.set_configuration({"select": ["MPL101"]}, section="mplint")
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
     changed()
     assert codes(await doc.diagnostics(since, only_code("MPL101"))) == ["MPL101"]

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any, Optional
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from mplint.config import Config, ConfigError, apply_settings, find_config_file, load_config
+from mplint.config import ConfigError, Overrides, Resolver
 from mplint.server.lint import SOURCE
+from mplint.settings import Config
 
 if TYPE_CHECKING:
     from mplint.server import MplintLanguageServer
@@ -53,7 +54,6 @@ class ClientSettings:
 @dataclass
 class _ConfigEntry:
     stamp: tuple[tuple[str, int, int], ...]
-    config: Config
     found: Optional[str] = None
     problem: Optional[str] = None
 
@@ -80,7 +80,7 @@ def _validated(table: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     errors: list[str] = []
     for key, value in table.items():
         try:
-            apply_settings(Config(), {key: value}, "editor settings")
+            Overrides.from_table({key: value})
         except ConfigError as error:
             errors.append(str(error))
         else:
@@ -103,10 +103,18 @@ def _stamp(directory: str) -> tuple[tuple[str, int, int], ...]:
 
 
 class Configuration:
-    """The client's settings and the cache of ``pyproject.toml`` configurations, with their problems."""
+    """The client's settings and the cache of ``pyproject.toml`` configurations, with their problems.
+
+    Settings are resolved by the same :class:`~mplint.config.Resolver` as the command line's and flake8's:
+    the client's settings are one :class:`~mplint.config.Overrides` layer over the nearest
+    ``[tool.mplint]``, layered as the command line's flags are (a ``select`` replaces the file's
+    ``select``, ``extend-select`` and ``ignore``). This class adds what an editor needs on top: noticing
+    edited configuration files, and showing a broken one.
+    """
 
     def __init__(self, server: MplintLanguageServer) -> None:
         self._server = server
+        self._resolver = Resolver()
         self.client = ClientSettings()
         self._errors: tuple[str, ...] = ()
         self._ready: Optional[asyncio.Event] = None
@@ -172,7 +180,10 @@ class Configuration:
                 types.MessageType.Warning,
             )
         self._errors = tuple(errors)
-        return self.client.effective != before
+        if self.client.effective != before:
+            self._resolver = Resolver(Overrides.from_table(self.client.effective))
+            return True
+        return False
 
     async def changed(self, params: types.DidChangeConfigurationParams) -> None:
         """``workspace/didChangeConfiguration``: pull the settings, else take the pushed ones."""
@@ -195,32 +206,26 @@ class Configuration:
             entry.stamp = ()
 
     def config_for(self, document: Document) -> Config:
-        config = self._file_config(document.directory)
-        settings = self.client.effective
-        if not settings:
-            return config
-        try:
-            return apply_settings(config, settings, "editor settings")
-        except ConfigError as error:  # validated already; kept for safety
-            self._server.log_to_client(str(error), types.MessageType.Warning)
-            return config
-
-    def _file_config(self, directory: Optional[str]) -> Config:
+        directory = document.directory
         if directory is None:
-            return Config()
+            return self._resolver.overrides.apply(Config())
         stamp = _stamp(directory)
         entry = self._files.get(directory)
-        if entry is not None and entry.stamp == stamp:
-            return entry.config
-        found: Optional[Path] = None
+        if entry is None or entry.stamp != stamp:
+            self._resolver.clear()
+            new = _ConfigEntry(stamp)
+            try:
+                found = self._resolver.file_for(directory)
+                new.found = str(found) if found else None
+                self._resolver.config_for(directory)
+            except (ConfigError, OSError, ValueError) as error:
+                new.problem = str(error)
+            self._files[directory] = new
+            self._note_problem(entry, new)
         try:
-            found = find_config_file(directory)
-            new = _ConfigEntry(stamp, load_config(found), str(found) if found else None)
-        except (ConfigError, OSError, ValueError) as error:
-            new = _ConfigEntry(stamp, Config(), str(found) if found else None, str(error))
-        self._files[directory] = new
-        self._note_problem(entry, new)
-        return new.config
+            return self._resolver.config_for(directory)
+        except (ConfigError, OSError, ValueError):
+            return self._resolver.overrides.apply(Config())  # shown already: the defaults apply
 
     def _note_problem(self, old: Optional[_ConfigEntry], new: _ConfigEntry) -> None:
         if old is not None and old.problem and old.found and old.found != new.found:

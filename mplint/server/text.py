@@ -9,70 +9,43 @@ client offers UTF-8 or UTF-32).
 
 from __future__ import annotations
 
-import bisect
 import difflib
-import re
-from typing import Optional
 
 from lsprotocol import types
 
-from mplint.fixes import line_starts as _engine_line_starts
-from mplint.fixes import offset_of as _engine_offset
+from mplint.text import LineIndex
+from mplint.text import char_count as chars
+from mplint.text import unit_count as units
+
+__all__ = ["ENCODINGS", "Text", "chars", "diff_edits", "units"]
 
 #: The position encodings the server can count in (LSP's ``PositionEncodingKind`` values).
 ENCODINGS = ("utf-8", "utf-16", "utf-32")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def units(text: str, encoding: str) -> int:
-    """Length of ``text`` in the code units of ``encoding``."""
-    if encoding == "utf-32" or text.isascii():
-        return len(text)
-    if encoding == "utf-16":
-        return len(text.encode("utf-16-le", "surrogatepass")) // 2
-    return len(text.encode("utf-8", "surrogatepass"))
-
-
-def chars(line: str, width: int, encoding: str) -> int:
-    """How many code points of ``line`` fit in ``width`` code units (never splits a character)."""
-    if encoding == "utf-32" or line.isascii():
-        return max(0, min(width, len(line)))
-    count = 0
-    for index, char in enumerate(line):
-        count += units(char, encoding)
-        if count > width:
-            return index
-    return len(line)
 
 
 class Text:
-    """A document's text with its line starts (LSP line breaks: ``\\r\\n``, ``\\r`` and ``\\n``)."""
+    """A document's text over the engine's :class:`~mplint.text.LineIndex` (LSP line breaks: ``\\r\\n``,
+    ``\\r`` and ``\\n``; the index is built on first use)."""
 
-    __slots__ = ("_engine_starts", "_starts", "text")
+    __slots__ = ("_index", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._starts: Optional[list[int]] = None
-        self._engine_starts: Optional[list[int]] = None
+        self._index: LineIndex | None = None
+
+    @property
+    def index(self) -> LineIndex:
+        if self._index is None:
+            self._index = LineIndex(self.text)
+        return self._index
 
     @property
     def starts(self) -> list[int]:
-        if self._starts is None:
-            self._starts = [0, *(m.end() for m in _LINE_BREAK.finditer(self.text))]
-        return self._starts
+        return self.index.starts
 
     def line_bounds(self, index: int) -> tuple[int, int]:
         """Offsets of the start and of the end (before the line break) of line ``index`` (0-based)."""
-        starts = self.starts
-        if index >= len(starts):
-            return len(self.text), len(self.text)
-        start = starts[max(index, 0)]
-        if index + 1 < len(starts):
-            end = starts[index + 1]
-            end -= 2 if self.text.startswith("\r\n", end - 2) else 1
-        else:
-            end = len(self.text)
-        return start, end
+        return self.index.line_bounds(index)
 
     def line(self, index: int) -> str:
         start, end = self.line_bounds(index)
@@ -80,25 +53,14 @@ class Text:
 
     def segments(self) -> list[str]:
         """The lines with their line breaks."""
-        starts = self.starts
-        out = [self.text[a:b] for a, b in zip(starts, starts[1:])]
-        if starts[-1] < len(self.text):
-            out.append(self.text[starts[-1] :])
-        return out
+        return self.index.lines
 
     def offset(self, position: types.Position, encoding: str) -> int:
-        if position.line >= len(self.starts):
-            return len(self.text)
-        start, end = self.line_bounds(position.line)
-        return start + chars(self.text[start:end], position.character, encoding)
+        return self.index.unit_offset(position.line, position.character, encoding)
 
     def position_at(self, offset: int, encoding: str) -> types.Position:
-        offset = max(0, min(offset, len(self.text)))
-        line = bisect.bisect_right(self.starts, offset) - 1
-        start, end = self.line_bounds(line)
-        return types.Position(
-            line=line, character=units(self.text[start : min(offset, end)], encoding)
-        )
+        line, character = self.index.unit_position(offset, encoding)
+        return types.Position(line=line, character=character)
 
     def range_at(self, start: int, end: int, encoding: str) -> types.Range:
         """The range between two offsets."""
@@ -109,14 +71,12 @@ class Text:
     def engine_offset(self, line: int, column: int) -> int:
         """Offset of the engine's 1-based line and 1-based code-point column.
 
-        Counted exactly as ``apply_edits`` counts them, so that a quick fix changes what ``--fix`` would.
-        The engine breaks lines where LSP does (``fixes.line_starts`` gives every line the start it has in
-        ``starts``); what differs is the column: code points, added to the line's start without being
-        clamped to the line, where the editor counts code units of the negotiated encoding.
+        Counted exactly as the fixer counts them, so that a quick fix changes what ``--fix`` would. The
+        engine breaks lines where LSP does; what differs is the column: code points, added to the line's
+        start without being clamped to the line, where the editor counts code units of the negotiated
+        encoding.
         """
-        if self._engine_starts is None:
-            self._engine_starts = _engine_line_starts(self.text)
-        return _engine_offset(self._engine_starts, self.text, max(line, 1), max(column, 1))
+        return self.index.offset(max(line, 1), max(column, 1))
 
     def engine_range(
         self, line: int, column: int, end_line: int, end_column: int, encoding: str
