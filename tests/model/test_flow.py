@@ -268,3 +268,155 @@ def test_infinite_loops(function: str, infinite: bool) -> None:
     loop = model.names.functions[function].body.body[0]
     assert isinstance(loop, cst.While)
     assert model.flow.is_infinite_loop(loop) is infinite
+
+
+# --- dominance, case by case ----------------------------------------------------------------------
+DOMINANCE = """
+def f(flag, items):
+    a()
+    if t():
+        b()
+    else:
+        c()
+    while w():
+        d()
+    try:
+        e()
+    except E:
+        g()
+    with k() as x, l() as y:
+        n()
+    for z in it():
+        o()
+    else:
+        p()
+    bb() and cc()
+    v() if flag else None
+    def inner():
+        dd()
+    lam = lambda: ll()
+    ee()
+"""
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("a", "b", True),  # an earlier statement of an enclosing block
+        ("a", "ee", True),
+        ("t", "b", True),  # an if test runs before either branch
+        ("t", "c", True),
+        ("b", "c", False),  # the branches exclude each other
+        ("b", "ee", False),
+        ("w", "d", True),  # a while test runs before its body
+        ("d", "ee", False),  # the loop body may not run
+        ("e", "g", False),  # the try body may raise before the call
+        ("e", "ee", False),
+        ("a", "g", True),
+        ("k", "l", True),  # with items run in order, before the body
+        ("l", "n", True),
+        ("it", "o", True),  # a for's iterable runs before its body
+        ("it", "p", True),
+        ("o", "p", False),
+        ("bb", "cc", True),  # left of ``and`` first
+        ("a", "dd", False),  # not across functions
+        ("dd", "ee", False),
+        ("a", "a", False),  # nothing dominates itself
+        ("ee", "a", False),  # nor what comes before it
+    ],
+)
+def test_dominates(a: str, b: str, expected: bool) -> None:
+    model = model_of(DOMINANCE)
+    assert model.dominates(call_node(model, f"{a}()"), call_node(model, f"{b}()")) is expected
+
+
+@pytest.mark.xfail(
+    strict=True, reason="dominance within one statement follows the text, not evaluation"
+)
+@pytest.mark.parametrize(
+    ("statement", "a", "b"),
+    [
+        ("u() if v() else w()", "u", "w"),  # exclusive branches of a conditional expression
+        ("[r() for _ in s()]", "r", "s"),  # the iterable is evaluated first
+        ("h(lambda: g(), i())", "g", "i"),  # a lambda body runs only when called
+        ("c() and d()\n    e()", "d", "e"),  # a short-circuit may skip the call
+        ("v() if flag else None\n    e()", "v", "e"),
+    ],
+)
+def test_dominance_within_one_statement(statement: str, a: str, b: str) -> None:
+    model = model_of(f"def f():\n    {statement}\n")
+    assert not model.dominates(call_node(model, f"{a}()"), call_node(model, f"{b}()"))
+
+
+# --- execution context, case by case --------------------------------------------------------------
+CONTEXTS = """
+import typing
+from typing import TYPE_CHECKING
+class C(base()):
+    attr = class_body()
+    def m(self):
+        method_body()
+if __name__ == "__main__" and guard_test():
+    class G:
+        guarded_class()
+    if other():
+        nested()
+    lam = lambda: in_lambda()
+    for i in loop():
+        in_loop()
+elif elif_test():
+    after_guard()
+if typing.TYPE_CHECKING:
+    typed()
+else:
+    untyped()
+if not TYPE_CHECKING:
+    negated()
+while __name__ == "__main__":
+    in_while()
+x = [comp() for _ in range(2)]
+try:
+    tried()
+except ImportError:
+    handled()
+"""
+
+
+@pytest.mark.parametrize(
+    ("call", "context"),
+    [
+        ("base()", ExecContext.IMPORT),
+        ("class_body()", ExecContext.IMPORT),
+        ("method_body()", ExecContext.FUNCTION),
+        ("guard_test()", ExecContext.IMPORT),  # the guard's own test runs at import
+        ("guarded_class()", ExecContext.GUARDED),
+        ("other()", ExecContext.GUARDED),
+        ("nested()", ExecContext.GUARDED),
+        ("in_lambda()", ExecContext.FUNCTION),
+        ("loop()", ExecContext.GUARDED),
+        ("in_loop()", ExecContext.GUARDED),
+        ("elif_test()", ExecContext.IMPORT),
+        ("after_guard()", ExecContext.IMPORT),
+        ("typed()", ExecContext.TYPING),
+        ("untyped()", ExecContext.IMPORT),
+        ("negated()", ExecContext.IMPORT),
+        ("in_while()", ExecContext.IMPORT),  # only an if is a guard
+        ("comp()", ExecContext.IMPORT),
+        ("tried()", ExecContext.IMPORT),
+        ("handled()", ExecContext.IMPORT),
+    ],
+)
+def test_exec_context_cases(call: str, context: ExecContext) -> None:
+    model = model_of(CONTEXTS)
+    assert model.exec_context(call_node(model, call)) is context
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a def's decorators, defaults and annotations are taken to run when it is called",
+)
+@pytest.mark.parametrize("call", ["deco()", "default()", "annotation()"])
+def test_exec_context_of_a_def_header(call: str) -> None:
+    model = model_of("@deco()\ndef f(x=default()) -> annotation():\n    body()\n")
+    assert model.exec_context(call_node(model, "body()")) is ExecContext.FUNCTION
+    assert model.exec_context(call_node(model, call)) is ExecContext.IMPORT

@@ -6,6 +6,7 @@ import libcst as cst
 import pytest
 
 from mplint.kinds import Kind, KindName
+from mplint.model import Via
 from mplint.model.inference import agree
 
 from .support import call_node, def_named, kind_name, loads, model_of, name_node, source_of
@@ -485,3 +486,97 @@ def test_thread_work() -> None:
     assert found["mp.Pool(2)"].startswith("creates a Pool")
     assert found["ex.submit(f)"].startswith("submits to a ThreadPoolExecutor")
     assert found["p.start()"] == ""
+
+
+# --- how each submission hands its callable over (Via) -------------------------------------------
+SUBMITTERS = """
+import asyncio, threading, multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+def work(x=None): pass
+def init(): pass
+def done(result): pass
+class Job(mp.Process):
+    def run(self): pass
+class Watcher(threading.Thread):
+    def run(self): pass
+"""
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ("mp.Process(target=work)", [(Via.PROCESS, "work")]),
+        ("mp.Process(None, work, args=(1,))", [(Via.PROCESS, "work")]),
+        ("threading.Thread(target=work)", [(Via.THREAD, "work")]),
+        ("mp.dummy.Process(target=work)", [(Via.THREAD, "work")]),
+        ("Job()", [(Via.RUN, "Job")]),
+        ("Watcher()", [(Via.RUN, "Watcher")]),
+        ("mp.Pool(2, initializer=init)", [(Via.INITIALIZER, "init")]),
+        ("mp.Pool(2, init)", [(Via.INITIALIZER, "init")]),
+        ("ProcessPoolExecutor(2, None, init)", [(Via.INITIALIZER, "init")]),
+        ("mp.Pool(2).map(work, [1])", [(Via.POOL, "work")]),
+        (
+            "mp.Pool(2).apply_async(work, callback=done)",
+            [(Via.POOL, "work"), (Via.CALLBACK, "done")],
+        ),
+        (
+            "mp.Pool(2).map_async(work, [1], error_callback=done)",
+            [(Via.POOL, "work"), (Via.CALLBACK, "done")],
+        ),
+        ("ProcessPoolExecutor().submit(work, 1)", [(Via.EXECUTOR, "work")]),
+        ("ProcessPoolExecutor().map(work, [1])", [(Via.EXECUTOR, "work")]),
+        (
+            "ProcessPoolExecutor().submit(work).add_done_callback(done)",
+            [(Via.CALLBACK, "done"), (Via.EXECUTOR, "work")],
+        ),
+        ("mp.Process()", []),
+        ("mp.Pool(2)", []),
+        ("mp.Pool(2).close()", []),
+        ("mp.Queue().put(work)", []),
+        ("print(work)", []),
+    ],
+)
+def test_submission_via(statement: str, expected: list[tuple[Via, str]]) -> None:
+    model = model_of(SUBMITTERS + statement + "\n")
+    found = [(s.via, source_of(model, s.callable)) for s in model.submissions()]
+    assert found == expected
+
+
+def test_every_via_is_produced() -> None:
+    model = model_of(
+        SUBMITTERS
+        + """
+mp.Process(target=work)
+threading.Thread(target=work)
+Job()
+ex = ProcessPoolExecutor(initializer=init)
+ex.submit(work).add_done_callback(done)
+mp.Pool().apply_async(work, callback=done)
+"""
+    )
+    assert {s.via for s in model.submissions()} == set(Via)
+
+
+def test_submission_owner_and_arguments() -> None:
+    model = model_of(
+        SUBMITTERS
+        + """
+mp.Process(target=work, args=(1, 2))
+mp.Pool(2, initializer=init, initargs=(3,)).apply(work, (4,))
+ProcessPoolExecutor().submit(work, 5, x=6)
+ProcessPoolExecutor().submit(work, 7)
+mp.Process(target=work, args=rest)
+"""
+    )
+    found = [
+        (s.via, s.owner.name, [source_of(model, a) for a in s.args] if s.args is not None else None)
+        for s in model.submissions()
+    ]
+    assert found == [
+        (Via.PROCESS, KindName.PROCESS, ["1", "2"]),
+        (Via.POOL, KindName.POOL, ["4"]),  # the outer call comes first
+        (Via.INITIALIZER, KindName.POOL, ["3"]),
+        (Via.EXECUTOR, KindName.EXECUTOR, None),  # a keyword: the arguments are not all known
+        (Via.EXECUTOR, KindName.EXECUTOR, ["7"]),
+        (Via.PROCESS, KindName.PROCESS, None),
+    ]

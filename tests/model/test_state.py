@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import libcst as cst
+from typing import Optional
 
-from .support import def_named, model_of, source_of
+import libcst as cst
+import pytest
+
+from mplint.model import MUTATING_METHODS, WriteKind
+
+from .support import call_node, def_named, model_of, name_node, source_of
 
 
 def test_module_state_writes() -> None:
@@ -135,3 +140,120 @@ def test_module_variable_writes() -> None:
         ("CONFIG", "mutate"),
         ("CONFIG", "mutate"),
     ]
+
+
+# --- mutating methods, one by one -----------------------------------------------------------------
+#: Written out (not read from MUTATING_METHODS) so that dropping a method from the table fails its case.
+MUTATORS = [
+    "append",
+    "appendleft",
+    "extend",
+    "extendleft",
+    "insert",
+    "update",
+    "add",
+    "discard",
+    "remove",
+    "pop",
+    "popitem",
+    "popleft",
+    "clear",
+    "setdefault",
+    "sort",
+    "reverse",
+    "rotate",
+    "difference_update",
+    "intersection_update",
+    "symmetric_difference_update",
+]
+READERS = ["copy", "get", "count", "index", "keys", "items", "union", "issubset", "__len__"]
+
+
+def test_the_mutators_are_the_table() -> None:
+    assert set(MUTATORS) == MUTATING_METHODS
+
+
+@pytest.mark.parametrize("method", MUTATORS)
+def test_mutation_at_each_mutating_method(method: str) -> None:
+    model = model_of(f"items = []\nitems.{method}(x)\n")
+    use = name_node(model, "items", 1)
+    found = model.state.mutation_at(use)
+    assert found is call_node(model, f"items.{method}(x)")
+
+
+@pytest.mark.parametrize("method", MUTATORS)
+def test_module_state_writes_each_mutating_method(method: str) -> None:
+    model = model_of(f"items = []\ndef work(x):\n    items.{method}(x)\n")
+    writes = model.state.module_state_writes(def_named(model, "work"))
+    assert [(source_of(model, n), name, how) for n, name, how in writes] == [
+        (f"items.{method}(x)", "items", "mutate")
+    ]
+
+
+@pytest.mark.parametrize("method", MUTATORS)
+def test_module_variable_and_self_attribute_writes_each_mutating_method(method: str) -> None:
+    model = model_of(
+        f"""
+        items = {{}}
+        items.{method}(1)
+        class Job:
+            def run(self):
+                self.log.{method}(1)
+        """
+    )
+    writes = [(w.name, w.how, source_of(model, w.node)) for w in model.state.module_variable_writes]
+    assert writes[1:] == [("items", WriteKind.MUTATE, f"items.{method}(1)")]
+    run = def_named(model, "run")
+    assert [(source_of(model, n), a) for n, a in model.state.self_attribute_writes(run)] == [
+        (f"self.log.{method}(1)", "log")
+    ]
+
+
+@pytest.mark.parametrize("method", READERS)
+def test_other_methods_do_not_mutate(method: str) -> None:
+    model = model_of(f"items = []\ndef work(x):\n    items.{method}(x)\n")
+    assert model.state.mutation_at(name_node(model, "items", 1)) is None
+    assert model.state.module_state_writes(def_named(model, "work")) == []
+
+
+@pytest.mark.parametrize(
+    ("statement", "writer"),
+    [
+        ("items[0] = 1", "items[0] = 1"),
+        ("items[0] += 1", "items[0] += 1"),
+        ("del items[0]", "del items[0]"),
+        ("y = items[0]", None),
+        ("items.attr = 1", None),
+        ("f = items.append", None),
+        ("items.append.__call__(1)", None),
+        ("other.append(items)", None),
+        ("items = []", None),
+    ],
+)
+def test_mutation_at_item_stores_and_what_is_not_one(statement: str, writer: Optional[str]) -> None:
+    model = model_of(f"items = []\n{statement}\n")
+    found = model.state.mutation_at(name_node(model, "items", 1))
+    assert (source_of(model, found) if found is not None else None) == writer
+
+
+def test_module_state_writes_only_for_mutable_containers() -> None:
+    model = model_of(
+        """
+        import collections
+        plain = []
+        made = list()
+        counts = collections.defaultdict(int)
+        text = "x"
+        unknown = make()
+        pair, other = [], []
+        def work():
+            plain.append(1)
+            made.append(1)
+            counts[1] += 1
+            text.upper()
+            unknown.append(1)
+            pair.append(1)
+        """
+    )
+    writes = model.state.module_state_writes(def_named(model, "work"))
+    assert [name for _, name, _ in writes] == ["plain", "made", "counts"]

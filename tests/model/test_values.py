@@ -7,6 +7,7 @@ from typing import Optional
 import pytest
 
 from mplint.kinds import KindName
+from mplint.model import FlowKind
 
 from .support import POOL_HEADER, call_node, def_named, loads, model_of, name_node, source_of
 
@@ -242,3 +243,57 @@ def test_stored_constructor_arguments() -> None:
         model.module.code_for_node(e) for e in model.values.stored_constructor_arguments(call)
     ]
     assert stored == ["mp.Queue()", "mp.Queue()"]
+
+
+# --- one case per FlowKind ------------------------------------------------------------------------
+FLOWS = [
+    ("make()", FlowKind.DISCARDED, None, "make()"),
+    ("[make(), 1]", FlowKind.DISCARDED, None, "[make(), 1]"),
+    ("(make() for _ in xs)", FlowKind.DISCARDED, None, "(make() for _ in xs)"),
+    ("make().get()", FlowKind.METHOD, None, "make().get()"),
+    ("make().ready", FlowKind.OTHER, None, "make().ready"),
+    ("[make()].pop()", FlowKind.OTHER, None, "[make()].pop"),
+    ("r = make()", FlowKind.ASSIGNED, "r", "r = make()"),
+    ("r: object = make()", FlowKind.ASSIGNED, "r", "r: object = make()"),
+    ("(r := make())", FlowKind.ASSIGNED, "r", "(r := make())"),
+    ("r = make() if flag else None", FlowKind.ASSIGNED, "r", "r = make() if flag else None"),
+    ("r = a = make()", FlowKind.OTHER, None, "r = a = make()"),
+    ("self.r = make()", FlowKind.ASSIGNED, "r", "self.r = make()"),
+    ("rs = [make()]", FlowKind.STORED, "rs", "rs = [make()]"),
+    ("rs = (make(), 1)", FlowKind.STORED, "rs", "rs = (make(), 1)"),
+    ("rs = {make()}", FlowKind.STORED, "rs", "rs = {make()}"),
+    ("rs = {1: make()}", FlowKind.STORED, "rs", "rs = {1: make()}"),
+    ("rs = [*make()]", FlowKind.STORED, "rs", "rs = [*make()]"),
+    ("rs = {x: make() for x in xs}", FlowKind.STORED, "rs", "rs = {x: make() for x in xs}"),
+    ("rs[0] = make()", FlowKind.STORED, "rs", "rs[0] = make()"),
+    ("rs.append(make())", FlowKind.STORED, "rs", "rs.append(make())"),
+    ("rs.add(make())", FlowKind.STORED, "rs", "rs.add(make())"),
+    ("return make()", FlowKind.RETURNED, None, "return make()"),
+    ("return [make()]", FlowKind.RETURNED, None, "return [make()]"),
+    ("yield make()", FlowKind.YIELDED, None, "yield make()"),
+    ("consume(make())", FlowKind.ARGUMENT, None, "consume(make())"),
+    ("consume(key=make())", FlowKind.OTHER, None, "key=make()"),
+    ("r, s = make(), 2", FlowKind.OTHER, None, "r, s = make(), 2"),
+    ("x = make() + 1", FlowKind.OTHER, None, "make() + 1"),
+]
+
+
+@pytest.mark.parametrize(("statement", "how", "key_name", "node"), FLOWS)
+def test_value_flow_kinds(
+    statement: str, how: FlowKind, key_name: Optional[str], node: str
+) -> None:
+    model = model_of(
+        "class C:\n    def go(self, xs, rs, flag, consume):\n        " + statement + "\n",
+        dedent=False,
+    )
+    flow = model.values.value_flow(call_node(model, "make()"))
+    assert flow.how is how
+    assert source_of(model, flow.node).strip() == node
+    if key_name is None:
+        assert flow.key is None or how is FlowKind.METHOD
+    else:
+        assert flow.key is not None and flow.key[-1] == key_name
+
+
+def test_every_flow_kind_has_a_case() -> None:
+    assert {how for _, how, _, _ in FLOWS} == set(FlowKind)
