@@ -260,6 +260,8 @@ def test_call_indexes() -> None:
             g = lambda: c()
             def inner():
                 d.put(2)
+            class Local:
+                local_body()
             return [e() for _ in x]
         class K:
             k()
@@ -272,6 +274,7 @@ def test_call_indexes() -> None:
         "b.put(1)",
         "c()",
         "d.put(2)",
+        "local_body()",
         "e()",
         "k()",
         "self.h()",
@@ -283,7 +286,7 @@ def test_call_indexes() -> None:
         for f, calls in model.tree.calls_by_function.items()
     }
     assert by_function == {
-        "f": ["b.put(1)", "e()"],
+        "f": ["b.put(1)", "local_body()", "e()"],  # a class body in f runs when f runs
         "<lambda>": ["c()"],
         "inner": ["d.put(2)"],
         "m": ["self.h()"],

@@ -45,6 +45,7 @@ def test_contains() -> None:
     assert model.contains(g, g)  # a node contains itself
     assert model.contains(g, g.func) and not model.contains(g.func, g)
     assert not model.contains(h, k) and not model.contains(k, h)  # siblings on one line
+    assert not model.contains(h, model.parent(k))  # the node right after h's subtree
     assert not model.contains(f, p)
     assert model.contains(model.module, p)
     assert not model.contains(f, cst.Name("f"))  # a node of no tree
