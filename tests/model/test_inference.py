@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import libcst as cst
 import pytest
 
 from mplint.kinds import Kind, KindName
 from mplint.model import Via
-from mplint.model.inference import agree
+from mplint.model.inference import agree, enter_returns_self
 
 from .support import call_node, def_named, kind_name, loads, model_of, name_node, source_of
 
@@ -580,3 +582,92 @@ mp.Process(target=work, args=rest)
         (Via.EXECUTOR, KindName.EXECUTOR, ["7"]),
         (Via.PROCESS, KindName.PROCESS, None),
     ]
+
+
+# --- what starts processes, base kinds, what a submission hands over ------------------------------
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ("mp.Process(target=work).start()", "starts a Process"),
+        ("mp.Pool(2)", "creates a Pool"),
+        ("mp.Manager()", "starts a Manager"),
+        ("ProcessPoolExecutor().submit(work)", "submits to a ProcessPoolExecutor"),
+        ("Job().start()", "starts a Job"),
+        ("threading.Thread(target=work).start()", None),
+        ("mp.dummy.Pool(2)", None),
+        ("mp.Process(target=work)", None),  # creating is not starting
+        ("mp.Queue()", None),
+    ],
+)
+def test_process_work(statement: str, expected: Optional[str]) -> None:
+    model = model_of(SUBMITTERS + statement + "\n")
+    found = model.inference.process_work(call_node(model, statement))
+    description = found[0] if found is not None else None
+    assert (description.split(" (")[0] if description else None) == expected
+
+
+def test_class_base_kind() -> None:
+    model = model_of(
+        """
+        import threading, multiprocessing as mp
+        from multiprocessing.managers import BaseManager
+        class P(mp.Process): pass
+        class Deeper(P): pass
+        class T(threading.Thread): pass
+        class M(BaseManager): pass
+        class Plain: pass
+        class Other(dict): pass
+        """
+    )
+    bases = {}
+    for name in ("P", "Deeper", "T", "M", "Plain", "Other"):
+        kind = model.inference.class_base_kind(model.names.classes[name])
+        bases[name] = kind.name if kind is not None else None
+    assert bases == {
+        "P": KindName.PROCESS,
+        "Deeper": KindName.PROCESS,
+        "T": KindName.THREAD,
+        "M": KindName.MANAGER,
+        "Plain": None,
+        "Other": None,
+    }
+
+
+def test_submissions_to_and_handed_arguments() -> None:
+    model = model_of(
+        SUBMITTERS
+        + """
+import functools
+q = mp.Queue()
+mp.Process(target=work, args=(q,), kwargs={"x": 1}).start()
+mp.Pool(2).apply_async(functools.partial(work, q), callback=done)
+mp.Pool(2).starmap(work, [(q,), (2,)])
+mp.Pool(2, initializer=init, initargs=(q,))
+Job(q)
+"""
+    )
+    work = model.names.functions["work"]
+    to_work = model.inference.submissions_to(work)
+    assert [s.via for s in to_work] == [Via.PROCESS, Via.POOL, Via.POOL]
+    handed = {
+        (s.via, source_of(model, s.call).split("(")[0]): [
+            source_of(model, a) for a in model.inference.handed_arguments(s)
+        ]
+        for s in model.submissions()
+    }
+    assert handed == {
+        (Via.PROCESS, "mp.Process"): ["q", "1"],
+        (Via.POOL, "mp.Pool"): ["q", "2"],
+        (Via.CALLBACK, "mp.Pool"): [],
+        (Via.INITIALIZER, "mp.Pool"): ["q"],
+        (Via.RUN, "Job"): ["q"],
+    }
+
+
+def test_enter_returns_self() -> None:
+    assert enter_returns_self(Kind(KindName.POOL))
+    assert enter_returns_self(Kind(KindName.EXECUTOR))
+    assert enter_returns_self(Kind(KindName.MANAGER))
+    assert enter_returns_self(Kind(KindName.THREAD_POOL))
+    assert not enter_returns_self(Kind(KindName.LOCK))
+    assert not enter_returns_self(Kind(KindName.PROCESS))

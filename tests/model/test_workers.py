@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import libcst as cst
+import pytest
 
 from mplint.kinds import KindName
+from mplint.model import Model
+from mplint.model.workers import has_single_worker
 
-from .support import WORKERS, def_named, model_of, submission_by
+from .support import WORKERS, call_node, def_named, model_of, submission_by
 
 
 def test_call_chain_and_worker_set() -> None:
@@ -278,3 +281,134 @@ def test_run_in_executor_submissions() -> None:
     assert model.module.code_for_node(found[0].callable) == "abs"
     assert found[0].owner.name is KindName.EXECUTOR
     assert [model.module.code_for_node(a) for a in found[0].args or ()] == ["x"]
+
+
+# --- worker roots and the submissions that reach a function ---------------------------------------
+ROOTS = """
+import threading, multiprocessing as mp
+def task(x): helper(x)
+def helper(x): pass
+def target(): pass
+def threaded(): pass
+def done(r): pass
+def parent_only(): pass
+class Job(mp.Process):
+    def run(self): helper(1)
+def main():
+    with mp.Pool() as pool:
+        pool.map(task, [1])
+        pool.apply_async(task, (2,), callback=done)
+    mp.Process(target=target).start()
+    threading.Thread(target=threaded).start()
+    Job().start()
+    parent_only()
+"""
+
+
+def root_names(model: Model) -> dict[str, list[str]]:
+    return {
+        (f.name.value if isinstance(f, cst.FunctionDef) else "<lambda>"): [
+            s.via.value for s in subs
+        ]
+        for f, subs in model.workers.worker_roots().items()
+    }
+
+
+def test_worker_roots() -> None:
+    model = model_of(ROOTS)
+    assert root_names(model) == {
+        "task": ["pool", "pool"],
+        "target": ["process"],
+        "threaded": ["thread"],
+        "run": ["run"],
+    }  # a callback runs in the parent: no root
+
+
+def test_worker_submissions_follow_calls_and_skip_threads() -> None:
+    model = model_of(ROOTS)
+
+    def vias(name: str) -> list[str]:
+        return [s.via.value for s in model.workers.worker_submissions(def_named(model, name))]
+
+    assert vias("task") == ["pool", "pool"]
+    assert sorted(vias("helper")) == ["pool", "pool", "run"]  # through task and Job.run
+    assert vias("threaded") == []  # a thread is no child process
+    assert vias("done") == [] and vias("parent_only") == [] and vias("main") == []
+
+
+@pytest.mark.parametrize(
+    ("creation", "daemonic"),
+    [
+        ("mp.Process(target=work, daemon=True)", True),
+        ("mp.Process(target=work, daemon=1)", True),
+        ("mp.Process(target=work, daemon=False)", False),
+        ("mp.Process(target=work)", False),
+        ("Daemon()", True),
+        ("ViaInit()", True),
+        ("Plain()", False),
+        ("threading.Thread(target=work, daemon=True)", False),  # a thread, not a process
+    ],
+)
+def test_is_daemonic_process(creation: str, daemonic: bool) -> None:
+    model = model_of(
+        """
+        import threading, multiprocessing as mp
+        def work(): pass
+        class Daemon(mp.Process):
+            def __init__(self):
+                super().__init__()
+                self.daemon = True
+        class ViaInit(mp.Process):
+            def __init__(self):
+                super().__init__(daemon=True)
+        class Plain(mp.Process):
+            pass
+        """
+        + f"w = {creation}\n"
+    )
+    kind = model.kind_of(call_node(model, creation))
+    assert kind is not None
+    assert model.workers.is_daemonic_process(kind) is daemonic
+
+
+def test_is_daemonic_process_through_the_attribute() -> None:
+    model = model_of(
+        """
+        import multiprocessing as mp
+        def work(): pass
+        p = mp.Process(target=work)
+        p.daemon = True
+        q = mp.Process(target=work)
+        q.daemon = False
+        r = mp.Process(target=work)
+        """
+    )
+    verdicts = [
+        model.workers.is_daemonic_process(
+            model.kind_of(call_node(model, "mp.Process(target=work)", n))
+        )  # type: ignore[arg-type]
+        for n in range(3)
+    ]
+    assert verdicts == [True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("creation", "single"),
+    [
+        ("mp.Pool(1)", True),
+        ("mp.Pool(processes=1)", True),
+        ("mp.Pool(2)", False),
+        ("mp.Pool()", False),
+        ("mp.Pool(n)", False),
+        ("ProcessPoolExecutor(1)", True),
+        ("ProcessPoolExecutor(max_workers=1)", True),
+        ("ProcessPoolExecutor(max_workers=4)", False),
+    ],
+)
+def test_has_single_worker(creation: str, single: bool) -> None:
+    model = model_of(
+        "import multiprocessing as mp\nfrom concurrent.futures import ProcessPoolExecutor\n"
+        f"def f(n):\n    x = {creation}\n"
+    )
+    kind = model.kind_of(call_node(model, creation))
+    assert kind is not None and has_single_worker(kind) is single
