@@ -145,3 +145,41 @@ def test_handlers_and_enclosing_trys() -> None:
         is True
     )
     assert [source_of(model, c) for c in model.flow.calls_within(inner.body)] == ["q.put_nowait(1)"]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("with pytest.raises(ValueError):\n        CALL", True),
+        ("with self.assertRaises(ValueError):\n        CALL", True),
+        ("with self.assertRaisesRegex(ValueError, 'x'):\n        CALL", True),
+        ("with open(p):\n        CALL", False),
+        ("try:\n        CALL\n    except ValueError:\n        pass", True),
+        ("try:\n        CALL\n    except errors.ValueError:\n        pass", True),
+        ("try:\n        CALL\n    except (KeyError, ValueError):\n        pass", True),
+        ("try:\n        CALL\n    except Exception:\n        pass", True),
+        ("try:\n        CALL\n    except BaseException:\n        pass", True),
+        ("try:\n        CALL\n    except:\n        pass", True),
+        ("try:\n        CALL\n    except KeyError:\n        pass", False),
+        ("try:\n        pass\n    except ValueError:\n        CALL", False),
+        ("try:\n        CALL\n    finally:\n        pass", False),
+        ("CALL", False),
+    ],
+)
+def test_expects_exception(code: str, expected: bool) -> None:
+    model = model_of(
+        "def test(self, p):\n    " + code.replace("CALL", "work()") + "\n", dedent=False
+    )
+    assert model.exceptions.expects_exception(call_node(model, "work()"), "ValueError") is expected
+
+
+def test_expects_exception_stops_at_the_function() -> None:
+    model = model_of(
+        """
+        import pytest
+        with pytest.raises(ValueError):
+            def inner():
+                work()
+        """
+    )
+    assert not model.exceptions.expects_exception(call_node(model, "work()"), "ValueError")

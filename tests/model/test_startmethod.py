@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
+import pytest
+
 from mplint.model import context_family
 
-from .support import model_of, name_node
+from .support import call_node, model_of, name_node
 
 
 def test_start_method_inference() -> None:
@@ -168,3 +172,78 @@ def test_start_method_unknown() -> None:
         "ex": True,
         "ex2": False,
     }
+
+
+# --- the module-wide method, tolerated failures, library functions ---------------------------------
+@pytest.mark.parametrize(
+    ("calls", "expected"),
+    [
+        ("mp.set_start_method('fork')", "fork"),
+        ("mp.set_start_method(method='forkserver')", "forkserver"),
+        ("mp.context._default_context.set_start_method('spawn')", None),
+        ("set_start_method('spawn')", "spawn"),
+        ("mp.set_start_method('fork')\nmp.set_start_method('spawn', force=True)", None),  # disagree
+        ("mp.set_start_method('fork')\nmp.set_start_method('fork')", "fork"),
+        ("mp.set_start_method(method)", None),
+        ("mp.set_start_method('nonsense')", None),
+        ("", None),
+    ],
+)
+def test_module_start_method(calls: str, expected: Optional[str]) -> None:
+    model = model_of(
+        "import multiprocessing as mp\nfrom multiprocessing import set_start_method\n"
+        + calls
+        + "\n"
+    )
+    assert model.startmethod.module_start_method() == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "tolerated"),
+    [
+        ("try:\n    CALL\nexcept RuntimeError:\n    pass", True),
+        ("try:\n    CALL\nexcept (ValueError, RuntimeError):\n    pass", True),
+        ("try:\n    CALL\nexcept Exception:\n    pass", True),
+        ("try:\n    CALL\nexcept:\n    pass", True),
+        ("try:\n    CALL\nexcept ValueError:\n    pass", False),
+        ("try:\n    pass\nexcept RuntimeError:\n    CALL", False),  # the handler itself
+        ("with contextlib.suppress(RuntimeError):\n    CALL", True),
+        ("with contextlib.suppress(KeyError):\n    CALL", False),
+        ("if mp.get_start_method(allow_none=True) is None:\n    CALL", True),
+        ("if mp.get_start_method() is None:\n    CALL", False),
+        ("CALL", False),
+        (
+            "try:\n    def f():\n        CALL\nexcept RuntimeError:\n    pass",
+            False,
+        ),  # not across a def
+    ],
+)
+def test_failure_tolerated(code: str, tolerated: bool) -> None:
+    model = model_of(
+        "import contextlib, multiprocessing as mp\n"
+        + code.replace("CALL", "mp.set_start_method('spawn')")
+        + "\n",
+        dedent=False,
+    )
+    call = call_node(model, "mp.set_start_method('spawn')")
+    assert model.startmethod.failure_tolerated(call) is tolerated
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        ("mp.get_start_method()", "multiprocessing"),
+        ("billiard.get_start_method()", "billiard"),
+        ("tmp.get_start_method()", "torch.multiprocessing"),
+        ("mp.get_context()", None),
+        ("other.get_start_method()", None),
+    ],
+)
+def test_family_function(call: str, expected: Optional[str]) -> None:
+    model = model_of(
+        "import billiard, multiprocessing as mp\nimport torch.multiprocessing as tmp\n"
+        + call
+        + "\n"
+    )
+    found = model.startmethod.family_function(call_node(model, call), ("get_start_method",))
+    assert found == expected

@@ -9,7 +9,7 @@ import pytest
 
 from mplint.model import MUTATING_METHODS, WriteKind
 
-from .support import call_node, def_named, model_of, name_node, source_of
+from .support import call_node, def_named, model_of, name_node, source_of, value_of
 
 
 def test_module_state_writes() -> None:
@@ -257,3 +257,58 @@ def test_module_state_writes_only_for_mutable_containers() -> None:
     )
     writes = model.state.module_state_writes(def_named(model, "work"))
     assert [name for _, name, _ in writes] == ["plain", "made", "counts"]
+
+
+@pytest.mark.parametrize(
+    ("expr", "mutable"),
+    [
+        ("[]", True),
+        ("{}", True),
+        ("{1}", True),
+        ("[x for x in y]", True),
+        ("{x: 1 for x in y}", True),
+        ("{x for x in y}", True),
+        ("list()", True),
+        ("dict(a=1)", True),
+        ("set()", True),
+        ("bytearray()", True),
+        ("collections.deque()", True),
+        ("collections.OrderedDict()", True),
+        ("collections.Counter()", True),
+        ("defaultdict(list)", True),
+        ("()", False),
+        ("tuple()", False),
+        ("frozenset()", False),
+        ("'text'", False),
+        ("make()", False),
+        ("(x for x in y)", False),
+    ],
+)
+def test_is_mutable_container(expr: str, mutable: bool) -> None:
+    model = model_of(f"import collections\nfrom collections import defaultdict\nvalue = {expr}\n")
+    assert model.state.is_mutable_container(value_of(model, "value")) is mutable
+
+
+@pytest.mark.parametrize(
+    ("expr", "lock"),
+    [
+        ("mp.Lock()", True),
+        ("mp.RLock()", True),
+        ("mp.Semaphore(2)", True),
+        ("mp.Condition()", True),
+        ("threading.Lock()", True),
+        ("mp.Manager().Lock()", True),
+        ("custom_lock()", True),  # unknown: may be a lock
+        ("mp.Pool()", False),
+        ("mp.Manager()", False),
+        ("mp.Queue()", False),
+        ("open('f')", False),
+        ("tempfile.TemporaryDirectory()", False),
+        ("contextlib.suppress(KeyError)", False),
+    ],
+)
+def test_may_be_lock(expr: str, lock: bool) -> None:
+    model = model_of(
+        f"import contextlib, tempfile, threading, multiprocessing as mp\nvalue = {expr}\n"
+    )
+    assert model.state.may_be_lock(value_of(model, "value")) is lock

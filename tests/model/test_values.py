@@ -297,3 +297,33 @@ def test_value_flow_kinds(
 
 def test_every_flow_kind_has_a_case() -> None:
     assert {how for _, how, _, _ in FLOWS} == set(FlowKind)
+
+
+def test_instance_class() -> None:
+    model = model_of(
+        """
+        class Job:
+            def run(self, other):
+                return self, other
+            @staticmethod
+            def helper(self):
+                return self
+        job = Job()
+        again = Job()
+        again = None
+        made = make()
+        def f(job):
+            return job
+        use(job, again, made, Job)
+        """
+    )
+    info = model.names.classes["Job"]
+    run_self, other = model.tree.returns[def_named(model, "run")][0].value.elements  # type: ignore[union-attr]
+    assert model.values.instance_class(run_self.value) is info
+    assert model.values.instance_class(other.value) is None  # not the first parameter
+    helper = model.tree.returns[def_named(model, "helper")][0].value
+    assert helper is not None and model.values.instance_class(helper) is None  # a staticmethod
+    used = call_node(model, "use(job, again, made, Job)")
+    assert [model.values.instance_class(a.value) for a in used.args] == [info, None, None, None]
+    shadowed = model.tree.returns[def_named(model, "f")][0].value
+    assert shadowed is not None and model.values.instance_class(shadowed) is None
