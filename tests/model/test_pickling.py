@@ -1,0 +1,146 @@
+"""What cannot be pickled, and why (:mod:`mplint.model.pickling`)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from mplint.kinds import Kind, KindName
+from mplint.model import pickling_error
+
+from .support import call_node, model_of
+
+
+def test_unpicklable_callable() -> None:
+    model = model_of(
+        "import functools\n"
+        "square = lambda x: x * x\n"
+        "def top(x): return x\n"
+        "class Tools:\n"
+        "    @staticmethod\n"
+        "    def s(x): return x\n"
+        "def main(k):\n"
+        "    def local(x): return x + k\n"
+        "    class Local: pass\n"
+        "    use(lambda x: x, square, top, local, Local, Tools.s, functools.partial(local, 1),"
+        " functools.partial(top, 1))\n",
+        path="case.py",
+        dedent=False,
+    )
+    call = next(c for c in model.tree.calls if model.module.code_for_node(c.func) == "use")
+    reasons = [model.pickling.unpicklable_callable(arg.value) for arg in call.args]
+    assert [r[0] if r else None for r in reasons] == [
+        "a lambda",
+        "a lambda",
+        None,
+        "a local function",
+        "a local class",
+        None,
+        "a partial of a local function",
+        None,
+    ]
+
+
+def test_guard_definition() -> None:
+    model = model_of(
+        "import functools\n"
+        "def top(): pass\n"
+        "if __name__ == '__main__':\n"
+        "    def work(): pass\n"
+        "    class Job: pass\n"
+        "    use(work, Job, top, functools.partial(work))\n",
+        path="case.py",
+        dedent=False,
+    )
+    call = call_node(model, "use(work, Job, top, functools.partial(work))")
+    found = [model.pickling.guard_definition(arg.value) for arg in call.args]
+    assert [f.name.value if f else None for f in found] == ["work", "Job", None, "work"]
+
+
+def test_outside_names_and_import_time_names() -> None:
+    model = model_of(
+        "import os\n"
+        "LIMIT = 3\n"
+        "def main(k):\n"
+        "    use(lambda x, y=k: x + LIMIT + len(os.sep))\n"
+        "    use(lambda x: x + LIMIT)\n"
+        "if __name__ == '__main__':\n"
+        "    late = 1\n"
+        "    use(lambda: late)\n",
+        path="case.py",
+        dedent=False,
+    )
+    lambdas = [n for n in model.tree.order if isinstance(n, cst.Lambda)]
+    first = {name.value for name, _ in model.names.outside_names(lambdas[0])}
+    assert first == {"k", "LIMIT", "len", "os"}  # the default `k` is read outside the lambda
+    assert [model.pickling.reads_only_import_time_names(node) for node in lambdas] == [
+        False,
+        True,
+        False,
+    ]
+
+
+def test_instance_class_and_bound_methods() -> None:
+    model = model_of(
+        "import multiprocessing as mp\n"
+        "class Service:\n"
+        "    def __init__(self):\n"
+        "        self.pool = mp.Pool(2)\n"
+        "        self.cache = None\n"
+        "    def handle(self, x): return x\n"
+        "    @staticmethod\n"
+        "    def pure(x): return x\n"
+        "    def run(self, items):\n"
+        "        use(self.handle, self.pure)\n"
+        "svc = Service()\n"
+        "use(svc.handle)\n",
+        path="case.py",
+        dedent=False,
+    )
+    info = model.names.classes["Service"]
+    inner = call_node(model, "use(self.handle, self.pure)")
+    assert model.values.bound_method_instance(inner.args[0].value) is info
+    assert model.values.bound_method_instance(inner.args[1].value) is None
+    outer = call_node(model, "use(svc.handle)")
+    assert model.values.bound_method_instance(outer.args[0].value) is info
+    state = model.pickling.unpicklable_state(info)
+    assert state is not None and state[0] == "pool" and state[1].name is KindName.POOL
+    assert state[2].error.startswith("NotImplementedError: pool objects cannot be passed")
+
+
+def test_unpicklable_state_respects_custom_pickling() -> None:
+    model = model_of(
+        "import multiprocessing as mp\n"
+        "class Snapshot:\n"
+        "    def __init__(self):\n"
+        "        self.lock = mp.Lock()\n"
+        "    def __getstate__(self):\n"
+        "        return {}\n",
+        path="case.py",
+        dedent=False,
+    )
+    assert model.pickling.unpicklable_state(model.names.classes["Snapshot"]) is None
+
+
+def test_pickling_error() -> None:
+    lock = pickling_error(Kind(KindName.LOCK))
+    assert lock is not None and lock.inherited
+    assert lock.error == (
+        "RuntimeError: Lock objects should only be shared between processes through inheritance"
+    )
+    event = pickling_error(Kind(KindName.EVENT))
+    assert event is not None and event.error.startswith("RuntimeError: Condition objects")
+    assert pickling_error(Kind(KindName.LOCK, proxy=True)) is None
+    assert pickling_error(Kind(KindName.CONNECTION)) is None
+    thread_lock = pickling_error(Kind(KindName.THREAD_LOCK, family="threading"))
+    assert thread_lock is not None and not thread_lock.inherited
+    assert pickling_error(Kind(KindName.THREAD_LOCK, family="threading"), dill=True) is None
+    pool = pickling_error(Kind(KindName.POOL), dill=True)
+    assert pool is not None and not pool.inherited
+    listed = pickling_error(Kind(KindName.SEQUENCE, item=Kind(KindName.QUEUE)))
+    assert listed is not None and listed.error.startswith("RuntimeError: Queue objects")
+
+
+def test_only_multiprocess_pickles_with_dill() -> None:
+    assert Kind(KindName.POOL, family="multiprocess").pickles_with_dill
+    assert not Kind(KindName.POOL, family="billiard").pickles_with_dill
+    assert not Kind(KindName.POOL).pickles_with_dill
