@@ -53,6 +53,13 @@ class Builder(cst.CSTVisitor):
         scope = self.scope
         if name in scope.global_names:
             return self.names.module_scope
+        if name in scope.nonlocal_names:
+            # ``nonlocal n``: the nearest enclosing function that binds n (class bodies are skipped)
+            outer = scope.parent
+            while outer is not None:
+                if not outer.is_class and name in outer.bindings:
+                    return outer
+                outer = outer.parent
         return scope
 
     def _bind_target(

@@ -85,7 +85,7 @@ class Flow:
         if a is b or not self.tree.precedes(a, b):
             return False
         sa = self.tree.statement_of(a)
-        if sa is None:
+        if sa is None or self._maybe_skipped(a, sa):
             return False
         block_a = self.tree.block_of(sa)
         current = self.tree.statement_of(b)
@@ -108,12 +108,40 @@ class Flow:
             current = owner
         return False
 
+    def _maybe_skipped(self, node: cst.CSTNode, statement: cst.CSTNode) -> bool:
+        """Running ``statement`` may not run ``node``, or may run it only later: ``node`` is in a branch of
+        a conditional expression, the right operand of ``and``/``or``, a lambda's body, or a
+        comprehension's element, condition or inner ``for`` (only the first ``for``'s iterable runs
+        at once, and once)."""
+        child = node
+        for ancestor in self.tree.ancestors(node):
+            if ancestor is statement:
+                return False
+            if isinstance(ancestor, cst.IfExp) and child is not ancestor.test:
+                return True
+            if isinstance(ancestor, cst.BooleanOperation) and child is ancestor.right:
+                return True
+            if isinstance(ancestor, cst.Lambda) and child is ancestor.body:
+                return True
+            if isinstance(
+                ancestor, (cst.CompIf, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+            ):
+                if not isinstance(child, cst.CompFor):
+                    return True  # the element (or key and value), or a condition
+            if isinstance(ancestor, cst.CompFor) and not (
+                child is ancestor.iter
+                and not isinstance(self.tree.parents.get(ancestor), cst.CompFor)
+            ):
+                return True
+            child = ancestor
+        return False
+
     def exec_context(self, node: cst.CSTNode) -> ExecContext:
         """When ``node`` runs: at import, under the ``__main__`` guard, when a function is called, never."""
         child: cst.CSTNode = node
         for ancestor in self.tree.ancestors(node):
-            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)):
-                return ExecContext.FUNCTION
+            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)) and child is ancestor.body:
+                return ExecContext.FUNCTION  # decorators, defaults and annotations run with the def
             if isinstance(ancestor, cst.If) and child is not ancestor.test:
                 guard = is_main_guard_test(ancestor.test)
                 in_body = child is ancestor.body

@@ -197,10 +197,6 @@ def test_global_binds_in_the_module_scope() -> None:
     assert inner.parent is f and f.parent is module
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the build pass binds a nonlocal name in the inner scope, not the enclosing one",
-)
 def test_nonlocal_binds_in_the_enclosing_scope() -> None:
     model = model_of(
         """

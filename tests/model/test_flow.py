@@ -330,9 +330,6 @@ def test_dominates(a: str, b: str, expected: bool) -> None:
     assert model.dominates(call_node(model, f"{a}()"), call_node(model, f"{b}()")) is expected
 
 
-@pytest.mark.xfail(
-    strict=True, reason="dominance within one statement follows the text, not evaluation"
-)
 @pytest.mark.parametrize(
     ("statement", "a", "b"),
     [
@@ -411,10 +408,6 @@ def test_exec_context_cases(call: str, context: ExecContext) -> None:
     assert model.exec_context(call_node(model, call)) is context
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a def's decorators, defaults and annotations are taken to run when it is called",
-)
 @pytest.mark.parametrize("call", ["deco()", "default()", "annotation()"])
 def test_exec_context_of_a_def_header(call: str) -> None:
     model = model_of("@deco()\ndef f(x=default()) -> annotation():\n    body()\n")
