@@ -125,9 +125,8 @@ class Flow:
                 return True
             if isinstance(
                 ancestor, (cst.CompIf, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
-            ):
-                if not isinstance(child, cst.CompFor):
-                    return True  # the element (or key and value), or a condition
+            ) and not isinstance(child, cst.CompFor):
+                return True  # the element (or key and value), or a condition
             if isinstance(ancestor, cst.CompFor) and not (
                 child is ancestor.iter
                 and not isinstance(self.tree.parents.get(ancestor), cst.CompFor)
