@@ -76,14 +76,15 @@ def dense_document(lines: int) -> str:
 class Client:
     """A minimal LSP client over the server's stdio."""
 
-    def __init__(self, workspace: Path) -> None:
+    def __init__(self, workspace: Path, code: Path = ROOT) -> None:
+        """Start ``mplint server`` from the checkout ``code`` (this one by default)."""
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "mplint", "server"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             cwd=workspace,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            env={**os.environ, "PYTHONPATH": str(code)},
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.stdin: IO[bytes] = self.proc.stdin
