@@ -200,6 +200,31 @@ def test_kinds_through_variables_with_lists_and_loops() -> None:
     assert d is not None and d.proxy
 
 
+def test_get_lock_returns_the_values_own_lock_not_a_new_one() -> None:
+    model = model_of(
+        """
+        import multiprocessing as mp
+        def work(counter, slots):
+            with counter.get_lock():
+                counter.value += 1
+            lock = slots.get_lock()
+            fresh = mp.Lock()
+        def main():
+            counter = mp.Value("i", 0)
+            slots = mp.Array("d", 4)
+            mp.Process(target=work, args=(counter, slots)).start()
+        """
+    )
+    for text in ("counter.get_lock()", "slots.get_lock()"):
+        kind = model.kind_of(find_call(model, text))
+        assert kind is not None and kind.name is KindName.RLOCK, text
+        assert kind.creator is None, text  # the call creates nothing
+    fresh = model.kind_of(find_call(model, "mp.Lock()"))
+    assert fresh is not None and fresh.creator is find_call(model, "mp.Lock()")
+    value = model.kind_of(find_call(model, 'mp.Value("i", 0)'))
+    assert value is not None and value.creator is find_call(model, 'mp.Value("i", 0)')
+
+
 def test_kind_of_self_attribute_and_subclass() -> None:
     model = model_of(
         """

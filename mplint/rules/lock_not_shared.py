@@ -31,8 +31,10 @@ class LockNotShared(LintRule):
     each child and does not synchronise them.
 
     Not reported: a lock that the function hands on (to a thread, a helper, an attribute), a module-level
-    lock that a pool `initializer` replaces (`global LOCK; LOCK = lock`), and code whose processes use
-    an explicit `fork` context (or `set_start_method("fork")`, or `start-method = "fork"`).
+    lock that a pool `initializer` replaces (`global LOCK; LOCK = lock`), the `get_lock()` of a
+    synchronized `Value` or `Array` (it creates nothing: it returns the lock the object was made with,
+    which travels with it to every child), and code whose processes use an explicit `fork` context (or
+    `set_start_method("fork")`, or `start-method = "fork"`).
 
     ## Example
     ```python
