@@ -328,6 +328,36 @@ def test_guard_reachable_and_global_reads() -> None:
     assert set(model.names.global_reads(model.names.functions["reader"])) == {"CONFIG"}
 
 
+def test_runs_once_per_program() -> None:
+    model = model_of(
+        "import sys\n"
+        "def main():\n"
+        "    setup()\n"
+        "    for i in range(3):\n"
+        "        in_loop(i)\n"
+        "    twice(); twice()\n"
+        "    handlers = [as_value]\n"
+        "def setup(): deeper()\n"
+        "def deeper(): pass\n"
+        "def in_loop(i): pass\n"
+        "def twice(): pass\n"
+        "def as_value(): pass\n"
+        "def looped_entry(): pass\n"
+        "def at_import(): pass\n"
+        "class Tool:\n"
+        "    def run(self): pass\n"
+        "at_import()\n"
+        "if __name__ == '__main__':\n"
+        "    for _ in range(2):\n"
+        "        looped_entry()\n"
+        "    sys.exit(main())\n"
+    )
+    once = {f.name.value for f in model.callgraph.runs_once_per_program}
+    assert once == {"main", "setup", "deeper", "at_import"}
+    console = model_of("def main(argv=None): helper()\ndef helper(): pass\ndef other(): pass\n")
+    assert {f.name.value for f in console.callgraph.runs_once_per_program} == {"main", "helper"}
+
+
 def test_module_variable_writes() -> None:
     model = model_of(
         "import os\n"
