@@ -422,6 +422,45 @@ def test_handlers_and_enclosing_trys() -> None:
     assert [text(model, c) for c in model.flow.calls_within(inner.body)] == ["q.put_nowait(1)"]
 
 
+def test_handled_types() -> None:
+    model = model_of(
+        """
+        import queue
+        from errors import Custom
+        def f():
+            try:
+                a()
+            except KeyboardInterrupt:
+                b()
+                try:
+                    c()
+                except (queue.Empty, OSError):
+                    d()
+            except BaseException:
+                e()
+            except Custom:
+                g()
+            except:
+                h()
+            else:
+                i()
+        """
+    )
+    handled = {
+        name: model.exceptions.handled_types(call_of(model, f"{name}()")) for name in "abcdeghi"
+    }
+    assert handled == {
+        "a": None,  # in the body, not a handler
+        "b": ["builtins.KeyboardInterrupt"],
+        "c": ["builtins.KeyboardInterrupt"],
+        "d": ["queue.Empty", "builtins.OSError"],  # the innermost handler
+        "e": ["builtins.BaseException"],
+        "g": ["errors.Custom"],
+        "h": None,  # a bare except
+        "i": None,  # the else clause runs when nothing was raised
+    }
+
+
 # --- loops and order ------------------------------------------------------------------------------
 LOOPS = """
 import sys
