@@ -280,6 +280,36 @@ def test_unpicklable_state_respects_custom_pickling() -> None:
     assert model.pickling.unpicklable_state(model.names.classes["Snapshot"]) is None
 
 
+def test_unpicklable_state_ignores_attributes_set_after_pickling() -> None:
+    model = model_of(
+        "import multiprocessing as mp\n"
+        "class Sampler:\n"
+        "    def serve(self): pass\n"
+        "    def launch(self):\n"
+        "        procs = [mp.Process(target=self.serve) for _ in range(2)]\n"
+        "        for p in procs:\n"
+        "            p.start()\n"
+        "        self.procs = procs\n"
+        "    def relaunch(self):\n"
+        "        for _ in range(2):\n"
+        "            q = mp.Process(target=self.serve)\n"
+        "            q.start()\n"
+        "            self.last = q\n"
+    )
+    info = model.names.classes["Sampler"]
+    start = call_named(model, "p.start()")
+    at_start = model.pickling.unpicklable_state(info, [start])
+    assert at_start is not None and at_start[0] == "last"  # set in another function: kept
+    assert set(info.attributes) == {"procs", "last"}
+    procs_value = info.attributes["procs"][0]
+    last_value = info.attributes["last"][0]
+    assert model.pickling.set_after(procs_value, [start])
+    assert not model.pickling.set_after(procs_value, [call_named(model, "q.start()")])
+    assert not model.pickling.set_after(last_value, [call_named(model, "q.start()")])
+    state = model.pickling.unpicklable_state(info)
+    assert state is not None and state[0] == "last"  # no pickling point: order is not asked
+
+
 def test_pickling_error() -> None:
     lock = pickling_error(Kind(KindName.LOCK))
     assert lock is not None and lock.inherited
