@@ -347,8 +347,41 @@ def narrow(x):
         return 1 / x
     except ZeroDivisionError:
         return None
+def guarded(x):
+    result = None
+    if x is None or not isinstance(x, int):
+        return result
+    try:
+        result = 1 / x
+    except Exception:
+        print("failed")
+    return result
+def prepared(x):
+    y = x[0]
+    try:
+        return 1 / y
+    except Exception:
+        print("failed")
+def called_first(x):
+    print(x)
+    try:
+        return 1 / x
+    except Exception:
+        print("failed")
+def two_trys(x):
+    try:
+        return 1 / x
+    except Exception:
+        print("failed")
+    try:
+        return 2 / x
+    except Exception:
+        print("failed")
 """
     )
+    assert swallows_errors(model, function_of(model, "guarded"))
+    for name in ("prepared", "called_first", "two_trys"):
+        assert not swallows_errors(model, function_of(model, name)), name
     assert swallows_errors(model, function_of(model, "quiet"))
     assert not swallows_errors(model, function_of(model, "loud"))
     assert not swallows_errors(model, function_of(model, "narrow"))
