@@ -40,7 +40,8 @@ class ImplicitForkState(LintRule):
     A forked child starts as a copy of the parent's memory, so it sees what the parent set. A child
     started by spawn or forkserver — the default on macOS and Windows, and on Linux from Python 3.14 —
     re-imports the module instead: it sees the import-time value, and a name created only under the
-    guard does not exist there (`NameError`). The worker **silently** computes with the wrong setting,
+    guard (or by `global X` in a function the guard calls) does not exist there:
+    `NameError: name 'X' is not defined`, which `Pool.map()` re-raises in the parent. The worker **silently** computes with the wrong setting,
     and the same code gives different results on Linux 3.13 and macOS.
 
     Seeds go wrong both ways: forked workers inherit one copy of numpy's (or torch's) global generator
@@ -200,13 +201,40 @@ class ImplicitForkState(LintRule):
                     if not any(model.precedes(write.node, s.call) for s in submissions):
                         continue
                     reported.add(write.node)
-                    verb = "is rebound" if write.how is WriteKind.ASSIGN else "is changed"
-                    self.report(
-                        write.node,
-                        name=name,
-                        problem=f"{verb} after import, but {reader} reads it in a child: "
-                        "spawned children re-import the module and see the old value",
-                    )
+                    if not self._bound_at_import(name):
+                        problem = (
+                            f"is only set after import, but {reader} reads it in a child: "
+                            "spawned children re-import the module, where it does not exist, "
+                            "and raise NameError"
+                        )
+                    else:
+                        verb = "is rebound" if write.how is WriteKind.ASSIGN else "is changed"
+                        problem = (
+                            f"{verb} after import, but {reader} reads it in a child: "
+                            "spawned children re-import the module and see the old value"
+                        )
+                    self.report(write.node, name=name, problem=problem)
+
+    def _bound_at_import(self, name: str) -> bool:
+        """Importing the module binds ``name``: a binding at import time, or in a function that code
+        run at import calls (or that only the guard does not reach). False when every binding is
+        under the ``__main__`` guard or in functions only the guard's code calls."""
+        model = self.model
+        bindings = model.names.module_scope.bindings.get(name, [])
+        if not bindings:
+            return True  # a builtin or something this module cannot see: assume it exists
+        for binding in bindings:
+            function = model.enclosing_function_node(binding.node)
+            if function is None:
+                if model.exec_context(binding.node) is not ExecContext.GUARDED:
+                    return True
+                continue
+            if function not in model.callgraph.guard_reachable or any(
+                model.exec_context(call) is ExecContext.IMPORT
+                for call in model.callgraph.calls_to(function)
+            ):
+                return True
+        return False
 
     def _guard_only_binding(self, name: str) -> Optional[cst.CSTNode]:
         """The first binding of a module name that is bound only under the ``__main__`` guard."""
