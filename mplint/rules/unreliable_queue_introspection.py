@@ -7,7 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import call_argument
+from mplint.model import Via, call_argument
 from mplint.rule import Invalid, LintRule, Valid
 
 
@@ -269,7 +269,14 @@ class UnreliableQueueIntrospection(LintRule):
         )
         if any(model.enclosing_function_node(user) is not function for user in users):
             return False
-        return function is None or not model.workers.runs_concurrently(function)
+        if function is None:
+            return True
+        if model.workers.runs_concurrently(function):
+            return False
+        threads = [s for s in model.inference.submissions_to(function) if s.owner.uses_threads]
+        return len(threads) <= 1 and not any(
+            s.via is not Via.THREAD or model.callgraph.repeats(s.call) for s in threads
+        )
 
     def _one_of_alternatives(self, call: cst.Call, statement: Union[cst.If, cst.While]) -> bool:
         """``while not q.empty() or pending:``: another condition keeps the loop going (a count of
