@@ -32,7 +32,7 @@ class ChildStateNotPropagated(LintRule):
 
     Not reported: globals that a pool `initializer` sets (a per-process cache or handle, on purpose),
     a global or `self` attribute that the child sets to one of its own parameters (`self.conn = conn`:
-    it keeps what it was given, for its own use), globals that the parent never reads, `self`
+    it keeps what it was given, for its own use) or clears (`self.conn = None`: it drops its reference), globals that the parent never reads, `self`
     attributes that the parent reads only before any child gets the object (in the same function
     before the `Process(...)` call, or in a method only called there), objects that are shared on purpose (`Value`, `Array`, Manager
     proxies, queues: see MPL402 and MPL403), and threads (`threading`, `multiprocessing.dummy`,
@@ -251,8 +251,8 @@ class ChildStateNotPropagated(LintRule):
         for node, attr in model.state.self_attribute_writes(function):
             if (function, "self." + attr) in reported:
                 continue
-            if self._hands_over_arguments(function, node):
-                continue  # ``self.queue = queue``: the child keeps what it was given, for itself
+            if self._hands_over_arguments(function, node) or _clears(node):
+                continue  # ``self.queue = queue`` / ``= None``: the child's own reference to hold or drop
             reads = [
                 r
                 for r in model.state.instance_attribute_reads(info, attr)
@@ -401,6 +401,15 @@ class ChildStateNotPropagated(LintRule):
             if self._in_parent(use, child_code):
                 return True
         return False
+
+
+def _clears(node: cst.CSTNode) -> bool:
+    """``self.x = None``: the child drops its reference (a cleanup), it does not produce a value."""
+    return (
+        isinstance(node, cst.Assign)
+        and isinstance(node.value, cst.Name)
+        and node.value.value == "None"
+    )
 
 
 def _plain_decorator(decorator: cst.Decorator) -> bool:
