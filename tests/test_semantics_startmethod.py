@@ -310,6 +310,30 @@ def test_unpicklable_state_ignores_attributes_set_after_pickling() -> None:
     assert state is not None and state[0] == "last"  # no pickling point: order is not asked
 
 
+def test_attributes_set_only_in_the_child() -> None:
+    model = model_of(
+        "import multiprocessing as mp\n"
+        "class Server:\n"
+        "    def serve(self):\n"
+        "        self.launch()\n"
+        "    def launch(self):\n"
+        "        self.workers = [mp.Process(target=print)]\n"
+        "    def prepare(self):\n"
+        "        self.pool = mp.Pool(2)\n"
+        "    def start(self):\n"
+        "        self.prepare()\n"
+        "        p = mp.Process(target=self.serve)\n"
+        "        p.start()\n"
+    )
+    info = model.names.classes["Server"]
+    workers = info.attributes["workers"][0]
+    pool = info.attributes["pool"][0]
+    assert model.pickling.set_in_child_only(workers)
+    assert not model.pickling.set_in_child_only(pool)  # prepare() runs in the parent
+    state = model.pickling.unpicklable_state(info, [call_named(model, "p.start()")])
+    assert state is not None and state[0] == "pool"
+
+
 def test_pickling_error() -> None:
     lock = pickling_error(Kind(KindName.LOCK))
     assert lock is not None and lock.inherited

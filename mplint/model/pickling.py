@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from mplint.model.inference import Inference
     from mplint.model.names import Names
     from mplint.model.tree import Tree
+    from mplint.model.workers import Workers
 
 
 @dataclass(frozen=True)
@@ -108,13 +109,20 @@ class Pickling:
     """What cannot be pickled to a child (see the module docstring)."""
 
     def __init__(
-        self, tree: Tree, names: Names, flow: Flow, callgraph: CallGraph, inference: Inference
+        self,
+        tree: Tree,
+        names: Names,
+        flow: Flow,
+        callgraph: CallGraph,
+        inference: Inference,
+        workers: Workers,
     ) -> None:
         self.tree = tree
         self.names = names
         self.flow = flow
         self.callgraph = callgraph
         self.inference = inference
+        self.workers = workers
 
     def unpicklable_callable(self, expr: cst.BaseExpression) -> Optional[tuple[str, cst.CSTNode]]:
         """Why the standard pickle (by reference: module and qualified name) cannot send the callable
@@ -198,7 +206,8 @@ class Pickling:
         (``__getstate__``/``__reduce__``/``__reduce_ex__``), or derives from a library class.
 
         ``pickled_at``: where an instance is pickled (a ``start()``, a pool's task call); an attribute
-        set only after all of them is not there yet (:meth:`set_after`)."""
+        set only after all of them (:meth:`set_after`), or only by code that runs in a child
+        (:meth:`set_in_child_only`), is not there yet."""
         if self.inference.class_base_kind(info) is not None:
             return None
         for special in ("__getstate__", "__reduce__", "__reduce_ex__"):
@@ -209,7 +218,9 @@ class Pickling:
                 self.inference.kind_of(v)
                 for v in values
                 if not (isinstance(v, cst.Name) and v.value == "None")
-                and not (pickled_at and self.set_after(v, pickled_at))
+                and not (
+                    pickled_at and (self.set_after(v, pickled_at) or self.set_in_child_only(v))
+                )
             ]
             kind = agree(kinds) if kinds else None
             error = pickling_error(kind) if kind is not None else None
@@ -230,4 +241,16 @@ class Pickling:
             and self.tree.precedes(point, value)
             and not loops.intersection(self.flow.enclosing_loops(point))
             for point in points
+        )
+
+    def set_in_child_only(self, value: cst.CSTNode) -> bool:
+        """The assignment of ``value`` runs only in child processes: its function is child code
+        (:attr:`Workers.child_functions`) that nothing outside child code calls."""
+        function = self.tree.enclosing_function_node(value)
+        children = self.workers.child_functions
+        if function is None or function not in children:
+            return False
+        return all(
+            self.tree.enclosing_function_node(call) in children
+            for call in self.callgraph.calls_to(function)
         )

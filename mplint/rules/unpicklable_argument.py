@@ -39,7 +39,8 @@ class UnpicklableArgument(LintRule):
     - a bound method task (`pool.map(self.handle, items)`) whose instance holds such an object
       (`self.pool = Pool()`, `self.lock = Lock()`) and whose class does not customise pickling (an
       attribute set only after the instance was pickled, later in the same run of the function that
-      started the process or sent the task, is not there yet and is not blamed);
+      started the process or sent the task, or set only by code that runs in the child, is not there
+      yet and is not blamed);
     - under spawn and forkserver, `Process(args=...)`/`kwargs=` and `initargs=` of pools and executors
       that hold objects no pickler accepts: pools, executors, processes, managers and thread locks.
 
