@@ -386,16 +386,18 @@ def test_runs_once_per_program() -> None:
     model = model_of(
         "import sys\n"
         "def main():\n"
-        "    setup()\n"
+        "    _setup()\n"
+        "    public_helper()\n"
         "    for i in range(3):\n"
-        "        in_loop(i)\n"
-        "    twice(); twice()\n"
-        "    handlers = [as_value]\n"
-        "def setup(): deeper()\n"
-        "def deeper(): pass\n"
-        "def in_loop(i): pass\n"
-        "def twice(): pass\n"
-        "def as_value(): pass\n"
+        "        _in_loop(i)\n"
+        "    _twice(); _twice()\n"
+        "    handlers = [_as_value]\n"
+        "def _setup(): _deeper()\n"
+        "def _deeper(): pass\n"
+        "def public_helper(): pass\n"
+        "def _in_loop(i): pass\n"
+        "def _twice(): pass\n"
+        "def _as_value(): pass\n"
         "def looped_entry(): pass\n"
         "def at_import(): pass\n"
         "class Tool:\n"
@@ -407,9 +409,9 @@ def test_runs_once_per_program() -> None:
         "    sys.exit(main())\n"
     )
     once = {f.name.value for f in model.callgraph.runs_once_per_program}
-    assert once == {"main", "setup", "deeper", "at_import"}
-    console = model_of("def main(argv=None): helper()\ndef helper(): pass\ndef other(): pass\n")
-    assert {f.name.value for f in console.callgraph.runs_once_per_program} == {"main", "helper"}
+    assert once == {"main", "_setup", "_deeper", "at_import"}
+    console = model_of("def main(argv=None): _helper()\ndef _helper(): pass\ndef other(): pass\n")
+    assert {f.name.value for f in console.callgraph.runs_once_per_program} == {"main", "_helper"}
 
 
 def test_module_variable_writes() -> None:

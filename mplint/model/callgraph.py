@@ -100,10 +100,12 @@ class CallGraph:
         - a function whose one reference in this module is a direct call made by module-level code
           (import time or the ``__main__`` guard: ``main()``, ``sys.exit(main())``) outside any loop;
         - a function named ``main`` that this module never references: a console script's entry point;
-        - a module-level function whose one reference is a call, outside any loop, made by such a
-          function (followed through the call graph, bounded).
+        - a private module-level function (``_name``: other modules do not call it) whose one
+          reference is a call, outside any loop, made by such a function (followed through the call
+          graph, bounded). A public one may also be imported and called by other modules.
 
-        Another module calling the function is not seen (the model knows one module)."""
+        Another module calling an entry point (a test calling ``main()``) is not seen: the model
+        knows one module."""
         candidates = [
             node for node in self.tree.nodes_of(cst.FunctionDef) if self.tree.is_module_level(node)
         ]
@@ -134,7 +136,9 @@ class CallGraph:
             found = {
                 function
                 for function, call in only_call.items()
-                if function not in once and self.tree.enclosing_function_node(call) in once
+                if function not in once
+                and function.name.value.startswith("_")
+                and self.tree.enclosing_function_node(call) in once
             }
             if not found:
                 break
