@@ -169,6 +169,7 @@ class ImplicitForkState(LintRule):
             if self._function_of(w.node) in workers
         }
         reported: set[cst.CSTNode] = set()
+        at_import = self._import_reachable()
         for function in workers:
             submissions = [
                 s
@@ -201,7 +202,7 @@ class ImplicitForkState(LintRule):
                     if not any(model.precedes(write.node, s.call) for s in submissions):
                         continue
                     reported.add(write.node)
-                    if not self._bound_at_import(name):
+                    if not self._bound_at_import(name, at_import):
                         problem = (
                             f"is only set after import, but {reader} reads it in a child: "
                             "spawned children re-import the module, where it does not exist, "
@@ -215,10 +216,10 @@ class ImplicitForkState(LintRule):
                         )
                     self.report(write.node, name=name, problem=problem)
 
-    def _bound_at_import(self, name: str) -> bool:
-        """Importing the module binds ``name``: a binding at import time, or in a function that code
-        run at import calls (or that only the guard does not reach). False when every binding is
-        under the ``__main__`` guard or in functions only the guard's code calls."""
+    def _bound_at_import(self, name: str, at_import: set[FunctionNode]) -> bool:
+        """Importing the module binds ``name``: a binding that runs at import time, at module level or
+        in a function that import-time code calls. False when every binding is under the
+        ``__main__`` guard or in functions that only run later (``global X`` in ``main()``)."""
         model = self.model
         bindings = model.names.module_scope.bindings.get(name, [])
         if not bindings:
@@ -228,13 +229,21 @@ class ImplicitForkState(LintRule):
             if function is None:
                 if model.exec_context(binding.node) is not ExecContext.GUARDED:
                     return True
-                continue
-            if function not in model.callgraph.guard_reachable or any(
-                model.exec_context(call) is ExecContext.IMPORT
-                for call in model.callgraph.calls_to(function)
-            ):
+            elif function in at_import:
                 return True
         return False
+
+    def _import_reachable(self) -> set[FunctionNode]:
+        """Functions that module-level code outside the guard calls, and what they call."""
+        model = self.model
+        reached: set[FunctionNode] = set()
+        for call in model.tree.calls:
+            if model.exec_context(call) is not ExecContext.IMPORT:
+                continue
+            target = model.names.resolve_function(call.func)
+            if target is not None and target not in reached:
+                reached |= model.callgraph.reachable_from(target)
+        return reached
 
     def _guard_only_binding(self, name: str) -> Optional[cst.CSTNode]:
         """The first binding of a module name that is bound only under the ``__main__`` guard."""
