@@ -279,6 +279,13 @@ def method_result_kind(receiver: Kind, method: str) -> Optional[Kind]:
     return None
 
 
+def method_makes_new_object(receiver: Kind, method: str) -> bool:
+    """False where ``receiver.method()`` returns an object the receiver already holds instead of making
+    one: ``Value.get_lock()``/``Array.get_lock()`` return the lock the synchronized wrapper was created
+    with (``multiprocessing/sharedctypes.py``), the same lock on every call and in every child."""
+    return not (receiver.name in (KindName.VALUE, KindName.ARRAY) and method == "get_lock")
+
+
 # --- queues and pipes ---------------------------------------------------------------------------------
 #: Queue methods that take an item out / put one in; ``Connection`` methods that read / write.
 QUEUE_GET_METHODS = frozenset({"get", "get_nowait"})

@@ -120,7 +120,12 @@ def test_fixture(rule: type[LintRule], name: str, update_fixtures: bool) -> None
         f"missing (line, code): {missing}\nunexpected: {unexpected}\n"
         + "\n".join(f"  {d.line}:{d.column} {d.code} {d.message}" for d in diagnostics)
     )
-    snapshot = "".join(f"{line}\n" for line in snapshot_lines(text, diagnostics))
+    lines = snapshot_lines(text, diagnostics)
+    repeated = sorted({line for line in lines if lines.count(line) > 1})
+    assert not repeated, "one cause, one diagnostic; reported more than once:\n" + "\n".join(
+        repeated
+    )
+    snapshot = "".join(f"{line}\n" for line in lines)
     check_snapshot(SNAPSHOTS / f"{path.stem}.txt", snapshot, update_fixtures)
 
 

@@ -159,7 +159,9 @@ class Model:
 
     @functools.cached_property
     def pickling(self) -> Pickling:
-        return Pickling(self.tree, self.names, self.flow, self.inference)
+        return Pickling(
+            self.tree, self.names, self.flow, self.callgraph, self.inference, self.workers
+        )
 
     @functools.cached_property
     def state(self) -> State:

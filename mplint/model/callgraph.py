@@ -92,6 +92,59 @@ class CallGraph:
             frontier = next_frontier
         return frozenset(reached)
 
+    @functools.cached_property
+    def runs_once_per_program(self) -> frozenset[cst.FunctionDef]:
+        """Module-level functions that run at most once per program, like module-level code: the entry
+        point of a script and what it calls once.
+
+        - a function whose one reference in this module is a direct call made by module-level code
+          (import time or the ``__main__`` guard: ``main()``, ``sys.exit(main())``) outside any loop;
+        - a function named ``main`` that this module never references: a console script's entry point;
+        - a private module-level function (``_name``: other modules do not call it) whose one
+          reference is a call, outside any loop, made by such a function (followed through the call
+          graph, bounded). A public one may also be imported and called by other modules.
+
+        Another module calling an entry point (a test calling ``main()``) is not seen: the model
+        knows one module."""
+        candidates = [
+            node for node in self.tree.nodes_of(cst.FunctionDef) if self.tree.is_module_level(node)
+        ]
+        once: set[cst.FunctionDef] = set()
+        only_call: dict[cst.FunctionDef, cst.Call] = {}
+        for function in candidates:
+            references = [
+                use
+                for use in self.tree.name_uses(function.name.value)
+                if use is not function.name and self.names.resolve_function(use) is function
+            ]
+            if not references:
+                if function.name.value == "main":
+                    once.add(function)
+                continue
+            call = self.tree.parent(references[0])
+            if (
+                len(references) == 1
+                and isinstance(call, cst.Call)
+                and call.func is references[0]
+                and not self.flow.in_loop(call)
+            ):
+                only_call[function] = call
+        for function, call in only_call.items():
+            if self.flow.exec_context(call) in (ExecContext.IMPORT, ExecContext.GUARDED):
+                once.add(function)
+        for _ in range(CALL_GRAPH_DEPTH):
+            found = {
+                function
+                for function, call in only_call.items()
+                if function not in once
+                and function.name.value.startswith("_")
+                and self.tree.enclosing_function_node(call) in once
+            }
+            if not found:
+                break
+            once |= found
+        return frozenset(once)
+
     def calls_to(self, function: FunctionNode) -> list[cst.Call]:
         """Direct calls of a function of this module: ``f(x)``, ``self.f(x)``, ``Cls.f(x)``, and ``Cls(x)``
         for ``__init__``. Handing a function to a process, pool or executor is not a call of it (see

@@ -147,6 +147,29 @@ class Exceptions:
             return True
         return None if None in results else False
 
+    def handled_types(self, node: cst.CSTNode) -> Optional[list[str]]:
+        """The qualified names of the exception classes that the innermost ``except`` clause around
+        ``node`` (in its function) handles: the exception being handled when ``node`` runs is an
+        instance of one of them. None outside a handler, for a bare ``except``, or where a type has
+        no known name."""
+        for ancestor in self.tree.ancestors(node):
+            if type(ancestor) in SCOPE_TYPES:
+                return None
+            if isinstance(ancestor, cst.ExceptHandler) and self.tree.contains(ancestor.body, node):
+                caught = ancestor.type
+                if caught is None:
+                    return None
+                types = (
+                    [e.value for e in caught.elements]
+                    if isinstance(caught, cst.Tuple)
+                    else [caught]
+                )
+                names = [self.names.qualname(t) for t in types]
+                if any(name is None for name in names):
+                    return None
+                return [name for name in names if name is not None]
+        return None
+
     def innermost_try_body(self, node: cst.CSTNode) -> Optional[cst.Try]:
         """The ``try`` whose body most closely encloses ``node`` (in the same function), if any."""
         for ancestor in self.tree.ancestors(node):

@@ -302,7 +302,10 @@ class Inference:
                     return self._finish_constructor(
                         Kind(KindName.CONTEXT, family=receiver.family), call
                     )
-                result = api_table.method_result_kind(receiver, func.attr.value)
+                method = func.attr.value
+                result = api_table.method_result_kind(receiver, method)
+                if result is not None and not api_table.method_makes_new_object(receiver, method):
+                    return result  # the receiver's own object: this call creates nothing
                 if result is not None:
                     return self._finish_constructor(result, call)
             return None

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Union
 
@@ -15,10 +16,12 @@ from mplint.model.names import BindingKind, ClassInfo
 from mplint.model.syntax import BUILTINS, positional_args
 
 if TYPE_CHECKING:
+    from mplint.model.callgraph import CallGraph
     from mplint.model.flow import Flow
     from mplint.model.inference import Inference
     from mplint.model.names import Names
     from mplint.model.tree import Tree
+    from mplint.model.workers import Workers
 
 
 @dataclass(frozen=True)
@@ -105,11 +108,21 @@ def pickling_error(kind: Kind, *, dill: bool = False) -> Optional[PickleError]:
 class Pickling:
     """What cannot be pickled to a child (see the module docstring)."""
 
-    def __init__(self, tree: Tree, names: Names, flow: Flow, inference: Inference) -> None:
+    def __init__(
+        self,
+        tree: Tree,
+        names: Names,
+        flow: Flow,
+        callgraph: CallGraph,
+        inference: Inference,
+        workers: Workers,
+    ) -> None:
         self.tree = tree
         self.names = names
         self.flow = flow
+        self.callgraph = callgraph
         self.inference = inference
+        self.workers = workers
 
     def unpicklable_callable(self, expr: cst.BaseExpression) -> Optional[tuple[str, cst.CSTNode]]:
         """Why the standard pickle (by reference: module and qualified name) cannot send the callable
@@ -185,10 +198,16 @@ class Pickling:
                     return False
         return True
 
-    def unpicklable_state(self, info: ClassInfo) -> Optional[tuple[str, Kind, PickleError]]:
+    def unpicklable_state(
+        self, info: ClassInfo, pickled_at: Sequence[cst.CSTNode] = ()
+    ) -> Optional[tuple[str, Kind, PickleError]]:
         """``(attribute, kind, error)`` for an attribute (set through ``self.x = ...``) that makes the
         class's instances fail to pickle. None when the class or a module base customises pickling
-        (``__getstate__``/``__reduce__``/``__reduce_ex__``), or derives from a library class."""
+        (``__getstate__``/``__reduce__``/``__reduce_ex__``), or derives from a library class.
+
+        ``pickled_at``: where an instance is pickled (a ``start()``, a pool's task call); an attribute
+        set only after all of them (:meth:`set_after`), or only by code that runs in a child
+        (:meth:`set_in_child_only`), is not there yet."""
         if self.inference.class_base_kind(info) is not None:
             return None
         for special in ("__getstate__", "__reduce__", "__reduce_ex__"):
@@ -199,9 +218,39 @@ class Pickling:
                 self.inference.kind_of(v)
                 for v in values
                 if not (isinstance(v, cst.Name) and v.value == "None")
+                and not (
+                    pickled_at and (self.set_after(v, pickled_at) or self.set_in_child_only(v))
+                )
             ]
             kind = agree(kinds) if kinds else None
             error = pickling_error(kind) if kind is not None else None
             if kind is not None and error is not None:
                 return attribute, kind, error
         return None
+
+    def set_after(self, value: cst.CSTNode, points: Sequence[cst.CSTNode]) -> bool:
+        """The assignment of ``value`` runs only after every one of ``points``: each is earlier in the
+        same function, with no loop around both, and the function does not run again (it is not called
+        in a loop or from several places)."""
+        function = self.tree.enclosing_function_node(value)
+        if function is None or self.callgraph.repeats(value):
+            return False
+        loops = set(self.flow.enclosing_loops(value))
+        return all(
+            self.tree.enclosing_function_node(point) is function
+            and self.tree.precedes(point, value)
+            and not loops.intersection(self.flow.enclosing_loops(point))
+            for point in points
+        )
+
+    def set_in_child_only(self, value: cst.CSTNode) -> bool:
+        """The assignment of ``value`` runs only in child processes: its function is child code
+        (:attr:`Workers.child_functions`) that nothing outside child code calls."""
+        function = self.tree.enclosing_function_node(value)
+        children = self.workers.child_functions
+        if function is None or function not in children:
+            return False
+        return all(
+            self.tree.enclosing_function_node(call) in children
+            for call in self.callgraph.calls_to(function)
+        )

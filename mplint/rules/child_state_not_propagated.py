@@ -31,7 +31,10 @@ class ChildStateNotPropagated(LintRule):
     start method. A `Process` target's return value is dropped too (`BaseProcess.run` ignores it).
 
     Not reported: globals that a pool `initializer` sets (a per-process cache or handle, on purpose),
-    globals that the parent never reads, objects that are shared on purpose (`Value`, `Array`, Manager
+    a global or `self` attribute that the child sets to one of its own parameters (`self.conn = conn`:
+    it keeps what it was given, for its own use) or clears (`self.conn = None`: it drops its reference), globals that the parent never reads, `self`
+    attributes that the parent reads only before any child gets the object (in the same function
+    before the `Process(...)` call, or in a method only called there), objects that are shared on purpose (`Value`, `Array`, Manager
     proxies, queues: see MPL402 and MPL403), and threads (`threading`, `multiprocessing.dummy`,
     `ThreadPoolExecutor`), which do share memory.
 
@@ -172,8 +175,8 @@ class ChildStateNotPropagated(LintRule):
         return names
 
     def _hands_over_arguments(self, function: FunctionNode, node: cst.CSTNode) -> bool:
-        """``global X; X = param`` (or ``X, Y = param``): the child stores what it was given for the
-        rest of its own code, like an initializer does."""
+        """``global X; X = param``, ``self.x = param`` (or ``X, Y = param``): the child stores what it
+        was given for the rest of its own code, like an initializer does."""
         model = self.model
         if not isinstance(node, (cst.Assign, cst.AnnAssign)) or node.value is None:
             return False
@@ -240,15 +243,22 @@ class ChildStateNotPropagated(LintRule):
         if not isinstance(function, cst.FunctionDef):
             return
         info = model.names.enclosing_class(function)
-        if info is None or not self._instance_copied(info):
+        if info is None:
+            return
+        copies = self._copying_submissions(info)
+        if not copies:
             return
         for node, attr in model.state.self_attribute_writes(function):
             if (function, "self." + attr) in reported:
                 continue
+            if self._hands_over_arguments(function, node) or _clears(node):
+                continue  # ``self.queue = queue`` / ``= None``: the child's own reference to hold or drop
             reads = [
                 r
                 for r in model.state.instance_attribute_reads(info, attr)
-                if self._in_parent(r, child_code) and not self._in_init(r, info)
+                if self._in_parent(r, child_code)
+                and not self._in_init(r, info)
+                and not self._before_copies(r, copies)
             ]
             if not reads:
                 continue
@@ -259,21 +269,45 @@ class ChildStateNotPropagated(LintRule):
                 function=_name(function),
             )
 
-    def _instance_copied(self, info: ClassInfo) -> bool:
-        """The class's instances go to a child: a Process subclass, or a bound method submitted to
-        processes."""
+    def _copying_submissions(self, info: ClassInfo) -> list[cst.Call]:
+        """The calls that send the class's instances to a child: a Process subclass's creation, or a
+        bound method submitted to processes."""
         model = self.model
+        out: list[cst.Call] = []
         for submission in model.submissions():
             if submission.owner.uses_threads or submission.via is Via.CALLBACK:
                 continue
-            if submission.via is Via.RUN and submission.owner.cls == info.name:
-                return True
-            if (
-                submission.via is not Via.RUN
-                and model.values.bound_method_instance(submission.callable) is info
-            ):
-                return True
-        return False
+            if submission.via is Via.RUN:
+                copied = submission.owner.cls == info.name
+            else:
+                copied = model.values.bound_method_instance(submission.callable) is info
+            if copied:
+                out.append(submission.call)
+        return out
+
+    def _before_copies(self, read: cst.CSTNode, copies: list[cst.Call]) -> bool:
+        """The parent's ``read`` runs before any child gets a copy of the instance, so it cannot be
+        meant to see the child's change: it precedes every such call in the same function, with no
+        loop around both, or it sits in a method whose every call does (one level)."""
+        model = self.model
+
+        def before(node: cst.CSTNode) -> bool:
+            function = model.enclosing_function_node(node)
+            loops = set(model.flow.enclosing_loops(node))
+            return all(
+                model.enclosing_function_node(copy) is function
+                and model.precedes(node, copy)
+                and not loops.intersection(model.flow.enclosing_loops(copy))
+                for copy in copies
+            )
+
+        if before(read):
+            return True
+        function = model.enclosing_function_node(read)
+        if not isinstance(function, cst.FunctionDef):
+            return False
+        callers = model.callgraph.calls_to(function)
+        return bool(callers) and all(before(call) for call in callers)
 
     def _in_init(self, node: cst.CSTNode, info: ClassInfo) -> bool:
         function = self.model.enclosing_function_node(node)
@@ -367,6 +401,15 @@ class ChildStateNotPropagated(LintRule):
             if self._in_parent(use, child_code):
                 return True
         return False
+
+
+def _clears(node: cst.CSTNode) -> bool:
+    """``self.x = None``: the child drops its reference (a cleanup), it does not produce a value."""
+    return (
+        isinstance(node, cst.Assign)
+        and isinstance(node.value, cst.Name)
+        and node.value.value == "None"
+    )
 
 
 def _plain_decorator(decorator: cst.Decorator) -> bool:

@@ -40,7 +40,8 @@ class ImplicitForkState(LintRule):
     A forked child starts as a copy of the parent's memory, so it sees what the parent set. A child
     started by spawn or forkserver — the default on macOS and Windows, and on Linux from Python 3.14 —
     re-imports the module instead: it sees the import-time value, and a name created only under the
-    guard does not exist there (`NameError`). The worker **silently** computes with the wrong setting,
+    guard (or by `global X` in a function the guard calls) does not exist there:
+    `NameError: name 'X' is not defined`, which `Pool.map()` re-raises in the parent. The worker **silently** computes with the wrong setting,
     and the same code gives different results on Linux 3.13 and macOS.
 
     Seeds go wrong both ways: forked workers inherit one copy of numpy's (or torch's) global generator
@@ -168,6 +169,7 @@ class ImplicitForkState(LintRule):
             if self._function_of(w.node) in workers
         }
         reported: set[cst.CSTNode] = set()
+        at_import = self._import_reachable()
         for function in workers:
             submissions = [
                 s
@@ -200,13 +202,48 @@ class ImplicitForkState(LintRule):
                     if not any(model.precedes(write.node, s.call) for s in submissions):
                         continue
                     reported.add(write.node)
-                    verb = "is rebound" if write.how is WriteKind.ASSIGN else "is changed"
-                    self.report(
-                        write.node,
-                        name=name,
-                        problem=f"{verb} after import, but {reader} reads it in a child: "
-                        "spawned children re-import the module and see the old value",
-                    )
+                    if not self._bound_at_import(name, at_import):
+                        problem = (
+                            f"is only set after import, but {reader} reads it in a child: "
+                            "spawned children re-import the module, where it does not exist, "
+                            "and raise NameError"
+                        )
+                    else:
+                        verb = "is rebound" if write.how is WriteKind.ASSIGN else "is changed"
+                        problem = (
+                            f"{verb} after import, but {reader} reads it in a child: "
+                            "spawned children re-import the module and see the old value"
+                        )
+                    self.report(write.node, name=name, problem=problem)
+
+    def _bound_at_import(self, name: str, at_import: set[FunctionNode]) -> bool:
+        """Importing the module binds ``name``: a binding that runs at import time, at module level or
+        in a function that import-time code calls. False when every binding is under the
+        ``__main__`` guard or in functions that only run later (``global X`` in ``main()``)."""
+        model = self.model
+        bindings = model.names.module_scope.bindings.get(name, [])
+        if not bindings:
+            return True  # a builtin or something this module cannot see: assume it exists
+        for binding in bindings:
+            function = model.enclosing_function_node(binding.node)
+            if function is None:
+                if model.exec_context(binding.node) is not ExecContext.GUARDED:
+                    return True
+            elif function in at_import:
+                return True
+        return False
+
+    def _import_reachable(self) -> set[FunctionNode]:
+        """Functions that module-level code outside the guard calls, and what they call."""
+        model = self.model
+        reached: set[FunctionNode] = set()
+        for call in model.tree.calls:
+            if model.exec_context(call) is not ExecContext.IMPORT:
+                continue
+            target = model.names.resolve_function(call.func)
+            if target is not None and target not in reached:
+                reached |= model.callgraph.reachable_from(target)
+        return reached
 
     def _guard_only_binding(self, name: str) -> Optional[cst.CSTNode]:
         """The first binding of a module name that is bound only under the ``__main__`` guard."""

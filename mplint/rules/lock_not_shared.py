@@ -31,8 +31,12 @@ class LockNotShared(LintRule):
     each child and does not synchronise them.
 
     Not reported: a lock that the function hands on (to a thread, a helper, an attribute), a module-level
-    lock that a pool `initializer` replaces (`global LOCK; LOCK = lock`), and code whose processes use
-    an explicit `fork` context (or `set_start_method("fork")`, or `start-method = "fork"`).
+    lock that a pool `initializer` replaces (`global LOCK; LOCK = lock`), the `get_lock()` of a
+    synchronized `Value` or `Array` (it creates nothing: it returns the lock the object was made with,
+    which travels with it to every child), and code whose processes use an explicit `fork` context (or
+    `set_start_method("fork")`, or `start-method = "fork"`). The `get_lock()` of a module-level `Value`
+    (`LOCK = COUNTER.get_lock()`) is a module-level lock: each spawned child's import makes the `Value`
+    again, with a new lock.
 
     ## Example
     ```python
@@ -260,11 +264,27 @@ class LockNotShared(LintRule):
         if model.tree.is_main_file:
             return None
         kind = model.kind_of(value)
-        if kind is None or kind.creator is not value or kind.proxy or not kind.is_lock_like:
+        if kind is None or kind.proxy or not kind.is_lock_like:
+            return None
+        if kind.creator is not value and not self._lock_of_module_value(value):
             return None
         if kind.uses_threads or kind.family == "threading":
             return None
         return kind
+
+    def _lock_of_module_value(self, call: cst.Call) -> bool:
+        """``COUNTER.get_lock()`` where ``COUNTER`` is a Value or Array made at import time: each
+        spawned child's import makes a new one, with a new lock."""
+        model = self.model
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "get_lock"):
+            return False
+        owner = model.kind_of(func.value)
+        return (
+            owner is not None
+            and owner.creator is not None
+            and model.exec_context(owner.creator) is ExecContext.IMPORT
+        )
 
 
 def _is_lock(kind: Kind) -> bool:

@@ -119,7 +119,8 @@ class PoolLifecycleOrder(LintRule):
 
     def check(self) -> None:
         model = self.model
-        for method in ("join", *POOL_TASK_METHODS, *EXECUTOR_TASK_METHODS):
+        # ``map`` is a method of both pools and executors: each call is looked at once.
+        for method in sorted({"join", *POOL_TASK_METHODS, *EXECUTOR_TASK_METHODS}):
             for call in model.tree.method_calls.get(method, []):
                 func = call.func
                 assert isinstance(func, cst.Attribute)

@@ -33,7 +33,12 @@ class PoolNotClosed(LintRule):
 
     Pools created at module level (also under `if __name__ == "__main__":`), in `global` variables or
     `self` attributes live as long as the program or their owner and are not reported; neither are
-    `ThreadPoolExecutor`s (their threads end when the executor is collected).
+    `ThreadPoolExecutor`s (their threads end when the executor is collected). A pool created (outside
+    any loop) by a function that runs once per program lives as long as the program too and is not
+    reported: a script's entry point called once from the `__main__` guard or from module-level code
+    (`if __name__ == "__main__": main()`), a `main()` that the module never calls (a console script's
+    entry point), and a private function (`_name`) such an entry point calls once. A call of the entry
+    point from another module (a test calling `main()` repeatedly) is not seen.
 
     ## Example
     ```python
@@ -142,6 +147,8 @@ class PoolNotClosed(LintRule):
                 continue
             if model.exec_context(call) is not ExecContext.FUNCTION:
                 continue  # module-level pools live as long as the program
+            if self._lives_as_long_as_the_program(call):
+                continue
             verb = "shut down" if kind.is_executor else "closed"
             parent = model.parent(call)
             if isinstance(parent, cst.Attribute) and parent.value is call:
@@ -166,6 +173,16 @@ class PoolNotClosed(LintRule):
                 call=self.snippet(call),
                 verb=verb,
             )
+
+    def _lives_as_long_as_the_program(self, call: cst.Call) -> bool:
+        """Created once, by a function that runs once per program (a script's ``main()``)."""
+        model = self.model
+        function = model.enclosing_function_node(call)
+        return (
+            isinstance(function, cst.FunctionDef)
+            and function in model.callgraph.runs_once_per_program
+            and not model.flow.in_loop(call)
+        )
 
     def _task_use(self, node: Optional[cst.CSTNode], kind: Kind) -> bool:
         """``node`` is ``X.method`` called to run tasks (``X`` the pool)."""

@@ -34,7 +34,8 @@ class UncheckedAsyncResult(LintRule):
     Not reported: `error_callback=` is given, the handle is returned, passed to a function, stored and
     read later, `add_done_callback` is called on it, the variable starts with `_` (a deliberate
     discard), or the task function catches every exception itself (its body is one `try` with an
-    `except Exception:` that does not re-raise).
+    `except Exception:` that does not re-raise, besides statements that cannot realistically raise:
+    guard clauses such as `if not url: return`, assignments without calls, indexing or arithmetic).
 
     ## Example
     ```python
@@ -223,18 +224,58 @@ def _is_docstring(statement: cst.BaseStatement) -> bool:
     )
 
 
+#: Node types that can raise in ordinary code: calls (but :data:`_SAFE_BUILTINS`), indexing, arithmetic,
+#: and statements that raise, import, iterate, enter a context or await.
+_MAY_RAISE = (
+    cst.Call,
+    cst.Subscript,
+    cst.BinaryOperation,
+    cst.AugAssign,
+    cst.Raise,
+    cst.Assert,
+    cst.Del,
+    cst.Import,
+    cst.ImportFrom,
+    cst.With,
+    cst.For,
+    cst.While,
+    cst.Try,
+    cst.TryStar,
+    cst.Await,
+    cst.Yield,
+)
+_SAFE_BUILTINS = frozenset(
+    {"builtins.isinstance", "builtins.callable", "builtins.len", "builtins.bool", "builtins.id"}
+)
+
+
+def _inert(model: Model, statement: cst.CSTNode) -> bool:
+    """A statement that cannot realistically raise: a guard clause (``if not url: return``), a plain
+    assignment (``result = None``), ``pass``, ``return name`` — no call but a few builtins, no
+    indexing, no arithmetic."""
+    for node in (statement, *scope_descendants(statement)):
+        if isinstance(node, cst.Call) and model.qualname(node.func) in _SAFE_BUILTINS:
+            continue
+        if isinstance(node, _MAY_RAISE):
+            return False
+    return True
+
+
 def swallows_errors(model: Model, function: FunctionNode) -> bool:
     """The function's body (after its docstring) is one ``try`` with a handler for every error (bare,
-    ``Exception`` or ``BaseException``) that does not re-raise: no exception ever leaves it."""
+    ``Exception`` or ``BaseException``) that does not re-raise, and statements that cannot
+    realistically raise (:func:`_inert`: guard clauses, plain assignments): no exception ever leaves
+    it."""
     body = function.body
     if not isinstance(body, cst.IndentedBlock):
         return False
     statements = list(body.body)
     if statements and _is_docstring(statements[0]):
         statements = statements[1:]
-    if len(statements) != 1 or not isinstance(statements[0], cst.Try):
+    trys = [s for s in statements if isinstance(s, cst.Try)]
+    if len(trys) != 1 or not all(s is trys[0] or _inert(model, s) for s in statements):
         return False
-    for handler in statements[0].handlers:
+    for handler in trys[0].handlers:
         caught = handler.type
         names = [e.value for e in caught.elements] if isinstance(caught, cst.Tuple) else [caught]
         if caught is not None and not any(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Optional
 
 import libcst as cst
@@ -37,7 +37,10 @@ class UnpicklableArgument(LintRule):
     - items put on a multiprocessing queue (`q.put(lock)`, and lambdas or local functions) or sent
       through a `Connection` (`conn.send(queue)`);
     - a bound method task (`pool.map(self.handle, items)`) whose instance holds such an object
-      (`self.pool = Pool()`, `self.lock = Lock()`) and whose class does not customise pickling;
+      (`self.pool = Pool()`, `self.lock = Lock()`) and whose class does not customise pickling (an
+      attribute set only after the instance was pickled, later in the same run of the function that
+      started the process or sent the task, or set only by code that runs in the child, is not there
+      yet and is not blamed);
     - under spawn and forkserver, `Process(args=...)`/`kwargs=` and `initargs=` of pools and executors
       that hold objects no pickler accepts: pools, executors, processes, managers and thread locks.
 
@@ -199,7 +202,7 @@ class UnpicklableArgument(LintRule):
             error = pickling_error(kind, dill=dill)
             if error is not None:
                 self._report_object(expr, _culprit(kind, dill), error, where, items=items)
-        self._check_bound_method(submission.callable, dill, spawning=False)
+        self._check_bound_method(submission.callable, dill, spawning=False, at=[submission.call])
 
     def _task_arguments(self, submission: Submission) -> Iterator[tuple[cst.BaseExpression, bool]]:
         """The expressions a task pickles, each with whether it is an iterable of task arguments."""
@@ -252,15 +255,26 @@ class UnpicklableArgument(LintRule):
             if kind is not None and error is not None and not error.inherited:
                 self._report_object(expr, _culprit(kind, dill), error, where)
         if submission.via is not Via.RUN:
-            self._check_bound_method(submission.callable, dill, spawning=True)
+            starts = model.values.object_calls(submission.call, ("start",))
+            self._check_bound_method(
+                submission.callable, dill, spawning=True, at=starts or [submission.call]
+            )
 
     # --- self.method tasks -----------------------------------------------------------------------------
-    def _check_bound_method(self, expr: cst.BaseExpression, dill: bool, *, spawning: bool) -> None:
+    def _check_bound_method(
+        self,
+        expr: cst.BaseExpression,
+        dill: bool,
+        *,
+        spawning: bool,
+        at: Sequence[cst.CSTNode],
+    ) -> None:
+        """``at``: where the instance is pickled (the task call, the process's ``start()``)."""
         model = self.model
         info = model.values.bound_method_instance(expr)
         if info is None:
             return
-        state = model.pickling.unpicklable_state(info)
+        state = model.pickling.unpicklable_state(info, at)
         if state is None:
             return
         attribute, kind, _ = state

@@ -7,6 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Severity
 from mplint.kinds import Kind, KindName
+from mplint.model import Via, call_argument
 from mplint.rule import Invalid, LintRule, Valid
 
 
@@ -35,8 +36,12 @@ class UnreliableQueueIntrospection(LintRule):
     Not reported: Manager queues (`Manager().Queue()`: `qsize()` works on every platform and there is
     no feeder thread), `queue.Queue` and `multiprocessing.SimpleQueue`, `qsize()` inside a `try` that
     handles `NotImplementedError`, an `empty()` drain after the producers have been joined (a joined
-    producer has flushed its feeder thread, so the answer is then reliable), and a test where another
-    condition keeps the loop going (`while not q.empty() or pending:`).
+    producer has flushed its feeder thread, so the answer is then reliable), a test where another
+    condition keeps the loop going (`while not q.empty() or pending:`), and a check-then-act inside
+    an enclosing polling loop (`while True: while not q.empty(): handle(q.get()); sleep(...)`) run by
+    the queue's only consumer (for `full()`: its only producer), one process or thread at a time: an
+    item still in the feeder thread is picked up on the next pass, and nobody else can take it
+    between `empty()` and `get()`.
 
     ## Example
     ```python
@@ -176,12 +181,20 @@ class UnreliableQueueIntrospection(LintRule):
             return
         if not self._concurrent(statement, key):
             return
+        if self._polled_by_only_user(func.value, statement, key, acts):
+            return
         if method == "empty" and self._producers_joined(statement):
             return
         name = self.code_for(func.value)
         verb = acting[0].func.attr.value if isinstance(acting[0].func, cst.Attribute) else method
+        polling = any(isinstance(loop, cst.While) for loop in model.flow.enclosing_loops(statement))
         if method == "full":
             problem = f"is stale by the time `{name}.{verb}()` runs: another producer can fill it"
+        elif polling:  # a late item waits for the next pass; the hazard is the other readers
+            problem = (
+                f"is stale by the time `{name}.{verb}()` runs: another reader can take the item "
+                f"first, and `{name}.{verb}()` then {_empty_outcome(acting[0])}"
+            )
         elif isinstance(statement, cst.While):
             problem = (
                 "can be True while items are still in flight (feeder thread, running producers): "
@@ -232,6 +245,39 @@ class UnreliableQueueIntrospection(LintRule):
             for put in puts
         )
 
+    def _polled_by_only_user(
+        self,
+        queue: cst.BaseExpression,
+        statement: Union[cst.If, cst.While],
+        key: tuple[object, ...],
+        acts: frozenset[str],
+    ) -> bool:
+        """The check sits in an enclosing ``while`` loop that polls (a stale answer only moves the item
+        to the next pass), in the queue's only reader (``empty()``) or writer (``full()``) that the
+        module shows, run by one process or thread at a time: nobody else can take the item (or the
+        free slot) between the check and the act, so the act never blocks."""
+        model = self.model
+        if not any(isinstance(loop, cst.While) for loop in model.flow.enclosing_loops(statement)):
+            return False
+        function = model.enclosing_function_node(statement)
+        kind = model.kind_of(queue)
+        creator = kind.creator if kind is not None else None
+        users = (
+            model.values.object_calls(creator, acts)
+            if creator is not None
+            else model.calls_on(key, acts)
+        )
+        if any(model.enclosing_function_node(user) is not function for user in users):
+            return False
+        if function is None:
+            return True
+        if model.workers.runs_concurrently(function):
+            return False
+        threads = [s for s in model.inference.submissions_to(function) if s.owner.uses_threads]
+        return len(threads) <= 1 and not any(
+            s.via is not Via.THREAD or model.callgraph.repeats(s.call) for s in threads
+        )
+
     def _one_of_alternatives(self, call: cst.Call, statement: Union[cst.If, cst.While]) -> bool:
         """``while not q.empty() or pending:``: another condition keeps the loop going (a count of
         items still expected), so a stale answer does not end it."""
@@ -274,3 +320,16 @@ class UnreliableQueueIntrospection(LintRule):
             ):
                 return True
         return False
+
+
+def _empty_outcome(get: cst.Call) -> str:
+    """What ``q.get(...)`` does on an empty queue (``multiprocessing/queues.py`` ``Queue.get``)."""
+    func = get.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "get_nowait":
+        return "raises queue.Empty"
+    block = call_argument(get, 0, "block")
+    if isinstance(block, cst.Name) and block.value == "False":
+        return "raises queue.Empty"
+    if call_argument(get, 1, "timeout") is not None:
+        return "waits for its timeout and raises queue.Empty"
+    return "blocks"

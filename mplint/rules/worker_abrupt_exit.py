@@ -30,7 +30,8 @@ class WorkerAbruptExit(LintRule):
     nor `billiard` pools: they re-raise a task's `SystemExit` in the parent and fail the task of a
     worker that died with `WorkerLostError` instead of waiting for it.
     Exits inside a `try` of the same function that catches `SystemExit` (or `BaseException`) are not
-    reported.
+    reported, nor an exit raised again inside `except KeyboardInterrupt:` or `except SystemExit:`
+    (`raise KeyboardInterrupt` after a cleanup, like a bare `raise`): the worker is already ending.
 
     ## Example
     ```python
@@ -184,7 +185,9 @@ def abrupt_exits(model: Model, function: FunctionNode) -> list[tuple[cst.CSTNode
     for call in model.callgraph.function_calls(function):
         qual = model.qualname(call.func)
         if qual in ("sys.exit", "builtins.exit", "builtins.quit"):
-            if model.exceptions.caught_around(call, "builtins.SystemExit") is False:
+            if model.exceptions.caught_around(
+                call, "builtins.SystemExit"
+            ) is False and not _already_exiting(model, call):
                 out.append((call, "SystemExit"))
         elif qual in ("os._exit", "os.abort"):
             out.append((call, "kill"))
@@ -198,9 +201,20 @@ def abrupt_exits(model: Model, function: FunctionNode) -> list[tuple[cst.CSTNode
         exc = node.exc.func if isinstance(node.exc, cst.Call) else node.exc
         qual = model.qualname(exc)
         if (
-            qual in ("builtins.SystemExit", "builtins.KeyboardInterrupt")
+            qual in _EXITS
             and model.exceptions.caught_around(node, qual) is False
+            and not _already_exiting(model, node)
         ):
             out.append((node, qual[len("builtins.") :]))
     out.sort(key=lambda item: model.tree.order.get(item[0], 0))
     return out
+
+
+_EXITS = ("builtins.SystemExit", "builtins.KeyboardInterrupt")
+
+
+def _already_exiting(model: Model, node: cst.CSTNode) -> bool:
+    """``node`` runs in an ``except SystemExit:``/``except KeyboardInterrupt:`` clause: the process is
+    already ending, and raising the exit again (as a bare ``raise`` would) adds nothing."""
+    handled = model.exceptions.handled_types(node)
+    return bool(handled) and all(name in _EXITS for name in handled or ())

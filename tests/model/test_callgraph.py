@@ -187,3 +187,41 @@ def test_repeats() -> None:
     )
     repeats = {name: model.callgraph.repeats(call_node(model, f"{name}()")) for name in "abcd"}
     assert repeats == {"a": False, "b": True, "c": True, "d": True}
+
+
+def test_runs_once_per_program() -> None:
+    model = model_of(
+        "import sys\n"
+        "def main():\n"
+        "    _setup()\n"
+        "    public_helper()\n"
+        "    for i in range(3):\n"
+        "        _in_loop(i)\n"
+        "    _twice(); _twice()\n"
+        "    handlers = [_as_value]\n"
+        "def _setup(): _deeper()\n"
+        "def _deeper(): pass\n"
+        "def public_helper(): pass\n"
+        "def _in_loop(i): pass\n"
+        "def _twice(): pass\n"
+        "def _as_value(): pass\n"
+        "def looped_entry(): pass\n"
+        "def at_import(): pass\n"
+        "class Tool:\n"
+        "    def run(self): pass\n"
+        "at_import()\n"
+        "if __name__ == '__main__':\n"
+        "    for _ in range(2):\n"
+        "        looped_entry()\n"
+        "    sys.exit(main())\n",
+        path="case.py",
+        dedent=False,
+    )
+    once = {f.name.value for f in model.callgraph.runs_once_per_program}
+    assert once == {"main", "_setup", "_deeper", "at_import"}
+    console = model_of(
+        "def main(argv=None): _helper()\ndef _helper(): pass\ndef other(): pass\n",
+        path="case.py",
+        dedent=False,
+    )
+    assert {f.name.value for f in console.callgraph.runs_once_per_program} == {"main", "_helper"}

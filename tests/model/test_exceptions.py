@@ -183,3 +183,42 @@ def test_expects_exception_stops_at_the_function() -> None:
         """
     )
     assert not model.exceptions.expects_exception(call_node(model, "work()"), "ValueError")
+
+
+def test_handled_types() -> None:
+    model = model_of(
+        """
+        import queue
+        from errors import Custom
+        def f():
+            try:
+                a()
+            except KeyboardInterrupt:
+                b()
+                try:
+                    c()
+                except (queue.Empty, OSError):
+                    d()
+            except BaseException:
+                e()
+            except Custom:
+                g()
+            except:
+                h()
+            else:
+                i()
+        """
+    )
+    handled = {
+        name: model.exceptions.handled_types(call_node(model, f"{name}()")) for name in "abcdeghi"
+    }
+    assert handled == {
+        "a": None,  # in the body, not a handler
+        "b": ["builtins.KeyboardInterrupt"],
+        "c": ["builtins.KeyboardInterrupt"],
+        "d": ["queue.Empty", "builtins.OSError"],  # the innermost handler
+        "e": ["builtins.BaseException"],
+        "g": ["errors.Custom"],
+        "h": None,  # a bare except
+        "i": None,  # the else clause runs when nothing was raised
+    }

@@ -671,3 +671,28 @@ def test_enter_returns_self() -> None:
     assert enter_returns_self(Kind(KindName.THREAD_POOL))
     assert not enter_returns_self(Kind(KindName.LOCK))
     assert not enter_returns_self(Kind(KindName.PROCESS))
+
+
+def test_get_lock_returns_the_values_own_lock_not_a_new_one() -> None:
+    model = model_of(
+        """
+        import multiprocessing as mp
+        def work(counter, slots):
+            with counter.get_lock():
+                counter.value += 1
+            lock = slots.get_lock()
+            fresh = mp.Lock()
+        def main():
+            counter = mp.Value("i", 0)
+            slots = mp.Array("d", 4)
+            mp.Process(target=work, args=(counter, slots)).start()
+        """
+    )
+    for text in ("counter.get_lock()", "slots.get_lock()"):
+        kind = model.kind_of(call_node(model, text))
+        assert kind is not None and kind.name is KindName.RLOCK, text
+        assert kind.creator is None, text  # the call creates nothing
+    fresh = model.kind_of(call_node(model, "mp.Lock()"))
+    assert fresh is not None and fresh.creator is call_node(model, "mp.Lock()")
+    value = model.kind_of(call_node(model, 'mp.Value("i", 0)'))
+    assert value is not None and value.creator is call_node(model, 'mp.Value("i", 0)')

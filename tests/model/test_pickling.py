@@ -144,3 +144,61 @@ def test_only_multiprocess_pickles_with_dill() -> None:
     assert Kind(KindName.POOL, family="multiprocess").pickles_with_dill
     assert not Kind(KindName.POOL, family="billiard").pickles_with_dill
     assert not Kind(KindName.POOL).pickles_with_dill
+
+
+def test_unpicklable_state_ignores_attributes_set_after_pickling() -> None:
+    model = model_of(
+        "import multiprocessing as mp\n"
+        "class Sampler:\n"
+        "    def serve(self): pass\n"
+        "    def launch(self):\n"
+        "        procs = [mp.Process(target=self.serve) for _ in range(2)]\n"
+        "        for p in procs:\n"
+        "            p.start()\n"
+        "        self.procs = procs\n"
+        "    def relaunch(self):\n"
+        "        for _ in range(2):\n"
+        "            q = mp.Process(target=self.serve)\n"
+        "            q.start()\n"
+        "            self.last = q\n",
+        path="case.py",
+        dedent=False,
+    )
+    info = model.names.classes["Sampler"]
+    start = call_node(model, "p.start()")
+    at_start = model.pickling.unpicklable_state(info, [start])
+    assert at_start is not None and at_start[0] == "last"  # set in another function: kept
+    assert set(info.attributes) == {"procs", "last"}
+    procs_value = info.attributes["procs"][0]
+    last_value = info.attributes["last"][0]
+    assert model.pickling.set_after(procs_value, [start])
+    assert not model.pickling.set_after(procs_value, [call_node(model, "q.start()")])
+    assert not model.pickling.set_after(last_value, [call_node(model, "q.start()")])
+    state = model.pickling.unpicklable_state(info)
+    assert state is not None and state[0] == "last"  # no pickling point: order is not asked
+
+
+def test_attributes_set_only_in_the_child() -> None:
+    model = model_of(
+        "import multiprocessing as mp\n"
+        "class Server:\n"
+        "    def serve(self):\n"
+        "        self.launch()\n"
+        "    def launch(self):\n"
+        "        self.workers = [mp.Process(target=print)]\n"
+        "    def prepare(self):\n"
+        "        self.pool = mp.Pool(2)\n"
+        "    def start(self):\n"
+        "        self.prepare()\n"
+        "        p = mp.Process(target=self.serve)\n"
+        "        p.start()\n",
+        path="case.py",
+        dedent=False,
+    )
+    info = model.names.classes["Server"]
+    workers = info.attributes["workers"][0]
+    pool = info.attributes["pool"][0]
+    assert model.pickling.set_in_child_only(workers)
+    assert not model.pickling.set_in_child_only(pool)  # prepare() runs in the parent
+    state = model.pickling.unpicklable_state(info, [call_node(model, "p.start()")])
+    assert state is not None and state[0] == "pool"
