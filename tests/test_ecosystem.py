@@ -261,3 +261,24 @@ def test_cache_dir_defaults_outside_the_repository(monkeypatch: pytest.MonkeyPat
 def test_the_runner_is_a_script() -> None:
     source = (ROOT / "benchmarks" / "ecosystem" / "run.py").read_text(encoding="utf-8")
     assert source.startswith('"""') and 'if __name__ == "__main__":' in source
+
+
+def test_wheel_options_pin_the_wheel_tags() -> None:
+    assert eco.wheel_options("petastorm-0.13.1-py2.py3-none-any.whl") == ["--only-binary", ":all:"]
+    options = eco.wheel_options(
+        "dedupe-3.0.3-cp311-cp311-manylinux_2_5_x86_64.manylinux2014_x86_64.whl"
+    )
+    assert options == [
+        "--only-binary",
+        ":all:",
+        "--platform",
+        "manylinux_2_5_x86_64",
+        "--platform",
+        "manylinux2014_x86_64",
+        "--abi",
+        "cp311",
+        "--implementation",
+        "cp",
+        "--python-version",
+        "311",
+    ]

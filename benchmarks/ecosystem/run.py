@@ -39,6 +39,7 @@ import time
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -335,6 +336,22 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def wheel_options(filename: str) -> list[str]:
+    """pip options that select exactly this wheel whatever the running interpreter and platform
+    (``--platform``/``--abi``/``--python-version`` from the file name's tags)."""
+    options = ["--only-binary", ":all:"]
+    python, abi, platform = filename[: -len(".whl")].split("-")[-3:]
+    if platform != "any":
+        for tag in platform.split("."):
+            options += ["--platform", tag]
+        if abi != "none":
+            options += ["--abi", abi]
+        version = python.split(".")[0]
+        if version.startswith("cp"):
+            options += ["--implementation", "cp", "--python-version", version[2:]]
+    return options
+
+
 def fetch(project: Project, cache: Path) -> tuple[Path, bool]:
     """The project's archive in the cache, downloaded with pip if missing; (path, downloaded)."""
     archive = cache / project.file
@@ -347,7 +364,7 @@ def fetch(project: Project, cache: Path) -> tuple[Path, bool]:
                 f"{project.name}=={project.version} --hash=sha256:{project.sha256}\n",
                 encoding="utf-8",
             )
-            binary = ["--no-binary", ":all:"] if project.is_sdist else ["--only-binary", ":all:"]
+            binary = ["--no-binary", ":all:"] if project.is_sdist else wheel_options(project.file)
             command = [
                 sys.executable,
                 "-m",
@@ -471,6 +488,23 @@ def observe(tree: Path, findings: Iterable[Mapping[str, object]]) -> list[Observ
     return observed
 
 
+def lint_modes(tree: Path, jobs: int) -> tuple[dict[str, list[Observed]], dict[str, float]]:
+    """Each mode's keyed findings and wall seconds. With ``jobs`` >= 2 the two runs go side by side
+    (half the workers each); with 1 they run one after the other."""
+
+    def one(mode: str) -> tuple[list[Observed], float]:
+        begin = time.perf_counter()
+        found = observe(tree, run_mplint(tree, mode == "preview", max(1, jobs // 2)))
+        return found, time.perf_counter() - begin
+
+    if jobs >= 2:
+        with ThreadPoolExecutor(len(MODES)) as pool:
+            done = dict(zip(MODES, pool.map(one, MODES)))
+    else:
+        done = {mode: one(mode) for mode in MODES}
+    return {m: done[m][0] for m in MODES}, {m: done[m][1] for m in MODES}
+
+
 # ---------------------------------------------------------------------------------------------------
 # The command
 
@@ -547,12 +581,7 @@ def _main(args: argparse.Namespace) -> int:
         for name, archive in archives.items():
             files += extract_python(archive, tree / name)
         extracted = time.perf_counter()
-        runs: dict[str, list[Observed]] = {}
-        seconds: dict[str, float] = {}
-        for mode in MODES:
-            begin = time.perf_counter()
-            runs[mode] = observe(tree, run_mplint(tree, mode == "preview", args.jobs))
-            seconds[mode] = time.perf_counter() - begin
+        runs, seconds = lint_modes(tree, args.jobs)
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
