@@ -208,7 +208,16 @@ def _fake_setup(tmp_path: Path) -> tuple[Path, Path, Path]:
 @pytest.mark.timeout(120)
 def test_end_to_end_on_a_fake_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cache, projects, ledger = _fake_setup(tmp_path)
-    common = ["--cache-dir", str(cache), "--projects", str(projects), "--ledger", str(ledger)]
+    common = [
+        "--cache-dir",
+        str(cache),
+        "--projects",
+        str(projects),
+        "--ledger",
+        str(ledger),
+        "--jobs",
+        "2",
+    ]
     # Nothing triaged yet: the finding is new.
     assert eco.main(["--check", *common]) == 1
     assert (
@@ -236,6 +245,15 @@ def test_end_to_end_on_a_fake_project(tmp_path: Path, capsys: pytest.CaptureFixt
     ledger.write_text(eco.dump_ledger([*entries, ghost]), encoding="utf-8")
     assert eco.main(["--check", *common]) == 1
     assert "vanished [false]: fake: fake/plain.py: MPL201: x" in capsys.readouterr().out
+    # So is the entry of a project no longer listed; --update drops it.
+    unlisted = eco.Entry(
+        eco.Key("dropped", "d.py", "MPL201", "y"), ("default",), "true", "was a bug"
+    )
+    ledger.write_text(eco.dump_ledger([*entries, unlisted]), encoding="utf-8")
+    assert eco.main(["--check", *common]) == 1
+    assert "vanished [true]: dropped: d.py: MPL201: y" in capsys.readouterr().out
+    assert eco.main(["--update", *common]) == 0
+    assert eco.load_ledger(ledger) == entries
 
 
 def test_a_wrong_checksum_is_a_setup_error(

@@ -551,6 +551,8 @@ def _main(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     projects = load_projects(args.projects)
     ledger = load_ledger(args.ledger)
+    # Entries of a project no longer listed count as vanished (and --update drops them).
+    unlisted = sorted({entry.key.project for entry in ledger} - {p.name for p in projects})
     if args.only:
         unknown = set(args.only) - {p.name for p in projects}
         if unknown:
@@ -593,7 +595,7 @@ def _main(args: argparse.Namespace) -> int:
             modes_of[item.key].append(mode)
             details.setdefault(item.key, item)
     observed = {key: tuple(modes) for key, modes in modes_of.items()}
-    names = [p.name for p in projects]
+    names = [p.name for p in projects] + unlisted
     comparison = compare(ledger, observed, names)
 
     if args.show:
