@@ -4,6 +4,7 @@ and bounded reachability."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
@@ -20,16 +21,20 @@ if TYPE_CHECKING:
 CALL_GRAPH_DEPTH = 3
 
 
+@dataclass(eq=False)
 class CallGraph:
     """The call graph of one module (see the module docstring)."""
 
-    def __init__(self, tree: Tree, names: Names, flow: Flow) -> None:
-        self.tree = tree
-        self.names = names
-        self.flow = flow
-        # data flow and module state (see "data flow" below)
-        self._calls_to: Optional[dict[FunctionNode, list[cst.Call]]] = None
-        self._reach: dict[FunctionNode, set[FunctionNode]] = {}
+    tree: Tree
+    names: Names
+    flow: Flow
+    # data flow and module state (see "data flow" below)
+    _calls_to: Optional[dict[FunctionNode, list[cst.Call]]] = field(
+        default=None, init=False, repr=False
+    )
+    _reach: dict[FunctionNode, set[FunctionNode]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def function_calls(self, function: FunctionNode) -> list[cst.Call]:
         """Calls made by the function's own body (not by nested defs or lambdas)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
@@ -20,13 +21,13 @@ if TYPE_CHECKING:
 _RAISES_CONTEXTS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp"})
 
 
+@dataclass(eq=False)
 class Exceptions:
     """What a call raises, and whether a handler around a node catches it."""
 
-    def __init__(self, tree: Tree, names: Names, inference: Inference) -> None:
-        self.tree = tree
-        self.names = names
-        self.inference = inference
+    tree: Tree
+    names: Names
+    inference: Inference
 
     def expects_exception(self, node: cst.CSTNode, error: str) -> bool:
         """``node`` runs where an exception of class ``error`` is expected, within its function: in the

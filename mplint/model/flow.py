@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
@@ -68,12 +69,12 @@ def _statements_end(statements: Sequence[cst.BaseStatement], *, in_try: bool) ->
     return False
 
 
+@dataclass(eq=False)
 class Flow:
     """When and whether code runs, and the loops around it (see the module docstring)."""
 
-    def __init__(self, tree: Tree, names: Names) -> None:
-        self.tree = tree
-        self.names = names
+    tree: Tree
+    names: Names
 
     def dominates(self, a: cst.CSTNode, b: cst.CSTNode) -> bool:
         """Whenever ``b`` runs, ``a`` has run before it in the same function (B3).

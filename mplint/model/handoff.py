@@ -4,6 +4,7 @@ variables that hold the object inside the worker, and the calls it makes on them
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
@@ -36,14 +37,14 @@ def _param_name(params: cst.Parameters, index: int, keyword: Optional[str]) -> O
     return None
 
 
+@dataclass(eq=False)
 class Handoff:
     """What a worker receives of the objects its parent hands it (see the module docstring)."""
 
-    def __init__(self, tree: Tree, names: Names, callgraph: CallGraph, workers: Workers) -> None:
-        self.tree = tree
-        self.names = names
-        self.callgraph = callgraph
-        self.workers = workers
+    tree: Tree
+    names: Names
+    callgraph: CallGraph
+    workers: Workers
 
     def submitted_arguments(self, submission: Submission) -> tuple[cst.BaseExpression, ...]:
         """The leading positional arguments the worker receives, as far as they are known.

@@ -4,6 +4,7 @@ an import, and whether an import is still used."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
@@ -15,12 +16,12 @@ if TYPE_CHECKING:
     from mplint.model.tree import Tree
 
 
+@dataclass(eq=False)
 class Importer:
     """Import spellings and anchors for fixes (see the module docstring)."""
 
-    def __init__(self, tree: Tree, names: Names) -> None:
-        self.tree = tree
-        self.names = names
+    tree: Tree
+    names: Names
 
     def import_spelling(
         self, qualname: str, at: cst.CSTNode

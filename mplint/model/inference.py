@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
@@ -126,19 +126,21 @@ class _Phase(enum.Enum):
     SETTLED = "settled"
 
 
+@dataclass(eq=False)
 class Inference:
     """Kinds of expressions and the submissions of the module (see the module docstring)."""
 
-    def __init__(self, tree: Tree, names: Names, callgraph: CallGraph) -> None:
-        self.tree = tree
-        self.names = names
-        self.callgraph = callgraph
-        self._kind_memo: dict[cst.CSTNode, Optional[Kind]] = {}
-        #: Expressions whose kind is being inferred: the recursion guard (a cycle or a chain deeper
-        #: than MAX_INFERENCE_DEPTH answers None).
-        self._kind_busy: set[cst.CSTNode] = set()
-        self._phase = _Phase.NOT_STARTED
-        self._submissions: list[Submission] = []
+    tree: Tree
+    names: Names
+    callgraph: CallGraph
+    _kind_memo: dict[cst.CSTNode, Optional[Kind]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    #: Expressions whose kind is being inferred: the recursion guard (a cycle or a chain deeper
+    #: than MAX_INFERENCE_DEPTH answers None).
+    _kind_busy: set[cst.CSTNode] = field(default_factory=set, init=False, repr=False)
+    _phase: _Phase = field(default=_Phase.NOT_STARTED, init=False, repr=False)
+    _submissions: list[Submission] = field(default_factory=list, init=False, repr=False)
 
     def kind_of(self, expr: cst.CSTNode) -> Optional[Kind]:
         """What ``expr`` is known to be, or None."""

@@ -105,24 +105,16 @@ def pickling_error(kind: Kind, *, dill: bool = False) -> Optional[PickleError]:
     return None
 
 
+@dataclass(eq=False)
 class Pickling:
     """What cannot be pickled to a child (see the module docstring)."""
 
-    def __init__(
-        self,
-        tree: Tree,
-        names: Names,
-        flow: Flow,
-        callgraph: CallGraph,
-        inference: Inference,
-        workers: Workers,
-    ) -> None:
-        self.tree = tree
-        self.names = names
-        self.flow = flow
-        self.callgraph = callgraph
-        self.inference = inference
-        self.workers = workers
+    tree: Tree
+    names: Names
+    flow: Flow
+    callgraph: CallGraph
+    inference: Inference
+    workers: Workers
 
     def unpicklable_callable(self, expr: cst.BaseExpression) -> Optional[tuple[str, cst.CSTNode]]:
         """Why the standard pickle (by reference: module and qualified name) cannot send the callable

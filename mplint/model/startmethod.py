@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
@@ -116,18 +116,18 @@ def _catches_runtime_error(handler_type: Optional[cst.BaseExpression]) -> bool:
     )
 
 
+@dataclass(eq=False)
 class StartMethods:
     """Start methods and contexts of the module (see the module docstring)."""
 
-    def __init__(
-        self, tree: Tree, names: Names, flow: Flow, callgraph: CallGraph, inference: Inference
-    ) -> None:
-        self.tree = tree
-        self.names = names
-        self.flow = flow
-        self.callgraph = callgraph
-        self.inference = inference
-        self._module_start_method: Optional[tuple[Optional[str]]] = None
+    tree: Tree
+    names: Names
+    flow: Flow
+    callgraph: CallGraph
+    inference: Inference
+    _module_start_method: Optional[tuple[Optional[str]]] = field(
+        default=None, init=False, repr=False
+    )
 
     def module_start_method(self) -> Optional[str]:
         """A literal ``set_start_method("x")`` anywhere in the module fixes the default context."""

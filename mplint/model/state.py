@@ -58,17 +58,15 @@ class StateWrite:
     how: WriteKind
 
 
+@dataclass(eq=False)
 class State:
     """Module and instance state, and locks held around a statement (see the module docstring)."""
 
-    def __init__(
-        self, tree: Tree, names: Names, callgraph: CallGraph, inference: Inference, values: Values
-    ) -> None:
-        self.tree = tree
-        self.names = names
-        self.callgraph = callgraph
-        self.inference = inference
-        self.values = values
+    tree: Tree
+    names: Names
+    callgraph: CallGraph
+    inference: Inference
+    values: Values
 
     @functools.cached_property
     def module_variable_writes(self) -> list[StateWrite]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
@@ -84,11 +85,11 @@ _ORDER_PRESERVING = frozenset(
 )
 
 
+@dataclass(eq=False)
 class Types:
     """The built-in type a simple value certainly has (``int``, ``str``, ``dict`` …), for arity and argument checks."""
 
-    def __init__(self, names: Names) -> None:
-        self.names = names
+    names: Names
 
     def value_type(self, expr: cst.BaseExpression, depth: int = 0) -> Optional[str]:
         """The built-in type a simple expression certainly evaluates to (``"int"``, ``"str"``, ``"dict"``,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
@@ -62,15 +62,17 @@ _HANDLE_METHODS = (
 _HANDLE_KINDS = frozenset({KindName.ASYNC_RESULT, KindName.MAP_ITERATOR, KindName.FUTURE})
 
 
+@dataclass(eq=False)
 class Values:
     """Where values come from and where they go (see the module docstring)."""
 
-    def __init__(self, tree: Tree, names: Names, flow: Flow, inference: Inference) -> None:
-        self.tree = tree
-        self.names = names
-        self.flow = flow
-        self.inference = inference
-        self._handle_memo: Optional[list[tuple[cst.Call, Kind]]] = None
+    tree: Tree
+    names: Names
+    flow: Flow
+    inference: Inference
+    _handle_memo: Optional[list[tuple[cst.Call, Kind]]] = field(
+        default=None, init=False, repr=False
+    )
 
     def creation_before(self, key: tuple[object, ...], node: cst.CSTNode) -> Optional[cst.Call]:
         """The call that created the object a local variable holds whenever ``node`` runs, if one did.

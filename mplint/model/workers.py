@@ -4,6 +4,7 @@ reach, daemonic workers, how many children run a function, and processes that ar
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
@@ -49,17 +50,17 @@ def _is_assertion_argument(tree: Tree, name: cst.Name) -> bool:
     )
 
 
+@dataclass(eq=False)
 class Workers:
     """What runs in a child process (see the module docstring)."""
 
-    def __init__(
-        self, tree: Tree, names: Names, callgraph: CallGraph, inference: Inference
-    ) -> None:
-        self.tree = tree
-        self.names = names
-        self.callgraph = callgraph
-        self.inference = inference
-        self._worker_roots: Optional[dict[FunctionNode, list[Submission]]] = None
+    tree: Tree
+    names: Names
+    callgraph: CallGraph
+    inference: Inference
+    _worker_roots: Optional[dict[FunctionNode, list[Submission]]] = field(
+        default=None, init=False, repr=False
+    )
 
     def worker_roots(self) -> dict[FunctionNode, list[Submission]]:
         """Functions that run in a child process (or thread) directly: targets, ``run()``, pool tasks."""
