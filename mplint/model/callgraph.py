@@ -200,7 +200,7 @@ class CallGraph:
             frontier = next_frontier
         return found
 
-    def _is_exit_call(self, call: cst.Call) -> bool:
+    def is_exit_call(self, call: cst.Call) -> bool:
         return self.names.qualname(call.func) in (
             "sys.exit",
             "os._exit",
@@ -208,8 +208,8 @@ class CallGraph:
             "builtins.quit",
         )
 
-    def _raises_or_exits(self, function: FunctionNode) -> bool:
+    def raises_or_exits(self, function: FunctionNode) -> bool:
         body = function.body
         if any(isinstance(node, cst.Raise) for node in scope_descendants(body)):
             return True
-        return any(self._is_exit_call(call) for call in self.function_calls(function))
+        return any(self.is_exit_call(call) for call in self.function_calls(function))

@@ -278,7 +278,7 @@ class Flow:
         return [
             call
             for call in pool
-            if self.tree.contains(node, call) and not self.tree._inside_nested_scope(call, node)
+            if self.tree.contains(node, call) and not self.tree.inside_nested_scope(call, node)
         ]
 
     def is_infinite_loop(self, node: cst.CSTNode) -> bool:
@@ -290,7 +290,7 @@ class Flow:
             return test.value == "True"
         return isinstance(test, cst.Integer) and test.value != "0"
 
-    def _loop_of_break(self, node: cst.Break) -> Optional[cst.CSTNode]:
+    def loop_of_break(self, node: cst.Break) -> Optional[cst.CSTNode]:
         for ancestor in self.tree.ancestors(node):
             if isinstance(ancestor, (cst.For, cst.While)) and self.tree.contains(
                 ancestor.body, node
@@ -348,6 +348,6 @@ class Flow:
         for node in scope_descendants(loop.body):
             if isinstance(node, cst.Return):
                 return True
-            if isinstance(node, cst.Break) and self._loop_of_break(node) is loop:
+            if isinstance(node, cst.Break) and self.loop_of_break(node) is loop:
                 return True
         return False

@@ -126,7 +126,7 @@ class Handoff:
                     ):
                         keys.append((owner.node, "self", attr))
         else:
-            shift = 1 if isinstance(root, cst.FunctionDef) and self.names._is_method(root) else 0
+            shift = 1 if isinstance(root, cst.FunctionDef) and self.names.is_method(root) else 0
             name = _param_name(root.params, index + shift, keyword)
             if name is None:
                 return []
@@ -162,7 +162,7 @@ class Handoff:
         if (
             isinstance(target, cst.FunctionDef)
             and isinstance(call.func, cst.Attribute)
-            and self.names._is_method(target)
+            and self.names.is_method(target)
         ):
             shift = 1  # ``self.helper(q)``: q is the second parameter
         out: list[tuple[FunctionNode, str]] = []

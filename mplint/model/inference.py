@@ -382,11 +382,11 @@ class Inference:
 
     def _returned_kind(self, function: cst.FunctionDef) -> Optional[Kind]:
         kinds: list[Optional[Kind]] = []
-        for node in self._own_returns(function):
+        for node in self.own_returns(function):
             kinds.append(self.kind_of(node.value) if node.value is not None else None)
         return agree(kinds) if kinds else None
 
-    def _own_returns(self, function: FunctionNode) -> list[cst.Return]:
+    def own_returns(self, function: FunctionNode) -> list[cst.Return]:
         return self.tree.returns.get(function, [])
 
     def class_base_kind(self, info: ClassInfo, depth: int = 0) -> Optional[Kind]:
@@ -556,7 +556,7 @@ class Inference:
             return None
         if param is function.params.star_arg or param is function.params.star_kwarg:
             return None
-        method = isinstance(function, cst.FunctionDef) and self.names._is_method(function)
+        method = isinstance(function, cst.FunctionDef) and self.names.is_method(function)
         if method and binding.param_index == 0:
             return None  # ``self`` / ``cls``
         sources: list[cst.BaseExpression] = []

@@ -232,13 +232,20 @@ class Names:
         found.sort(key=lambda c: self.tree.order.get(c, 0))
         return found
 
-    def _is_method(self, function: cst.FunctionDef) -> bool:
+    def is_method(self, function: cst.FunctionDef) -> bool:
         parent = self.tree.parents.get(function)
         owner = self.tree.parents.get(parent) if parent is not None else None
         return isinstance(owner, cst.ClassDef) and not any(
             isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
             for d in function.decorators
         )
+
+    def only_binding(self, expr: cst.BaseExpression) -> Optional[Binding]:
+        """The one binding the name ``expr`` can refer to; None for anything else, or several bindings."""
+        if not isinstance(expr, cst.Name):
+            return None
+        bindings = self.lookup(expr.value, expr)
+        return bindings[0] if len(bindings) == 1 else None
 
     def resolve_class(self, expr: cst.BaseExpression) -> Optional[ClassInfo]:
         """The module-level class ``expr`` names, if any."""

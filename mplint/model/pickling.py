@@ -130,12 +130,9 @@ class Pickling:
                 if found is not None:
                     return f"a partial of {found[0]}", found[1]
             return None
-        if not isinstance(expr, cst.Name):
+        binding = self.names.only_binding(expr)
+        if binding is None:
             return None
-        bindings = self.names.lookup(expr.value, expr)
-        if len(bindings) != 1:
-            return None
-        binding = bindings[0]
         if (
             binding.how is BindingKind.ASSIGN
             and not binding.path

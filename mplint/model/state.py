@@ -150,18 +150,23 @@ class State:
         of ``del x[k]``; else None."""
         return self._mutation_at(name)
 
+    def _mutating_call(self, method: cst.Attribute) -> Optional[cst.Call]:
+        """``x.append(...)``, ``x.update(...)`` …: the call when ``method`` names a mutating method that
+        is called at once."""
+        call = self.tree.parents.get(method)
+        if (
+            isinstance(call, cst.Call)
+            and call.func is method
+            and method.attr.value in MUTATING_METHODS
+        ):
+            return call
+        return None
+
     def _mutation_at(self, name: cst.Name) -> Optional[cst.CSTNode]:
         """``name.append(…)`` / ``name[k] = …`` / ``name[k] += …`` / ``del name[k]``: the writing node."""
         parent = self.tree.parents.get(name)
         if isinstance(parent, cst.Attribute) and parent.value is name:
-            call = self.tree.parents.get(parent)
-            if (
-                isinstance(call, cst.Call)
-                and call.func is parent
-                and parent.attr.value in MUTATING_METHODS
-            ):
-                return call
-            return None
+            return self._mutating_call(parent)
         if isinstance(parent, cst.Subscript) and parent.value is name:
             holder = self.tree.parents.get(parent)
             if isinstance(holder, (cst.AssignTarget, cst.AugAssign)) and holder.target is parent:
@@ -184,7 +189,7 @@ class State:
         ``self.x += …``, ``self.x.append(…)``, ``self.x[k] = …``, ``del self.x[k]``."""
         if not (
             isinstance(function, cst.FunctionDef)
-            and self.names._is_method(function)
+            and self.names.is_method(function)
             and not is_classmethod(function)
             and function.params.params
         ):
@@ -204,13 +209,7 @@ class State:
                 if holder.target is parent:
                     write = self.tree.small_statement_of(parent) or parent
             elif isinstance(holder, cst.Attribute) and holder.value is parent:
-                call = self.tree.parents.get(holder)
-                if (
-                    isinstance(call, cst.Call)
-                    and call.func is holder
-                    and holder.attr.value in MUTATING_METHODS
-                ):
-                    write = call
+                write = self._mutating_call(holder)
             elif isinstance(holder, cst.Subscript) and holder.value is parent:
                 store = self.tree.parents.get(holder)
                 if (

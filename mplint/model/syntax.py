@@ -4,7 +4,7 @@ subtree walks, and the node types that open a scope."""
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Optional, Union
 
 import libcst as cst
@@ -36,6 +36,20 @@ def string_value(node: Optional[cst.BaseExpression]) -> Optional[str]:
         value = node.evaluated_value
         return value if isinstance(value, str) else None
     return None
+
+
+def element_at(value: cst.BaseExpression, path: Sequence[int]) -> Optional[cst.BaseExpression]:
+    """What a target at tuple-unpacking ``path`` receives of the display ``value`` (``a, (b, c) = x, (y,
+    z)``: path ``(1, 0)`` gives ``y``); None where the display does not spell it out (not a tuple or list
+    there, too short, or a starred element)."""
+    for index in path:
+        if not isinstance(value, (cst.Tuple, cst.List)) or index >= len(value.elements):
+            return None
+        element = value.elements[index]
+        if isinstance(element, cst.StarredElement):
+            return None
+        value = element.value
+    return value
 
 
 def keyword_arg(call: cst.Call, name: str) -> Optional[cst.Arg]:

@@ -126,7 +126,7 @@ class Tree:
             self._name_index = index
         return self._name_index.get(name, [])
 
-    def _inside_nested_scope(self, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
+    def inside_nested_scope(self, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
         for ancestor in self.ancestors(node):
             if ancestor is outer:
                 return False

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from mplint.model.names import BindingKind
-from mplint.model.syntax import positional_args
+from mplint.model.syntax import element_at, positional_args
 
 if TYPE_CHECKING:
     from mplint.model.names import Names
@@ -184,14 +184,9 @@ class Types:
             for element in iterable.elements:
                 if isinstance(element, cst.StarredElement):
                     return None
-                value: cst.BaseExpression = element.value
-                for index in path:
-                    if not isinstance(value, (cst.Tuple, cst.List)) or index >= len(value.elements):
-                        return None
-                    part = value.elements[index]
-                    if isinstance(part, cst.StarredElement):
-                        return None
-                    value = part.value
+                value = element_at(element.value, path)
+                if value is None:
+                    return None
                 types.add(self.value_type(value, depth + 1))
             return types.pop() if len(types) == 1 else None
         if isinstance(iterable, cst.Name):

@@ -13,7 +13,7 @@ import libcst as cst
 from mplint.kinds import Kind, KindName
 from mplint.model.inference import enter_returns_self
 from mplint.model.names import STORE_METHODS, Binding, BindingKind, ClassInfo
-from mplint.model.syntax import has_decorator, positional_args
+from mplint.model.syntax import element_at, has_decorator, positional_args
 
 if TYPE_CHECKING:
     from mplint.model.flow import Flow
@@ -142,19 +142,16 @@ class Values:
     def instance_class(self, expr: cst.BaseExpression) -> Optional[ClassInfo]:
         """The module class of the instance ``expr`` stands for: ``self`` in a method, or a name bound
         once to ``MyClass(...)``."""
-        if not isinstance(expr, cst.Name):
+        binding = self.names.only_binding(expr)
+        if binding is None:
             return None
-        bindings = self.names.lookup(expr.value, expr)
-        if len(bindings) != 1:
-            return None
-        binding = bindings[0]
         if binding.how is BindingKind.PARAM:
             function = self.tree.enclosing_function_node(binding.node)
             info = self.names.enclosing_class(binding.node)
             if (
                 info is not None
                 and isinstance(function, cst.FunctionDef)
-                and self.names._is_method(function)
+                and self.names.is_method(function)
                 and binding.param_index == 0
                 and not has_decorator(function, "classmethod")
             ):
@@ -235,7 +232,7 @@ class Values:
             function = self.names.resolve_function(expr.func)
             if isinstance(function, cst.FunctionDef):
                 returns = [
-                    r.value for r in self.inference._own_returns(function) if r.value is not None
+                    r.value for r in self.inference.own_returns(function) if r.value is not None
                 ]
                 if not returns:
                     return False
@@ -271,13 +268,9 @@ class Values:
             return self._origins_into(value, found, seen, depth + 1)
         if binding.how is not BindingKind.ASSIGN:
             return False
-        for index in binding.path:
-            if not isinstance(value, (cst.Tuple, cst.List)) or index >= len(value.elements):
-                return False
-            element = value.elements[index]
-            if isinstance(element, cst.StarredElement):
-                return False
-            value = element.value
+        value = element_at(value, binding.path)
+        if value is None:
+            return False
         if isinstance(value, cst.Name) and value.value == "None" and binding.node is not value:
             return True  # ``x = None`` placeholders do not change what x holds later
         return self._origins_into(value, found, seen, depth + 1)

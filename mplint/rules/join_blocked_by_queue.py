@@ -406,14 +406,14 @@ def loop_can_exit(model: Model, loop: Union[cst.While, cst.For]) -> bool:
     for node in scope_descendants(loop.body):
         if isinstance(node, (cst.Return, cst.Raise, cst.Yield)):
             return True
-        if isinstance(node, cst.Break) and model.flow._loop_of_break(node) is loop:
+        if isinstance(node, cst.Break) and model.flow.loop_of_break(node) is loop:
             return True
     for call in model.flow.calls_within(loop.body):
-        if model.callgraph._is_exit_call(call):
+        if model.callgraph.is_exit_call(call):
             return True
         target = model.names.resolve_function(call.func)
         if target is not None and model.callgraph.call_chain(
-            target, model.callgraph._raises_or_exits, 2
+            target, model.callgraph.raises_or_exits, 2
         ):
             return True
     return False

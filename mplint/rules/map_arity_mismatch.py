@@ -343,7 +343,7 @@ def positional_arity(model: Model, expr: cst.BaseExpression) -> Optional[tuple[i
             decorators.add(decorator.decorator.value)
         if decorators - {"staticmethod", "classmethod"}:
             return None
-        if model.names._is_method(function):
+        if model.names.is_method(function):
             key = model.binding_key(target) if isinstance(target, cst.Attribute) else None
             if "classmethod" in decorators or (key is not None and len(key) == 3):
                 skip = 1  # cls / self is passed by the binding
