@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import enum
 import keyword
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
@@ -83,6 +83,10 @@ class ClassInfo:
 
 #: Methods that put their argument into the container they are called on.
 STORE_METHODS = frozenset({"append", "appendleft", "add", "insert", "extend", "put", "put_nowait"})
+
+
+#: How many levels of module-level base classes the model follows.
+MAX_BASE_DEPTH = 6
 
 
 class Names:
@@ -257,19 +261,21 @@ class Names:
                     return self.class_of_node.get(node)
         return None
 
-    def class_method(self, info: ClassInfo, name: str, depth: int = 0) -> Optional[cst.FunctionDef]:
-        """A method defined by the class or by one of its module-level bases."""
-        if name in info.methods:
-            return info.methods[name]
-        if depth > 5:
-            return None
+    def lineage(self, info: ClassInfo, depth: int = MAX_BASE_DEPTH) -> Iterator[ClassInfo]:
+        """The class, then its bases defined in this module, depth first in the order of the bases
+        (as Python's method resolution order does for single inheritance), at most ``depth`` levels up;
+        a base defined elsewhere ends its line."""
+        yield info
+        if depth <= 0:
+            return
         for base in info.bases:
             parent = self.resolve_class(base)
             if parent is not None and parent is not info:
-                found = self.class_method(parent, name, depth + 1)
-                if found is not None:
-                    return found
-        return None
+                yield from self.lineage(parent, depth - 1)
+
+    def class_method(self, info: ClassInfo, name: str) -> Optional[cst.FunctionDef]:
+        """A method defined by the class or by one of its module-level bases."""
+        return next((c.methods[name] for c in self.lineage(info) if name in c.methods), None)
 
     def resolve_function(self, expr: cst.BaseExpression) -> Optional[FunctionNode]:
         """The def or lambda ``expr`` refers to in this module: a name, ``self.method``, ``partial(f, …)``."""

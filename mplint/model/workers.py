@@ -115,9 +115,13 @@ class Workers:
                 if other is not None and other.creator is creator:
                     return True
         info = self.names.classes.get(kind.cls) if kind.cls is not None else None
-        return info is not None and self._class_sets_daemon(info, 0)
+        return info is not None and any(
+            self._class_sets_daemon(cls) for cls in self.names.lineage(info)
+        )
 
-    def _class_sets_daemon(self, info: ClassInfo, depth: int) -> bool:
+    def _class_sets_daemon(self, info: ClassInfo) -> bool:
+        """The class itself (not its bases) sets ``self.daemon = True`` or passes ``daemon=True`` to a
+        base ``__init__``."""
         if any(is_true_literal(value) for value in info.attributes.get("daemon", [])):
             return True
         for method in info.methods.values():
@@ -127,16 +131,6 @@ class Workers:
                     daemon = keyword_arg(call, "daemon")
                     if daemon is not None and is_true_literal(daemon.value):
                         return True
-        if depth > 5:
-            return False
-        for base in info.bases:
-            parent = self.names.resolve_class(base)
-            if (
-                parent is not None
-                and parent is not info
-                and self._class_sets_daemon(parent, depth + 1)
-            ):
-                return True
         return False
 
     def runs_in_daemon(self, submission: Submission) -> bool:
