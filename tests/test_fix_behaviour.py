@@ -1,0 +1,120 @@
+"""The reproductions of the fix audit: each program runs before and after ``mplint check --fix``, in a
+subprocess with a timeout, and must behave the same after the fix or better (the bug gone).
+
+"Better" is spelled out per case: the expected output after the fix, or only that the fixed program ends
+where the original hung. A fix that makes a working program hang, or changes what it prints, fails.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the programs use POSIX signals")
+
+#: Seconds a program may run; the reproductions finish in about one.
+TIMEOUT = 20
+
+
+@dataclass(frozen=True)
+class Run:
+    returncode: Optional[int]  # None: killed at the timeout
+    stdout: str
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    code: str  # the rule whose fixes are applied
+    program: str
+    unsafe: bool = False
+    newline: str = "\n"
+    expect_before: Optional[str] = None  # stdout of the original (None: it hangs)
+    expect_after: Optional[str] = None  # stdout after the fix (None: the same as before)
+
+
+def _write(path: Path, program: str, newline: str) -> None:
+    text = textwrap.dedent(program).lstrip("\n")
+    path.write_bytes(text.replace("\n", newline).encode("utf-8"))
+
+
+def _run(path: Path) -> Run:
+    try:
+        done = subprocess.run(
+            [sys.executable, path.name],
+            cwd=path.parent,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        return Run(None, "")
+    return Run(done.returncode, done.stdout)
+
+
+def _fix(path: Path, code: str, unsafe: bool) -> str:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    command = [sys.executable, "-m", "mplint", "check", "--no-cache", "--fix", "--select", code]
+    if unsafe:
+        command.append("--unsafe-fixes")
+    subprocess.run(
+        [*command, path.name], cwd=path.parent, env=env, capture_output=True, timeout=120
+    )
+    return path.read_bytes().decode("utf-8")
+
+
+CASES = [
+    Case(
+        name="MPL108_kill_escalation",
+        code="MPL108",
+        program="""
+            import multiprocessing as mp, signal, time
+
+            def stubborn():
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                while True:
+                    time.sleep(0.1)
+
+            def main():
+                p = mp.Process(target=stubborn)
+                p.start(); time.sleep(0.5)
+                p.terminate()
+                time.sleep(0.5)
+                if p.is_alive():
+                    p.kill()
+                print("escalated")
+
+            if __name__ == "__main__":
+                mp.set_start_method("spawn"); main()
+        """,
+        expect_before="escalated\n",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_fix_keeps_or_improves_behaviour(case: Case, tmp_path: Path) -> None:
+    path = tmp_path / "program.py"
+    _write(path, case.program, case.newline)
+    original = path.read_bytes()
+    before = _run(path)
+    if case.expect_before is None:
+        assert before.returncode is None, f"the reproduction no longer hangs: {before}"
+    else:
+        assert before == Run(0, case.expect_before), before
+    fixed = _fix(path, case.code, case.unsafe)
+    assert fixed.encode("utf-8") != original, "no fix was applied: the case tests nothing"
+    if case.newline == "\r\n":
+        assert fixed.count("\r\n") == fixed.count("\n") == fixed.count("\r"), repr(fixed)
+    after = _run(path)
+    expected = case.expect_after if case.expect_after is not None else case.expect_before
+    assert after == Run(0, expected), f"after the fix:\n{fixed}\n{after}"
