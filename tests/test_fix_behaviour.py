@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+import libcst as cst
 import pytest
+
+from mplint.rules._helpers import wrapping_block_text
 
 from .conftest import ROOT
 
@@ -98,6 +101,45 @@ CASES = [
         """,
         expect_before="escalated\n",
     ),
+    Case(
+        name="MPL201_crlf_string",
+        code="MPL201",
+        newline="\r\n",
+        program='''
+            import multiprocessing as mp
+
+            def sq(x):
+                return x * x
+
+            def main(note):
+                with mp.Pool(2) as pool:
+                    print(pool.map(sq, [1, 2]), repr(note))
+
+            main("""a
+            b""")
+        ''',
+        expect_before="[1, 4] 'a\\nb'\n",
+    ),
+    Case(
+        name="MPL201_crlf_continuation",
+        code="MPL201",
+        unsafe=True,
+        newline="\r\n",
+        program="""
+            import multiprocessing as mp
+
+            def sq(x):
+                return x * x
+
+            pool = mp.Pool(2)
+            total = sum(pool.map(sq, [1, 2])) + \\
+                sum(pool.map(sq, [3]))
+
+            print("total", total)
+            pool.close()
+        """,
+        expect_before="total 14\n",
+    ),
 ]
 
 
@@ -118,3 +160,31 @@ def test_fix_keeps_or_improves_behaviour(case: Case, tmp_path: Path) -> None:
     after = _run(path)
     expected = case.expect_after if case.expect_after is not None else case.expect_before
     assert after == Run(0, expected), f"after the fix:\n{fixed}\n{after}"
+
+
+# --- the text of a wrapping block ------------------------------------------------------------------------
+
+
+def _wrap(source: str, indent: str) -> Optional[str]:
+    module = cst.parse_module(source)
+    guard = cst.If(test=cst.parse_expression("flag"), body=cst.IndentedBlock(body=module.body))
+    return wrapping_block_text(module, guard, indent)
+
+
+def test_wrapping_block_text_writes_one_line_ending_and_empty_blank_lines() -> None:
+    text = _wrap("a = 1\r\n\r\nb = 2\r\n", "")
+    assert text == "if flag:\n    a = 1\n\n    b = 2"
+
+
+def test_wrapping_block_text_moves_backslash_continuations_with_their_statement() -> None:
+    text = _wrap("total = 1 + \\\n    2\nfor x in y:\n    z = x + \\\n        1\n", "")
+    assert text == (
+        "if flag:\n    total = 1 + \\\n        2\n    for x in y:\n        z = x + \\\n            1"
+    )
+
+
+def test_wrapping_block_text_keeps_a_string_and_refuses_to_indent_it() -> None:
+    source = 'note = """a\r\n\r\n  b"""\r\n'
+    assert _wrap(source, "") == 'if flag:\n    note = """a\n\n  b"""'
+    assert _wrap(source, "    ") is None, "the engine would indent the string's lines"
+    assert _wrap("x = (1,\n     2)\n", "    ") == "if flag:\n    x = (1,\n         2)"

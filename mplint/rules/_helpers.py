@@ -5,12 +5,16 @@ Not a rule: the registry skips the modules of ``mplint.rules`` whose name starts
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+import tokenize
+from collections.abc import Iterable, Iterator
 from typing import Optional
 
 import libcst as cst
 
-__all__ = ["descendants", "expression_line"]
+from mplint.source import split_lines_keepends
+
+__all__ = ["descendants", "expression_line", "indentation", "wrapping_block_text"]
 
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
@@ -42,3 +46,78 @@ def expression_line(
     ):
         return statement
     return None
+
+
+def indentation(module: cst.Module, ancestors: Iterable[cst.CSTNode]) -> str:
+    """The indentation of a statement whose ancestors (innermost first) are ``ancestors``."""
+    levels = [
+        module.default_indent if a.indent is None else a.indent
+        for a in ancestors
+        if isinstance(a, cst.IndentedBlock)
+    ]
+    return "".join(reversed(levels))
+
+
+def wrapping_block_text(
+    module: cst.Module, block: cst.BaseCompoundStatement, indent: str
+) -> Optional[str]:
+    """The text of ``block``, a new compound statement (``if __name__ == "__main__":``, ``with``) whose body
+    is statements moved one level deeper, for a fix that replaces their lines; ``indent`` is the
+    indentation of the first moved statement, which the engine puts back before every following line.
+
+    Every line ends in ``\n`` (the engine writes the file's own line ending: libcst's text already holds
+    it, and it must not be doubled). A blank line stays empty, not indented whitespace. A line continuing a
+    statement after a backslash, which libcst leaves as it was, moves with its statement. None when a line
+    cannot be re-indented safely: the continuation lines of a multi-line string when ``indent`` is not
+    empty (the engine would change the string's value), or text that does not tokenize.
+    """
+    code = module.code_for_node(block)
+    lines = [line.rstrip("\r\n") for line in split_lines_keepends(code)]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    in_string, continued = _line_roles(lines)
+    if in_string is None or continued is None:
+        return None
+    out: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if number in in_string:
+            if indent:
+                return None  # the engine would indent the inside of the string
+            out.append(line)
+        elif not line.strip():
+            out.append("")
+        elif number in continued:
+            if not line.startswith(indent):
+                return None
+            out.append(module.default_indent + line[len(indent) :])
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _line_roles(lines: list[str]) -> tuple[Optional[set[int]], Optional[set[int]]]:
+    """The numbers of the lines that start inside a string literal, and of those that continue a
+    statement after a backslash (not inside a string); (None, None) when the text does not tokenize."""
+    in_string: set[int] = set()
+    ended: set[int] = set()
+    source = "".join(f"{line}\n" for line in lines)
+    string_start: list[int] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            name = tokenize.tok_name[token.type]
+            if name in ("NEWLINE", "NL"):
+                ended.add(token.start[0])
+            elif name == "STRING":
+                in_string.update(range(token.start[0] + 1, token.end[0] + 1))
+            elif name == "FSTRING_START":  # Python 3.12+: an f-string is several tokens
+                string_start.append(token.start[0])
+            elif name == "FSTRING_END" and string_start:
+                in_string.update(range(string_start.pop() + 1, token.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError):
+        return None, None
+    continued = {
+        number
+        for number in range(2, len(lines) + 1)
+        if number - 1 not in ended and number not in in_string
+    }
+    return in_string, continued

@@ -8,6 +8,7 @@ from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
 from mplint.model import FunctionNode
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.rules._helpers import wrapping_block_text
 
 _GUARD = 'if __name__ == "__main__":'
 
@@ -65,7 +66,9 @@ class MissingMainGuard(LintRule):
     When the only offender is one trailing statement (typically `main()`), wrapping it in
     `if __name__ == "__main__":` is safe. Otherwise the fix wraps every statement from the first offender
     to the end of the module, which changes what importers of the module see: unsafe. There is no fix when
-    a `def`, `class` or `import` follows the offender (children need those at import).
+    a `def`, `class` or `import` follows the offender (children need those at import). The wrapped lines
+    keep the file's line endings, blank lines stay empty, and the lines inside a multi-line string are
+    left as they are (so its value does not change).
 
     ## References
     - [Safe importing of main module](https://docs.python.org/3/library/multiprocessing.html#multiprocessing-safe-main-import)
@@ -225,7 +228,9 @@ class MissingMainGuard(LintRule):
             test=cst.parse_expression('__name__ == "__main__"'),
             body=cst.IndentedBlock(body=body),
         )
-        text = module.code_for_node(guard).rstrip("\r\n")
+        text = wrapping_block_text(module, guard, "")
+        if text is None:
+            return None
         lone_call = (
             count == 1
             and len(tail) == 1
