@@ -126,6 +126,23 @@ CASES = [
         fixed_contains="except (multiprocessing.TimeoutError, concurrent.futures.TimeoutError):",
     ),
     Case(
+        name="MPL201_side_effect_above_the_offender",
+        code="MPL201",
+        unsafe=True,
+        program="""
+            import multiprocessing as mp
+
+            def work(x):
+                return x
+
+            print("loading", flush=True)  # spawned children would print it again
+            mp.set_start_method("spawn", force=True)
+            with mp.Pool(2) as pool:
+                print(sum(pool.map(work, range(50))))
+        """,
+        after=Run(0, "loading\n1225\n"),
+    ),
+    Case(
         name="MPL201_crlf_string",
         code="MPL201",
         newline="\r\n",
