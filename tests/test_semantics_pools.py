@@ -11,9 +11,9 @@ import pytest
 
 from mplint.kinds import KindName
 from mplint.model import Model, build_model
+from mplint.rules._helpers import positional_arity
 from mplint.rules.blocking_apply_in_loop import loop_carries, single_worker
 from mplint.rules.blocking_callback import blocking_call
-from mplint.rules.map_arity_mismatch import positional_arity
 from mplint.rules.pool_results_after_with import block_handles, pool_blocks, pool_drained
 from mplint.rules.unchecked_async_result import swallows_errors
 from mplint.rules.worker_abrupt_exit import abrupt_exits
