@@ -143,6 +143,31 @@ CASES = [
         after=Run(0, "loading\n1225\n"),
     ),
     Case(
+        name="MPL104_run_to_start_keeps_the_order",
+        code="MPL104",
+        unsafe=True,
+        program="""
+            import multiprocessing as mp
+            import time
+
+            def work(path):
+                time.sleep(0.5)
+                with open(path, "w") as handle:
+                    handle.write("written by the target")
+
+            def main():
+                p = mp.Process(target=work, args=("out.txt",))
+                p.run()
+                with open("out.txt") as handle:
+                    print(handle.read())
+
+            if __name__ == "__main__":
+                main()
+        """,
+        before=Run(0, "written by the target\n"),
+        fixed_contains="p.start()\n    p.join()",
+    ),
+    Case(
         name="MPL201_crlf_string",
         code="MPL201",
         newline="\r\n",
