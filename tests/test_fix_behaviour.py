@@ -7,6 +7,7 @@ where the original hung. A fix that makes a working program hang, or changes wha
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -44,6 +45,7 @@ class Case:
     before: Run = Run(None, "")  # how the original ends (the default: it hangs)
     after: Optional[Run] = None  # how the fixed program ends (None: the same as before)
     fixed_contains: str = ""  # text the fix must write (what this Python cannot tell apart)
+    fork_default: bool = False  # the original works only where fork is the default start method
 
 
 def _write(path: Path, program: str, newline: str) -> None:
@@ -169,6 +171,7 @@ CASES = [
     ),
     Case(
         name="MPL201_crlf_string",
+        fork_default=True,
         code="MPL201",
         newline="\r\n",
         program='''
@@ -187,7 +190,28 @@ CASES = [
         before=Run(0, "[1, 4] 'a\\nb'\n"),
     ),
     Case(
+        name="MPL204_crlf_string",
+        fork_default=True,
+        code="MPL204",
+        unsafe=True,
+        newline="\r\n",
+        program='''
+            import multiprocessing as mp
+
+            if __name__ == "__main__":  # the default start method on Linux (fork) runs it
+
+                def describe(x):
+                    return """value:
+            {}""".format(x)
+
+                with mp.Pool(2) as pool:
+                    print(pool.map(describe, [1, 2]))
+        ''',
+        before=Run(0, "['value:\\n1', 'value:\\n2']\n"),
+    ),
+    Case(
         name="MPL201_crlf_continuation",
+        fork_default=True,
         code="MPL201",
         unsafe=True,
         newline="\r\n",
@@ -211,6 +235,8 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_fix_keeps_or_improves_behaviour(case: Case, tmp_path: Path) -> None:
+    if case.fork_default and multiprocessing.get_all_start_methods()[0] != "fork":
+        pytest.skip("the original program relies on fork being the default start method")
     path = tmp_path / "program.py"
     _write(path, case.program, case.newline)
     original = path.read_bytes()

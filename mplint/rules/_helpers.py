@@ -66,11 +66,13 @@ def indentation(module: cst.Module, ancestors: Iterable[cst.CSTNode]) -> str:
 
 
 def wrapping_block_text(
-    module: cst.Module, block: cst.BaseCompoundStatement, indent: str
+    module: cst.Module, block: cst.BaseCompoundStatement, indent: str, *, levels: int = 1
 ) -> Optional[str]:
     """The text of ``block``, a new compound statement (``if __name__ == "__main__":``, ``with``) whose body
     is statements moved one level deeper, for a fix that replaces their lines; ``indent`` is the
     indentation of the first moved statement, which the engine puts back before every following line.
+    ``levels`` says how far the statements moved: 1 (one level deeper), 0 (where they were: a block
+    rewritten around them) or -1 (one level out: a definition taken out of a block).
 
     Every line ends in ``\n`` (the engine writes the file's own line ending: libcst's text already holds
     it, and it must not be doubled). A blank line stays empty, not indented whitespace. A line continuing a
@@ -96,7 +98,13 @@ def wrapping_block_text(
         elif number in continued:
             if not line.startswith(indent):
                 return None
-            out.append(module.default_indent + line[len(indent) :])
+            unit = module.default_indent
+            rest = line[len(indent) :]
+            if levels > 0:
+                rest = unit * levels + rest
+            elif levels < 0 and rest.startswith(unit * -levels):
+                rest = rest[len(unit) * -levels :]
+            out.append(rest)
         else:
             out.append(line)
     return "\n".join(out)
