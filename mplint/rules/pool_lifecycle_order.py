@@ -207,8 +207,14 @@ class PoolLifecycleOrder(LintRule):
         statement = expression_line(self.model.statement_of(call), call)
         if statement is None:
             return None
+        # Above the comment lines that describe the join(), not between them and it.
+        anchor: cst.CSTNode = statement
+        for line in reversed(statement.leading_lines):
+            if line.comment is None or not line.indent:
+                break
+            anchor = line
         return self.fix(
-            Applicability.SAFE, InsertBefore(statement, f"{self.code_for(receiver)}.close()")
+            Applicability.SAFE, InsertBefore(anchor, f"{self.code_for(receiver)}.close()")
         )
 
     # --- use after close() / terminate() / shutdown() / with -------------------------------------------
