@@ -16,6 +16,7 @@ from mplint.model import Model, positional_args
 from mplint.source import split_lines_keepends
 
 __all__ = [
+    "comments_above",
     "descendants",
     "expression_line",
     "indentation",
@@ -53,6 +54,18 @@ def expression_line(
     ):
         return statement
     return None
+
+
+def comments_above(statement: cst.SimpleStatementLine) -> list[cst.EmptyLine]:
+    """The comment lines right above ``statement`` (no blank line in between), at its indentation: the
+    ones that describe it. A fix that inserts a line before the statement goes above them; one that moves
+    the statement takes them along."""
+    found: list[cst.EmptyLine] = []
+    for line in reversed(statement.leading_lines):
+        if line.comment is None or not line.indent:
+            break
+        found.insert(0, line)
+    return found
 
 
 def indentation(module: cst.Module, ancestors: Iterable[cst.CSTNode]) -> str:

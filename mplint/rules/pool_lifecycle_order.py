@@ -8,7 +8,7 @@ from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Valid
-from mplint.rules._helpers import expression_line
+from mplint.rules._helpers import comments_above, expression_line
 
 
 class PoolLifecycleOrder(LintRule):
@@ -208,11 +208,7 @@ class PoolLifecycleOrder(LintRule):
         if statement is None:
             return None
         # Above the comment lines that describe the join(), not between them and it.
-        anchor: cst.CSTNode = statement
-        for line in reversed(statement.leading_lines):
-            if line.comment is None or not line.indent:
-                break
-            anchor = line
+        anchor: cst.CSTNode = next(iter(comments_above(statement)), statement)
         return self.fix(
             Applicability.SAFE, InsertBefore(anchor, f"{self.code_for(receiver)}.close()")
         )
