@@ -55,8 +55,9 @@ class PoolNotClosed(LintRule):
     `with` statement around those statements. It is unsafe: the pool is now terminated (an executor
     shut down, waiting for its work) when the block ends, also when it raises, and the statements are
     re-indented (keeping the file's line endings; blank lines stay empty). There is no fix when those
-    statements hold a string, a bracket or a backslash continued over several lines: re-indenting the
-    inside of a string would change its value.
+    statements hold a string, a bracket or a backslash continued over several lines (re-indenting the
+    inside of a string would change its value), or a `yield` or `await` (the pool would stay open for as
+    long as the caller keeps the generator or coroutine suspended).
 
     ## References
     - [Programming guidelines](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.Pool):
@@ -211,6 +212,12 @@ class PoolNotClosed(LintRule):
             return None  # async work would be terminated at the block's exit
         if any(_spans_lines(node) for statement in following for node in descendants(statement)):
             return None  # re-indenting would change a string or a bracketed continuation
+        if any(
+            isinstance(node, (cst.Yield, cst.Await))
+            for statement in following
+            for node in descendants(statement, enter_scopes=False)
+        ):
+            return None  # the pool would stay open while the caller holds the generator
         target = assignment.targets[0].target
         header = cst.TrailingWhitespace()
         comment = line.trailing_whitespace.comment
