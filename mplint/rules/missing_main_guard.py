@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Optional
 
 import libcst as cst
@@ -12,6 +12,29 @@ from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
 from mplint.rules._helpers import wrapping_block_text
 
 _GUARD = 'if __name__ == "__main__":'
+_Qualname = Callable[[cst.BaseExpression], Optional[str]]
+#: Calls that define something and have no other effect: children may (and often must) run them again.
+_DEFINING_CALLS = frozenset(
+    {
+        "collections.namedtuple",
+        "enum.Enum",
+        "functools.partial",
+        "logging.getLogger",
+        "multiprocessing.get_context",
+        "multiprocessing.get_logger",
+        "os.getenv",
+        "os.environ.get",
+        "os.path.abspath",
+        "os.path.basename",
+        "os.path.dirname",
+        "os.path.join",
+        "pathlib.Path",
+        "re.compile",
+        "typing.NamedTuple",
+        "typing.NewType",
+        "typing.TypeVar",
+    }
+)
 
 
 class MissingMainGuard(LintRule):
@@ -66,7 +89,8 @@ class MissingMainGuard(LintRule):
     ## Fix safety
     When the only offender is one trailing statement (typically `main()`) and nothing but definitions,
     imports, constants and docstrings comes before it, wrapping it in `if __name__ == "__main__":` is
-    safe. Otherwise the fix wraps every statement from the first one that is not a definition, an import,
+    safe (a call that only defines something, such as `logging.getLogger(__name__)`,
+    `Path(__file__).parent` or `re.compile(...)`, counts as a definition). Otherwise the fix wraps every statement from the first one that is not a definition, an import,
     a constant or a docstring (opening a file, parsing arguments, loading data, configuring logging: a
     spawned child would run it again) to the end of the module. That changes what importers of the module
     see, and the children no longer run those statements: unsafe. There is no fix when a `def`, `class`
@@ -263,11 +287,11 @@ class MissingMainGuard(LintRule):
         if statement in self.model.tree.main_guards:
             return True
         if isinstance(statement, cst.SimpleStatementLine):
-            return all(_is_setup_small(small) for small in statement.body)
+            return all(_is_setup_small(small, self.model.qualname) for small in statement.body)
         if isinstance(statement, cst.If):  # ``if sys.version_info >= (3, 8): import ...``
             orelse = statement.orelse
             return (
-                _is_constant(statement.test, tests=True)
+                _is_constant(statement.test, self.model.qualname, tests=True)
                 and self._all_setup(statement.body)
                 and (orelse is None or self._is_setup(orelse))
             )
@@ -281,7 +305,7 @@ class MissingMainGuard(LintRule):
 
     def _all_setup(self, block: cst.BaseSuite) -> bool:
         if isinstance(block, cst.SimpleStatementSuite):
-            return all(_is_setup_small(small) for small in block.body)
+            return all(_is_setup_small(small, self.model.qualname) for small in block.body)
         return all(self._is_setup(statement) for statement in block.body)
 
     def _needed_by_functions(self, tail: Sequence[cst.CSTNode]) -> bool:
@@ -300,23 +324,23 @@ class MissingMainGuard(LintRule):
         return False
 
 
-def _is_setup_small(small: cst.BaseSmallStatement) -> bool:
+def _is_setup_small(small: cst.BaseSmallStatement, qualname: _Qualname) -> bool:
     if isinstance(small, (cst.Import, cst.ImportFrom, cst.Pass)):
         return True
     if isinstance(small, cst.Expr):
         return isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString))
     if isinstance(small, cst.Assign):
-        return _is_constant(small.value) and all(
+        return _is_constant(small.value, qualname) and all(
             isinstance(t.target, (cst.Name, cst.Tuple)) for t in small.targets
         )
     if isinstance(small, cst.AnnAssign):
         return isinstance(small.target, cst.Name) and (
-            small.value is None or _is_constant(small.value)
+            small.value is None or _is_constant(small.value, qualname)
         )
     return False
 
 
-def _is_constant(expr: cst.BaseExpression, *, tests: bool = False) -> bool:
+def _is_constant(expr: cst.BaseExpression, qualname: _Qualname, *, tests: bool = False) -> bool:
     """A literal, a container of literals, arithmetic on them, or a name or attribute read: evaluating it
     has no side effects. With ``tests``, comparisons and ``and``/``or``/``not`` too."""
     if isinstance(
@@ -333,24 +357,36 @@ def _is_constant(expr: cst.BaseExpression, *, tests: bool = False) -> bool:
     ):
         return True
     if isinstance(expr, cst.Attribute):
-        return _is_constant(expr.value)
+        return _is_constant(expr.value, qualname)
     if isinstance(expr, cst.UnaryOperation):
-        return _is_constant(expr.expression, tests=tests)
+        return _is_constant(expr.expression, qualname, tests=tests)
     if isinstance(expr, cst.BinaryOperation):
-        return _is_constant(expr.left) and _is_constant(expr.right)
+        return _is_constant(expr.left, qualname) and _is_constant(expr.right, qualname)
     if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
-        return all(isinstance(e, cst.Element) and _is_constant(e.value) for e in expr.elements)
+        return all(
+            isinstance(e, cst.Element) and _is_constant(e.value, qualname) for e in expr.elements
+        )
     if isinstance(expr, cst.Dict):
         return all(
-            isinstance(e, cst.DictElement) and _is_constant(e.key) and _is_constant(e.value)
+            isinstance(e, cst.DictElement)
+            and _is_constant(e.key, qualname)
+            and _is_constant(e.value, qualname)
             for e in expr.elements
         )
     if tests and isinstance(expr, cst.Comparison):
-        return _is_constant(expr.left) and all(_is_constant(c.comparator) for c in expr.comparisons)
+        return _is_constant(expr.left, qualname) and all(
+            _is_constant(c.comparator, qualname) for c in expr.comparisons
+        )
     if tests and isinstance(expr, cst.BooleanOperation):
-        return _is_constant(expr.left, tests=True) and _is_constant(expr.right, tests=True)
+        return _is_constant(expr.left, qualname, tests=True) and _is_constant(
+            expr.right, qualname, tests=True
+        )
     if tests and isinstance(expr, cst.Subscript):  # ``sys.version_info[:2]``
-        return _is_constant(expr.value)
+        return _is_constant(expr.value, qualname)
+    if isinstance(expr, cst.Call):  # ``logger = logging.getLogger(__name__)``: a definition too
+        return qualname(expr.func) in _DEFINING_CALLS and all(
+            _is_constant(a.value, qualname) for a in expr.args
+        )
     return False
 
 
