@@ -105,10 +105,15 @@ def check_snapshot(path: Path, actual: str, update: bool) -> None:
 # --- fixtures --------------------------------------------------------------------------------------------
 
 
+def read_exact(path: Path) -> str:
+    """The file's text with its line endings as they are (``read_text`` would turn CRLF into LF)."""
+    return path.read_bytes().decode("utf-8")
+
+
 @pytest.mark.parametrize(("rule", "name"), FIXTURE_FILES, ids=[n for _, n in FIXTURE_FILES])
 def test_fixture(rule: type[LintRule], name: str, update_fixtures: bool) -> None:
     path = FIXTURES / name
-    text = path.read_text(encoding="utf-8")
+    text = read_exact(path)
     expected = expected_errors(text, name)
     if name == f"{rule.CODE}.py":
         assert expected, f"{path.name} marks no line with '# error: {rule.CODE}'"
@@ -185,16 +190,16 @@ def test_markers_are_numbered_as_python_numbers_lines() -> None:
 def test_fixture_fixes(rule: type[LintRule], name: str, update_fixtures: bool) -> None:
     path = FIXTURES / name
     golden = path.with_name(path.stem + ".fixed.py")
-    text = path.read_text(encoding="utf-8")
+    text = read_exact(path)
     result = fix_source(str(path), text, _config(rule), unsafe=True)
     assert result.error is None, result.error
     if not result.applied:
         assert not golden.exists(), f"{golden.name} exists but no fix applies"
         return
     if update_fixtures:
-        golden.write_text(result.text, encoding="utf-8")
+        golden.write_bytes(result.text.encode("utf-8"))
     assert golden.exists(), f"missing {golden.name}: run pytest --update-fixtures"
-    assert result.text == golden.read_text(encoding="utf-8")
+    assert result.text == read_exact(golden)
     # Fixing the fixed file again changes nothing.
     again = fix_source(str(golden), result.text, _config(rule), unsafe=True)
     assert again.text == result.text

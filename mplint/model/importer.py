@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 from mplint.model.names import BindingKind, Scope
 
@@ -49,7 +50,25 @@ class Importer:
             return qualname, f"import {module}"
         if module and self.names.name_is_free(attr, at):
             return attr, f"from {module} import {attr}"
+        if "." in module:  # ``concurrent.futures.TimeoutError``, whose name is a builtin's
+            top = module.partition(".")[0]
+            if self._imports_module(top, module, at):
+                return qualname, None
+            if self.names.name_is_free(top, at):
+                return qualname, f"import {module}"
         return None
+
+    def _imports_module(self, top: str, module: str, at: cst.CSTNode) -> bool:
+        """``top`` is bound at ``at`` only by imports, one of them ``import <module>`` itself."""
+        bindings = self.names.lookup(top, at)
+        if not bindings or any(b.how is not BindingKind.IMPORT for b in bindings):
+            return False
+        return any(
+            isinstance(b.node, cst.ImportAlias)
+            and b.node.asname is None
+            and get_full_name_for_node(b.node.name) == module
+            for b in bindings
+        )
 
     def import_anchor(self) -> Optional[tuple[cst.CSTNode, bool]]:
         """Where a new module-level import goes: ``(statement, True)`` to insert it after the last

@@ -5,12 +5,24 @@ Not a rule: the registry skips the modules of ``mplint.rules`` whose name starts
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+import tokenize
+from collections.abc import Iterable, Iterator
 from typing import Optional
 
 import libcst as cst
 
-__all__ = ["descendants", "expression_line"]
+from mplint.model import Model, positional_args
+from mplint.source import split_lines_keepends
+
+__all__ = [
+    "comments_above",
+    "descendants",
+    "expression_line",
+    "indentation",
+    "positional_arity",
+    "wrapping_block_text",
+]
 
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
@@ -42,3 +54,157 @@ def expression_line(
     ):
         return statement
     return None
+
+
+def comments_above(statement: cst.SimpleStatementLine) -> list[cst.EmptyLine]:
+    """The comment lines right above ``statement`` (no blank line in between), at its indentation: the
+    ones that describe it. A fix that inserts a line before the statement goes above them; one that moves
+    the statement takes them along."""
+    found: list[cst.EmptyLine] = []
+    for line in reversed(statement.leading_lines):
+        if line.comment is None or not line.indent:
+            break
+        found.insert(0, line)
+    return found
+
+
+def indentation(module: cst.Module, ancestors: Iterable[cst.CSTNode]) -> str:
+    """The indentation of a statement whose ancestors (innermost first) are ``ancestors``."""
+    levels = [
+        module.default_indent if a.indent is None else a.indent
+        for a in ancestors
+        if isinstance(a, cst.IndentedBlock)
+    ]
+    return "".join(reversed(levels))
+
+
+def wrapping_block_text(
+    module: cst.Module, block: cst.BaseCompoundStatement, indent: str, *, levels: int = 1
+) -> Optional[str]:
+    """The text of ``block``, a new compound statement (``if __name__ == "__main__":``, ``with``) whose body
+    is statements moved one level deeper, for a fix that replaces their lines; ``indent`` is the
+    indentation of the first moved statement, which the engine puts back before every following line.
+    ``levels`` says how far the statements moved: 1 (one level deeper), 0 (where they were: a block
+    rewritten around them) or -1 (one level out: a definition taken out of a block).
+
+    Every line ends in ``\n`` (the engine writes the file's own line ending: libcst's text already holds
+    it, and it must not be doubled). A blank line stays empty, not indented whitespace. A line continuing a
+    statement after a backslash, which libcst leaves as it was, moves with its statement. None when a line
+    cannot be re-indented safely: the continuation lines of a multi-line string when ``indent`` is not
+    empty (the engine would change the string's value), or text that does not tokenize.
+    """
+    code = module.code_for_node(block)
+    lines = [line.rstrip("\r\n") for line in split_lines_keepends(code)]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    in_string, continued = _line_roles(lines)
+    if in_string is None or continued is None:
+        return None
+    out: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if number in in_string:
+            if indent:
+                return None  # the engine would indent the inside of the string
+            out.append(line)
+        elif not line.strip():
+            out.append("")
+        elif number in continued:
+            if not line.startswith(indent):
+                return None
+            unit = module.default_indent
+            rest = line[len(indent) :]
+            if levels > 0:
+                rest = unit * levels + rest
+            elif levels < 0 and rest.startswith(unit * -levels):
+                rest = rest[len(unit) * -levels :]
+            out.append(rest)
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _line_roles(lines: list[str]) -> tuple[Optional[set[int]], Optional[set[int]]]:
+    """The numbers of the lines that start inside a string literal, and of those that continue a
+    statement after a backslash (not inside a string); (None, None) when the text does not tokenize."""
+    in_string: set[int] = set()
+    ended: set[int] = set()
+    source = "".join(f"{line}\n" for line in lines)
+    string_start: list[int] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            name = tokenize.tok_name[token.type]
+            if name in ("NEWLINE", "NL"):
+                ended.add(token.start[0])
+            elif name == "STRING":
+                in_string.update(range(token.start[0] + 1, token.end[0] + 1))
+            elif name == "FSTRING_START":  # Python 3.12+: an f-string is several tokens
+                string_start.append(token.start[0])
+            elif name == "FSTRING_END" and string_start:
+                in_string.update(range(string_start.pop() + 1, token.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError):
+        return None, None
+    continued = {
+        number
+        for number in range(2, len(lines) + 1)
+        if number - 1 not in ended and number not in in_string
+    }
+    return in_string, continued
+
+
+def positional_arity(model: Model, expr: cst.BaseExpression) -> Optional[tuple[int, Optional[int]]]:
+    """How many positional arguments calling ``expr`` needs and accepts: (required, maximum), the
+    maximum None with ``*args``. For functions and lambdas of this module, ``self.method`` (bound),
+    ``Class.method`` (unbound, or a static/class method) and ``functools.partial`` of them. None when
+    unknown: other decorators, a partial binding a parameter by keyword, anything else."""
+    bound = 0
+    target = expr
+    if isinstance(expr, cst.Call):
+        if model.qualname(expr.func) != "functools.partial" or any(a.star for a in expr.args):
+            return None
+        positional = positional_args(expr)
+        if not positional:
+            return None
+        target = positional[0].value
+        bound = len(positional) - 1
+        keywords = {a.keyword.value for a in expr.args if a.keyword is not None}
+    else:
+        keywords = set()
+    function = model.names.resolve_function(target)
+    if function is None or isinstance(target, cst.Call):
+        return None
+    skip = 0
+    if isinstance(function, cst.FunctionDef):
+        decorators: set[str] = set()
+        for decorator in function.decorators:
+            if not isinstance(decorator.decorator, cst.Name):
+                return None
+            decorators.add(decorator.decorator.value)
+        if decorators - {"staticmethod", "classmethod"}:
+            return None
+        if model.names.is_method(function):
+            key = model.binding_key(target) if isinstance(target, cst.Attribute) else None
+            if "classmethod" in decorators or (key is not None and len(key) == 3):
+                skip = 1  # cls / self is passed by the binding
+            elif not (
+                isinstance(target, cst.Attribute)
+                and model.names.resolve_class(target.value) is not None
+            ):
+                return None
+    params = function.params
+    positional_params = [*params.posonly_params, *params.params][skip:]
+    cut = next(
+        (i for i, p in enumerate(positional_params) if p.name.value in keywords),
+        None,
+    )
+    if cut is not None:
+        # a parameter bound by keyword can no longer be given by position: the ones before it can
+        if any(p.default is None and p.name.value not in keywords for p in positional_params[cut:]):
+            return None
+        positional_params = positional_params[:cut]
+    required = sum(1 for p in positional_params if p.default is None)
+    maximum: Optional[int] = None
+    if cut is not None or not isinstance(params.star_arg, cst.Param):
+        maximum = len(positional_params) - bound
+        if maximum < 0:
+            return None
+    return max(required - bound, 0), maximum

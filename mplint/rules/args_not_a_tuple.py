@@ -95,8 +95,10 @@ class ArgsNotATuple(LintRule):
     Adding the missing comma, `(x)` → `(x,)`, is safe: the parentheses show that a 1-tuple was meant,
     and the original passes the wrong arguments or raises. Wrapping a bare number, `args=5` →
     `args=(5,)`, is safe too (the original always raises); a bare `args=None` gets no fix (no
-    arguments, `()`, may be what was meant). Wrapping a bare string, bytes,
-    dict or set, `args="egon"` → `args=("egon",)`, is unsafe: a program could unpack it on purpose.
+    arguments, `()`, may be what was meant). Wrapping a bare string, bytes or set, `args="egon"` →
+    `args=("egon",)`, is unsafe: a program could unpack it on purpose. A bare dict,
+    `apply_async(f, {"a": 1})`, gets no fix: keyword arguments (`kwds=`, `kwargs=`) were almost
+    certainly meant, not one positional dict.
     A keyword mapping that is not a mapping has no automatic fix.
 
     ## References
@@ -260,6 +262,8 @@ class ArgsNotATuple(LintRule):
             return None
         if found == "None" and not value.lpar:
             return None  # no arguments, `()`, or one `None`, `(None,)`? The intent is unclear.
+        if found == "dict" and not value.lpar:
+            return None  # keyword arguments (`kwds=`, `kwargs=`) were almost certainly meant
         bare = self.model.module.code_for_node(value.with_changes(lpar=(), rpar=()))
         if value.lpar:
             # the node's range stops inside its parentheses: adding the comma makes the tuple

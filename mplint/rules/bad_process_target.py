@@ -12,6 +12,7 @@ from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
 from mplint.model import BindingKind, Model, keyword_arg, positional_args
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
+from mplint.rules._helpers import positional_arity
 
 _FACTORY_NAME = re.compile(
     r"^(make|get|create|build|new|gen|wrap|bind|with|as|to|load|lookup|resolve|select|choose)_"
@@ -60,8 +61,11 @@ class BadProcessTarget(LintRule):
     ## Fix safety
     `target=f(a, b)` becomes `target=f, args=(a, b)` (and `pool.apply_async(f(a))` becomes
     `pool.apply_async(f, (a,))`): unsafe, because `f` no longer runs in the parent. A lone positional
-    target `Process(f)` becomes `Process(target=f)`: safe, the original always raises. When more positional
-    arguments follow, they are moved to keywords too: unsafe.
+    target `Process(f)` becomes `Process(target=f)`: safe, the original always raises, when `f` is known
+    to accept the arguments it is given (none, or those of `args=`). When that cannot be told, or more
+    positional arguments follow (they are moved to keywords too), the fix is unsafe. When `f` needs
+    arguments it is not given there is no fix: the child would fail with a `TypeError` that the parent no
+    longer notices, where the original failed at once in the parent.
 
     ## References
     - [`multiprocessing.Process`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process):
@@ -211,14 +215,46 @@ class BadProcessTarget(LintRule):
                 Replace(arg, f"{name}={self.code_for(arg.value)}")
                 for arg, name in zip(positional, names)
             )
-            applicability = Applicability.SAFE if len(positional) == 1 else Applicability.UNSAFE
-            fix = self.fix(applicability, *edits, title="Pass the target as `target=`")
+            fits = self._target_takes(node, positional)
+            if fits is not False:
+                applicability = (
+                    Applicability.SAFE if len(positional) == 1 and fits else Applicability.UNSAFE
+                )
+                fix = self.fix(applicability, *edits, title="Pass the target as `target=`")
         self.report(
             positional[0],
             fix=fix,
             message="the first positional argument is `group`, not the target; "
             "pass `target=` as a keyword",
         )
+
+    def _target_takes(self, node: cst.Call, positional: list[cst.Arg]) -> Optional[bool]:
+        """Whether the target accepts the arguments the call gives it (``args=``, or the third
+        positional argument; none when absent): None when that cannot be told. A target that needs
+        arguments it is not given would fail in the child, where the parent no longer notices."""
+        if any(a.keyword is not None and a.keyword.value == "kwargs" for a in node.args):
+            return None
+        if len(positional) > 3:
+            return None  # ``kwargs`` given by position
+        args_kw = keyword_arg(node, "args")
+        given: Optional[cst.BaseExpression] = (
+            positional[2].value
+            if len(positional) > 2
+            else (args_kw.value if args_kw is not None else None)
+        )
+        if given is None:
+            count = 0
+        elif isinstance(given, cst.Tuple) and not any(
+            isinstance(e, cst.StarredElement) for e in given.elements
+        ):
+            count = len(given.elements)
+        else:
+            return None
+        arity = positional_arity(self.model, positional[0].value)
+        if arity is None:
+            return None
+        required, maximum = arity
+        return required <= count and (maximum is None or count <= maximum)
 
     def _target_fix(
         self, node: cst.Call, target_kw: cst.Arg, target: cst.Call

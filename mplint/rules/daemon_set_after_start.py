@@ -5,8 +5,8 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
-from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, RemoveStatement, Valid
-from mplint.rules._helpers import expression_line
+from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, RemoveStatement, Replace, Valid
+from mplint.rules._helpers import comments_above, expression_line
 
 
 class DaemonSetAfterStart(LintRule):
@@ -39,7 +39,8 @@ class DaemonSetAfterStart(LintRule):
     ```
 
     ## Fix safety
-    The fix moves the assignment to just before the `start()` call. It is safe: the original always
+    The fix moves the assignment, with the comment lines right above it, to just before the `start()`
+    call (above the comment lines that describe the call). It is safe: the original always
     raises (except under `-O`, where it does nothing). It is offered when both statements stand on their
     own lines in the same block and the assigned value is a constant or a name not rebound in between.
 
@@ -143,6 +144,12 @@ class DaemonSetAfterStart(LintRule):
         comment = assign_line.trailing_whitespace.comment
         if comment is not None:
             text += "  " + comment.value  # the comment moves with its statement
+        described = comments_above(assign_line)  # and so do the comment lines right above it
+        text = "\n".join([*(line.comment.value for line in described if line.comment), text])
+        anchor: cst.CSTNode = next(iter(comments_above(start_line)), start_line)
         return self.fix(
-            Applicability.SAFE, RemoveStatement(assign_line), InsertBefore(start_line, text)
+            Applicability.SAFE,
+            *(Replace(line, "") for line in described),
+            RemoveStatement(assign_line),
+            InsertBefore(anchor, text),
         )

@@ -9,7 +9,7 @@ from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
 from mplint.model import call_argument, keyword_arg, positional_args
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
-from mplint.rules._helpers import descendants
+from mplint.rules._helpers import descendants, indentation, wrapping_block_text
 
 _EXITS = (cst.Return, cst.Break, cst.Continue)
 _LOOPS = (cst.For, cst.While)
@@ -73,7 +73,9 @@ class LockNotExceptionSafe(LintRule):
     over the statements in between. The fix is safe: the lock is held over the same statements, and is
     now also released when one of them raises. It is not offered when the block returns, breaks or
     continues early (the original kept the lock then), when it acquires or releases the lock again, or
-    when it holds a multi-line string (re-indenting would change it).
+    when it holds a multi-line string (re-indenting would change it). A comment on the `acquire()` line
+    goes to the `with` line; one on the `release()` line stays on a line of its own where the lock was
+    released.
 
     ## References
     - [Synchronization between processes](https://docs.python.org/3/library/multiprocessing.html#synchronization-between-processes)
@@ -373,23 +375,22 @@ class LockNotExceptionSafe(LintRule):
                     return None
                 if isinstance(node, _EXITS) and self._leaves(node, statement):
                     return None
-        unit = model.module.default_indent
-        lines: list[str] = []
-        for statement in body:
-            code = model.module.code_for_node(statement).rstrip("\r\n")
-            lines.extend((unit + text) if text.strip() else "" for text in code.split("\n"))
-        header = f"with {self.code_for(receiver)}:"
-        comments = [
-            c.value
-            for c in (
-                acquire_line.trailing_whitespace.comment,
-                release_line.trailing_whitespace.comment,
-            )
-            if c is not None
-        ]
-        if comments:
-            header += "  " + "  ".join(comments)
-        text = "\n".join([header, *lines])
+        header = cst.TrailingWhitespace()
+        taken = acquire_line.trailing_whitespace.comment
+        if taken is not None:  # the comment stays on the line that takes the lock
+            header = cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=taken)
+        block = cst.With(
+            items=[cst.WithItem(item=receiver)],
+            body=cst.IndentedBlock(body=body, header=header),
+        )
+        text = wrapping_block_text(
+            model.module, block, indentation(model.module, model.ancestors(acquire_line))
+        )
+        if text is None:
+            return None
+        released = release_line.trailing_whitespace.comment
+        if released is not None:  # the comment stays where the lock was released
+            text += "\n" + released.value
         return self.fix(Applicability.SAFE, ReplaceLines(acquire_line, release_line, text))
 
     def _leaves(self, node: cst.CSTNode, top: cst.BaseStatement) -> bool:

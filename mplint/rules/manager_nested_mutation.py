@@ -53,9 +53,10 @@ class ManagerNestedMutation(LintRule):
 
     ## Fix safety
     The fix reads the value into a local variable, changes it, and writes it back with `__setitem__`
-    (or the attribute store of a `Namespace`). It is unsafe: without a lock held around the three
-    statements, another process can write in between and one of the two updates is lost (MPL402), and a
-    value that was itself a proxy would be replaced by a copy.
+    (or the attribute store of a `Namespace`). It is offered only inside `with lock:` on a process lock
+    (a `multiprocessing` or Manager lock): without one held around the three statements, another process
+    can write in between and one of the two updates is lost (MPL402). It is unsafe: a value that was
+    itself a proxy would be replaced by a copy.
 
     ## References
     - [Proxy objects](https://docs.python.org/3/library/multiprocessing.html#proxy-objects)
@@ -98,17 +99,19 @@ class ManagerNestedMutation(LintRule):
             from multiprocessing import Manager
             def main():
                 with Manager() as m:
-                    shared = m.dict({'items': []})
-                    shared['items'].append(1)
+                    shared, lock = m.dict({'items': []}), m.Lock()
+                    with lock:
+                        shared['items'].append(1)
             """,
             fixed="""
             from multiprocessing import Manager
             def main():
                 with Manager() as m:
-                    shared = m.dict({'items': []})
-                    items = shared['items']
-                    items.append(1)
-                    shared['items'] = items
+                    shared, lock = m.dict({'items': []}), m.Lock()
+                    with lock:
+                        items = shared['items']
+                        items.append(1)
+                        shared['items'] = items
             """,
             unsafe=True,
         ),
@@ -274,7 +277,22 @@ class ManagerNestedMutation(LintRule):
         if node in reported:
             return
         reported.add(node)
-        self.report(node, fix=self._fix(node, copy), code=self.snippet(node))
+        fix = self._fix(node, copy) if self._under_lock(node) else None
+        self.report(node, fix=fix, code=self.snippet(node))
+
+    def _under_lock(self, node: cst.CSTNode) -> bool:
+        """``node`` runs inside ``with lock:`` on a process lock (its own function's): the read, the
+        change and the write back of the fix cannot interleave with another process's."""
+        model = self.model
+        for ancestor in model.ancestors(node):
+            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+            if isinstance(ancestor, cst.With):
+                for item in ancestor.items:
+                    kind = model.kind_of(item.item)
+                    if kind is not None and kind.is_lock_like and not kind.uses_threads:
+                        return True
+        return False
 
     def _fix(self, node: cst.CSTNode, copy: cst.BaseExpression) -> Optional[FixSpec]:
         """``p[k].append(x)`` -> ``tmp = p[k]`` / ``tmp.append(x)`` / ``p[k] = tmp``."""

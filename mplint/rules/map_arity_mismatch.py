@@ -6,8 +6,9 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
-from mplint.model import Model, positional_args
+from mplint.model import positional_args
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
+from mplint.rules._helpers import positional_arity
 
 #: Pool methods that pass each item as one argument, and their unpacking twins.
 _ONE_ARGUMENT = {
@@ -310,63 +311,3 @@ class MapArityMismatch(LintRule):
         else:
             return
         self.report(call, call=self.snippet(call), problem=problem)
-
-
-# --- helpers of this rule ---
-def positional_arity(model: Model, expr: cst.BaseExpression) -> Optional[tuple[int, Optional[int]]]:
-    """How many positional arguments calling ``expr`` needs and accepts: (required, maximum), the
-    maximum None with ``*args``. For functions and lambdas of this module, ``self.method`` (bound),
-    ``Class.method`` (unbound, or a static/class method) and ``functools.partial`` of them. None when
-    unknown: other decorators, a partial binding a parameter by keyword, anything else."""
-    bound = 0
-    target = expr
-    if isinstance(expr, cst.Call):
-        if model.qualname(expr.func) != "functools.partial" or any(a.star for a in expr.args):
-            return None
-        positional = positional_args(expr)
-        if not positional:
-            return None
-        target = positional[0].value
-        bound = len(positional) - 1
-        keywords = {a.keyword.value for a in expr.args if a.keyword is not None}
-    else:
-        keywords = set()
-    function = model.names.resolve_function(target)
-    if function is None or isinstance(target, cst.Call):
-        return None
-    skip = 0
-    if isinstance(function, cst.FunctionDef):
-        decorators: set[str] = set()
-        for decorator in function.decorators:
-            if not isinstance(decorator.decorator, cst.Name):
-                return None
-            decorators.add(decorator.decorator.value)
-        if decorators - {"staticmethod", "classmethod"}:
-            return None
-        if model.names.is_method(function):
-            key = model.binding_key(target) if isinstance(target, cst.Attribute) else None
-            if "classmethod" in decorators or (key is not None and len(key) == 3):
-                skip = 1  # cls / self is passed by the binding
-            elif not (
-                isinstance(target, cst.Attribute)
-                and model.names.resolve_class(target.value) is not None
-            ):
-                return None
-    params = function.params
-    positional_params = [*params.posonly_params, *params.params][skip:]
-    cut = next(
-        (i for i, p in enumerate(positional_params) if p.name.value in keywords),
-        None,
-    )
-    if cut is not None:
-        # a parameter bound by keyword can no longer be given by position: the ones before it can
-        if any(p.default is None and p.name.value not in keywords for p in positional_params[cut:]):
-            return None
-        positional_params = positional_params[:cut]
-    required = sum(1 for p in positional_params if p.default is None)
-    maximum: Optional[int] = None
-    if cut is not None or not isinstance(params.star_arg, cst.Param):
-        maximum = len(positional_params) - bound
-        if maximum < 0:
-            return None
-    return max(required - bound, 0), maximum

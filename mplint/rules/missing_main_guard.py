@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Optional
 
 import libcst as cst
@@ -8,8 +9,32 @@ from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
 from mplint.model import FunctionNode
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.rules._helpers import wrapping_block_text
 
 _GUARD = 'if __name__ == "__main__":'
+_Qualname = Callable[[cst.BaseExpression], Optional[str]]
+#: Calls that define something and have no other effect: children may (and often must) run them again.
+_DEFINING_CALLS = frozenset(
+    {
+        "collections.namedtuple",
+        "enum.Enum",
+        "functools.partial",
+        "logging.getLogger",
+        "multiprocessing.get_context",
+        "multiprocessing.get_logger",
+        "os.getenv",
+        "os.environ.get",
+        "os.path.abspath",
+        "os.path.basename",
+        "os.path.dirname",
+        "os.path.join",
+        "pathlib.Path",
+        "re.compile",
+        "typing.NamedTuple",
+        "typing.NewType",
+        "typing.TypeVar",
+    }
+)
 
 
 class MissingMainGuard(LintRule):
@@ -62,10 +87,17 @@ class MissingMainGuard(LintRule):
     ```
 
     ## Fix safety
-    When the only offender is one trailing statement (typically `main()`), wrapping it in
-    `if __name__ == "__main__":` is safe. Otherwise the fix wraps every statement from the first offender
-    to the end of the module, which changes what importers of the module see: unsafe. There is no fix when
-    a `def`, `class` or `import` follows the offender (children need those at import).
+    When the only offender is one trailing statement (typically `main()`) and nothing but definitions,
+    imports, constants and docstrings comes before it, wrapping it in `if __name__ == "__main__":` is
+    safe (a call that only defines something, such as `logging.getLogger(__name__)`,
+    `Path(__file__).parent` or `re.compile(...)`, counts as a definition). Otherwise the fix wraps every statement from the first one that is not a definition, an import,
+    a constant or a docstring (opening a file, parsing arguments, loading data, configuring logging: a
+    spawned child would run it again) to the end of the module. That changes what importers of the module
+    see, and the children no longer run those statements: unsafe. There is no fix when a `def`, `class`
+    or `import` follows that first statement (children need those at import), or when a function or class
+    reads a name the wrapped statements bind (a spawned child would not have it). The wrapped lines
+    keep the file's line endings, blank lines stay empty, and the lines inside a multi-line string are
+    left as they are (so its value does not change).
 
     ## References
     - [Safe importing of main module](https://docs.python.org/3/library/multiprocessing.html#multiprocessing-safe-main-import)
@@ -135,8 +167,8 @@ class MissingMainGuard(LintRule):
             fixed="""
             import multiprocessing as mp
             def f(): pass
-            p = mp.Process(target=f)
             if __name__ == "__main__":
+                p = mp.Process(target=f)
                 p.start()
                 p.join()
             """,
@@ -203,6 +235,12 @@ class MissingMainGuard(LintRule):
         if top is None or top not in module.body:
             return None
         index = next(i for i, stmt in enumerate(module.body) if stmt is top)
+        # Import-time side effects above the offender (opening an output file, parsing arguments,
+        # loading data) would still run again in every spawned child: the wrap starts at the first
+        # statement that is not a definition, an import, a constant or a docstring.
+        start = next(
+            (i for i, stmt in enumerate(module.body[:index]) if not self._is_setup(stmt)), index
+        )
         for earlier in module.body[:index]:
             for other in model.tree.calls:
                 if (
@@ -211,7 +249,7 @@ class MissingMainGuard(LintRule):
                     and self._offence(other) is not None
                 ):
                     return None  # the first offender's fix wraps this one too
-        tail = list(module.body[index:])
+        tail = list(module.body[start:])
         for stmt in tail:
             if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) or stmt in model.tree.main_guards:
                 return None  # children need these at import; wrapping them breaks the workers
@@ -219,15 +257,20 @@ class MissingMainGuard(LintRule):
                 isinstance(s, (cst.Import, cst.ImportFrom, cst.Global)) for s in stmt.body
             ):
                 return None
+        if self._needed_by_functions(tail):
+            return None
         first = tail[0]
         body = [first.with_changes(leading_lines=()), *tail[1:]]
         guard = cst.If(
             test=cst.parse_expression('__name__ == "__main__"'),
             body=cst.IndentedBlock(body=body),
         )
-        text = module.code_for_node(guard).rstrip("\r\n")
+        text = wrapping_block_text(module, guard, "")
+        if text is None:
+            return None
         lone_call = (
             count == 1
+            and start == index
             and len(tail) == 1
             and isinstance(first, cst.SimpleStatementLine)
             and len(first.body) == 1
@@ -235,6 +278,116 @@ class MissingMainGuard(LintRule):
         )
         applicability = Applicability.SAFE if lone_call else Applicability.UNSAFE
         return self.fix(applicability, ReplaceLines(first, tail[-1], text))
+
+    def _is_setup(self, statement: cst.CSTNode) -> bool:
+        """A definition, an import, a constant, a docstring (or a ``__main__`` block, which children do
+        not run): what may run again in every child, and what the wrap leaves where it is."""
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            return True
+        if statement in self.model.tree.main_guards:
+            return True
+        if isinstance(statement, cst.SimpleStatementLine):
+            return all(_is_setup_small(small, self.model.qualname) for small in statement.body)
+        if isinstance(statement, cst.If):  # ``if sys.version_info >= (3, 8): import ...``
+            orelse = statement.orelse
+            return (
+                _is_constant(statement.test, self.model.qualname, tests=True)
+                and self._all_setup(statement.body)
+                and (orelse is None or self._is_setup(orelse))
+            )
+        if isinstance(statement, cst.Else):
+            return self._all_setup(statement.body)
+        if isinstance(statement, cst.Try):  # ``try: import x`` / ``except ImportError: x = None``
+            blocks = [statement.body, *(h.body for h in statement.handlers)]
+            blocks += [b.body for b in (statement.orelse, statement.finalbody) if b is not None]
+            return all(self._all_setup(block) for block in blocks)
+        return False
+
+    def _all_setup(self, block: cst.BaseSuite) -> bool:
+        if isinstance(block, cst.SimpleStatementSuite):
+            return all(_is_setup_small(small, self.model.qualname) for small in block.body)
+        return all(self._is_setup(statement) for statement in block.body)
+
+    def _needed_by_functions(self, tail: Sequence[cst.CSTNode]) -> bool:
+        """A module-level name the wrapped statements bind is read by a function or class defined
+        outside them: a spawned child, which no longer runs those statements, would not have it."""
+        model = self.model
+        scope = model.names.module_scope
+        for name, bindings in scope.bindings.items():
+            if not any(model.contains(stmt, b.node) for stmt in tail for b in bindings):
+                continue
+            for load in model.names.variable_loads((model.module, name)):
+                if model.tree.is_module_level(load):
+                    continue
+                if not any(model.contains(stmt, load) for stmt in tail):
+                    return True
+        return False
+
+
+def _is_setup_small(small: cst.BaseSmallStatement, qualname: _Qualname) -> bool:
+    if isinstance(small, (cst.Import, cst.ImportFrom, cst.Pass)):
+        return True
+    if isinstance(small, cst.Expr):
+        return isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString))
+    if isinstance(small, cst.Assign):
+        return _is_constant(small.value, qualname) and all(
+            isinstance(t.target, (cst.Name, cst.Tuple)) for t in small.targets
+        )
+    if isinstance(small, cst.AnnAssign):
+        return isinstance(small.target, cst.Name) and (
+            small.value is None or _is_constant(small.value, qualname)
+        )
+    return False
+
+
+def _is_constant(expr: cst.BaseExpression, qualname: _Qualname, *, tests: bool = False) -> bool:
+    """A literal, a container of literals, arithmetic on them, or a name or attribute read: evaluating it
+    has no side effects. With ``tests``, comparisons and ``and``/``or``/``not`` too."""
+    if isinstance(
+        expr,
+        (
+            cst.SimpleString,
+            cst.ConcatenatedString,
+            cst.Integer,
+            cst.Float,
+            cst.Imaginary,
+            cst.Name,
+            cst.Ellipsis,
+        ),
+    ):
+        return True
+    if isinstance(expr, cst.Attribute):
+        return _is_constant(expr.value, qualname)
+    if isinstance(expr, cst.UnaryOperation):
+        return _is_constant(expr.expression, qualname, tests=tests)
+    if isinstance(expr, cst.BinaryOperation):
+        return _is_constant(expr.left, qualname) and _is_constant(expr.right, qualname)
+    if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
+        return all(
+            isinstance(e, cst.Element) and _is_constant(e.value, qualname) for e in expr.elements
+        )
+    if isinstance(expr, cst.Dict):
+        return all(
+            isinstance(e, cst.DictElement)
+            and _is_constant(e.key, qualname)
+            and _is_constant(e.value, qualname)
+            for e in expr.elements
+        )
+    if tests and isinstance(expr, cst.Comparison):
+        return _is_constant(expr.left, qualname) and all(
+            _is_constant(c.comparator, qualname) for c in expr.comparisons
+        )
+    if tests and isinstance(expr, cst.BooleanOperation):
+        return _is_constant(expr.left, qualname, tests=True) and _is_constant(
+            expr.right, qualname, tests=True
+        )
+    if tests and isinstance(expr, cst.Subscript):  # ``sys.version_info[:2]``
+        return _is_constant(expr.value, qualname)
+    if isinstance(expr, cst.Call):  # ``logger = logging.getLogger(__name__)``: a definition too
+        return qualname(expr.func) in _DEFINING_CALLS and all(
+            _is_constant(a.value, qualname) for a in expr.args
+        )
+    return False
 
 
 def _function_name(function: FunctionNode) -> str:

@@ -8,7 +8,7 @@ from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Valid
-from mplint.rules._helpers import expression_line
+from mplint.rules._helpers import comments_above, expression_line
 
 
 class PoolLifecycleOrder(LintRule):
@@ -208,8 +208,10 @@ class PoolLifecycleOrder(LintRule):
         statement = expression_line(self.model.statement_of(call), call)
         if statement is None:
             return None
+        # Above the comment lines that describe the join(), not between them and it.
+        anchor: cst.CSTNode = next(iter(comments_above(statement)), statement)
         return self.fix(
-            Applicability.SAFE, InsertBefore(statement, f"{self.code_for(receiver)}.close()")
+            Applicability.SAFE, InsertBefore(anchor, f"{self.code_for(receiver)}.close()")
         )
 
     # --- use after close() / terminate() / shutdown() / with -------------------------------------------

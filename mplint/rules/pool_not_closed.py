@@ -9,7 +9,7 @@ from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
 from mplint.model import ExecContext, FlowKind
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
-from mplint.rules._helpers import descendants
+from mplint.rules._helpers import descendants, indentation, wrapping_block_text
 
 #: Pool methods that wait for their tasks: a pool only used through them is idle when they return.
 _BLOCKING_POOL_METHODS = frozenset({"apply", "map", "starmap"})
@@ -59,7 +59,10 @@ class PoolNotClosed(LintRule):
     executor) in the statements that follow it in the same block, the fix turns the assignment into a
     `with` statement around those statements. It is unsafe: the pool is now terminated (an executor
     shut down, waiting for its work) when the block ends, also when it raises, and the statements are
-    re-indented.
+    re-indented (keeping the file's line endings; blank lines stay empty). There is no fix when those
+    statements hold a string, a bracket or a backslash continued over several lines (re-indenting the
+    inside of a string would change its value), or a `yield` or `await` (the pool would stay open for as
+    long as the caller keeps the generator or coroutine suspended).
 
     ## References
     - [Programming guidelines](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.Pool):
@@ -226,6 +229,12 @@ class PoolNotClosed(LintRule):
             return None  # async work would be terminated at the block's exit
         if any(_spans_lines(node) for statement in following for node in descendants(statement)):
             return None  # re-indenting would change a string or a bracketed continuation
+        if any(
+            isinstance(node, (cst.Yield, cst.Await))
+            for statement in following
+            for node in descendants(statement, enter_scopes=False)
+        ):
+            return None  # the pool would stay open while the caller holds the generator
         target = assignment.targets[0].target
         header = cst.TrailingWhitespace()
         comment = line.trailing_whitespace.comment
@@ -235,7 +244,11 @@ class PoolNotClosed(LintRule):
             items=[cst.WithItem(item=call, asname=cst.AsName(name=target))],
             body=cst.IndentedBlock(body=following, header=header),  # type: ignore[arg-type]
         )
-        text = model.module.code_for_node(new).rstrip("\r\n")
+        text = wrapping_block_text(
+            model.module, new, indentation(model.module, model.ancestors(line))
+        )
+        if text is None:
+            return None
         return self.fix(Applicability.UNSAFE, ReplaceLines(line, following[-1], text))
 
 

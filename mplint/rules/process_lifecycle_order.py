@@ -7,7 +7,8 @@ import libcst as cst
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
 from mplint.model import ClassInfo, Model, call_argument
-from mplint.rule import FixSpec, Invalid, LintRule, Replace, RuleContext, Valid
+from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Replace, RuleContext, Valid
+from mplint.rules._helpers import expression_line
 
 _NOT_STARTED_ERRORS = {
     "join": "AssertionError: can only join a started process",
@@ -71,9 +72,11 @@ class ProcessLifecycleOrder(LintRule):
     ```
 
     ## Fix safety
-    `p.run()` → `p.start()` is unsafe: the target then runs in a child process, concurrently with the
-    code that follows, and sees a copy of the parent's state instead of the parent's objects. The other
-    cases have no automatic fix.
+    `p.run()` → `p.start()` is unsafe: the target then runs in a child process and sees a copy of the
+    parent's state instead of the parent's objects. When nothing joins the process later in the same
+    function, `p.join()` is added after it, where `run()` used to block, so the code that follows still
+    runs after the target (there is no fix when that line cannot be added). The other cases have no
+    automatic fix.
 
     ## References
     - [`Process.join`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process.join):
@@ -250,19 +253,36 @@ class ProcessLifecycleOrder(LintRule):
         self._reported_runs.add(call)
         self.report(
             call,
-            fix=self._start_fix(call),
+            fix=self._start_fix(call, key, receiver),
             call=self.code_for(call),
             problem=f"runs `{self.snippet(target, width=30)}` here, in this {where}, and starts nothing; "
             f"use `{self.code_for(receiver)}.start()`",
         )
 
-    def _start_fix(self, call: cst.Call) -> Optional[FixSpec]:
-        statement = self.model.small_statement_of(call)
+    def _start_fix(
+        self, call: cst.Call, key: tuple[object, ...], receiver: cst.BaseExpression
+    ) -> Optional[FixSpec]:
+        """``run()`` → ``start()``, followed by ``join()`` where ``run()`` used to block, unless the
+        process is joined afterwards in the same function already."""
+        model = self.model
+        statement = model.small_statement_of(call)
         if not (isinstance(statement, cst.Expr) and statement.value is call) or call.args:
             return None
         func = call.func
         assert isinstance(func, cst.Attribute)
-        return self.fix(Applicability.UNSAFE, Replace(func.attr, "start"))
+        rename = Replace(func.attr, "start")
+        function = model.enclosing_function_node(call)
+        if any(
+            model.precedes(call, join) and model.enclosing_function_node(join) is function
+            for join in model.calls_on(key, ("join",))
+        ):
+            return self.fix(Applicability.UNSAFE, rename)
+        line = expression_line(model.statement_of(call), call)
+        if line is None:
+            return None
+        return self.fix(
+            Applicability.UNSAFE, rename, InsertAfter(line, f"{self.code_for(receiver)}.join()")
+        )
 
     # --- close() of a running process, use after close() ------------------------------------------
     def _check_close(self, call: cst.Call, receiver: cst.BaseExpression) -> None:

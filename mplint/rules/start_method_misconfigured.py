@@ -14,7 +14,16 @@ from mplint.model import (
     is_main_guard_test,
     keyword_arg,
 )
-from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, RemoveStatement, Replace, Valid
+from mplint.rule import (
+    FixSpec,
+    InsertBefore,
+    Invalid,
+    LintRule,
+    NodeEdit,
+    RemoveStatement,
+    Replace,
+    Valid,
+)
 from mplint.rules._helpers import expression_line
 
 _ALREADY_SET = "raises RuntimeError: context has already been set"
@@ -314,9 +323,17 @@ class StartMethodMisconfigured(LintRule):
         comment = statement.trailing_whitespace.comment
         if comment is not None:
             text += "  " + comment.value
+        # The blank lines above the statement go with it when blank lines follow it too (no run of
+        # three or more blank lines is left behind).
+        removed: list[NodeEdit] = [RemoveStatement(statement)]
+        following = module.body[index + 1]
+        if following.leading_lines and following.leading_lines[0].comment is None:
+            removed += [
+                Replace(line, "") for line in statement.leading_lines if line.comment is None
+            ]
         return self.fix(
             Applicability.SAFE,
-            RemoveStatement(statement),
+            *removed,
             InsertBefore(guard.body.body[0], text),
         )
 

@@ -6,7 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import SEMLOCK_KINDS, Kind, KindName
-from mplint.model import Submission, Via
+from mplint.model import FlowKind, Submission, Via
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Replace, Valid
 
 _NAMES = {
@@ -72,8 +72,12 @@ class TemporarySharedObjectArgument(LintRule):
     The fix binds the object to a new local variable on the line before and passes that variable. It is
     safe: the object is created at the same point and now lives until the function returns. If the
     function returns while the child is still starting, the object may still be collected: keep the
-    variable alive (join the child, or store both) until then. The fix is not offered when the call
-    sits in a comprehension or a lambda (hoisting it would share one object among several children).
+    variable alive (join the child, or store both) until then. The fix is therefore only offered where
+    the variable outlives the child's start: at module level, or in a function that joins the process
+    later (or waits for the pool or executor task at once with `.get()`/`.result()`), outside a loop (the
+    next round would drop the previous object). A `p.start(); return p` helper gets no fix: the finding
+    would disappear while the child still fails. Nor is it offered when the call sits in a comprehension
+    or a lambda (hoisting it would share one object among several children).
 
     ## References
     - [Programming guidelines: "Explicitly pass resources to child
@@ -155,7 +159,8 @@ class TemporarySharedObjectArgument(LintRule):
                 if kind is None or kind.creator is not arg or not self._dies(kind, submission):
                     continue
                 reported.add(arg)
-                self.report(arg, fix=self._fix(arg, kind), arg=self.snippet(arg))
+                fix = self._fix(arg, kind) if self._waited_for(submission) else None
+                self.report(arg, fix=fix, arg=self.snippet(arg))
 
     def _dies(self, kind: Kind, submission: Submission) -> bool:
         """Collecting the parent's object breaks the child's copy, for this submission."""
@@ -171,6 +176,37 @@ class TemporarySharedObjectArgument(LintRule):
             return False  # a pool pickles it and fails at once (MPL205), whatever its lifetime
         model = self.model
         return model.start_method(submission.owner) != "fork" and kind.method != "fork"
+
+    def _waited_for(self, submission: Submission) -> bool:
+        """A variable bound on the line before lives long enough: at module level, or in a function
+        (outside a loop, where the next round would drop it) that waits for the child before it can
+        return: a ``join()`` of the process later in the function, or ``.get()``/``.result()`` on the
+        task at once. Otherwise (``p.start(); return p``) the function returns while the child is still
+        starting, and the variable dies with it."""
+        model = self.model
+        call = submission.call
+        function = model.enclosing_function_node(call)
+        for ancestor in model.ancestors(call):
+            if ancestor is function:
+                break
+            if isinstance(ancestor, (cst.For, cst.While)):
+                return False
+        if function is None:
+            return True
+        flow = model.values.value_flow(call)
+        if submission.via in (Via.PROCESS, Via.RUN):
+            if flow.how is not FlowKind.ASSIGNED or flow.key is None or len(flow.key) != 2:
+                return False
+            return any(
+                model.precedes(call, join) and model.enclosing_function_node(join) is function
+                for join in model.calls_on(flow.key, ("join",))
+            )
+        parent = model.parent(call)
+        return (
+            flow.how is FlowKind.METHOD
+            and isinstance(parent, cst.Attribute)
+            and parent.attr.value in ("get", "result")
+        )
 
     def _fix(self, arg: cst.Call, kind: Kind) -> Optional[FixSpec]:
         model = self.model

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Optional
 
 import libcst as cst
@@ -183,8 +184,12 @@ class UnpicklableCallable(LintRule):
             """,
             fixed="""
             import multiprocessing as mp
+
+
             def square(x):
                 return x * x
+
+
             if __name__ == '__main__':
                 mp.Process(target=square, args=(3,)).start()
             """,
@@ -260,8 +265,18 @@ class UnpicklableCallable(LintRule):
         if model.exec_context(definition) is ExecContext.FUNCTION and isinstance(
             top, (cst.FunctionDef, cst.ClassDef)
         ):
-            # after the def or class that holds the call: its leading comment stays with it
-            insert: NodeEdit = InsertAfter(top, "\n\n" + text)
+            # after the def or class that holds the call (its leading comment stays with it), and after
+            # the helpers lifted from it before, so that they read in the order of their lambdas
+            statements = list(module.body)
+            anchor = top
+            for following in statements[statements.index(top) + 1 :]:
+                if not (
+                    isinstance(following, cst.FunctionDef)
+                    and following.name.value.startswith(f"{prefix}_{_ROLE[submission.via]}")
+                ):
+                    break
+                anchor = following
+            insert: NodeEdit = InsertAfter(anchor, "\n\n" + text)
         else:
             insert = InsertBefore(top, text + "\n\n")  # code that runs now: define it first
         return self.fix(Applicability.UNSAFE, Replace(definition, name), insert)
@@ -285,6 +300,16 @@ class UnpicklableCallable(LintRule):
         target = statement.body[0].targets[0].target
         assert isinstance(target, cst.Name)
         text = f"def {target.value}({params}):\n    return {body}"
+        # Two blank lines around a module-level def, counting those already there.
+        body_list = list(module.body)
+        position = body_list.index(statement)
+        leading = statement.leading_lines
+        if position > 0 and not (leading and leading[-1].comment is not None):
+            text = "\n" * max(0, 2 - _blank_lines_at_end(leading)) + text
+        if position + 1 < len(body_list) and not _binds_lambda(body_list[position + 1]):
+            # (a lambda assignment that follows is converted too, and adds the lines above itself)
+            below = _blank_lines_at_start(body_list[position + 1].leading_lines)
+            text += "\n" * max(0, 2 - below)
         return self.fix(Applicability.UNSAFE, ReplaceLines(statement, statement, text))
 
     def _free_name(self, base: str) -> str:
@@ -295,3 +320,31 @@ class UnpicklableCallable(LintRule):
             number += 1
         self._taken.add(candidate)
         return candidate
+
+
+def _blank_lines_at_end(lines: Sequence[cst.EmptyLine]) -> int:
+    count = 0
+    for line in reversed(lines):
+        if line.comment is not None:
+            break
+        count += 1
+    return count
+
+
+def _blank_lines_at_start(lines: Sequence[cst.EmptyLine]) -> int:
+    count = 0
+    for line in lines:
+        if line.comment is not None:
+            break
+        count += 1
+    return count
+
+
+def _binds_lambda(statement: cst.CSTNode) -> bool:
+    """``name = lambda ...: ...`` alone on its line."""
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Assign)
+        and isinstance(statement.body[0].value, cst.Lambda)
+    )

@@ -30,7 +30,11 @@ class UnsafeTerminate(LintRule):
     - the child's own children are not terminated: they are orphaned.
 
     The documented pattern — ask the child to stop, `join(timeout)`, and only then
-    `if p.is_alive(): p.terminate(); p.join()` — is not reported.
+    `if p.is_alive(): p.terminate(); p.join()` — is not reported. Nor is the hazard reported when the
+    parent asked the child to stop through an object it handed over (`put`, `send`, `set`), waited for it
+    (a `get`, `recv`, `poll`, `wait` or `empty` on one of them, or a `join` of the process) and only then
+    terminates it, when nothing handed to the child is used again: a queue, pipe or lock the kill leaves
+    broken then has no one left to block. A missing `join()` is still reported.
 
     ## Example
     ```python
@@ -52,9 +56,11 @@ class UnsafeTerminate(LintRule):
     ```
 
     ## Fix safety
-    Inserting `p.join()` right after a `p.terminate()` that is never joined is safe. (A child that ignores
-    SIGTERM would make that `join()` wait: prefer `join(timeout)` followed by `kill()`.) The lock, queue
-    and children hazard has no automatic fix.
+    Inserting `p.join()` right after a `p.terminate()` that is never joined is safe. When another
+    `terminate()` or `kill()` of the same process follows (an escalation), there is no fix at the first
+    one: a `join()` there would wait forever for a child that ignores SIGTERM, and the `kill()` would never
+    be reached; the fix goes after the last one. (Prefer `join(timeout)` followed by `kill()`.) The lock,
+    queue and children hazard has no automatic fix.
 
     ## References
     - [`Process.terminate`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process.terminate):
@@ -137,7 +143,7 @@ class UnsafeTerminate(LintRule):
         if key is None:
             return
         joined = self._joined_after(key, receiver, call)
-        hazard = None if self._is_fallback(key, call) else self._hazard(kind)
+        hazard = None if self._is_fallback(key, call) else self._hazard(kind, call)
         if joined and hazard is None:
             return
         name = self.code_for(receiver)
@@ -146,8 +152,17 @@ class UnsafeTerminate(LintRule):
             problems.append(f"kills a process that {hazard}; it gets no chance to clean up")
         if not joined:
             problems.append(f"is never followed by `{name}.join()`: the child stays a zombie")
-        fix = None if joined else self._join_fix(call, name)
+        fix = None if joined or self._escalated_later(key, call) else self._join_fix(call, name)
         self.report(call, fix=fix, call=f"{name}.{method}()", problem="; and ".join(problems))
+
+    def _escalated_later(self, key: tuple[object, ...], call: cst.Call) -> bool:
+        """Another ``terminate()`` or ``kill()`` of the same process follows: a ``join()`` inserted here
+        would wait for a child that ignores SIGTERM, and the escalation would never be reached."""
+        model = self.model
+        return any(
+            other is not call and model.precedes(call, other)
+            for other in model.calls_on(key, ("terminate", "kill"))
+        )
 
     # --- is it joined? ---------------------------------------------------------------------------------
     def _joined_after(
@@ -168,7 +183,6 @@ class UnsafeTerminate(LintRule):
             other = join.func.value
             if source is not None and self._iterated_source(other) == source:
                 return True
-        name = self.code_for(receiver)
         low = model.tree.order.get(call, 0)
         for other_call in model.tree.calls:
             if model.tree.order.get(other_call, 0) <= low or other_call is call:
@@ -176,10 +190,11 @@ class UnsafeTerminate(LintRule):
             if model.enclosing_function_node(other_call) is not function:
                 continue
             # handed to a helper (which may join it), stored or appended
-            if any(self.code_for(a.value) == name for a in other_call.args):
+            if any(model.binding_key(a.value) == key for a in other_call.args):
                 return True
+        loads = model.names.variable_loads(key)
         for node in model.tree.returns.get(function, []) if function is not None else []:
-            if node.value is not None and name in self.code_for(node.value):
+            if node.value is not None and any(model.contains(node.value, n) for n in loads):
                 return True
         return False
 
@@ -215,7 +230,7 @@ class UnsafeTerminate(LintRule):
         return self.fix(Applicability.SAFE, InsertAfter(statement, f"{name}.join()"))
 
     # --- what the child holds --------------------------------------------------------------------------
-    def _hazard(self, kind: Kind) -> Optional[str]:
+    def _hazard(self, kind: Kind, call: cst.Call) -> Optional[str]:
         model = self.model
         creator = kind.creator
         if creator is None:
@@ -223,19 +238,22 @@ class UnsafeTerminate(LintRule):
         for submission in model.submissions():
             if submission.call is not creator:
                 continue
-            found = self._hazard_of(submission)
+            found = self._hazard_of(submission, call)
             if found is not None:
                 return found
         return None
 
-    def _hazard_of(self, submission: Submission) -> Optional[str]:
+    def _hazard_of(self, submission: Submission, call: cst.Call) -> Optional[str]:
         model = self.model
+        after_handshake = self._after_handshake(submission, call)
         for arg in model.handoff.submitted_arguments(submission):
             kind = model.kind_of(arg)
             described = _describe_shared(kind)
             if described is None:
                 continue
             if kind is not None and kind.is_lock_like and self._only_signals(submission, arg):
+                continue
+            if after_handshake:
                 continue
             return described
         if submission.via is Via.RUN and submission.owner.cls is not None:
@@ -254,6 +272,56 @@ class UnsafeTerminate(LintRule):
             return "starts processes of its own (they are orphaned)"
         return None
 
+    def _after_handshake(self, submission: Submission, call: cst.Call) -> bool:
+        """The parent asked the child to stop through an object it handed over (``put``/``send``/``set``),
+        waited for it (a ``get``/``recv``/``poll``/``wait``/``empty`` on one, or a ``join`` of the process)
+        and only then terminates it; and nothing handed to the child is used again (they are the
+        function's own variables, given to no other process): a message the kill leaves half-written, or a
+        lock it leaves held, has no one left to block."""
+        model = self.model
+        function = model.enclosing_function_node(call)
+        if function is None:
+            return False
+        keys: list[tuple[object, ...]] = []
+        for arg in model.handoff.submitted_arguments(submission):
+            key = model.binding_key(arg)
+            if key is None or len(key) != 2 or key[0] is not function:
+                return False
+            keys.append(key)
+        requests = [
+            c
+            for key in keys
+            for c in model.calls_on(key, _STOP_REQUESTS)
+            if model.precedes(c, call) and model.enclosing_function_node(c) is function
+        ]
+        if not requests:
+            return False
+        waits = [c for key in keys for c in model.calls_on(key, _WAITS)]
+        process_key = self._process_key(call)
+        if process_key is not None:
+            waits += model.calls_on(process_key, ("join",))
+        if not any(model.precedes(requests[0], w) and model.precedes(w, call) for w in waits):
+            return False
+        loops = [
+            a
+            for a in model.ancestors(call)
+            if isinstance(a, (cst.For, cst.While)) and model.contains(function, a)
+        ]
+        for key in keys:
+            for load in model.names.variable_loads(key):
+                if model.contains(submission.call, load):
+                    continue
+                if model.precedes(call, load) or any(model.contains(loop, load) for loop in loops):
+                    return False  # used after the kill
+                parent = model.parent(load)
+                if not (isinstance(parent, cst.Attribute) and parent.value is load):
+                    return False  # handed on (to another process, a helper, a container)
+        return True
+
+    def _process_key(self, call: cst.Call) -> Optional[tuple[object, ...]]:
+        func = call.func
+        return self.model.binding_key(func.value) if isinstance(func, cst.Attribute) else None
+
     def _only_signals(self, submission: Submission, arg: cst.BaseExpression) -> bool:
         """The child only releases the lock or semaphore it is given (a start signal to the parent):
         it calls ``release()`` on it and never ``acquire()``, nor enters it with ``with``."""
@@ -263,6 +331,10 @@ class UnsafeTerminate(LintRule):
             and not model.handoff.worker_calls(submission, arg, ("acquire",))
             and not model.handoff.worker_enters(submission, arg)
         )
+
+
+_STOP_REQUESTS = ("put", "put_nowait", "send", "send_bytes", "set")
+_WAITS = ("get", "get_nowait", "recv", "recv_bytes", "poll", "wait", "empty")
 
 
 def _describe_shared(kind: Optional[Kind]) -> Optional[str]:

@@ -8,6 +8,7 @@ import libcst as cst
 from mplint.diagnostics import Applicability, Severity
 from mplint.model import BindingKind, ExecContext, Submission, Via, is_main_guard_test
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.rules._helpers import wrapping_block_text
 
 Definition = Union[cst.FunctionDef, cst.ClassDef]
 
@@ -232,12 +233,20 @@ class WorkerDefinedUnderMainGuard(LintRule):
         if not rest or not model.pickling.reads_only_import_time_names(definition):
             return None
         comments = _without_leading_blank_lines(definition.leading_lines)
-        moved = module.code_for_node(definition.with_changes(leading_lines=comments))
-        moved = moved.rstrip("\r\n")
-        remaining = guard.with_changes(
-            leading_lines=(), body=block.with_changes(body=_first_without_blank_lines(rest))
+        moved = wrapping_block_text(
+            module, definition.with_changes(leading_lines=comments), "", levels=-1
         )
-        text = moved + "\n\n\n" + module.code_for_node(remaining).rstrip("\r\n")
+        remaining = wrapping_block_text(
+            module,
+            guard.with_changes(
+                leading_lines=(), body=block.with_changes(body=_first_without_blank_lines(rest))
+            ),
+            "",
+            levels=0,
+        )
+        if moved is None or remaining is None:
+            return None
+        text = moved + "\n\n\n" + remaining
         return self.fix(Applicability.UNSAFE, ReplaceLines(guard, guard, text))
 
 

@@ -67,7 +67,10 @@ class WrongTimeoutException(LintRule):
     ## Fix safety
     The handler is widened to a tuple naming both classes (importing `multiprocessing` or
     `concurrent.futures` when needed). This is safe: the handler still catches everything it caught, and
-    now also the timeout it was written for.
+    now also the timeout it was written for. The futures timeout is written
+    `concurrent.futures.TimeoutError`, the class raised on every Python version (the builtin
+    `TimeoutError` is the same class only from 3.11 on); there is no fix when it cannot be spelled
+    without shadowing a name.
 
     ## References
     - [`AsyncResult.get`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.AsyncResult.get):
@@ -235,13 +238,9 @@ class WrongTimeoutException(LintRule):
     def _widen_fix(self, caught: cst.BaseExpression, raised: str) -> Optional[FixSpec]:
         model = self.model
         modern = self._futures_timeout_is_builtin()
-        if raised == _FUTURES_TIMEOUT:
-            if modern and not model.lookup("TimeoutError", caught):
-                spelling: Optional[tuple[str, Optional[str]]] = ("TimeoutError", None)
-            else:
-                spelling = model.importer.import_spelling(_FUTURES_TIMEOUT, caught)
-        else:
-            spelling = model.importer.import_spelling(raised, caught)
+        # ``concurrent.futures.TimeoutError`` is the futures timeout on every version; the builtin
+        # ``TimeoutError`` only from 3.11 on.
+        spelling = model.importer.import_spelling(raised, caught)
         if spelling is None:
             return None
         text, import_line = spelling

@@ -6,7 +6,7 @@ from typing import Optional
 
 import pytest
 
-from mplint.rules.map_arity_mismatch import positional_arity
+from mplint.rules._helpers import positional_arity
 
 from ..model.support import model_of
 
