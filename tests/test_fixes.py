@@ -275,11 +275,11 @@ def _statement(node: cst.SimpleStatementLine, code: str) -> bool:
     return isinstance(node, cst.SimpleStatementLine) and code.strip() == "pool = mp.Pool(2)"
 
 
-class _DoubledCarriageReturn(_TestRule):
-    """Fix text with CRLF in it, indented as the engine indents it on a CRLF file: ``\\r\\r\\n``."""
+class _TwoLines(_TestRule):
+    """A fix whose text holds a CRLF line break (as libcst writes a CRLF module's nodes)."""
 
     CODE = "MPL981"
-    NAME = "doubled-carriage-return"
+    NAME = "two-lines"
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         if _statement(node, self.code_for(node)):
@@ -383,7 +383,6 @@ FUTURES = textwrap.dedent(
 @pytest.mark.parametrize(
     ("rule", "text", "message"),
     [
-        (_DoubledCarriageReturn, CRLF_BUGGY, "line endings the file does not use (1 \\r;"),
         (
             _WrapChangesACopy,
             MODULE_LEVEL,
@@ -407,6 +406,36 @@ def test_fixes_that_change_meaning_are_not_applied(
     assert result.error is not None and message in result.error, result.error
     assert not result.applied
     assert [d.code for d in result.remaining] == [rule.CODE]
+
+
+@pytest.mark.parametrize("text", [BUGGY, CRLF_BUGGY])
+def test_fix_text_gets_the_files_line_endings(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mplint.engine
+
+    monkeypatch.setattr(mplint.engine, "rules_for", lambda path, config: [_TwoLines])
+    result = fix_source("x.py", text, Config())
+    assert result.error is None, result.error
+    newline = "\r\n" if "\r\n" in text else "\n"
+    expected = f"pool = mp.Pool(3){newline}    pool.close(){newline}"
+    assert expected in result.text
+    assert result.text.count("\r") == text.count("\r") + (newline == "\r\n")
+
+
+def test_foreign_line_endings_are_not_applied(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The indenting as it was (split at LF, joined with the file's CRLF) wrote CR CR LF."""
+    import mplint.edits
+    import mplint.engine
+
+    def old_indent(text: str, indent: str, newline: str) -> str:
+        lines = text.split("\n")
+        return newline.join([lines[0], *[(indent + line) if line else line for line in lines[1:]]])
+
+    monkeypatch.setattr(mplint.edits, "_indent_following_lines", old_indent)
+    monkeypatch.setattr(mplint.engine, "rules_for", lambda path, config: [_TwoLines])
+    result = fix_source("x.py", CRLF_BUGGY, Config())
+    assert result.text == CRLF_BUGGY and not result.applied
+    assert result.error is not None
+    assert "line endings the file does not use (1 \\r; the file uses \\r\\n)" in result.error
 
 
 @pytest.mark.parametrize(
@@ -441,3 +470,17 @@ def test_moving_and_wrapping_copied_code_unchanged_is_accepted() -> None:
     passes = [(original, [(30, len(original), reindented[30:])])]
     problem = verify("x.py", original, reindented, [], [], Config(), False, passes=passes)
     assert problem is not None and "a copy of line 3" in problem
+
+
+GOLDENS = sorted((ROOT / "tests" / "fixtures").glob("*.fixed.py"))
+
+
+@pytest.mark.parametrize("golden", GOLDENS, ids=[golden.name for golden in GOLDENS])
+def test_fixture_fixes_on_crlf_files_keep_crlf(golden: Path) -> None:
+    """Every fixture's fixes, on the fixture saved with CRLF line endings: the golden, with CRLF."""
+    source = golden.with_name(golden.name.replace(".fixed.py", ".py"))
+    text = source.read_text(encoding="utf-8").replace("\n", "\r\n")
+    config = Config(select=(source.name[:6],), preview=True)
+    result = fix_source(str(source), text, config, unsafe=True)
+    assert result.error is None, result.error
+    assert result.text == golden.read_text(encoding="utf-8").replace("\n", "\r\n")
