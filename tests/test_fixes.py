@@ -484,3 +484,40 @@ def test_fixture_fixes_on_crlf_files_keep_crlf(golden: Path) -> None:
     result = fix_source(str(source), text, config, unsafe=True)
     assert result.error is None, result.error
     assert result.text == golden.read_text(encoding="utf-8").replace("\n", "\r\n")
+
+
+def test_audit_crlf_reproduction_prints_the_same_after_fix(tmp_path: Path) -> None:
+    """fix-audit-2026-12, MPL201 on a CRLF file: the safe main-guard wrap of a call with a multi-line
+    string wrote CR CR LF, and the program printed 'a\\n\\nb' instead of 'a\\nb'."""
+    source = textwrap.dedent(
+        '''\
+        import multiprocessing as mp
+
+        def sq(x):
+            return x * x
+
+        def main(note):
+            with mp.Pool(2) as pool:
+                print(pool.map(sq, [1, 2]), repr(note))
+
+        main("""a
+        b""")
+        '''
+    )
+    path = tmp_path / "job.py"
+    path.write_bytes(source.replace("\n", "\r\n").encode())
+
+    def run() -> str:
+        done = subprocess.run(
+            [sys.executable, str(path)], capture_output=True, text=True, timeout=60, check=True
+        )
+        return done.stdout
+
+    before = run()
+    assert before == "[1, 4] 'a\\nb'\n"
+    result = mplint("check", "--fix", "--no-cache", str(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = path.read_bytes()
+    assert b'if __name__ == "__main__":\r\n    main("""a\r\nb""")\r\n' in data
+    assert b"\r\r" not in data
+    assert run() == before
