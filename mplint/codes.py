@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from mplint.diagnostics import INTERNAL_ERROR, IO_ERROR, SYNTAX_ERROR
+from mplint.diagnostics import INTERNAL_ERROR, IO_ERROR, PARSER_LIMIT, SYNTAX_ERROR
 
 __all__ = ["META", "RULES", "Code", "matches", "specificity", "unknown_selectors"]
 
@@ -31,6 +31,7 @@ META: tuple[Code, ...] = (
     Code(SYNTAX_ERROR, "syntax-error"),
     Code(IO_ERROR, "io-error"),
     Code(INTERNAL_ERROR, "internal-error"),
+    Code(PARSER_LIMIT, "parser-limit"),
 )
 
 # fmt: off

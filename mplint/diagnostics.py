@@ -16,7 +16,9 @@ __all__ = ["Applicability", "Diagnostic", "Edit", "Fix", "Severity"]
 SYNTAX_ERROR = "MPL001"
 IO_ERROR = "MPL002"
 INTERNAL_ERROR = "MPL003"
-META_CODES = frozenset({SYNTAX_ERROR, IO_ERROR, INTERNAL_ERROR})
+#: CPython compiles the file but libcst's parser refuses it (a parser limitation, not the file's fault).
+PARSER_LIMIT = "MPL004"
+META_CODES = frozenset({SYNTAX_ERROR, IO_ERROR, INTERNAL_ERROR, PARSER_LIMIT})
 
 
 class Severity(str, enum.Enum):
@@ -73,7 +75,7 @@ class Diagnostic:
 
     @property
     def is_meta(self) -> bool:
-        """True for syntax, I/O and internal errors: the file was not (fully) checked."""
+        """True for syntax, I/O, internal errors and parser limits: the file was not (fully) checked."""
         return self.code in META_CODES
 
     def sort_key(self) -> tuple[str, int, int, str]:

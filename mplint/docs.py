@@ -147,6 +147,16 @@ def render_index(rules: Sequence[type[LintRule]]) -> str:
         "| MPL001 | syntax error: the file does not parse |",
         "| MPL002 | I/O error: unreadable, undecodable, vanished, or a fix could not be written |",
         "| MPL003 | internal error: a rule crashed on this file (the other rules still ran) |",
+        "| MPL004 | parser limit (a warning): Python compiles the file, but libcst's parser cannot "
+        "read it |",
+        "",
+        "`MPL004` names the parser's message. It is a limit of libcst (the parser mplint is built "
+        "on), not an error in the file: libcst 1.x refuses a keyword or operator written right "
+        "against a parenthesized conditional expression or lambda, such as `assert(a if c else b)`, "
+        "`return(lambda: x)`, `not(a if c else b)` or `(a if c else b)if d else e` (a space after "
+        "the keyword, `assert (a if c else b)`, is read), and it can run out of stack on very deeply "
+        "nested code. Such a file is not checked. `MPL004` counts as a finding for the exit code, so "
+        "`--exit-zero` still exits 0; `MPL003` (an internal error) exits 2.",
         "",
     ]
     return "\n".join(lines)

@@ -7,6 +7,7 @@ for files that have diagnostics.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Union
 
@@ -71,6 +72,8 @@ class ReplaceLines:
     last: cst.CSTNode
     text: str
 
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 NodeEdit = Union[Replace, InsertBefore, InsertAfter, RemoveStatement, ReplaceLines]
 
@@ -143,7 +146,7 @@ def _edit(intent: NodeEdit, positions: Positions) -> Optional[Edit]:
     if isinstance(intent, Replace):
         where = positions.range(intent.node)
         text = intent.text
-        if "\n" in text:
+        if _LINE_BREAK.search(text):
             indent = positions.indent_of(where.start.line)
             text = _indent_following_lines(text, indent, newline)
         return Edit(
@@ -190,5 +193,9 @@ def _edit(intent: NodeEdit, positions: Positions) -> Optional[Edit]:
 
 
 def _indent_following_lines(text: str, indent: str, newline: str) -> str:
-    lines = text.split("\n")
+    """``text`` with ``indent`` before each line but the first (not before an empty one), its lines ended
+    by the file's ``newline``. A rule's text may already hold the file's line endings (libcst writes a
+    CRLF module's nodes with ``\\r\\n``): every ``\\r\\n``, ``\\r`` and ``\\n`` ends one line, as for
+    Python, so a CRLF file gets ``\\r\\n`` and never ``\\r\\r\\n``."""
+    lines = _LINE_BREAK.split(text)
     return newline.join([lines[0], *[(indent + line) if line else line for line in lines[1:]]])

@@ -24,6 +24,7 @@ from mplint.chunks import ChunkCache
 from mplint.diagnostics import (
     INTERNAL_ERROR,
     IO_ERROR,
+    PARSER_LIMIT,
     SYNTAX_ERROR,
     Diagnostic,
     Severity,
@@ -254,6 +255,14 @@ def use_chunk_cache(enabled: bool = True) -> None:
 def _parse(
     path: str, text: str, tree: Optional[ast.Module] = None
 ) -> tuple[Optional[cst.Module], Optional[Diagnostic]]:
+    """libcst's tree of a text CPython has compiled (``_check_syntax`` runs first).
+
+    What libcst refuses here is a limit of its parser, not an error in the file: a warning (``MPL004``)
+    naming the parser's message, never an internal error. libcst 1.x refuses, for example, a keyword or
+    operator written against a parenthesized conditional expression or lambda, ``assert(a if c else b)``,
+    ``return(lambda: x)``, ``not(a if c else b)``, ``(a if c else b)if d else e``, and it can run out of
+    stack on deeply nested code that CPython accepts.
+    """
     try:
         if _CHUNKS is not None and tree is not None:
             module = _CHUNKS.parse(text, tree)
@@ -262,32 +271,42 @@ def _parse(
         return cst.parse_module(text), None
     except cst.ParserSyntaxError as error:
         message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
-        line, column = error.raw_line, error.raw_column + 1
-        return None, _meta(
-            path, SYNTAX_ERROR, "syntax-error", f"SyntaxError: {message}", line, column
-        )
+        return None, _parser_limit(path, message, error.raw_line, error.raw_column + 1)
     except RecursionError:
-        return None, _meta(
-            path, SYNTAX_ERROR, "syntax-error", "SyntaxError: too deeply nested to parse", 1, 1
-        )
+        return None, _parser_limit(path, "too deeply nested to parse", 1, 1)
     except Exception as error:  # the parser must never take the run down
-        return None, _meta(
-            path,
-            INTERNAL_ERROR,
-            "internal-error",
-            f"internal error while parsing: {type(error).__name__}: {error}",
-            1,
-            1,
-        )
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        return None, _parser_limit(path, f"{type(error).__name__}: {first}".rstrip(": "), 1, 1)
 
 
-def _meta(path: str, code: str, name: str, message: str, line: int, column: int) -> Diagnostic:
+def _parser_limit(path: str, message: str, line: int, column: int) -> Diagnostic:
+    return _meta(
+        path,
+        PARSER_LIMIT,
+        "parser-limit",
+        f"not checked: Python compiles this file but libcst's parser cannot read it ({message})",
+        line,
+        column,
+        severity=Severity.WARNING,
+    )
+
+
+def _meta(
+    path: str,
+    code: str,
+    name: str,
+    message: str,
+    line: int,
+    column: int,
+    *,
+    severity: Severity = Severity.ERROR,
+) -> Diagnostic:
     return Diagnostic(
         path=path,
         code=code,
         name=name,
         message=message,
-        severity=Severity.ERROR,
+        severity=severity,
         line=max(line, 1),
         column=max(column, 1),
         end_line=max(line, 1),

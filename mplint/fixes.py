@@ -1,9 +1,13 @@
 """Applying fixes: choose by applicability, apply non-overlapping edits, re-lint, repeat to a fixed point,
 then verify the result before anyone writes it.
 
-Verification: the result parses (libcst, and ``ast`` when the original did), applying the fixes again
-changes nothing, re-linting no longer shows the fixed diagnostics, and pyflakes reports no new undefined
-name and no new unused import. A result that fails any check is thrown away and the reason reported.
+Verification (:func:`verify`), in this order: the result parses (libcst, and ``ast`` when the original
+did); it uses no line ending the file does not use; every statement and constant it only copies (outside
+the lines the edits write, including code a fix moves or wraps) is unchanged on CPython's AST; it needs
+no newer Python than the lowest one the project targets; applying the fixes again changes nothing;
+re-linting no longer shows the fixed diagnostics; pyflakes reports no new undefined name and no new unused
+import. A result that fails any check is thrown away and the reason reported. The details of the middle
+three checks are in :mod:`mplint.meaning`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,13 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from mplint.engine import lint_source
+from mplint.meaning import (
+    Pass,
+    changed_meaning,
+    line_origins,
+    new_line_endings,
+    newer_python_needed,
+)
 from mplint.settings import Config
 from mplint.text import LineIndex, offset_of, splice
 
@@ -52,14 +63,17 @@ def line_starts(text: str) -> list[int]:
     return LineIndex(text).table
 
 
-def apply_edits(text: str, edits: Iterable[Edit]) -> str:
-    """Apply non-overlapping edits (positions refer to ``text``)."""
+def _spans(text: str, edits: Iterable[Edit]) -> list[tuple[int, int, str]]:
     index = LineIndex(text)
-    spans = [
+    return [
         (index.offset(e.line, e.column), index.offset(e.end_line, e.end_column), e.content)
         for e in edits
     ]
-    result = splice(text, spans)
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Apply non-overlapping edits (positions refer to ``text``)."""
+    result = splice(text, _spans(text, edits))
     if result is None:
         raise ValueError("overlapping edits")
     return result
@@ -101,6 +115,7 @@ def fix_source(
     config = config or Config()
     current = text
     applied: list[Diagnostic] = []
+    passes: list[Pass] = []
     wanted = {(d.code, d.line, d.column) for d in only} if only is not None else None
     diagnostics = lint_source(path, current, config)
     for number in range(MAX_PASSES + 1):
@@ -118,9 +133,13 @@ def fix_source(
             )
         chosen = _choose(current, candidates)
         edits = [edit for d in chosen for edit in (d.fix.edits if d.fix else ())]
-        updated = apply_edits(current, edits)
+        spans = _spans(current, edits)
+        updated = splice(current, spans)
+        if updated is None:
+            raise ValueError("overlapping edits")
         if updated == current:
             break
+        passes.append((current, spans))
         applied.extend(chosen)
         current = updated
         wanted = None if only is None else set()
@@ -128,7 +147,15 @@ def fix_source(
     if not applied:
         return FixResult(text, remaining=diagnostics)
     problem = verify(
-        path, text, current, applied, diagnostics, config, unsafe, idempotence=only is None
+        path,
+        text,
+        current,
+        applied,
+        diagnostics,
+        config,
+        unsafe,
+        idempotence=only is None,
+        passes=passes,
     )
     if problem is not None:
         return FixResult(text, remaining=lint_source(path, text, config), error=problem)
@@ -145,8 +172,14 @@ def verify(
     unsafe: bool,
     *,
     idempotence: bool = True,
+    passes: Optional[Sequence[Pass]] = None,
 ) -> Optional[str]:
-    """Why the fixed text must not be written, or None when it is sound."""
+    """Why the fixed text must not be written, or None when it is sound.
+
+    ``passes`` are the texts the fixes were applied to and their edits, pass by pass: they tell which
+    lines of ``fixed`` the fixes wrote and which they copied. Without them the whole file counts as
+    one edit (the copies are found by a line diff of the two texts).
+    """
     try:
         cst.parse_module(fixed)
     except Exception as error:
@@ -155,6 +188,18 @@ def verify(
     fixed_tree = _ast(fixed)
     if original_tree is not None and fixed_tree is None:
         return "the fixed code does not compile; nothing applied"
+    problem = new_line_endings(original, fixed)
+    if problem is None and original_tree is not None and fixed_tree is not None:
+        if passes is None:
+            passes = [(original, [(0, len(original), fixed)])]
+        origins = line_origins(original, passes)
+        problem = changed_meaning(original, fixed, origins, original_tree, fixed_tree)
+        if problem is None:
+            problem = newer_python_needed(
+                original, fixed, original_tree, fixed_tree, config.target_version
+            )
+    if problem is not None:
+        return f"{problem}; nothing applied"
     if idempotence and any(_allowed(d.fix, unsafe) for d in remaining):
         return "the fixes are not idempotent; nothing applied"
     before = Counter((d.code, d.message) for d in lint_source(path, original, config))

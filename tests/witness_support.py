@@ -397,6 +397,11 @@ def run_witness(name: str, timeout: float = TIMEOUT) -> Run:
     A script still running after ``timeout`` seconds is killed with everything it started
     (``Run.timed_out``): that is how a promised hang is observed.
     """
+    return run_script(name, [sys.executable, str(WITNESS_DIR / name)], WITNESS_DIR, timeout)
+
+
+def run_script(name: str, argv: list[str], cwd: Path, timeout: float = TIMEOUT) -> Run:
+    """Run ``argv`` (a Python script, however started) as ``run_witness`` runs a witness."""
     env = dict(os.environ)
     env.pop("PYTHONOPTIMIZE", None)  # some promised failures are `assert`s in the stdlib
     # Keep stderr line-buffered: then each process writes whole lines, and the
@@ -404,12 +409,12 @@ def run_witness(name: str, timeout: float = TIMEOUT) -> Run:
     env.pop("PYTHONUNBUFFERED", None)
     start = time.monotonic()
     with subprocess.Popen(
-        [sys.executable, str(WITNESS_DIR / name)],
+        argv,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        cwd=WITNESS_DIR,
+        cwd=cwd,
         env=env,
         start_new_session=True,
     ) as proc:

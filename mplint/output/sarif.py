@@ -23,7 +23,15 @@ from typing import Any
 from urllib.parse import quote
 
 from mplint import __version__
-from mplint.diagnostics import INTERNAL_ERROR, IO_ERROR, SYNTAX_ERROR, Diagnostic, Edit, Severity
+from mplint.diagnostics import (
+    INTERNAL_ERROR,
+    IO_ERROR,
+    PARSER_LIMIT,
+    SYNTAX_ERROR,
+    Diagnostic,
+    Edit,
+    Severity,
+)
 from mplint.output.context import OutputContext
 from mplint.output.statistics import statistics_json
 from mplint.rule import LintRule
@@ -47,6 +55,11 @@ _META_RULES = (
         INTERNAL_ERROR,
         "internal-error",
         "A rule crashed on this file; the other rules still ran. Please report it.",
+    ),
+    (
+        PARSER_LIMIT,
+        "parser-limit",
+        "Python compiles the file but the parser mplint uses (libcst) cannot read it; not checked.",
     ),
 )
 
@@ -92,6 +105,7 @@ def rule_descriptor(rule: type[LintRule]) -> dict[str, Any]:
 
 
 def _meta_descriptor(code: str, name: str, text: str) -> dict[str, Any]:
+    level = "warning" if code == PARSER_LIMIT else "error"
     return {
         "id": code,
         "name": name,
@@ -99,8 +113,8 @@ def _meta_descriptor(code: str, name: str, text: str) -> dict[str, Any]:
         "fullDescription": {"text": text},
         "help": {"text": text},
         "helpUri": _META_URL,
-        "defaultConfiguration": {"enabled": True, "level": "error"},
-        "properties": {"tags": ["mplint"], "problem.severity": "error"},
+        "defaultConfiguration": {"enabled": True, "level": level},
+        "properties": {"tags": ["mplint"], "problem.severity": level},
     }
 
 
