@@ -75,9 +75,14 @@ class Config:
             return ()
         relative = _relative(path, self.root)
         name = os.path.basename(path)
+        absolute = os.path.abspath(path).replace(os.sep, "/")
         out: list[str] = []
         for pattern, codes in self.per_file_ignores:
-            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(name, pattern):
+            if (
+                fnmatch.fnmatch(relative, pattern)
+                or fnmatch.fnmatch(name, pattern)
+                or (os.path.isabs(pattern) and fnmatch.fnmatch(absolute, pattern))
+            ):
                 out.extend(codes)
         return tuple(out)
 
@@ -89,6 +94,16 @@ class Config:
             return False
         relative = _relative(path, self.root)
         return any(matcher(part) for part in (relative, *Path(relative).parts))
+
+    def excludes_entry(self, path: str) -> bool:
+        """While walking a directory: the entry's own name or its path relative to the project root
+        matches an exclude pattern. The directories above it are not looked at (the walk did not enter
+        the excluded ones), so a directory named on the command line is walked even when excluded, as
+        ruff does; ``is_excluded`` (``--force-exclude``, flake8) looks at every component."""
+        matcher = _matcher((*self.exclude, *self.extend_exclude))
+        if matcher is None:
+            return False
+        return bool(matcher(os.path.basename(path)) or matcher(_relative(path, self.root)))
 
     def cache_key(self) -> str:
         data = (
