@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from mplint.codes import META, RULES, matches
+from mplint.codes import META, RULES, enabled_codes, matches
 from mplint.config import ConfigError
 from mplint.diagnostics import INTERNAL_ERROR, IO_ERROR, SYNTAX_ERROR
 from mplint.settings import Config
@@ -76,8 +76,6 @@ def meta_json(code: str) -> Optional[dict[str, object]]:
 def selection_warnings(config: Config) -> list[str]:
     """Warnings for a selection that does less than it seems to: preview rules selected without
     preview, and a selection that enables no rule at all."""
-    from mplint.registry import enabled_rules
-
     out: list[str] = []
     if not config.preview:
         for selector in (*config.select, *config.extend_select):
@@ -90,7 +88,7 @@ def selection_warnings(config: Config) -> list[str]:
                     f"`{selector}` selects only preview rules ({codes}); they run only with "
                     "`--preview` (or `preview = true`)"
                 )
-    if not enabled_rules(config.select, config.ignore, config.extend_select, config.preview):
+    if not enabled_codes(config.select, config.ignore, config.extend_select, config.preview):
         out.append(
             "the selection enables no rule, so nothing is checked "
             "(MPL001-MPL003 are not rules: see `mplint rule MPL001`)"
@@ -123,7 +121,7 @@ def _toml_value(value: object) -> str:
     if isinstance(value, tuple):
         if value and isinstance(value[0], tuple):  # per-file-ignores
             inner = ", ".join(f'"{p}" = {_toml_value(c)}' for p, c in value)
-            return "{ " + inner + " }" if inner else "{}"
+            return "{ " + inner + " }"
         return "[" + ", ".join(f'"{v}"' for v in value) + "]"
     return f'"{value}"'
 
@@ -138,13 +136,11 @@ def show_settings(path: str, config: Config, source: Optional[Path]) -> str:
         f"Project root: {config.root or os.getcwd()}",
         "",
     ]
-    if not config.per_file_ignores:
-        lines.append("per-file-ignores = {}")
     for name in (
         "select",
         "extend_select",
         "ignore",
-        *(("per_file_ignores",) if config.per_file_ignores else ()),
+        "per_file_ignores",
         "exclude",
         "extend_exclude",
         "force_exclude",
@@ -154,7 +150,9 @@ def show_settings(path: str, config: Config, source: Optional[Path]) -> str:
         "start_method",
         "target_version",
     ):
-        lines.append(f"{name.replace('_', '-')} = {_toml_value(getattr(config, name))}")
+        value = getattr(config, name)
+        shown = "{}" if name == "per_file_ignores" and not value else _toml_value(value)
+        lines.append(f"{name.replace('_', '-')} = {shown}")
     rules = [rule.CODE for rule in rules_for(path, config)]
     lines += ["", f"Rules run on this file ({len(rules)}): {', '.join(rules) or 'none'}"]
     return "\n".join(lines) + "\n"
