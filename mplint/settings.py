@@ -114,6 +114,10 @@ class Config:
             self.preview,
             self.start_method,
             self.target_version,
+            # whether a diagnostic carries its fix, and where per-file-ignores patterns are rooted
+            self.fixable,
+            self.unfixable,
+            self.root,
         )
         return repr(data)
 

@@ -81,6 +81,10 @@ def test_full_format_is_the_same_from_the_cache(tmp_path: Path) -> None:
     assert cold.returncode == warm.returncode == 1
     assert "p.daemon = True" in cold.stdout and "help:" in cold.stdout, cold.stdout
     assert warm.stdout == cold.stdout
+    # a setting that changes what a diagnostic carries (its fix) is part of the cache's key
+    (tmp_path / "pyproject.toml").write_text("[tool.mplint]\nunfixable = ['MPL105']\n")
+    unfixable = mplint("check", "bug.py", cwd=tmp_path)
+    assert "MPL105 `p.daemon`" in unfixable.stdout and "[*]" not in unfixable.stdout
 
 
 # --- item 3: the target version from requires-python -------------------------------------------------------
