@@ -57,6 +57,8 @@ class Config:
     fixable: tuple[str, ...] = ("MPL",)
     unfixable: tuple[str, ...] = ()
     start_method: str = "portable"
+    #: The oldest Python the code must run on (``py39`` ...): ``target-version``, else the lowest version
+    #: ``[project] requires-python`` allows (see ``mplint.config``); None when neither says.
     target_version: Optional[str] = None
     force_exclude: bool = False
     #: The directory holding the pyproject.toml the settings came from (per-file-ignores are relative).

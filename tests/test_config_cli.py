@@ -308,5 +308,7 @@ def test_the_projects_own_configuration_excludes_its_test_data() -> None:
     assert files and "mplint/cli.py" in files
     for excluded in ("tests/fixtures/", "tests/witnesses/", "tests/snapshots/", "examples/"):
         assert not any(f.startswith(excluded) for f in files), excluded
+    whole = mplint("check", "--no-cache", cwd=ROOT)
+    assert whole.returncode == 0, whole.stdout[-3000:]
     demo = mplint("check", "--no-cache", "examples/", cwd=ROOT)
     assert demo.returncode == 1 and "Found 5 errors." in demo.stdout, demo.stdout
