@@ -19,13 +19,21 @@ from typing import Optional, TextIO
 from mplint import __version__
 from mplint.cache import DEFAULT_CACHE_DIR, Cache
 from mplint.codes import unknown_selectors
-from mplint.config import START_METHODS, ConfigError, Overrides, Resolver
+from mplint.config import (
+    START_METHODS,
+    TARGET_VERSIONS,
+    ConfigError,
+    Overrides,
+    Resolver,
+    find_project_root,
+)
 from mplint.diagnostics import INTERNAL_ERROR, Diagnostic
 from mplint.files import discover
 from mplint.output import FORMATS, OutputContext, get_renderer, get_statistics_renderer
 from mplint.output.color import COLOR_CHOICES, use_color
 from mplint.runner import FileResult, Options, check_files, check_text, io_diagnostic
 from mplint.source import SourceError, SourceFile, decode_source, read_source, write_source
+from mplint.suppression import unknown_noqa_codes
 
 __all__ = ["main"]
 
@@ -38,11 +46,14 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mplint",
         description="Find misuse of Python multiprocessing before it crashes, hangs or loses data.",
+        allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"mplint {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = sub.add_parser("check", help="check files or directories (default: .)")
+    check = sub.add_parser(
+        "check", help="check files or directories (default: .)", allow_abbrev=False
+    )
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - for stdin")
     check.add_argument("--fix", action="store_true", help="apply safe fixes")
     check.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
@@ -84,17 +95,19 @@ def _build_parser() -> argparse.ArgumentParser:
         help="colour the concise and full formats (auto: on a terminal, unless NO_COLOR is set)",
     )
     check.add_argument("--stdin-filename", help="the name of the file read from standard input")
-    check.add_argument(
+    exits = check.add_mutually_exclusive_group()
+    exits.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even when diagnostics remain"
     )
-    check.add_argument(
+    exits.add_argument(
         "--exit-non-zero-on-fix",
         action="store_true",
         help="exit 1 when fixes were applied, even if nothing remains",
     )
     check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     check.add_argument(
-        "--cache-dir", help=f"where to keep cached results (default: {DEFAULT_CACHE_DIR})"
+        "--cache-dir",
+        help=f"where to keep cached results (default: {DEFAULT_CACHE_DIR} in the project root)",
     )
     check.add_argument(
         "-j",
@@ -102,7 +115,36 @@ def _build_parser() -> argparse.ArgumentParser:
         type=_positive_int,
         help="worker processes for large runs (default: the number of cores)",
     )
-    check.add_argument("--config", help="a pyproject.toml (or mplint.toml) to use for every file")
+    check.add_argument(
+        "--config",
+        help="a mplint.toml, or a pyproject.toml with [tool.mplint], to use for every file",
+    )
+    check.add_argument(
+        "--exclude", help="comma-separated patterns to exclude, replacing the configured ones"
+    )
+    check.add_argument(
+        "--extend-exclude", help="comma-separated patterns to exclude besides the configured ones"
+    )
+    check.add_argument(
+        "--per-file-ignores",
+        action="append",
+        metavar="PATTERN:CODES",
+        help="codes to ignore in matching files (tests/*:MPL201,MPL3), replacing the configured ones",
+    )
+    check.add_argument(
+        "--target-version",
+        choices=TARGET_VERSIONS,
+        help="the oldest Python the code must run on (default: [project] requires-python)",
+    )
+    shows = check.add_mutually_exclusive_group()
+    shows.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the settings used for the first file, and exit",
+    )
+    shows.add_argument(
+        "--show-files", action="store_true", help="print the files that would be checked, and exit"
+    )
     check.add_argument(
         "--force-exclude",
         action="store_true",
@@ -113,18 +155,23 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("-q", "--quiet", action="store_true", help="print diagnostics only")
 
-    rule = sub.add_parser("rule", help="explain a rule")
+    rule = sub.add_parser("rule", help="explain a rule", allow_abbrev=False)
     rule.add_argument("code", nargs="?", help="a code (MPL101) or name (bad-process-target)")
     rule.add_argument("--all", action="store_true", help="every rule")
     rule.add_argument("--output-format", choices=("text", "json"), default="text")
 
-    rules = sub.add_parser("rules", help="list the rules")
+    rules = sub.add_parser("rules", help="list the rules", allow_abbrev=False)
     rules.add_argument("--output-format", choices=("text", "json"), default="text")
 
-    sub.add_parser("server", help="run the language server on stdio (needs mplint[lsp])")
+    sub.add_parser(
+        "server", help="run the language server on stdio (needs the lsp extra)", allow_abbrev=False
+    )
 
-    clean = sub.add_parser("clean", help="remove the results cache")
-    clean.add_argument("--cache-dir", help=f"the cache to remove (default: {DEFAULT_CACHE_DIR})")
+    clean = sub.add_parser("clean", help="remove the results cache", allow_abbrev=False)
+    clean.add_argument(
+        "--cache-dir",
+        help=f"the cache to remove (default: {DEFAULT_CACHE_DIR} in the project root)",
+    )
     return parser
 
 
@@ -163,8 +210,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.command == "clean":
             from mplint.cache import clean
 
-            removed = clean(args.cache_dir or DEFAULT_CACHE_DIR)
-            print("Removed the cache." if removed else "No cache to remove.")
+            directory = args.cache_dir or str(find_project_root(".") / DEFAULT_CACHE_DIR)
+            removed = clean(directory)
+            print(f"Removed {directory}." if removed else f"No cache to remove ({directory}).")
             return EXIT_OK
     except ConfigError as error:
         print(f"mplint: error: {error}", file=sys.stderr)
@@ -182,17 +230,35 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _settings(args: argparse.Namespace) -> Overrides:
     """The command line's layer of settings (its codes checked against the code table)."""
+    select = _split(args.select)
+    if select == ():
+        raise ConfigError("--select: no codes given; an empty selection would check nothing")
+    replaced: list[tuple[str, object]] = []
+    exclude = _split(getattr(args, "exclude", None))
+    if exclude is not None:
+        replaced.append(("exclude", exclude))
+    per_file: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    if getattr(args, "per_file_ignores", None):
+        from mplint.cli_info import parse_per_file_ignores
+
+        per_file = parse_per_file_ignores(args.per_file_ignores, os.getcwd())
+        replaced.append(("per_file_ignores", per_file))
+    if getattr(args, "target_version", None):
+        replaced.append(("target_version", args.target_version))
     settings = Overrides(
-        select=_split(args.select),
+        select=select,
         extend_select=_split(args.extend_select) or (),
         ignore=_split(args.ignore) or (),
         preview=args.preview,
         start_method=args.start_method,
+        replaced=tuple(replaced),
+        extend_exclude=_split(getattr(args, "extend_exclude", None)) or (),
     )
     for option, values in (
         ("--select", settings.select or ()),
         ("--extend-select", settings.extend_select),
         ("--ignore", settings.ignore),
+        *(("--per-file-ignores", codes) for _, codes in per_file),
     ):
         unknown = unknown_selectors(values)
         if unknown:
@@ -212,16 +278,28 @@ def _check(args: argparse.Namespace) -> int:
         return _add_noqa(args, resolver)
     renderer = get_renderer(args.output_format)
     assert renderer is not None
-    paths: list[str] = list(args.paths) or ["."]
-    results: list[FileResult] = []
+    read_stdin = "-" in args.paths or (args.stdin_filename is not None and not args.paths)
+    paths: list[str] = [p for p in args.paths if p != "-"] or ([] if read_stdin else ["."])
+    missing = [p for p in paths if not os.path.exists(p) and not os.path.islink(p)]
+    existing = [p for p in paths if p not in missing]
+    display = args.stdin_filename or "-"
+    if args.show_settings or args.show_files:
+        return _show(args, resolver, existing, display if read_stdin else None)
+    warnings: list[str] = []
+    if not args.quiet:
+        from mplint.cli_info import selection_warnings
+
+        first = existing[0] if existing else (display if args.stdin_filename else ".")
+        warnings.extend(selection_warnings(resolver(first)))
+    results: list[FileResult] = [
+        FileResult(given, [io_diagnostic(given, "no such file or directory")]) for given in missing
+    ]
     options = Options(
         fix=bool(args.fix), unsafe_fixes=bool(args.unsafe_fixes), diff=bool(args.diff)
     )
     checked: list[str] = []
-    stdin_mode = paths == ["-"] or (args.stdin_filename is not None and not args.paths)
-
-    if stdin_mode:
-        display = args.stdin_filename or "-"
+    fixed_stdin: Optional[str] = None
+    if read_stdin:
         config = resolver(display if args.stdin_filename else ".")
         data = sys.stdin.buffer.read()
         try:
@@ -231,18 +309,11 @@ def _check(args: argparse.Namespace) -> int:
         else:
             source = SourceFile(display, text, encoding, "")
             result = check_text(display, source, config, options)
+            result.noqa_warnings = unknown_noqa_codes(text)
             results.append(result)
             checked.append(display)
-            if args.fix and not args.diff:
-                sys.stdout.write(result.fixed_text if result.fixed_text is not None else text)
-                sys.stdout.flush()
-    else:
-        for given in paths:
-            if not os.path.exists(given) and not os.path.islink(given):
-                results.append(
-                    FileResult(given, [io_diagnostic(given, "no such file or directory")])
-                )
-        existing = [p for p in paths if os.path.exists(p)]
+            fixed_stdin = result.fixed_text if result.fixed_text is not None else text
+    if existing:
         candidates = list(
             discover(
                 existing,
@@ -252,18 +323,34 @@ def _check(args: argparse.Namespace) -> int:
             )
         )
         checked.extend(os.path.normpath(candidate.path) for candidate in candidates)
-        cache = None if args.no_cache else Cache(args.cache_dir or DEFAULT_CACHE_DIR)
+        cache = None if args.no_cache else Cache(_cache_dir(args, resolver))
         results.extend(check_files(candidates, resolver, options, jobs=args.jobs, cache=cache))
+        if not candidates and not args.quiet:
+            warnings.append(f"No Python files found under {', '.join(existing)}")
+    if fixed_stdin is not None and args.fix and not args.diff:
+        sys.stdout.write(fixed_stdin)
+        sys.stdout.flush()
+    for warning in warnings:
+        print(f"mplint: warning: {warning}", file=sys.stderr)
+    if not args.quiet:
+        for result in results:
+            for line, code in result.noqa_warnings:
+                print(
+                    f"{result.path}:{line}: warning: unknown rule code {code} in `# noqa` "
+                    "(see `mplint rules`)",
+                    file=sys.stderr,
+                )
 
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=Diagnostic.sort_key)
     fixed = sum(r.fixed for r in results)
     stream: TextIO
-    if stdin_mode and args.fix and not args.diff:
+    if read_stdin and args.fix and not args.diff:
         stream = sys.stderr  # standard output carries the fixed code
     else:
         stream = sys.stdout
     context = OutputContext(
         fixed=fixed,
+        found=sum(r.found for r in results) if options.fixing else None,
         fix_mode=bool(args.fix),
         unsafe_fixes=bool(args.unsafe_fixes),
         show_fixes=bool(args.show_fixes),
@@ -279,6 +366,7 @@ def _check(args: argparse.Namespace) -> int:
         quiet=bool(args.quiet),
         color=use_color(args.color, None if args.output_file else stream),
     )
+    nothing_checked = not checked and not diagnostics
     if args.diff:
         diff = "".join(r.diff for r in results)
         stream.write(diff)
@@ -288,7 +376,7 @@ def _check(args: argparse.Namespace) -> int:
             _write(sys.stderr, renderer(meta, meta_context))
         if fixed:
             print(f"Would fix {fixed} error{'s' if fixed != 1 else ''}.", file=sys.stderr)
-        if any(d.code == INTERNAL_ERROR for d in diagnostics):
+        if any(d.code == INTERNAL_ERROR for d in diagnostics) or missing:
             return EXIT_ERROR
         return EXIT_FOUND if diff and not args.exit_zero else EXIT_OK
     if args.statistics:
@@ -297,6 +385,8 @@ def _check(args: argparse.Namespace) -> int:
         text = statistics_renderer(diagnostics, context)
     else:
         text = renderer(diagnostics, context)
+    if nothing_checked and args.output_format in ("concise", "full"):
+        text = ""  # not "All checks passed!": the warning above says nothing was found to check
     if args.output_file:
         try:
             with open(args.output_file, "w", encoding="utf-8", errors="backslashreplace") as out:
@@ -306,14 +396,51 @@ def _check(args: argparse.Namespace) -> int:
             return EXIT_ERROR
     elif not (args.quiet and not diagnostics):
         _write(stream, text)
-    if any(d.code == INTERNAL_ERROR for d in diagnostics):
-        return EXIT_ERROR
+    if any(d.code == INTERNAL_ERROR for d in diagnostics) or missing:
+        return EXIT_ERROR  # a path that does not exist is a usage error, even with --exit-zero
     if args.exit_zero:
         return EXIT_OK
     if diagnostics:
         return EXIT_FOUND
     if fixed and args.exit_non_zero_on_fix:
         return EXIT_FOUND
+    return EXIT_OK
+
+
+def _cache_dir(args: argparse.Namespace, resolver: Resolver) -> str:
+    """``--cache-dir``, else ``.mplint_cache`` in the project root: the directory of ``--config``, or of
+    the nearest configuration file or pyproject.toml above the working directory (ruff's rule)."""
+    if args.cache_dir:
+        return str(args.cache_dir)
+    if resolver.config_file is not None:
+        return str(resolver.config_file.resolve().parent / DEFAULT_CACHE_DIR)
+    return str(find_project_root(".") / DEFAULT_CACHE_DIR)
+
+
+def _show(
+    args: argparse.Namespace, resolver: Resolver, existing: list[str], stdin: Optional[str]
+) -> int:
+    """``--show-files`` (the files a check would read) or ``--show-settings`` (for the first one)."""
+    candidates = [
+        os.path.normpath(c.path)
+        for c in discover(
+            existing,
+            resolver,
+            force_exclude=args.force_exclude,
+            respect_gitignore=not args.no_respect_gitignore,
+        )
+    ]
+    files = ([stdin] if stdin is not None else []) + candidates
+    if args.show_files:
+        for path in files:
+            print(path)
+        if not files:
+            print("mplint: warning: No Python files found", file=sys.stderr)
+        return EXIT_OK
+    from mplint.cli_info import show_settings
+
+    target = files[0] if files else (existing[0] if existing else ".")
+    _write(sys.stdout, show_settings(target, resolver(target), resolver.file_for(target)))
     return EXIT_OK
 
 
@@ -416,6 +543,15 @@ def _rule(args: argparse.Namespace) -> int:
     elif args.code:
         rule = rule_by_code(args.code)
         if rule is None:
+            from mplint.cli_info import meta_json, meta_page
+
+            page = meta_page(args.code)
+            if page is not None:
+                if args.output_format == "json":
+                    print(json.dumps(meta_json(args.code), indent=2))
+                else:
+                    _write(sys.stdout, page)
+                return EXIT_OK
             print(
                 f"mplint: error: unknown rule {args.code!r} (see `mplint rules`)", file=sys.stderr
             )
@@ -460,7 +596,8 @@ def _server() -> int:
         server = importlib.import_module("mplint.server")
     except ImportError as error:
         print(
-            f"mplint: error: the language server needs the lsp extra: pip install 'mplint[lsp]' ({error})",
+            "mplint: error: the language server needs the lsp extra "
+            f"(from a checkout of mplint: pip install '.[lsp]'): {error}",
             file=sys.stderr,
         )
         return EXIT_ERROR

@@ -14,7 +14,15 @@ from typing import NamedTuple
 
 from mplint.diagnostics import INTERNAL_ERROR, IO_ERROR, PARSER_LIMIT, SYNTAX_ERROR
 
-__all__ = ["META", "RULES", "Code", "matches", "specificity", "unknown_selectors"]
+__all__ = [
+    "META",
+    "RULES",
+    "Code",
+    "enabled_codes",
+    "matches",
+    "specificity",
+    "unknown_selectors",
+]
 
 # The form of a rule's name (``rule.NAME_RE``; a test keeps them equal).
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -103,6 +111,33 @@ def specificity(selector: str) -> int:
     if _NAME.match(selector) and not selector.upper().startswith("MPL"):
         return 10  # a rule name is as specific as a full code
     return len(selector)
+
+
+def enabled_codes(
+    select: Iterable[str],
+    ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
+    preview: bool = False,
+) -> list[str]:
+    """The codes of the rules a selection enables, by the table: what ``registry.enabled_rules``
+    returns, without importing the rules (a test keeps them equal)."""
+    chosen = [*select, *extend_select]
+    ignored = list(ignore)
+    out: list[str] = []
+    for rule in RULES:
+        if rule.preview and not preview:
+            continue
+        best_select = max(
+            (specificity(s) for s in chosen if matches(s, rule.code, rule.name)), default=-1
+        )
+        if best_select < 0:
+            continue
+        best_ignore = max(
+            (specificity(s) for s in ignored if matches(s, rule.code, rule.name)), default=-1
+        )
+        if best_ignore < best_select:
+            out.append(rule.code)
+    return out
 
 
 def unknown_selectors(selectors: Iterable[str]) -> list[str]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -27,12 +29,15 @@ __all__ = [
     "Resolver",
     "apply_settings",
     "find_config_file",
+    "find_project_root",
     "load_config",
+    "lowest_target",
 ]
 
 _LIST_KEYS = (
     "select",
     "ignore",
+    "extend-ignore",
     "extend-select",
     "exclude",
     "extend-exclude",
@@ -42,27 +47,53 @@ _LIST_KEYS = (
 _KNOWN_KEYS = frozenset(
     (*_LIST_KEYS, "per-file-ignores", "preview", "start-method", "target-version", "force-exclude")
 )
-_TARGET_VERSIONS = tuple(f"py3{minor}" for minor in range(9, 16))
+_OLDEST_MINOR = 9
+_NEWEST_MINOR = 15
+TARGET_VERSIONS = tuple(f"py3{minor}" for minor in range(_OLDEST_MINOR, _NEWEST_MINOR + 1))
+_TARGET_VERSIONS = TARGET_VERSIONS
 
 
 class ConfigError(Exception):
     """A configuration mistake; the message names the file and the key."""
 
 
+#: The names of a configuration file, in the order they win within one directory (ruff's order for
+#: ``.ruff.toml``, ``ruff.toml`` and ``pyproject.toml``): the first two apply whenever they exist, a
+#: ``pyproject.toml`` only when it holds a ``[tool.mplint]`` table.
+CONFIG_NAMES = (".mplint.toml", "mplint.toml", "pyproject.toml")
+
+
 def find_config_file(start: str) -> Optional[Path]:
-    """The nearest pyproject.toml with a ``[tool.mplint]`` table, from ``start`` upward."""
+    """The nearest configuration file from ``start`` upward: ``.mplint.toml`` or ``mplint.toml``, or a
+    pyproject.toml with a ``[tool.mplint]`` table (in this order within one directory)."""
     current = Path(start).resolve()
     if not current.is_dir():
         current = current.parent
     for directory in (current, *current.parents):
-        candidate = directory / "pyproject.toml"
-        try:
-            status = candidate.stat()
-        except OSError:
-            continue
-        if _holds_table(str(candidate), status.st_mtime_ns, status.st_size):
-            return candidate
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            try:
+                status = candidate.stat()
+            except OSError:
+                continue
+            if name != "pyproject.toml":
+                return candidate
+            if _holds_table(str(candidate), status.st_mtime_ns, status.st_size):
+                return candidate
     return None
+
+
+def find_project_root(start: str) -> Path:
+    """The directory of the nearest configuration file or ``pyproject.toml`` (with or without a
+    ``[tool.mplint]`` table) from ``start`` upward; ``start`` itself when there is none. The results
+    cache lives there, as ruff's ``.ruff_cache`` does."""
+    current = Path(start).resolve()
+    if not current.is_dir():
+        current = current.parent
+    for directory in (current, *current.parents):
+        if any((directory / name).is_file() for name in CONFIG_NAMES):
+            return directory
+    return current
 
 
 @functools.lru_cache(maxsize=256)
@@ -92,29 +123,95 @@ def _mentions_table(path: Path) -> bool:
 
 
 def load_config(path: Optional[Path], base: Optional[Config] = None) -> Config:
-    """Read ``[tool.mplint]`` from ``path`` (a pyproject.toml, or a mplint.toml without the table)."""
+    """Read the settings of ``path``: the ``[tool.mplint]`` table of a pyproject.toml (or of any file
+    with a ``[tool]`` table, as ``--config`` may name one), or the whole of a ``mplint.toml``.
+
+    Without ``target-version``, the target is the lowest Python that ``[project] requires-python``
+    allows, read from the same pyproject.toml or, for a ``mplint.toml``, from a pyproject.toml next to
+    it (ruff's rule).
+    """
     config = base or Config()
     if path is None:
         return config
+    data = _read_toml(path)
+    if path.name == "pyproject.toml" or isinstance(data.get("tool"), dict):
+        tool = data.get("tool", {})
+        table = tool.get("mplint", {}) if isinstance(tool, dict) else {}
+        prefix = "tool.mplint."
+        project: Any = data
+    else:
+        table = data
+        prefix = ""
+        project = _sibling_pyproject(path)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.mplint] must be a table")
+    config = apply_settings(config, table, f"{path}", prefix, root=str(path.parent))
+    if config.target_version is None and "target-version" not in table:
+        config = replace(config, target_version=requires_python_target(project))
+    return config
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            data: dict[str, Any] = tomllib.load(handle)
+            return data
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from error
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: not UTF-8: {error}") from error
-    if path.name == "pyproject.toml":
-        tool = data.get("tool", {})
-        table = tool.get("mplint", {}) if isinstance(tool, dict) else {}
-        prefix = "tool.mplint."
-    else:
-        table = data
-        prefix = ""
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.mplint] must be a table")
-    return apply_settings(config, table, f"{path}", prefix, root=str(path.parent))
+
+
+def _sibling_pyproject(path: Path) -> Optional[dict[str, Any]]:
+    """The pyproject.toml next to a ``mplint.toml``, if there is a readable one."""
+    candidate = path.parent / "pyproject.toml"
+    if not candidate.is_file():
+        return None
+    try:
+        return _read_toml(candidate)
+    except ConfigError:
+        return None
+
+
+_CLAUSE = re.compile(r"^\s*(~=|===|==|>=|<=|!=|>|<)\s*([0-9]+)(?:\.([0-9]+|\*))?")
+
+
+def requires_python_target(pyproject: Optional[Mapping[str, Any]]) -> Optional[str]:
+    """The target version (``py39`` …) for the lowest Python that ``[project] requires-python`` allows,
+    or None when there is none or it sets no lower bound. Versions below the oldest target mplint knows
+    become that one; versions above the newest, the newest."""
+    if not pyproject:
+        return None
+    project = pyproject.get("project")
+    if not isinstance(project, dict):
+        return None
+    spec = project.get("requires-python")
+    if not isinstance(spec, str):
+        return None
+    return lowest_target(spec)
+
+
+def lowest_target(spec: str) -> Optional[str]:
+    """``>=3.9`` → ``py39``; ``>=3.10,<4`` → ``py310``; ``~=3.11.2`` → ``py311``; ``<3.12`` → None."""
+    lowest: Optional[tuple[int, int]] = None
+    for clause in spec.split(","):
+        match = _CLAUSE.match(clause)
+        if match is None:
+            continue
+        operator, major_text, minor_text = match.groups()
+        if operator in ("<", "<=", "!="):
+            continue
+        major = int(major_text)
+        minor = int(minor_text) if minor_text and minor_text != "*" else 0
+        bound = (major, minor)
+        if lowest is None or bound > lowest:
+            lowest = bound  # every clause must hold: the highest lower bound wins
+    if lowest is None or lowest[0] != 3:
+        return None if lowest is None or lowest[0] < 3 else _TARGET_VERSIONS[-1]
+    minor = min(max(lowest[1], _OLDEST_MINOR), _NEWEST_MINOR)
+    return f"py3{minor}"
 
 
 def apply_settings(
@@ -166,9 +263,11 @@ def _parse_table(table: Mapping[str, Any], where: str, prefix: str = "") -> dict
                 (str(pattern), _string_list(codes, where, f"{name}.{pattern}"))
                 for pattern, codes in value.items()
             )
-    for key in ("select", "ignore", "extend_select", "fixable", "unfixable"):
+    for key in ("select", "ignore", "extend_ignore", "extend_select", "fixable", "unfixable"):
         if key in changes:
             _check_codes(changes[key], where, prefix + key.replace("_", "-"))
+    if "extend_ignore" in changes:  # ruff's older spelling: adds to ``ignore``
+        changes["ignore"] = (*changes.get("ignore", ()), *changes.pop("extend_ignore"))
     for _, codes in changes.get("per_file_ignores", ()):
         _check_codes(codes, where, prefix + "per-file-ignores")
     return changes
@@ -205,7 +304,8 @@ class Overrides:
 
     The layering is ruff's: a ``select`` replaces the selection of the layer below (its ``select``,
     ``extend-select`` and ``ignore``); ``extend_select`` and ``ignore`` add to what is left; ``preview``,
-    ``start_method`` and the ``replaced`` settings (by ``Config`` field name) replace the file's.
+    ``start_method`` and the ``replaced`` settings (by ``Config`` field name) replace the file's;
+    ``extend_exclude`` adds to the file's.
     """
 
     select: Optional[tuple[str, ...]] = None
@@ -214,6 +314,7 @@ class Overrides:
     preview: Optional[bool] = None
     start_method: Optional[str] = None
     replaced: tuple[tuple[str, Any], ...] = ()
+    extend_exclude: tuple[str, ...] = ()
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any], where: str = "editor settings") -> Overrides:
@@ -244,6 +345,8 @@ class Overrides:
             changes["preview"] = self.preview
         if self.start_method is not None:
             changes["start_method"] = self.start_method
+        if self.extend_exclude:
+            changes["extend_exclude"] = (*config.extend_exclude, *self.extend_exclude)
         return replace(config, **changes) if changes else config
 
 
@@ -261,28 +364,52 @@ class Resolver:
         self.overrides = overrides or Overrides()
         self.config_file = config_file
         self._by_dir: dict[str, Optional[Path]] = {}
-        self._by_file: dict[Optional[Path], Union[Config, ConfigError]] = {}
+        self._by_file: dict[tuple[Optional[Path], Optional[str]], Union[Config, ConfigError]] = {}
+        self._fallback_by_dir: dict[str, Optional[str]] = {}
 
     def file_for(self, path: str) -> Optional[Path]:
         """The configuration file that applies to ``path`` (a file or a directory), if any."""
         if self.config_file is not None:
             return self.config_file
-        directory = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
-        directory = os.path.abspath(directory)
+        directory = self._directory(path)
         if directory not in self._by_dir:
             self._by_dir[directory] = find_config_file(directory)
         return self._by_dir[directory]
 
+    @staticmethod
+    def _directory(path: str) -> str:
+        directory = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+        return os.path.abspath(directory)
+
+    def _fallback_target(self, path: str) -> Optional[str]:
+        """Without a configuration file: the target that the nearest pyproject.toml's ``[project]
+        requires-python`` implies (ruff does the same)."""
+        directory = self._directory(path)
+        if directory not in self._fallback_by_dir:
+            found: Optional[str] = None
+            for parent in (Path(directory), *Path(directory).parents):
+                candidate = parent / "pyproject.toml"
+                if candidate.is_file():
+                    with contextlib.suppress(ConfigError):
+                        found = requires_python_target(_read_toml(candidate))
+                    break
+            self._fallback_by_dir[directory] = found
+        return self._fallback_by_dir[directory]
+
     def config_for(self, path: str) -> Config:
         """The settings for ``path``; ConfigError when the file that applies is broken."""
         source = self.file_for(path)
-        found = self._by_file.get(source)
+        fallback = self._fallback_target(path) if source is None else None
+        found = self._by_file.get((source, fallback))
         if found is None:
             try:
-                found = self.overrides.apply(load_config(source))
+                loaded = load_config(source)
+                if fallback is not None:
+                    loaded = replace(loaded, target_version=fallback)
+                found = self.overrides.apply(loaded)
             except ConfigError as error:
                 found = error
-            self._by_file[source] = found
+            self._by_file[(source, fallback)] = found
         if isinstance(found, ConfigError):
             raise found
         return found
@@ -290,6 +417,7 @@ class Resolver:
     __call__ = config_for
 
     def clear(self) -> None:
-        """Forget the files found and read (a ``pyproject.toml`` was created, changed or removed)."""
+        """Forget the files found and read (a configuration file was created, changed or removed)."""
         self._by_dir.clear()
         self._by_file.clear()
+        self._fallback_by_dir.clear()

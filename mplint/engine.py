@@ -149,13 +149,15 @@ def _lint_candidate(
                 1,
             )
         ]
-    tree, error = _check_syntax(path, text)
-    if error is not None:
-        return [error]
+    tree, syntax_error = _check_syntax(path, text)
+    if syntax_error is not None and not _newer_syntax(syntax_error, config):
+        return [syntax_error]
     if prefilter and tree is not None and not imports_modelled_module(text, tree):
         return []
     module, error = _parse(path, text, tree)
     if module is None:
+        # CPython's message, when it refused the file too, reads better than libcst's
+        error = syntax_error or error
         return [error] if error is not None else []
     try:
         diagnostics = _lint_module(path, text, module, tree, config, chosen, raise_errors)
@@ -203,6 +205,21 @@ def _deep(work: Callable[[], list[Diagnostic]]) -> Optional[list[Diagnostic]]:
     if failure:
         raise failure[0]
     return result[0] if result else None
+
+
+def _newer_syntax(error: Diagnostic, config: Config) -> bool:
+    """CPython refused the file, but the configuration targets a newer Python than the running one:
+    the file may use syntax this interpreter does not know (``type X = ...`` on 3.11 for py312). Then
+    libcst, whose parser knows the newest grammar, decides; its own error is reported if it also fails.
+    Errors about nesting are final (libcst's parser could overflow the C stack on them)."""
+    target = config.target_version
+    if target is None or "nested" in error.message:
+        return False
+    try:
+        minor = int(target[len("py3") :])
+    except ValueError:
+        return False
+    return sys.version_info < (3, minor)
 
 
 def _check_syntax(path: str, text: str) -> tuple[Optional[ast.Module], Optional[Diagnostic]]:

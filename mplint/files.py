@@ -95,11 +95,14 @@ def discover(
     force_exclude: bool = False,
     respect_gitignore: bool = True,
 ) -> Iterator[Candidate]:
-    """The files to check under ``paths`` (files given explicitly are always checked unless
-    ``force_exclude`` applies the configured excludes to them too), each once, in a stable order."""
+    """The files to check under ``paths``, each once, in a stable order. The excludes apply to what the
+    walk finds; a file or directory given explicitly is checked anyway unless ``force_exclude`` applies
+    the excludes to it too (ruff's rule)."""
     seen: set[str] = set()
     gitignore = _GitIgnore()
     for given in paths:
+        if force_exclude and config_for(given).is_excluded(given):
+            continue
         if os.path.isdir(given):
             root = os.path.abspath(given)
             visited: set[tuple[int, int]] = set()
@@ -113,8 +116,6 @@ def discover(
         if key in seen:
             continue
         seen.add(key)
-        if force_exclude and config_for(given).is_excluded(given):
-            continue
         yield Candidate(given, explicit=True)
 
 
@@ -145,7 +146,7 @@ def _walk(
             is_dir = entry.is_dir()
         except OSError:
             continue
-        if config.is_excluded(path):
+        if config.excludes_entry(path):
             continue
         if respect_gitignore and gitignore.ignored(os.path.abspath(path), is_dir, (root,)):
             continue

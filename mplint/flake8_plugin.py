@@ -8,15 +8,16 @@ exactly what ``mplint check`` reports, at the same line and column.
 What flake8 decides, and what ``[tool.mplint]`` decides
 ------------------------------------------------------
 
-* **Which codes are reported is flake8's job.** The engine runs every rule (every non-preview rule, and
-  the preview rules too when preview is on) and flake8's ``select``, ``extend-select``, ``ignore``,
-  ``extend-ignore`` and ``per-file-ignores`` choose what is shown, as for any other plugin. The selection
-  keys of ``[tool.mplint]`` (``select``, ``ignore``, ``extend-select``, ``per-file-ignores``) and its file
-  keys (``exclude``, ``extend-exclude``, ``force-exclude``) are therefore *not* used under flake8: two
-  selections that disagree would leave a user wondering why ``flake8 --select MPL108`` stays silent.
-  Put them in flake8's configuration (``extend-ignore = MPL108``, ``per-file-ignores = tests/*:MPL201``).
-* **How the code is judged comes from** ``[tool.mplint]`` in the nearest ``pyproject.toml`` above each
-  file (looked up once per directory): ``start-method``, ``preview``, ``target-version``, and
+* **``[tool.mplint]`` decides first, as for ``mplint check``.** The settings of the nearest
+  configuration file above each file (``.mplint.toml``, ``mplint.toml`` or a ``pyproject.toml`` with
+  ``[tool.mplint]``; looked up once per directory) apply: ``select``, ``extend-select``, ``ignore``,
+  ``extend-ignore`` and ``per-file-ignores`` choose the rules that run, and a file that ``exclude`` or
+  ``extend-exclude`` excludes is not checked (whether flake8 found it or was given it, as with
+  ``--force-exclude``). So the plugin never reports what ``mplint check`` would not.
+* **flake8's selection and noqa come on top**: its ``select``, ``extend-select``, ``ignore``,
+  ``extend-ignore`` and ``per-file-ignores`` can only hide more of what the plugin reports.
+* **How the code is judged** comes from the same settings: ``start-method``, ``preview``,
+  ``target-version`` (or ``[project] requires-python``), and
   ``fixable``/``unfixable`` (which decide whether a message says a fix is available). flake8's own
   options override the file: ``--mplint-start-method`` (``portable``, ``fork``, ``spawn`` or
   ``forkserver``) and ``--mplint-preview``, both also readable from flake8's configuration
@@ -139,6 +140,8 @@ class MplintChecker:
         if isinstance(config, str):
             yield 1, 0, f"{_IO_ERROR} not checked: {config}", type(self)
             return
+        if config.is_excluded(self.filename):
+            return  # excluded by [tool.mplint] exclude / extend-exclude
         from mplint.engine import lint_source
 
         try:
@@ -172,24 +175,20 @@ class MplintChecker:
 
 
 def resolver(start_method: Optional[str] = None, preview: Optional[bool] = None) -> Resolver:
-    """The settings flake8's options make: its selection is authoritative (every rule runs and flake8
-    filters the codes), so the file's select, ignore and per-file-ignores give way to ``MPL``."""
+    """The settings flake8's options make: the file's settings (its selection, per-file-ignores and
+    excludes too, as ``mplint check`` applies them) under ``--mplint-start-method`` and
+    ``--mplint-preview``; flake8's own selection then filters what is reported."""
     from mplint.config import Overrides, Resolver
 
-    overrides = Overrides(
-        select=("MPL",),
-        preview=preview,
-        start_method=start_method,
-        replaced=(("per_file_ignores", ()),),
-    )
-    return Resolver(overrides)
+    return Resolver(Overrides(preview=preview, start_method=start_method))
 
 
 def _drop_file_level_noqa(text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Honour ``# mplint: noqa`` (flake8 does not know it); line-level ``# noqa`` stays flake8's."""
     from mplint.suppression import parse_suppressions
 
-    suppressions = parse_suppressions(text)
+    # flake8 itself reads its own file-level directive
+    suppressions = parse_suppressions(text, file_tools=("mplint",))
     if not suppressions.file_all and not suppressions.file_codes:
         return diagnostics
     return [

@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 
 from mplint.cache import Cache
-from mplint.diagnostics import IO_ERROR, Diagnostic, Severity
+from mplint.diagnostics import IO_ERROR, Applicability, Diagnostic, Fix, Severity
 from mplint.files import Candidate, could_have_findings_bytes
 from mplint.settings import Config
 from mplint.source import SourceError, SourceFile, decode_source, write_source
+from mplint.suppression import unknown_noqa_codes
 from mplint.text import split_lines_keepends
 
 __all__ = ["FileResult", "Options", "check_files", "check_text", "io_diagnostic"]
@@ -53,6 +55,10 @@ class FileResult:
     diff: str = ""
     fixed_text: Optional[str] = None
     source_text: Optional[str] = None
+    #: with fix options: the diagnostics of the file as it was, before any fix
+    found: int = 0
+    #: (line, code): rule codes in the noqa comments that mplint does not know
+    noqa_warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
 def io_diagnostic(path: str, message: str) -> Diagnostic:
@@ -74,14 +80,15 @@ def check_text(display: str, source: SourceFile, config: Config, options: Option
     from mplint.engine import lint_source
     from mplint.fixes import fix_source
 
-    if not options.fixing:
-        diagnostics = lint_source(display, source.text, config)
-        return FileResult(display, diagnostics, source_text=source.text)
+    diagnostics = lint_source(display, source.text, config)
+    if not options.fixing or not any(_applies(d.fix, options) for d in diagnostics):
+        return FileResult(display, diagnostics, source_text=source.text, found=len(diagnostics))
+    found = len(diagnostics)
     result = fix_source(display, source.text, config, unsafe=options.unsafe_fixes)
     diagnostics = list(result.remaining)
     if result.error is not None:
         diagnostics.append(io_diagnostic(display, f"fix not applied: {result.error}"))
-    out = FileResult(display, diagnostics, source_text=source.text)
+    out = FileResult(display, diagnostics, source_text=source.text, found=found)
     if not result.changed:
         return out
     out.fixed = len(result.applied)
@@ -90,6 +97,15 @@ def check_text(display: str, source: SourceFile, config: Config, options: Option
     if options.diff:
         out.diff = unified_diff(display, source.text, result.text)
     return out
+
+
+def _applies(fix: Optional[Fix], options: Options) -> bool:
+    """Whether ``--fix`` under these options would apply the fix (``fix_source`` chooses the same)."""
+    if fix is None or not fix.edits:
+        return False
+    if fix.applicability is Applicability.SAFE:
+        return True
+    return options.unsafe_fixes and fix.applicability is Applicability.UNSAFE
 
 
 def unified_diff(display: str, before: str, after: str) -> str:
@@ -178,6 +194,7 @@ def check_files(
     """Results for every candidate, in the candidates' order."""
     results: list[Optional[FileResult]] = [None] * len(candidates)
     pending: list[tuple[int, _Job]] = []
+    noqa_by_index: dict[int, list[tuple[int, str]]] = {}
     use_cache = cache is not None and not options.fixing
     for index, candidate in enumerate(candidates):
         display = os.path.normpath(candidate.path)
@@ -186,24 +203,50 @@ def check_files(
         if failure is not None or data is None:
             results[index] = failure
             continue
+        warnings = _noqa_warnings(data, candidate.path)
         if not could_have_findings_bytes(data):
-            results[index] = FileResult(display, [])
+            results[index] = FileResult(display, [], noqa_warnings=warnings)
             continue
         key = None
         if use_cache and cache is not None:
             key = cache.key(display, data, config)
             hit = cache.get(key)
             if hit is not None:
-                results[index] = FileResult(display, hit)
+                # the text too: the full format shows the code around each finding and its fix
+                text = _text_of(data, candidate.path) if hit else None
+                results[index] = FileResult(
+                    display, hit, source_text=text, found=len(hit), noqa_warnings=warnings
+                )
                 continue
         pending.append((index, _Job(candidate.path, display, config, options, data, key)))
+        noqa_by_index[index] = warnings
     by_index = dict(pending)
     for index, result in _execute(pending, jobs):
+        result.noqa_warnings = noqa_by_index.get(index, [])
         results[index] = result
         job = by_index[index]
         if cache is not None and job.cache_key is not None and not _has_meta(result):
             cache.put(job.cache_key, result.diagnostics)
     return [r for r in results if r is not None]
+
+
+_NOQA_MPL = re.compile(rb"noqa[^\n]*MPL", re.IGNORECASE)
+
+
+def _noqa_warnings(data: bytes, path: str) -> list[tuple[int, str]]:
+    """Unknown ``MPLnnn`` codes in the file's ``# noqa`` comments (only files that have such a
+    comment are decoded and tokenized)."""
+    if not _NOQA_MPL.search(data):
+        return []
+    text = _text_of(data, path)
+    return unknown_noqa_codes(text) if text is not None else []
+
+
+def _text_of(data: bytes, path: str) -> Optional[str]:
+    try:
+        return decode_source(data, path)[0]
+    except SourceError:
+        return None
 
 
 def _has_meta(result: FileResult) -> bool:

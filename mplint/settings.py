@@ -57,6 +57,8 @@ class Config:
     fixable: tuple[str, ...] = ("MPL",)
     unfixable: tuple[str, ...] = ()
     start_method: str = "portable"
+    #: The oldest Python the code must run on (``py39`` ...): ``target-version``, else the lowest version
+    #: ``[project] requires-python`` allows (see ``mplint.config``); None when neither says.
     target_version: Optional[str] = None
     force_exclude: bool = False
     #: The directory holding the pyproject.toml the settings came from (per-file-ignores are relative).
@@ -75,9 +77,14 @@ class Config:
             return ()
         relative = _relative(path, self.root)
         name = os.path.basename(path)
+        absolute = os.path.abspath(path).replace(os.sep, "/")
         out: list[str] = []
         for pattern, codes in self.per_file_ignores:
-            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(name, pattern):
+            if (
+                fnmatch.fnmatch(relative, pattern)
+                or fnmatch.fnmatch(name, pattern)
+                or (os.path.isabs(pattern) and fnmatch.fnmatch(absolute, pattern))
+            ):
                 out.extend(codes)
         return tuple(out)
 
@@ -90,6 +97,16 @@ class Config:
         relative = _relative(path, self.root)
         return any(matcher(part) for part in (relative, *Path(relative).parts))
 
+    def excludes_entry(self, path: str) -> bool:
+        """While walking a directory: the entry's own name or its path relative to the project root
+        matches an exclude pattern. The directories above it are not looked at (the walk did not enter
+        the excluded ones), so a directory named on the command line is walked even when excluded, as
+        ruff does; ``is_excluded`` (``--force-exclude``, flake8) looks at every component."""
+        matcher = _matcher((*self.exclude, *self.extend_exclude))
+        if matcher is None:
+            return False
+        return bool(matcher(os.path.basename(path)) or matcher(_relative(path, self.root)))
+
     def cache_key(self) -> str:
         data = (
             self.select,
@@ -99,6 +116,10 @@ class Config:
             self.preview,
             self.start_method,
             self.target_version,
+            # whether a diagnostic carries its fix, and where per-file-ignores patterns are rooted
+            self.fixable,
+            self.unfixable,
+            self.root,
         )
         return repr(data)
 

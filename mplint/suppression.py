@@ -1,5 +1,6 @@
 """``# noqa`` comments: ``# noqa`` (everything on the line), ``# noqa: MPL101,MPL2`` (codes or prefixes),
-and the file-level ``# mplint: noqa`` / ``# mplint: noqa: MPL201``.
+and the file-level ``# mplint: noqa`` / ``# mplint: noqa: MPL201`` (also spelt ``# flake8: noqa``, as ruff
+reads it).
 
 Comments are found with the tokenizer, so a ``# noqa`` inside a string does not count.
 """
@@ -15,14 +16,20 @@ from typing import Optional
 
 from mplint.diagnostics import Diagnostic
 
-__all__ = ["NOQA_RE", "Suppressions", "add_noqa_codes", "parse_suppressions"]
+__all__ = [
+    "NOQA_RE",
+    "Suppressions",
+    "add_noqa_codes",
+    "parse_suppressions",
+    "unknown_noqa_codes",
+]
 
 NOQA_RE = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
     re.IGNORECASE,
 )
 FILE_NOQA_RE = re.compile(
-    r"#\s*mplint\s*:\s*noqa(?::\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
+    r"#\s*(?P<tool>mplint|flake8)\s*:\s*noqa(?::\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
     re.IGNORECASE,
 )
 _CODE_RE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
@@ -104,12 +111,18 @@ def noqa_line_map(text: str) -> dict[int, int]:
     return mapping
 
 
-def parse_suppressions(text: str) -> Suppressions:
+def parse_suppressions(
+    text: str, file_tools: tuple[str, ...] = ("mplint", "flake8")
+) -> Suppressions:
+    """The ``# noqa`` comments of ``text``. File-level directives are ``# mplint: noqa`` and, as ruff
+    honours it, flake8's ``# flake8: noqa`` (both also with codes); ``file_tools`` narrows that."""
     result = Suppressions()
     if "noqa" not in text and "NOQA" not in text.upper():
         return result
     for line, comment in _comments(text):
         file_match = FILE_NOQA_RE.search(comment)
+        if file_match and file_match.group("tool").lower() not in file_tools:
+            continue
         if file_match:
             codes = file_match.group("codes")
             if codes:
@@ -130,6 +143,25 @@ def parse_suppressions(text: str) -> Suppressions:
             previous = result.lines.get(line, frozenset())
             result.lines[line] = None if previous is None else previous | found
     return result
+
+
+def unknown_noqa_codes(text: str) -> list[tuple[int, str]]:
+    """(line, code) for every ``MPL`` code in a ``# noqa`` comment (line or file level) that names no
+    code mplint has: a typo that would otherwise suppress nothing, silently. Other tools' codes are
+    not looked at."""
+    from mplint.codes import unknown_selectors
+
+    out: list[tuple[int, str]] = []
+    if "noqa" not in text.lower():
+        return out
+    for line, comment in _comments(text):
+        match = FILE_NOQA_RE.search(comment) or NOQA_RE.search(comment)
+        if match is None or not match.group("codes"):
+            continue
+        mine = [c.upper() for c in _CODE_RE.findall(match.group("codes"))]
+        mine = [c for c in mine if c.startswith("MPL")]
+        out.extend((line, code) for code in unknown_selectors(mine))
+    return out
 
 
 def add_noqa_codes(line: str, codes: Iterable[str], *, comment_start: Optional[int] = None) -> str:

@@ -60,8 +60,9 @@ def test_exit_codes(tmp_path: Path) -> None:
     assert bad_select.returncode == 2
     assert "--select: unknown rule code(s): MPL9" in bad_select.stderr
     missing = mplint("check", "nope.py", cwd=tmp_path)
+    # a mistyped path is a usage error (exit 2), reported like any file mplint could not read
     assert (
-        missing.returncode == 1
+        missing.returncode == 2
         and "nope.py:1:1: MPL002 no such file or directory" in missing.stdout
     )
 

@@ -71,3 +71,25 @@ def test_enabled_rules_follow_the_table() -> None:
     preview = {rule.code for rule in RULES if rule.preview}
     assert not preview & {r.CODE for r in enabled_rules(["ALL"])}
     assert preview <= {r.CODE for r in enabled_rules(["ALL"], preview=True)}
+
+
+@pytest.mark.parametrize(
+    ("select", "ignore", "extend_select", "preview"),
+    [
+        (("MPL",), (), (), False),
+        (("MPL",), (), (), True),
+        (("MPL1",), ("MPL101",), ("MPL207",), False),
+        (("MPL101",), ("MPL1",), (), False),
+        (("MPL207", "fork-with-threads"), (), (), True),
+        (("ALL",), ("MPL2", "MPL301"), (), False),
+        ((), (), (), False),
+    ],
+)
+def test_enabled_codes_agree_with_the_registry(
+    select: tuple[str, ...], ignore: tuple[str, ...], extend_select: tuple[str, ...], preview: bool
+) -> None:
+    from mplint.codes import enabled_codes
+    from mplint.registry import enabled_rules
+
+    rules = enabled_rules(select, ignore, extend_select, preview)
+    assert enabled_codes(select, ignore, extend_select, preview) == [r.CODE for r in rules]

@@ -327,10 +327,63 @@ def test_flake8_selection_decides(tmp_path: Path) -> None:
     for args, result in zip(selections, results):
         found = flake8_set(result)
         assert {(path, code) for path, _, _, code in found} == {("starts.py", "MPL201")}, args
-    # Selection in [tool.mplint] is not used under flake8: flake8's selection is authoritative.
+
+
+def test_tool_mplint_applies_under_flake8_too(tmp_path: Path) -> None:
+    """The plugin reports what `mplint check` reports for the same settings: [tool.mplint]'s ignore,
+    extend-ignore, per-file-ignores, exclude and extend-exclude apply; flake8 only filters on top."""
+    for name in ("app/one.py", "app/two.py", "gen/made.py", "vendored/lib.py", "tests/test_x.py"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        write(tmp_path, name, ONLY_MPL201)
+    write(
+        tmp_path,
+        "app/target.py",
+        NOQA.replace("  # noqa: MPL101", "").replace("  # noqa: MPL1", "").replace("  # noqa", ""),
+    )
+    write(
+        tmp_path,
+        "pyproject.toml",
+        """
+        [tool.mplint]
+        extend-ignore = ["MPL102"]
+        exclude = ["vendored"]
+        extend-exclude = ["gen"]
+        [tool.mplint.per-file-ignores]
+        "tests/*" = ["MPL201"]
+        "two.py" = ["MPL2"]
+        """,
+    )
+    plain, named, cli, narrowed = run_together(
+        flake8_command("--isolated", "--select", "MPL", ".", cwd=tmp_path),
+        # named one by one, as pre-commit does: the excludes still apply
+        flake8_command(
+            "--isolated",
+            "--select",
+            "MPL",
+            "app",
+            "gen/made.py",
+            "vendored/lib.py",
+            "tests/test_x.py",
+            cwd=tmp_path,
+        ),
+        mplint_command(".", cwd=tmp_path),
+        flake8_command(
+            "--isolated", "--select", "MPL", "--extend-ignore", "MPL101", ".", cwd=tmp_path
+        ),
+    )
+    expected = json_set(cli)
+    assert {(path, code) for path, _, _, code in expected} == {
+        ("app/one.py", "MPL201"),
+        ("app/target.py", "MPL101"),
+    }
+    assert flake8_set(plain) == expected
+    assert flake8_set(named) == expected
+    # flake8's own selection comes on top
+    assert {(path, code) for path, _, _, code in flake8_set(narrowed)} == {("app/one.py", "MPL201")}
+    # and [tool.mplint] ignore hides a code from flake8 as from mplint check
     write(tmp_path, "pyproject.toml", '[tool.mplint]\nignore = ["MPL201"]\n')
-    found = flake8_set(flake8("--isolated", "--select", "MPL", "starts.py", cwd=tmp_path))
-    assert {code for *_, code in found} == {"MPL201"}
+    found = flake8_set(flake8("--isolated", "--select", "MPL", "app/one.py", cwd=tmp_path))
+    assert found == set()
 
 
 def test_start_method(tmp_path: Path) -> None:

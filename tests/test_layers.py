@@ -140,7 +140,7 @@ def test_validating_selectors_imports_neither_the_rules_nor_libcst(tmp_path: Pat
         assert config.select == ("MPL2", "MPL101"), config
         editor = Overrides.from_table({{"select": ["MPL101"], "ignore": ["MPL1"]}})
         assert Resolver(editor).config_for(path).ignore == ("MPL1",)
-        assert resolver().config_for(path).select == ("MPL",)
+        assert resolver().config_for(path).select == ("MPL1", "bad-process-target")
         try:
             _settings(_build_parser().parse_args(["check", "--select", "MPL999"]))
         except ConfigError as error:

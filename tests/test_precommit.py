@@ -196,3 +196,70 @@ def test_mplint_fix_fixes_then_passes(
     second = try_repo(hooks_repo, "mplint-fix", repo, pre_commit_home)
     assert second.returncode == 0, second.stdout + second.stderr
     assert (repo / "job.py").read_text(encoding="utf-8") == fixed
+
+
+def _readme_yaml_blocks() -> list[str]:
+    """The YAML snippets of the README's pre-commit section."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## pre-commit", 1)[1].split("\n## ", 1)[0]
+    return [block.split("```", 1)[0] for block in section.split("```yaml\n")[1:]]
+
+
+def test_readme_names_nothing_that_cannot_work_yet() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "pip install 'mplint[" not in readme  # no release on PyPI yet
+    tags = _git("tag", "--list", cwd=ROOT).split() if (ROOT / ".git").exists() else []
+    for block in _readme_yaml_blocks():
+        for line in block.splitlines():
+            if line.strip().startswith("rev:"):
+                rev = line.split(":", 1)[1].split("#", 1)[0].strip()
+                assert not rev.startswith("v") or rev in tags, f"no tag {rev} to pin"
+
+
+def test_readme_autoupdate_pins_a_commit(hooks_repo: Path, tmp_path: Path) -> None:
+    """The README's entry, pointed at a repository without tags: `pre-commit autoupdate` replaces its
+    `rev` with the newest commit, as the README says."""
+    remote = next(b for b in _readme_yaml_blocks() if "repo: https://" in b)
+    url = remote.split("repo:", 1)[1].split()[0]
+    repo = _new_repo(tmp_path / "repo", {"job.py": CLEAN})
+    (repo / ".pre-commit-config.yaml").write_text(
+        remote.replace(url, str(hooks_repo)), encoding="utf-8"
+    )
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "home"), PRE_COMMIT_COLOR="never")
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "autoupdate", "--repo", str(hooks_repo)],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    head = _git("rev-parse", "HEAD", cwd=hooks_repo).strip()
+    assert f"rev: {head}" in (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+
+
+def test_readme_local_hook_runs(tmp_path: Path) -> None:
+    """The README's `repo: local` entry, run by the real `pre-commit run` with this tree's mplint."""
+    local = next(b for b in _readme_yaml_blocks() if "repo: local" in b)
+    repo = _new_repo(
+        tmp_path / "repo",
+        {"app/buggy.py": BUGGY, "app/clean.py": CLEAN, ".pre-commit-config.yaml": local},
+    )
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "home"), PRE_COMMIT_COLOR="never")
+    env["PYTHONPATH"] = str(ROOT)
+    env["PATH"] = os.pathsep.join((os.path.dirname(sys.executable), env.get("PATH", "")))
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "app/buggy.py:9:1: MPL201" in output, output
+    assert "clean.py" not in output, output

@@ -85,10 +85,17 @@ def summary(
     palette = palette or Palette(False)
     remaining = len(diagnostics)
     if context.fix_mode and context.fixed:
-        head = (
-            f"Found {plural(remaining + context.fixed, 'error')} "
-            f"({context.fixed} fixed, {remaining} remaining)."
-        )
+        found = context.found if context.found is not None else remaining + context.fixed
+        head = f"Found {plural(found, 'error')} ({context.fixed} fixed, {remaining} remaining"
+        # A fix can leave a narrower finding behind, reveal a new one, or settle two at once: say
+        # so instead of a total that disagrees with the run before.
+        extra = context.fixed + remaining - found
+        if extra > 0:
+            head += f"; {plural(extra, 'more error')} appeared while fixing)."
+        elif extra < 0:
+            head += f"; {plural(-extra, 'more error')} went away with the fixes)."
+        else:
+            head += ")."
     elif remaining:
         head = f"Found {plural(remaining, 'error')}."
     else:

@@ -19,6 +19,8 @@ class OutputContext:
     """What a renderer may want besides the diagnostics."""
 
     fixed: int = 0  # diagnostics fixed in this run (--fix)
+    #: with --fix: the diagnostics of the files as they were, before any fix (None: not counted)
+    found: Optional[int] = None
     fix_mode: bool = False
     unsafe_fixes: bool = False
     show_fixes: bool = False

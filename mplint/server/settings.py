@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from mplint.config import ConfigError, Overrides, Resolver
+from mplint.config import CONFIG_NAMES, ConfigError, Overrides, Resolver
 from mplint.server.lint import SOURCE
 from mplint.settings import Config
 
@@ -89,16 +89,18 @@ def _validated(table: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 
 def _stamp(directory: str) -> tuple[tuple[str, int, int], ...]:
-    """(path, mtime, size) of every pyproject.toml from ``directory`` upward: changes when one does."""
+    """(path, mtime, size) of every configuration file (``.mplint.toml``, ``mplint.toml``,
+    ``pyproject.toml``) from ``directory`` upward: changes when one is edited, created or removed."""
     out: list[tuple[str, int, int]] = []
     current = Path(directory)
     for folder in (current, *current.parents):
-        candidate = folder / "pyproject.toml"
-        try:
-            status = os.stat(candidate)
-        except OSError:
-            continue
-        out.append((str(candidate), status.st_mtime_ns, status.st_size))
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            try:
+                status = os.stat(candidate)
+            except OSError:
+                continue
+            out.append((str(candidate), status.st_mtime_ns, status.st_size))
     return tuple(out)
 
 
