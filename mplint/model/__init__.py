@@ -50,7 +50,16 @@ from mplint.model.flow import ExecContext, Flow
 from mplint.model.handoff import Handoff
 from mplint.model.importer import Importer
 from mplint.model.inference import Inference, Submission, Via
-from mplint.model.names import Binding, BindingKind, ClassInfo, Names, Scope
+from mplint.model.names import (
+    Binding,
+    BindingKind,
+    ClassInfo,
+    LocalVar,
+    Names,
+    Scope,
+    SelfAttr,
+    VarKey,
+)
 from mplint.model.pickling import PickleError, Pickling, pickling_error
 from mplint.model.startmethod import StartMethodCall, StartMethods, context_family
 from mplint.model.state import State, StateWrite, WriteKind
@@ -77,13 +86,16 @@ __all__ = [
     "ExecContext",
     "FlowKind",
     "FunctionNode",
+    "LocalVar",
     "Model",
     "PickleError",
     "Scope",
+    "SelfAttr",
     "StartMethodCall",
     "StateWrite",
     "Submission",
     "ValueFlow",
+    "VarKey",
     "Via",
     "WriteKind",
     "build_model",
@@ -180,11 +192,11 @@ class Model:
         """The bindings a name at ``at`` may refer to (Python's LEGB rule; class bodies skipped)."""
         return self.names.lookup(name, at)
 
-    def binding_key(self, expr: cst.BaseExpression) -> Optional[tuple[object, ...]]:
-        """A key naming the variable ``expr`` reads: ``(scope node, name)`` or ``(class, "self", attr)``."""
+    def binding_key(self, expr: cst.BaseExpression) -> Optional[VarKey]:
+        """A key naming the variable ``expr`` reads: a :class:`LocalVar` or a :class:`SelfAttr`."""
         return self.names.binding_key(expr)
 
-    def calls_on(self, key: tuple[object, ...], methods: Iterable[str]) -> list[cst.Call]:
+    def calls_on(self, key: VarKey, methods: Iterable[str]) -> list[cst.Call]:
         """Calls ``X.method(...)`` whose receiver is the variable named by ``key``, in source order."""
         return self.names.calls_on(key, methods)
 

@@ -11,6 +11,7 @@ import libcst as cst
 
 from mplint.model.callgraph import CALL_GRAPH_DEPTH
 from mplint.model.inference import Submission, Via
+from mplint.model.names import LocalVar, SelfAttr, VarKey
 from mplint.model.syntax import FunctionNode, call_argument, positional_args, string_value
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class Handoff:
 
     def worker_keys(
         self, submission: Submission, index: int, keyword: Optional[str] = None
-    ) -> list[tuple[object, ...]]:
+    ) -> list[VarKey]:
         """The variables under which the worker side sees the submitted argument at ``index`` (or the
         keyword argument ``keyword``).
 
@@ -106,7 +107,7 @@ class Handoff:
         root = self.workers.submission_root(submission)
         if root is None:
             return []
-        keys: list[tuple[object, ...]] = []
+        keys: list[VarKey] = []
         if submission.via is Via.RUN:
             info = self.names.classes.get(submission.owner.cls or "")
             init = self.names.class_method(info, "__init__") if info is not None else None
@@ -122,9 +123,9 @@ class Handoff:
                     if (
                         isinstance(value, cst.Name)
                         and value.value == name
-                        and self.names.binding_key(value) == (init, name)
+                        and self.names.binding_key(value) == LocalVar(init, name)
                     ):
-                        keys.append((owner.node, "self", attr))
+                        keys.append(SelfAttr(owner.node, attr))
         else:
             shift = 1 if isinstance(root, cst.FunctionDef) and self.names.is_method(root) else 0
             name = _param_name(root.params, index + shift, keyword)
@@ -132,7 +133,7 @@ class Handoff:
                 return []
             start = [(root, name)]
         for function, param in self._follow_parameter(start):
-            keys.append((function, param))
+            keys.append(LocalVar(function, param))
         return keys
 
     def _follow_parameter(
@@ -148,7 +149,9 @@ class Handoff:
                     target = self.names.resolve_function(call.func)
                     if target is None:
                         continue
-                    for received in self._parameters_receiving(call, target, (function, param)):
+                    for received in self._parameters_receiving(
+                        call, target, LocalVar(function, param)
+                    ):
                         if received not in found:
                             found.append(received)
                             next_frontier.append(received)
@@ -156,7 +159,7 @@ class Handoff:
         return found
 
     def _parameters_receiving(
-        self, call: cst.Call, target: FunctionNode, key: tuple[object, ...]
+        self, call: cst.Call, target: FunctionNode, key: VarKey
     ) -> list[tuple[FunctionNode, str]]:
         shift = 0
         if (
@@ -208,14 +211,14 @@ class Handoff:
 
     def _worker_view(
         self, submission: Submission, expr: cst.BaseExpression
-    ) -> tuple[list[tuple[object, ...]], set[FunctionNode]]:
+    ) -> tuple[list[VarKey], set[FunctionNode]]:
         """The variables under which the worker side sees the object ``expr`` names, and the functions
         the worker runs; nothing when the worker or the object is not known."""
         root = self.workers.submission_root(submission)
         key = self.names.binding_key(expr)
         if root is None or key is None:
             return [], set()
-        keys: list[tuple[object, ...]] = [key]
+        keys: list[VarKey] = [key]
         for index, arg in enumerate(self.submitted_arguments(submission)):
             if self.names.binding_key(arg) == key:
                 keys.extend(self.worker_keys(submission, index))

@@ -16,7 +16,7 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.kinds import Kind, KindName
-from mplint.model.names import Binding, BindingKind, ClassInfo
+from mplint.model.names import Binding, BindingKind, ClassInfo, SelfAttr
 from mplint.model.syntax import (
     FunctionNode,
     call_argument,
@@ -165,10 +165,10 @@ class Inference:
             return self._name_kind(expr)
         if isinstance(expr, cst.Attribute):
             key = self.names.binding_key(expr)
-            if key is not None and len(key) == 3:
-                info = self.names.class_of_node.get(key[0])  # type: ignore[call-overload]
+            if key is not None and isinstance(key, SelfAttr):
+                info = self.names.class_of_node.get(key.cls)
                 if info is not None:
-                    return agree(self.kind_of(v) for v in info.attributes.get(str(key[2]), []))
+                    return agree(self.kind_of(v) for v in info.attributes.get(key.attr, []))
             return None
         if isinstance(expr, cst.Subscript):
             container = self.kind_of(expr.value)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import enum
 import keyword
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional, Union
 
 import libcst as cst
 
@@ -52,6 +52,25 @@ class Binding:
     iterates: bool = False  # the target receives the items of ``value`` (for loops, comprehensions)
     enters: bool = False  # the target receives ``value.__enter__()`` (with items)
     param_index: int = -1  # position of a parameter in its function's signature
+
+
+class LocalVar(NamedTuple):
+    """A variable of a scope: a module global (``scope`` is the module), a function's local, a name of a
+    class body."""
+
+    scope: cst.CSTNode
+    name: str
+
+
+class SelfAttr(NamedTuple):
+    """An attribute of the instances of a module class, as its methods read and write it (``self.x``)."""
+
+    cls: cst.ClassDef
+    attr: str
+
+
+#: What :meth:`Names.binding_key` names: one variable, wherever it is read or written.
+VarKey = Union[LocalVar, SelfAttr]
 
 
 @dataclass
@@ -181,19 +200,19 @@ class Names:
             return names.pop()
         return None
 
-    def binding_key(self, expr: cst.BaseExpression) -> Optional[tuple[object, ...]]:
-        """A key naming the variable ``expr`` reads: ``(scope node, name)`` or ``(class, "self", attr)``."""
+    def binding_key(self, expr: cst.BaseExpression) -> Optional[VarKey]:
+        """A key naming the variable ``expr`` reads: a :class:`LocalVar` or a :class:`SelfAttr`."""
         if isinstance(expr, cst.Name):
             scope: Optional[Scope] = self.scope_of(expr)
             first = True
             while scope is not None:
                 if expr.value in scope.global_names:
-                    return (self.tree.module, expr.value)
+                    return LocalVar(self.tree.module, expr.value)
                 if not (scope.is_class and not first) and expr.value in scope.bindings:
-                    return (scope.node, expr.value)
+                    return LocalVar(scope.node, expr.value)
                 first = False
                 scope = scope.parent
-            return (self.tree.module, expr.value)
+            return LocalVar(self.tree.module, expr.value)
         if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
             info = self.enclosing_class(expr)
             function = self.tree.enclosing_function_node(expr)
@@ -203,29 +222,27 @@ class Names:
                 and function.params.params
                 and function.params.params[0].name.value == expr.value.value
             ):
-                return (info.node, "self", expr.attr.value)
+                return SelfAttr(info.node, expr.attr.value)
         return None
 
-    def assignments_of(self, key: tuple[object, ...]) -> list[cst.CSTNode]:
+    def assignments_of(self, key: VarKey) -> list[cst.CSTNode]:
         """Nodes that (re)bind the variable named by ``key``."""
-        if len(key) == 3:
-            info = self.class_of_node.get(key[0])  # type: ignore[call-overload]
+        if isinstance(key, SelfAttr):
+            info = self.class_of_node.get(key.cls)
             if info is None:
                 return []
-            return list(info.attribute_targets.get(str(key[2]), []))
-        scope = self.scopes.get(key[0])  # type: ignore[call-overload]
+            return list(info.attribute_targets.get(key.attr, []))
+        scope = self.scopes.get(key.scope)
         if scope is None:
             return []
-        return [
-            b.node for b in scope.bindings.get(str(key[1]), []) if b.how is not BindingKind.PARAM
-        ]
+        return [b.node for b in scope.bindings.get(key.name, []) if b.how is not BindingKind.PARAM]
 
-    def rebound_between(self, key: tuple[object, ...], a: cst.CSTNode, b: cst.CSTNode) -> bool:
+    def rebound_between(self, key: VarKey, a: cst.CSTNode, b: cst.CSTNode) -> bool:
         """Some assignment to the variable lies strictly between ``a`` and ``b`` in the source."""
         low, high = self.tree.order.get(a, -1), self.tree.order.get(b, -1)
         return any(low < self.tree.order.get(node, -1) < high for node in self.assignments_of(key))
 
-    def calls_on(self, key: tuple[object, ...], methods: Iterable[str]) -> list[cst.Call]:
+    def calls_on(self, key: VarKey, methods: Iterable[str]) -> list[cst.Call]:
         """Calls ``X.method(...)`` whose receiver is the variable named by ``key``, in source order."""
         found: list[cst.Call] = []
         for method in methods:
@@ -295,8 +312,8 @@ class Names:
             return None
         if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
             key = self.binding_key(expr)
-            if key is not None and len(key) == 3:
-                info = self.class_of_node.get(key[0])  # type: ignore[call-overload]
+            if key is not None and isinstance(key, SelfAttr):
+                info = self.class_of_node.get(key.cls)
                 if info is not None:
                     return self.class_method(info, expr.attr.value)
             cls = self.resolve_class(expr.value)
@@ -304,16 +321,14 @@ class Names:
                 return self.class_method(cls, expr.attr.value)
         return None
 
-    def uses_between(
-        self, key: tuple[object, ...], a: cst.CSTNode, b: cst.CSTNode
-    ) -> list[cst.Name]:
+    def uses_between(self, key: VarKey, a: cst.CSTNode, b: cst.CSTNode) -> list[cst.Name]:
         """Names of the local variable ``key`` after ``a`` ends and before ``b`` starts, in source order."""
-        if len(key) != 2:
+        if not isinstance(key, LocalVar):
             return []
         low, high = self.tree.end.get(a, -1), self.tree.order.get(b, -1)
         return [
             name
-            for name in self.tree.name_uses(str(key[1]))
+            for name in self.tree.name_uses(key.name)
             if low <= self.tree.order.get(name, -1) < high and self.binding_key(name) == key
         ]
 
@@ -411,7 +426,7 @@ class Names:
                 return False  # it would read the new variable instead
         return True
 
-    def receiver_key(self, expr: cst.BaseExpression) -> tuple[object, ...]:
+    def receiver_key(self, expr: cst.BaseExpression) -> Hashable:
         """A key to compare the receivers of two method calls: the variable, or the code."""
         key = self.binding_key(expr)
         if key is not None:
@@ -440,17 +455,17 @@ class Names:
             return quals.pop()
         return None
 
-    def references(self, key: tuple[object, ...]) -> list[cst.Name]:
+    def references(self, key: VarKey) -> list[cst.Name]:
         """Every ``Name`` in the module that reads or binds the variable named by ``key``."""
-        if len(key) != 2:
+        if not isinstance(key, LocalVar):
             return []
-        return [n for n in self.tree.name_uses(str(key[1])) if self.binding_key(n) == key]
+        return [n for n in self.tree.name_uses(key.name) if self.binding_key(n) == key]
 
-    def variable_loads(self, key: tuple[object, ...]) -> list[cst.Name]:
+    def variable_loads(self, key: VarKey) -> list[cst.Name]:
         """The names that read the local (or module) variable ``key``, in source order."""
         return [n for n in self.references(key) if self.variable_use(n) in ("load", "augment")]
 
-    def container_reads(self, key: tuple[object, ...]) -> list[cst.Name]:
+    def container_reads(self, key: VarKey) -> list[cst.Name]:
         """The reads of a container variable other than as the receiver of a storing method
         (``handles.append(h)``, ``futures.add(f)`` …): where its items may be used."""
         out: list[cst.Name] = []

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from mplint.kinds import KindName
-from mplint.model.names import BindingKind, ClassInfo
+from mplint.model.names import BindingKind, ClassInfo, LocalVar
 from mplint.model.syntax import MUTATING_METHODS, FunctionNode, is_classmethod
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ class State:
             ):
                 continue
             for node in self.tree.name_uses(name):
-                if self.names.binding_key(node) != (self.tree.module, name):
+                if self.names.binding_key(node) != LocalVar(self.tree.module, name):
                     continue
                 use = self.names.variable_use(node)
                 if use in ("store", "augment"):
@@ -136,7 +136,7 @@ class State:
                     or self.tree.enclosing_function_node(node) is not function
                 ):
                     continue
-                if self.names.binding_key(node) != (self.tree.module, name):
+                if self.names.binding_key(node) != LocalVar(self.tree.module, name):
                     continue
                 write = self._mutation_at(node)
                 if write is not None:

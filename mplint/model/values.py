@@ -12,7 +12,15 @@ import libcst as cst
 
 from mplint.kinds import Kind, KindName
 from mplint.model.inference import enter_returns_self
-from mplint.model.names import STORE_METHODS, Binding, BindingKind, ClassInfo
+from mplint.model.names import (
+    STORE_METHODS,
+    Binding,
+    BindingKind,
+    ClassInfo,
+    LocalVar,
+    SelfAttr,
+    VarKey,
+)
 from mplint.model.syntax import element_at, has_decorator, positional_args
 
 if TYPE_CHECKING:
@@ -44,7 +52,7 @@ class ValueFlow:
 
     how: FlowKind
     node: cst.CSTNode
-    key: Optional[tuple[object, ...]] = None
+    key: Optional[VarKey] = None
 
 
 #: Pool and executor methods that hand back a handle on queued work.
@@ -74,14 +82,14 @@ class Values:
         default=None, init=False, repr=False
     )
 
-    def creation_before(self, key: tuple[object, ...], node: cst.CSTNode) -> Optional[cst.Call]:
+    def creation_before(self, key: VarKey, node: cst.CSTNode) -> Optional[cst.Call]:
         """The call that created the object a local variable holds whenever ``node`` runs, if one did.
 
         The variable's last binding before ``node`` must be ``x = Constructor(...)`` in the same function,
         dominate ``node``, and not be replaced by a later binding in a loop around ``node`` (the next
         pass would see another object). None for parameters, loop targets, factory results, branches.
         """
-        if len(key) != 2:
+        if not isinstance(key, LocalVar):
             return None
         bindings = self.names.assignments_of(key)
         before = [n for n in bindings if self.tree.precedes(n, node)]
@@ -214,13 +222,13 @@ class Values:
             return all(self._binding_origins(b, found, seen, depth) for b in bindings)
         if isinstance(expr, cst.Attribute):
             key = self.names.binding_key(expr)
-            if key is None or len(key) != 3:
+            if key is None or not isinstance(key, SelfAttr):
                 return False
-            info = self.names.class_of_node.get(key[0])  # type: ignore[call-overload]
+            info = self.names.class_of_node.get(key.cls)
             if info is None:
                 return False
-            values = info.attributes.get(str(key[2]), [])
-            if not values or len(values) != len(info.attribute_targets.get(str(key[2]), [])):
+            values = info.attributes.get(key.attr, [])
+            if not values or len(values) != len(info.attribute_targets.get(key.attr, [])):
                 return False  # assigned by tuple unpacking or a loop somewhere
             for value in values:
                 if isinstance(value, cst.Name) and value.value == "None":
@@ -275,13 +283,13 @@ class Values:
             return True  # ``x = None`` placeholders do not change what x holds later
         return self._origins_into(value, found, seen, depth + 1)
 
-    def proxy_manager(self, expr: cst.BaseExpression) -> Optional[tuple[object, ...]]:
+    def proxy_manager(self, expr: cst.BaseExpression) -> Optional[VarKey]:
         """The variable holding the Manager that served the proxy ``expr`` (``d`` in ``d = m.dict()``
         gives the key of ``m``), when every origin of ``expr`` agrees; else None."""
         origins = self.origins(expr)
         if not origins:
             return None
-        keys: set[tuple[object, ...]] = set()
+        keys: set[VarKey] = set()
         for origin in origins:
             if not isinstance(origin, cst.Call) or not isinstance(origin.func, cst.Attribute):
                 return None

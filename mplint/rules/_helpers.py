@@ -12,7 +12,7 @@ from typing import Optional
 
 import libcst as cst
 
-from mplint.model import Model, positional_args
+from mplint.model import Model, SelfAttr, positional_args
 from mplint.source import split_lines_keepends
 
 __all__ = [
@@ -183,7 +183,7 @@ def positional_arity(model: Model, expr: cst.BaseExpression) -> Optional[tuple[i
             return None
         if model.names.is_method(function):
             key = model.binding_key(target) if isinstance(target, cst.Attribute) else None
-            if "classmethod" in decorators or (key is not None and len(key) == 3):
+            if "classmethod" in decorators or (key is not None and isinstance(key, SelfAttr)):
                 skip = 1  # cls / self is passed by the binding
             elif not (
                 isinstance(target, cst.Attribute)

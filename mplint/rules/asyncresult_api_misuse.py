@@ -12,6 +12,7 @@ from mplint.api_table import (
 )
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
+from mplint.model import VarKey
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Valid
 
 #: Methods people reach for on the wrong handle: the API of the other handles, of Pool and Process.
@@ -227,7 +228,7 @@ class AsyncresultApiMisuse(LintRule):
         return any(model.precedes(join, call) for join in model.calls_on(pool_key, ("join",)))
 
     def _wait_fix(
-        self, call: cst.Call, receiver: cst.BaseExpression, key: Optional[tuple[object, ...]]
+        self, call: cst.Call, receiver: cst.BaseExpression, key: Optional[VarKey]
     ) -> Optional[FixSpec]:
         model = self.model
         if key is None or not isinstance(receiver, cst.Name):

@@ -6,7 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import FlowKind, Model, keyword_arg, positional_args
+from mplint.model import FlowKind, LocalVar, Model, VarKey, keyword_arg, positional_args
 from mplint.model.flow import COMPREHENSIONS
 from mplint.model.names import STORE_METHODS
 from mplint.model.syntax import scope_descendants
@@ -145,7 +145,11 @@ class BlockingApplyInLoop(LintRule):
                 func = flow.node.func
                 if isinstance(func, cst.Attribute) and func.attr.value in _WAITS:
                     self._check(call, flow.node, owner[1], reported)
-            elif flow.how is FlowKind.ASSIGNED and flow.key is not None and len(flow.key) == 2:
+            elif (
+                flow.how is FlowKind.ASSIGNED
+                and flow.key is not None
+                and isinstance(flow.key, LocalVar)
+            ):
                 loop = model.flow.innermost_loop(call)
                 if loop is None:
                     continue
@@ -302,7 +306,7 @@ def loop_carries(model: Model, loop: cst.CSTNode, value: cst.CSTNode, uses: cst.
     directly or through other assignments in the loop (iteration *n + 1* needs the result of *n*)."""
     if isinstance(loop, COMPREHENSIONS):
         return False
-    tracked: set[tuple[object, ...]] = set(_keys_receiving(model, value))
+    tracked: set[VarKey] = set(_keys_receiving(model, value))
     if not tracked:
         return False
     sources: list[Optional[cst.CSTNode]] = []  # values written to variables in the loop
@@ -331,10 +335,10 @@ def loop_carries(model: Model, loop: cst.CSTNode, value: cst.CSTNode, uses: cst.
     return any(_reads_any(model, r, tracked) for r in readers)
 
 
-def _keys_receiving(model: Model, value: cst.CSTNode) -> list[tuple[object, ...]]:
+def _keys_receiving(model: Model, value: cst.CSTNode) -> list[VarKey]:
     """The variables the statement holding ``value`` binds, or the container it appends to."""
     statement = model.small_statement_of(value)
-    keys: list[tuple[object, ...]] = []
+    keys: list[VarKey] = []
     targets: list[cst.BaseExpression] = []
     if isinstance(statement, cst.Assign):
         targets = [t.target for t in statement.targets]
@@ -357,7 +361,7 @@ def _keys_receiving(model: Model, value: cst.CSTNode) -> list[tuple[object, ...]
     return keys
 
 
-def _reads_any(model: Model, node: cst.CSTNode, keys: set[tuple[object, ...]]) -> bool:
+def _reads_any(model: Model, node: cst.CSTNode, keys: set[VarKey]) -> bool:
     for inner in (node, *scope_descendants(node)):
         if (
             isinstance(inner, (cst.Name, cst.Attribute))

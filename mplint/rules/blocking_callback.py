@@ -7,7 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Severity
 from mplint.kinds import KindName
-from mplint.model import FunctionNode, Model, Submission, Via, call_argument
+from mplint.model import FunctionNode, LocalVar, Model, Submission, Via, call_argument
 from mplint.model.syntax import is_false_or_zero
 from mplint.rule import Invalid, LintRule, Valid
 
@@ -160,7 +160,7 @@ class BlockingCallback(LintRule):
             isinstance(func, cst.Attribute)
             and isinstance(func.value, cst.Name)
             and bool(params)
-            and self.model.binding_key(func.value) == (root, params[0].name.value)
+            and self.model.binding_key(func.value) == LocalVar(root, params[0].name.value)
         )
 
     def _thread(self, submission: Submission) -> Optional[str]:

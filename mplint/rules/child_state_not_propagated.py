@@ -5,7 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Severity
-from mplint.model import BindingKind, ClassInfo, ExecContext, FunctionNode, Via
+from mplint.model import BindingKind, ClassInfo, ExecContext, FunctionNode, LocalVar, Via
 from mplint.rule import Invalid, LintRule, Valid
 
 _WHAT = {"rebind": "rebinds", "mutate": "changes"}
@@ -206,7 +206,7 @@ class ChildStateNotPropagated(LintRule):
         for use in model.tree.name_uses(name):
             if model.names.variable_use(use) not in ("load", "augment"):
                 continue
-            if model.binding_key(use) != (model.module, name):
+            if model.binding_key(use) != LocalVar(model.module, name):
                 continue
             if self._in_parent(use, child_code):
                 return True
@@ -370,7 +370,7 @@ class ChildStateNotPropagated(LintRule):
         for use in model.tree.name_uses(name):
             if model.enclosing_function_node(use) is not function:
                 continue
-            if model.binding_key(use) != (function, name):
+            if model.binding_key(use) != LocalVar(function, name):
                 continue
             write = model.state.mutation_at(use)
             if write is not None:
@@ -388,7 +388,7 @@ class ChildStateNotPropagated(LintRule):
         if not isinstance(source, cst.Name):
             return False
         key = model.binding_key(source)
-        if key is None or len(key) != 2:
+        if key is None or not isinstance(key, LocalVar):
             return False
         for use in model.tree.name_uses(source.value):
             if any(use is s for s in sources) or not model.precedes(source, use):

@@ -6,7 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import ExecContext, FunctionNode, call_argument
+from mplint.model import ExecContext, FunctionNode, VarKey, call_argument
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
 
 # Calls that stop the threads of an object, by its kind.
@@ -225,7 +225,7 @@ class ForkWithThreads(LintRule):
             return True
         return bool(self._owning_withs(start, key))
 
-    def _owning_withs(self, start: cst.Call, key: Optional[tuple[object, ...]]) -> list[cst.With]:
+    def _owning_withs(self, start: cst.Call, key: Optional[VarKey]) -> list[cst.With]:
         """``with`` statements that manage the object ``start`` set running (and stop it on exit)."""
         model = self.model
         out: list[cst.With] = []
@@ -244,7 +244,7 @@ class ForkWithThreads(LintRule):
                     out.append(with_node)
         return out
 
-    def _owner_key(self, start: cst.Call, kind: Kind) -> Optional[tuple[object, ...]]:
+    def _owner_key(self, start: cst.Call, kind: Kind) -> Optional[VarKey]:
         owner = self._owner_expression(start, kind)
         return self.model.binding_key(owner) if owner is not None else None
 

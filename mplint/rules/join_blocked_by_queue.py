@@ -8,7 +8,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import FunctionNode, Model, Submission, Via, call_argument
+from mplint.model import FunctionNode, LocalVar, Model, Submission, VarKey, Via, call_argument
 from mplint.model.syntax import scope_descendants
 from mplint.rule import Invalid, LintRule, Valid
 
@@ -21,7 +21,7 @@ class _Channel:
     """A queue or pipe the child writes to, and the variable the parent reads it through."""
 
     name: str  # how the parent spells the object it reads
-    read_key: tuple[object, ...]
+    read_key: Optional[VarKey]  # None when the parent's end is not a variable
     write: cst.Call  # the child's first write
 
 
@@ -187,6 +187,8 @@ class JoinBlockedByQueue(LintRule):
     ) -> Optional[tuple[cst.Call, str]]:
         model = self.model
         for channel in self._channels(submission, root):
+            if channel.read_key is None:
+                continue  # no variable to read it through: nothing is read after the join
             for join in joins:
                 function = model.enclosing_function_node(join)
                 reads = [
@@ -211,7 +213,7 @@ class JoinBlockedByQueue(LintRule):
     def _channels(self, submission: Submission, root: FunctionNode) -> list[_Channel]:
         model = self.model
         out: list[_Channel] = []
-        seen: set[tuple[object, ...]] = set()
+        seen: set[VarKey] = set()
         candidates: list[cst.BaseExpression] = [
             *model.handoff.submitted_arguments(submission),
             *model.handoff.submitted_keywords(submission).values(),
@@ -222,7 +224,7 @@ class JoinBlockedByQueue(LintRule):
                 func = call.func
                 if isinstance(func, cst.Attribute) and func.attr.value in _WRITES:
                     key = model.binding_key(func.value)
-                    if key is not None and len(key) == 2 and key[0] is not function:
+                    if key is not None and isinstance(key, LocalVar) and key.scope is not function:
                         candidates.append(func.value)
         for expr in candidates:
             kind = model.kind_of(expr)
@@ -242,7 +244,7 @@ class JoinBlockedByQueue(LintRule):
                 peer = self._peer(expr)
                 if peer is None:
                     continue
-                out.append(_Channel(peer.value, model.binding_key(peer) or (), writes[0]))
+                out.append(_Channel(peer.value, model.binding_key(peer), writes[0]))
             else:
                 out.append(_Channel(self.code_for(expr), key, writes[0]))
         return out
@@ -281,7 +283,7 @@ class JoinBlockedByQueue(LintRule):
 
     def _drained_elsewhere(
         self,
-        key: tuple[object, ...],
+        key: VarKey,
         producer: Submission,
         function: Optional[FunctionNode],
     ) -> bool:
@@ -330,7 +332,7 @@ class JoinBlockedByQueue(LintRule):
         self, submission: Submission, root: FunctionNode, joins: list[cst.Call]
     ) -> Optional[tuple[cst.Call, str]]:
         model = self.model
-        queue_keys: set[tuple[object, ...]] = set()
+        queue_keys: set[VarKey] = set()
         passed = [
             *(
                 (index, None, arg)

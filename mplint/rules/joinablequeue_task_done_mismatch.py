@@ -7,7 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Severity
 from mplint.kinds import KindName
-from mplint.model import FunctionNode, Submission, Via
+from mplint.model import FunctionNode, Submission, VarKey, Via
 from mplint.rule import Invalid, LintRule, Valid
 
 _GETS = tuple(api_table.QUEUE_GET_METHODS)
@@ -183,7 +183,7 @@ class JoinableQueueTaskDoneMismatch(LintRule):
                 )
                 return
 
-    def _shared_directly(self, key: tuple[object, ...], root: FunctionNode) -> bool:
+    def _shared_directly(self, key: VarKey, root: FunctionNode) -> bool:
         """The worker reads the parent's variable itself (a global, closure or ``self`` attribute)."""
         return any(
             self.model.enclosing_function_node(call)

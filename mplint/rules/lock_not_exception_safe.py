@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Optional
 
 import libcst as cst
@@ -267,13 +267,13 @@ class LockNotExceptionSafe(LintRule):
         )
 
     # --- what the statements do ------------------------------------------------------------------------
-    def _is_release_line(self, statement: cst.CSTNode, key: tuple[object, ...]) -> bool:
+    def _is_release_line(self, statement: cst.CSTNode, key: Hashable) -> bool:
         if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
             return False
         small = statement.body[0]
         return isinstance(small, cst.Expr) and self._is_call_on(small.value, key, "release")
 
-    def _notifies(self, statement: cst.BaseStatement, key: tuple[object, ...]) -> bool:
+    def _notifies(self, statement: cst.BaseStatement, key: Hashable) -> bool:
         """``cond.notify()`` / ``cond.notify_all()`` on the held condition: it cannot fail there."""
         return (
             isinstance(statement, cst.SimpleStatementLine)
@@ -288,7 +288,7 @@ class LockNotExceptionSafe(LintRule):
             )
         )
 
-    def _is_call_on(self, node: cst.CSTNode, key: tuple[object, ...], method: str) -> bool:
+    def _is_call_on(self, node: cst.CSTNode, key: Hashable, method: str) -> bool:
         return (
             isinstance(node, cst.Call)
             and isinstance(node.func, cst.Attribute)
@@ -296,14 +296,14 @@ class LockNotExceptionSafe(LintRule):
             and self.model.names.receiver_key(node.func.value) == key
         )
 
-    def _releases(self, finally_: Optional[cst.Finally], key: tuple[object, ...]) -> bool:
+    def _releases(self, finally_: Optional[cst.Finally], key: Hashable) -> bool:
         if finally_ is None:
             return False
         return any(
             self._is_call_on(c, key, "release") for c in self.model.flow.calls_within(finally_.body)
         )
 
-    def _protects(self, statement: cst.BaseStatement, key: tuple[object, ...]) -> bool:
+    def _protects(self, statement: cst.BaseStatement, key: Hashable) -> bool:
         """A ``try`` in the critical section whose handlers catch everything, or that releases."""
         if not isinstance(statement, cst.Try):
             return False
@@ -354,7 +354,7 @@ class LockNotExceptionSafe(LintRule):
         acquire_line: cst.SimpleStatementLine,
         body: list[cst.BaseStatement],
         release_line: cst.SimpleStatementLine,
-        key: tuple[object, ...],
+        key: Hashable,
     ) -> Optional[FixSpec]:
         model = self.model
         if any(line.comment is not None for line in release_line.leading_lines):

@@ -7,7 +7,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import KindName
-from mplint.model import MUTATING_METHODS, BindingKind
+from mplint.model import MUTATING_METHODS, BindingKind, VarKey
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
 
 #: Dict proxy methods that return a copy of a stored value.
@@ -244,7 +244,7 @@ class ManagerNestedMutation(LintRule):
                 self._check_copy(name, key, binding.node, reported)
 
     def _check_copy(
-        self, name: str, key: tuple[object, ...], bound: cst.CSTNode, reported: set[cst.CSTNode]
+        self, name: str, key: VarKey, bound: cst.CSTNode, reported: set[cst.CSTNode]
     ) -> None:
         model = self.model
         first: Optional[cst.CSTNode] = None

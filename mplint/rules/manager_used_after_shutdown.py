@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import KindName
+from mplint.model import VarKey
 from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Valid
 
 #: Where a manager stops: the ``with`` statement that entered it, or its ``shutdown()`` call.
@@ -127,10 +128,10 @@ class ManagerUsedAfterShutdown(LintRule):
         for stop, manager in self._stops():
             self._check_stop(stop, manager)
 
-    def _stops(self) -> list[tuple[Stop, tuple[object, ...]]]:
+    def _stops(self) -> list[tuple[Stop, VarKey]]:
         """Each place a manager stops, with the key of the variable holding it."""
         model = self.model
-        out: list[tuple[Stop, tuple[object, ...]]] = []
+        out: list[tuple[Stop, VarKey]] = []
         for item in model.tree.with_items:
             kind = model.kind_of(item.item)
             if kind is None or kind.name is not KindName.MANAGER or kind.proxy:
@@ -158,7 +159,7 @@ class ManagerUsedAfterShutdown(LintRule):
                 out.append((call, key))
         return out
 
-    def _check_stop(self, stop: Stop, manager: tuple[object, ...]) -> None:
+    def _check_stop(self, stop: Stop, manager: VarKey) -> None:
         model = self.model
         function = model.enclosing_function_node(stop)
         after = (
@@ -166,7 +167,7 @@ class ManagerUsedAfterShutdown(LintRule):
             if isinstance(stop, cst.With)
             else model.tree.order.get(stop, 0)
         )
-        seen: set[tuple[object, ...]] = set()
+        seen: set[VarKey] = set()
         scope = (
             model.names.scopes.get(function) if function is not None else model.names.module_scope
         )
@@ -210,7 +211,7 @@ class ManagerUsedAfterShutdown(LintRule):
             and any(isinstance(t.operator, (cst.Is, cst.IsNot)) for t in parent.comparisons)
         )
 
-    def _rebound_after(self, key: tuple[object, ...], after: int, use: cst.CSTNode) -> bool:
+    def _rebound_after(self, key: VarKey, after: int, use: cst.CSTNode) -> bool:
         model = self.model
         position = model.tree.order.get(use, 0)
         return any(

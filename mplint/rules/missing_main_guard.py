@@ -7,7 +7,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
-from mplint.model import FunctionNode
+from mplint.model import FunctionNode, LocalVar
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
 from mplint.rules._helpers import wrapping_block_text
 
@@ -316,7 +316,7 @@ class MissingMainGuard(LintRule):
         for name, bindings in scope.bindings.items():
             if not any(model.contains(stmt, b.node) for stmt in tail for b in bindings):
                 continue
-            for load in model.names.variable_loads((model.module, name)):
+            for load in model.names.variable_loads(LocalVar(model.module, name)):
                 if model.tree.is_module_level(load):
                     continue
                 if not any(model.contains(stmt, load) for stmt in tail):

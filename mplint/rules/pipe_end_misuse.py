@@ -7,7 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import KindName
-from mplint.model import BindingKind, FunctionNode, Submission, Via
+from mplint.model import BindingKind, FunctionNode, Submission, VarKey, Via
 from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Replace, Valid
 from mplint.rules._helpers import expression_line
 
@@ -300,7 +300,7 @@ class PipeEndMisuse(LintRule):
         )
 
     def _eof_loop_read(
-        self, key: tuple[object, ...], start: cst.Call, function: Optional[FunctionNode]
+        self, key: VarKey, start: cst.Call, function: Optional[FunctionNode]
     ) -> Optional[cst.Call]:
         """A read of the parent's end after ``start``, in a loop, that stops on ``EOFError``."""
         model = self.model
@@ -335,9 +335,7 @@ class PipeEndMisuse(LintRule):
                 return True
         return False
 
-    def _holders(
-        self, key: tuple[object, ...], function: Optional[FunctionNode]
-    ) -> Optional[list[Submission]]:
+    def _holders(self, key: VarKey, function: Optional[FunctionNode]) -> Optional[list[Submission]]:
         """The processes the end is given to, when the parent does nothing else with it (else None)."""
         model = self.model
         process_calls = {

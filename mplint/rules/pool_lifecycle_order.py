@@ -7,6 +7,7 @@ import libcst as cst
 from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
+from mplint.model import SelfAttr, VarKey
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Valid
 from mplint.rules._helpers import comments_above, expression_line
 
@@ -143,7 +144,7 @@ class PoolLifecycleOrder(LintRule):
     def _check_join(self, call: cst.Call, receiver: cst.BaseExpression, kind: Kind) -> None:
         model = self.model
         key = model.binding_key(receiver)
-        if key is None or len(key) == 3:
+        if key is None or isinstance(key, SelfAttr):
             return  # attributes are set and closed in other methods: cross-function, stay silent
         creation = self._creation_before(key, call)
         if creation is None:
@@ -160,7 +161,7 @@ class PoolLifecycleOrder(LintRule):
             problem="without `close()` or `terminate()` first raises ValueError: Pool is still running",
         )
 
-    def _creation_before(self, key: tuple[object, ...], call: cst.Call) -> Optional[cst.CSTNode]:
+    def _creation_before(self, key: VarKey, call: cst.Call) -> Optional[cst.CSTNode]:
         """The last binding of the variable before ``call``, when it binds a newly created pool."""
         model = self.model
         before = [n for n in model.names.assignments_of(key) if model.precedes(n, call)]
@@ -180,7 +181,7 @@ class PoolLifecycleOrder(LintRule):
 
     def _handled_between(
         self,
-        key: tuple[object, ...],
+        key: VarKey,
         receiver: cst.BaseExpression,
         creation: cst.CSTNode,
         call: cst.Call,
@@ -250,9 +251,7 @@ class PoolLifecycleOrder(LintRule):
                 )
                 return
 
-    def _with_blocks_of(
-        self, key: tuple[object, ...], call: cst.Call
-    ) -> list[tuple[cst.With, cst.CSTNode]]:
+    def _with_blocks_of(self, key: VarKey, call: cst.Call) -> list[tuple[cst.With, cst.CSTNode]]:
         """``with`` statements that shut the pool down at their exit, each with the node that binds it."""
         model = self.model
         out: list[tuple[cst.With, cst.CSTNode]] = []

@@ -7,7 +7,7 @@ import libcst as cst
 from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
-from mplint.model import ExecContext, FlowKind
+from mplint.model import ExecContext, FlowKind, LocalVar, VarKey
 from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
 from mplint.rules._helpers import descendants, indentation, wrapping_block_text
 
@@ -163,8 +163,8 @@ class PoolNotClosed(LintRule):
             if (
                 flow.how is not FlowKind.ASSIGNED
                 or key is None
-                or len(key) != 2
-                or key[0] is model.module
+                or not isinstance(key, LocalVar)
+                or key.scope is model.module
             ):
                 continue
             reads = model.names.variable_loads(key)
@@ -199,7 +199,7 @@ class PoolNotClosed(LintRule):
 
     # --- fix: turn the assignment into a ``with`` block -----------------------------------------------
     def _with_fix(
-        self, call: cst.Call, assignment: cst.CSTNode, key: tuple[object, ...], kind: Kind
+        self, call: cst.Call, assignment: cst.CSTNode, key: VarKey, kind: Kind
     ) -> Optional[FixSpec]:
         model = self.model
         line = model.parent(assignment)

@@ -7,7 +7,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
-from mplint.model import FlowKind, Model, keyword_arg
+from mplint.model import FlowKind, LocalVar, Model, VarKey, keyword_arg
 from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Valid
 
 _ENDS_BLOCK = (cst.Return, cst.Raise, cst.Break, cst.Continue)
@@ -177,11 +177,11 @@ class PoolResultsAfterWith(LintRule):
         elif (
             flow.how in (FlowKind.ASSIGNED, FlowKind.STORED)
             and flow.key is not None
-            and len(flow.key) == 2
+            and isinstance(flow.key, LocalVar)
         ):
             self._check_variable(block, call, flow.key)
 
-    def _check_variable(self, block: PoolBlock, call: cst.Call, key: tuple[object, ...]) -> None:
+    def _check_variable(self, block: PoolBlock, call: cst.Call, key: VarKey) -> None:
         model = self.model
         body = block.node.body
         function = model.enclosing_function_node(block.node)
@@ -195,7 +195,7 @@ class PoolResultsAfterWith(LintRule):
             statement = model.small_statement_of(escapes[0]) or escapes[0]
             self.report(
                 statement,
-                what=str(key[1]),
+                what=key.name if isinstance(key, LocalVar) else "self",
                 problem="is returned out of the `with` block, whose exit terminates the pool: "
                 "the result never arrives",
             )
@@ -247,7 +247,7 @@ class PoolBlock:
     node: cst.With
     item: cst.WithItem
     kind: Kind
-    key: Optional[tuple[object, ...]]
+    key: Optional[VarKey]
 
 
 def pool_blocks(model: Model) -> list[PoolBlock]:
@@ -262,7 +262,7 @@ def pool_blocks(model: Model) -> list[PoolBlock]:
         kind = model.kind_of(item.item)
         if kind is None or not kind.is_pool:
             continue
-        key: Optional[tuple[object, ...]] = None
+        key: Optional[VarKey] = None
         if item.asname is not None:
             if isinstance(item.asname.name, cst.Name):
                 key = model.binding_key(item.asname.name)

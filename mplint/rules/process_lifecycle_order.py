@@ -6,7 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind
-from mplint.model import ClassInfo, Model, call_argument
+from mplint.model import ClassInfo, LocalVar, Model, VarKey, call_argument
 from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Replace, RuleContext, Valid
 from mplint.rules._helpers import expression_line
 
@@ -260,7 +260,7 @@ class ProcessLifecycleOrder(LintRule):
         )
 
     def _start_fix(
-        self, call: cst.Call, key: tuple[object, ...], receiver: cst.BaseExpression
+        self, call: cst.Call, key: VarKey, receiver: cst.BaseExpression
     ) -> Optional[FixSpec]:
         """``run()`` → ``start()``, followed by ``join()`` where ``run()`` used to block, unless the
         process is joined afterwards in the same function already."""
@@ -288,7 +288,7 @@ class ProcessLifecycleOrder(LintRule):
     def _check_close(self, call: cst.Call, receiver: cst.BaseExpression) -> None:
         model = self.model
         key = model.binding_key(receiver)
-        if key is None or len(key) != 2:
+        if key is None or not isinstance(key, LocalVar):
             return
         starts = [
             s
@@ -313,11 +313,11 @@ class ProcessLifecycleOrder(LintRule):
     def _check_uses_after_close(self, call: cst.Call, receiver: cst.BaseExpression) -> None:
         model = self.model
         key = model.binding_key(receiver)
-        if key is None or len(key) != 2:
+        if key is None or not isinstance(key, LocalVar):
             return
         name = self.code_for(receiver)
         function = model.enclosing_function_node(call)
-        for use in model.tree.name_uses(str(key[1])):
+        for use in model.tree.name_uses(key.name):
             if not model.precedes(call, use) or model.contains(call, use):
                 continue
             if model.enclosing_function_node(use) is not function:

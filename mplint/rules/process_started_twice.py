@@ -6,7 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Severity
 from mplint.kinds import Kind
-from mplint.model import BindingKind
+from mplint.model import BindingKind, LocalVar, SelfAttr, VarKey
 from mplint.rule import Invalid, LintRule, Valid
 
 _PROCESS_ERROR = "AssertionError: cannot start a process twice"
@@ -140,7 +140,7 @@ class ProcessStartedTwice(LintRule):
         info = self.model.names.classes.get(kind.cls)
         return info is None or self.model.names.class_method(info, "start") is not None
 
-    def _second_start(self, key: tuple[object, ...], call: cst.Call) -> Optional[str]:
+    def _second_start(self, key: VarKey, call: cst.Call) -> Optional[str]:
         model = self.model
         for earlier in model.calls_on(key, ("start",)):
             if earlier is call:
@@ -152,7 +152,7 @@ class ProcessStartedTwice(LintRule):
         return None
 
     def _start_in_loop(
-        self, key: tuple[object, ...], receiver: cst.BaseExpression, call: cst.Call
+        self, key: VarKey, receiver: cst.BaseExpression, call: cst.Call
     ) -> Optional[str]:
         model = self.model
         function = model.enclosing_function_node(call)
@@ -162,13 +162,13 @@ class ProcessStartedTwice(LintRule):
             if owner is function:
                 continue
             if (
-                len(key) == 3
+                isinstance(key, SelfAttr)
                 and isinstance(owner, cst.FunctionDef)
                 and owner.name.value == "__init__"
             ):
                 continue
             return None  # assigned elsewhere: another function may replace it between passes
-        if len(key) == 2 and not assignments and not self._is_parameter(key, function):
+        if isinstance(key, LocalVar) and not assignments and not self._is_parameter(key, function):
             return None
         for loop in model.flow.enclosing_loops(call):
             if any(model.contains(loop, node) for node in assignments):
@@ -180,11 +180,11 @@ class ProcessStartedTwice(LintRule):
                 return f"runs again on each pass of the loop, on the same `{name}`"
         return None
 
-    def _tests_the_process(self, test: cst.BaseExpression, key: tuple[object, ...]) -> bool:
+    def _tests_the_process(self, test: cst.BaseExpression, key: VarKey) -> bool:
         """The loop condition reads the variable (``while not p.is_alive():``)."""
         model = self.model
-        if len(key) == 3:
-            for name in model.tree.name_uses(str(key[2])):
+        if isinstance(key, SelfAttr):
+            for name in model.tree.name_uses(key.attr):
                 parent = model.parent(name)
                 if (
                     isinstance(parent, cst.Attribute)
@@ -196,11 +196,11 @@ class ProcessStartedTwice(LintRule):
             return False
         return any(
             model.contains(test, name) and model.binding_key(name) == key
-            for name in model.tree.name_uses(str(key[1]))
+            for name in model.tree.name_uses(key.name)
         )
 
-    def _is_parameter(self, key: tuple[object, ...], function: Optional[cst.CSTNode]) -> bool:
+    def _is_parameter(self, key: VarKey, function: Optional[cst.CSTNode]) -> bool:
         scope = self.model.names.scopes.get(function) if function is not None else None
-        if scope is None or scope.node is not key[0]:
+        if not isinstance(key, LocalVar) or scope is None or scope.node is not key.scope:
             return False
-        return any(b.how is BindingKind.PARAM for b in scope.bindings.get(str(key[1]), []))
+        return any(b.how is BindingKind.PARAM for b in scope.bindings.get(key.name, []))

@@ -5,6 +5,7 @@ from typing import Optional, Union
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.model import LocalVar, VarKey
 from mplint.rule import FixSpec, InsertAfter, InsertBefore, Invalid, LintRule, Replace, Valid
 from mplint.rules._helpers import expression_line
 
@@ -132,7 +133,7 @@ class StartJoinSerialized(LintRule):
             if kind is None or not kind.is_process:
                 continue
             key = model.binding_key(func.value)
-            if key is None or len(key) != 2:
+            if key is None or not isinstance(key, LocalVar):
                 continue
             loops = model.flow.enclosing_loops(join)
             if not loops:
@@ -156,9 +157,7 @@ class StartJoinSerialized(LintRule):
                 call=self.code_for(join),
             )
 
-    def _start_between(
-        self, key: tuple[object, ...], creation: cst.Call, join: cst.Call
-    ) -> Optional[cst.Call]:
+    def _start_between(self, key: VarKey, creation: cst.Call, join: cst.Call) -> Optional[cst.Call]:
         model = self.model
         for start in model.calls_on(key, ("start",)):
             if (

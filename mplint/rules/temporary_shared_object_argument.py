@@ -6,7 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import SEMLOCK_KINDS, Kind, KindName
-from mplint.model import FlowKind, Submission, Via
+from mplint.model import FlowKind, LocalVar, Submission, Via
 from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Replace, Valid
 
 _NAMES = {
@@ -195,7 +195,11 @@ class TemporarySharedObjectArgument(LintRule):
             return True
         flow = model.values.value_flow(call)
         if submission.via in (Via.PROCESS, Via.RUN):
-            if flow.how is not FlowKind.ASSIGNED or flow.key is None or len(flow.key) != 2:
+            if (
+                flow.how is not FlowKind.ASSIGNED
+                or flow.key is None
+                or not isinstance(flow.key, LocalVar)
+            ):
                 return False
             return any(
                 model.precedes(call, join) and model.enclosing_function_node(join) is function

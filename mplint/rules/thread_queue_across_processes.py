@@ -7,7 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import BindingKind, FunctionNode, Submission, Via
+from mplint.model import BindingKind, FunctionNode, LocalVar, Submission, Via
 from mplint.rule import (
     FixSpec,
     InsertAfter,
@@ -241,7 +241,7 @@ class ThreadQueueAcrossProcesses(LintRule):
             kind = model.kind_of(values[0])
             if kind is None or kind.name is not KindName.THREAD_QUEUE:
                 continue
-            key = (model.module, name)
+            key = LocalVar(model.module, name)
             methods = (*api_table.QUEUE_GET_METHODS, *api_table.QUEUE_PUT_METHODS)
             calls = model.calls_on(key, methods)
             inside = [c for c in calls if model.enclosing_function_node(c) in child]

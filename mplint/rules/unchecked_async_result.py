@@ -6,7 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import FlowKind, FunctionNode, Model, keyword_arg, positional_args
+from mplint.model import FlowKind, FunctionNode, LocalVar, Model, keyword_arg, positional_args
 from mplint.model.syntax import scope_descendants
 from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
 
@@ -171,15 +171,15 @@ class UncheckedAsyncResult(LintRule):
             if (
                 flow.how not in (FlowKind.ASSIGNED, FlowKind.STORED)
                 or flow.key is None
-                or len(flow.key) != 2
+                or not isinstance(flow.key, LocalVar)
             ):
                 continue
-            if str(flow.key[1]).startswith("_") or model.names.container_reads(flow.key):
+            if flow.key.name.startswith("_") or model.names.container_reads(flow.key):
                 continue
             self.report(
                 call,
                 call=self.snippet(call),
-                problem=f"keeps its {_handle_name(kind)} in `{flow.key[1]}`, which is never read",
+                problem=f"keeps its {_handle_name(kind)} in `{flow.key.name}`, which is never read",
             )
 
     def _task_swallows_errors(self, call: cst.Call) -> bool:

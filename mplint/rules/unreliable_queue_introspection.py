@@ -7,7 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import Via, call_argument
+from mplint.model import VarKey, Via, call_argument
 from mplint.rule import Invalid, LintRule, Valid
 
 
@@ -219,7 +219,7 @@ class UnreliableQueueIntrospection(LintRule):
             child = ancestor
         return None
 
-    def _concurrent(self, statement: cst.CSTNode, key: tuple[object, ...]) -> bool:
+    def _concurrent(self, statement: cst.CSTNode, key: VarKey) -> bool:
         """Others may use the queue while ``statement`` runs, as far as this module shows: it runs in
         a worker (other consumers, the parent), its function started processes before it, or its
         function put items into the queue itself (they may still be in the feeder thread)."""
@@ -249,7 +249,7 @@ class UnreliableQueueIntrospection(LintRule):
         self,
         queue: cst.BaseExpression,
         statement: Union[cst.If, cst.While],
-        key: tuple[object, ...],
+        key: VarKey,
         acts: frozenset[str],
     ) -> bool:
         """The check sits in an enclosing ``while`` loop that polls (a stale answer only moves the item

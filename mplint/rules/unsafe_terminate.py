@@ -6,7 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.kinds import Kind, KindName
-from mplint.model import BindingKind, FunctionNode, Submission, Via
+from mplint.model import BindingKind, FunctionNode, LocalVar, SelfAttr, Submission, VarKey, Via
 from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Valid
 from mplint.rules._helpers import expression_line
 
@@ -155,7 +155,7 @@ class UnsafeTerminate(LintRule):
         fix = None if joined or self._escalated_later(key, call) else self._join_fix(call, name)
         self.report(call, fix=fix, call=f"{name}.{method}()", problem="; and ".join(problems))
 
-    def _escalated_later(self, key: tuple[object, ...], call: cst.Call) -> bool:
+    def _escalated_later(self, key: VarKey, call: cst.Call) -> bool:
         """Another ``terminate()`` or ``kill()`` of the same process follows: a ``join()`` inserted here
         would wait for a child that ignores SIGTERM, and the escalation would never be reached."""
         model = self.model
@@ -165,12 +165,10 @@ class UnsafeTerminate(LintRule):
         )
 
     # --- is it joined? ---------------------------------------------------------------------------------
-    def _joined_after(
-        self, key: tuple[object, ...], receiver: cst.BaseExpression, call: cst.Call
-    ) -> bool:
+    def _joined_after(self, key: VarKey, receiver: cst.BaseExpression, call: cst.Call) -> bool:
         model = self.model
         function = model.enclosing_function_node(call)
-        if len(key) == 3:
+        if isinstance(key, SelfAttr):
             # an attribute: any join of it anywhere in the class counts (stop()/close() methods)
             return bool(model.calls_on(key, ("join",)))
         for join in model.calls_on(key, ("join",)):
@@ -198,7 +196,7 @@ class UnsafeTerminate(LintRule):
                 return True
         return False
 
-    def _iterated_source(self, expr: cst.BaseExpression) -> Optional[tuple[object, ...]]:
+    def _iterated_source(self, expr: cst.BaseExpression) -> Optional[VarKey]:
         """``p`` bound by ``for p in procs``: the key of ``procs``."""
         model = self.model
         if not isinstance(expr, cst.Name):
@@ -208,7 +206,7 @@ class UnsafeTerminate(LintRule):
                 return model.binding_key(binding.value)
         return None
 
-    def _is_fallback(self, key: tuple[object, ...], call: cst.Call) -> bool:
+    def _is_fallback(self, key: VarKey, call: cst.Call) -> bool:
         """``join(timeout)`` first, then ``if p.is_alive(): p.terminate()``: the documented pattern."""
         model = self.model
         for ancestor in model.ancestors(call):
@@ -282,10 +280,10 @@ class UnsafeTerminate(LintRule):
         function = model.enclosing_function_node(call)
         if function is None:
             return False
-        keys: list[tuple[object, ...]] = []
+        keys: list[VarKey] = []
         for arg in model.handoff.submitted_arguments(submission):
             key = model.binding_key(arg)
-            if key is None or len(key) != 2 or key[0] is not function:
+            if key is None or not isinstance(key, LocalVar) or key.scope is not function:
                 return False
             keys.append(key)
         requests = [
@@ -318,7 +316,7 @@ class UnsafeTerminate(LintRule):
                     return False  # handed on (to another process, a helper, a container)
         return True
 
-    def _process_key(self, call: cst.Call) -> Optional[tuple[object, ...]]:
+    def _process_key(self, call: cst.Call) -> Optional[VarKey]:
         func = call.func
         return self.model.binding_key(func.value) if isinstance(func, cst.Attribute) else None
 

@@ -7,7 +7,7 @@ from typing import Optional
 import libcst as cst
 import pytest
 
-from mplint.model import Model
+from mplint.model import LocalVar, Model, SelfAttr
 
 from .support import POOL_HEADER, call_node, def_named, model_of, name_node, nth_node, source_of
 
@@ -274,9 +274,9 @@ def test_binding_keys_of_locals_globals_and_self_attributes() -> None:
     job = model.names.classes["Job"].node
     work = def_named(model, "work")
     init_n = nth_node(model, cst.Attribute)
-    assert model.binding_key(init_n) == (job, "self", "n")
+    assert model.binding_key(init_n) == SelfAttr(job, "n")
     run_n = next(a for a in model.tree.nodes_of(cst.Attribute) if source_of(model, a) == "this.n")
-    assert model.binding_key(run_n) == (job, "self", "n")  # whatever the first parameter is called
+    assert model.binding_key(run_n) == SelfAttr(job, "n")  # whatever the first parameter is called
     other = next(a for a in model.tree.nodes_of(cst.Attribute) if source_of(model, a) == "other.n")
     assert model.binding_key(other) is None
     assert model.binding_key(name_node(model, "counter", 2)) == (module, "counter")  # global
@@ -305,15 +305,15 @@ def test_assignments_of() -> None:
         """
     )
     f = def_named(model, "f")
-    assert [source_of(model, n) for n in model.names.assignments_of((f, "x"))] == ["x", "x"]
-    assert len(model.names.assignments_of((f, "p"))) == 1  # not the parameter
+    assert [source_of(model, n) for n in model.names.assignments_of(LocalVar(f, "x"))] == ["x", "x"]
+    assert len(model.names.assignments_of(LocalVar(f, "p"))) == 1  # not the parameter
     k = model.names.classes["K"].node
-    assert [source_of(model, n) for n in model.names.assignments_of((k, "self", "a"))] == [
+    assert [source_of(model, n) for n in model.names.assignments_of(SelfAttr(k, "a"))] == [
         "self.a",
         "self.a",
     ]
-    assert model.names.assignments_of((k, "self", "b")) == []
-    assert model.names.assignments_of((cst.Name("nowhere"), "x")) == []
+    assert model.names.assignments_of(SelfAttr(k, "b")) == []
+    assert model.names.assignments_of(LocalVar(cst.Name("nowhere"), "x")) == []
 
 
 # --- resolving functions and classes ---------------------------------------------------------------
@@ -413,9 +413,9 @@ def test_names_read_in_and_variable_loads() -> None:
     read = [n.value for n in model.names.names_read_in(f)]
     assert read == ["total", "len", "items", "items", "x", "items", "total"]
     module = model.module
-    loads = model.names.variable_loads((module, "total"))
+    loads = model.names.variable_loads(LocalVar(module, "total"))
     assert [model.names.variable_use(n) for n in loads] == ["augment", "load"]
-    assert model.names.variable_loads((f, "items")) == [
+    assert model.names.variable_loads(LocalVar(f, "items")) == [
         n for n in model.tree.name_uses("items") if model.names.variable_use(n) == "load"
     ]
     assert model.names.references((module, "total", "x")) == []

@@ -128,7 +128,7 @@ def test_value_flow(statement: str, how: str, key_name: Optional[str]) -> None:
     if key_name is None:
         assert flow.key is None or how in ("method", "argument")
     else:
-        assert flow.key is not None and flow.key[1] == key_name
+        assert flow.key is not None and flow.key.name == key_name
 
 
 def test_pipe_unpacking_and_the_other_end() -> None:
