@@ -9,7 +9,7 @@ from typing import Optional
 
 from mplint.codes import META, RULES, enabled_codes, matches
 from mplint.config import ConfigError
-from mplint.diagnostics import INTERNAL_ERROR, IO_ERROR, SYNTAX_ERROR
+from mplint.diagnostics import INTERNAL_ERROR, IO_ERROR, PARSER_LIMIT, SYNTAX_ERROR
 from mplint.settings import Config
 
 __all__ = [
@@ -37,11 +37,17 @@ META_EXPLANATIONS: dict[str, str] = {
         "A bug in mplint: one rule (or the semantic model) crashed on this file. The other rules still "
         "ran. Please report it with the file, or the smallest part of it that still shows the error."
     ),
+    PARSER_LIMIT: (
+        "A warning: Python compiles the file, but libcst's parser (which mplint is built on) cannot read "
+        "it, so no rule ran on it. The message names the parser's complaint. This is a limit of the "
+        "parser, not an error in the file; it counts as a finding for the exit code, so `--exit-zero` "
+        "still exits 0."
+    ),
 }
 
 
 def meta_page(code: str) -> Optional[str]:
-    """The page ``mplint rule`` prints for MPL001, MPL002 or MPL003 (None for any other code)."""
+    """The page ``mplint rule`` prints for a meta code (MPL001 to MPL004; None for any other code)."""
     for meta in META:
         if code.upper() == meta.code or code == meta.name:
             return (

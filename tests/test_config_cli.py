@@ -183,13 +183,13 @@ def test_unknown_noqa_codes_are_warned_about(tmp_path: Path) -> None:
 
 
 def test_rule_explains_the_meta_codes(tmp_path: Path) -> None:
-    for code in ("MPL001", "MPL002", "MPL003", "syntax-error"):
+    for code in ("MPL001", "MPL002", "MPL003", "MPL004", "syntax-error"):
         result = mplint("rule", code, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         assert "Not a rule" in result.stdout
     data = json.loads(mplint("rule", "MPL002", "--output-format", "json", cwd=tmp_path).stdout)
     assert data["code"] == "MPL002" and data["rule"] is False
-    assert mplint("rule", "MPL004", cwd=tmp_path).returncode == 2
+    assert mplint("rule", "MPL009", cwd=tmp_path).returncode == 2
 
 
 def test_file_level_flake8_noqa(tmp_path: Path) -> None:

@@ -208,3 +208,13 @@ def positional_arity(model: Model, expr: cst.BaseExpression) -> Optional[tuple[i
         if maximum < 0:
             return None
     return max(required - bound, 0), maximum
+
+
+def is_docstring(statement: cst.BaseStatement) -> bool:
+    """A statement that is only a string: the docstring when it opens a body."""
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )

@@ -5,9 +5,10 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, Replace
 from mplint.kinds import Kind, KindName
 from mplint.model import call_argument
-from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
+from mplint.rule import Invalid, LintRule, Valid
 
 # What goes wrong when a value of each type is unpacked as the arguments of the callable.
 _ARGS_PROBLEMS: dict[str, str] = {

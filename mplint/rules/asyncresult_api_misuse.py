@@ -11,9 +11,10 @@ from mplint.api_table import (
     POOL_MAP_ITERATOR_METHODS,
 )
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, InsertBefore
 from mplint.kinds import Kind, KindName
 from mplint.model import VarKey
-from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Valid
+from mplint.rule import Invalid, LintRule, Valid
 
 #: Methods people reach for on the wrong handle: the API of the other handles, of Pool and Process.
 _CONFUSED = frozenset(

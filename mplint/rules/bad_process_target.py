@@ -9,9 +9,10 @@ import libcst as cst
 
 from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, Replace
 from mplint.kinds import Kind, KindName
 from mplint.model import BindingKind, Model, keyword_arg, positional_args
-from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
+from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import positional_arity
 
 _FACTORY_NAME = re.compile(

@@ -5,13 +5,14 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, Replace, ReplaceLines
 from mplint.kinds import Kind, KindName
 from mplint.model import FlowKind, LocalVar, Model, VarKey, keyword_arg, positional_args
 from mplint.model.flow import COMPREHENSIONS
 from mplint.model.names import STORE_METHODS
 from mplint.model.syntax import scope_descendants
 from mplint.model.workers import has_single_worker
-from mplint.rule import FixSpec, Invalid, LintRule, Replace, ReplaceLines, Valid
+from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import descendants
 
 _WAITS = frozenset({"get", "wait", "result", "exception"})

@@ -5,7 +5,8 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
-from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, RemoveStatement, Replace, Valid
+from mplint.edits import FixSpec, InsertBefore, RemoveStatement, Replace
+from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import comments_above, expression_line
 
 

@@ -5,9 +5,10 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, Replace
 from mplint.kinds import Kind, KindName
 from mplint.model import ExecContext, FunctionNode, VarKey, call_argument
-from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
+from mplint.rule import Invalid, LintRule, Valid
 
 # Calls that stop the threads of an object, by its kind.
 _STOPPERS_THREAD = ("join",)

@@ -6,9 +6,10 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, ReplaceLines
 from mplint.kinds import Kind, KindName
 from mplint.model import call_argument, keyword_arg, positional_args
-from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import descendants, indentation, wrapping_block_text
 
 _EXITS = (cst.Return, cst.Break, cst.Continue)

@@ -6,9 +6,10 @@ from typing import Optional, Union
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, ReplaceLines
 from mplint.kinds import KindName
 from mplint.model import MUTATING_METHODS, BindingKind, VarKey
-from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.rule import Invalid, LintRule, Valid
 
 #: Dict proxy methods that return a copy of a stored value.
 _COPYING_GETTERS = frozenset({"get", "setdefault"})

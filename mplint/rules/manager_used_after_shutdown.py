@@ -5,9 +5,10 @@ from typing import Optional, Union
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, InsertAfter
 from mplint.kinds import KindName
 from mplint.model import VarKey
-from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Valid
+from mplint.rule import Invalid, LintRule, Valid
 
 #: Where a manager stops: the ``with`` statement that entered it, or its ``shutdown()`` call.
 Stop = Union[cst.With, cst.Call]

@@ -5,9 +5,10 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, Replace
 from mplint.kinds import Kind
 from mplint.model import positional_args
-from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
+from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import positional_arity
 
 #: Pool methods that pass each item as one argument, and their unpacking twins.

@@ -6,9 +6,10 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, ReplaceLines
 from mplint.kinds import Kind
 from mplint.model import FunctionNode, LocalVar
-from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import wrapping_block_text
 
 _GUARD = 'if __name__ == "__main__":'

@@ -7,9 +7,10 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, Replace
 from mplint.kinds import SEMLOCK_KINDS, Kind, KindName
 from mplint.model import BindingKind, ExecContext, call_argument, context_family
-from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
+from mplint.rule import Invalid, LintRule, Valid
 
 
 class MixedContextObjects(LintRule):

@@ -5,9 +5,10 @@ from typing import Optional, Union
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, ReplaceLines
 from mplint.kinds import Kind, KindName
 from mplint.model import FunctionNode, keyword_arg
-from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import descendants
 
 Update = Union[cst.AugAssign, cst.Assign]

@@ -6,9 +6,10 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, InsertAfter, Replace
 from mplint.kinds import KindName
 from mplint.model import BindingKind, FunctionNode, Submission, VarKey, Via
-from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Replace, Valid
+from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import expression_line
 
 _SENDS = api_table.CONNECTION_SEND_METHODS

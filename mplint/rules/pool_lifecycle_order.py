@@ -6,9 +6,10 @@ import libcst as cst
 
 from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, InsertBefore
 from mplint.kinds import Kind
 from mplint.model import SelfAttr, VarKey
-from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Valid
+from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import comments_above, expression_line
 
 

@@ -6,9 +6,10 @@ import libcst as cst
 
 from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, ReplaceLines
 from mplint.kinds import Kind
 from mplint.model import ExecContext, FlowKind, LocalVar, VarKey
-from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import descendants, indentation, wrapping_block_text
 
 #: Pool methods that wait for their tasks: a pool only used through them is idle when they return.

@@ -6,9 +6,10 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, InsertAfter
 from mplint.kinds import Kind
 from mplint.model import FlowKind, LocalVar, Model, VarKey, keyword_arg
-from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Valid
+from mplint.rule import Invalid, LintRule, Valid
 
 _ENDS_BLOCK = (cst.Return, cst.Raise, cst.Break, cst.Continue)
 

@@ -5,9 +5,10 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, InsertAfter, Replace
 from mplint.kinds import Kind
 from mplint.model import ClassInfo, LocalVar, Model, VarKey, call_argument
-from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Replace, RuleContext, Valid
+from mplint.rule import Invalid, LintRule, RuleContext, Valid
 from mplint.rules._helpers import expression_line
 
 _NOT_STARTED_ERRORS = {

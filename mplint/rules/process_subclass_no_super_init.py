@@ -6,10 +6,12 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, InsertAfter, InsertBefore
 from mplint.kinds import Kind, KindName
 from mplint.model import ClassInfo, Model, keyword_arg
 from mplint.model.syntax import is_false_literal
-from mplint.rule import FixSpec, InsertAfter, InsertBefore, Invalid, LintRule, Valid
+from mplint.rule import Invalid, LintRule, Valid
+from mplint.rules._helpers import is_docstring
 
 # What an attribute assigned before the base __init__ does, for a Process and for a Thread.
 _EARLY_PROCESS = {
@@ -250,7 +252,7 @@ class ProcessSubclassNoSuperInit(LintRule):
             return None
         statements = list(body.body)
         first = statements[0]
-        if _is_docstring(first):
+        if is_docstring(first):
             if len(statements) == 1:
                 return self.fix(Applicability.UNSAFE, InsertAfter(first, "super().__init__()"))
             first = statements[1]
@@ -270,15 +272,6 @@ def _decorator_name(decorator: cst.Decorator) -> Optional[str]:
     return None
 
 
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
-
-
 def _is_declaration(function: cst.FunctionDef) -> bool:
     """A body of ``...`` alone (after an optional docstring): a declaration, as in a stub or a protocol."""
     body = function.body
@@ -286,7 +279,7 @@ def _is_declaration(function: cst.FunctionDef) -> bool:
     if isinstance(body, cst.SimpleStatementSuite):
         smalls = body.body
     elif isinstance(body, cst.IndentedBlock):
-        lines = [s for s in body.body if not _is_docstring(s)]
+        lines = [s for s in body.body if not is_docstring(s)]
         if len(lines) != 1 or not isinstance(lines[0], cst.SimpleStatementLine):
             return False
         smalls = lines[0].body
@@ -303,7 +296,7 @@ def _only_raises(function: cst.FunctionDef) -> bool:
     body = function.body
     if not isinstance(body, cst.IndentedBlock):
         return False
-    statements = [s for s in body.body if not _is_docstring(s)]
+    statements = [s for s in body.body if not is_docstring(s)]
     return bool(statements) and all(
         isinstance(s, cst.SimpleStatementLine) and all(isinstance(x, cst.Raise) for x in s.body)
         for s in statements

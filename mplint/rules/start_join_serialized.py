@@ -5,8 +5,9 @@ from typing import Optional, Union
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, InsertAfter, InsertBefore, Replace
 from mplint.model import LocalVar, VarKey
-from mplint.rule import FixSpec, InsertAfter, InsertBefore, Invalid, LintRule, Replace, Valid
+from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import expression_line
 
 Loop = Union[cst.For, cst.While]

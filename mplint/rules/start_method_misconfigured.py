@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, InsertBefore, NodeEdit, RemoveStatement, Replace
 from mplint.kinds import KindName
 from mplint.model import (
     ExecContext,
@@ -14,16 +15,7 @@ from mplint.model import (
     is_main_guard_test,
     keyword_arg,
 )
-from mplint.rule import (
-    FixSpec,
-    InsertBefore,
-    Invalid,
-    LintRule,
-    NodeEdit,
-    RemoveStatement,
-    Replace,
-    Valid,
-)
+from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import expression_line
 
 _ALREADY_SET = "raises RuntimeError: context has already been set"

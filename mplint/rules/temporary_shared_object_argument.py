@@ -5,9 +5,10 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, InsertBefore, Replace
 from mplint.kinds import SEMLOCK_KINDS, Kind, KindName
 from mplint.model import FlowKind, LocalVar, Submission, Via
-from mplint.rule import FixSpec, InsertBefore, Invalid, LintRule, Replace, Valid
+from mplint.rule import Invalid, LintRule, Valid
 
 _NAMES = {
     KindName.LOCK: "lock",

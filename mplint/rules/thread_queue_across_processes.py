@@ -6,18 +6,10 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, InsertAfter, InsertBefore, NodeEdit, Replace
 from mplint.kinds import Kind, KindName
 from mplint.model import BindingKind, FunctionNode, LocalVar, Submission, Via
-from mplint.rule import (
-    FixSpec,
-    InsertAfter,
-    InsertBefore,
-    Invalid,
-    LintRule,
-    NodeEdit,
-    Replace,
-    Valid,
-)
+from mplint.rule import Invalid, LintRule, Valid
 
 _THREAD_KINDS = (KindName.THREAD_QUEUE, KindName.THREAD_LOCK)
 # What replaces a thread-only class, by the last part of its qualified name.

@@ -5,10 +5,12 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, Replace
 from mplint.kinds import Kind, KindName
 from mplint.model import FlowKind, FunctionNode, LocalVar, Model, keyword_arg, positional_args
 from mplint.model.syntax import scope_descendants
-from mplint.rule import FixSpec, Invalid, LintRule, Replace, Valid
+from mplint.rule import Invalid, LintRule, Valid
+from mplint.rules._helpers import is_docstring
 
 #: Methods whose discarded result can be consumed by wrapping the call (``list(...)``/``.get()``).
 _LIST_WRAPPABLE = frozenset({"imap", "imap_unordered", "map"})
@@ -215,13 +217,6 @@ def _handle_name(kind: Kind) -> str:
 
 
 # --- helpers of this rule ---
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
 
 
 #: Node types that can raise in ordinary code: calls (but :data:`_SAFE_BUILTINS`), indexing, arithmetic,
@@ -270,7 +265,7 @@ def swallows_errors(model: Model, function: FunctionNode) -> bool:
     if not isinstance(body, cst.IndentedBlock):
         return False
     statements = list(body.body)
-    if statements and _is_docstring(statements[0]):
+    if statements and is_docstring(statements[0]):
         statements = statements[1:]
     trys = [s for s in statements if isinstance(s, cst.Try)]
     if len(trys) != 1 or not all(s is trys[0] or _inert(model, s) for s in statements):

@@ -6,19 +6,9 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, InsertAfter, InsertBefore, NodeEdit, Replace, ReplaceLines
 from mplint.model import ExecContext, Submission, Via
-from mplint.rule import (
-    FixSpec,
-    InsertAfter,
-    InsertBefore,
-    Invalid,
-    LintRule,
-    NodeEdit,
-    Replace,
-    ReplaceLines,
-    RuleContext,
-    Valid,
-)
+from mplint.rule import Invalid, LintRule, RuleContext, Valid
 
 _WHERE = {
     Via.POOL: "the pool's workers",

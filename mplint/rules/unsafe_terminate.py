@@ -5,9 +5,10 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, InsertAfter
 from mplint.kinds import Kind, KindName
 from mplint.model import BindingKind, FunctionNode, LocalVar, SelfAttr, Submission, VarKey, Via
-from mplint.rule import FixSpec, InsertAfter, Invalid, LintRule, Valid
+from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import expression_line
 
 

@@ -6,8 +6,9 @@ from typing import Optional, Union
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, ReplaceLines
 from mplint.model import BindingKind, ExecContext, Submission, Via, is_main_guard_test
-from mplint.rule import FixSpec, Invalid, LintRule, ReplaceLines, Valid
+from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import wrapping_block_text
 
 Definition = Union[cst.FunctionDef, cst.ClassDef]

@@ -6,18 +6,10 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
+from mplint.edits import FixSpec, InsertAfter, InsertBefore, NodeEdit, Replace
 from mplint.kinds import KindName
 from mplint.model import Model, call_argument
-from mplint.rule import (
-    FixSpec,
-    InsertAfter,
-    InsertBefore,
-    Invalid,
-    LintRule,
-    NodeEdit,
-    Replace,
-    Valid,
-)
+from mplint.rule import Invalid, LintRule, Valid
 
 _FUTURES_TIMEOUT = "concurrent.futures.TimeoutError"
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
