@@ -367,24 +367,24 @@ class Resolver:
         self._by_file: dict[tuple[Optional[Path], Optional[str]], Union[Config, ConfigError]] = {}
         self._fallback_by_dir: dict[str, Optional[str]] = {}
 
-    def file_for(self, path: str) -> Optional[Path]:
+    def file_for(self, path: str, directory: Optional[str] = None) -> Optional[Path]:
         """The configuration file that applies to ``path`` (a file or a directory), if any."""
         if self.config_file is not None:
             return self.config_file
-        directory = self._directory(path)
+        directory = directory or self._directory(path)
         if directory not in self._by_dir:
             self._by_dir[directory] = find_config_file(directory)
         return self._by_dir[directory]
 
     @staticmethod
     def _directory(path: str) -> str:
-        directory = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
-        return os.path.abspath(directory)
+        if os.path.isdir(path):
+            return os.path.abspath(path)
+        return os.path.dirname(os.path.abspath(path))
 
-    def _fallback_target(self, path: str) -> Optional[str]:
+    def _fallback_target(self, directory: str) -> Optional[str]:
         """Without a configuration file: the target that the nearest pyproject.toml's ``[project]
         requires-python`` implies (ruff does the same)."""
-        directory = self._directory(path)
         if directory not in self._fallback_by_dir:
             found: Optional[str] = None
             for parent in (Path(directory), *Path(directory).parents):
@@ -398,8 +398,9 @@ class Resolver:
 
     def config_for(self, path: str) -> Config:
         """The settings for ``path``; ConfigError when the file that applies is broken."""
-        source = self.file_for(path)
-        fallback = self._fallback_target(path) if source is None else None
+        directory = self._directory(path) if self.config_file is None else ""
+        source = self.file_for(path, directory)
+        fallback = self._fallback_target(directory) if source is None else None
         found = self._by_file.get((source, fallback))
         if found is None:
             try:
