@@ -70,16 +70,24 @@ def find_config_file(start: str) -> Optional[Path]:
     if not current.is_dir():
         current = current.parent
     for directory in (current, *current.parents):
-        for name in CONFIG_NAMES:
-            candidate = directory / name
-            try:
-                status = candidate.stat()
-            except OSError:
-                continue
-            if name != "pyproject.toml":
-                return candidate
-            if _holds_table(str(candidate), status.st_mtime_ns, status.st_size):
-                return candidate
+        found = config_file_in(directory)
+        if found is not None:
+            return found
+    return None
+
+
+def config_file_in(directory: Path) -> Optional[Path]:
+    """The configuration file of ``directory`` itself, if it has one (see :func:`find_config_file`)."""
+    for name in CONFIG_NAMES:
+        candidate = directory / name
+        try:
+            status = candidate.stat()
+        except OSError:
+            continue
+        if name != "pyproject.toml":
+            return candidate
+        if _holds_table(str(candidate), status.st_mtime_ns, status.st_size):
+            return candidate
     return None
 
 
@@ -364,6 +372,7 @@ class Resolver:
         self.overrides = overrides or Overrides()
         self.config_file = config_file
         self._by_dir: dict[str, Optional[Path]] = {}
+        self._by_real: dict[str, Optional[Path]] = {}
         self._by_file: dict[tuple[Optional[Path], Optional[str]], Union[Config, ConfigError]] = {}
         self._fallback_by_dir: dict[str, Optional[str]] = {}
 
@@ -373,8 +382,19 @@ class Resolver:
             return self.config_file
         directory = directory or self._directory(path)
         if directory not in self._by_dir:
-            self._by_dir[directory] = find_config_file(directory)
+            self._by_dir[directory] = self._nearest(Path(directory).resolve())
         return self._by_dir[directory]
+
+    def _nearest(self, directory: Path) -> Optional[Path]:
+        """``find_config_file`` for a resolved directory, remembering the answer of every directory on
+        the way up (sibling directories share their parents' answers)."""
+        key = str(directory)
+        if key not in self._by_real:
+            found = config_file_in(directory)
+            if found is None and directory.parent != directory:
+                found = self._nearest(directory.parent)
+            self._by_real[key] = found
+        return self._by_real[key]
 
     @staticmethod
     def _directory(path: str) -> str:
@@ -420,5 +440,6 @@ class Resolver:
     def clear(self) -> None:
         """Forget the files found and read (a configuration file was created, changed or removed)."""
         self._by_dir.clear()
+        self._by_real.clear()
         self._by_file.clear()
         self._fallback_by_dir.clear()
