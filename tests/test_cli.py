@@ -4,44 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .cli_support import BUGGY, mplint
 
-BUGGY = textwrap.dedent(
-    """\
-    import multiprocessing as mp
-
-    def work():
-        pass
-
-    def main():
-        p = mp.Process(target=work)
-        p.start()
-        p.daemon = True
-    """
-)
 CLEAN = "import multiprocessing as mp\n\ndef main():\n    return mp.cpu_count()\n"
-
-
-def mplint(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("NO_COLOR", None)
-    return subprocess.run(
-        [sys.executable, "-m", "mplint", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        input=stdin,
-        env=env,
-        check=False,
-        timeout=120,
-    )
 
 
 def test_exit_codes(tmp_path: Path) -> None:

@@ -15,22 +15,8 @@ import pytest
 
 from mplint.config import lowest_target
 
+from .cli_support import BUGGY, mplint
 from .conftest import ROOT
-
-# MPL105 (safe fix) and MPL201 (a start at import time).
-BUGGY = textwrap.dedent(
-    """\
-    import multiprocessing as mp
-
-    def work():
-        pass
-
-    def main():
-        p = mp.Process(target=work)
-        p.start()
-        p.daemon = True
-    """
-)
 
 # concurrent.futures.TimeoutError is the builtin TimeoutError only from Python 3.11.
 FUTURES_TIMEOUT = textwrap.dedent(
@@ -46,21 +32,6 @@ FUTURES_TIMEOUT = textwrap.dedent(
                 return None
     """
 )
-
-
-def mplint(*args: str, cwd: Path, stdin: Optional[str] = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("NO_COLOR", None)
-    return subprocess.run(
-        [sys.executable, "-m", "mplint", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        input=stdin,
-        env=env,
-        check=False,
-        timeout=300,
-    )
 
 
 def codes_of(result: subprocess.CompletedProcess[str]) -> list[tuple[str, int, str]]:

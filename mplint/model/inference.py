@@ -21,7 +21,7 @@ from mplint.model.syntax import (
     FunctionNode,
     call_argument,
     is_classmethod,
-    is_false_or_zero,
+    is_false_literal,
     keyword_arg,
     literal_elements,
     literal_items,
@@ -322,7 +322,7 @@ class Inference:
             kind = Kind(KindName.CONTEXT, family=kind.family, method=method)
         elif kind.name is KindName.PIPE:
             # Each end remembers the Pipe() call that made it; a one-way pipe's ends know their role.
-            one_way = is_false_or_zero(call_argument(call, 0, "duplex"))
+            one_way = is_false_literal(call_argument(call, 0, "duplex"))
             ends = tuple(
                 Kind(
                     KindName.CONNECTION,

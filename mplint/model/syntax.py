@@ -105,12 +105,6 @@ def is_type_checking_test(test: cst.BaseExpression) -> bool:
     return dotted in ("TYPE_CHECKING", "typing.TYPE_CHECKING", "t.TYPE_CHECKING")
 
 
-def is_false_or_zero(node: Optional[cst.BaseExpression]) -> bool:
-    return (isinstance(node, cst.Name) and node.value == "False") or (
-        isinstance(node, cst.Integer) and node.value == "0"
-    )
-
-
 def tuple_elements(
     node: Optional[cst.BaseExpression],
 ) -> Optional[tuple[cst.BaseExpression, ...]]:
@@ -211,6 +205,7 @@ def is_true_literal(expr: Optional[cst.BaseExpression]) -> bool:
 
 
 def is_false_literal(expr: Optional[cst.BaseExpression]) -> bool:
+    """``False`` or ``0`` written out."""
     return (isinstance(expr, cst.Name) and expr.value == "False") or (
         isinstance(expr, cst.Integer) and expr.value == "0"
     )

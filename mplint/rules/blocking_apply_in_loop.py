@@ -175,7 +175,7 @@ class BlockingApplyInLoop(LintRule):
         loop = model.flow.innermost_loop(wait)
         if loop is None or wait in reported or model.flow.innermost_loop(submission) is not loop:
             return
-        if single_worker(model, owner) or model.flow.loop_exits_early(loop):
+        if has_single_worker(owner) or model.flow.loop_exits_early(loop):
             return
         if isinstance(loop, cst.While) and model.flow.is_infinite_loop(loop):
             return  # a service loop: each request is handled as it comes
@@ -371,8 +371,3 @@ def _reads_any(model: Model, node: cst.CSTNode, keys: set[VarKey]) -> bool:
         ):
             return True
     return False
-
-
-def single_worker(model: Model, kind: Kind) -> bool:
-    """A pool or executor created with a literal single worker: ``Pool(1)``, ``max_workers=1``."""
-    return has_single_worker(kind)

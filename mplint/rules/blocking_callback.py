@@ -8,7 +8,7 @@ from mplint import api_table
 from mplint.diagnostics import Severity
 from mplint.kinds import KindName
 from mplint.model import FunctionNode, LocalVar, Model, Submission, Via, call_argument
-from mplint.model.syntax import is_false_or_zero
+from mplint.model.syntax import is_false_literal
 from mplint.rule import Invalid, LintRule, Valid
 
 
@@ -213,7 +213,7 @@ def blocking_call(model: Model, call: cst.Call) -> Optional[str]:
         return "terminates the pool from a callback, which deadlocks"
     if kind.is_executor and method == "shutdown":
         wait = call_argument(call, 0, "wait")
-        if not is_false_or_zero(wait):
+        if not is_false_literal(wait):
             return "waits for the executor to shut down"
     if (kind.is_process or kind.is_thread) and method == "join":
         return f"waits for a {name.value} to end"

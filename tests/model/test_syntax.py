@@ -16,7 +16,6 @@ from mplint.model.syntax import (
     has_decorator,
     is_classmethod,
     is_false_literal,
-    is_false_or_zero,
     is_none_literal,
     is_true_literal,
     is_type_checking_test,
@@ -185,7 +184,7 @@ def test_literal_items(code: str, expected: Optional[list[Optional[str]]]) -> No
 def test_constant_literals(code: str, true: bool, false: bool, none: bool) -> None:
     node = expr(code)
     assert is_true_literal(node) is true
-    assert is_false_literal(node) is false and is_false_or_zero(node) is false
+    assert is_false_literal(node) is false
     assert is_none_literal(node) is none
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from mplint.rules.blocking_apply_in_loop import loop_carries, single_worker
+from mplint.model.workers import has_single_worker
+from mplint.rules.blocking_apply_in_loop import loop_carries
 
 from ..model.support import POOL_HEADER, call_node, model_of
 
@@ -45,6 +46,6 @@ def go():
     )
     for text, expected in (("mp.Pool(1)", True), ("mp.Pool(4)", False)):
         kind = model.kind_of(call_node(model, text))
-        assert kind is not None and single_worker(model, kind) is expected
+        assert kind is not None and has_single_worker(kind) is expected
     kind = model.kind_of(call_node(model, "ProcessPoolExecutor(max_workers=1)"))
-    assert kind is not None and single_worker(model, kind)
+    assert kind is not None and has_single_worker(kind)
