@@ -172,7 +172,13 @@ class Model:
     @functools.cached_property
     def pickling(self) -> Pickling:
         return Pickling(
-            self.tree, self.names, self.flow, self.callgraph, self.inference, self.workers
+            self.tree,
+            self.names,
+            self.flow,
+            self.callgraph,
+            self.inference,
+            self.workers,
+            self.startmethod,
         )
 
     @functools.cached_property

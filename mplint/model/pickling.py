@@ -11,7 +11,7 @@ import libcst as cst
 
 from mplint.kinds import Kind, KindName
 from mplint.model.flow import ExecContext
-from mplint.model.inference import agree
+from mplint.model.inference import Submission, Via, agree
 from mplint.model.names import BindingKind, ClassInfo
 from mplint.model.syntax import BUILTINS, positional_args
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mplint.model.flow import Flow
     from mplint.model.inference import Inference
     from mplint.model.names import Names
+    from mplint.model.startmethod import StartMethods
     from mplint.model.tree import Tree
     from mplint.model.workers import Workers
 
@@ -105,6 +106,10 @@ def pickling_error(kind: Kind, *, dill: bool = False) -> Optional[PickleError]:
     return None
 
 
+# How a submission reaches a child process with its callable pickled, at least under some start method.
+_PICKLED = frozenset((Via.POOL, Via.EXECUTOR, Via.PROCESS, Via.INITIALIZER))
+
+
 @dataclass(eq=False)
 class Pickling:
     """What cannot be pickled to a child (see the module docstring)."""
@@ -115,6 +120,41 @@ class Pickling:
     callgraph: CallGraph
     inference: Inference
     workers: Workers
+    startmethod: StartMethods
+
+    def pickled_submissions(self) -> list[Submission]:
+        """The submissions whose callable is pickled on its way to a child process: pool and executor
+        tasks (``loop.run_in_executor`` included) always; process targets and pool or executor
+        initializers only when the child is spawned (spawn, forkserver), since a forked child inherits
+        them. Left out: thread pools and threads (nothing is pickled), dill (``multiprocess`` pickles
+        functions by value), a start method chosen at run time, and a Process that is never started."""
+        found: list[Submission] = []
+        for submission in [
+            *self.inference.submissions(),
+            *self.workers.run_in_executor_submissions,
+        ]:
+            via = submission.via
+            owner = submission.owner
+            if via not in _PICKLED or owner.uses_threads or owner.pickles_with_dill:
+                continue
+            if via in (Via.PROCESS, Via.INITIALIZER) and not self._fresh_interpreter(owner):
+                continue
+            if via is Via.PROCESS and self.workers.never_started(submission.call):
+                continue
+            found.append(submission)
+        return found
+
+    def reimported_submissions(self) -> list[Submission]:
+        """Of :meth:`pickled_submissions`, those unpickled in a child that starts a fresh interpreter
+        (spawn, forkserver): it finds the callable by name in its own import of the main module, where
+        what the parent defined only under the ``__main__`` guard (or interactively) does not exist."""
+        return [s for s in self.pickled_submissions() if self._fresh_interpreter(s.owner)]
+
+    def _fresh_interpreter(self, owner: Kind) -> bool:
+        """Children of ``owner`` start a fresh interpreter, as far as this module can tell."""
+        return self.startmethod.start_method(owner) != "fork" and not (
+            self.startmethod.start_method_unknown(owner)
+        )
 
     def unpicklable_callable(self, expr: cst.BaseExpression) -> Optional[tuple[str, cst.CSTNode]]:
         """Why the standard pickle (by reference: module and qualified name) cannot send the callable

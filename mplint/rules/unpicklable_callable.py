@@ -193,18 +193,7 @@ class UnpicklableCallable(LintRule):
 
     def check(self) -> None:
         model = self.model
-        for submission in [*model.submissions(), *model.workers.run_in_executor_submissions]:
-            if submission.via not in _WHERE:
-                continue
-            owner = submission.owner
-            if owner.uses_threads or owner.pickles_with_dill:
-                continue
-            if submission.via in (Via.PROCESS, Via.INITIALIZER) and (
-                model.start_method(owner) == "fork" or model.startmethod.start_method_unknown(owner)
-            ):
-                continue  # fork children inherit the function; nothing is pickled
-            if submission.via is Via.PROCESS and model.workers.never_started(submission.call):
-                continue
+        for submission in model.pickling.pickled_submissions():
             found = model.pickling.unpicklable_callable(submission.callable)
             if found is None:
                 continue

@@ -152,16 +152,7 @@ class WorkerDefinedUnderMainGuard(LintRule):
     def check(self) -> None:
         model = self.model
         reported: set[cst.CSTNode] = set()
-        for submission in [*model.submissions(), *model.workers.run_in_executor_submissions]:
-            if submission.via not in _WHERE:
-                continue
-            owner = submission.owner
-            if owner.uses_threads or owner.pickles_with_dill:
-                continue
-            if model.start_method(owner) == "fork" or model.startmethod.start_method_unknown(owner):
-                continue
-            if submission.via is Via.PROCESS and model.workers.never_started(submission.call):
-                continue
+        for submission in model.pickling.reimported_submissions():
             for expr, definition in self._guarded_uses(submission):
                 if expr in reported:
                     continue

@@ -5,9 +5,9 @@ from __future__ import annotations
 import libcst as cst
 
 from mplint.kinds import Kind, KindName
-from mplint.model import pickling_error
+from mplint.model import Model, Submission, pickling_error
 
-from .support import call_node, model_of
+from .support import call_node, model_of, source_of
 
 
 def test_unpicklable_callable() -> None:
@@ -202,3 +202,65 @@ def test_attributes_set_only_in_the_child() -> None:
     assert not model.pickling.set_in_child_only(pool)  # prepare() runs in the parent
     state = model.pickling.unpicklable_state(info, [call_node(model, "p.start()")])
     assert state is not None and state[0] == "pool"
+
+
+_SUBMITTING = """\
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing.pool import ThreadPool
+def task(x): return x
+def setup(): pass
+def target(): pass
+def main(method):
+    with mp.Pool(initializer=setup) as pool:
+        pool.map(task, [1])
+    with ProcessPoolExecutor() as ex:
+        ex.submit(task, 1)
+    with ThreadPoolExecutor() as tex:
+        tex.submit(task, 2)
+    ThreadPool().map(task, [3])
+    mp.Process(target=target).start()
+    mp.get_context("fork").Process(target=target).start()
+    mp.get_context(method).Process(target=target).start()
+    idle = mp.Process(target=target)
+    forked = mp.get_context("fork").Pool()
+    forked.map(task, [4])
+"""
+
+
+def _described(model: Model, submissions: list[Submission]) -> list[str]:
+    return [f"{s.via.value}:{source_of(model, s.call)}" for s in submissions]
+
+
+def test_pickled_submissions() -> None:
+    """Pool and executor tasks are pickled under every start method; targets and initializers only
+    when the child is spawned. Threads, a run-time start method and an unstarted Process are left out."""
+    model = model_of(_SUBMITTING, path="case.py")
+    assert _described(model, model.pickling.pickled_submissions()) == [
+        "initializer:mp.Pool(initializer=setup)",
+        "pool:pool.map(task, [1])",
+        "executor:ex.submit(task, 1)",
+        "process:mp.Process(target=target)",
+        "pool:forked.map(task, [4])",
+    ]
+    # Under fork as the configured default, only the tasks are pickled.
+    forked = model_of(_SUBMITTING, path="case.py", start_method="fork")
+    assert _described(forked, forked.pickling.pickled_submissions()) == [
+        "pool:pool.map(task, [1])",
+        "executor:ex.submit(task, 1)",
+        "pool:forked.map(task, [4])",
+    ]
+
+
+def test_reimported_submissions() -> None:
+    """A child that starts a fresh interpreter looks the callable up in its own import of the main
+    module; a forked pool's workers already have it."""
+    model = model_of(_SUBMITTING, path="case.py")
+    assert _described(model, model.pickling.reimported_submissions()) == [
+        "initializer:mp.Pool(initializer=setup)",
+        "pool:pool.map(task, [1])",
+        "executor:ex.submit(task, 1)",
+        "process:mp.Process(target=target)",
+    ]
+    forked = model_of(_SUBMITTING, path="case.py", start_method="fork")
+    assert forked.pickling.reimported_submissions() == []
