@@ -55,6 +55,15 @@ class Fix:
     message: str
     edits: tuple[Edit, ...]
 
+    def applies(self, unsafe_fixes: bool) -> bool:
+        """Whether ``--fix`` applies it: a safe fix with edits always, an unsafe one only with
+        ``--unsafe-fixes``, a display-only fix never (``fix_source`` chooses the same)."""
+        if not self.edits:
+            return False
+        if self.applicability is Applicability.SAFE:
+            return True
+        return unsafe_fixes and self.applicability is Applicability.UNSAFE
+
 
 @dataclass(frozen=True)
 class Diagnostic:

@@ -21,7 +21,7 @@ from typing import Optional
 
 import libcst as cst
 
-from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix
+from mplint.diagnostics import Diagnostic, Edit, Fix
 from mplint.engine import lint_source
 from mplint.meaning import (
     Pass,
@@ -51,11 +51,7 @@ class FixResult:
 
 
 def _allowed(fix: Optional[Fix], unsafe: bool) -> bool:
-    if fix is None or not fix.edits:
-        return False
-    if fix.applicability is Applicability.SAFE:
-        return True
-    return unsafe and fix.applicability is Applicability.UNSAFE
+    return fix is not None and fix.applies(unsafe)
 
 
 def line_starts(text: str) -> list[int]:

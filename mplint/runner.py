@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 
 from mplint.cache import Cache
-from mplint.diagnostics import IO_ERROR, Applicability, Diagnostic, Fix, Severity
+from mplint.diagnostics import IO_ERROR, Diagnostic, Severity
 from mplint.files import Candidate, could_have_findings_bytes
 from mplint.settings import Config
 from mplint.source import SourceError, SourceFile, decode_source, write_source
@@ -81,7 +81,9 @@ def check_text(display: str, source: SourceFile, config: Config, options: Option
     from mplint.fixes import fix_source
 
     diagnostics = lint_source(display, source.text, config)
-    if not options.fixing or not any(_applies(d.fix, options) for d in diagnostics):
+    if not options.fixing or not any(
+        d.fix is not None and d.fix.applies(options.unsafe_fixes) for d in diagnostics
+    ):
         return FileResult(display, diagnostics, source_text=source.text, found=len(diagnostics))
     found = len(diagnostics)
     result = fix_source(display, source.text, config, unsafe=options.unsafe_fixes)
@@ -97,15 +99,6 @@ def check_text(display: str, source: SourceFile, config: Config, options: Option
     if options.diff:
         out.diff = unified_diff(display, source.text, result.text)
     return out
-
-
-def _applies(fix: Optional[Fix], options: Options) -> bool:
-    """Whether ``--fix`` under these options would apply the fix (``fix_source`` chooses the same)."""
-    if fix is None or not fix.edits:
-        return False
-    if fix.applicability is Applicability.SAFE:
-        return True
-    return options.unsafe_fixes and fix.applicability is Applicability.UNSAFE
 
 
 def unified_diff(display: str, before: str, after: str) -> str:

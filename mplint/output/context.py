@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from mplint.diagnostics import Applicability, Diagnostic, Fix
+from mplint.diagnostics import Diagnostic, Fix
 
 __all__ = ["OutputContext", "Renderer", "fix_applies"]
 
@@ -41,8 +41,4 @@ Renderer = Callable[[list[Diagnostic], OutputContext], str]
 
 def fix_applies(fix: Optional[Fix], context: OutputContext) -> bool:
     """True when ``--fix`` would apply this fix under the current flags (``[*]`` in the output)."""
-    if fix is None or not fix.edits:
-        return False
-    if fix.applicability is Applicability.SAFE:
-        return True
-    return context.unsafe_fixes and fix.applicability is Applicability.UNSAFE
+    return fix is not None and fix.applies(context.unsafe_fixes)
