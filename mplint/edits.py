@@ -7,7 +7,6 @@ for files that have diagnostics.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Union
 
@@ -16,6 +15,7 @@ import libcst as cst
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from mplint.positions import Positions
 from mplint.settings import Config
+from mplint.text import LINE_BREAK
 
 if TYPE_CHECKING:  # rule.py re-exports the intents: at run time only their attributes are read
     from mplint.rule import LintRule, Report
@@ -72,8 +72,6 @@ class ReplaceLines:
     last: cst.CSTNode
     text: str
 
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 NodeEdit = Union[Replace, InsertBefore, InsertAfter, RemoveStatement, ReplaceLines]
 
@@ -146,7 +144,7 @@ def _edit(intent: NodeEdit, positions: Positions) -> Optional[Edit]:
     if isinstance(intent, Replace):
         where = positions.range(intent.node)
         text = intent.text
-        if _LINE_BREAK.search(text):
+        if LINE_BREAK.search(text):
             indent = positions.indent_of(where.start.line)
             text = _indent_following_lines(text, indent, newline)
         return Edit(
@@ -197,5 +195,5 @@ def _indent_following_lines(text: str, indent: str, newline: str) -> str:
     by the file's ``newline``. A rule's text may already hold the file's line endings (libcst writes a
     CRLF module's nodes with ``\\r\\n``): every ``\\r\\n``, ``\\r`` and ``\\n`` ends one line, as for
     Python, so a CRLF file gets ``\\r\\n`` and never ``\\r\\r\\n``."""
-    lines = _LINE_BREAK.split(text)
+    lines = LINE_BREAK.split(text)
     return newline.join([lines[0], *[(indent + line) if line else line for line in lines[1:]]])

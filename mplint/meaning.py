@@ -42,14 +42,13 @@ from __future__ import annotations
 import ast
 import copy
 import difflib
-import re
 import warnings
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Optional
 
-from mplint.text import splice, split_lines_keepends
+from mplint.text import LINE_BREAK, splice, split_lines_keepends
 
 __all__ = [
     "BLANK",
@@ -68,7 +67,6 @@ WRITTEN = -2
 #: One pass of fixes: the text it was applied to, and its edits as (start, end, new text) offsets.
 Pass = tuple[str, Sequence[tuple[int, int, str]]]
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 _NAMES = {"\r\n": "\\r\\n", "\r": "\\r", "\n": "\\n"}
 
 
@@ -77,8 +75,8 @@ _NAMES = {"\r\n": "\\r\\n", "\r": "\\r", "\n": "\\n"}
 
 def new_line_endings(original: str, fixed: str) -> Optional[str]:
     """Why the fixed text's line endings are not the original's, or None."""
-    before = set(_NEWLINE.findall(original)) or {"\n"}
-    after = Counter(_NEWLINE.findall(fixed))
+    before = set(LINE_BREAK.findall(original)) or {"\n"}
+    after = Counter(LINE_BREAK.findall(fixed))
     extra = sorted(ending for ending in after if ending not in before)
     if not extra:
         return None

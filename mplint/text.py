@@ -16,9 +16,29 @@ from collections.abc import Iterable
 from itertools import accumulate
 from typing import Optional
 
-__all__ = ["LineIndex", "char_count", "offset_of", "splice", "split_lines_keepends", "unit_count"]
+__all__ = [
+    "LINE_BREAK",
+    "LineIndex",
+    "char_count",
+    "offset_of",
+    "splice",
+    "split_lines",
+    "split_lines_keepends",
+    "unit_count",
+]
 
+# A line ending as Python reads one.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` without their endings, numbered as diagnostics number them (a final line
+    ending adds no empty line)."""
+    lines = LINE_BREAK.split(text)
+    if lines and lines[-1] == "" and text:
+        lines.pop()
+    return lines
 
 
 def split_lines_keepends(text: str) -> list[str]:

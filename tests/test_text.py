@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mplint.text import LineIndex, char_count, splice, split_lines_keepends, unit_count
+from mplint.text import (
+    LineIndex,
+    char_count,
+    splice,
+    split_lines,
+    split_lines_keepends,
+    unit_count,
+)
 
 # --- the tables the engine, the fixer, the full format and the server each computed before ----------
 
@@ -161,3 +168,22 @@ def test_splice_applies_spans_in_order_and_refuses_overlaps() -> None:
     assert splice("abcdef", []) == "abcdef"
     assert splice("abcdef", [(0, 3, "x"), (2, 4, "y")]) is None
     assert splice("abcdef", [(0, 3, "x"), (3, 3, "y")]) == "xydef"  # touching is not overlapping
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("a", ["a"]),
+        ("a\n", ["a"]),
+        ("a\r\nb\rc\n", ["a", "b", "c"]),
+        ("a\n\nb", ["a", "", "b"]),
+        ("a\x0cb\u2028c\n", ["a\x0cb\u2028c"]),  # form feed and U+2028 end no line for Python
+    ],
+)
+def test_split_lines(text: str, lines: list[str]) -> None:
+    assert split_lines(text) == lines
+    assert split_lines(text) == [line.rstrip("\r\n") for line in split_lines_keepends(text)]
+
+
+def test_split_lines_of_empty_text_is_one_empty_line() -> None:
+    assert split_lines("") == [""]

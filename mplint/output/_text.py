@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from mplint.text import split_lines_keepends
+from mplint.text import LINE_BREAK, split_lines, split_lines_keepends
 
 __all__ = [
     "display_width",
@@ -17,23 +17,11 @@ __all__ = [
     "xml_safe",
 ]
 
-# Python (tokenize, libcst) ends lines at \r\n, \r or \n only; str.splitlines also splits at \f, \v,
-# \x1c-\x1e, \x85, \u2028 and \u2029, which would shift every line number after one of them.
-_LINE_END = re.compile(r"\r\n|\r|\n")
-_NEWLINES = re.compile(r"\r\n|\r|\n")
 # C0 and C1 controls and DEL: printed raw they can move the cursor or recolour a terminal.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Characters XML 1.0 cannot carry, not even as character references.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 TAB_WIDTH = 4
-
-
-def split_lines(text: str) -> list[str]:
-    """The lines of ``text`` without their endings, numbered the way diagnostics number them."""
-    lines = _LINE_END.split(text)
-    if lines and lines[-1] == "" and text:
-        lines.pop()  # the text ends with a line ending: no extra empty line
-    return lines
 
 
 def _control_picture(match: re.Match[str]) -> str:
@@ -52,7 +40,7 @@ def printable(text: str) -> str:
 
 def one_line(text: str) -> str:
     """A message for a line-oriented format: line endings become spaces, controls become symbols."""
-    return printable(_NEWLINES.sub(" ", text))
+    return printable(LINE_BREAK.sub(" ", text))
 
 
 def xml_safe(text: str) -> str:
