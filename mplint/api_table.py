@@ -47,6 +47,18 @@ def could_have_findings(text: str) -> bool:
 
 _START_METHODS = frozenset({"fork", "spawn", "forkserver"})
 
+#: The synchronisation primitives multiprocessing, a manager, multiprocessing.dummy and threading all
+#: export under the same names.
+SYNC_PRIMITIVES = (
+    "Lock",
+    "RLock",
+    "Semaphore",
+    "BoundedSemaphore",
+    "Condition",
+    "Event",
+    "Barrier",
+)
+
 # Names exported by multiprocessing (and by a context object) -> kind of the object the call creates.
 _MP_FACTORIES: dict[str, KindName] = {
     "Process": KindName.PROCESS,
@@ -112,13 +124,7 @@ _DUMMY_NAMES: dict[str, KindName] = {
     "Pool": KindName.THREAD_POOL,
     "Queue": KindName.THREAD_QUEUE,
     "JoinableQueue": KindName.THREAD_QUEUE,
-    "Lock": KindName.THREAD_LOCK,
-    "RLock": KindName.THREAD_LOCK,
-    "Semaphore": KindName.THREAD_LOCK,
-    "BoundedSemaphore": KindName.THREAD_LOCK,
-    "Condition": KindName.THREAD_LOCK,
-    "Event": KindName.THREAD_LOCK,
-    "Barrier": KindName.THREAD_LOCK,
+    **dict.fromkeys(SYNC_PRIMITIVES, KindName.THREAD_LOCK),
     "Pipe": KindName.PIPE,
 }
 
@@ -131,13 +137,7 @@ _OTHER_NAMES: dict[str, tuple[KindName, str]] = {
         "concurrent.futures",
     ),
     "threading.Thread": (KindName.THREAD, "threading"),
-    "threading.Lock": (KindName.THREAD_LOCK, "threading"),
-    "threading.RLock": (KindName.THREAD_LOCK, "threading"),
-    "threading.Semaphore": (KindName.THREAD_LOCK, "threading"),
-    "threading.BoundedSemaphore": (KindName.THREAD_LOCK, "threading"),
-    "threading.Condition": (KindName.THREAD_LOCK, "threading"),
-    "threading.Event": (KindName.THREAD_LOCK, "threading"),
-    "threading.Barrier": (KindName.THREAD_LOCK, "threading"),
+    **{f"threading.{name}": (KindName.THREAD_LOCK, "threading") for name in SYNC_PRIMITIVES},
     "queue.Queue": (KindName.THREAD_QUEUE, "threading"),
     "queue.LifoQueue": (KindName.THREAD_QUEUE, "threading"),
     "queue.PriorityQueue": (KindName.THREAD_QUEUE, "threading"),
@@ -197,22 +197,16 @@ _POOL_RESULTS: dict[str, KindName] = {
     "imap": KindName.MAP_ITERATOR,
     "imap_unordered": KindName.MAP_ITERATOR,
 }
+# What a SyncManager's methods create (multiprocessing/managers.py SyncManager.register): proxies of the
+# module's own factories of the same name, and three containers of its own.
 _MANAGER_RESULTS: dict[str, KindName] = {
-    "Queue": KindName.QUEUE,
-    "JoinableQueue": KindName.JOINABLE_QUEUE,
-    "Lock": KindName.LOCK,
-    "RLock": KindName.RLOCK,
-    "Semaphore": KindName.SEMAPHORE,
-    "BoundedSemaphore": KindName.BOUNDED_SEMAPHORE,
-    "Condition": KindName.CONDITION,
-    "Event": KindName.EVENT,
-    "Barrier": KindName.BARRIER,
-    "Value": KindName.VALUE,
-    "Array": KindName.ARRAY,
+    **{
+        name: _MP_FACTORIES[name]
+        for name in ("Queue", "JoinableQueue", *SYNC_PRIMITIVES, "Value", "Array", "Pool")
+    },
     "dict": KindName.DICT,
     "list": KindName.LIST,
     "Namespace": KindName.NAMESPACE,
-    "Pool": KindName.POOL,
 }
 
 #: Pool methods that queue a task (the callable is argument 0).

@@ -58,22 +58,16 @@ _CONTEXT_OWNER = {
 
 # Factories of the default context that fix its start method (they pass ``ctx=self.get_context()``).
 _CONTEXT_FACTORY_KINDS_BY_NAME = frozenset(
-    {
+    (
         "Queue",
         "JoinableQueue",
         "SimpleQueue",
-        "Lock",
-        "RLock",
-        "Semaphore",
-        "BoundedSemaphore",
-        "Condition",
-        "Event",
-        "Barrier",
+        *api_table.SYNC_PRIMITIVES,
         "Value",
         "Array",
         "Pool",
         "Manager",
-    }
+    )
 )
 
 
