@@ -202,6 +202,10 @@ class Model:
         """A key naming the variable ``expr`` reads: a :class:`LocalVar` or a :class:`SelfAttr`."""
         return self.names.binding_key(expr)
 
+    def method_call(self, call: cst.Call) -> Optional[tuple[Kind, str]]:
+        """For ``x.m(...)`` whose receiver ``x`` is of a known kind: that kind and the method ``m``."""
+        return self.inference.method_call(call)
+
     def calls_on(self, key: VarKey, methods: Iterable[str]) -> list[cst.Call]:
         """Calls ``X.method(...)`` whose receiver is the variable named by ``key``, in source order."""
         return self.names.calls_on(key, methods)

@@ -142,6 +142,14 @@ class Inference:
     _phase: _Phase = field(default=_Phase.NOT_STARTED, init=False, repr=False)
     _submissions: list[Submission] = field(default_factory=list, init=False, repr=False)
 
+    def method_call(self, call: cst.Call) -> Optional[tuple[Kind, str]]:
+        """For a method call ``x.m(...)`` whose receiver ``x`` is of a known kind: that kind and ``m``."""
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        kind = self.kind_of(func.value)
+        return None if kind is None else (kind, func.attr.value)
+
     def kind_of(self, expr: cst.CSTNode) -> Optional[Kind]:
         """What ``expr`` is known to be, or None."""
         if self._phase is _Phase.NOT_STARTED:

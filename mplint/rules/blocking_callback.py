@@ -193,13 +193,10 @@ def blocking_call(model: Model, call: cst.Call) -> Optional[str]:
         return "waits for console input"
     if qual == "concurrent.futures.wait":
         return "waits for futures"
-    func = call.func
-    if not isinstance(func, cst.Attribute):
+    found = model.method_call(call)
+    if found is None:
         return None
-    kind = model.kind_of(func.value)
-    if kind is None:
-        return None
-    method = func.attr.value
+    kind, method = found
     name = kind.name
     if name is KindName.ASYNC_RESULT and method in ("get", "wait"):
         return "waits for another task's result"

@@ -302,12 +302,10 @@ def timeout_raised(model: Model, call: cst.Call) -> Optional[str]:
     func = call.func
     if model.qualname(func) == "concurrent.futures.as_completed":
         return _FUTURES_TIMEOUT if _has_timeout(call_argument(call, 1, "timeout")) else None
-    if not isinstance(func, cst.Attribute):
+    found = model.method_call(call)
+    if found is None:
         return None
-    kind = model.kind_of(func.value)
-    if kind is None:
-        return None
-    method = func.attr.value
+    kind, method = found
     timeout = call_argument(call, 0, "timeout")
     if not _has_timeout(timeout):
         return None

@@ -696,3 +696,35 @@ def test_get_lock_returns_the_values_own_lock_not_a_new_one() -> None:
     assert fresh is not None and fresh.creator is call_node(model, "mp.Lock()")
     value = model.kind_of(call_node(model, 'mp.Value("i", 0)'))
     assert value is not None and value.creator is call_node(model, 'mp.Value("i", 0)')
+
+
+def test_method_call() -> None:
+    """The receiver's kind and the method, for a method call on an object of a known kind only."""
+    model = model_of(
+        """
+        import multiprocessing as mp
+        def main(other):
+            pool = mp.Pool()
+            result = pool.apply_async(print)
+            result.get(timeout=1)
+            other.get(timeout=1)
+            print("x")
+            mp.Queue().put(1)
+        """
+    )
+    found = {
+        source_of(model, call): model.method_call(call)
+        for call in model.tree.calls
+        if source_of(model, call) != "mp.Pool()"
+    }
+    described = {
+        text: None if pair is None else (pair[0].name.name, pair[1]) for text, pair in found.items()
+    }
+    assert described == {
+        "pool.apply_async(print)": ("POOL", "apply_async"),
+        "result.get(timeout=1)": ("ASYNC_RESULT", "get"),
+        "other.get(timeout=1)": None,
+        'print("x")': None,
+        "mp.Queue()": None,
+        "mp.Queue().put(1)": ("QUEUE", "put"),
+    }
