@@ -58,6 +58,10 @@ def test_rule_has_fixture_and_cases(rule: type[LintRule]) -> None:
     assert (FIXTURES / f"{rule.CODE}.py").is_file()
     assert rule.VALID, f"{rule.CODE} has no VALID case"
     assert rule.INVALID, f"{rule.CODE} has no INVALID case"
+    # A fixed text is checked as silent with its INVALID case and shown on the rule's page beside it.
+    fixed = {c.fixed for c in rule.INVALID if c.fixed is not None}
+    repeated = [i for i, case in enumerate(rule.VALID) if case.code in fixed]
+    assert not repeated, f"{rule.CODE}: VALID cases {repeated} repeat an INVALID case's fixed text"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.CODE)

@@ -285,6 +285,10 @@ def test_invalid_case(
         result = fix_source("case.py", case.code, _config(rule), unsafe=case.unsafe)
         assert result.error is None, result.error
         assert result.text == case.fixed
+        # The fixed program is a near miss of its own: the rule is silent on it (a VALID case that
+        # repeats a fixed text adds nothing).
+        again = lint_source("case.py", case.fixed, _config(rule), raise_errors=True)
+        assert [d for d in again if d.code == rule.CODE] == [], case.fixed
         if case.unsafe:
             safe_only = fix_source("case.py", case.code, _config(rule), unsafe=False)
             assert safe_only.text == case.code, "an unsafe fix was applied without --unsafe-fixes"

@@ -96,14 +96,6 @@ class LockNotExceptionSafe(LintRule):
             """
             import multiprocessing as mp
             def work(lock: mp.Lock, n):
-                with lock:
-                    print(n)
-            """
-        ),
-        Valid(
-            """
-            import multiprocessing as mp
-            def work(lock: mp.Lock, n):
                 lock.acquire()
                 try:
                     print(n)

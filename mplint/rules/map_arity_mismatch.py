@@ -113,15 +113,6 @@ class MapArityMismatch(LintRule):
     VALID = [
         Valid(
             """
-            from multiprocessing import Pool
-            def add(a, b): return a + b
-            def go():
-                with Pool(2) as pool:
-                    return pool.starmap(add, [(1, 2), (3, 4)])
-            """
-        ),
-        Valid(
-            """
             from concurrent.futures import ProcessPoolExecutor
             def add(a, b): return a + b
             def go(xs, ys):

@@ -83,16 +83,6 @@ class MixedContextObjects(LintRule):
             import multiprocessing as mp
             def work(lock): pass
             def main():
-                ctx = mp.get_context('spawn')
-                lock = ctx.Lock()
-                ctx.Process(target=work, args=(lock,)).start()
-            """
-        ),
-        Valid(
-            """
-            import multiprocessing as mp
-            def work(lock): pass
-            def main():
                 lock = mp.Lock()
                 mp.Process(target=work, args=(lock,)).start()
             """

@@ -94,27 +94,35 @@ class PipeEndMisuse(LintRule):
     VALID = [
         Valid(
             """
-            from multiprocessing import Pipe
-            r, w = Pipe(duplex=False)
-            w.send(1)
-            print(r.recv())
+            from multiprocessing import Pipe, Process
+            def serve(conn):
+                while (request := conn.recv()) is not None:
+                    conn.send(request.upper())
+            def main():
+                parent, child = Pipe()
+                worker = Process(target=serve, args=(child,))
+                worker.start()
+                child.close()
+                parent.send("ping")
+                print(parent.recv())
+                parent.send(None)
+                worker.join()
             """
         ),
         Valid(
             """
             from multiprocessing import Pipe, Process
             def produce(conn):
-                conn.send(1)
+                for n in range(3):
+                    conn.send(n)
+                conn.send(None)
             def main():
-                r, w = Pipe(duplex=False)
-                p = Process(target=produce, args=(w,))
+                reader, writer = Pipe(duplex=False)
+                p = Process(target=produce, args=(writer,))
                 p.start()
-                w.close()
-                while True:
-                    try:
-                        print(r.recv())
-                    except EOFError:
-                        break
+                while (item := reader.recv()) is not None:  # a sentinel, not EOF, ends the loop
+                    print(item)
+                p.join()
             """
         ),
     ]

@@ -85,15 +85,6 @@ class PoolNotClosed(LintRule):
             from multiprocessing import Pool
             def f(x): return x
             def go(xs):
-                with Pool(2) as pool:
-                    return pool.map(f, xs)
-            """
-        ),
-        Valid(
-            """
-            from multiprocessing import Pool
-            def f(x): return x
-            def go(xs):
                 pool = Pool(2)
                 try:
                     return pool.map(f, xs)

@@ -86,18 +86,6 @@ class PoolResultsAfterWith(LintRule):
         ),
         Valid(
             """
-            from multiprocessing import Pool
-            def f(x): return x
-            def go(items):
-                with Pool(2) as pool:
-                    res = pool.map_async(f, items)
-                    pool.close()
-                    pool.join()
-                return res.get()
-            """
-        ),
-        Valid(
-            """
             from concurrent.futures import ProcessPoolExecutor
             def f(x): return x
             def go(items):

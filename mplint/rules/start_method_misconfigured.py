@@ -118,15 +118,6 @@ class StartMethodMisconfigured(LintRule):
         Valid(
             """
             import multiprocessing as mp
-            def main(): pass
-            if __name__ == '__main__':
-                mp.set_start_method('spawn')
-                main()
-            """
-        ),
-        Valid(
-            """
-            import multiprocessing as mp
             mp.set_start_method('spawn', force=True)
             """
         ),
@@ -146,13 +137,6 @@ class StartMethodMisconfigured(LintRule):
                 if mp.get_start_method(allow_none=True) is None:
                     mp.set_start_method('spawn')
                 q = mp.Queue()
-            """
-        ),
-        Valid(
-            """
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
-            ex = ProcessPoolExecutor(max_tasks_per_child=5, mp_context=mp.get_context('spawn'))
             """
         ),
     ]

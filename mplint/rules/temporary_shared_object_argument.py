@@ -98,17 +98,6 @@ class TemporarySharedObjectArgument(LintRule):
         Valid(
             """
             import multiprocessing as mp
-            def work(lock): pass
-            if __name__ == '__main__':
-                lock = mp.Lock()
-                p = mp.Process(target=work, args=(lock,))
-                p.start()
-                p.join()
-            """
-        ),
-        Valid(
-            """
-            import multiprocessing as mp
             def init(lock): pass
             if __name__ == '__main__':
                 with mp.Pool(2, initializer=init, initargs=(mp.Lock(),)) as pool:

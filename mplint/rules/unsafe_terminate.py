@@ -80,17 +80,6 @@ class UnsafeTerminate(LintRule):
     VALID = [
         Valid(
             """
-            from multiprocessing import Process
-            def f(): pass
-            def go():
-                p = Process(target=f)
-                p.start()
-                p.terminate()
-                p.join()
-            """
-        ),
-        Valid(
-            """
             from multiprocessing import Process, Lock
             def f(lock):
                 with lock: pass
