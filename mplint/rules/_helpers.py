@@ -56,6 +56,18 @@ def expression_line(
     return None
 
 
+def name_assignment(statement: Optional[cst.CSTNode]) -> Optional[tuple[cst.Assign, cst.Name]]:
+    """For a line holding nothing but ``name = value`` (one target, a plain name): the assignment and
+    the name; else None. Such a line can be rewritten whole by a fix."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return None
+    assign = statement.body[0]
+    if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1):
+        return None
+    target = assign.targets[0].target
+    return (assign, target) if isinstance(target, cst.Name) else None
+
+
 def comments_above(statement: cst.SimpleStatementLine) -> list[cst.EmptyLine]:
     """The comment lines right above ``statement`` (no blank line in between), at its indentation: the
     ones that describe it. A fix that inserts a line before the statement goes above them; one that moves

@@ -54,16 +54,15 @@ class PipeEndMisuse(LintRule):
 
     Use instead:
     ```python
-    r, w = Pipe(duplex=False)
+    r, w = Pipe(duplex=False)          # receive on the first end, send on the second
 
-    reader, writer = Pipe(duplex=False)
-    p = Process(target=produce, args=(writer,))
+    ...
     p.start()
     writer.close()                     # the child now holds the only writer
     while True:
         try:
             item = reader.recv()
-        except EOFError:
+        except EOFError:               # the child has exited: nobody can send any more
             break
     ```
 

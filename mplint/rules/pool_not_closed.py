@@ -10,7 +10,7 @@ from mplint.edits import FixSpec, ReplaceLines
 from mplint.kinds import Kind
 from mplint.model import ExecContext, FlowKind, LocalVar, VarKey
 from mplint.rule import Invalid, LintRule, Valid
-from mplint.rules._helpers import descendants, indentation, wrapping_block_text
+from mplint.rules._helpers import descendants, indentation, name_assignment, wrapping_block_text
 
 #: Pool methods that wait for their tasks: a pool only used through them is idle when they return.
 _BLOCKING_POOL_METHODS = frozenset({"apply", "map", "starmap"})
@@ -193,16 +193,12 @@ class PoolNotClosed(LintRule):
     def _with_fix(
         self, call: cst.Call, assignment: cst.CSTNode, key: VarKey, kind: Kind
     ) -> Optional[FixSpec]:
-        model = self.model
-        line = model.parent(assignment)
-        if not (
-            isinstance(assignment, cst.Assign)
-            and isinstance(line, cst.SimpleStatementLine)
-            and len(line.body) == 1
-            and len(assignment.targets) == 1
-            and isinstance(assignment.targets[0].target, cst.Name)
-        ):
+        line = self.model.parent(assignment)
+        found = name_assignment(line)
+        if found is None or found[0] is not assignment:
             return None
+        model = self.model
+        assert isinstance(line, cst.SimpleStatementLine)
         block = model.tree.block_of(line)
         if block is None or not isinstance(model.parent(line), cst.IndentedBlock):
             return None
@@ -227,7 +223,7 @@ class PoolNotClosed(LintRule):
             for node in descendants(statement, enter_scopes=False)
         ):
             return None  # the pool would stay open while the caller holds the generator
-        target = assignment.targets[0].target
+        target = found[1]
         header = cst.TrailingWhitespace()
         comment = line.trailing_whitespace.comment
         if comment is not None:  # the comment stays on the line that creates the pool

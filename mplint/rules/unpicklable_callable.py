@@ -9,6 +9,7 @@ from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter, InsertBefore, NodeEdit, Replace, ReplaceLines
 from mplint.model import ExecContext, Submission, Via
 from mplint.rule import Invalid, LintRule, RuleContext, Valid
+from mplint.rules._helpers import name_assignment
 
 _WHERE = {
     Via.POOL: "the pool's workers",
@@ -265,19 +266,16 @@ class UnpicklableCallable(LintRule):
     ) -> Optional[FixSpec]:
         model = self.model
         statement = model.statement_of(definition)
+        found = name_assignment(statement)
         if not (
-            isinstance(statement, cst.SimpleStatementLine)
+            found is not None
+            and isinstance(statement, cst.SimpleStatementLine)
+            and found[0].value is definition
             and model.parent(statement) is module
-            and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Assign)
-            and len(statement.body[0].targets) == 1
-            and isinstance(statement.body[0].targets[0].target, cst.Name)
-            and statement.body[0].value is definition
             and model.exec_context(statement) is ExecContext.IMPORT
         ):
             return None
-        target = statement.body[0].targets[0].target
-        assert isinstance(target, cst.Name)
+        target = found[1]
         text = f"def {target.value}({params}):\n    return {body}"
         # Two blank lines around a module-level def, counting those already there.
         body_list = list(module.body)
