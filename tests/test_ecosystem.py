@@ -3,8 +3,12 @@ and the runner keys, compares and updates findings correctly on a tiny fake proj
 
 from __future__ import annotations
 
+import hashlib
+import http.server
 import io
+import json
 import tarfile
+import threading
 import zipfile
 from pathlib import Path
 
@@ -281,22 +285,134 @@ def test_the_runner_is_a_script() -> None:
     assert source.startswith('"""') and 'if __name__ == "__main__":' in source
 
 
-def test_wheel_options_pin_the_wheel_tags() -> None:
-    assert eco.wheel_options("petastorm-0.13.1-py2.py3-none-any.whl") == ["--only-binary", ":all:"]
-    options = eco.wheel_options(
-        "dedupe-3.0.3-cp311-cp311-manylinux_2_5_x86_64.manylinux2014_x86_64.whl"
+class _Index:
+    """A package index on localhost: a simple-API project page (JSON) and the files it lists."""
+
+    def __init__(self, listing: dict[str, object], files: dict[str, bytes]) -> None:
+        self.listing, self.files = listing, files
+        self.requests: list[str] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.requests.append(self.path)
+                if self.path == "/simple/my-project/":
+                    assert self.headers["Accept"] == eco.SIMPLE_JSON
+                    body, kind = json.dumps(outer.listing).encode(), eco.SIMPLE_JSON
+                elif self.path.startswith("/files/") and self.path[7:] in outer.files:
+                    body, kind = outer.files[self.path[7:]], "application/octet-stream"
+                else:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/simple/"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def archive_bytes(tmp_path: Path) -> bytes:
+    _sdist(tmp_path / "made.tar.gz")
+    return (tmp_path / "made.tar.gz").read_bytes()
+
+
+def _project(data: bytes, file: str = "my_project-1.0.tar.gz") -> eco.Project:
+    digest = hashlib.sha256(data).hexdigest()
+    return eco.Project("My_Project", "1.0", "library", file, digest, len(data))
+
+
+def test_fetch_downloads_the_pinned_file_from_the_index_once(
+    tmp_path: Path, archive_bytes: bytes
+) -> None:
+    project = _project(archive_bytes)
+    index = _Index(
+        {
+            "files": [
+                {
+                    "filename": project.file,
+                    "url": "../../files/" + project.file,
+                    "hashes": {"sha256": project.sha256},
+                }
+            ]
+        },
+        {project.file: archive_bytes},
     )
-    assert options == [
-        "--only-binary",
-        ":all:",
-        "--platform",
-        "manylinux_2_5_x86_64",
-        "--platform",
-        "manylinux2014_x86_64",
-        "--abi",
-        "cp311",
-        "--implementation",
-        "cp",
-        "--python-version",
-        "311",
-    ]
+    try:
+        archive, downloaded = eco.fetch(project, tmp_path / "cache", index.url)
+        assert downloaded and archive.read_bytes() == archive_bytes
+        assert index.requests == ["/simple/my-project/", "/files/" + project.file]
+        # The second run reads the cache and checks its sha256; nothing is asked of the index.
+        assert eco.fetch(project, tmp_path / "cache", index.url) == (archive, False)
+        assert len(index.requests) == 2
+        archive.write_bytes(archive_bytes + b"x")
+        with pytest.raises(eco.EcosystemError, match="sha256"):
+            eco.fetch(project, tmp_path / "cache", index.url)
+    finally:
+        index.close()
+
+
+@pytest.mark.parametrize("problem", ["unlisted", "listed-hash", "served-bytes", "missing-file"])
+def test_fetch_refuses_what_is_not_the_pinned_file(
+    tmp_path: Path, archive_bytes: bytes, problem: str
+) -> None:
+    project = _project(archive_bytes)
+    listed = {
+        "filename": project.file,
+        "url": "/files/" + project.file,
+        "hashes": {"sha256": project.sha256},
+    }
+    files = {project.file: archive_bytes}
+    if problem == "unlisted":
+        listed["filename"] = "my_project-1.1.tar.gz"
+    elif problem == "listed-hash":
+        listed["hashes"] = {"sha256": "0" * 64}
+    elif problem == "served-bytes":
+        files = {project.file: archive_bytes + b"tampered"}
+    else:
+        files = {}
+    index = _Index({"files": [listed]}, files)
+    try:
+        with pytest.raises(eco.EcosystemError) as raised:
+            eco.fetch(project, tmp_path / "cache", index.url)
+    finally:
+        index.close()
+    # The index answered (404, or the wrong file): a setup error, not an outage.
+    assert not isinstance(raised.value, eco.Unreachable)
+    # Nothing half-written is left for the next run to trust.
+    assert not (tmp_path / "cache" / project.file).exists()
+    assert not list((tmp_path / "cache").glob("*.part"))
+
+
+def test_an_unreachable_index_is_told_apart(
+    tmp_path: Path, archive_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing listens on the port: exit 3 (an outage), not 2 (a setup error)."""
+    index = _Index({"files": []}, {})
+    url = index.url
+    index.close()
+    with pytest.raises(eco.Unreachable):
+        eco.fetch(_project(archive_bytes), tmp_path / "cache", url)
+    projects = tmp_path / "projects.toml"
+    project = _project(archive_bytes)
+    projects.write_text(
+        f'[[project]]\nname = "{project.name}"\nversion = "1.0"\nkind = "library"\n'
+        f'file = "{project.file}"\nsha256 = "{project.sha256}"\nsize = {project.size}\n',
+        encoding="utf-8",
+    )
+    ledger = tmp_path / "ledger.toml"
+    ledger.write_text("", encoding="utf-8")
+    monkeypatch.setenv(eco.INDEX_ENV, url)
+    argv = ["--check", "--projects", str(projects), "--ledger", str(ledger)]
+    assert eco.main([*argv, "--cache-dir", str(tmp_path / "cache")]) == 3

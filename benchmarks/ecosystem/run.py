@@ -7,9 +7,10 @@ multiprocessing, and compare every finding with the triaged ledger committed bes
     python benchmarks/ecosystem/run.py --only gtdbtk --show   # one project, every finding printed
 
 The projects and their archives (exact version, file name and sha256) are listed in ``projects.toml``.
-Archives are fetched with pip (``--no-deps``, nothing installed) into a cache directory outside the
-repository (``$MPLINT_ECOSYSTEM_CACHE``, else ``~/.cache/mplint-ecosystem``) and only when missing; the
-sha256 is checked on every run. Only the ``.py`` members are extracted, into a temporary tree, and read
+Archives are downloaded from the package index's simple API (``$MPLINT_ECOSYSTEM_INDEX``, else PyPI;
+nothing is built or installed) into a cache directory outside the repository
+(``$MPLINT_ECOSYSTEM_CACHE``, else ``~/.cache/mplint-ecosystem``) and only when missing; the sha256 is
+checked on every run. Only the ``.py`` members are extracted, into a temporary tree, and read
 as text by mplint: no project code is imported or run.
 
 mplint runs twice over the tree (default rules, then ``--preview``) with JSON output. A finding is keyed by
@@ -19,8 +20,8 @@ entry per key with the modes it appears in, a verdict (``true``, ``false``, ``de
 ``untriaged``) and a one-line reason.
 
 Exit status: 0 when the findings match the ledger and every entry is triaged; 1 on a new finding, a
-vanished one, a finding whose modes changed, or an untriaged entry; 2 on a setup error (download,
-checksum, mplint failure).
+vanished one, a finding whose modes changed, or an untriaged entry; 2 on a setup error (a file the index
+does not have, a checksum, an mplint failure); 3 when the package index cannot be reached.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ import sys
 import tarfile
 import tempfile
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -55,6 +59,11 @@ LEDGER = HERE / "ledger.toml"
 SETTINGS = HERE / "settings.toml"
 CACHE_ENV = "MPLINT_ECOSYSTEM_CACHE"
 DEFAULT_CACHE = Path("~/.cache/mplint-ecosystem")
+INDEX_ENV = "MPLINT_ECOSYSTEM_INDEX"
+DEFAULT_INDEX = "https://pypi.org/simple/"
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+DOWNLOAD_TIMEOUT = 120
+DOWNLOADS = 8  # archives downloaded at once
 
 MODES = ("default", "preview")
 VERDICTS = ("true", "false", "debatable", "untriaged")
@@ -65,7 +74,12 @@ _NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
 class EcosystemError(Exception):
-    """A setup problem (bad list or ledger, failed download, wrong checksum, mplint crash): exit 2."""
+    """A setup problem (bad list or ledger, wrong checksum, mplint crash): exit 2."""
+
+
+class Unreachable(EcosystemError):
+    """The package index could not be reached (no network, a timeout, a server error): exit 3, so that
+    CI can tell an outage, when nothing was judged, from a check that failed."""
 
 
 @dataclass(frozen=True)
@@ -336,58 +350,67 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def wheel_options(filename: str) -> list[str]:
-    """pip options that select exactly this wheel whatever the running interpreter and platform
-    (``--platform``/``--abi``/``--python-version`` from the file name's tags)."""
-    options = ["--only-binary", ":all:"]
-    python, abi, platform = filename[: -len(".whl")].split("-")[-3:]
-    if platform != "any":
-        for tag in platform.split("."):
-            options += ["--platform", tag]
-        if abi != "none":
-            options += ["--abi", abi]
-        version = python.split(".")[0]
-        if version.startswith("cp"):
-            options += ["--implementation", "cp", "--python-version", version[2:]]
-    return options
+def index_url() -> str:
+    """The package index's simple API (PEP 503/691): ``$MPLINT_ECOSYSTEM_INDEX``, else PyPI's."""
+    return os.environ.get(INDEX_ENV, DEFAULT_INDEX).rstrip("/") + "/"
 
 
-def fetch(project: Project, cache: Path) -> tuple[Path, bool]:
-    """The project's archive in the cache, downloaded with pip if missing; (path, downloaded)."""
+def _normalized(name: str) -> str:
+    """A project name as the simple API spells it (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _get(url: str, accept: str = "*/*") -> bytes:
+    request = urllib.request.Request(
+        url, headers={"Accept": accept, "User-Agent": "mplint-ecosystem"}
+    )
+    with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
+        data: bytes = response.read()
+    return data
+
+
+def archive_url(project: Project, index: str) -> str:
+    """Where the index keeps the project's pinned file: its project page in the JSON form of the simple
+    API lists every file with its URL and hashes. The file must carry the pinned sha256."""
+    page = urllib.parse.urljoin(index, _normalized(project.name) + "/")
+    listing = json.loads(_get(page, accept=SIMPLE_JSON))
+    for item in listing.get("files", []):
+        if item.get("filename") == project.file:
+            listed = item.get("hashes", {}).get("sha256")
+            if listed is not None and listed != project.sha256:
+                raise EcosystemError(
+                    f"{page} lists {project.file} with sha256 {listed}, pinned {project.sha256}"
+                )
+            return urllib.parse.urljoin(page, str(item["url"]))
+    raise EcosystemError(f"{page} does not list {project.file}")
+
+
+def fetch(project: Project, cache: Path, index: str | None = None) -> tuple[Path, bool]:
+    """The project's archive in the cache, downloaded from the package index if missing (no pip, nothing
+    built or installed); (path, downloaded). The sha256 is checked every time."""
     archive = cache / project.file
     downloaded = False
     if not archive.exists():
         cache.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="mplint-eco-") as work:
-            requirements = Path(work) / "requirements.txt"
-            requirements.write_text(
-                f"{project.name}=={project.version} --hash=sha256:{project.sha256}\n",
-                encoding="utf-8",
+        try:
+            data = _get(archive_url(project, index or index_url()))
+        except urllib.error.HTTPError as error:
+            if error.code < 500:  # the index answered: the file is not where the pin says
+                raise EcosystemError(f"could not download {project.file}: {error}") from error
+            raise Unreachable(f"could not download {project.file}: {error}") from error
+        except OSError as error:  # no route, refused, timed out (URLError is an OSError)
+            raise Unreachable(f"could not download {project.file}: {error}") from error
+        except (ValueError, KeyError) as error:
+            raise EcosystemError(f"could not download {project.file}: {error}") from error
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != project.sha256:
+            raise EcosystemError(
+                f"downloaded {project.file}: sha256 {actual}, expected {project.sha256}"
             )
-            binary = ["--no-binary", ":all:"] if project.is_sdist else wheel_options(project.file)
-            command = [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-deps",
-                "--require-hashes",
-                *binary,
-                "-r",
-                str(requirements),
-                "-d",
-                work,
-            ]
-            done = subprocess.run(command, capture_output=True, text=True, check=False)
-            got = Path(work) / project.file
-            if done.returncode != 0 or not got.exists():
-                raise EcosystemError(
-                    f"pip could not download {project.file}:\n{done.stderr.strip()[-2000:]}"
-                )
-            shutil.move(str(got), archive)
-            downloaded = True
+        partial = archive.with_name(archive.name + ".part")
+        partial.write_bytes(data)
+        os.replace(partial, archive)
+        downloaded = True
     actual = sha256_of(archive)
     if actual != project.sha256:
         raise EcosystemError(f"{archive}: sha256 {actual}, expected {project.sha256}")
@@ -544,7 +567,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(args)
     except EcosystemError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return 3 if isinstance(error, Unreachable) else 2
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -566,8 +589,10 @@ def _main(args: argparse.Namespace) -> int:
 
     downloaded_bytes = 0
     archives: dict[str, Path] = {}
-    for project in projects:
-        archive, fresh = fetch(project, cache)
+    index = index_url()
+    with ThreadPoolExecutor(max_workers=DOWNLOADS) as pool:  # downloads wait on the network
+        fetched_all = list(pool.map(lambda project: fetch(project, cache, index), projects))
+    for project, (archive, fresh) in zip(projects, fetched_all):
         if fresh:
             downloaded_bytes += archive.stat().st_size
             say(f"downloaded {project.file} ({archive.stat().st_size / 1e6:.1f} MB)")
