@@ -120,7 +120,8 @@ def _to_json(d: Diagnostic) -> dict[str, Any]:
         "url": d.url,
         "noqa_line": d.noqa_line,
         "related": [
-            [r.path, r.line, r.column, r.end_line, r.end_column, r.message] for r in d.related
+            [r.path, r.line, r.column, r.end_line, r.end_column, r.message, r.code]
+            for r in d.related
         ],
     }
 

@@ -92,6 +92,7 @@ def superseded_note(diagnostic: Diagnostic) -> Related:
         diagnostic.end_line,
         diagnostic.end_column,
         f"also {diagnostic.code} ({diagnostic.name}): {diagnostic.message}",
+        diagnostic.code,
     )
 
 

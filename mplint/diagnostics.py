@@ -59,7 +59,8 @@ class Fix:
 @dataclass(frozen=True)
 class Related:
     """Another place that belongs to a diagnostic's cause (an output format's related location or note):
-    a range in the same 1-based lines and character columns as the diagnostic's, and what it is."""
+    a range in the same 1-based lines and character columns as the diagnostic's, and what it is.
+    ``code`` is set on the note of a diagnostic this one superseded (``mplint.dedup``): its rule's code."""
 
     path: str
     line: int
@@ -67,6 +68,7 @@ class Related:
     end_line: int
     end_column: int
     message: str
+    code: Optional[str] = None
 
 
 @dataclass(frozen=True)
