@@ -104,9 +104,9 @@ def add_noqa(text: str, diagnostics: Iterable[Diagnostic]) -> NoqaResult:
     for d in diagnostics:
         if d.is_meta:
             continue
-        codes = wanted.setdefault(d.noqa_line or d.line, set())
-        codes.add(d.code)
-        codes.update(r.code for r in d.related if r.code is not None)
+        line_codes = wanted.setdefault(d.noqa_line or d.line, set())
+        line_codes.add(d.code)
+        line_codes.update(r.code for r in d.related if r.code is not None)
     result = NoqaResult(text)
     if not wanted:
         return result
