@@ -207,17 +207,18 @@ class ImplicitForkState(LintRule):
                 finding.related.append(
                     (reads[0], f"{_function_name(function)} reads `{name}` here")
                 )
-        by_node = {finding.node: finding for finding in findings.values()}
+        roots = _merge_roots(list(findings.values()))
+        notes: dict[int, list[tuple[cst.CSTNode, str]]] = {}
         for finding in findings.values():
-            hosts = [by_node.get(reader) for reader in finding.readers]
-            host = hosts[0]
-            if host is not None and host is not finding and all(h is host for h in hosts):
-                host.related.append((finding.node, finding.message))
-                host.related.extend(finding.related)
-                finding.merged = True
+            root = roots[id(finding)]
+            if root is not None:
+                notes.setdefault(id(root), []).extend(
+                    [(finding.node, finding.message), *finding.related]
+                )
         for finding in findings.values():
-            if not finding.merged:
-                self.report(finding.node, message=finding.message, related=tuple(finding.related))
+            if roots[id(finding)] is None:
+                related = (*finding.related, *notes.get(id(finding), ()))
+                self.report(finding.node, message=finding.message, related=related)
 
     def _variable_finding(
         self,
@@ -382,7 +383,30 @@ class _Finding:
     message: str
     related: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
     readers: list[FunctionNode] = field(default_factory=list)
-    merged: bool = False
+
+
+def _merge_roots(findings: list[_Finding]) -> dict[int, Optional[_Finding]]:
+    """For each finding (by id), the reported finding it becomes a related location of, or None when
+    it is reported itself: a finding whose every reader is a helper that is itself a finding (it
+    exists only under the guard) goes to that helper's, following chains of such helpers; helpers
+    that read each other are all reported."""
+    by_node = {finding.node: finding for finding in findings}
+    direct: dict[int, Optional[_Finding]] = {}
+    for finding in findings:
+        hosts = [by_node.get(reader) for reader in finding.readers]
+        host = hosts[0] if hosts else None
+        if host is finding or any(h is not host for h in hosts):
+            host = None
+        direct[id(finding)] = host
+    roots: dict[int, Optional[_Finding]] = {}
+    for finding in findings:
+        host = direct[id(finding)]
+        seen = {id(finding)}
+        while host is not None and id(host) not in seen and direct[id(host)] is not None:
+            seen.add(id(host))
+            host = direct[id(host)]
+        roots[id(finding)] = None if host is None or id(host) in seen else host
+    return roots
 
 
 def _function_name(function: FunctionNode) -> str:
