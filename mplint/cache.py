@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from mplint import __version__
-from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Related, Severity
 from mplint.settings import Config
 
 __all__ = ["DEFAULT_CACHE_DIR", "Cache", "clean"]
@@ -119,6 +119,10 @@ def _to_json(d: Diagnostic) -> dict[str, Any]:
         "fix": fix,
         "url": d.url,
         "noqa_line": d.noqa_line,
+        "related": [
+            [r.path, r.line, r.column, r.end_line, r.end_column, r.message, r.code]
+            for r in d.related
+        ],
     }
 
 
@@ -145,4 +149,5 @@ def _from_json(item: dict[str, Any]) -> Diagnostic:
         fix=fix,
         url=item["url"],
         noqa_line=item["noqa_line"],
+        related=tuple(Related(*related) for related in item.get("related", ())),
     )

@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Optional
 
-__all__ = ["Applicability", "Diagnostic", "Edit", "Fix", "Severity"]
+__all__ = ["Applicability", "Diagnostic", "Edit", "Fix", "Related", "Severity"]
 
 #: Codes that are not rules: they describe a file mplint could not check.
 SYNTAX_ERROR = "MPL001"
@@ -66,6 +66,21 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place that belongs to a diagnostic's cause (an output format's related location or note):
+    a range in the same 1-based lines and character columns as the diagnostic's, and what it is.
+    ``code`` is set on the note of a diagnostic this one superseded (``mplint.dedup``): its rule's code."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    code: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """One finding in one file."""
 
@@ -81,6 +96,10 @@ class Diagnostic:
     fix: Optional[Fix] = None
     url: Optional[str] = None
     noqa_line: Optional[int] = field(default=None)
+    #: The other places of the same cause: further statements of it, or what another rule reports on
+    #: the same node and this one supersedes (see ``mplint.dedup``). A suppression comment counts on
+    #: the diagnostic's own line only, never on a related location's.
+    related: tuple[Related, ...] = ()
 
     @property
     def is_meta(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from mplint.registry import all_rules
 from mplint.rule import Invalid, LintRule
 
 __all__ = ["FAMILIES", "INDEX_PAGE", "expected_pages", "render_index", "render_rule_page"]
@@ -72,6 +73,7 @@ def render_rule_page(rule: type[LintRule]) -> str:
             "itself on real code.",
             "",
         ]
+    lines += _supersession(rule)
     lines += [f"Message: {_code_span(rule.MESSAGE)}", ""]
     if rule.FIX_TITLE:
         lines += [f"Fix title: {_code_span(rule.FIX_TITLE)}", ""]
@@ -84,6 +86,31 @@ def render_rule_page(rule: type[LintRule]) -> str:
     text = "\n".join(lines)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.rstrip() + "\n"
+
+
+def _supersession(rule: type[LintRule]) -> list[str]:
+    """Which codes the rule supersedes on the same node, and which supersede it (``mplint.dedup``)."""
+
+    def links(codes: Sequence[str]) -> str:
+        return ", ".join(f"[{code}]({code}.md)" for code in sorted(codes))
+
+    out: list[str] = []
+    if rule.SUPERSEDES:
+        out += [
+            f"**Supersedes:** {links(list(rule.SUPERSEDES))}: where one of them reports the same "
+            "expression as this rule, only this rule's diagnostic is shown, with the other's "
+            "message as a related note.",
+            "",
+        ]
+    above = [other.CODE for other in all_rules() if rule.CODE in other.SUPERSEDES]
+    if above:
+        out += [
+            f"**Superseded by:** {links(above)}: where one of them reports the same expression, "
+            "this rule's finding is shown as a related note of that diagnostic (unless that rule "
+            "is not selected, or is suppressed there).",
+            "",
+        ]
+    return out
 
 
 def _fixed_caption(case: Invalid) -> str:

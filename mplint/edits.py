@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
 
-from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix
+from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Related
 from mplint.positions import Positions
 from mplint.settings import Config
 from mplint.text import LINE_BREAK
@@ -112,9 +112,24 @@ def resolve(
                 fix=fix,
                 url=rule.url(),
                 noqa_line=positions.noqa_line(report.node, where.start.line),
+                related=tuple(
+                    _related(path, positions, node, text) for node, text in report.related
+                ),
             )
         )
     return out
+
+
+def _related(path: str, positions: Positions, node: cst.CSTNode, message: str) -> Related:
+    where = positions.range(node)
+    return Related(
+        path,
+        where.start.line,
+        where.start.column + 1,
+        where.end.line,
+        where.end.column + 1,
+        message,
+    )
 
 
 def _fixable(code: str, config: Config) -> bool:

@@ -21,6 +21,7 @@ import libcst as cst
 
 from mplint.api_table import could_have_findings
 from mplint.chunks import ChunkCache
+from mplint.dedup import merge_superseded
 from mplint.diagnostics import (
     INTERNAL_ERROR,
     IO_ERROR,
@@ -94,17 +95,22 @@ def lint_source(
     apply_noqa: bool = True,
     prefilter: bool = True,
     raise_errors: bool = False,
+    supersede: bool = True,
 ) -> list[Diagnostic]:
     """All diagnostics for one file's text, sorted by position.
 
     ``rules`` defaults to those the configuration enables for ``path``. ``apply_noqa=False`` leaves
     ``# noqa`` to the caller (flake8 does its own). ``raise_errors`` re-raises rule crashes (tests).
+    ``supersede=False`` keeps the diagnostics other rules supersede on the same node (see
+    ``mplint.dedup``) for a caller that merges them itself.
     """
     config = config or Config()
     if prefilter and not could_have_findings(text):
         return []
     with _collector_paused():
-        return _lint_candidate(path, text, config, rules, apply_noqa, prefilter, raise_errors)
+        return _lint_candidate(
+            path, text, config, rules, apply_noqa, prefilter, raise_errors, supersede
+        )
 
 
 @contextlib.contextmanager
@@ -133,6 +139,7 @@ def _lint_candidate(
     apply_noqa: bool,
     prefilter: bool,
     raise_errors: bool,
+    supersede: bool = True,
 ) -> list[Diagnostic]:
     chosen = list(rules) if rules is not None else rules_for(path, config)
     if not chosen:
@@ -167,9 +174,17 @@ def _lint_candidate(
         if deep is None:
             deep = [_meta(path, SYNTAX_ERROR, "syntax-error", "too deeply nested to analyse", 1, 1)]
         diagnostics = deep
-    if apply_noqa and diagnostics:
+    if (apply_noqa or supersede) and diagnostics:
         suppressions = parse_suppressions(text)
-        diagnostics = [d for d in diagnostics if not suppressions.suppresses(d)]
+        if apply_noqa:
+            diagnostics = [d for d in diagnostics if not suppressions.suppresses(d)]
+        if supersede:
+            # after noqa: a suppressed diagnostic supersedes nothing
+            diagnostics = merge_superseded(
+                diagnostics,
+                {rule.CODE: rule.SUPERSEDES for rule in chosen},
+                None if apply_noqa else lambda d: not suppressions.suppresses(d),
+            )
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 

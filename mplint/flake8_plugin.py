@@ -29,6 +29,11 @@ What flake8 decides, and what ``[tool.mplint]`` decides
   flake8 code, and flake8's ``--disable-noqa`` works. The one exception is mplint's own file-level
   ``# mplint: noqa`` (or ``# mplint: noqa: MPL201``), which flake8 does not know: it is honoured here as
   in ``mplint check``, unless ``--disable-noqa`` is given.
+* **One cause, one diagnostic** (``mplint.dedup``): where a rule supersedes another on the same node, the
+  superseded one is reported only when flake8 will not show the superseding one: when flake8's
+  selection (``select``, ``ignore``, ``extend-ignore``, ``per-file-ignores``) hides its code or a
+  ``# noqa`` on its line suppresses it (unless ``--disable-noqa``). flake8's messages are one line, so
+  the related locations themselves are not shown.
 
 Files mplint could not check
 ----------------------------
@@ -52,7 +57,7 @@ anything else happens: no configuration lookup, no libcst import, no parse.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Optional, Union
 
 from mplint import __version__
@@ -82,6 +87,8 @@ class MplintChecker:
     _start_method: ClassVar[Optional[str]] = None
     _preview: ClassVar[Optional[bool]] = None
     _disable_noqa: ClassVar[bool] = False
+    # What flake8's selection reports for a (file, code), from its options (None: report everything).
+    _decider: ClassVar[Optional[Callable[[str, str], bool]]] = None
     # The settings of each file, for the process (made by parse_options; created on first use).
     _resolver: ClassVar[Optional[Resolver]] = None
 
@@ -131,6 +138,7 @@ class MplintChecker:
         cls._preview = None if preview is None else bool(preview)
         cls._disable_noqa = bool(getattr(options, "disable_noqa", False))
         cls._resolver = None
+        cls._decider = _flake8_selection(options)
 
     def run(self) -> Iterator[Result]:
         text = "".join(self.lines)
@@ -145,13 +153,17 @@ class MplintChecker:
         from mplint.engine import lint_source
 
         try:
-            diagnostics = lint_source(self.filename, text, config, apply_noqa=False)
+            diagnostics = lint_source(
+                self.filename, text, config, apply_noqa=False, supersede=False
+            )
         except Exception as error:  # a bug of ours must not stop flake8's other checks
             message = f"internal error on this file: {type(error).__name__}: {error}"
             yield 1, 0, f"{_INTERNAL_ERROR} {message} (please report it)", type(self)
             return
         if diagnostics and not self._disable_noqa:
             diagnostics = _drop_file_level_noqa(text, diagnostics)
+        if diagnostics:
+            diagnostics = self._merge_superseded(text, config, diagnostics)
         for diagnostic in diagnostics:
             yield (
                 diagnostic.line,
@@ -159,6 +171,26 @@ class MplintChecker:
                 f"{diagnostic.code} {_message(diagnostic)}",
                 type(self),
             )
+
+    def _merge_superseded(
+        self, text: str, config: Config, diagnostics: list[Diagnostic]
+    ) -> list[Diagnostic]:
+        """Drop what a diagnostic flake8 will show supersedes on the same node (``mplint.dedup``)."""
+        from mplint.dedup import merge_superseded
+        from mplint.engine import rules_for
+        from mplint.suppression import parse_suppressions
+
+        supersedes = {rule.CODE: rule.SUPERSEDES for rule in rules_for(self.filename, config)}
+        suppressions = None if self._disable_noqa else parse_suppressions(text)
+        decider = type(self)._decider
+        filename = self.filename
+
+        def shown(diagnostic: Diagnostic) -> bool:
+            if suppressions is not None and suppressions.suppresses(diagnostic):
+                return False
+            return decider is None or decider(filename, diagnostic.code)
+
+        return merge_superseded(diagnostics, supersedes, shown)
 
     def _config(self) -> Union[Config, str]:
         """The settings for this file: [tool.mplint] (cached per directory) under flake8's options,
@@ -181,6 +213,29 @@ def resolver(start_method: Optional[str] = None, preview: Optional[bool] = None)
     from mplint.config import Overrides, Resolver
 
     return Resolver(Overrides(preview=preview, start_method=start_method))
+
+
+def _flake8_selection(options: argparse.Namespace) -> Optional[Callable[[str, str], bool]]:
+    """Whether flake8 reports a code in a file, by its selection and per-file-ignores; None when
+    flake8's style guide cannot be built from ``options`` (then every code counts as reported)."""
+    try:
+        from flake8.style_guide import (  # type: ignore[import-untyped]
+            Decision,
+            StyleGuideManager,
+        )
+
+        manager = StyleGuideManager(options, formatter=None)
+    except Exception:  # another flake8, or options it did not parse (tests)
+        return None
+
+    def reported(filename: str, code: str) -> bool:
+        try:
+            guide = manager.style_guide_for(filename)
+            return bool(guide.should_report_error(code) is Decision.Selected)
+        except Exception:
+            return True
+
+    return reported
 
 
 def _drop_file_level_noqa(text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:

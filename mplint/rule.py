@@ -65,6 +65,8 @@ class Report:
     node: cst.CSTNode
     message: str
     fix: Optional[FixSpec]
+    #: Other places of the same cause: (node, what it is), shown as related locations.
+    related: tuple[tuple[cst.CSTNode, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,10 @@ class LintRule(BatchableCSTVisitor):
     FIX: ClassVar[Optional[str]] = None
     VALID: ClassVar[list[Valid]] = []
     INVALID: ClassVar[list[Invalid]] = []
+    #: Codes this rule supersedes: when it and one of them report the same node (the same range), only
+    #: this rule's diagnostic is shown, the other as a related note on it (``mplint.dedup``). A code
+    #: only supersedes what it describes more precisely; the relation is transitive and acyclic.
+    SUPERSEDES: ClassVar[frozenset[str]] = frozenset()
 
     _visitor_names: ClassVar[tuple[str, ...]] = ()
     #: True when the class (or a base below LintRule) overrides ``check()``.
@@ -245,10 +251,13 @@ class LintRule(BatchableCSTVisitor):
         node: cst.CSTNode,
         fix: Optional[FixSpec] = None,
         message: Optional[str] = None,
+        related: tuple[tuple[cst.CSTNode, str], ...] = (),
         **fmt: object,
     ) -> None:
+        """Report ``node``; ``related`` names the other places of the same cause, each (node, what it
+        is), for the formats that show related locations."""
         text = message if message is not None else self.MESSAGE.format(**fmt)
-        self.context.reports.append(Report(self.CODE, node, text, fix))
+        self.context.reports.append(Report(self.CODE, node, text, fix, related))
 
     def fix(
         self, applicability: Applicability, *edits: NodeEdit, title: Optional[str] = None

@@ -329,6 +329,41 @@ def test_flake8_selection_decides(tmp_path: Path) -> None:
         assert {(path, code) for path, _, _, code in found} == {("starts.py", "MPL201")}, args
 
 
+# A threading.Lock sent to a process (line 7): MPL504 supersedes MPL205 and MPL405 there.
+THREAD_LOCK = """
+import threading
+from multiprocessing import Process
+
+guard = threading.Lock()
+
+def main(path):
+    child = Process(target=print, args=(path, guard)){noqa}
+    child.start()
+"""
+
+
+def test_superseded_rules_report_when_flake8_hides_the_superseding_one(tmp_path: Path) -> None:
+    write(tmp_path, "lock.py", THREAD_LOCK.format(noqa=""))
+    write(tmp_path, "noqa.py", THREAD_LOCK.format(noqa="  # noqa: MPL504"))
+    base = ("--isolated", "--select", "MPL")
+    plain, cli, ignored, per_file, disabled = run_together(
+        flake8_command(*base, "lock.py", "noqa.py", cwd=tmp_path),
+        mplint_command("lock.py", "noqa.py", cwd=tmp_path),
+        flake8_command(*base, "--extend-ignore", "MPL504", "lock.py", cwd=tmp_path),
+        flake8_command(*base, "--per-file-ignores", "lock.py:MPL5,MPL4", "lock.py", cwd=tmp_path),
+        flake8_command(*base, "--disable-noqa", "noqa.py", cwd=tmp_path),
+    )
+    found = flake8_set(plain)
+    assert found == json_set(cli)
+    assert {(path, line, code) for path, line, _, code in found} == {
+        ("lock.py", 7, "MPL504"),
+        ("noqa.py", 7, "MPL405"),
+    }
+    assert {(line, code) for _, line, _, code in flake8_set(ignored)} == {(7, "MPL405")}
+    assert {(line, code) for _, line, _, code in flake8_set(per_file)} == {(7, "MPL205")}
+    assert {(line, code) for _, line, _, code in flake8_set(disabled)} == {(7, "MPL504")}
+
+
 def test_tool_mplint_applies_under_flake8_too(tmp_path: Path) -> None:
     """The plugin reports what `mplint check` reports for the same settings: [tool.mplint]'s ignore,
     extend-ignore, per-file-ignores, exclude and extend-exclude apply; flake8 only filters on top."""

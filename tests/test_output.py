@@ -8,6 +8,7 @@ that selects a fixed set of rules), so rules and fixtures added later do not cha
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import json
 import os
@@ -24,7 +25,7 @@ from typing import Any, Optional
 import pytest
 
 from mplint.cli import main
-from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Related, Severity
 from mplint.output import (
     FORMATS,
     OutputContext,
@@ -340,6 +341,56 @@ def test_full_diff_numbers_lines_of_the_fixed_file() -> None:
     assert full.apply_edits("ab", [Edit(1, 1, 1, 2, ""), Edit(1, 1, 1, 3, "")]) is None
 
 
+RELATED_SOURCE = "SETTING = 1\n\n\ndef work():\n    return SETTING\n\n\ndef main():\n    global SETTING\n    SETTING = 2\n    SETTING += 1\n"
+
+
+def _with_related() -> Diagnostic:
+    """A diagnostic on line 10 with two related locations (lines 11 and 5)."""
+    return dataclasses.replace(
+        _diagnostic(
+            code="MPL208", line=10, column=5, end_column=12, message="`SETTING` is rebound"
+        ),
+        related=(
+            Related("app.py", 11, 5, 11, 17, "`SETTING` is also set here"),
+            Related("app.py", 5, 12, 5, 19, "worker `work()` reads `SETTING` here"),
+        ),
+    )
+
+
+def test_full_shows_related_locations_as_notes() -> None:
+    context = OutputContext(sources={"app.py": RELATED_SOURCE}, quiet=True)
+    text = full.render([_with_related()], context)
+    notes = text.split("daemon-set-after-start\n", 1)[1]
+    assert notes == (
+        "11 |     SETTING += 1\n"
+        "   |\n"
+        "note: `SETTING` is also set here\n"
+        "  --> app.py:11:5\n"
+        "   |\n"
+        "11 |     SETTING += 1\n"
+        "   |     ------------\n"
+        "   |\n"
+        "note: worker `work()` reads `SETTING` here\n"
+        " --> app.py:5:12\n"
+        "  |\n"
+        "5 |     return SETTING\n"
+        "  |            -------\n"
+        "  |\n"
+        "\n"
+    )
+    bare = full.render([_with_related()], OutputContext(quiet=True))
+    assert "note: `SETTING` is also set here\n  --> app.py:11:5\n" in bare
+
+
+@pytest.mark.parametrize("name", sorted(set(FORMATS) - {"full", "sarif"}))
+def test_formats_without_related_locations_are_unchanged_by_them(name: str) -> None:
+    renderer = get_renderer(name)
+    assert renderer is not None
+    context = OutputContext(sources={"app.py": RELATED_SOURCE}, checked_files=["app.py"])
+    plain = dataclasses.replace(_with_related(), related=())
+    assert renderer([_with_related()], context) == renderer([plain], context)
+
+
 # --- json / json-lines / pylint ------------------------------------------------------------------------
 
 RUFF_KEYS = {
@@ -453,7 +504,12 @@ def test_junit_parses_and_counts_every_checked_file(
     root = ET.fromstring(out.encode("utf-8"))
     assert root.tag == "testsuites"
     suites = {suite.get("name"): suite for suite in root.iter("testsuite")}
-    assert set(suites) == {"input/clean.py", "input/pool_app.py", "input/workers.py"}
+    assert set(suites) == {
+        "input/clean.py",
+        "input/pool_app.py",
+        "input/threads.py",
+        "input/workers.py",
+    }
     clean = suites["input/clean.py"]
     (case,) = list(clean.iter("testcase"))
     assert case.find("failure") is None and case.find("error") is None
@@ -539,6 +595,43 @@ def test_sarif_variants_are_valid(tmp_path: Path) -> None:
     location = outside["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "file:///elsewhere/a%20b.py"}
     _assert_valid_sarif(outside)
+
+
+def test_sarif_related_locations() -> None:
+    log = sarif.to_sarif([_with_related()], OutputContext())
+    _assert_valid_sarif(log)
+    (result,) = log["runs"][0]["results"]
+    assert result["relatedLocations"] == [
+        {
+            "id": 0,
+            "physicalLocation": {
+                "artifactLocation": {"uri": "app.py", "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": 11, "startColumn": 5, "endLine": 11, "endColumn": 17},
+            },
+            "message": {"text": "`SETTING` is also set here"},
+        },
+        {
+            "id": 1,
+            "physicalLocation": {
+                "artifactLocation": {"uri": "app.py", "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": 5, "startColumn": 12, "endLine": 5, "endColumn": 19},
+            },
+            "message": {"text": "worker `work()` reads `SETTING` here"},
+        },
+    ]
+    plain = sarif.to_sarif([dataclasses.replace(_with_related(), related=())], OutputContext())
+    assert "relatedLocations" not in plain["runs"][0]["results"][0]
+
+
+def test_sarif_of_the_golden_inputs_has_the_superseded_rule_as_a_related_location(
+    sarif_log: dict[str, Any],
+) -> None:
+    results = sarif_log["runs"][0]["results"]
+    (lock,) = [r for r in results if r["ruleId"] == "MPL504"]
+    assert not [r for r in results if r["ruleId"] == "MPL205"]
+    (note,) = lock["relatedLocations"]
+    assert note["physicalLocation"] == lock["locations"][0]["physicalLocation"]
+    assert note["message"]["text"].startswith("also MPL205 (unpicklable-argument): `guard` is a")
 
 
 def test_sarif_rules_describe_every_rule(sarif_log: dict[str, Any]) -> None:
@@ -630,7 +723,7 @@ def test_statistics_with_every_format(
         assert ET.fromstring(out.encode("utf-8")).tag == "testsuites"
     else:
         assert out.splitlines()[0] == "2\tMPL101\t[ ] bad-process-target"
-        assert "Found 6 errors." in out
+        assert "Found 7 errors." in out
 
 
 def test_output_file(tmp_path: Path) -> None:
@@ -765,9 +858,12 @@ def test_add_noqa_silences_every_diagnostic(tmp_path: Path) -> None:
     before = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "input").glob("*.py")}
     result = run_mplint("check", "--no-cache", "--add-noqa", "input", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stderr.strip().endswith("Added 6 noqa directives.")
+    assert result.stderr.strip().endswith("Added 7 noqa directives.")
     workers = (tmp_path / "input" / "workers.py").read_text(encoding="utf-8")
     assert "    writer.terminate()  # noqa: MPL108\n" in workers
+    # the code MPL504 superseded goes along: MPL504 alone would leave MPL205 to be reported
+    threads = (tmp_path / "input" / "threads.py").read_text(encoding="utf-8")
+    assert "args=(path, guard))  # noqa: MPL205, MPL504\n" in threads
     pool = (tmp_path / "input" / "pool_app.py").read_text(encoding="utf-8")
     assert "pool.join()  # the pool is still running  # noqa: MPL302" in pool
     assert (tmp_path / "input" / "clean.py").read_text(encoding="utf-8") == before["clean.py"]

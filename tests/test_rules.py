@@ -13,11 +13,12 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Union
 
 import pytest
 
 from mplint.config import Config
-from mplint.diagnostics import Diagnostic
+from mplint.diagnostics import Diagnostic, Related
 from mplint.engine import lint_source
 from mplint.fixes import fix_source
 from mplint.registry import all_rules
@@ -53,7 +54,7 @@ def _config(rule: type[LintRule]) -> Config:
 # --- snapshots -------------------------------------------------------------------------------------------
 
 
-def _quote(lines: Sequence[str], diagnostic: Diagnostic) -> str:
+def _quote(lines: Sequence[str], diagnostic: Union[Diagnostic, Related]) -> str:
     """The start of the reported source: from the column to the end of the span or of its first line."""
     first = lines[diagnostic.line - 1].rstrip("\r\n") if diagnostic.line <= len(lines) else ""
     stop = diagnostic.end_column - 1 if diagnostic.end_line == diagnostic.line else len(first)
@@ -65,7 +66,9 @@ def _quote(lines: Sequence[str], diagnostic: Diagnostic) -> str:
 
 def snapshot_lines(text: str, diagnostics: Sequence[Diagnostic]) -> list[str]:
     """One line per diagnostic, in a stable order:
-    ``line:column-end_line:end_column CODE message | fix <applicability>: <title> | `<source>` ``."""
+    ``line:column-end_line:end_column CODE message | fix <applicability>: <title> | `<source>` ``,
+    followed by one line per related location:
+    ``    related line:column-end_line:end_column message | `<source>` ``."""
     lines = split_lines_keepends(text)
     out = []
     for d in sorted(
@@ -75,6 +78,11 @@ def snapshot_lines(text: str, diagnostics: Sequence[Diagnostic]) -> list[str]:
         out.append(
             f"{d.line}:{d.column}-{d.end_line}:{d.end_column} {d.code} {d.message} | {fix}"
             f" | `{_quote(lines, d)}`"
+        )
+        out.extend(
+            f"    related {r.line}:{r.column}-{r.end_line}:{r.end_column} {r.message}"
+            f" | `{_quote(lines, r)}`"
+            for r in d.related
         )
     return out
 

@@ -425,6 +425,51 @@ async def test_warning_severity(client: Client, tmp_path: Path) -> None:
     assert lsp_diagnostic(published, "MPL108").severity == types.DiagnosticSeverity.Warning
 
 
+# A threading.Lock sent to a process: MPL504, with MPL205 and MPL405 (which it supersedes) as related notes.
+THREAD_LOCK = """\
+import threading
+from multiprocessing import Process
+
+guard = threading.Lock()
+
+
+def count(path, lock):
+    with lock:
+        print(path)
+
+
+def main(path):
+    child = Process(target=count, args=(path, guard))
+    child.start()
+"""
+
+
+@pytest.mark.parametrize("supported", [True, False])
+async def test_related_information_when_the_client_supports_it(
+    client: Client, tmp_path: Path, supported: bool
+) -> None:
+    capabilities = vscode()
+    assert capabilities.text_document and capabilities.text_document.publish_diagnostics
+    capabilities.text_document.publish_diagnostics.related_information = supported
+    await initialize(client, capabilities=capabilities)
+    doc = Doc(client, tmp_path / "lock.py", THREAD_LOCK)
+    published = await doc.diagnostics(where=only_code("MPL504"))
+    assert codes(published) == ["MPL504"]
+    got = lsp_diagnostic(published, "MPL504")
+    expected = by_code(engine(THREAD_LOCK, doc.path), "MPL504")
+    assert [r.code for r in expected.related] == ["MPL205", "MPL405"]
+    if not supported:
+        assert got.related_information is None
+        return
+    assert list(got.related_information) == [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(uri=doc.uri, range=lsp_range(THREAD_LOCK, expected)),
+            message=related.message,
+        )
+        for related in expected.related
+    ]
+
+
 async def test_unsaved_text_is_linted_not_the_file(client: Client, tmp_path: Path) -> None:
     await initialize(client)
     path = tmp_path / "on_disk.py"

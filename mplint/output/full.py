@@ -24,7 +24,8 @@ Two lines of context around the range; the label after the carets is the rule's 
 fixed file with one line of context: ``-`` lines are removed (no number), ``+`` lines added and context
 lines numbered as in the fixed file. An unsafe fix is followed by a note; so is a fix that is only
 displayed. Tabs are expanded, wide characters counted as two columns and control characters shown as
-symbols, so the carets stay under the code.
+symbols, so the carets stay under the code. The diagnostic's related locations (the other places of the
+same cause) follow as notes, each with its first line, the range underlined with ``-``.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Optional, Union
 
-from mplint.diagnostics import Applicability, Diagnostic, Edit, Severity
+from mplint.diagnostics import Applicability, Diagnostic, Edit, Related, Severity
 from mplint.output._text import (
     TAB_WIDTH,
     display_width,
@@ -260,7 +261,40 @@ def _diagnostic(
     else:
         out.append(f"{' ' * width} = {d.name}")
     out += _fix_lines(d, diff, context, palette, width)
+    for related in d.related:
+        out += _note(related, context, palette, cache)
     return out
+
+
+def _note(
+    related: Related, context: OutputContext, palette: Palette, cache: dict[str, list[str]]
+) -> list[str]:
+    """A related location: ``note:`` with its message, where it is, and its first line underlined."""
+    lines: Optional[list[str]] = None
+    source = context.sources.get(related.path)
+    if source is not None:
+        if related.path not in cache:
+            cache[related.path] = split_lines(source)
+        lines = cache[related.path]
+    width = len(str(max(related.line, 1)))
+    out = [
+        f"{palette.paint('note', 'bold')}: {one_line(related.message)}",
+        f"{' ' * width}{palette.paint('-->', 'bold', 'blue')} "
+        f"{one_line(related.path)}:{related.line}:{related.column}",
+    ]
+    if lines is None or not 1 <= related.line <= len(lines):
+        return out
+    writer = _Writer(palette, width)
+    text = lines[related.line - 1]
+    last = related.end_column if related.end_line == related.line else None
+    start, length = _underline(text, related.column, last)
+    writer.empty()
+    writer.lines.append(writer.source(related.line, text))
+    writer.lines.append(
+        f"{writer.gutter()} {' ' * start}{palette.paint('-' * length, 'bold', 'blue')}"
+    )
+    writer.empty()
+    return out + writer.lines
 
 
 def render(diagnostics: list[Diagnostic], context: OutputContext) -> str:

@@ -6,6 +6,11 @@ A list of objects with ruff's keys, in ruff's (alphabetical) order: ``cell`` (al
 ``message``, ``name``, ``noqa_row`` (the line a ``# noqa`` comment must be on; null for files that
 could not be checked), ``severity`` (``error``/``warning``) and ``url`` (the rule's page). Nothing else is
 added, so readers of ruff's JSON keep working.
+
+A diagnostic's related locations (``Diagnostic.related``) are not written: ruff's objects have no such
+key, and a reader that maps them onto ruff's exact key set (as this project's own tests pin it) would
+break on one. The related locations are in ``sarif`` (``relatedLocations``), the language server and
+``full``.
 """
 
 from __future__ import annotations

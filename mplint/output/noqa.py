@@ -97,12 +97,16 @@ def _layout(lines: list[str]) -> _Layout:
 
 def add_noqa(text: str, diagnostics: Iterable[Diagnostic]) -> NoqaResult:
     """``text`` with a ``# noqa`` comment for each diagnostic (files that could not be checked,
-    MPL001-MPL003, cannot be silenced and are left out)."""
+    MPL001-MPL003, cannot be silenced and are left out). The codes a diagnostic superseded (its
+    related notes with a code) go in the same comment: with only the shown code there, the
+    superseded diagnostic would be reported in its place."""
     wanted: dict[int, set[str]] = {}
     for d in diagnostics:
         if d.is_meta:
             continue
-        wanted.setdefault(d.noqa_line or d.line, set()).add(d.code)
+        line_codes = wanted.setdefault(d.noqa_line or d.line, set())
+        line_codes.add(d.code)
+        line_codes.update(r.code for r in d.related if r.code is not None)
     result = NoqaResult(text)
     if not wanted:
         return result

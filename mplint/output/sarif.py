@@ -10,7 +10,9 @@ Each result has ``ruleId``, ``ruleIndex``, ``level``, ``message`` and a ``physic
 every mplint format does. Paths inside the current directory are relative URIs with ``uriBaseId``
 ``%SRCROOT%`` (defined in ``originalUriBaseIds``), which is what GitHub code scanning expects; other paths
 are absolute ``file://`` URIs. A fix becomes a SARIF ``fix``: ``artifactChanges`` with ``replacements``
-(``deletedRegion`` and ``insertedContent``), its applicability in ``properties``.
+(``deletedRegion`` and ``insertedContent``), its applicability in ``properties``. The other places of the
+same cause (``Diagnostic.related``) are the result's ``relatedLocations``, each with an ``id``, its
+``physicalLocation`` and a ``message``.
 """
 
 from __future__ import annotations
@@ -185,6 +187,20 @@ def _result(d: Diagnostic, index: dict[str, int], root: str) -> dict[str, Any]:
             ],
         }
     )
+    if d.related:
+        result["relatedLocations"] = [
+            {
+                "id": number,
+                "physicalLocation": {
+                    "artifactLocation": _artifact_location(related.path, root),
+                    "region": _region(
+                        related.line, related.column, related.end_line, related.end_column
+                    ),
+                },
+                "message": {"text": related.message},
+            }
+            for number, related in enumerate(d.related)
+        ]
     if d.fix is not None and d.fix.edits:
         result["fixes"] = [
             {

@@ -22,6 +22,9 @@ class BlockingCallback(LintRule):
     queue item, `pool.terminate()`, `time.sleep()`, `input()`. The functions of this module the callback
     calls are followed (three calls deep).
 
+    It supersedes MPL304 on the same call: the wait inside the callback is the cause; turning
+    the loop into `map()` would still block the result-handler thread.
+
     ## Why is this bad?
     Every callback of a pool runs in the pool's single result-handler thread
     (`multiprocessing/pool.py` `ApplyResult._set`). While it blocks, no other result is delivered: a
@@ -72,6 +75,7 @@ class BlockingCallback(LintRule):
     NAME = "blocking-callback"
     MESSAGE = "`{call}` {what} inside callback `{callback}`; it blocks {thread}"
     SEVERITY = Severity.ERROR
+    SUPERSEDES = frozenset({"MPL304"})
 
     VALID = [
         Valid(

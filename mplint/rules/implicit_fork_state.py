@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Optional
 
 import libcst as cst
@@ -32,6 +33,14 @@ class ImplicitForkState(LintRule):
     Values passed as arguments or through `initializer`/`initargs`, variables the workers set
     themselves, and values set at import time are not reported; nor threads. Explicit fork contexts
     (and `start-method = "fork"`) are not reported for variables.
+
+    Each variable is reported once, where the value has to start travelling: at its binding under
+    the guard, or at the first of the parent's writes after import. Its other writes and the lines
+    where workers read it are the diagnostic's related locations (notes in the `full` format,
+    `relatedLocations` in SARIF, related information in the language server). A helper that exists
+    only under the guard is reported once, with the guard-only names it reads as related locations:
+    in a spawned child the helper itself is missing, so those reads never run. A `# noqa: MPL208` on
+    the reported line suppresses the whole diagnostic, related locations included.
 
     This rule is in **preview**: it cannot tell a setting the workers need from one they happen to
     read with a usable default, and it follows calls only within the module.
@@ -162,14 +171,18 @@ class ImplicitForkState(LintRule):
 
     # --- (a) module state set by the parent after import ----------------------------------------------
     def _check_variables(self, workers: dict[FunctionNode, Submission]) -> None:
+        """One diagnostic per variable: at its binding under the guard, or at the first of the parent's
+        writes after import; the other writes and the workers' reads are its related locations. A
+        worker function that itself exists only under the guard (and is reported for that) takes the
+        findings of the names it reads as related locations: its reads never run in a spawned child."""
         model = self.model
         worker_written = {
             w.name
             for w in model.state.module_variable_writes
             if self._function_of(w.node) in workers
         }
-        reported: set[cst.CSTNode] = set()
         at_import = self._import_reachable()
+        findings: dict[str, _Finding] = {}
         for function in workers:
             submissions = [
                 s
@@ -179,42 +192,79 @@ class ImplicitForkState(LintRule):
             ]
             if not submissions:
                 continue
-            for name in model.names.global_reads(function):
+            for name, reads in model.names.global_reads(function).items():
                 if name in worker_written:
                     continue
-                reader = _function_name(function)
-                guard_only = self._guard_only_binding(name)
-                if guard_only is not None:
-                    if guard_only not in reported:
-                        reported.add(guard_only)
-                        self.report(
-                            guard_only,
-                            name=name,
-                            problem=f"exists only under the `__main__` guard, but {reader} reads "
-                            "it: spawned children re-import the module and raise NameError",
-                        )
-                    continue
-                for write in model.state.module_variable_writes:
-                    if write.name != name or write.node in reported:
+                finding = findings.get(name)
+                if finding is None:
+                    finding = self._variable_finding(
+                        name, function, workers, submissions, at_import
+                    )
+                    if finding is None:
                         continue
-                    if not self._parent_side(write, workers):
-                        continue
-                    if not any(model.precedes(write.node, s.call) for s in submissions):
-                        continue
-                    reported.add(write.node)
-                    if not self._bound_at_import(name, at_import):
-                        problem = (
-                            f"is only set after import, but {reader} reads it in a child: "
-                            "spawned children re-import the module, where it does not exist, "
-                            "and raise NameError"
-                        )
-                    else:
-                        verb = "is rebound" if write.how is WriteKind.ASSIGN else "is changed"
-                        problem = (
-                            f"{verb} after import, but {reader} reads it in a child: "
-                            "spawned children re-import the module and see the old value"
-                        )
-                    self.report(write.node, name=name, problem=problem)
+                    findings[name] = finding
+                finding.readers.append(function)
+                finding.related.append(
+                    (reads[0], f"{_function_name(function)} reads `{name}` here")
+                )
+        roots = _merge_roots(list(findings.values()))
+        notes: dict[int, list[tuple[cst.CSTNode, str]]] = {}
+        for finding in findings.values():
+            root = roots[id(finding)]
+            if root is not None:
+                notes.setdefault(id(root), []).extend(
+                    [(finding.node, finding.message), *finding.related]
+                )
+        for finding in findings.values():
+            if roots[id(finding)] is None:
+                related = (*finding.related, *notes.get(id(finding), ()))
+                self.report(finding.node, message=finding.message, related=related)
+
+    def _variable_finding(
+        self,
+        name: str,
+        function: FunctionNode,
+        workers: dict[FunctionNode, Submission],
+        submissions: list[Submission],
+        at_import: set[FunctionNode],
+    ) -> Optional[_Finding]:
+        """What is wrong with ``name`` that ``function`` reads in a child, or None."""
+        model = self.model
+        reader = _function_name(function)
+        guard_only = self._guard_only_binding(name)
+        if guard_only is not None:
+            return _Finding(
+                guard_only,
+                f"`{name}` exists only under the `__main__` guard, but {reader} reads it: "
+                "spawned children re-import the module and raise NameError",
+            )
+        writes = [
+            write
+            for write in model.state.module_variable_writes
+            if write.name == name
+            and self._parent_side(write, workers)
+            and any(model.precedes(write.node, s.call) for s in submissions)
+        ]
+        if not writes:
+            return None
+        first = writes[0]
+        if not self._bound_at_import(name, at_import):
+            problem = (
+                f"is only set after import, but {reader} reads it in a child: "
+                "spawned children re-import the module, where it does not exist, "
+                "and raise NameError"
+            )
+        else:
+            verb = "is rebound" if first.how is WriteKind.ASSIGN else "is changed"
+            problem = (
+                f"{verb} after import, but {reader} reads it in a child: "
+                "spawned children re-import the module and see the old value"
+            )
+        finding = _Finding(first.node, f"`{name}` {problem}")
+        for write in writes[1:]:
+            verb = "set" if write.how is WriteKind.ASSIGN else "changed"
+            finding.related.append((write.node, f"`{name}` is also {verb} here"))
+        return finding
 
     def _bound_at_import(self, name: str, at_import: set[FunctionNode]) -> bool:
         """Importing the module binds ``name``: a binding that runs at import time, at module level or
@@ -323,6 +373,40 @@ class ImplicitForkState(LintRule):
                 if found is not None:
                     (seeded if found[1] == "seed" else drawn).add(found[0])
         return seeded, drawn
+
+
+@dataclass
+class _Finding:
+    """One variable's diagnostic while it is being gathered: where, what, and the other places."""
+
+    node: cst.CSTNode
+    message: str
+    related: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
+    readers: list[FunctionNode] = field(default_factory=list)
+
+
+def _merge_roots(findings: list[_Finding]) -> dict[int, Optional[_Finding]]:
+    """For each finding (by id), the reported finding it becomes a related location of, or None when
+    it is reported itself: a finding whose every reader is a helper that is itself a finding (it
+    exists only under the guard) goes to that helper's, following chains of such helpers; helpers
+    that read each other are all reported."""
+    by_node = {finding.node: finding for finding in findings}
+    direct: dict[int, Optional[_Finding]] = {}
+    for finding in findings:
+        hosts = [by_node.get(reader) for reader in finding.readers]
+        host = hosts[0] if hosts else None
+        if host is finding or any(h is not host for h in hosts):
+            host = None
+        direct[id(finding)] = host
+    roots: dict[int, Optional[_Finding]] = {}
+    for finding in findings:
+        host = direct[id(finding)]
+        seen = {id(finding)}
+        while host is not None and id(host) not in seen and direct[id(host)] is not None:
+            seen.add(id(host))
+            host = direct[id(host)]
+        roots[id(finding)] = None if host is None or id(host) in seen else host
+    return roots
 
 
 def _function_name(function: FunctionNode) -> str:

@@ -22,6 +22,9 @@ class LockNotShared(LintRule):
     - a `threading` lock (or a `multiprocessing.dummy` one) handed to a process, a pool or an executor
       in its arguments.
 
+    It supersedes MPL205 on the same argument: for a `threading` lock the pickling error is a
+    consequence of using a lock that processes cannot share.
+
     ## Why is this bad?
     Nothing fails: the critical sections simply overlap. With a lock created inside the worker, all the
     critical sections of four workers overlapped; with a module-level lock, none overlapped under fork
@@ -73,6 +76,7 @@ class LockNotShared(LintRule):
     NAME = "lock-not-shared"
     MESSAGE = "{problem}"
     SEVERITY = Severity.ERROR
+    SUPERSEDES = frozenset({"MPL205"})
 
     VALID = [
         Valid(

@@ -21,6 +21,9 @@ class PoolLifecycleOrder(LintRule):
     after `close()`/`terminate()` or after the pool's `with` block, and `submit()`/`map()` on an executor
     after `shutdown()` or after its `with` block.
 
+    It supersedes MPL303 on the same call: a submission to a closed pool raises and returns no
+    handle to drop.
+
     ## Why is this bad?
     - `Pool.join()` on a running pool raises `ValueError: Pool is still running`
       (`multiprocessing/pool.py` `Pool.join`).
@@ -63,6 +66,7 @@ class PoolLifecycleOrder(LintRule):
     FIX_TITLE = "Call `close()` before `join()`"
     SEVERITY = Severity.ERROR
     FIX = "safe"
+    SUPERSEDES = frozenset({"MPL303"})
 
     VALID = [
         Valid(

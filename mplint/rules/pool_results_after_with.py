@@ -23,6 +23,9 @@ class PoolResultsAfterWith(LintRule):
     block, a handle returned out of the block, or a handle dropped without the block ending with
     `pool.close()` and `pool.join()`.
 
+    It supersedes MPL303 on the same call: a handle dropped inside the `with` block is one
+    cause, and waiting for the result before the block ends fixes both.
+
     ## Why is this bad?
     `Pool.__exit__` calls `terminate()`, not `close()` (`multiprocessing/pool.py`): tasks that have not
     finished when the block ends are discarded.
@@ -72,6 +75,7 @@ class PoolResultsAfterWith(LintRule):
     FIX_TITLE = "Close and join the pool at the end of the `with` block"
     SEVERITY = Severity.ERROR
     FIX = "unsafe"
+    SUPERSEDES = frozenset({"MPL303"})
 
     VALID = [
         Valid(

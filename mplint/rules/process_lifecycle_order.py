@@ -34,6 +34,9 @@ class ProcessLifecycleOrder(LintRule):
     `close()` right after `start()`, with nothing that waits for the child in between; and any use of
     the process after `close()`.
 
+    It supersedes MPL108 on the same call: `terminate()` on a process that was never started
+    raises before any zombie could exist.
+
     ## Why is this bad?
     - `join()` before `start()` raises `AssertionError: can only join a started process`
       (`multiprocessing/process.py` `BaseProcess.join`); `terminate()`/`kill()` raise
@@ -94,6 +97,7 @@ class ProcessLifecycleOrder(LintRule):
     FIX_TITLE = "Start the process instead of running its target here"
     SEVERITY = Severity.ERROR
     FIX = "unsafe"
+    SUPERSEDES = frozenset({"MPL108"})
 
     VALID = [
         Valid(

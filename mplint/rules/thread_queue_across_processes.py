@@ -38,6 +38,10 @@ class ThreadQueueAcrossProcesses(LintRule):
     `initargs=`. Also checks for a module-level `queue.Queue` that a worker function writes to (or reads
     from) while the parent reads from it (or writes to it).
 
+    It supersedes MPL205 and MPL405 on the same argument: a `threading` lock or a `queue.Queue`
+    sent to a process is one mistake, and this rule names the object and what happens under each
+    start method.
+
     ## Why is this bad?
     These objects live in one process's memory. Under `spawn` and `forkserver`, starting the process
     fails while pickling it: `TypeError: cannot pickle '_thread.lock' object` (raised by
@@ -94,6 +98,7 @@ class ThreadQueueAcrossProcesses(LintRule):
     FIX_TITLE = "Use the multiprocessing counterpart"
     SEVERITY = Severity.ERROR
     FIX = "unsafe"
+    SUPERSEDES = frozenset({"MPL205", "MPL405"})
 
     VALID = [
         Valid(

@@ -106,7 +106,8 @@ class CodeActions:
     ) -> list[tuple[Diagnostic, types.Diagnostic]]:
         """The engine diagnostics the request is about, paired with their LSP form."""
         encoding = self._server.encoding
-        ours = [(d, to_lsp(document, d, encoding)) for d in result.diagnostics]
+        related = self._server.capabilities.related_information
+        ours = [(d, to_lsp(document, d, encoding, related)) for d in result.diagnostics]
         wanted = [d for d in params.context.diagnostics if d.source == SOURCE]
         if not wanted:  # no context: the diagnostics under the requested range
             return [(d, lsp) for d, lsp in ours if _overlaps(lsp.range, params.range)]

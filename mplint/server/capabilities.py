@@ -38,6 +38,8 @@ class ClientCapabilities:
     register_watched_files: bool = False
     #: ``workspace/didChangeConfiguration`` may be registered dynamically.
     register_configuration: bool = False
+    #: Published diagnostics may carry ``relatedInformation`` (the other places of the same cause).
+    related_information: bool = False
 
     @classmethod
     def from_params(cls, capabilities: types.ClientCapabilities) -> ClientCapabilities:
@@ -50,6 +52,7 @@ class ClientCapabilities:
         formats = hover.content_format if hover else None
         watched = workspace.did_change_watched_files if workspace else None
         configuration = workspace.did_change_configuration if workspace else None
+        publish = document.publish_diagnostics if document else None
         return cls(
             configuration=bool(workspace and workspace.configuration),
             document_changes=bool(edit and edit.document_changes),
@@ -60,6 +63,7 @@ class ClientCapabilities:
             hover_markdown=formats is None or types.MarkupKind.Markdown in formats,
             register_watched_files=bool(watched and watched.dynamic_registration),
             register_configuration=bool(configuration and configuration.dynamic_registration),
+            related_information=bool(publish and publish.related_information),
         )
 
     def registrations(self) -> list[types.Registration]:

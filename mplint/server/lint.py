@@ -49,8 +49,12 @@ def _internal_error(path: str, message: str) -> Diagnostic:
     )
 
 
-def to_lsp(document: Document, diagnostic: Diagnostic, encoding: str) -> types.Diagnostic:
-    """The LSP form of an engine diagnostic on ``document``."""
+def to_lsp(
+    document: Document, diagnostic: Diagnostic, encoding: str, related: bool = False
+) -> types.Diagnostic:
+    """The LSP form of an engine diagnostic on ``document``; with ``related`` (the client declared
+    ``relatedInformation`` support), its related locations in the same document as
+    ``relatedInformation``."""
     severity = (
         types.DiagnosticSeverity.Warning
         if diagnostic.severity is Severity.WARNING
@@ -65,7 +69,29 @@ def to_lsp(document: Document, diagnostic: Diagnostic, encoding: str) -> types.D
         code=diagnostic.code,
         code_description=types.CodeDescription(href=diagnostic.url) if diagnostic.url else None,
         source=SOURCE,
+        related_information=_related_information(document, diagnostic, encoding)
+        if related and diagnostic.related
+        else None,
     )
+
+
+def _related_information(
+    document: Document, diagnostic: Diagnostic, encoding: str
+) -> Optional[list[types.DiagnosticRelatedInformation]]:
+    out = [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(
+                uri=document.uri,
+                range=document.text.engine_range(
+                    r.line, r.column, r.end_line, r.end_column, encoding
+                ),
+            ),
+            message=r.message,
+        )
+        for r in diagnostic.related
+        if r.path == diagnostic.path
+    ]
+    return out or None
 
 
 class Linter:
@@ -170,10 +196,11 @@ class Linter:
 
     def publish(self, document: Document, diagnostics: Iterable[Diagnostic]) -> None:
         encoding = self._server.encoding
+        related = self._server.capabilities.related_information
         self._server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=document.uri,
                 version=document.version,
-                diagnostics=[to_lsp(document, d, encoding) for d in diagnostics],
+                diagnostics=[to_lsp(document, d, encoding, related) for d in diagnostics],
             )
         )
