@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Optional, TextIO
+from typing import Callable, Optional, TextIO, Union
 
 from mplint import __version__
 from mplint.cache import DEFAULT_CACHE_DIR, Cache
@@ -22,15 +22,18 @@ from mplint.codes import unknown_selectors
 from mplint.config import (
     START_METHODS,
     TARGET_VERSIONS,
+    Config,
     ConfigError,
     Overrides,
     Resolver,
     find_project_root,
+    limit_value,
 )
 from mplint.diagnostics import INTERNAL_ERROR, Diagnostic
 from mplint.files import discover
 from mplint.output import FORMATS, OutputContext, get_renderer, get_statistics_renderer
 from mplint.output.color import COLOR_CHOICES, use_color
+from mplint.progress import DELAY, Progress, wanted
 from mplint.runner import FileResult, Options, check_files, check_text, io_diagnostic
 from mplint.source import SourceError, SourceFile, decode_source, read_source, write_source
 from mplint.suppression import unknown_noqa_codes
@@ -136,6 +139,18 @@ def _build_parser() -> argparse.ArgumentParser:
         choices=TARGET_VERSIONS,
         help="the oldest Python the code must run on (default: [project] requires-python)",
     )
+    for key, metavar, what in (
+        ("max-file-bytes", "BYTES", "the largest file checked, in bytes"),
+        ("max-file-lines", "LINES", "the longest file checked, in lines"),
+        ("file-time-limit", "SECONDS", "the time one file's check may take before it is abandoned"),
+    ):
+        check.add_argument(
+            f"--{key}",
+            type=_limit(key),
+            metavar=metavar,
+            help=f"{what}; 0: no limit (default: `{key}` in [tool.mplint], else "
+            f"{getattr(Config(), key.replace('-', '_')):g})",
+        )
     shows = check.add_mutually_exclusive_group()
     shows.add_argument(
         "--show-settings",
@@ -183,6 +198,32 @@ def _positive_int(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return number
+
+
+def _limit(key: str) -> Callable[[str], Union[int, float]]:
+    """The argument type of a per-file limit option (checked as the ``[tool.mplint]`` key is)."""
+
+    seconds = key == "file-time-limit"
+
+    def parse(value: str) -> Union[int, float]:
+        try:
+            return limit_value(key, float(value) if seconds else int(value), key)
+        except (ValueError, ConfigError):
+            kind = "a number of seconds" if seconds else "a whole number"
+            raise argparse.ArgumentTypeError(
+                f"expected {kind}, 0 or more (0: no limit), not {value!r}"
+            ) from None
+
+    return parse
+
+
+def _progress_delay() -> float:
+    """Seconds before the progress bar appears: ``MPLINT_PROGRESS_DELAY`` when set to a number (tests
+    and impatient users), else the default."""
+    try:
+        return max(float(os.environ.get("MPLINT_PROGRESS_DELAY", "")), 0.0)
+    except ValueError:
+        return DELAY
 
 
 def _split(value: Optional[str]) -> Optional[tuple[str, ...]]:
@@ -245,6 +286,9 @@ def _settings(args: argparse.Namespace) -> Overrides:
         replaced.append(("per_file_ignores", per_file))
     if getattr(args, "target_version", None):
         replaced.append(("target_version", args.target_version))
+    for limit in ("max_file_bytes", "max_file_lines", "file_time_limit"):
+        if getattr(args, limit, None) is not None:
+            replaced.append((limit, getattr(args, limit)))
     settings = Overrides(
         select=select,
         extend_select=_split(args.extend_select) or (),
@@ -324,7 +368,20 @@ def _check(args: argparse.Namespace) -> int:
         )
         checked.extend(os.path.normpath(candidate.path) for candidate in candidates)
         cache = None if args.no_cache else Cache(_cache_dir(args, resolver))
-        results.extend(check_files(candidates, resolver, options, jobs=args.jobs, cache=cache))
+        progress = (
+            Progress(sys.stderr, delay=_progress_delay())
+            if wanted(sys.stderr, args.quiet)
+            else None
+        )
+        try:
+            results.extend(
+                check_files(
+                    candidates, resolver, options, jobs=args.jobs, cache=cache, progress=progress
+                )
+            )
+        finally:
+            if progress is not None:
+                progress.close()
         if not candidates and not args.quiet:
             warnings.append(f"No Python files found under {', '.join(existing)}")
     if fixed_stdin is not None and args.fix and not args.diff:

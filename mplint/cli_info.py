@@ -9,7 +9,7 @@ from typing import Optional
 
 from mplint.codes import META, RULES, enabled_codes, matches
 from mplint.config import ConfigError
-from mplint.diagnostics import INTERNAL_ERROR, IO_ERROR, PARSER_LIMIT, SYNTAX_ERROR
+from mplint.diagnostics import BUDGET_EXCEEDED, INTERNAL_ERROR, IO_ERROR, PARSER_LIMIT, SYNTAX_ERROR
 from mplint.settings import Config
 
 __all__ = [
@@ -30,8 +30,8 @@ META_EXPLANATIONS: dict[str, str] = {
     ),
     IO_ERROR: (
         "The file could not be read or written: a path that does not exist, an unreadable or vanished "
-        "file, a directory, NUL bytes, bytes that do not decode in the file's encoding, a file over the "
-        "size limit, or fixes that could not be written back."
+        "file, a directory, NUL bytes, bytes that do not decode in the file's encoding, or fixes that "
+        "could not be written back."
     ),
     INTERNAL_ERROR: (
         "A bug in mplint: one rule (or the semantic model) crashed on this file. The other rules still "
@@ -43,11 +43,20 @@ META_EXPLANATIONS: dict[str, str] = {
         "parser, not an error in the file; it counts as a finding for the exit code, so `--exit-zero` "
         "still exits 0."
     ),
+    BUDGET_EXCEEDED: (
+        "A warning: the file is over the per-file budget, so it was not checked (the other files were). "
+        "The message names the limit: `max-file-bytes` (default 10,000,000 bytes: libcst needs about "
+        "1 GB of memory per 10 MB of source), `max-file-lines` (default 100,000) or `file-time-limit` "
+        "(default 60 seconds; `mplint check` abandons the file's check then, so a run never hangs on "
+        "one file). Raise a limit in [tool.mplint] (`max-file-lines = 200000`) or on the command line "
+        "(`--max-file-lines 200000`); 0 turns it off. Like `MPL004`, it counts as a finding for the "
+        "exit code, so `--exit-zero` still exits 0."
+    ),
 }
 
 
 def meta_page(code: str) -> Optional[str]:
-    """The page ``mplint rule`` prints for a meta code (MPL001 to MPL004; None for any other code)."""
+    """The page ``mplint rule`` prints for a meta code (MPL001 to MPL005; None for any other code)."""
     for meta in META:
         if code.upper() == meta.code or code == meta.name:
             return (

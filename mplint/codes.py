@@ -12,7 +12,13 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from mplint.diagnostics import INTERNAL_ERROR, IO_ERROR, PARSER_LIMIT, SYNTAX_ERROR
+from mplint.diagnostics import (
+    BUDGET_EXCEEDED,
+    INTERNAL_ERROR,
+    IO_ERROR,
+    PARSER_LIMIT,
+    SYNTAX_ERROR,
+)
 
 __all__ = [
     "META",
@@ -40,6 +46,7 @@ META: tuple[Code, ...] = (
     Code(IO_ERROR, "io-error"),
     Code(INTERNAL_ERROR, "internal-error"),
     Code(PARSER_LIMIT, "parser-limit"),
+    Code(BUDGET_EXCEEDED, "budget-exceeded"),
 )
 
 # fmt: off

@@ -30,6 +30,7 @@ __all__ = [
     "apply_settings",
     "find_config_file",
     "find_project_root",
+    "limit_value",
     "load_config",
     "lowest_target",
 ]
@@ -44,8 +45,18 @@ _LIST_KEYS = (
     "fixable",
     "unfixable",
 )
+#: The per-file budget: a non-negative number each (0: no limit); integers but for the seconds.
+_LIMIT_KEYS = ("max-file-bytes", "max-file-lines", "file-time-limit")
 _KNOWN_KEYS = frozenset(
-    (*_LIST_KEYS, "per-file-ignores", "preview", "start-method", "target-version", "force-exclude")
+    (
+        *_LIST_KEYS,
+        *_LIMIT_KEYS,
+        "per-file-ignores",
+        "preview",
+        "start-method",
+        "target-version",
+        "force-exclude",
+    )
 )
 _OLDEST_MINOR = 9
 _NEWEST_MINOR = 15
@@ -264,6 +275,8 @@ def _parse_table(table: Mapping[str, Any], where: str, prefix: str = "") -> dict
                     f"{where}: '{name}' must be one of {', '.join(_TARGET_VERSIONS)}, not {value!r}"
                 )
             changes["target_version"] = value
+        elif key in _LIMIT_KEYS:
+            changes[key.replace("-", "_")] = limit_value(key, value, f"{where}: '{name}'")
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: '{name}' must be a table of pattern = [codes]")
@@ -279,6 +292,17 @@ def _parse_table(table: Mapping[str, Any], where: str, prefix: str = "") -> dict
     for _, codes in changes.get("per_file_ignores", ()):
         _check_codes(codes, where, prefix + "per-file-ignores")
     return changes
+
+
+def limit_value(key: str, value: Any, what: str) -> Union[int, float]:
+    """A per-file limit checked: a non-negative integer (a number of seconds for ``file-time-limit``);
+    ConfigError starting with ``what`` otherwise."""
+    seconds = key == "file-time-limit"
+    numeric = isinstance(value, (int, float)) if seconds else isinstance(value, int)
+    if isinstance(value, bool) or not numeric or not 0 <= value < float("inf"):
+        kind = "a number of seconds" if seconds else "a whole number"
+        raise ConfigError(f"{what} must be {kind}, 0 or more (0: no limit), not {value!r}")
+    return float(value) if seconds else int(value)
 
 
 def _string_list(value: Any, where: str, name: str) -> tuple[str, ...]:

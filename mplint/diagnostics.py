@@ -18,7 +18,9 @@ IO_ERROR = "MPL002"
 INTERNAL_ERROR = "MPL003"
 #: CPython compiles the file but libcst's parser refuses it (a parser limitation, not the file's fault).
 PARSER_LIMIT = "MPL004"
-META_CODES = frozenset({SYNTAX_ERROR, IO_ERROR, INTERNAL_ERROR, PARSER_LIMIT})
+#: The file is over a per-file budget (bytes, lines or time): not checked, others are.
+BUDGET_EXCEEDED = "MPL005"
+META_CODES = frozenset({SYNTAX_ERROR, IO_ERROR, INTERNAL_ERROR, PARSER_LIMIT, BUDGET_EXCEEDED})
 
 
 class Severity(str, enum.Enum):

@@ -176,6 +176,8 @@ def render_index(rules: Sequence[type[LintRule]]) -> str:
         "| MPL003 | internal error: a rule crashed on this file (the other rules still ran) |",
         "| MPL004 | parser limit (a warning): Python compiles the file, but libcst's parser cannot "
         "read it |",
+        "| MPL005 | budget exceeded (a warning): the file is over `max-file-bytes` or "
+        "`max-file-lines`, or its check took longer than `file-time-limit` |",
         "",
         "`MPL004` names the parser's message. It is a limit of libcst (the parser mplint is built "
         "on), not an error in the file: libcst 1.x refuses a keyword or operator written right "
@@ -184,6 +186,15 @@ def render_index(rules: Sequence[type[LintRule]]) -> str:
         "the keyword, `assert (a if c else b)`, is read), and it can run out of stack on very deeply "
         "nested code. Such a file is not checked. `MPL004` counts as a finding for the exit code, so "
         "`--exit-zero` still exits 0; `MPL003` (an internal error) exits 2.",
+        "",
+        "`MPL005` names the limit the file is over and how to raise it: `max-file-bytes` (default "
+        "10,000,000), `max-file-lines` (default 100,000) and `file-time-limit` (default 60 seconds) "
+        "in `[tool.mplint]`, or `--max-file-bytes`, `--max-file-lines` and `--file-time-limit` on "
+        "the command line; 0 turns a limit off. `mplint check` abandons a file whose check runs out "
+        "of time and goes on with the others (the time limit needs a POSIX system; the size limits "
+        "apply everywhere, the flake8 plugin and the language server included). Like `MPL004`, it "
+        "counts as a finding for the exit code: a file that was not checked does not pass silently, "
+        "but it is not a failure of mplint either.",
         "",
     ]
     return "\n".join(lines)

@@ -23,8 +23,8 @@ from mplint.api_table import could_have_findings
 from mplint.chunks import ChunkCache
 from mplint.dedup import merge_superseded
 from mplint.diagnostics import (
+    BUDGET_EXCEEDED,
     INTERNAL_ERROR,
-    IO_ERROR,
     PARSER_LIMIT,
     SYNTAX_ERROR,
     Diagnostic,
@@ -41,8 +41,6 @@ from mplint.suppression import parse_suppressions
 __all__ = ["META_URL", "could_have_findings", "lint_source", "rules_for"]
 
 META_URL = "https://github.com/mplint/mplint/blob/main/rules/README.md#files-mplint-could-not-check"
-#: Larger files are reported as not checked (libcst needs about 1 GB of memory per 10 MB of source).
-MAX_FILE_CHARS = 10_000_000
 
 
 # A line that imports one of the modelled modules (over-approximate: it may match in a string too).
@@ -144,18 +142,9 @@ def _lint_candidate(
     chosen = list(rules) if rules is not None else rules_for(path, config)
     if not chosen:
         return []
-    if len(text) > MAX_FILE_CHARS:
-        return [
-            _meta(
-                path,
-                IO_ERROR,
-                "io-error",
-                f"not checked: {len(text) / 1e6:.1f} million characters is over the "
-                f"{MAX_FILE_CHARS // 1_000_000} million limit",
-                1,
-                1,
-            )
-        ]
+    over = _over_size_budget(path, text, config)
+    if over is not None:
+        return [over]
     tree, syntax_error = _check_syntax(path, text)
     if syntax_error is not None and not _newer_syntax(syntax_error, config):
         return [syntax_error]
@@ -235,6 +224,39 @@ def _newer_syntax(error: Diagnostic, config: Config) -> bool:
     except ValueError:
         return False
     return sys.version_info < (3, minor)
+
+
+def _over_size_budget(path: str, text: str, config: Config) -> Optional[Diagnostic]:
+    """``MPL005`` when the text is over the configured size: its bytes in UTF-8 (libcst needs about
+    1 GB of memory per 10 MB of source) or its lines; None within both limits."""
+    limit = config.max_file_bytes
+    if limit and len(text) * 4 > limit:  # UTF-8 takes at most 4 bytes a character
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > limit:
+            problem = f"{size:,} bytes is over the limit of {limit:,}"
+            return budget_diagnostic(path, problem, "max-file-bytes")
+    limit = config.max_file_lines
+    if limit and text.count("\n") >= limit:
+        lines = text.count("\n") + (not text.endswith("\n"))
+        if lines > limit:
+            problem = f"{lines:,} lines is over the limit of {limit:,}"
+            return budget_diagnostic(path, problem, "max-file-lines")
+    return None
+
+
+def budget_diagnostic(path: str, problem: str, key: str) -> Diagnostic:
+    """``MPL005``: the file is over one limit of the per-file budget (``key``), so it was not checked;
+    the message says by how much, and how to raise the limit."""
+    return _meta(
+        path,
+        BUDGET_EXCEEDED,
+        "budget-exceeded",
+        f"not checked: {problem} (raise `{key}` in [tool.mplint] or pass `--{key}`; 0 turns the "
+        "limit off)",
+        1,
+        1,
+        severity=Severity.WARNING,
+    )
 
 
 def _check_syntax(path: str, text: str) -> tuple[Optional[ast.Module], Optional[Diagnostic]]:

@@ -13,9 +13,12 @@ Linux, macOS and Windows.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
+import signal
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
@@ -23,12 +26,21 @@ from typing import Callable, Optional
 from mplint.cache import Cache
 from mplint.diagnostics import IO_ERROR, Diagnostic, Severity
 from mplint.files import Candidate, could_have_findings_bytes
+from mplint.progress import Progress
 from mplint.settings import Config
 from mplint.source import SourceError, SourceFile, decode_source, write_source
 from mplint.suppression import unknown_noqa_codes
 from mplint.text import split_lines_keepends
 
-__all__ = ["FileResult", "Options", "check_files", "check_text", "io_diagnostic"]
+__all__ = [
+    "FileResult",
+    "Options",
+    "OverBudget",
+    "check_files",
+    "check_text",
+    "io_diagnostic",
+    "time_limit",
+]
 
 #: Start worker processes only when at least this much source is left to lint.
 PARALLEL_MIN_BYTES = 400_000
@@ -76,7 +88,60 @@ def io_diagnostic(path: str, message: str) -> Diagnostic:
 
 
 def check_text(display: str, source: SourceFile, config: Config, options: Options) -> FileResult:
-    """Lint (and with fix options, fix) one decoded file; nothing is written here."""
+    """Lint (and with fix options, fix) one decoded file; nothing is written here. A check that takes
+    longer than ``config.file_time_limit`` is abandoned: the result is ``MPL005`` alone."""
+    # Imports and the rule registry are loaded before the clock starts: never interrupted halfway.
+    from mplint.engine import budget_diagnostic, rules_for
+
+    rules_for(display, config)
+    try:
+        with time_limit(config.file_time_limit):
+            return _check_text(display, source, config, options)
+    except OverBudget:
+        problem = f"its check was abandoned after {config.file_time_limit:g} s, the time limit"
+        failure = budget_diagnostic(display, problem, "file-time-limit")
+        return FileResult(display, [failure], source_text=source.text)
+
+
+class OverBudget(BaseException):
+    """Raised in the main thread when the time a file's check may take runs out.
+
+    A ``BaseException``, so that no ``except Exception`` on the way (a rule's guard, the engine's
+    internal-error report) takes it for a crash: it goes straight up to :func:`check_text`.
+    """
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`OverBudget` in the block once ``seconds`` have passed (0: no limit).
+
+    A POSIX interval timer (``SIGALRM``) interrupts Python code wherever it is, a rule's loop or the
+    model's inference, so a check that would run for minutes ends on time; a long call into native code
+    (libcst's parser) ends first. The timer exists only in the main thread of a POSIX process (the
+    command line and its worker processes); elsewhere (Windows, a thread) there is no time limit.
+    """
+    usable = (
+        seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise OverBudget
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _check_text(display: str, source: SourceFile, config: Config, options: Options) -> FileResult:
     from mplint.engine import lint_source
     from mplint.fixes import fix_source
 
@@ -183,8 +248,10 @@ def check_files(
     *,
     jobs: Optional[int] = None,
     cache: Optional[Cache] = None,
+    progress: Optional[Progress] = None,
 ) -> list[FileResult]:
-    """Results for every candidate, in the candidates' order."""
+    """Results for every candidate, in the candidates' order. ``progress`` is told how many files are
+    left to lint (after the prefilter and the cache) and when each is done."""
     results: list[Optional[FileResult]] = [None] * len(candidates)
     pending: list[tuple[int, _Job]] = []
     noqa_by_index: dict[int, list[tuple[int, str]]] = {}
@@ -214,7 +281,11 @@ def check_files(
         pending.append((index, _Job(candidate.path, display, config, options, data, key)))
         noqa_by_index[index] = warnings
     by_index = dict(pending)
+    if progress is not None:
+        progress.start(len(pending))
     for index, result in _execute(pending, jobs):
+        if progress is not None:
+            progress.advance()
         result.noqa_warnings = noqa_by_index.get(index, [])
         results[index] = result
         job = by_index[index]
@@ -258,11 +329,12 @@ def _execute(
             yield index, _run_job(job)
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    # Largest files first, so that the last file to finish is a small one.
+    # Largest files first, so that the last file to finish is a small one; each result as it comes.
     ordered = sorted(pending, key=lambda item: -len(item[1].data))
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(ordered)), mp_context=context) as pool:
-        for (index, _), result in zip(ordered, pool.map(_run_job, [job for _, job in ordered])):
-            yield index, result
+        futures = {pool.submit(_run_job, job): index for index, job in ordered}
+        for future in as_completed(futures):
+            yield futures[future], future.result()

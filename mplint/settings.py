@@ -61,6 +61,12 @@ class Config:
     #: ``[project] requires-python`` allows (see ``mplint.config``); None when neither says.
     target_version: Optional[str] = None
     force_exclude: bool = False
+    #: The per-file budget (0: no limit). A file over it is reported as not checked (``MPL005``):
+    #: its size in bytes (UTF-8), its number of lines, the seconds its check may take (the command line
+    #: abandons it then; see ``mplint.runner``).
+    max_file_bytes: int = 10_000_000
+    max_file_lines: int = 100_000
+    file_time_limit: float = 60.0
     #: The directory holding the pyproject.toml the settings came from (per-file-ignores are relative).
     root: Optional[str] = None
     source: Optional[str] = None
@@ -120,6 +126,8 @@ class Config:
             self.fixable,
             self.unfixable,
             self.root,
+            self.max_file_bytes,
+            self.max_file_lines,
         )
         return repr(data)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from mplint.config import Config
-from mplint.diagnostics import INTERNAL_ERROR, IO_ERROR
-from mplint.engine import MAX_FILE_CHARS, lint_source
+from mplint.diagnostics import BUDGET_EXCEEDED, INTERNAL_ERROR
+from mplint.engine import lint_source
 from mplint.fixes import fix_source
 
 from .conftest import ROOT
@@ -53,9 +53,13 @@ def test_standard_library_no_internal_errors_and_sound_fixes(path: Path) -> None
 
 
 def test_huge_file_is_reported_not_parsed() -> None:
-    text = "import multiprocessing\n" + "x = 1\n" * (MAX_FILE_CHARS // 6 + 10)
+    text = "import multiprocessing\n" + "x = 1\n" * (Config().max_file_bytes // 6 + 10)
     [diagnostic] = lint_source("huge.py", text, Config())
-    assert diagnostic.code == IO_ERROR and "limit" in diagnostic.message
+    assert diagnostic.code == BUDGET_EXCEEDED
+    assert diagnostic.message == (
+        f"not checked: {len(text):,} bytes is over the limit of 10,000,000 (raise `max-file-bytes` "
+        "in [tool.mplint] or pass `--max-file-bytes`; 0 turns the limit off)"
+    )
 
 
 def test_empty_file() -> None:

@@ -189,12 +189,14 @@ class CallGraph:
     def reachable_functions(self, root: FunctionNode) -> list[FunctionNode]:
         """``root`` and the functions of this module it calls, transitively (B5, bounded depth)."""
         found = [root]
+        seen = {root}
         frontier = [root]
         for _ in range(CALL_GRAPH_DEPTH):
             next_frontier: list[FunctionNode] = []
             for function in frontier:
                 for callee in self.callees(function):
-                    if callee not in found:
+                    if callee not in seen:
+                        seen.add(callee)
                         found.append(callee)
                         next_frontier.append(callee)
             frontier = next_frontier

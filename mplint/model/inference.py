@@ -141,6 +141,9 @@ class Inference:
     _kind_busy: set[cst.CSTNode] = field(default_factory=set, init=False, repr=False)
     _phase: _Phase = field(default=_Phase.NOT_STARTED, init=False, repr=False)
     _submissions: list[Submission] = field(default_factory=list, init=False, repr=False)
+    _submissions_by_function: Optional[dict[FunctionNode, list[Submission]]] = field(
+        default=None, init=False, repr=False
+    )
 
     def method_call(self, call: cst.Call) -> Optional[tuple[Kind, str]]:
         """For a method call ``x.m(...)`` whose receiver ``x`` is of a known kind: that kind and ``m``."""
@@ -429,6 +432,11 @@ class Inference:
                     return found
         return None
 
+    @property
+    def settled(self) -> bool:
+        """The submissions are known: kinds inferred from now on are final (indexes may keep them)."""
+        return self._phase is _Phase.SETTLED
+
     def submissions(self) -> list[Submission]:
         """Every call that hands a callable to a process, thread, pool or executor (B7 roots)."""
         if self._phase is _Phase.NOT_STARTED:
@@ -514,9 +522,18 @@ class Inference:
                 yield Submission(call, Via.CALLBACK, receiver, positional[0].value, None)
 
     def submissions_to(self, function: FunctionNode) -> list[Submission]:
-        return [
-            s for s in self.submissions() if self.names.resolve_function(s.callable) is function
-        ]
+        """The submissions whose callable is ``function`` (an index built once, when they settle)."""
+        submissions = self.submissions()
+        if not self.settled:
+            return []
+        if self._submissions_by_function is None:
+            index: dict[FunctionNode, list[Submission]] = {}
+            for submission in submissions:
+                target = self.names.resolve_function(submission.callable)
+                if target is not None:
+                    index.setdefault(target, []).append(submission)
+            self._submissions_by_function = index
+        return list(self._submissions_by_function.get(function, ()))
 
     def thread_work(self, call: cst.Call) -> Optional[tuple[str, Kind]]:
         """What ``call`` does that starts threads in this process, as (description, kind), else None.

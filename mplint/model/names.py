@@ -121,6 +121,9 @@ class Names:
         self.imported_modules: set[str] = set()
         self.star_imports: list[str] = []
         self._scope_memo: dict[cst.CSTNode, Scope] = {}
+        # Indexes built on first use, once the build pass is done (see ``calls_on``, ``references``).
+        self._calls_by_receiver: dict[str, dict[VarKey, list[cst.Call]]] = {}
+        self._names_by_key: dict[str, dict[VarKey, list[cst.Name]]] = {}
 
     def enclosing_class(self, node: cst.CSTNode) -> Optional[ClassInfo]:
         for ancestor in self.tree.ancestors(node):
@@ -246,12 +249,23 @@ class Names:
         """Calls ``X.method(...)`` whose receiver is the variable named by ``key``, in source order."""
         found: list[cst.Call] = []
         for method in methods:
-            for call in self.tree.method_calls.get(method, []):
-                func = call.func
-                if isinstance(func, cst.Attribute) and self.binding_key(func.value) == key:
-                    found.append(call)
+            found.extend(self._receivers_of(method).get(key, ()))
         found.sort(key=lambda c: self.tree.order.get(c, 0))
         return found
+
+    def _receivers_of(self, method: str) -> dict[VarKey, list[cst.Call]]:
+        """The calls ``X.method(...)`` by the variable their receiver names (built once per method)."""
+        index = self._calls_by_receiver.get(method)
+        if index is None:
+            index = {}
+            for call in self.tree.method_calls.get(method, []):
+                func = call.func
+                if isinstance(func, cst.Attribute):
+                    key = self.binding_key(func.value)
+                    if key is not None:
+                        index.setdefault(key, []).append(call)
+            self._calls_by_receiver[method] = index
+        return index
 
     def is_method(self, function: cst.FunctionDef) -> bool:
         parent = self.tree.parents.get(function)
@@ -459,7 +473,15 @@ class Names:
         """Every ``Name`` in the module that reads or binds the variable named by ``key``."""
         if not isinstance(key, LocalVar):
             return []
-        return [n for n in self.tree.name_uses(key.name) if self.binding_key(n) == key]
+        index = self._names_by_key.get(key.name)
+        if index is None:  # the names of that spelling by variable, built once per spelling
+            index = {}
+            for name in self.tree.name_uses(key.name):
+                found = self.binding_key(name)
+                if found is not None:
+                    index.setdefault(found, []).append(name)
+            self._names_by_key[key.name] = index
+        return list(index.get(key, ()))
 
     def variable_loads(self, key: VarKey) -> list[cst.Name]:
         """The names that read the local (or module) variable ``key``, in source order."""

@@ -114,9 +114,8 @@ class State:
         scope = self.names.scopes.get(function)
         if scope is None:
             return out
-        module = self.names.module_scope
         for name in sorted(scope.global_names):
-            for node in self.tree.name_uses(name):
+            for node in self.tree.name_uses_in(name, function):
                 if (
                     not self.tree.contains(function, node)
                     or self.tree.enclosing_function_node(node) is not function
@@ -124,13 +123,10 @@ class State:
                     continue
                 if self.names.variable_use(node) in ("store", "augment", "del"):
                     out.append((self.tree.small_statement_of(node) or node, name, "rebind"))
-        for name, bindings in module.bindings.items():
-            if name in scope.global_names or not any(
-                b.how is BindingKind.ASSIGN and not b.path and self.is_mutable_container(b.value)
-                for b in bindings
-            ):
+        for name in self._module_containers:
+            if name in scope.global_names:
                 continue
-            for node in self.tree.name_uses(name):
+            for node in self.tree.name_uses_in(name, function):
                 if (
                     not self.tree.contains(function, node)
                     or self.tree.enclosing_function_node(node) is not function
@@ -143,6 +139,18 @@ class State:
                     out.append((write, name, "mutate"))
         out.sort(key=lambda item: self.tree.order.get(item[0], 0))
         return out
+
+    @functools.cached_property
+    def _module_containers(self) -> list[str]:
+        """The module-level names some plain assignment binds to a mutable container."""
+        return [
+            name
+            for name, bindings in self.names.module_scope.bindings.items()
+            if any(
+                b.how is BindingKind.ASSIGN and not b.path and self.is_mutable_container(b.value)
+                for b in bindings
+            )
+        ]
 
     def mutation_at(self, name: cst.Name) -> Optional[cst.CSTNode]:
         """When this ``Name`` is changed in place, the node that does it: the ``x.append(…)`` call (any
@@ -196,7 +204,7 @@ class State:
             return []
         first = function.params.params[0].name.value
         out: list[tuple[cst.CSTNode, str]] = []
-        for use in self.tree.name_uses(first):
+        for use in self.tree.name_uses_in(first, function):
             if self.tree.enclosing_function_node(use) is not function:
                 continue
             parent = self.tree.parents.get(use)

@@ -81,6 +81,9 @@ class Values:
     _handle_memo: Optional[list[tuple[cst.Call, Kind]]] = field(
         default=None, init=False, repr=False
     )
+    _creator_memo: dict[str, dict[cst.Call, list[cst.Call]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def creation_before(self, key: VarKey, node: cst.CSTNode) -> Optional[cst.Call]:
         """The call that created the object a local variable holds whenever ``node`` runs, if one did.
@@ -310,15 +313,27 @@ class Values:
         in a variable, in a list iterated by ``for p in procs``, in ``self.proc`` …)."""
         out: list[cst.Call] = []
         for method in methods:
-            for call in self.tree.method_calls.get(method, []):
-                func = call.func
-                if not isinstance(func, cst.Attribute):
-                    continue
-                kind = self.inference.kind_of(func.value)
-                if kind is not None and kind.creator is creator:
-                    out.append(call)
+            out.extend(self._calls_by_creator(method).get(creator, ()))
         out.sort(key=lambda c: self.tree.order.get(c, 0))
         return out
+
+    def _calls_by_creator(self, method: str) -> dict[cst.Call, list[cst.Call]]:
+        """The calls ``X.method()`` by the call that made ``X``'s object (once per method, when the
+        kinds are final)."""
+        index = self._creator_memo.get(method)
+        if index is not None:
+            return index
+        index = {}
+        for call in self.tree.method_calls.get(method, []):
+            func = call.func
+            if not isinstance(func, cst.Attribute):
+                continue
+            kind = self.inference.kind_of(func.value)
+            if kind is not None and kind.creator is not None:
+                index.setdefault(kind.creator, []).append(call)
+        if self.inference.settled:
+            self._creator_memo[method] = index
+        return index
 
     def pipe_unpacking(
         self, name: cst.Name

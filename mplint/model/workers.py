@@ -61,6 +61,9 @@ class Workers:
     _worker_roots: Optional[dict[FunctionNode, list[Submission]]] = field(
         default=None, init=False, repr=False
     )
+    _roots_reaching: Optional[dict[FunctionNode, list[FunctionNode]]] = field(
+        default=None, init=False, repr=False
+    )
 
     def worker_roots(self) -> dict[FunctionNode, list[Submission]]:
         """Functions that run in a child process (or thread) directly: targets, ``run()``, pool tasks."""
@@ -191,7 +194,7 @@ class Workers:
         key = self.names.binding_key(target)
         if function is None or key is None:
             return False
-        for name in self.tree.name_uses(target.value):
+        for name in self.tree.name_uses_in(target.value, function):
             if name is target or not self.tree.contains(function, name):
                 continue
             if self.names.binding_key(name) != key:
@@ -241,10 +244,16 @@ class Workers:
     def worker_submissions(self, function: FunctionNode) -> list[Submission]:
         """The submissions (to processes, not threads) whose child runs ``function``, directly or through
         calls; empty for a function that only runs in the parent."""
+        if self._roots_reaching is None:  # function -> the roots that reach it, in the roots' order
+            index: dict[FunctionNode, list[FunctionNode]] = {}
+            for root in self.worker_roots():
+                for reached in self.callgraph.reachable_from(root):
+                    index.setdefault(reached, []).append(root)
+            self._roots_reaching = index
+        roots = self.worker_roots()
         out: list[Submission] = []
-        for root, submissions in self.worker_roots().items():
-            if function in self.callgraph.reachable_from(root):
-                out.extend(s for s in submissions if not s.owner.uses_threads)
+        for root in self._roots_reaching.get(function, ()):
+            out.extend(s for s in roots[root] if not s.owner.uses_threads)
         return out
 
     def runs_concurrently(self, function: FunctionNode) -> bool:

@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 from mplint import __version__
 from mplint.diagnostics import (
+    BUDGET_EXCEEDED,
     INTERNAL_ERROR,
     IO_ERROR,
     PARSER_LIMIT,
@@ -62,6 +63,11 @@ _META_RULES = (
         PARSER_LIMIT,
         "parser-limit",
         "Python compiles the file but the parser mplint uses (libcst) cannot read it; not checked.",
+    ),
+    (
+        BUDGET_EXCEEDED,
+        "budget-exceeded",
+        "The file is over the per-file budget (bytes, lines or time); not checked.",
     ),
 )
 

@@ -134,6 +134,9 @@ class ChildStateNotPropagated(LintRule):
         ),
     ]
 
+    #: the calls that copy instances to a child, by class name (``run()``) or class node (bound methods)
+    _copies: Optional[dict[object, list[tuple[int, cst.Call]]]] = None
+
     def check(self) -> None:
         model = self.model
         workers = model.workers.worker_functions(processes_only=True)
@@ -272,18 +275,23 @@ class ChildStateNotPropagated(LintRule):
     def _copying_submissions(self, info: ClassInfo) -> list[cst.Call]:
         """The calls that send the class's instances to a child: a Process subclass's creation, or a
         bound method submitted to processes."""
-        model = self.model
-        out: list[cst.Call] = []
-        for submission in model.submissions():
-            if submission.owner.uses_threads or submission.via is Via.CALLBACK:
-                continue
-            if submission.via is Via.RUN:
-                copied = submission.owner.cls == info.name
-            else:
-                copied = model.values.bound_method_instance(submission.callable) is info
-            if copied:
-                out.append(submission.call)
-        return out
+        if self._copies is None:  # once for every class: by the class's name (run) or node
+            model = self.model
+            copies: dict[object, list[tuple[int, cst.Call]]] = {}
+            for number, submission in enumerate(model.submissions()):
+                if submission.owner.uses_threads or submission.via is Via.CALLBACK:
+                    continue
+                key: object
+                if submission.via is Via.RUN:
+                    key = submission.owner.cls
+                else:
+                    found = model.values.bound_method_instance(submission.callable)
+                    key = found.node if found is not None else None
+                if key is not None:
+                    copies.setdefault(key, []).append((number, submission.call))
+            self._copies = copies
+        found_copies = sorted(self._copies.get(info.name, []) + self._copies.get(info.node, []))
+        return [call for _, call in found_copies]
 
     def _before_copies(self, read: cst.CSTNode, copies: list[cst.Call]) -> bool:
         """The parent's ``read`` runs before any child gets a copy of the instance, so it cannot be

@@ -175,7 +175,12 @@ class ManagerUsedAfterShutdown(LintRule):
         if scope is None:
             return
         for name in sorted(scope.bindings):
-            for use in model.tree.name_uses(name):
+            uses = (
+                model.tree.name_uses(name)
+                if function is None
+                else model.tree.name_uses_in(name, function)
+            )
+            for use in uses:
                 if model.tree.order.get(use, 0) < after or model.enclosing_function_node(
                     use
                 ) is not (function):

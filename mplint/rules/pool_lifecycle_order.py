@@ -123,6 +123,8 @@ class PoolLifecycleOrder(LintRule):
         ),
     ]
 
+    _with_index: Optional[dict[VarKey, list[cst.With]]] = None
+
     def check(self) -> None:
         model = self.model
         # ``map`` is a method of both pools and executors: each call is looked at once.
@@ -260,13 +262,8 @@ class PoolLifecycleOrder(LintRule):
         """``with`` statements that shut the pool down at their exit, each with the node that binds it."""
         model = self.model
         out: list[tuple[cst.With, cst.CSTNode]] = []
-        for item in model.tree.with_items:
-            with_node = model.parent(item)
-            if (
-                isinstance(with_node, cst.With)
-                and model.binding_key(item.item) == key
-                and model.precedes(with_node, call)
-            ):
+        for with_node in self._with_statements().get(key, ()):
+            if model.precedes(with_node, call):
                 out.append((with_node, with_node))
         for node in model.names.assignments_of(key):
             parent = model.parent(node)
@@ -276,6 +273,20 @@ class PoolLifecycleOrder(LintRule):
                 if isinstance(statement, cst.With) and model.precedes(statement, call):
                     out.append((statement, node))
         return out
+
+    def _with_statements(self) -> dict[VarKey, list[cst.With]]:
+        """The ``with`` statements of the module by the variable their item names (built once)."""
+        if self._with_index is None:
+            model = self.model
+            index: dict[VarKey, list[cst.With]] = {}
+            for item in model.tree.with_items:
+                with_node = model.parent(item)
+                if isinstance(with_node, cst.With):
+                    key = model.binding_key(item.item)
+                    if key is not None:
+                        index.setdefault(key, []).append(with_node)
+            self._with_index = index
+        return self._with_index
 
 
 def _error_class(error: str) -> str:

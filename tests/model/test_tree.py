@@ -138,3 +138,18 @@ def test_nodes_of_and_name_uses() -> None:
 )
 def test_is_main_file(path: str, expected: bool) -> None:
     assert model_of("x = 1\n", path).tree.is_main_file is expected
+
+
+def test_name_uses_in_is_the_slice_of_name_uses_inside_a_node() -> None:
+    model = model_of(TREE)
+    f = def_named(model, "f")
+    uses = model.tree.name_uses("x")
+    inside = model.tree.name_uses_in("x", f)
+    assert list(inside) == [u for u in uses if model.tree.contains(f, u)]
+    assert [model.tree.order[u] for u in inside] == sorted(model.tree.order[u] for u in inside)
+    # the parameter, g(x), h(x), k(x) and the comprehension's iterable
+    assert len(inside) == 5
+    assert list(model.tree.name_uses_in("x", model.tree.module)) == uses
+    c = next(n for n in model.tree.nodes_of(cst.ClassDef) if n.name.value == "C")
+    assert list(model.tree.name_uses_in("x", c)) == []
+    assert list(model.tree.name_uses_in("nowhere", f)) == []
