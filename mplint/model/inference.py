@@ -68,6 +68,9 @@ class Submission:
     callable: cst.BaseExpression
     args: Optional[tuple[cst.BaseExpression, ...]]
     through: Optional[cst.BaseExpression] = None
+    #: When ``through`` is a parameter of the function making the submission: the call of that
+    #: function that gave ``callable`` (its other arguments bind that function's other parameters).
+    site: Optional[cst.Call] = None
 
 
 def agree(kinds: Iterable[Optional[Kind]]) -> Optional[Kind]:
@@ -196,9 +199,19 @@ class Inference:
         scope, bindings = self.names.lookup_in_scope(name.value, name)
         if not bindings or scope is None:
             return None
+        # ``procs.append(p)`` with ``for p in procs`` in the same scope: the loop binding gives back
+        # what is stored, so it adds nothing to what ``p`` holds where it is stored.
+        filling = self.valueflow.stored_into(name)
         kinds: list[Optional[Kind]] = []
         for binding in bindings:
             value = binding.value
+            if (
+                filling is not None
+                and binding.iterates
+                and value is not None
+                and self.valueflow.key_of(value) == filling
+            ):
+                continue
             if value is not None and value in self._kind_busy:
                 # A cycle (``w = Process(); workers.append(w)`` then ``for w in workers``): this
                 # binding holds what the others bind; they decide.
@@ -243,7 +256,11 @@ class Inference:
         """A container made empty (``[]``, ``{}``, ``set()`` …) and filled through the variable
         ``key``: a sequence (or a mapping) of the kind every stored item agrees on."""
         mapping = self.valueflow.is_mapping_display(display)
-        stores = [s for s in self.valueflow.stores(key) if s.keyed or not mapping]
+        stores = [
+            s
+            for s in self.valueflow.stores(key)
+            if (s.keyed or not mapping) and s.expr not in self._kind_busy  # a cycle adds nothing
+        ]
         if not stores:
             return None
         item = agree(self._source_kind(Source(s.expr, s.path, s.items)) for s in stores)
@@ -516,30 +533,44 @@ class Inference:
             reached, complete = self._reached_callables(submission.callable)
             if not complete:
                 yield submission  # some of what it holds is not a function of this module
-            for expr in reached:
-                yield replace(submission, callable=expr, through=submission.callable)
+            for expr, site in reached:
+                yield replace(submission, callable=expr, through=submission.callable, site=site)
 
-    def _reached_callables(self, expr: cst.BaseExpression) -> tuple[list[cst.BaseExpression], bool]:
-        """The expressions naming a function of this module that ``expr`` may hold (one per function),
-        through parameters, variables, attributes, containers and factories; and whether that is all
-        it may hold."""
+    def _reached_callables(
+        self, expr: cst.BaseExpression
+    ) -> tuple[list[tuple[cst.BaseExpression, Optional[cst.Call]]], bool]:
+        """The expressions naming a function of this module that ``expr`` may hold (one per function
+        and call site), through parameters, variables, attributes, containers and factories, each with
+        the call that gave it when ``expr`` is a parameter; and whether that is all it may hold."""
         if not isinstance(expr, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
             return [], False
         if isinstance(expr, cst.Call) and self.names.qualname(expr.func) == "functools.partial":
             return [], False
-        sources = self.valueflow.sources(expr)
-        if sources is None:
-            return [], False
-        out: list[cst.BaseExpression] = []
-        functions: set[FunctionNode] = set()
-        complete = True
-        for source in sources:
-            function = self.names.resolve_function(source)
-            if function is None:
+        sites: list[tuple[Optional[cst.Call], Optional[list[cst.BaseExpression]]]]
+        binding = self.names.only_binding(expr)
+        param = binding.node if binding is not None else None
+        function = self.valueflow.function_of_param(param) if isinstance(param, cst.Param) else None
+        if binding is not None and binding.how is BindingKind.PARAM and function is not None:
+            sites = []
+            for call in self.callgraph.calls_to(function):
+                argument = self.valueflow.call_binds(function, binding, call)
+                sites.append((call, self.valueflow.sources(argument) if argument else None))
+        else:
+            sites = [(None, self.valueflow.sources(expr))]
+        out: list[tuple[cst.BaseExpression, Optional[cst.Call]]] = []
+        seen: set[tuple[FunctionNode, Optional[cst.Call]]] = set()
+        complete = bool(sites)
+        for site, sources in sites:
+            if sources is None:
                 complete = False
-            elif function not in functions:
-                functions.add(function)
-                out.append(source)
+                continue
+            for source in sources:
+                reached = self.names.resolve_function(source)
+                if reached is None:
+                    complete = False
+                elif (reached, site) not in seen:
+                    seen.add((reached, site))
+                    out.append((source, site))
         return out, complete
 
     def _direct_submissions(self) -> Iterator[Submission]:
@@ -687,16 +718,16 @@ class Inference:
         ]
         sites = None
         if submission.via in (Via.PROCESS, Via.THREAD):
-            positional = literal_elements(call_argument(call, 3, "args"))
-            keywords = literal_keywords(call_argument(call, 4, "kwargs"))
+            positional = literal_elements(self._at_site(call_argument(call, 3, "args"), submission))
+            keywords = literal_keywords(self._at_site(call_argument(call, 4, "kwargs"), submission))
             sites = [(positional, keywords)] if positional is not None else None
         elif submission.via is Via.INITIALIZER:
             position = 3 if submission.owner.is_executor else 2
             positional = literal_elements(call_argument(call, position, "initargs"))
             sites = [(positional, {})] if positional is not None else None
         elif submission.via is Via.POOL and method in ("apply", "apply_async"):
-            positional = literal_elements(call_argument(call, 1, "args"))
-            keywords = literal_keywords(call_argument(call, 2, "kwds"))
+            positional = literal_elements(self._at_site(call_argument(call, 1, "args"), submission))
+            keywords = literal_keywords(self._at_site(call_argument(call, 2, "kwds"), submission))
             sites = [(positional, keywords)] if positional is not None else None
         elif submission.via is Via.EXECUTOR and method == "submit":
             if not any(a.star for a in call.args):
@@ -742,6 +773,23 @@ class Inference:
             )
             for positional, keywords in sites
         ]
+
+    def _at_site(
+        self, expr: Optional[cst.BaseExpression], submission: Submission
+    ) -> Optional[cst.BaseExpression]:
+        """``expr`` as the submission's call site binds it: a parameter of the helper that made the
+        submission (``args=args`` in ``def run(target, args)``) is what that call of the helper
+        passed."""
+        site = submission.site
+        binding = self.names.only_binding(expr) if site is not None and expr is not None else None
+        if site is None or binding is None or binding.how is not BindingKind.PARAM:
+            return expr
+        param = binding.node
+        function = self.valueflow.function_of_param(param) if isinstance(param, cst.Param) else None
+        if function is None or site not in self.callgraph.calls_to(function):
+            return expr
+        bound = self.valueflow.call_binds(function, binding, site)
+        return bound if bound is not None else expr
 
     def handed_arguments(self, submission: Submission) -> list[cst.BaseExpression]:
         """The argument expressions a submission sends to the child, as far as they are spelled out:

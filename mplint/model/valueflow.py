@@ -140,7 +140,11 @@ class Dataflow:
             return None
         bindings = self.names.lookup(expr.value, expr)
         if len(bindings) == 1 and bindings[0].how is BindingKind.PARAM:
-            return self._self_class(bindings[0])
+            own = self._self_class(bindings[0])
+            if own is not None:
+                return own
+            arguments = self.argument_sources(bindings[0])  # None for ``self`` and ``cls``
+            return self._one_class([Source(a) for a in arguments or []], depth)
         if not bindings or any(b.how is not BindingKind.ASSIGN for b in bindings):
             return None
         values = [
@@ -176,6 +180,26 @@ class Dataflow:
         ):
             return info
         return None
+
+    def method_calls_to(self, method: cst.FunctionDef) -> list[cst.Call]:
+        """Calls ``x.method(...)`` of a method of a module class where ``x`` holds an instance of
+        that class or of a subclass (``self`` in its methods, a variable, a parameter or an attribute
+        given ``Cls(...)``), in source order."""
+        info = self.names.enclosing_class(method)
+        if info is None or not self.names.is_method(method):
+            return []
+        out: list[cst.Call] = []
+        for call in self.tree.method_calls.get(method.name.value, []):
+            func = call.func
+            assert isinstance(func, cst.Attribute)
+            owner = self.instance_class(func.value)
+            if (
+                owner is not None
+                and any(c is info for c in self.names.lineage(owner))
+                and self.names.class_method(owner, method.name.value) is method
+            ):
+                out.append(call)
+        return out
 
     # --- attributes ------------------------------------------------------------------------------------
     def attribute_sources(self, key: SelfAttr, *, outside: bool = True) -> list[Source]:
@@ -292,6 +316,18 @@ class Dataflow:
         for stored in index.values():
             stored.sort(key=lambda s: self.tree.order.get(s.expr, 0))
         return index
+
+    def stored_into(self, expr: cst.BaseExpression) -> Optional[VarKey]:
+        """The container variable ``expr`` is put into, when it is the item argument of a storing
+        method (``procs.append(expr)``)."""
+        arg = self.tree.parents.get(expr)
+        call = self.tree.parents.get(arg) if isinstance(arg, cst.Arg) else None
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+            return None
+        position = _ITEM_STORES.get(call.func.attr.value)
+        if position is None or len(call.args) != position + 1 or call.args[position] is not arg:
+            return None
+        return self.key_of(call.func.value)
 
     def is_empty_container(self, expr: cst.BaseExpression) -> bool:
         """``[]``, ``{}``, ``set()``, ``list()``, ``dict()``, ``deque()``: a container made empty, to be

@@ -288,7 +288,13 @@ def test_a_worker_passed_through_a_helper_parameter_is_the_submitted_callable() 
     )
     process = call_node(model, "mp.Process(target=target)")
     found = [s for s in model.submissions() if s.call is process]
-    assert [source_of(model, s.callable) for s in found] == ["serve", "poll"]
+    # one submission per call of the helper: each knows the call that gave its callable
+    assert [source_of(model, s.callable) for s in found] == ["serve", "poll", "serve"]
+    assert [s.site for s in found] == [
+        call_node(model, "run(serve)", 0),
+        call_node(model, "run(poll)"),
+        call_node(model, "run(serve)", 1),
+    ]
     assert all(
         s.via is Via.PROCESS and source_of(model, s.through) == "target" for s in found if s.through
     )
@@ -318,6 +324,27 @@ def test_a_worker_kept_in_an_attribute_is_found() -> None:
     assert submission.through is not None and source_of(model, submission.through) == "self.fn"
 
 
+def test_arguments_of_the_helper_call_bind_the_submission_arguments() -> None:
+    model = model_of(
+        """
+        import multiprocessing as mp
+        def serve(port): pass
+        def poll(): pass
+        def launch(target, args=()):
+            mp.Process(target=target, args=args).start()
+        launch(serve, args=(8080,))
+        launch(poll)
+        """
+    )
+    handed = {
+        source_of(model, s.callable): [
+            source_of(model, a) for a in model.inference.handed_arguments(s)
+        ]
+        for s in model.submissions()
+    }
+    assert handed == {"serve": ["8080"], "poll": []}
+
+
 def test_a_callable_partly_unknown_keeps_the_written_submission() -> None:
     model = model_of(
         """
@@ -331,3 +358,25 @@ def test_a_callable_partly_unknown_keeps_the_written_submission() -> None:
     )
     found = [(source_of(model, s.callable), s.through is not None) for s in model.submissions()]
     assert found == [("target", False), ("serve", True)]
+
+
+def test_method_calls_reach_through_instances_held_by_variables_and_parameters() -> None:
+    model = model_of(
+        """
+        class Saver:
+            def save(self): pass
+            def twice(self):
+                self.save()
+        class Other:
+            def save(self): pass
+        def gui(saver):
+            saver.save()
+        s = Saver()
+        s.save()
+        gui(Saver())
+        Other().save()
+        unknown.save()
+        """
+    )
+    found = model.valueflow.method_calls_to(def_named(model, "save"))
+    assert [source_of(model, c) for c in found] == ["self.save()", "saver.save()", "s.save()"]
