@@ -534,7 +534,11 @@ class Inference:
             if not complete:
                 yield submission  # some of what it holds is not a function of this module
             for expr, site in reached:
-                yield replace(submission, callable=expr, through=submission.callable, site=site)
+                found = replace(submission, callable=expr, through=submission.callable, site=site)
+                if site is not None and submission.via in (Via.PROCESS, Via.THREAD):
+                    written = call_argument(submission.call, 3, "args")
+                    found = replace(found, args=tuple_elements(self._at_site(written, found)))
+                yield found
 
     def _reached_callables(
         self, expr: cst.BaseExpression
