@@ -48,6 +48,8 @@ class KindName(str, enum.Enum):
     # Containers built by the user: a list (or tuple) whose items have one kind.
     SEQUENCE = "sequence"
     TUPLE = "tuple"
+    # A dict built by the user whose values have one kind (``item``).
+    MAPPING = "mapping"
 
 
 _THREAD_FAMILIES = frozenset({"multiprocessing.dummy", "threading"})
@@ -166,5 +168,7 @@ class Kind:
     def describe(self) -> str:
         if self.name is KindName.SEQUENCE and self.item is not None:
             return f"list of {self.item.describe()}"
+        if self.name is KindName.MAPPING and self.item is not None:
+            return f"dict of {self.item.describe()}"
         prefix = "Manager " if self.proxy else ""
         return prefix + self.name.value

@@ -24,14 +24,15 @@ LAYERS: dict[str, int] = {
     "types": 3,
     "importer": 3,
     "callgraph": 4,
-    "inference": 5,
-    "exceptions": 6,
-    "workers": 6,
-    "values": 6,
-    "startmethod": 6,
-    "pickling": 7,
-    "handoff": 7,
-    "state": 7,
+    "valueflow": 5,
+    "inference": 6,
+    "exceptions": 7,
+    "workers": 7,
+    "values": 7,
+    "startmethod": 7,
+    "pickling": 8,
+    "handoff": 8,
+    "state": 8,
 }
 
 

@@ -14,10 +14,12 @@ layer                 parts
                       runs, dominance, loops), :mod:`~mplint.model.types` (built-in value types),
                       :mod:`~mplint.model.importer` (import spellings for fixes)
 4                     :mod:`~mplint.model.callgraph`
-5                     :mod:`~mplint.model.inference` (kinds and submissions: the one recursion)
-6                     :mod:`~mplint.model.exceptions`, :mod:`~mplint.model.workers`,
+5                     :mod:`~mplint.model.valueflow` (containers, instance attributes, parameters,
+                      returns: where values travel, whatever they are)
+6                     :mod:`~mplint.model.inference` (kinds and submissions: the one recursion)
+7                     :mod:`~mplint.model.exceptions`, :mod:`~mplint.model.workers`,
                       :mod:`~mplint.model.values`, :mod:`~mplint.model.startmethod`
-7                     :mod:`~mplint.model.pickling`, :mod:`~mplint.model.handoff`,
+8                     :mod:`~mplint.model.pickling`, :mod:`~mplint.model.handoff`,
                       :mod:`~mplint.model.state`
 ====================  ==============================================================================
 
@@ -73,6 +75,7 @@ from mplint.model.syntax import (
 )
 from mplint.model.tree import Tree
 from mplint.model.types import Types
+from mplint.model.valueflow import Dataflow
 from mplint.model.values import FlowKind, ValueFlow, Values
 from mplint.model.walk import TRIVIA, walk
 from mplint.model.workers import Workers
@@ -147,7 +150,11 @@ class Model:
 
     @functools.cached_property
     def inference(self) -> Inference:
-        return Inference(self.tree, self.names, self.callgraph)
+        return Inference(self.tree, self.names, self.callgraph, self.valueflow)
+
+    @functools.cached_property
+    def valueflow(self) -> Dataflow:
+        return Dataflow(self.tree, self.names, self.callgraph)
 
     @functools.cached_property
     def exceptions(self) -> Exceptions:

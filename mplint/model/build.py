@@ -217,15 +217,6 @@ class Builder(cst.CSTVisitor):
                 )
             )
 
-    def visit_aug_assign(self, node: cst.AugAssign) -> None:
-        target = node.target
-        if isinstance(target, cst.Name) and isinstance(node.operator, cst.AddAssign):
-            # procs += [p]  /  procs += (p,)
-            value = node.value
-            if isinstance(value, (cst.List, cst.Tuple)):
-                for element in value.elements:
-                    self.scope.appends.setdefault(target.value, []).append(element.value)
-
     def visit_named_expr(self, node: cst.NamedExpr) -> None:
         self._bind_target(node.target, node.value, BindingKind.ASSIGN)
 
@@ -252,14 +243,6 @@ class Builder(cst.CSTVisitor):
         func = node.func
         if isinstance(func, cst.Attribute):
             self.tree.method_calls.setdefault(func.attr.value, []).append(node)
-            if (
-                func.attr.value == "append"
-                and isinstance(func.value, cst.Name)
-                and len(node.args) == 1
-                and node.args[0].keyword is None
-                and not node.args[0].star
-            ):
-                self.scope.appends.setdefault(func.value.value, []).append(node.args[0].value)
 
     def visit_attribute(self, node: cst.Attribute) -> None:
         parent = self.stack[-2] if len(self.stack) > 1 else None
@@ -297,7 +280,6 @@ _VISIT: dict[type[cst.CSTNode], Callable[[Builder, Any], None]] = {
     cst.Nonlocal: Builder.visit_nonlocal,
     cst.Assign: Builder.visit_assign,
     cst.AnnAssign: Builder.visit_ann_assign,
-    cst.AugAssign: Builder.visit_aug_assign,
     cst.NamedExpr: Builder.visit_named_expr,
     cst.For: Builder.visit_for,
     cst.CompFor: Builder.visit_comp_for,

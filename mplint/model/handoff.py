@@ -216,15 +216,17 @@ class Handoff:
         the worker runs; nothing when the worker or the object is not known."""
         root = self.workers.submission_root(submission)
         key = self.names.binding_key(expr)
-        if root is None or key is None:
+        if root is None:
             return [], set()
-        keys: list[VarKey] = [key]
+        keys: list[VarKey] = [key] if key is not None else []
         for index, arg in enumerate(self.submitted_arguments(submission)):
-            if self.names.binding_key(arg) == key:
+            if arg is expr or (key is not None and self.names.binding_key(arg) == key):
                 keys.extend(self.worker_keys(submission, index))
         for name, arg in self.submitted_keywords(submission).items():
-            if self.names.binding_key(arg) == key:
+            if arg is expr or (key is not None and self.names.binding_key(arg) == key):
                 keys.extend(self.worker_keys(submission, -1, name))
+        if not keys:
+            return [], set()
         return keys, set(self.callgraph.reachable_functions(root))
 
     def passes_object(self, submission: Submission, expr: cst.BaseExpression) -> bool:

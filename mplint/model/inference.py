@@ -8,7 +8,7 @@ first, at the top level, and forgets kinds remembered while they were being sear
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Optional
 
@@ -16,11 +16,10 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.kinds import Kind, KindName
-from mplint.model.names import Binding, BindingKind, ClassInfo, SelfAttr
+from mplint.model.names import Binding, BindingKind, ClassInfo, LocalVar, SelfAttr, VarKey
 from mplint.model.syntax import (
     FunctionNode,
     call_argument,
-    is_classmethod,
     is_false_literal,
     keyword_arg,
     literal_elements,
@@ -30,11 +29,13 @@ from mplint.model.syntax import (
     string_value,
     tuple_elements,
 )
+from mplint.model.valueflow import CallSite, Source, bind_argument, is_none
 
 if TYPE_CHECKING:
     from mplint.model.callgraph import CallGraph
     from mplint.model.names import Names
     from mplint.model.tree import Tree
+    from mplint.model.valueflow import Dataflow
 
 
 class Via(enum.Enum):
@@ -55,7 +56,10 @@ class Submission:
 
     ``via`` says how (:class:`Via`); ``owner`` is the kind of the Process/Pool/executor;
     ``callable`` the expression given; ``args`` the positional arguments the callable will receive when
-    they are known element by element (``args=(a, b)``), else None.
+    they are known element by element (``args=(a, b)``), else None. When the call names the callable
+    through a parameter, a variable, an attribute or a container (``Process(target=target)`` in
+    ``def run(target)``, called as ``run(serve)``), ``callable`` is what the value flow reached
+    (``serve`` at the call of ``run``) and ``through`` the expression written at the call.
     """
 
     call: cst.Call
@@ -63,6 +67,10 @@ class Submission:
     owner: Kind
     callable: cst.BaseExpression
     args: Optional[tuple[cst.BaseExpression, ...]]
+    through: Optional[cst.BaseExpression] = None
+    #: When ``through`` is a parameter of the function making the submission: the call of that
+    #: function that gave ``callable`` (its other arguments bind that function's other parameters).
+    site: Optional[cst.Call] = None
 
 
 def agree(kinds: Iterable[Optional[Kind]]) -> Optional[Kind]:
@@ -90,30 +98,12 @@ def _item_at(kind: Optional[Kind], index: int) -> Optional[Kind]:
     return None
 
 
+def _is_slice(subscript: cst.Subscript) -> bool:
+    return len(subscript.slice) == 1 and isinstance(subscript.slice[0].slice, cst.Slice)
+
+
 def enter_returns_self(kind: Kind) -> bool:
     return kind.is_pool or kind.is_executor or kind.name is KindName.MANAGER
-
-
-#: One call of a function: positional arguments, whether they are all of them, keyword arguments.
-_CallSite = tuple[list[cst.BaseExpression], bool, Optional[dict[str, cst.BaseExpression]]]
-
-
-def _bind_argument(
-    param: cst.Param,
-    position: int,
-    positional: Sequence[cst.BaseExpression],
-    complete: bool,
-    keywords: Optional[dict[str, cst.BaseExpression]],
-) -> Optional[cst.BaseExpression]:
-    """What one call site binds to ``param`` (``position`` is -1 for keyword-only parameters)."""
-    if 0 <= position < len(positional):
-        return positional[position]
-    name = param.name.value
-    if keywords is not None and name in keywords:
-        return keywords[name]
-    if not complete or keywords is None:
-        return None
-    return param.default
 
 
 #: How deep one inference may recurse (variables bound to variables, arguments of arguments …).
@@ -133,6 +123,7 @@ class Inference:
     tree: Tree
     names: Names
     callgraph: CallGraph
+    valueflow: Dataflow
     _kind_memo: dict[cst.CSTNode, Optional[Kind]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -175,17 +166,15 @@ class Inference:
         if isinstance(expr, cst.Name):
             return self._name_kind(expr)
         if isinstance(expr, cst.Attribute):
-            key = self.names.binding_key(expr)
-            if key is not None and isinstance(key, SelfAttr):
-                info = self.names.class_of_node.get(key.cls)
-                if info is not None:
-                    return agree(self.kind_of(v) for v in info.attributes.get(key.attr, []))
-            return None
+            key = self.valueflow.attribute_key(expr)
+            return self._attribute_kind(key) if key is not None else None
         if isinstance(expr, cst.Subscript):
             container = self.kind_of(expr.value)
             if container is None:
                 return None
-            if container.name is KindName.SEQUENCE:
+            if container.name in (KindName.SEQUENCE, KindName.MAPPING):
+                if container.name is KindName.SEQUENCE and _is_slice(expr):
+                    return container
                 return container.item
             if container.name is KindName.TUPLE and len(expr.slice) == 1:
                 index = expr.slice[0].slice
@@ -194,6 +183,14 @@ class Inference:
                     if 0 <= position < len(container.items):
                         return container.items[position]
             return None
+        if isinstance(expr, cst.Dict):
+            if not expr.elements or not all(isinstance(e, cst.DictElement) for e in expr.elements):
+                return None
+            item = agree(self.kind_of(e.value) for e in expr.elements)
+            return Kind(KindName.MAPPING, item=item) if item is not None else None
+        if isinstance(expr, cst.DictComp):
+            item = self.kind_of(expr.value)
+            return Kind(KindName.MAPPING, item=item) if item is not None else None
         if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
             kinds = [self.kind_of(e.value) for e in expr.elements]
             if isinstance(expr, cst.Tuple):
@@ -213,23 +210,74 @@ class Inference:
         scope, bindings = self.names.lookup_in_scope(name.value, name)
         if not bindings or scope is None:
             return None
+        # ``procs.append(p)`` with ``for p in procs`` in the same scope: the loop binding gives back
+        # what is stored, so it adds nothing to what ``p`` holds where it is stored.
+        filling = self.valueflow.stored_into(name)
         kinds: list[Optional[Kind]] = []
         for binding in bindings:
             value = binding.value
+            if (
+                filling is not None
+                and binding.iterates
+                and value is not None
+                and self.valueflow.key_of(value) == filling
+            ):
+                continue
             if value is not None and value in self._kind_busy:
                 # A cycle (``w = Process(); workers.append(w)`` then ``for w in workers``): this
                 # binding holds what the others bind; they decide.
                 continue
-            if binding.how is BindingKind.ASSIGN and not binding.path:
-                if isinstance(value, cst.Name) and value.value == "None":
+            if binding.how is BindingKind.ASSIGN and not binding.path and value is not None:
+                if is_none(value):
                     continue  # ``x = None`` placeholders do not change what x holds later
-                if isinstance(value, cst.List) and not value.elements:
-                    appended = scope.appends.get(binding.name, [])
-                    item = agree(self.kind_of(v) for v in appended) if appended else None
-                    kinds.append(Kind(KindName.SEQUENCE, item=item) if item else None)
+                if self.valueflow.is_empty_container(value):
+                    kinds.append(self._container_kind(value, LocalVar(scope.node, binding.name)))
                     continue
             kinds.append(self._binding_kind(binding))
         return agree(kinds)
+
+    def _attribute_kind(self, key: SelfAttr) -> Optional[Kind]:
+        """The kind of an instance attribute: what every assignment gives it (``None`` placeholders
+        aside), a container made empty taking its kind from what is stored into it."""
+        if self.valueflow.attribute_assigned_elsewhere(key):
+            return None
+        kinds: list[Optional[Kind]] = []
+        for source in self.valueflow.attribute_sources(key):
+            if is_none(source.expr) and not source.path:
+                continue
+            if (
+                not source.path
+                and not source.items
+                and self.valueflow.is_empty_container(source.expr)
+            ):
+                kinds.append(self._container_kind(source.expr, key))
+                continue
+            kinds.append(self._source_kind(source))
+        return agree(kinds) if kinds else None
+
+    def _source_kind(self, source: Source) -> Optional[Kind]:
+        kind = self.kind_of(source.expr)
+        if source.items:
+            kind = self._iteration_item(source.expr, kind)
+        for index in source.path:
+            kind = _item_at(kind, index)
+        return kind
+
+    def _container_kind(self, display: cst.BaseExpression, key: VarKey) -> Optional[Kind]:
+        """A container made empty (``[]``, ``{}``, ``set()`` …) and filled through the variable
+        ``key``: a sequence (or a mapping) of the kind every stored item agrees on."""
+        mapping = self.valueflow.is_mapping_display(display)
+        stores = [
+            s
+            for s in self.valueflow.stores(key)
+            if (s.keyed or not mapping) and s.expr not in self._kind_busy  # a cycle adds nothing
+        ]
+        if not stores:
+            return None
+        item = agree(self._source_kind(Source(s.expr, s.path, s.items)) for s in stores)
+        if item is None:
+            return None
+        return Kind(KindName.MAPPING if mapping else KindName.SEQUENCE, item=item)
 
     def _binding_kind(self, binding: Binding) -> Optional[Kind]:
         if binding.how is BindingKind.PARAM:
@@ -255,6 +303,14 @@ class Inference:
             return kind.item
         if kind is not None and kind.name is KindName.TUPLE:
             return agree(kind.items)
+        if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute):
+            mapping = self.kind_of(iterable.func.value)
+            if mapping is not None and mapping.name is KindName.MAPPING and not iterable.args:
+                method = iterable.func.attr.value
+                if method == "values":
+                    return mapping.item
+                if method == "items" and mapping.item is not None:
+                    return Kind(KindName.TUPLE, items=(None, mapping.item))
         if isinstance(iterable, cst.Call) and self.names.qualname(iterable.func) in (
             "builtins.enumerate",
             "builtins.reversed",
@@ -294,7 +350,13 @@ class Inference:
         return agree(self.kind_of(source) for source in sources) if sources else None
 
     def _call_kind(self, call: cst.Call) -> Optional[Kind]:
-        func = call.func
+        return self._callee_kind(call, call.func, True)
+
+    def _callee_kind(
+        self, call: cst.Call, func: cst.BaseExpression, follow: bool
+    ) -> Optional[Kind]:
+        """The kind of ``call`` when it calls ``func`` (the call's own callee, or a class or factory
+        object that callee holds: ``proc_cls = ctx.Process`` … ``proc_cls(target=f)``)."""
         qual = self.names.qualname(func)
         if qual is not None:
             kind = api_table.constructor_kind(qual)
@@ -310,6 +372,13 @@ class Inference:
             return None
         if isinstance(func, cst.Attribute):
             receiver = self.kind_of(func.value)
+            if receiver is not None and receiver.name in (KindName.SEQUENCE, KindName.MAPPING):
+                method = func.attr.value
+                if method == "pop" or (
+                    receiver.name is KindName.MAPPING and method in ("get", "setdefault")
+                ):
+                    return receiver.item
+                return None
             if receiver is not None:
                 if receiver.name is KindName.CONTEXT and func.attr.value == "get_context":
                     return self._finish_constructor(
@@ -321,11 +390,21 @@ class Inference:
                     return result  # the receiver's own object: this call creates nothing
                 if result is not None:
                     return self._finish_constructor(result, call)
-            return None
+                return None
+            if not follow or self.valueflow.attribute_key(func) is None:
+                return None
         function = self.names.resolve_function(func)
         if isinstance(function, cst.FunctionDef):
             return self._returned_kind(function)
-        return None
+        if function is not None or not follow or not isinstance(func, (cst.Name, cst.Attribute)):
+            return None
+        # a class or factory held by a variable, a parameter or an attribute
+        sources = self.valueflow.sources(func)
+        if not sources or any(
+            s is func or not isinstance(s, (cst.Name, cst.Attribute)) for s in sources
+        ):
+            return None
+        return agree(self._callee_kind(call, source, False) for source in sources)
 
     def _finish_constructor(self, kind: Kind, call: cst.Call) -> Kind:
         if kind.name is KindName.CONTEXT:
@@ -461,6 +540,60 @@ class Inference:
         self._phase = _Phase.SETTLED
 
     def _find_submissions(self) -> Iterator[Submission]:
+        """The submissions, each callable followed through the value flow to the functions it holds
+        (one submission per function reached; the written one stays when some path is unknown)."""
+        for submission in self._direct_submissions():
+            if submission.via is Via.RUN or self.names.resolve_function(submission.callable):
+                yield submission
+                continue
+            reached, complete = self._reached_callables(submission.callable)
+            if not complete:
+                yield submission  # some of what it holds is not a function of this module
+            for expr, site in reached:
+                found = replace(submission, callable=expr, through=submission.callable, site=site)
+                if site is not None and submission.via in (Via.PROCESS, Via.THREAD):
+                    written = call_argument(submission.call, 3, "args")
+                    found = replace(found, args=tuple_elements(self._at_site(written, found)))
+                yield found
+
+    def _reached_callables(
+        self, expr: cst.BaseExpression
+    ) -> tuple[list[tuple[cst.BaseExpression, Optional[cst.Call]]], bool]:
+        """The expressions naming a function of this module that ``expr`` may hold (one per function
+        and call site), through parameters, variables, attributes, containers and factories, each with
+        the call that gave it when ``expr`` is a parameter; and whether that is all it may hold."""
+        if not isinstance(expr, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
+            return [], False
+        if isinstance(expr, cst.Call) and self.names.qualname(expr.func) == "functools.partial":
+            return [], False
+        sites: list[tuple[Optional[cst.Call], Optional[list[cst.BaseExpression]]]]
+        binding = self.names.only_binding(expr)
+        param = binding.node if binding is not None else None
+        function = self.valueflow.function_of_param(param) if isinstance(param, cst.Param) else None
+        if binding is not None and binding.how is BindingKind.PARAM and function is not None:
+            sites = []
+            for call in self.callgraph.calls_to(function):
+                argument = self.valueflow.call_binds(function, binding, call)
+                sites.append((call, self.valueflow.sources(argument) if argument else None))
+        else:
+            sites = [(None, self.valueflow.sources(expr))]
+        out: list[tuple[cst.BaseExpression, Optional[cst.Call]]] = []
+        seen: set[tuple[FunctionNode, Optional[cst.Call]]] = set()
+        complete = bool(sites)
+        for site, sources in sites:
+            if sources is None:
+                complete = False
+                continue
+            for source in sources:
+                reached = self.names.resolve_function(source)
+                if reached is None:
+                    complete = False
+                elif (reached, site) not in seen:
+                    seen.add((reached, site))
+                    out.append((source, site))
+        return out, complete
+
+    def _direct_submissions(self) -> Iterator[Submission]:
         for call in self.tree.calls:
             func = call.func
             owner = self.kind_of(call)
@@ -591,30 +724,18 @@ class Inference:
                 return None
             position = binding.param_index - 1 if method else binding.param_index
             for arguments in sites:
-                found = _bind_argument(param, position, *arguments)
+                found = bind_argument(param, position, *arguments)
                 if found is None:
                     return None
                 sources.append(found)
         for call in self.callgraph.calls_to(function):
-            if any(arg.star for arg in call.args):
-                return None
-            passes_self = (
-                method
-                and isinstance(function, cst.FunctionDef)
-                and isinstance(call.func, cst.Attribute)
-                and self.names.resolve_class(call.func.value) is not None
-                and not is_classmethod(function)
-            )
-            position = binding.param_index - (1 if method and not passes_self else 0)
-            positional = [a.value for a in call.args if a.keyword is None]
-            keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-            found = _bind_argument(param, position, positional, True, keywords)
+            found = self.valueflow.call_binds(function, binding, call)
             if found is None:
                 return None
             sources.append(found)
         return sources or None
 
-    def _submission_bindings(self, submission: Submission) -> Optional[list[_CallSite]]:
+    def _submission_bindings(self, submission: Submission) -> Optional[list[CallSite]]:
         """What a submission passes to its callable, per call of it: (positional arguments, whether they
         are all of them, keyword arguments or None when unknown). ``map``/``starmap`` over a list
         display or a comprehension give one site per item (or one for the comprehension's element).
@@ -626,16 +747,16 @@ class Inference:
         ]
         sites = None
         if submission.via in (Via.PROCESS, Via.THREAD):
-            positional = literal_elements(call_argument(call, 3, "args"))
-            keywords = literal_keywords(call_argument(call, 4, "kwargs"))
+            positional = literal_elements(self._at_site(call_argument(call, 3, "args"), submission))
+            keywords = literal_keywords(self._at_site(call_argument(call, 4, "kwargs"), submission))
             sites = [(positional, keywords)] if positional is not None else None
         elif submission.via is Via.INITIALIZER:
             position = 3 if submission.owner.is_executor else 2
             positional = literal_elements(call_argument(call, position, "initargs"))
             sites = [(positional, {})] if positional is not None else None
         elif submission.via is Via.POOL and method in ("apply", "apply_async"):
-            positional = literal_elements(call_argument(call, 1, "args"))
-            keywords = literal_keywords(call_argument(call, 2, "kwds"))
+            positional = literal_elements(self._at_site(call_argument(call, 1, "args"), submission))
+            keywords = literal_keywords(self._at_site(call_argument(call, 2, "kwds"), submission))
             sites = [(positional, keywords)] if positional is not None else None
         elif submission.via is Via.EXECUTOR and method == "submit":
             if not any(a.star for a in call.args):
@@ -681,6 +802,23 @@ class Inference:
             )
             for positional, keywords in sites
         ]
+
+    def _at_site(
+        self, expr: Optional[cst.BaseExpression], submission: Submission
+    ) -> Optional[cst.BaseExpression]:
+        """``expr`` as the submission's call site binds it: a parameter of the helper that made the
+        submission (``args=args`` in ``def run(target, args)``) is what that call of the helper
+        passed."""
+        site = submission.site
+        binding = self.names.only_binding(expr) if site is not None and expr is not None else None
+        if site is None or binding is None or binding.how is not BindingKind.PARAM:
+            return expr
+        param = binding.node
+        function = self.valueflow.function_of_param(param) if isinstance(param, cst.Param) else None
+        if function is None or site not in self.callgraph.calls_to(function):
+            return expr
+        bound = self.valueflow.call_binds(function, binding, site)
+        return bound if bound is not None else expr
 
     def handed_arguments(self, submission: Submission) -> list[cst.BaseExpression]:
         """The argument expressions a submission sends to the child, as far as they are spelled out:

@@ -80,7 +80,6 @@ class Scope:
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     global_names: set[str] = field(default_factory=set)
     nonlocal_names: set[str] = field(default_factory=set)
-    appends: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
 
     @property
     def is_class(self) -> bool:

@@ -74,7 +74,7 @@ def pickling_error(kind: Kind, *, dill: bool = False) -> Optional[PickleError]:
     are reported."""
     if kind.proxy:
         return None
-    if kind.name is KindName.SEQUENCE:
+    if kind.name in (KindName.SEQUENCE, KindName.MAPPING):
         return pickling_error(kind.item, dill=dill) if kind.item is not None else None
     if kind.name is KindName.TUPLE:
         for item in kind.items:

@@ -199,6 +199,19 @@ class BadProcessTarget(LintRule):
             if target_kw is not None:
                 fix = self._target_fix(node, target_kw, target)
             self.report(target, fix=fix, call=self.snippet(target), what="target")
+        elif target is not None:
+            for call in self._calls_through_parameter(target):
+                self.report(call, call=self.snippet(call), what="target")
+
+    def _calls_through_parameter(self, expr: cst.BaseExpression) -> list[cst.Call]:
+        """The calls given for the parameter ``expr`` by the direct calls of its function (``def
+        run(target): Process(target=target)`` called as ``run(serve())``) whose result is the work,
+        not a callable."""
+        binding = self.model.names.only_binding(expr)
+        if binding is None or binding.how is not BindingKind.PARAM:
+            return []
+        arguments = self.model.valueflow.argument_sources(binding) or []
+        return [a for a in arguments if isinstance(a, cst.Call) and self._is_bad_call(a)]
 
     def _report_positional(self, node: cst.Call, positional: list[cst.Arg]) -> None:
         if len(positional) > len(_THREAD_ORDER):
@@ -281,7 +294,11 @@ class BadProcessTarget(LintRule):
         if not positional:
             return
         first = positional[0].value
-        if not isinstance(first, cst.Call) or not self._is_bad_call(first):
+        if not isinstance(first, cst.Call):
+            for call in self._calls_through_parameter(first):
+                self.report(call, call=self.snippet(call), what=what)
+            return
+        if not self._is_bad_call(first):
             return
         fix = None
         parts = self._split_call(first)

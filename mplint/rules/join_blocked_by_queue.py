@@ -23,6 +23,9 @@ class _Channel:
     name: str  # how the parent spells the object it reads
     read_key: Optional[VarKey]  # None when the parent's end is not a variable
     write: cst.Call  # the child's first write
+    #: The call that made the object, when the parent reads it through a container (``for q in
+    #: queues.values()``, ``for conn in ends``) rather than through one variable.
+    creator: Optional[cst.Call] = None
 
 
 class JoinBlockedByQueue(LintRule):
@@ -187,20 +190,18 @@ class JoinBlockedByQueue(LintRule):
     ) -> Optional[tuple[cst.Call, str]]:
         model = self.model
         for channel in self._channels(submission, root):
-            if channel.read_key is None:
+            if channel.read_key is None and channel.creator is None:
                 continue  # no variable to read it through: nothing is read after the join
             for join in joins:
                 function = model.enclosing_function_node(join)
                 reads = [
-                    r
-                    for r in model.calls_on(channel.read_key, _READS)
-                    if model.enclosing_function_node(r) is function
+                    r for r in self._reads(channel) if model.enclosing_function_node(r) is function
                 ]
                 if not any(model.precedes(join, r) for r in reads):
                     continue
                 if any(model.precedes(r, join) for r in reads):
                     continue
-                if self._drained_elsewhere(channel.read_key, submission, function):
+                if self._drained_elsewhere(channel, submission, function):
                     continue
                 write = channel.write.func
                 sent = isinstance(write, cst.Attribute) and write.attr.value.startswith("send")
@@ -210,10 +211,28 @@ class JoinBlockedByQueue(LintRule):
                 )
         return None
 
+    def _reads(self, channel: _Channel) -> list[cst.Call]:
+        """The parent's reads of the channel: through its variable, or on anything holding the object
+        its creator made."""
+        model = self.model
+        reads = model.calls_on(channel.read_key, _READS) if channel.read_key is not None else []
+        if channel.creator is not None:
+            reads = [*reads, *model.values.object_calls(channel.creator, _READS)]
+        return sorted(set(reads), key=lambda c: model.tree.order.get(c, 0))
+
+    def _holds(self, channel: _Channel, expr: cst.BaseExpression) -> bool:
+        """``expr`` is the channel's variable, or holds the object the channel's creator made."""
+        if channel.read_key is not None and self.model.binding_key(expr) == channel.read_key:
+            return True
+        if channel.creator is None:
+            return False
+        kind = self.model.kind_of(expr)
+        return kind is not None and kind.creator is channel.creator
+
     def _channels(self, submission: Submission, root: FunctionNode) -> list[_Channel]:
         model = self.model
         out: list[_Channel] = []
-        seen: set[VarKey] = set()
+        seen: set[object] = set()
         candidates: list[cst.BaseExpression] = [
             *model.handoff.submitted_arguments(submission),
             *model.handoff.submitted_keywords(submission).values(),
@@ -231,9 +250,10 @@ class JoinBlockedByQueue(LintRule):
             if not _blocks_child_exit(kind):
                 continue
             key = model.binding_key(expr)
-            if key is None or key in seen:
+            creator = kind.creator if kind is not None and key is None else None
+            if (key is None and creator is None) or (key or creator) in seen:
                 continue
-            seen.add(key)
+            seen.add(key or creator)
             writes = model.handoff.worker_calls(submission, expr, _WRITES)
             if not writes or self._small_and_few(writes, root):
                 continue
@@ -242,11 +262,13 @@ class JoinBlockedByQueue(LintRule):
             assert kind is not None
             if kind.name is KindName.CONNECTION:
                 peer = self._peer(expr)
-                if peer is None:
-                    continue
-                out.append(_Channel(peer.value, model.binding_key(peer), writes[0]))
+                if peer is not None:
+                    read_key = model.binding_key(peer)
+                    out.append(_Channel(peer.value, read_key, writes[0], kind.creator))
+                elif kind.creator is not None and kind.role is None:
+                    out.append(_Channel("the other end", None, writes[0], kind.creator))
             else:
-                out.append(_Channel(self.code_for(expr), key, writes[0]))
+                out.append(_Channel(self.code_for(expr), key, writes[0], kind.creator))
         return out
 
     def _small_and_few(self, writes: list[cst.Call], root: FunctionNode) -> bool:
@@ -283,7 +305,7 @@ class JoinBlockedByQueue(LintRule):
 
     def _drained_elsewhere(
         self,
-        key: VarKey,
+        channel: _Channel,
         producer: Submission,
         function: Optional[FunctionNode],
     ) -> bool:
@@ -296,15 +318,13 @@ class JoinBlockedByQueue(LintRule):
                 *model.handoff.submitted_arguments(other),
                 *model.handoff.submitted_keywords(other).values(),
             ):
-                if model.binding_key(arg) == key and model.handoff.worker_calls(other, arg, _READS):
+                if self._holds(channel, arg) and model.handoff.worker_calls(other, arg, _READS):
                     return True
-            if other.args is None and any(
-                model.binding_key(a.value) == key for a in other.call.args
-            ):
+            if other.args is None and any(self._holds(channel, a.value) for a in other.call.args):
                 return True  # handed over in a way this module cannot follow
         producer_root = model.workers.submission_root(producer)
         own = set(model.callgraph.reachable_functions(producer_root)) if producer_root else set()
-        for read in model.calls_on(key, _READS):
+        for read in self._reads(channel):
             owner = model.enclosing_function_node(read)
             if owner is not function and owner not in own:
                 return True  # a global or closure read somewhere else
@@ -312,7 +332,9 @@ class JoinBlockedByQueue(LintRule):
             for call in model.callgraph.function_calls(function):
                 if any(submission.call is call for submission in model.submissions()):
                     continue
-                if any(model.binding_key(a.value) == key for a in call.args):
+                if _stores_in_container(model, call):
+                    continue  # ``ends.append(parent)``: kept for the reads that follow
+                if any(self._holds(channel, a.value) for a in call.args):
                     return True  # passed to a helper that may read it
         return False
 
@@ -377,6 +399,18 @@ class JoinBlockedByQueue(LintRule):
             if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.For)):
                 return None
         return None
+
+
+def _stores_in_container(model: Model, call: cst.Call) -> bool:
+    """``x.append(v)`` and the like on a plain container of this module (a list or dict variable)."""
+    func = call.func
+    if not isinstance(func, cst.Attribute) or func.attr.value not in _CONTAINER_STORES:
+        return False
+    kind = model.kind_of(func.value)
+    return kind is None or kind.name in (KindName.SEQUENCE, KindName.MAPPING)
+
+
+_CONTAINER_STORES = frozenset({"append", "appendleft", "add", "insert", "extend", "setdefault"})
 
 
 def _small_literal(node: cst.BaseExpression) -> bool:

@@ -197,6 +197,9 @@ class MapArityMismatch(LintRule):
                 problem=problem,
             )
             return
+        if arity is None and third is None and method in _ONE_ARGUMENT and len(positional) == 2:
+            self._check_reached(call, positional[0].value)
+            return
         if method not in _ONE_ARGUMENT or arity is None or arity[0] < 2 or len(positional) < 2:
             return
         problem = (
@@ -209,6 +212,21 @@ class MapArityMismatch(LintRule):
             problem += f" (`{self.snippet(third)}` is taken as `chunksize`, not a second iterable)"
             fix = self._zip_fix(call, method, arity)
         self.report(call, fix=fix, call=self.snippet(call), problem=problem)
+
+    def _check_reached(self, call: cst.Call, written: cst.BaseExpression) -> None:
+        """The functions a helper's parameter (or an attribute, a container) hands to ``map()``:
+        each that needs two arguments or more fails on every item."""
+        for submission in self.model.submissions():
+            if submission.call is not call or submission.through is not written:
+                continue
+            arity = positional_arity(self.model, submission.callable)
+            if arity is None or arity[0] < 2:
+                continue
+            problem = (
+                f"calls `{self.snippet(submission.callable)}` (given as `{self.snippet(written)}`) "
+                f"with each item as one argument, but it needs {arity[0]} (TypeError); use `starmap`"
+            )
+            self.report(call, call=self.snippet(call), problem=problem)
 
     def _is_iterable(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, _ITERABLE_NODES):

@@ -269,7 +269,7 @@ def _semlock_kind(kind: Optional[Kind]) -> Optional[Kind]:
     """The SemLock-based object ``kind`` is (or holds, for a list or tuple)."""
     if kind is None or kind.proxy or kind.uses_threads:
         return None
-    if kind.name is KindName.SEQUENCE:
+    if kind.name in (KindName.SEQUENCE, KindName.MAPPING):
         return _semlock_kind(kind.item)
     if kind.name is KindName.TUPLE:
         for item in kind.items:

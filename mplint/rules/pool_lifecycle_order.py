@@ -151,8 +151,17 @@ class PoolLifecycleOrder(LintRule):
     def _check_join(self, call: cst.Call, receiver: cst.BaseExpression, kind: Kind) -> None:
         model = self.model
         key = model.binding_key(receiver)
-        if key is None or isinstance(key, SelfAttr):
-            return  # attributes are set and closed in other methods: cross-function, stay silent
+        if isinstance(key, SelfAttr):
+            if self._attribute_never_closed_before(key, call):
+                self.report(
+                    call,
+                    call=self.code_for(call),
+                    problem="comes before the pool is closed: without `close()` or `terminate()` first it "
+                    "raises ValueError: Pool is still running",
+                )
+            return
+        if key is None:
+            return
         creation = self._creation_before(key, call)
         if creation is None:
             return
@@ -167,6 +176,41 @@ class PoolLifecycleOrder(LintRule):
             call=self.code_for(call),
             problem="without `close()` or `terminate()` first raises ValueError: Pool is still running",
         )
+
+    def _attribute_never_closed_before(self, key: SelfAttr, join: cst.Call) -> bool:
+        """``self.pool.join()`` then ``self.pool.close()`` in the same method: the pool is closed in the
+        wrong order. ``self.pool`` only ever holds pools made by this module, and nothing else can have
+        closed it first: no other ``close``/``terminate`` of it (called or handed out), no ``with`` of
+        it, and it is never passed to a call or returned. (A join with no close in the method may
+        follow a close made by another module: silent.)"""
+        model = self.model
+        sources = model.valueflow.attribute_sources(key)
+        if not sources or model.valueflow.attribute_assigned_elsewhere(key):
+            return False
+        for source in sources:
+            if source.path or source.items:
+                return False
+            kind = model.kind_of(source.expr)
+            if kind is None or kind.creator is None or not kind.is_pool:
+                return False
+        method = model.enclosing_function_node(join)
+        closed_after = False
+        for node in model.tree.nodes_of(cst.Attribute):
+            if node.attr.value != key.attr or model.valueflow.attribute_key(node) != key:
+                continue
+            parent = model.parent(node)
+            if isinstance(parent, cst.AssignTarget):
+                continue
+            if isinstance(parent, cst.Attribute) and parent.value is node:
+                if parent.attr.value not in ("close", "terminate", "__exit__"):
+                    continue
+                after = model.enclosing_function_node(node) is method and model.precedes(join, node)
+                if not after:
+                    return False  # closed somewhere (or handed out as a callback)
+                closed_after = True
+                continue
+            return False  # entered, passed, returned or stored: something else may close it
+        return closed_after
 
     def _creation_before(self, key: VarKey, call: cst.Call) -> Optional[cst.CSTNode]:
         """The last binding of the variable before ``call``, when it binds a newly created pool."""

@@ -8,7 +8,7 @@ from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, ReplaceLines
 from mplint.kinds import Kind
-from mplint.model import ExecContext, FlowKind, LocalVar, VarKey
+from mplint.model import ExecContext, FlowKind, LocalVar, SelfAttr, VarKey
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import descendants, indentation, name_assignment, wrapping_block_text
 
@@ -152,6 +152,10 @@ class PoolNotClosed(LintRule):
                 continue
             flow = model.values.value_flow(call)
             key = flow.key
+            if flow.how is FlowKind.ASSIGNED and isinstance(key, SelfAttr):
+                if self._attribute_only_runs_tasks(key, kind):
+                    self.report(call, call=self.snippet(call), verb=verb)
+                continue
             if (
                 flow.how is not FlowKind.ASSIGNED
                 or key is None
@@ -168,6 +172,34 @@ class PoolNotClosed(LintRule):
                 call=self.snippet(call),
                 verb=verb,
             )
+
+    def _attribute_only_runs_tasks(self, key: SelfAttr, kind: Kind) -> bool:
+        """The pool kept in ``self.pool`` (or ``obj.pool``) is only ever used to run tasks: no method
+        closes it, enters it, returns or passes it; and the class is made by something other than a
+        run-once entry point (else the pool lives as long as the program)."""
+        model = self.model
+        reads = [
+            node
+            for node in model.tree.nodes_of(cst.Attribute)
+            if node.attr.value == key.attr
+            and not isinstance(model.parent(node), cst.AssignTarget)
+            and model.valueflow.attribute_key(node) == key
+        ]
+        if not reads or not all(self._task_use(model.parent(node), kind) for node in reads):
+            return False
+        info = model.names.class_of_node.get(key.cls)
+        if info is None:
+            return False
+        made = [c for c in model.tree.calls if model.names.resolve_class(c.func) is info]
+        return not made or not all(self._made_once(c) for c in made)
+
+    def _made_once(self, call: cst.Call) -> bool:
+        model = self.model
+        if model.flow.in_loop(call):
+            return False
+        if model.exec_context(call) in (ExecContext.IMPORT, ExecContext.GUARDED):
+            return True
+        return self._lives_as_long_as_the_program(call)
 
     def _lives_as_long_as_the_program(self, call: cst.Call) -> bool:
         """Created once, by a function that runs once per program (a script's ``main()``)."""

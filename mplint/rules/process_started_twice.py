@@ -129,7 +129,11 @@ class ProcessStartedTwice(LintRule):
             error = _THREAD_ERROR if kind.is_thread else _PROCESS_ERROR
             if model.exceptions.expects_exception(call, error.split(":", 1)[0]):
                 continue  # a test that provokes the error on purpose, or code that handles it
-            problem = self._second_start(key, call) or self._start_in_loop(key, func.value, call)
+            problem = (
+                self._second_start(key, call)
+                or self._start_in_loop(key, func.value, call)
+                or self._start_across_methods(key, call)
+            )
             if problem is not None:
                 self.report(call, call=self.code_for(call), problem=f"{problem}: {error}")
 
@@ -178,6 +182,37 @@ class ProcessStartedTwice(LintRule):
             if model.flow.runs_each_iteration(call, loop) and model.flow.loop_may_repeat(loop):
                 name = self.code_for(receiver)
                 return f"runs again on each pass of the loop, on the same `{name}`"
+        return None
+
+    def _start_across_methods(self, key: VarKey, call: cst.Call) -> Optional[str]:
+        """``self.worker`` made once, in ``__init__``, and started by a method that runs more than once
+        per instance (called from two places or in a loop), or by a method called after another method
+        that starts it too."""
+        model = self.model
+        method = model.enclosing_function_node(call)
+        if not isinstance(key, SelfAttr) or not isinstance(method, cst.FunctionDef):
+            return None
+        assignments = model.names.assignments_of(key)
+        if not assignments or method.name.value == "__init__":
+            return None
+        for node in assignments:
+            owner = model.enclosing_function_node(node)
+            if not isinstance(owner, cst.FunctionDef) or owner.name.value != "__init__":
+                return None
+        callers = model.valueflow.method_calls_to(method)
+        if len(callers) > 1 or any(model.flow.in_loop(c) for c in callers):
+            name = method.name.value
+            return f"runs on every call of `{name}()`, on the same process made once in `__init__`"
+        for other in model.calls_on(key, ("start",)):
+            earlier = model.enclosing_function_node(other)
+            if earlier is method or not isinstance(earlier, cst.FunctionDef):
+                continue
+            if earlier.name.value == "__init__":
+                continue
+            for first in model.valueflow.method_calls_to(earlier):
+                for then in callers:
+                    if model.dominates(first, then):
+                        return f"starts the process that `{earlier.name.value}()` started already"
         return None
 
     def _tests_the_process(self, test: cst.BaseExpression, key: VarKey) -> bool:

@@ -352,7 +352,7 @@ def _exception(error: PickleError) -> str:
 
 def _culprit(kind: Kind, dill: bool) -> Kind:
     """The object inside a list or tuple that cannot be pickled (for the message)."""
-    inner = [kind.item] if kind.name is KindName.SEQUENCE else list(kind.items)
+    inner = [kind.item] if kind.name in (KindName.SEQUENCE, KindName.MAPPING) else list(kind.items)
     for item in inner:
         if item is not None and pickling_error(item, dill=dill) is not None:
             return _culprit(item, dill)
