@@ -105,12 +105,13 @@ class CallGraph:
         - a function whose one reference in this module is a direct call made by module-level code
           (import time or the ``__main__`` guard: ``main()``, ``sys.exit(main())``) outside any loop;
         - a function named ``main`` that this module never references: a console script's entry point;
-        - a private module-level function (``_name``: other modules do not call it) whose one
-          reference is a call, outside any loop, made by such a function (followed through the call
-          graph, bounded). A public one may also be imported and called by other modules.
+        - a module-level function whose one reference in this module is a call, outside any loop,
+          made by such a function (followed through the call graph, bounded): a script's
+          ``main()`` calling ``run()``.
 
-        Another module calling an entry point (a test calling ``main()``) is not seen: the model
-        knows one module."""
+        Another module importing and calling one of these (a test calling ``main()``, a tool calling a
+        public ``run()`` in a loop) is not seen: the model knows one module, and a module that calls its
+        own function once from its entry point is taken at its word."""
         candidates = [
             node for node in self.tree.nodes_of(cst.FunctionDef) if self.tree.is_module_level(node)
         ]
@@ -141,9 +142,7 @@ class CallGraph:
             found = {
                 function
                 for function, call in only_call.items()
-                if function not in once
-                and function.name.value.startswith("_")
-                and self.tree.enclosing_function_node(call) in once
+                if function not in once and self.tree.enclosing_function_node(call) in once
             }
             if not found:
                 break

@@ -38,8 +38,9 @@ class PoolNotClosed(LintRule):
     any loop) by a function that runs once per program lives as long as the program too and is not
     reported: a script's entry point called once from the `__main__` guard or from module-level code
     (`if __name__ == "__main__": main()`), a `main()` that the module never calls (a console script's
-    entry point), and a private function (`_name`) such an entry point calls once. A call of the entry
-    point from another module (a test calling `main()` repeatedly) is not seen.
+    entry point), and a function whose only call in the module is one such an entry point makes, once.
+    A call from another module (a test calling `main()` repeatedly, a tool importing the helper and
+    calling it in a loop) is not seen.
 
     ## Example
     ```python

@@ -218,7 +218,8 @@ def test_runs_once_per_program() -> None:
         dedent=False,
     )
     once = {f.name.value for f in model.callgraph.runs_once_per_program}
-    assert once == {"main", "_setup", "_deeper", "at_import"}
+    # public_helper's one reference is main's call: taken to run once, like a private helper.
+    assert once == {"main", "_setup", "_deeper", "public_helper", "at_import"}
     console = model_of(
         "def main(argv=None): _helper()\ndef _helper(): pass\ndef other(): pass\n",
         path="case.py",
