@@ -253,8 +253,9 @@ def _snapshot_section(rule: type[LintRule], index: int) -> list[str]:
 
 
 def _reported_lines(snapshot: Sequence[str]) -> list[int]:
-    """The line of each report, in order (repeated when a line is reported more than once)."""
-    return [int(line.split(":", 1)[0]) for line in snapshot]
+    """The line of each report, in order (repeated when a line is reported more than once); the lines
+    of related locations, indented under their report, are not reports."""
+    return [int(line.split(":", 1)[0]) for line in snapshot if not line.startswith(" ")]
 
 
 @pytest.mark.parametrize(
