@@ -118,12 +118,14 @@ def time_limit(seconds: float) -> Iterator[None]:
     A POSIX interval timer (``SIGALRM``) interrupts Python code wherever it is, a rule's loop or the
     model's inference, so a check that would run for minutes ends on time; a long call into native code
     (libcst's parser) ends first. The timer exists only in the main thread of a POSIX process (the
-    command line and its worker processes); elsewhere (Windows, a thread) there is no time limit.
+    command line and its worker processes); elsewhere (Windows, a thread) there is no time limit, nor
+    when the process already has a timer running (a caller's own, such as a test runner's timeout).
     """
     usable = (
         seconds > 0
         and hasattr(signal, "setitimer")
         and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
     )
     if not usable:
         yield

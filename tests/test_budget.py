@@ -190,13 +190,23 @@ def test_time_limit_abandons_a_slow_file_and_goes_on(tmp_path: Path) -> None:
 
 
 def test_time_limit_interrupts_python_code() -> None:
-    start = time.monotonic()
-    with pytest.raises(OverBudget), time_limit(0.2):
-        while True:
-            pass
-    assert time.monotonic() - start < 5
-    with time_limit(0):  # no limit: nothing is armed
-        time.sleep(0.01)
+    import signal
+
+    if not hasattr(signal, "setitimer"):
+        pytest.skip("no interval timers")
+    outer = signal.setitimer(signal.ITIMER_REAL, 0)  # a test runner's own timeout, put back below
+    try:
+        start = time.monotonic()
+        with pytest.raises(OverBudget), time_limit(0.2):
+            while time.monotonic() - start < 20:
+                pass
+        assert time.monotonic() - start < 5
+        assert signal.getitimer(signal.ITIMER_REAL)[0] == 0  # disarmed on the way out
+        with time_limit(0):  # no limit: nothing is armed
+            assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    finally:
+        if outer[0] > 0:
+            signal.setitimer(signal.ITIMER_REAL, *outer)
 
 
 @pytest.mark.parametrize(
@@ -243,3 +253,22 @@ def test_rule_explains_the_budget(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "# MPL005 `budget-exceeded`" in result.stdout
     assert "file-time-limit" in result.stdout and "Not a rule" in result.stdout
+
+
+def test_a_timer_already_running_is_left_alone() -> None:
+    signal = pytest.importorskip("signal")
+    if not hasattr(signal, "setitimer"):
+        pytest.skip("no interval timers")
+    fired: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(signum))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with time_limit(0.05):  # not armed: the caller's timer keeps running
+            time.sleep(0.1)
+        remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+        assert 0 < remaining <= 0.2
+        time.sleep(0.5)
+        assert fired == [signal.SIGALRM]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
