@@ -430,46 +430,6 @@ class Inference:
                 kind = Kind(kind.name, family=kind.family, method=context_kind.method)
         return kind.with_creator(call)
 
-    def process_work(self, call: cst.Call) -> Optional[tuple[str, Kind]]:
-        """What ``call`` does that starts child processes, as (description, kind), else None.
-
-        Starting a Process, creating a process Pool or ``Manager()``, starting a manager, and submitting
-        to a ProcessPoolExecutor (its workers start lazily). Threads do not count.
-        """
-        func = call.func
-        kind = self.kind_of(call)
-        if kind is not None and kind.creator is call and not kind.uses_threads:
-            if kind.is_process_pool:
-                return f"creates a {kind.name.value}", kind
-            if kind.name is KindName.MANAGER and kind.cls is None:
-                # Manager() starts its server process at once; SyncManager() waits for .start()
-                qual = self.names.qualname(func)
-                if qual is None and isinstance(func, cst.Attribute):
-                    qual = func.attr.value
-                if qual is not None and qual.rsplit(".", 1)[-1] == "Manager":
-                    return "starts a Manager", kind
-        if not isinstance(func, cst.Attribute):
-            return None
-        receiver = self.kind_of(func.value)
-        if receiver is None or receiver.uses_threads:
-            return None
-        method = func.attr.value
-        if method == "start" and receiver.is_process:
-            return f"starts a {receiver.cls or 'Process'}", receiver
-        if method == "start" and receiver.name is KindName.MANAGER:
-            return "starts a Manager", receiver
-        if method in api_table.EXECUTOR_TASK_METHODS and receiver.name is KindName.EXECUTOR:
-            return "submits to a ProcessPoolExecutor", receiver
-        return None
-
-    def starts_processes(self, function: FunctionNode) -> Optional[tuple[cst.Call, str, Kind]]:
-        """The first call in the function's own body that starts child processes."""
-        for call in self.callgraph.function_calls(function):
-            found = self.process_work(call)
-            if found is not None:
-                return call, found[0], found[1]
-        return None
-
     def _returned_kind(self, function: cst.FunctionDef) -> Optional[Kind]:
         kinds: list[Optional[Kind]] = []
         for node in self.own_returns(function):
@@ -546,52 +506,17 @@ class Inference:
             if submission.via is Via.RUN or self.names.resolve_function(submission.callable):
                 yield submission
                 continue
-            reached, complete = self._reached_callables(submission.callable)
+            reached, complete = self.valueflow.reached_functions(submission.callable)
             if not complete:
                 yield submission  # some of what it holds is not a function of this module
             for expr, site in reached:
                 found = replace(submission, callable=expr, through=submission.callable, site=site)
                 if site is not None and submission.via in (Via.PROCESS, Via.THREAD):
                     written = call_argument(submission.call, 3, "args")
-                    found = replace(found, args=tuple_elements(self._at_site(written, found)))
+                    found = replace(
+                        found, args=tuple_elements(self.valueflow.bound_at(written, site))
+                    )
                 yield found
-
-    def _reached_callables(
-        self, expr: cst.BaseExpression
-    ) -> tuple[list[tuple[cst.BaseExpression, Optional[cst.Call]]], bool]:
-        """The expressions naming a function of this module that ``expr`` may hold (one per function
-        and call site), through parameters, variables, attributes, containers and factories, each with
-        the call that gave it when ``expr`` is a parameter; and whether that is all it may hold."""
-        if not isinstance(expr, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
-            return [], False
-        if isinstance(expr, cst.Call) and self.names.qualname(expr.func) == "functools.partial":
-            return [], False
-        sites: list[tuple[Optional[cst.Call], Optional[list[cst.BaseExpression]]]]
-        binding = self.names.only_binding(expr)
-        param = binding.node if binding is not None else None
-        function = self.valueflow.function_of_param(param) if isinstance(param, cst.Param) else None
-        if binding is not None and binding.how is BindingKind.PARAM and function is not None:
-            sites = []
-            for call in self.callgraph.calls_to(function):
-                argument = self.valueflow.call_binds(function, binding, call)
-                sites.append((call, self.valueflow.sources(argument) if argument else None))
-        else:
-            sites = [(None, self.valueflow.sources(expr))]
-        out: list[tuple[cst.BaseExpression, Optional[cst.Call]]] = []
-        seen: set[tuple[FunctionNode, Optional[cst.Call]]] = set()
-        complete = bool(sites)
-        for site, sources in sites:
-            if sources is None:
-                complete = False
-                continue
-            for source in sources:
-                reached = self.names.resolve_function(source)
-                if reached is None:
-                    complete = False
-                elif (reached, site) not in seen:
-                    seen.add((reached, site))
-                    out.append((source, site))
-        return out, complete
 
     def _direct_submissions(self) -> Iterator[Submission]:
         for call in self.tree.calls:
@@ -668,35 +593,6 @@ class Inference:
             self._submissions_by_function = index
         return list(self._submissions_by_function.get(function, ()))
 
-    def thread_work(self, call: cst.Call) -> Optional[tuple[str, Kind]]:
-        """What ``call`` does that starts threads in this process, as (description, kind), else None.
-
-        ``Thread.start()`` (also ``multiprocessing.dummy.Process`` and ``Thread`` subclasses), creating a
-        ``ThreadPool`` (its workers start at once) or a process ``Pool`` (its three handler threads),
-        and submitting to a ``ThreadPoolExecutor`` or a ``ProcessPoolExecutor`` (their threads start
-        with the first task).
-        """
-        kind = self.kind_of(call)
-        if kind is not None and kind.creator is call and not kind.proxy:
-            if kind.name is KindName.THREAD_POOL or (
-                kind.name is KindName.POOL and kind.family == "multiprocessing.dummy"
-            ):
-                return "creates a ThreadPool", kind
-            if kind.is_process_pool:
-                return "creates a Pool (it runs three handler threads)", kind
-        func = call.func
-        if not isinstance(func, cst.Attribute):
-            return None
-        receiver = self.kind_of(func.value)
-        if receiver is None or receiver.proxy:
-            return None
-        method = func.attr.value
-        if method == "start" and receiver.is_thread:
-            return "starts a thread", receiver
-        if method in api_table.EXECUTOR_TASK_METHODS and receiver.is_executor:
-            return f"submits to a {receiver.name.value} (it starts threads)", receiver
-        return None
-
     def param_sources(self, binding: Binding) -> Optional[list[cst.BaseExpression]]:
         """The expressions a parameter may be bound to, from every site that runs the function.
 
@@ -747,16 +643,24 @@ class Inference:
         ]
         sites = None
         if submission.via in (Via.PROCESS, Via.THREAD):
-            positional = literal_elements(self._at_site(call_argument(call, 3, "args"), submission))
-            keywords = literal_keywords(self._at_site(call_argument(call, 4, "kwargs"), submission))
+            positional = literal_elements(
+                self.valueflow.bound_at(call_argument(call, 3, "args"), submission.site)
+            )
+            keywords = literal_keywords(
+                self.valueflow.bound_at(call_argument(call, 4, "kwargs"), submission.site)
+            )
             sites = [(positional, keywords)] if positional is not None else None
         elif submission.via is Via.INITIALIZER:
             position = 3 if submission.owner.is_executor else 2
             positional = literal_elements(call_argument(call, position, "initargs"))
             sites = [(positional, {})] if positional is not None else None
         elif submission.via is Via.POOL and method in ("apply", "apply_async"):
-            positional = literal_elements(self._at_site(call_argument(call, 1, "args"), submission))
-            keywords = literal_keywords(self._at_site(call_argument(call, 2, "kwds"), submission))
+            positional = literal_elements(
+                self.valueflow.bound_at(call_argument(call, 1, "args"), submission.site)
+            )
+            keywords = literal_keywords(
+                self.valueflow.bound_at(call_argument(call, 2, "kwds"), submission.site)
+            )
             sites = [(positional, keywords)] if positional is not None else None
         elif submission.via is Via.EXECUTOR and method == "submit":
             if not any(a.star for a in call.args):
@@ -802,23 +706,6 @@ class Inference:
             )
             for positional, keywords in sites
         ]
-
-    def _at_site(
-        self, expr: Optional[cst.BaseExpression], submission: Submission
-    ) -> Optional[cst.BaseExpression]:
-        """``expr`` as the submission's call site binds it: a parameter of the helper that made the
-        submission (``args=args`` in ``def run(target, args)``) is what that call of the helper
-        passed."""
-        site = submission.site
-        binding = self.names.only_binding(expr) if site is not None and expr is not None else None
-        if site is None or binding is None or binding.how is not BindingKind.PARAM:
-            return expr
-        param = binding.node
-        function = self.valueflow.function_of_param(param) if isinstance(param, cst.Param) else None
-        if function is None or site not in self.callgraph.calls_to(function):
-            return expr
-        bound = self.valueflow.call_binds(function, binding, site)
-        return bound if bound is not None else expr
 
     def handed_arguments(self, submission: Submission) -> list[cst.BaseExpression]:
         """The argument expressions a submission sends to the child, as far as they are spelled out:

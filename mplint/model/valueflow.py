@@ -394,6 +394,61 @@ class Dataflow:
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
         return bind_argument(param, position, positional, True, keywords)
 
+    # --- callables ---------------------------------------------------------------------------------
+    def reached_functions(
+        self, expr: cst.BaseExpression
+    ) -> tuple[list[tuple[cst.BaseExpression, Optional[cst.Call]]], bool]:
+        """The expressions naming a function of this module that the callable ``expr`` may hold (one
+        per function and call site), through parameters, variables, attributes, containers and
+        factories, each with the call that gave it when ``expr`` is a parameter; and whether that is
+        all it may hold."""
+        if not isinstance(expr, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
+            return [], False
+        if isinstance(expr, cst.Call) and self.names.qualname(expr.func) == "functools.partial":
+            return [], False
+        sites: list[tuple[Optional[cst.Call], Optional[list[cst.BaseExpression]]]]
+        binding = self.names.only_binding(expr)
+        param = binding.node if binding is not None else None
+        function = self.function_of_param(param) if isinstance(param, cst.Param) else None
+        if binding is not None and binding.how is BindingKind.PARAM and function is not None:
+            sites = []
+            for call in self.callgraph.calls_to(function):
+                argument = self.call_binds(function, binding, call)
+                sites.append((call, self.sources(argument) if argument else None))
+        else:
+            sites = [(None, self.sources(expr))]
+        out: list[tuple[cst.BaseExpression, Optional[cst.Call]]] = []
+        seen: set[tuple[FunctionNode, Optional[cst.Call]]] = set()
+        complete = bool(sites)
+        for site, sources in sites:
+            if sources is None:
+                complete = False
+                continue
+            for source in sources:
+                reached = self.names.resolve_function(source)
+                if reached is None:
+                    complete = False
+                elif (reached, site) not in seen:
+                    seen.add((reached, site))
+                    out.append((source, site))
+        return out, complete
+
+    def bound_at(
+        self, expr: Optional[cst.BaseExpression], site: Optional[cst.Call]
+    ) -> Optional[cst.BaseExpression]:
+        """``expr`` as the call ``site`` binds it: a parameter of the function ``site`` calls is what
+        that call passes (``args`` in ``def run(target, args)`` called as ``run(f, args=(1,))``);
+        anything else is itself."""
+        binding = self.names.only_binding(expr) if site is not None and expr is not None else None
+        if site is None or binding is None or binding.how is not BindingKind.PARAM:
+            return expr
+        param = binding.node
+        function = self.function_of_param(param) if isinstance(param, cst.Param) else None
+        if function is None or site not in self.callgraph.calls_to(function):
+            return expr
+        bound = self.call_binds(function, binding, site)
+        return bound if bound is not None else expr
+
     # --- sources ---------------------------------------------------------------------------------------
     def sources(self, expr: cst.BaseExpression) -> Optional[list[cst.BaseExpression]]:
         """The expressions whose value ``expr`` may hold, followed through variables, tuple unpacking,

@@ -1,5 +1,6 @@
 """What runs in a child: worker roots (targets, ``run()``, pool and executor tasks), the functions they
-reach, daemonic workers, how many children run a function, and processes that are never started."""
+reach, daemonic workers, how many children run a function, processes that are never started, and what a
+call does that starts child processes or threads (``process_work``, ``thread_work``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
-from mplint.kinds import Kind
+from mplint import api_table
+from mplint.kinds import Kind, KindName
 from mplint.model.callgraph import CALL_GRAPH_DEPTH
 from mplint.model.inference import Submission, Via
 from mplint.model.names import ClassInfo
@@ -297,3 +299,72 @@ class Workers:
             info = self.names.classes.get(submission.owner.cls or "")
             return self.names.class_method(info, "run") if info is not None else None
         return self.names.resolve_function(submission.callable)
+
+    def process_work(self, call: cst.Call) -> Optional[tuple[str, Kind]]:
+        """What ``call`` does that starts child processes, as (description, kind), else None.
+
+        Starting a Process, creating a process Pool or ``Manager()``, starting a manager, and submitting
+        to a ProcessPoolExecutor (its workers start lazily). Threads do not count.
+        """
+        func = call.func
+        kind = self.inference.kind_of(call)
+        if kind is not None and kind.creator is call and not kind.uses_threads:
+            if kind.is_process_pool:
+                return f"creates a {kind.name.value}", kind
+            if kind.name is KindName.MANAGER and kind.cls is None:
+                # Manager() starts its server process at once; SyncManager() waits for .start()
+                qual = self.names.qualname(func)
+                if qual is None and isinstance(func, cst.Attribute):
+                    qual = func.attr.value
+                if qual is not None and qual.rsplit(".", 1)[-1] == "Manager":
+                    return "starts a Manager", kind
+        if not isinstance(func, cst.Attribute):
+            return None
+        receiver = self.inference.kind_of(func.value)
+        if receiver is None or receiver.uses_threads:
+            return None
+        method = func.attr.value
+        if method == "start" and receiver.is_process:
+            return f"starts a {receiver.cls or 'Process'}", receiver
+        if method == "start" and receiver.name is KindName.MANAGER:
+            return "starts a Manager", receiver
+        if method in api_table.EXECUTOR_TASK_METHODS and receiver.name is KindName.EXECUTOR:
+            return "submits to a ProcessPoolExecutor", receiver
+        return None
+
+    def starts_processes(self, function: FunctionNode) -> Optional[tuple[cst.Call, str, Kind]]:
+        """The first call in the function's own body that starts child processes."""
+        for call in self.callgraph.function_calls(function):
+            found = self.process_work(call)
+            if found is not None:
+                return call, found[0], found[1]
+        return None
+
+    def thread_work(self, call: cst.Call) -> Optional[tuple[str, Kind]]:
+        """What ``call`` does that starts threads in this process, as (description, kind), else None.
+
+        ``Thread.start()`` (also ``multiprocessing.dummy.Process`` and ``Thread`` subclasses), creating a
+        ``ThreadPool`` (its workers start at once) or a process ``Pool`` (its three handler threads),
+        and submitting to a ``ThreadPoolExecutor`` or a ``ProcessPoolExecutor`` (their threads start
+        with the first task).
+        """
+        kind = self.inference.kind_of(call)
+        if kind is not None and kind.creator is call and not kind.proxy:
+            if kind.name is KindName.THREAD_POOL or (
+                kind.name is KindName.POOL and kind.family == "multiprocessing.dummy"
+            ):
+                return "creates a ThreadPool", kind
+            if kind.is_process_pool:
+                return "creates a Pool (it runs three handler threads)", kind
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        receiver = self.inference.kind_of(func.value)
+        if receiver is None or receiver.proxy:
+            return None
+        method = func.attr.value
+        if method == "start" and receiver.is_thread:
+            return "starts a thread", receiver
+        if method in api_table.EXECUTOR_TASK_METHODS and receiver.is_executor:
+            return f"submits to a {receiver.name.value} (it starts threads)", receiver
+        return None

@@ -28,7 +28,8 @@ class BadProcessTarget(LintRule):
     ## What it does
     Checks for a call where a callable is expected: `Process(target=work())`, `Thread(target=work())`,
     `pool.apply_async(work(x))`, `executor.submit(work(x))`, and for a target passed positionally as
-    `Process(work)`.
+    `Process(work)`. A helper that starts the process with its parameter (`def launch(target):
+    Process(target=target)`) is checked at each call of the helper: `launch(serve())` is reported.
 
     ## Why is this bad?
     `target=work()` calls `work` right away, in the parent, one call after another, and passes its

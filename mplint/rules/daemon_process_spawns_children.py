@@ -136,7 +136,7 @@ class DaemonProcessSpawnsChildren(LintRule):
                 for call in model.callgraph.function_calls(function):
                     if call in reported:
                         continue
-                    found = model.inference.process_work(call)
+                    found = model.workers.process_work(call)
                     if found is None:
                         continue
                     what, inner = found

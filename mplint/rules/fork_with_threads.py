@@ -137,7 +137,7 @@ class ForkWithThreads(LintRule):
         model = self.model
         reported: set[object] = set()
         for call in model.tree.calls:
-            found = model.inference.process_work(call)
+            found = model.workers.process_work(call)
             if found is None:
                 continue
             kind = found[1]
@@ -172,7 +172,7 @@ class ForkWithThreads(LintRule):
             if call is fork or model.contains(call, fork) or model.contains(fork, call):
                 continue
             if self._ran_before(call, fork):
-                started = model.inference.thread_work(call)
+                started = model.workers.thread_work(call)
                 if started is not None and not self._stopped(call, started[1], fork):
                     return call, started[0]
                 if not model.dominates(call, fork):
@@ -188,7 +188,7 @@ class ForkWithThreads(LintRule):
     def _starts_threads(self, function: FunctionNode) -> bool:
         model = self.model
         for call in model.callgraph.function_calls(function):
-            started = model.inference.thread_work(call)
+            started = model.workers.thread_work(call)
             if started is not None and not self._stopped_in_function(call, started[1]):
                 return True
         return False

@@ -33,7 +33,7 @@ class JoinBlockedByQueue(LintRule):
     ## What it does
     Checks for `p.join()` (without a timeout) on a process that
     - puts data into a `multiprocessing` queue (or sends it through a pipe) that the parent reads only
-      after the `join()`; or
+      after the `join()` (also through a dict of queues or a list of pipe ends); or
     - consumes a queue in a `while True:` loop that has no way out (no sentinel check with `break`, no
       `return`, `raise` or `sys.exit()`), so it never ends.
 

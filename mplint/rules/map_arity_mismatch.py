@@ -60,7 +60,8 @@ class MapArityMismatch(LintRule):
     Checks `map`, `map_async`, `imap` and `imap_unordered` of pools (of processes or threads) given a
     function of this module that needs two or more positional arguments, `executor.map` given a function
     that needs more arguments than it gets iterables, and a third positional argument of a pool's
-    `map`-like method that is an iterable (it is `chunksize`).
+    `map`-like method that is an iterable (it is `chunksize`). A helper that maps its parameter
+    (`def fan_out(task, items): pool.map(task, items)`) is checked for every function its calls give.
 
     ## Why is this bad?
     `Pool.map(func, iterable, chunksize)` calls `func(item)` with each item as **one** argument:

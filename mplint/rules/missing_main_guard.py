@@ -195,7 +195,7 @@ class MissingMainGuard(LintRule):
 
     def _offence(self, call: cst.Call) -> Optional[str]:
         model = self.model
-        direct = model.inference.process_work(call)
+        direct = model.workers.process_work(call)
         if direct is not None:
             description, kind = direct
             return description if self._fails_here(kind) else None
@@ -209,7 +209,7 @@ class MissingMainGuard(LintRule):
         found: dict[FunctionNode, tuple[str, Kind]] = {}
 
         def starts(candidate: FunctionNode) -> bool:
-            hit = model.inference.starts_processes(candidate)
+            hit = model.workers.starts_processes(candidate)
             if hit is None or not self._fails_here(hit[2]):
                 return False
             found[candidate] = (hit[1], hit[2])

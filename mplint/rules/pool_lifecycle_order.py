@@ -19,7 +19,9 @@ class PoolLifecycleOrder(LintRule):
     Checks the order of a pool's or executor's lifecycle calls within a function:
     `pool.join()` with no `close()`/`terminate()` before it since the pool was created, tasks submitted
     after `close()`/`terminate()` or after the pool's `with` block, and `submit()`/`map()` on an executor
-    after `shutdown()` or after its `with` block.
+    after `shutdown()` or after its `with` block. For a pool kept in `self.pool`, a `join()` that comes
+    before the same method's `close()` is reported when nothing else closes, enters or hands out the
+    attribute.
 
     It supersedes MPL303 on the same call: a submission to a closed pool raises and returns no
     handle to drop.

@@ -22,7 +22,9 @@ class PoolNotClosed(LintRule):
     Checks for a pool (`Pool`, `ctx.Pool`, `ThreadPool`, any library of the family) or a
     `ProcessPoolExecutor` created in a function and never closed: bound to a local variable that is only
     ever used to run tasks (never closed, terminated, joined, shut down, used in a `with`, returned,
-    stored or passed on), or used once inline as in `Pool(4).map(work, items)`.
+    stored or passed on), or used once inline as in `Pool(4).map(work, items)`. A pool kept in an
+    attribute (`self.pool = Pool()`) is reported when every use of the attribute, in any method or
+    through an instance, runs tasks, unless the class is made only once per program.
 
     ## Why is this bad?
     Nothing shuts the pool down but garbage collection. Its worker processes and pipes stay alive as

@@ -17,8 +17,10 @@ class ProcessStartedTwice(LintRule):
     """
     ## What it does
     Checks for `start()` called a second time on the same `Process` (or `Thread`) object: two `start()`
-    calls on one variable with no new object assigned in between, or a `start()` inside a loop on a
-    process created before the loop.
+    calls on one variable with no new object assigned in between, a `start()` inside a loop on a
+    process created before the loop, and a `self.worker` made once in `__init__` and started by a
+    method that runs more than once (called from two places or in a loop) or after another method of
+    the class that starts it too.
 
     ## Why is this bad?
     A process object runs once. The second `start()` raises

@@ -237,7 +237,7 @@ class UnreliableQueueIntrospection(LintRule):
         for call in calls:
             if not model.precedes(call, statement):
                 continue
-            if model.inference.process_work(call) is not None:
+            if model.workers.process_work(call) is not None:
                 return True
         puts = model.calls_on(key, api_table.QUEUE_PUT_METHODS)
         return any(

@@ -254,7 +254,7 @@ class UnsafeTerminate(LintRule):
         if function is None:
             return None
         chain = model.callgraph.call_chain(
-            function, lambda f: model.inference.starts_processes(f) is not None
+            function, lambda f: model.workers.starts_processes(f) is not None
         )
         if chain is not None:
             return "starts processes of its own (they are orphaned)"

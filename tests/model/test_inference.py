@@ -480,7 +480,7 @@ def test_thread_work() -> None:
         dedent=False,
     )
     found = {
-        model.module.code_for_node(call): (model.inference.thread_work(call) or ("",))[0]
+        model.module.code_for_node(call): (model.workers.thread_work(call) or ("",))[0]
         for call in model.tree.calls
     }
     assert found["t.start()"] == "starts a thread"
@@ -601,7 +601,7 @@ mp.Process(target=work, args=rest)
 )
 def test_process_work(statement: str, expected: Optional[str]) -> None:
     model = model_of(SUBMITTERS + statement + "\n")
-    found = model.inference.process_work(call_node(model, statement))
+    found = model.workers.process_work(call_node(model, statement))
     description = found[0] if found is not None else None
     assert (description.split(" (")[0] if description else None) == expected
 

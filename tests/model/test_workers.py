@@ -38,7 +38,7 @@ def test_call_chain_and_worker_set() -> None:
         """
     )
     chain = model.callgraph.call_chain(
-        model.names.functions["top"], lambda f: model.inference.starts_processes(f) is not None
+        model.names.functions["top"], lambda f: model.workers.starts_processes(f) is not None
     )
     assert chain is not None
     assert [f.name.value for f in chain if isinstance(f, cst.FunctionDef)] == [
