@@ -119,6 +119,7 @@ def _to_json(d: Diagnostic) -> dict[str, Any]:
         "fix": fix,
         "url": d.url,
         "noqa_line": d.noqa_line,
+        "cell": d.cell,
     }
 
 
@@ -145,4 +146,5 @@ def _from_json(item: dict[str, Any]) -> Diagnostic:
         fix=fix,
         url=item["url"],
         noqa_line=item["noqa_line"],
+        cell=item.get("cell"),
     )

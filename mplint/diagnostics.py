@@ -72,11 +72,13 @@ class Diagnostic:
     fix: Optional[Fix] = None
     url: Optional[str] = None
     noqa_line: Optional[int] = field(default=None)
+    #: in a notebook: the cell (1-based, among all cells); ``line`` and ``noqa_line`` are rows in it
+    cell: Optional[int] = None
 
     @property
     def is_meta(self) -> bool:
         """True for syntax, I/O, internal errors and parser limits: the file was not (fully) checked."""
         return self.code in META_CODES
 
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.line, self.column, self.code)
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        return (self.path, self.cell or 0, self.line, self.column, self.code)

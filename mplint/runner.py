@@ -23,6 +23,7 @@ from typing import Callable, Optional
 from mplint.cache import Cache
 from mplint.diagnostics import IO_ERROR, Applicability, Diagnostic, Fix, Severity
 from mplint.files import Candidate, could_have_findings_bytes
+from mplint.notebook import is_notebook_path
 from mplint.settings import Config
 from mplint.source import SourceError, SourceFile, decode_source, write_source
 from mplint.suppression import unknown_noqa_codes
@@ -59,6 +60,8 @@ class FileResult:
     found: int = 0
     #: (line, code): rule codes in the noqa comments that mplint does not know
     noqa_warnings: list[tuple[int, str]] = field(default_factory=list)
+    #: a notebook's code cells, keyed ``path:cell N`` (the full format shows them)
+    cell_sources: dict[str, str] = field(default_factory=dict)
 
 
 def io_diagnostic(path: str, message: str) -> Diagnostic:
@@ -75,10 +78,18 @@ def io_diagnostic(path: str, message: str) -> Diagnostic:
     )
 
 
-def check_text(display: str, source: SourceFile, config: Config, options: Options) -> FileResult:
-    """Lint (and with fix options, fix) one decoded file; nothing is written here."""
+def check_text(
+    display: str, source: SourceFile, config: Config, options: Options, *, explicit: bool = True
+) -> FileResult:
+    """Lint (and with fix options, fix) one decoded file; nothing is written here. A notebook
+    (``.ipynb``) is checked cell by cell (``mplint.notebook_check``)."""
     from mplint.engine import lint_source
     from mplint.fixes import fix_source
+
+    if is_notebook_path(display):
+        from mplint.notebook_check import check_notebook
+
+        return check_notebook(display, source.text, config, options, explicit=explicit)
 
     diagnostics = lint_source(display, source.text, config)
     if not options.fixing or not any(_applies(d.fix, options) for d in diagnostics):
@@ -134,6 +145,7 @@ class _Job:
     options: Options
     data: bytes
     cache_key: Optional[str]
+    explicit: bool = True
 
 
 def _read(path: str, display: str) -> tuple[Optional[bytes], Optional[FileResult]]:
@@ -173,7 +185,7 @@ def _run_job_unguarded(job: _Job) -> FileResult:
     import hashlib
 
     source = SourceFile(job.path, text, encoding, hashlib.sha256(job.data).hexdigest())
-    result = check_text(job.display, source, job.config, job.options)
+    result = check_text(job.display, source, job.config, job.options, explicit=job.explicit)
     if result.fixed_text is not None and job.options.fix and not job.options.diff:
         try:
             write_source(source, result.fixed_text)
@@ -203,8 +215,10 @@ def check_files(
         if failure is not None or data is None:
             results[index] = failure
             continue
-        warnings = _noqa_warnings(data, candidate.path)
-        if not could_have_findings_bytes(data):
+        notebook = is_notebook_path(display)
+        # a notebook is always read: one that is not valid JSON is reported, whatever its words
+        warnings = [] if notebook else _noqa_warnings(data, candidate.path)
+        if not notebook and not could_have_findings_bytes(data):
             results[index] = FileResult(display, [], noqa_warnings=warnings)
             continue
         key = None
@@ -214,11 +228,15 @@ def check_files(
             if hit is not None:
                 # the text too: the full format shows the code around each finding and its fix
                 text = _text_of(data, candidate.path) if hit else None
-                results[index] = FileResult(
+                cached = FileResult(
                     display, hit, source_text=text, found=len(hit), noqa_warnings=warnings
                 )
+                if notebook and text is not None:
+                    cached = _notebook_hit(cached, text)
+                results[index] = cached
                 continue
-        pending.append((index, _Job(candidate.path, display, config, options, data, key)))
+        job = _Job(candidate.path, display, config, options, data, key, candidate.explicit)
+        pending.append((index, job))
         noqa_by_index[index] = warnings
     by_index = dict(pending)
     for index, result in _execute(pending, jobs):
@@ -228,6 +246,18 @@ def check_files(
         if cache is not None and job.cache_key is not None and not _has_meta(result):
             cache.put(job.cache_key, result.diagnostics)
     return [r for r in results if r is not None]
+
+
+def _notebook_hit(result: FileResult, text: str) -> FileResult:
+    """A cached notebook's result: the cells' code for the full format instead of the JSON text."""
+    from mplint.notebook import NotebookError, read_notebook
+    from mplint.notebook_check import cell_sources
+
+    try:
+        notebook = read_notebook(text)
+    except NotebookError:
+        return result
+    return replace(result, source_text=None, cell_sources=cell_sources(result.path, notebook))
 
 
 _NOQA_MPL = re.compile(rb"noqa[^\n]*MPL", re.IGNORECASE)

@@ -38,6 +38,7 @@ from mplint.diagnostics import Applicability, Diagnostic, Edit, Severity
 from mplint.output._text import (
     TAB_WIDTH,
     display_width,
+    file_and_cell,
     one_line,
     printable,
     split_lines,
@@ -230,12 +231,13 @@ def _diagnostic(
     d: Diagnostic, context: OutputContext, palette: Palette, cache: dict[str, list[str]]
 ) -> list[str]:
     style = "yellow" if d.severity is Severity.WARNING else "red"
-    source = context.sources.get(d.path)
+    shown = file_and_cell(d.path, d.cell)
+    source = context.sources.get(shown)
     lines: Optional[list[str]] = None
     if source is not None:
-        if d.path not in cache:
-            cache[d.path] = split_lines(source)
-        lines = cache[d.path]
+        if shown not in cache:
+            cache[shown] = split_lines(source)
+        lines = cache[shown]
     has_snippet = lines is not None and 1 <= d.line <= len(lines)
     diff = None
     if source is not None and d.fix is not None and d.fix.edits:
@@ -252,7 +254,7 @@ def _diagnostic(
         f"{palette.paint(one_line(d.message), 'bold')}"
     ]
     arrow = palette.paint("-->", "bold", "blue")
-    out.append(f"{' ' * width}{arrow} {one_line(d.path)}:{d.line}:{d.column}")
+    out.append(f"{' ' * width}{arrow} {one_line(shown)}:{d.line}:{d.column}")
     if lines is not None and has_snippet:
         writer = _Writer(palette, width)
         _snippet(writer, d, lines, palette, style)

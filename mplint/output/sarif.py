@@ -171,21 +171,23 @@ def _result(d: Diagnostic, index: dict[str, int], root: str) -> dict[str, Any]:
     result: dict[str, Any] = {"ruleId": d.code}
     if d.code in index:
         result["ruleIndex"] = index[d.code]
+    physical: dict[str, Any] = {"artifactLocation": location}
+    text = d.message
+    if d.cell is None:
+        physical["region"] = _region(d.line, d.column, d.end_line, d.end_column)
+    else:
+        # a region counts the notebook file's lines: a cell's rows are named in the message instead
+        text = f"cell {d.cell}, line {d.line}: {d.message}"
     result.update(
         {
             "level": _level(d.severity),
-            "message": {"text": d.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": location,
-                        "region": _region(d.line, d.column, d.end_line, d.end_column),
-                    }
-                }
-            ],
+            "message": {"text": text},
+            "locations": [{"physicalLocation": physical}],
         }
     )
-    if d.fix is not None and d.fix.edits:
+    if d.cell is not None:
+        result["properties"] = {"cell": d.cell, "row": d.line, "column": d.column}
+    elif d.fix is not None and d.fix.edits:
         result["fixes"] = [
             {
                 "description": {"text": d.fix.message},
