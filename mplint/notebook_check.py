@@ -1,23 +1,17 @@
-"""Checking and fixing one notebook: lint the joined module, report by cell, write fixes back to cells.
+"""A notebook's diagnostics by cell: positions in the joined module turned into rows of a cell.
 
-The runner (files on disk) and the CLI (standard input with ``--stdin-filename x.ipynb``) both come here
-through :func:`mplint.runner.check_text`. Diagnostics leave with ``cell`` set and their rows, ends, noqa
-rows and fix edits counted within that cell.
+``mplint.runner.check_notebook`` lints the joined module and maps what it finds here: diagnostics leave
+with ``cell`` set and their rows, ends, noqa rows and fix edits counted within that cell.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Optional
 
-from mplint.diagnostics import IO_ERROR, Applicability, Diagnostic, Edit, Fix, Severity
-from mplint.notebook import Notebook, NotebookError, read_notebook
-from mplint.settings import Config
+from mplint.diagnostics import IO_ERROR, Diagnostic, Edit, Fix, Severity
+from mplint.notebook import Notebook, NotebookError
 
-if TYPE_CHECKING:
-    from mplint.runner import FileResult, Options
-
-__all__ = ["cell_sources", "check_notebook", "to_cells"]
+__all__ = ["cell_sources", "notebook_error", "to_cells"]
 
 
 def to_cells(notebook: Notebook, d: Diagnostic) -> Diagnostic:
@@ -51,7 +45,7 @@ def cell_sources(display: str, notebook: Notebook) -> dict[str, str]:
     return {f"{display}:cell {cell.number}": cell.source for cell in notebook.cells}
 
 
-def _meta(display: str, error: NotebookError) -> Diagnostic:
+def notebook_error(display: str, error: NotebookError) -> Diagnostic:
     from mplint.engine import META_URL
 
     return Diagnostic(
@@ -66,61 +60,3 @@ def _meta(display: str, error: NotebookError) -> Diagnostic:
         end_column=error.column,
         url=META_URL,
     )
-
-
-def _applies(fix: Optional[Fix], unsafe: bool) -> bool:
-    if fix is None or not fix.edits:
-        return False
-    return fix.applicability is Applicability.SAFE or (
-        unsafe and fix.applicability is Applicability.UNSAFE
-    )
-
-
-def check_notebook(
-    display: str, text: str, config: Config, options: Options, *, explicit: bool = True
-) -> FileResult:
-    """Lint (and with fix options, fix) one notebook's JSON text; nothing is written here.
-
-    A file that is not a checkable notebook gets one diagnostic saying why; a notebook of another
-    language found by a directory walk is skipped silently (it is not Python), named explicitly it is
-    reported."""
-    from mplint.engine import lint_source
-    from mplint.fixes import fix_source
-    from mplint.runner import FileResult, io_diagnostic, unified_diff
-
-    try:
-        notebook = read_notebook(text)
-    except NotebookError as error:
-        if not explicit and error.foreign:
-            return FileResult(display, [])
-        return FileResult(display, [_meta(display, error)])
-    found = lint_source(display, notebook.python, config)
-    diagnostics = [to_cells(notebook, d) for d in found]
-    sources = cell_sources(display, notebook)
-    if not options.fixing or not any(_applies(d.fix, options.unsafe_fixes) for d in found):
-        return FileResult(display, diagnostics, found=len(found), cell_sources=sources)
-    result = fix_source(display, notebook.python, config, unsafe=options.unsafe_fixes)
-    if not result.changed:
-        remaining = [to_cells(notebook, d) for d in result.remaining]
-        if result.error is not None:
-            remaining.append(io_diagnostic(display, f"fix not applied: {result.error}"))
-        return FileResult(display, remaining, found=len(found), cell_sources=sources)
-    try:
-        fixed_text, _ = notebook.rewrite(result.text)
-        fixed = read_notebook(fixed_text)
-    except NotebookError as error:
-        refused = io_diagnostic(display, f"fix not applied: {error}")
-        return FileResult(display, [*diagnostics, refused], found=len(found), cell_sources=sources)
-    # the positions of what is left, in the notebook as written (cells, not the joined module)
-    remaining = [to_cells(fixed, d) for d in lint_source(display, fixed.python, config)]
-    out = FileResult(
-        display, remaining, found=len(found), cell_sources=cell_sources(display, fixed)
-    )
-    out.fixed = len(result.applied)
-    out.applied = [to_cells(notebook, d) for d in result.applied]
-    out.fixed_text = fixed_text
-    if options.diff:
-        out.diff = notebook.cell_diff(display, fixed_text) or unified_diff(
-            display, text, fixed_text
-        )
-    return out

@@ -29,7 +29,14 @@ from mplint.source import SourceError, SourceFile, decode_source, write_source
 from mplint.suppression import unknown_noqa_codes
 from mplint.text import split_lines_keepends
 
-__all__ = ["FileResult", "Options", "check_files", "check_text", "io_diagnostic"]
+__all__ = [
+    "FileResult",
+    "Options",
+    "check_files",
+    "check_notebook",
+    "check_text",
+    "io_diagnostic",
+]
 
 #: Start worker processes only when at least this much source is left to lint.
 PARALLEL_MIN_BYTES = 400_000
@@ -87,8 +94,6 @@ def check_text(
     from mplint.fixes import fix_source
 
     if is_notebook_path(display):
-        from mplint.notebook_check import check_notebook
-
         return check_notebook(display, source.text, config, options, explicit=explicit)
 
     diagnostics = lint_source(display, source.text, config)
@@ -135,6 +140,65 @@ def unified_diff(display: str, before: str, after: str) -> str:
         else:
             out.append(line + "\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+def _fix_allowed(fix: Optional[Fix], unsafe: bool) -> bool:
+    if fix is None or not fix.edits:
+        return False
+    return fix.applicability is Applicability.SAFE or (
+        unsafe and fix.applicability is Applicability.UNSAFE
+    )
+
+
+def check_notebook(
+    display: str, text: str, config: Config, options: Options, *, explicit: bool = True
+) -> FileResult:
+    """Lint (and with fix options, fix) one notebook's JSON text; nothing is written here.
+
+    A file that is not a checkable notebook gets one diagnostic saying why; a notebook of another
+    language found by a directory walk is skipped silently (it is not Python), named explicitly it is
+    reported."""
+    from mplint.engine import lint_source
+    from mplint.fixes import fix_source
+    from mplint.notebook import NotebookError, read_notebook
+    from mplint.notebook_check import cell_sources, notebook_error, to_cells
+
+    try:
+        notebook = read_notebook(text)
+    except NotebookError as error:
+        if not explicit and error.foreign:
+            return FileResult(display, [])
+        return FileResult(display, [notebook_error(display, error)])
+    found = lint_source(display, notebook.python, config)
+    diagnostics = [to_cells(notebook, d) for d in found]
+    sources = cell_sources(display, notebook)
+    if not options.fixing or not any(_fix_allowed(d.fix, options.unsafe_fixes) for d in found):
+        return FileResult(display, diagnostics, found=len(found), cell_sources=sources)
+    result = fix_source(display, notebook.python, config, unsafe=options.unsafe_fixes)
+    if not result.changed:
+        remaining = [to_cells(notebook, d) for d in result.remaining]
+        if result.error is not None:
+            remaining.append(io_diagnostic(display, f"fix not applied: {result.error}"))
+        return FileResult(display, remaining, found=len(found), cell_sources=sources)
+    try:
+        fixed_text, _ = notebook.rewrite(result.text)
+        fixed = read_notebook(fixed_text)
+    except NotebookError as error:
+        refused = io_diagnostic(display, f"fix not applied: {error}")
+        return FileResult(display, [*diagnostics, refused], found=len(found), cell_sources=sources)
+    # the positions of what is left, in the notebook as written (cells, not the joined module)
+    remaining = [to_cells(fixed, d) for d in lint_source(display, fixed.python, config)]
+    out = FileResult(
+        display, remaining, found=len(found), cell_sources=cell_sources(display, fixed)
+    )
+    out.fixed = len(result.applied)
+    out.applied = [to_cells(notebook, d) for d in result.applied]
+    out.fixed_text = fixed_text
+    if options.diff:
+        out.diff = notebook.cell_diff(display, fixed_text) or unified_diff(
+            display, text, fixed_text
+        )
+    return out
 
 
 @dataclass(frozen=True)

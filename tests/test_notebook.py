@@ -15,8 +15,7 @@ import pytest
 from mplint.cli import main
 from mplint.config import Config
 from mplint.notebook import MAGIC_MARK, NotebookError, read_notebook
-from mplint.notebook_check import check_notebook
-from mplint.runner import Options
+from mplint.runner import Options, check_notebook
 
 KERNEL = {
     "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},

@@ -230,7 +230,9 @@ def _inline_snapshot(rule: type[LintRule]) -> str:
     """Every INVALID case's diagnostics of the rule's own code, case by case."""
     out = []
     for index, case in enumerate(rule.INVALID):
-        found = lint_source(_as_checked(rule, "case.py"), case.code, _config(rule), raise_errors=True)
+        found = lint_source(
+            _as_checked(rule, "case.py"), case.code, _config(rule), raise_errors=True
+        )
         out.append(_case_header(index))
         out.extend(snapshot_lines(case.code, [d for d in found if d.code == rule.CODE]))
     return "".join(f"{line}\n" for line in out)
@@ -273,7 +275,9 @@ def test_invalid_case(
     assert isinstance(case, Invalid)
     found = [
         d
-        for d in lint_source(_as_checked(rule, "case.py"), case.code, _config(rule), raise_errors=True)
+        for d in lint_source(
+            _as_checked(rule, "case.py"), case.code, _config(rule), raise_errors=True
+        )
         if d.code == rule.CODE
     ]
     assert found, case.code
@@ -288,11 +292,15 @@ def test_invalid_case(
         )
         assert actual == expected
     if case.fixed is not None:
-        result = fix_source(_as_checked(rule, "case.py"), case.code, _config(rule), unsafe=case.unsafe)
+        result = fix_source(
+            _as_checked(rule, "case.py"), case.code, _config(rule), unsafe=case.unsafe
+        )
         assert result.error is None, result.error
         assert result.text == case.fixed
         if case.unsafe:
-            safe_only = fix_source(_as_checked(rule, "case.py"), case.code, _config(rule), unsafe=False)
+            safe_only = fix_source(
+                _as_checked(rule, "case.py"), case.code, _config(rule), unsafe=False
+            )
             assert safe_only.text == case.code, "an unsafe fix was applied without --unsafe-fixes"
 
 
