@@ -38,6 +38,7 @@ __all__ = [
     "Notebook",
     "NotebookError",
     "is_notebook_path",
+    "opens_cell_magic",
     "read_notebook",
 ]
 
@@ -273,7 +274,7 @@ def _unmask(chunk: str, masked: _Masked) -> Optional[str]:
 # --- masking -------------------------------------------------------------------------------------------
 
 
-def _opens_cell_magic(source: str) -> bool:
+def opens_cell_magic(source: str) -> bool:
     for line in source.splitlines():
         if line.strip():
             return line.lstrip().startswith("%%")
@@ -384,7 +385,7 @@ def read_notebook(text: str) -> Notebook:
             raise NotebookError(
                 f"not checked: not a valid notebook: cell {index + 1} has no source text"
             )
-        cells.append(Cell(index + 1, source, as_list, span[0], span[1], _opens_cell_magic(source)))
+        cells.append(Cell(index + 1, source, as_list, span[0], span[1], opens_cell_magic(source)))
     return Notebook(text, cells)
 
 
