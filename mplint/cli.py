@@ -488,6 +488,11 @@ def _add_noqa(args: argparse.Namespace, resolver: Resolver) -> int:
     )
     for candidate in candidates:
         display = os.path.normpath(candidate.path)
+        if is_notebook_path(display):
+            print(
+                f"{display}: no `# noqa` added: --add-noqa does not edit notebooks", file=sys.stderr
+            )
+            continue
         config = resolver(candidate.path)
         try:
             source = read_source(candidate.path)

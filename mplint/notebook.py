@@ -105,6 +105,8 @@ class Notebook:
         #: the joined module's line of each cell's marker, in order, with its cell
         self._marker_lines: list[int] = []
         self._marker_cells: list[Cell] = []
+        #: the joined module's lines that stand in for IPython syntax
+        self.masked_lines: set[int] = set()
         line = 1
         for cell in self.cells:
             if cell.skipped:
@@ -117,6 +119,9 @@ class Notebook:
             parts.append(f"{CELL_MARKER}{cell.number}\n{body}")
             self._marker_lines.append(line)
             self._marker_cells.append(cell)
+            for number, joined_line in enumerate(body.splitlines(), start=line + 1):
+                if joined_line.endswith(MAGIC_MARK):
+                    self.masked_lines.add(number)
             line += 1 + body.count("\n")
         self.python = "".join(parts)
 

@@ -7,22 +7,41 @@ with ``cell`` set and their rows, ends, noqa rows and fix edits counted within t
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Optional
 
 from mplint.diagnostics import IO_ERROR, Diagnostic, Edit, Fix, Severity
-from mplint.notebook import Notebook, NotebookError
+from mplint.notebook import MAGIC_MARK, Notebook, NotebookError
 
-__all__ = ["cell_sources", "notebook_error", "to_cells"]
+__all__ = ["alters_ipython", "cell_sources", "notebook_error", "to_cells"]
+
+
+def alters_ipython(notebook: Notebook, fix: Optional[Fix]) -> bool:
+    """The fix would write over a line of IPython syntax (or write a placeholder): it is not offered."""
+    if fix is None:
+        return False
+    for edit in fix.edits:
+        if MAGIC_MARK in edit.content:
+            return True
+        last = (
+            edit.end_line
+            if edit.end_column > 1 or edit.end_line == edit.line
+            else edit.end_line - 1
+        )
+        if any(edit.line <= line <= last for line in notebook.masked_lines):
+            return True
+    return False
 
 
 def to_cells(notebook: Notebook, d: Diagnostic) -> Diagnostic:
-    """``d`` (positions in the joined module) with its cell and rows within the cell."""
+    """``d`` (positions in the joined module) with its cell and rows within the cell; a fix that
+    would alter IPython syntax is dropped."""
     cell, row = notebook.cell_row(d.line)
     end_cell, end_row = notebook.cell_row(max(d.end_line, d.line))
     end_column = d.end_column
     if end_cell != cell:  # a range never spans cells; keep it inside the start's cell
         end_row, end_column = row, d.column
     noqa = notebook.cell_row(d.noqa_line)[1] if d.noqa_line is not None else None
-    fix = d.fix
+    fix = None if alters_ipython(notebook, d.fix) else d.fix
     if fix is not None:
         fix = Fix(
             fix.applicability, fix.message, tuple(_edit_to_cell(notebook, e) for e in fix.edits)

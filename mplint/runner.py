@@ -161,7 +161,7 @@ def check_notebook(
     from mplint.engine import lint_source
     from mplint.fixes import fix_source
     from mplint.notebook import NotebookError, read_notebook
-    from mplint.notebook_check import cell_sources, notebook_error, to_cells
+    from mplint.notebook_check import alters_ipython, cell_sources, notebook_error, to_cells
 
     try:
         notebook = read_notebook(text)
@@ -172,9 +172,17 @@ def check_notebook(
     found = lint_source(display, notebook.python, config)
     diagnostics = [to_cells(notebook, d) for d in found]
     sources = cell_sources(display, notebook)
-    if not options.fixing or not any(_fix_allowed(d.fix, options.unsafe_fixes) for d in found):
+    # fixes that would write over IPython syntax are not offered (``to_cells`` drops them too)
+    eligible = [
+        d
+        for d in found
+        if _fix_allowed(d.fix, options.unsafe_fixes) and not alters_ipython(notebook, d.fix)
+    ]
+    if not options.fixing or not eligible:
         return FileResult(display, diagnostics, found=len(found), cell_sources=sources)
-    result = fix_source(display, notebook.python, config, unsafe=options.unsafe_fixes)
+    result = fix_source(
+        display, notebook.python, config, unsafe=options.unsafe_fixes, only=eligible
+    )
     if not result.changed:
         remaining = [to_cells(notebook, d) for d in result.remaining]
         if result.error is not None:

@@ -14,7 +14,9 @@ import pytest
 
 from mplint.cli import main
 from mplint.config import Config
+from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 from mplint.notebook import MAGIC_MARK, NotebookError, read_notebook
+from mplint.notebook_check import alters_ipython, to_cells
 from mplint.runner import Options, check_notebook
 
 KERNEL = {
@@ -368,3 +370,36 @@ def test_a_discovered_notebook_of_another_language_is_skipped(
     )
     monkeypatch.chdir(tmp_path)
     assert _run(["check", "--no-cache", "."], capsys)[:2] == (0, "All checks passed!\n")
+
+
+def test_add_noqa_leaves_notebooks_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "demo.ipynb").write_text(DEMO, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(["check", "--add-noqa", "."], capsys)
+    assert code == 0
+    assert err == (
+        "demo.ipynb: no `# noqa` added: --add-noqa does not edit notebooks\nAdded 0 noqa directives.\n"
+    )
+    assert (tmp_path / "demo.ipynb").read_text(encoding="utf-8") == DEMO
+
+
+def test_fixes_that_would_alter_ipython_lines_are_not_offered() -> None:
+    notebook = read_notebook(_notebook(_cell("import os\n%time os.getpid()\nx = 1\n")))
+    # line 1 is the marker, 2 the import, 3 the masked magic, 4 `x = 1`
+    assert notebook.masked_lines == {3}
+
+    def fix(*edits: Edit) -> Fix:
+        return Fix(Applicability.SAFE, "a fix", edits)
+
+    assert alters_ipython(notebook, fix(Edit(3, 1, 3, 5, "")))
+    assert alters_ipython(notebook, fix(Edit(2, 1, 4, 1, "")))  # over the whole magic line
+    assert alters_ipython(notebook, fix(Edit(4, 1, 4, 1, f"pass  {MAGIC_MARK}\n")))
+    assert not alters_ipython(notebook, fix(Edit(2, 1, 3, 1, "import sys\n")))  # ends before it
+    assert not alters_ipython(notebook, fix(Edit(4, 1, 4, 6, "x = 2")))
+    found = Diagnostic(
+        "n.ipynb", "MPL102", "x", "m", Severity.ERROR, 3, 1, 3, 5, fix(Edit(3, 1, 3, 5, ""))
+    )
+    assert to_cells(notebook, found).fix is None
+    assert (to_cells(notebook, found).cell, to_cells(notebook, found).line) == (1, 2)
