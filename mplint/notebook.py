@@ -30,6 +30,8 @@ import tokenize
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from mplint.text import split_lines_keepends
+
 __all__ = [
     "CELL_MARKER",
     "MAGIC_MARK",
@@ -119,10 +121,10 @@ class Notebook:
             parts.append(f"{CELL_MARKER}{cell.number}\n{body}")
             self._marker_lines.append(line)
             self._marker_cells.append(cell)
-            for number, joined_line in enumerate(body.splitlines(), start=line + 1):
-                if joined_line.endswith(MAGIC_MARK):
+            for number, joined_line in enumerate(split_lines_keepends(body), start=line + 1):
+                if joined_line.rstrip("\r\n").endswith(MAGIC_MARK):
                     self.masked_lines.add(number)
-            line += 1 + body.count("\n")
+            line += 1 + len(split_lines_keepends(body))
         self.python = "".join(parts)
 
     # --- positions ----------------------------------------------------------------------------------
@@ -244,7 +246,7 @@ def _split_cells(text: str) -> Optional[list[tuple[int, str]]]:
     first marker (a fix that inserts at the very top) joins the first cell."""
     head: list[str] = []
     chunks: list[tuple[int, list[str]]] = []
-    for line in text.splitlines(keepends=True):
+    for line in split_lines_keepends(text):
         match = _CELL_MARKER_LINE.fullmatch(line.rstrip("\r\n"))
         if match:
             chunks.append((int(match[1]), []))
@@ -265,7 +267,7 @@ def _unmask(chunk: str, masked: _Masked) -> Optional[str]:
         return None if MAGIC_MARK in chunk else chunk
     out: list[str] = []
     pending = list(masked.lines)
-    for line in chunk.splitlines(keepends=True):
+    for line in split_lines_keepends(chunk):
         body = line.rstrip("\r\n")
         if body.endswith(MAGIC_MARK):
             if not pending or pending[0][0] != body:
@@ -280,14 +282,14 @@ def _unmask(chunk: str, masked: _Masked) -> Optional[str]:
 
 
 def opens_cell_magic(source: str) -> bool:
-    for line in source.splitlines():
+    for line in split_lines_keepends(source):
         if line.strip():
             return line.lstrip().startswith("%%")
     return False
 
 
 def _mask(source: str) -> _Masked:
-    lines = source.splitlines(keepends=True)
+    lines = split_lines_keepends(source)
     out: list[str] = []
     masked: list[tuple[str, str]] = []
     continued = False

@@ -11,6 +11,8 @@ from typing import Any
 
 import nbformat
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mplint.cli import main
 from mplint.config import Config
@@ -18,6 +20,7 @@ from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 from mplint.notebook import MAGIC_MARK, NotebookError, read_notebook
 from mplint.notebook_check import alters_ipython, to_cells
 from mplint.runner import Options, check_notebook
+from mplint.text import split_lines_keepends
 
 KERNEL = {
     "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -403,3 +406,41 @@ def test_fixes_that_would_alter_ipython_lines_are_not_offered() -> None:
     )
     assert to_cells(notebook, found).fix is None
     assert (to_cells(notebook, found).cell, to_cells(notebook, found).line) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = 1",
+        "x = 1\n",
+        "x = 1\r\ny = 2\r\n",
+        "s = 'a\\x0cb'\x0c\nt = '\u2028'\n",
+        "caf\u00e9 = '\U0001f600'\n!ls\n",
+        "",
+        "%%timeit\nx = 1\n",
+    ],
+)
+@pytest.mark.parametrize("as_list", [True, False])
+def test_unchanged_cells_round_trip(source: str, as_list: bool) -> None:
+    value: Any = source.splitlines(keepends=True) if as_list else source
+    for ascii_only in (False, True):
+        data = json.loads(_notebook(_cell(value), _cell("y = 2")))
+        text = json.dumps(data, indent=1, ensure_ascii=ascii_only)
+        notebook = read_notebook(text)
+        assert notebook.rewrite(notebook.python) == (text, [])
+        assert notebook.cells[0].source == source
+        assert (notebook.cell_row(len(split_lines_keepends(notebook.python))))[0] == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=40), max_size=4), st.booleans())
+def test_any_cells_are_read_and_checked_without_a_traceback(
+    sources: list[str], as_list: bool
+) -> None:
+    cells = [_cell(s.splitlines(keepends=True) if as_list else s) for s in sources]
+    text = _notebook(*cells)
+    notebook = read_notebook(text)
+    assert [cell.source for cell in notebook.cells] == sources
+    assert notebook.rewrite(notebook.python) == (text, [])
+    result = check_notebook("n.ipynb", text, Config(), Options(fix=True, unsafe_fixes=True))
+    assert all(d.cell is not None or d.is_meta for d in result.diagnostics)
