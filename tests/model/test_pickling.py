@@ -202,3 +202,30 @@ def test_attributes_set_only_in_the_child() -> None:
     assert not model.pickling.set_in_child_only(pool)  # prepare() runs in the parent
     state = model.pickling.unpicklable_state(info, [call_node(model, "p.start()")])
     assert state is not None and state[0] == "pool"
+
+
+def test_interactive_definition() -> None:
+    code = (
+        "import functools\n"
+        "from work import imported\n"
+        "def top(): pass\n"
+        "class Job: pass\n"
+        "def rebound(): pass\n"
+        "rebound = imported\n"
+        "if __name__ == '__main__':\n"
+        "    def guarded(): pass\n"
+        "def outer():\n"
+        "    def local(): pass\n"
+        "    return local\n"
+        "use(top, Job, functools.partial(top), imported, rebound, guarded, outer(), print)\n"
+    )
+    text = "use(top, Job, functools.partial(top), imported, rebound, guarded, outer(), print)"
+    notebook = model_of(code, path="analysis.ipynb", dedent=False)
+    call = call_node(notebook, text)
+    found = [notebook.pickling.interactive_definition(arg.value) for arg in call.args]
+    names = [f.name.value if f else None for f in found]
+    assert names == ["top", "Job", "top", None, None, "guarded", None, None]
+    # the same code in a file: its children re-import it, nothing is a notebook definition
+    script = model_of(code, path="analysis.py", dedent=False)
+    call = call_node(script, text)
+    assert [script.pickling.interactive_definition(arg.value) for arg in call.args] == [None] * 8

@@ -138,3 +138,11 @@ def test_nodes_of_and_name_uses() -> None:
 )
 def test_is_main_file(path: str, expected: bool) -> None:
     assert model_of("x = 1\n", path).tree.is_main_file is expected
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("analysis.ipynb", True), ("dir/Report.IPYNB", True), ("analysis.py", False), ("-", False)],
+)
+def test_is_interactive_main(path: str, expected: bool) -> None:
+    assert model_of("x = 1\n", path).tree.is_interactive_main is expected
