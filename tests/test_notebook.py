@@ -203,6 +203,10 @@ def test_full_sarif_github_and_stdin(
     assert out.startswith(
         "::error file=demo.ipynb,title=MPL209::cell 4, line 2: `square` is defined in the notebook"
     )
+    _, out, _ = _run([*base, "--output-format", "pylint", "demo.ipynb"], capsys)
+    assert out.startswith("demo.ipynb:cell 4:2: [MPL209] `square` is defined in the notebook;")
+    _, out, _ = _run([*base, "--output-format", "junit", "demo.ipynb"], capsys)
+    assert ">demo.ipynb:cell 4:2:20: MPL209 `square` is defined in the notebook;" in out
     _, out, _ = _run([*base, "--output-format", "sarif", "demo.ipynb"], capsys)
     [result] = json.loads(out)["runs"][0]["results"]
     assert result["locations"] == [
