@@ -68,12 +68,16 @@ class Notebooks:
     def __init__(self, server: MplintLanguageServer) -> None:
         self._server = server
         self._jobs: dict[str, asyncio.Task[None]] = {}
+        self._running: set[asyncio.Task[None]] = set()  # jobs whose lint has started
+        self._locks: dict[str, asyncio.Lock] = {}
         #: the cell URIs each notebook last published diagnostics on
         self._published: dict[str, set[str]] = {}
 
     def schedule(self, uri: str) -> None:
+        """Lint the notebook, replacing a lint that has not started (one that has runs to its end;
+        its result is not published if the notebook changed meanwhile)."""
         previous = self._jobs.get(uri)
-        if previous is not None and not previous.done():
+        if previous is not None and not previous.done() and previous not in self._running:
             previous.cancel()
         self._jobs[uri] = asyncio.ensure_future(self._job(uri))
 
@@ -86,6 +90,7 @@ class Notebooks:
         job = self._jobs.pop(uri, None)
         if job is not None:
             job.cancel()
+        self._locks.pop(uri, None)
         cells = self._published.pop(uri, set())
         cells.update(cell.uri for cell in params.cell_text_documents)
         for cell in sorted(cells):
@@ -105,8 +110,19 @@ class Notebooks:
         return Document(uri, None, Text(""), "python", engine_path, directory)
 
     async def _job(self, uri: str) -> None:
+        await self._server.configuration.ready()
+        async with self._locks.setdefault(uri, asyncio.Lock()):
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                await self._lint(uri)
+            finally:
+                if task is not None:
+                    self._running.discard(task)
+
+    async def _lint(self, uri: str) -> None:
         server = self._server
-        await server.configuration.ready()
         notebook = server.workspace.get_notebook_document(notebook_uri=uri)
         if notebook is None:
             return
