@@ -120,9 +120,10 @@ def _to_json(d: Diagnostic) -> dict[str, Any]:
         "url": d.url,
         "noqa_line": d.noqa_line,
         "related": [
-            [r.path, r.line, r.column, r.end_line, r.end_column, r.message, r.code]
+            [r.path, r.line, r.column, r.end_line, r.end_column, r.message, r.code, r.cell]
             for r in d.related
         ],
+        "cell": d.cell,
     }
 
 
@@ -150,4 +151,5 @@ def _from_json(item: dict[str, Any]) -> Diagnostic:
         url=item["url"],
         noqa_line=item["noqa_line"],
         related=tuple(Related(*related) for related in item.get("related", ())),
+        cell=item.get("cell"),
     )

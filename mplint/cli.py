@@ -31,6 +31,7 @@ from mplint.config import (
 )
 from mplint.diagnostics import INTERNAL_ERROR, Diagnostic
 from mplint.files import discover
+from mplint.notebook import is_notebook_path
 from mplint.output import FORMATS, OutputContext, get_renderer, get_statistics_renderer
 from mplint.output.color import COLOR_CHOICES, use_color
 from mplint.progress import DELAY, Progress, wanted
@@ -353,7 +354,8 @@ def _check(args: argparse.Namespace) -> int:
         else:
             source = SourceFile(display, text, encoding, "")
             result = check_text(display, source, config, options)
-            result.noqa_warnings = unknown_noqa_codes(text)
+            if not is_notebook_path(display):
+                result.noqa_warnings = unknown_noqa_codes(text)
             results.append(result)
             checked.append(display)
             fixed_stdin = result.fixed_text if result.fixed_text is not None else text
@@ -414,9 +416,12 @@ def _check(args: argparse.Namespace) -> int:
         statistics=bool(args.statistics),
         # the diagnostics left after --fix are positions in the fixed text
         sources={
-            r.path: r.fixed_text if r.fixed_text is not None else r.source_text
-            for r in results
-            if r.source_text is not None
+            **{
+                r.path: r.fixed_text if r.fixed_text is not None else r.source_text
+                for r in results
+                if r.source_text is not None
+            },
+            **{key: code for r in results for key, code in r.cell_sources.items()},
         },
         checked_files=checked,
         applied=[d for r in results if r.fixed for d in r.applied],
@@ -540,6 +545,11 @@ def _add_noqa(args: argparse.Namespace, resolver: Resolver) -> int:
     )
     for candidate in candidates:
         display = os.path.normpath(candidate.path)
+        if is_notebook_path(display):
+            print(
+                f"{display}: no `# noqa` added: --add-noqa does not edit notebooks", file=sys.stderr
+            )
+            continue
         config = resolver(candidate.path)
         try:
             source = read_source(candidate.path)

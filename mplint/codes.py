@@ -69,6 +69,7 @@ RULES: tuple[Code, ...] = (
     Code("MPL206", "mixed-context-objects"),
     Code("MPL207", "fork-with-threads", preview=True),
     Code("MPL208", "implicit-fork-state", preview=True),
+    Code("MPL209", "notebook-defined-worker"),
     Code("MPL301", "pool-results-after-with"),
     Code("MPL302", "pool-lifecycle-order"),
     Code("MPL303", "unchecked-async-result"),

@@ -80,6 +80,8 @@ class Related:
     end_column: int
     message: str
     code: Optional[str] = None
+    #: in a notebook: the cell (``line`` is then a row in it), as for :attr:`Diagnostic.cell`
+    cell: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -102,11 +104,13 @@ class Diagnostic:
     #: the same node and this one supersedes (see ``mplint.dedup``). A suppression comment counts on
     #: the diagnostic's own line only, never on a related location's.
     related: tuple[Related, ...] = ()
+    #: in a notebook: the cell (1-based, among all cells); ``line`` and ``noqa_line`` are rows in it
+    cell: Optional[int] = None
 
     @property
     def is_meta(self) -> bool:
         """True for syntax, I/O, internal errors and parser limits: the file was not (fully) checked."""
         return self.code in META_CODES
 
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.line, self.column, self.code)
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        return (self.path, self.cell or 0, self.line, self.column, self.code)

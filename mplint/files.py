@@ -15,6 +15,8 @@ from mplint.settings import Config
 __all__ = ["Candidate", "could_have_findings_bytes", "discover"]
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+#: What a directory walk checks: Python files and Jupyter notebooks.
+CHECKED_SUFFIXES = (*PYTHON_SUFFIXES, ".ipynb")
 
 #: Finds the configuration that applies to a path (the CLI caches it per directory).
 ConfigLookup = Callable[[str], Config]
@@ -152,7 +154,7 @@ def _walk(
             continue
         if is_dir:
             yield from _walk(path, config_for, gitignore, root, respect_gitignore, visited)
-        elif entry.name.endswith(PYTHON_SUFFIXES):
+        elif entry.name.endswith(CHECKED_SUFFIXES):
             yield path
 
 

@@ -140,6 +140,8 @@ class LintRule(BatchableCSTVisitor):
     PREVIEW: ClassVar[bool] = False
     #: What the fix is: "safe", "unsafe", "safe/unsafe" (depends on the case) or None (no fix).
     FIX: ClassVar[Optional[str]] = None
+    #: The rule reports only in notebooks: its cases and fixtures are checked as notebook code.
+    NOTEBOOK: ClassVar[bool] = False
     VALID: ClassVar[list[Valid]] = []
     INVALID: ClassVar[list[Invalid]] = []
     #: Codes this rule supersedes: when it and one of them report the same node (the same range), only

@@ -26,6 +26,7 @@ from typing import Callable, Optional
 from mplint.cache import Cache
 from mplint.diagnostics import IO_ERROR, Diagnostic, Severity
 from mplint.files import Candidate, could_have_findings_bytes
+from mplint.notebook import is_notebook_path
 from mplint.progress import Progress
 from mplint.settings import Config
 from mplint.source import SourceError, SourceFile, decode_source, write_source
@@ -37,6 +38,7 @@ __all__ = [
     "Options",
     "OverBudget",
     "check_files",
+    "check_notebook",
     "check_text",
     "io_diagnostic",
     "time_limit",
@@ -71,6 +73,8 @@ class FileResult:
     found: int = 0
     #: (line, code): rule codes in the noqa comments that mplint does not know
     noqa_warnings: list[tuple[int, str]] = field(default_factory=list)
+    #: a notebook's code cells, keyed ``path:cell N`` (the full format shows them)
+    cell_sources: dict[str, str] = field(default_factory=dict)
 
 
 def io_diagnostic(path: str, message: str) -> Diagnostic:
@@ -87,16 +91,19 @@ def io_diagnostic(path: str, message: str) -> Diagnostic:
     )
 
 
-def check_text(display: str, source: SourceFile, config: Config, options: Options) -> FileResult:
-    """Lint (and with fix options, fix) one decoded file; nothing is written here. A check that takes
-    longer than ``config.file_time_limit`` is abandoned: the result is ``MPL005`` alone."""
+def check_text(
+    display: str, source: SourceFile, config: Config, options: Options, *, explicit: bool = True
+) -> FileResult:
+    """Lint (and with fix options, fix) one decoded file; nothing is written here. A notebook
+    (``.ipynb``) is checked cell by cell (``mplint.notebook_check``). A check that takes longer than
+    ``config.file_time_limit`` is abandoned: the result is ``MPL005`` alone."""
     # Imports and the rule registry are loaded before the clock starts: never interrupted halfway.
     from mplint.engine import budget_diagnostic, rules_for
 
     rules_for(display, config)
     try:
         with time_limit(config.file_time_limit):
-            return _check_text(display, source, config, options)
+            return _check_text(display, source, config, options, explicit)
     except OverBudget:
         problem = f"its check was abandoned after {config.file_time_limit:g} s, the time limit"
         failure = budget_diagnostic(display, problem, "file-time-limit")
@@ -143,9 +150,14 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _check_text(display: str, source: SourceFile, config: Config, options: Options) -> FileResult:
+def _check_text(
+    display: str, source: SourceFile, config: Config, options: Options, explicit: bool
+) -> FileResult:
     from mplint.engine import lint_source
     from mplint.fixes import fix_source
+
+    if is_notebook_path(display):
+        return check_notebook(display, source.text, config, options, explicit=explicit)
 
     diagnostics = lint_source(display, source.text, config)
     if not options.fixing or not any(
@@ -186,6 +198,66 @@ def unified_diff(display: str, before: str, after: str) -> str:
     return "".join(out)
 
 
+def check_notebook(
+    display: str, text: str, config: Config, options: Options, *, explicit: bool = True
+) -> FileResult:
+    """Lint (and with fix options, fix) one notebook's JSON text; nothing is written here.
+
+    A file that is not a checkable notebook gets one diagnostic saying why; a notebook of another
+    language found by a directory walk is skipped silently (it is not Python), named explicitly it is
+    reported."""
+    from mplint.engine import lint_source
+    from mplint.fixes import fix_source
+    from mplint.notebook import NotebookError, read_notebook
+    from mplint.notebook_check import alters_ipython, cell_sources, notebook_error, to_cells
+
+    try:
+        notebook = read_notebook(text)
+    except NotebookError as error:
+        if not explicit and error.foreign:
+            return FileResult(display, [])
+        return FileResult(display, [notebook_error(display, error)])
+    found = lint_source(display, notebook.python, config)
+    diagnostics = [to_cells(notebook, d) for d in found]
+    sources = cell_sources(display, notebook)
+    # fixes that would write over IPython syntax are not offered (``to_cells`` drops them too)
+    eligible = [
+        d
+        for d in found
+        if (d.fix is not None and d.fix.applies(options.unsafe_fixes))
+        and not alters_ipython(notebook, d.fix)
+    ]
+    if not options.fixing or not eligible:
+        return FileResult(display, diagnostics, found=len(found), cell_sources=sources)
+    result = fix_source(
+        display, notebook.python, config, unsafe=options.unsafe_fixes, only=eligible
+    )
+    if not result.changed:
+        remaining = [to_cells(notebook, d) for d in result.remaining]
+        if result.error is not None:
+            remaining.append(io_diagnostic(display, f"fix not applied: {result.error}"))
+        return FileResult(display, remaining, found=len(found), cell_sources=sources)
+    try:
+        fixed_text, _ = notebook.rewrite(result.text)
+        fixed = read_notebook(fixed_text)
+    except NotebookError as error:
+        refused = io_diagnostic(display, f"fix not applied: {error}")
+        return FileResult(display, [*diagnostics, refused], found=len(found), cell_sources=sources)
+    # the positions of what is left, in the notebook as written (cells, not the joined module)
+    remaining = [to_cells(fixed, d) for d in lint_source(display, fixed.python, config)]
+    out = FileResult(
+        display, remaining, found=len(found), cell_sources=cell_sources(display, fixed)
+    )
+    out.fixed = len(result.applied)
+    out.applied = [to_cells(notebook, d) for d in result.applied]
+    out.fixed_text = fixed_text
+    if options.diff:
+        out.diff = notebook.cell_diff(display, fixed_text) or unified_diff(
+            display, text, fixed_text
+        )
+    return out
+
+
 @dataclass(frozen=True)
 class _Job:
     path: str
@@ -194,6 +266,7 @@ class _Job:
     options: Options
     data: bytes
     cache_key: Optional[str]
+    explicit: bool = True
 
 
 def _read(path: str, display: str) -> tuple[Optional[bytes], Optional[FileResult]]:
@@ -233,7 +306,7 @@ def _run_job_unguarded(job: _Job) -> FileResult:
     import hashlib
 
     source = SourceFile(job.path, text, encoding, hashlib.sha256(job.data).hexdigest())
-    result = check_text(job.display, source, job.config, job.options)
+    result = check_text(job.display, source, job.config, job.options, explicit=job.explicit)
     if result.fixed_text is not None and job.options.fix and not job.options.diff:
         try:
             write_source(source, result.fixed_text)
@@ -265,8 +338,10 @@ def check_files(
         if failure is not None or data is None:
             results[index] = failure
             continue
-        warnings = _noqa_warnings(data, candidate.path)
-        if not could_have_findings_bytes(data):
+        notebook = is_notebook_path(display)
+        # a notebook is always read: one that is not valid JSON is reported, whatever its words
+        warnings = [] if notebook else _noqa_warnings(data, candidate.path)
+        if not notebook and not could_have_findings_bytes(data):
             results[index] = FileResult(display, [], noqa_warnings=warnings)
             continue
         key = None
@@ -276,11 +351,15 @@ def check_files(
             if hit is not None:
                 # the text too: the full format shows the code around each finding and its fix
                 text = _text_of(data, candidate.path) if hit else None
-                results[index] = FileResult(
+                cached = FileResult(
                     display, hit, source_text=text, found=len(hit), noqa_warnings=warnings
                 )
+                if notebook and text is not None:
+                    cached = _notebook_hit(cached, text)
+                results[index] = cached
                 continue
-        pending.append((index, _Job(candidate.path, display, config, options, data, key)))
+        job = _Job(candidate.path, display, config, options, data, key, candidate.explicit)
+        pending.append((index, job))
         noqa_by_index[index] = warnings
     by_index = dict(pending)
     if progress is not None:
@@ -294,6 +373,18 @@ def check_files(
         if cache is not None and job.cache_key is not None and not _has_meta(result):
             cache.put(job.cache_key, result.diagnostics)
     return [r for r in results if r is not None]
+
+
+def _notebook_hit(result: FileResult, text: str) -> FileResult:
+    """A cached notebook's result: the cells' code for the full format instead of the JSON text."""
+    from mplint.notebook import NotebookError, read_notebook
+    from mplint.notebook_check import cell_sources
+
+    try:
+        notebook = read_notebook(text)
+    except NotebookError:
+        return result
+    return replace(result, source_text=None, cell_sources=cell_sources(result.path, notebook))
 
 
 _NOQA_MPL = re.compile(rb"noqa[^\n]*MPL", re.IGNORECASE)

@@ -71,7 +71,9 @@ def test_diagnostics_link_to_the_page(rule: type[LintRule]) -> None:
     case = rule.INVALID[0]
     diagnostics = [
         d
-        for d in lint_source("case.py", case.code, rules=[rule], prefilter=False)
+        for d in lint_source(
+            "case.ipynb" if rule.NOTEBOOK else "case.py", case.code, rules=[rule], prefilter=False
+        )
         if d.code == rule.CODE
     ]
     assert diagnostics and all(d.url == rule.url() for d in diagnostics)

@@ -51,6 +51,12 @@ def _config(rule: type[LintRule]) -> Config:
     return Config(select=(rule.CODE,), preview=True)
 
 
+def _as_checked(rule: type[LintRule], path: str) -> str:
+    """The path a rule's case or fixture is linted under: a notebook rule's code is a notebook's
+    (its cells joined, as ``mplint.notebook`` gives them to the engine)."""
+    return str(Path(path).with_suffix(".ipynb")) if rule.NOTEBOOK else path
+
+
 # --- snapshots -------------------------------------------------------------------------------------------
 
 
@@ -125,7 +131,7 @@ def test_fixture(rule: type[LintRule], name: str, update_fixtures: bool) -> None
     expected = expected_errors(text, name)
     if name == f"{rule.CODE}.py":
         assert expected, f"{path.name} marks no line with '# error: {rule.CODE}'"
-    diagnostics = lint_source(str(path), text, _config(rule), raise_errors=True)
+    diagnostics = lint_source(_as_checked(rule, str(path)), text, _config(rule), raise_errors=True)
     found = {(d.line, d.code) for d in diagnostics}
     missing = sorted(expected - found)
     unexpected = sorted(found - expected)
@@ -199,7 +205,7 @@ def test_fixture_fixes(rule: type[LintRule], name: str, update_fixtures: bool) -
     path = FIXTURES / name
     golden = path.with_name(path.stem + ".fixed.py")
     text = read_exact(path)
-    result = fix_source(str(path), text, _config(rule), unsafe=True)
+    result = fix_source(_as_checked(rule, str(path)), text, _config(rule), unsafe=True)
     assert result.error is None, result.error
     if not result.applied:
         assert not golden.exists(), f"{golden.name} exists but no fix applies"
@@ -209,7 +215,7 @@ def test_fixture_fixes(rule: type[LintRule], name: str, update_fixtures: bool) -
     assert golden.exists(), f"missing {golden.name}: run pytest --update-fixtures"
     assert result.text == read_exact(golden)
     # Fixing the fixed file again changes nothing.
-    again = fix_source(str(golden), result.text, _config(rule), unsafe=True)
+    again = fix_source(_as_checked(rule, str(golden)), result.text, _config(rule), unsafe=True)
     assert again.text == result.text
 
 
@@ -232,7 +238,9 @@ def _inline_snapshot(rule: type[LintRule]) -> str:
     """Every INVALID case's diagnostics of the rule's own code, case by case."""
     out = []
     for index, case in enumerate(rule.INVALID):
-        found = lint_source("case.py", case.code, _config(rule), raise_errors=True)
+        found = lint_source(
+            _as_checked(rule, "case.py"), case.code, _config(rule), raise_errors=True
+        )
         out.append(_case_header(index))
         out.extend(snapshot_lines(case.code, [d for d in found if d.code == rule.CODE]))
     return "".join(f"{line}\n" for line in out)
@@ -263,7 +271,7 @@ def _reported_lines(snapshot: Sequence[str]) -> list[int]:
 )
 def test_valid_case(rule: type[LintRule], index: int, case: object) -> None:
     assert isinstance(case, Valid)
-    found = lint_source("case.py", case.code, _config(rule), raise_errors=True)
+    found = lint_source(_as_checked(rule, "case.py"), case.code, _config(rule), raise_errors=True)
     assert [d for d in found if d.code == rule.CODE] == [], case.code
 
 
@@ -276,7 +284,9 @@ def test_invalid_case(
     assert isinstance(case, Invalid)
     found = [
         d
-        for d in lint_source("case.py", case.code, _config(rule), raise_errors=True)
+        for d in lint_source(
+            _as_checked(rule, "case.py"), case.code, _config(rule), raise_errors=True
+        )
         if d.code == rule.CODE
     ]
     assert found, case.code
@@ -291,7 +301,9 @@ def test_invalid_case(
         )
         assert actual == expected
     if case.fixed is not None:
-        result = fix_source("case.py", case.code, _config(rule), unsafe=case.unsafe)
+        result = fix_source(
+            _as_checked(rule, "case.py"), case.code, _config(rule), unsafe=case.unsafe
+        )
         assert result.error is None, result.error
         assert result.text == case.fixed
         # The fixed program is a near miss of its own: the rule is silent on it (a VALID case that
@@ -299,7 +311,9 @@ def test_invalid_case(
         again = lint_source("case.py", case.fixed, _config(rule), raise_errors=True)
         assert [d for d in again if d.code == rule.CODE] == [], case.fixed
         if case.unsafe:
-            safe_only = fix_source("case.py", case.code, _config(rule), unsafe=False)
+            safe_only = fix_source(
+                _as_checked(rule, "case.py"), case.code, _config(rule), unsafe=False
+            )
             assert safe_only.text == case.code, "an unsafe fix was applied without --unsafe-fixes"
 
 

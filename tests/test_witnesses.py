@@ -82,7 +82,8 @@ def test_linter_reports_the_rule_on_bad_and_not_on_good(witness: str) -> None:
     expected = read_header(witness)
     path = WITNESS_DIR / witness
     config = Config(select=(expected.code,), preview=True)
-    found = lint_source(str(path), path.read_text(encoding="utf-8"), config, raise_errors=True)
+    checked = path.with_suffix(".ipynb") if expected.notebook else path
+    found = lint_source(str(checked), path.read_text(encoding="utf-8"), config, raise_errors=True)
     wanted = [expected.code] * expected.reports if expected.bad else []
     assert [d.code for d in found] == wanted, f"{witness}: {found}"
 

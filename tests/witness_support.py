@@ -58,6 +58,9 @@ Conditions:
 - ``within N seconds`` (or ``second``): the run takes less than N seconds, the interpreter's start
   included.
 - ``reported N times``: on a bad script, the linter reports its rule N times (without it, once).
+- ``notebook``: the script is a notebook's code: it runs as a Jupyter kernel runs cells, compiled and
+  executed in the interpreter's ``__main__`` module, which then has no ``__file__`` (``python -c``
+  reading the script from standard input), and the linter checks it as a notebook.
 
 A good script's outcome is ``runs clean`` or ``exits 0``. Checks that do not fit the grammar
 (comparing two printed values, timings measured by the script) live in the family modules
@@ -174,6 +177,7 @@ class Expectation:
     checks: tuple[Check, ...]  # the outcome's own check first
     start_methods: tuple[str, ...]
     reports: int  # how many times the linter reports the rule on the script
+    notebook: bool = False  # run and checked as a notebook's cells
 
     @property
     def code(self) -> str:
@@ -325,7 +329,7 @@ class Statement:
 def parse_statement(statement: str) -> Statement:
     """One statement of a header (the text after ``# witness:``); HeaderError if malformed."""
     form, strings = _form(statement)
-    if _START_METHOD.fullmatch(form) or _REPORTED.fullmatch(form):
+    if _START_METHOD.fullmatch(form) or _REPORTED.fullmatch(form) or form == "notebook":
         return Statement(form, None)
     for pattern, needs_output, test in STATEMENTS:
         if match := pattern.fullmatch(form):
@@ -374,6 +378,7 @@ def parse_header(name: str, text: str) -> Expectation:
         checks=(outcome.check, *checks),
         start_methods=tuple(start_methods[0].split()) if start_methods else (),
         reports=reports[0] if reports else 1,
+        notebook=any(statement.form == "notebook" for statement in statements),
     )
 
 
@@ -397,10 +402,26 @@ def run_witness(name: str, timeout: float = TIMEOUT) -> Run:
     A script still running after ``timeout`` seconds is killed with everything it started
     (``Run.timed_out``): that is how a promised hang is observed.
     """
-    return run_script(name, [sys.executable, str(WITNESS_DIR / name)], WITNESS_DIR, timeout)
+    path = WITNESS_DIR / name
+    if read_header(name).notebook:
+        return run_script(
+            name,
+            [sys.executable, "-c", NOTEBOOK_KERNEL],
+            WITNESS_DIR,
+            timeout,
+            path.read_text("utf-8"),
+        )
+    return run_script(name, [sys.executable, str(path)], WITNESS_DIR, timeout)
 
 
-def run_script(name: str, argv: list[str], cwd: Path, timeout: float = TIMEOUT) -> Run:
+#: How a ``notebook`` witness runs: its code executed in ``__main__``, which has no ``__file__``, as in
+#: a Jupyter kernel (``python -`` would not do: it sets ``__file__`` to ``<stdin>``).
+NOTEBOOK_KERNEL = "import sys; exec(compile(sys.stdin.read(), '<cell>', 'exec'))"
+
+
+def run_script(
+    name: str, argv: list[str], cwd: Path, timeout: float = TIMEOUT, stdin: str | None = None
+) -> Run:
     """Run ``argv`` (a Python script, however started) as ``run_witness`` runs a witness."""
     env = dict(os.environ)
     env.pop("PYTHONOPTIMIZE", None)  # some promised failures are `assert`s in the stdlib
@@ -410,7 +431,7 @@ def run_script(name: str, argv: list[str], cwd: Path, timeout: float = TIMEOUT) 
     start = time.monotonic()
     with subprocess.Popen(
         argv,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -420,7 +441,7 @@ def run_script(name: str, argv: list[str], cwd: Path, timeout: float = TIMEOUT) 
     ) as proc:
         try:
             try:
-                stdout, stderr = proc.communicate(timeout=timeout)
+                stdout, stderr = proc.communicate(stdin, timeout=timeout)
                 timed_out = False
             except subprocess.TimeoutExpired:
                 _kill_group(proc.pid)

@@ -212,6 +212,36 @@ class Pickling:
             return node
         return None
 
+    def interactive_definition(
+        self, expr: cst.BaseExpression
+    ) -> Optional[Union[cst.FunctionDef, cst.ClassDef]]:
+        """In an interactive ``__main__`` (a notebook): the ``def``/``class`` outside any function
+        that ``expr`` (a name, or a ``functools.partial`` of one) refers to. Pickle sends it by
+        reference, ``__main__.<name>``; a spawned or forkserver child's ``__main__`` has no such name
+        and no file to run to define it. None in a file, for imported names, for local definitions
+        (pickle cannot send those anywhere) and when the name may be bound otherwise."""
+        if not self.tree.is_interactive_main:
+            return None
+        if isinstance(expr, cst.Call) and self.names.qualname(expr.func) == "functools.partial":
+            inner = positional_args(expr)
+            return self.interactive_definition(inner[0].value) if inner else None
+        if not isinstance(expr, cst.Name):
+            return None
+        bindings = self.names.lookup(expr.value, expr)
+        if not bindings:
+            return None
+        found: Optional[Union[cst.FunctionDef, cst.ClassDef]] = None
+        for binding in bindings:
+            node = binding.node
+            if binding.how not in (BindingKind.DEF, BindingKind.CLASS) or not isinstance(
+                node, (cst.FunctionDef, cst.ClassDef)
+            ):
+                return None
+            if self.tree.enclosing_function_node(node) is not None:
+                return None
+            found = found or node
+        return found
+
     def reads_only_import_time_names(self, node: cst.CSTNode) -> bool:
         """Every name ``node`` reads from outside is a builtin or bound at module level at import time:
         moved to module level, it runs the same in a child that re-imports the module."""

@@ -46,6 +46,14 @@ class Tree:
         """``__main__.py``: spawned children never re-run it (multiprocessing/spawn.py)."""
         return self.path.replace("\\", "/").rsplit("/", 1)[-1] == "__main__.py"
 
+    @property
+    def is_interactive_main(self) -> bool:
+        """A Jupyter notebook (``.ipynb``): its cells run in an interactive ``__main__`` that has no
+        file. A spawned or forkserver child never re-runs it (no ``__main__`` guard is needed) and
+        cannot import it either: the child's ``__main__`` is a module of its own, without what the
+        notebook defined."""
+        return self.path.lower().endswith(".ipynb")
+
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.parents.get(node)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Optional
 
 from mplint.text import LINE_BREAK, split_lines, split_lines_keepends
 
 __all__ = [
     "display_width",
+    "file_and_cell",
     "one_line",
     "plural",
     "printable",
@@ -22,6 +24,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Characters XML 1.0 cannot carry, not even as character references.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 TAB_WIDTH = 4
+
+
+def file_and_cell(path: str, cell: Optional[int]) -> str:
+    """The file a position is in: ``demo.ipynb:cell 3`` in a notebook (ruff's form), else the path."""
+    return path if cell is None else f"{path}:cell {cell}"
 
 
 def _control_picture(match: re.Match[str]) -> str:

@@ -23,12 +23,15 @@ def _marker(diagnostic: Diagnostic, context: OutputContext) -> str:
 
 
 def location(diagnostic: Diagnostic, palette: Palette) -> str:
-    """``path:line:col:`` (coloured like ruff's: bold path, cyan separators)."""
+    """``path:line:col:`` (coloured like ruff's: bold path, cyan separators); in a notebook
+    ``path:cell N:row:col:``."""
     colon = palette.paint(":", "cyan")
-    return (
-        f"{palette.paint(one_line(diagnostic.path), 'bold')}{colon}{diagnostic.line}{colon}"
-        f"{diagnostic.column}{colon}"
-    )
+    where = one_line(diagnostic.path)
+    if diagnostic.cell is not None:
+        where = f"{palette.paint(where, 'bold')}{colon}{palette.paint(f'cell {diagnostic.cell}', 'bold')}"
+    else:
+        where = palette.paint(where, "bold")
+    return f"{where}{colon}{diagnostic.line}{colon}{diagnostic.column}{colon}"
 
 
 def fix_note(diagnostic: Diagnostic, context: OutputContext) -> str:

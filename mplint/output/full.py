@@ -39,6 +39,7 @@ from mplint.diagnostics import Applicability, Diagnostic, Edit, Related, Severit
 from mplint.output._text import (
     TAB_WIDTH,
     display_width,
+    file_and_cell,
     one_line,
     printable,
     split_lines,
@@ -231,12 +232,13 @@ def _diagnostic(
     d: Diagnostic, context: OutputContext, palette: Palette, cache: dict[str, list[str]]
 ) -> list[str]:
     style = "yellow" if d.severity is Severity.WARNING else "red"
-    source = context.sources.get(d.path)
+    shown = file_and_cell(d.path, d.cell)
+    source = context.sources.get(shown)
     lines: Optional[list[str]] = None
     if source is not None:
-        if d.path not in cache:
-            cache[d.path] = split_lines(source)
-        lines = cache[d.path]
+        if shown not in cache:
+            cache[shown] = split_lines(source)
+        lines = cache[shown]
     has_snippet = lines is not None and 1 <= d.line <= len(lines)
     diff = None
     if source is not None and d.fix is not None and d.fix.edits:
@@ -253,7 +255,7 @@ def _diagnostic(
         f"{palette.paint(one_line(d.message), 'bold')}"
     ]
     arrow = palette.paint("-->", "bold", "blue")
-    out.append(f"{' ' * width}{arrow} {one_line(d.path)}:{d.line}:{d.column}")
+    out.append(f"{' ' * width}{arrow} {one_line(shown)}:{d.line}:{d.column}")
     if lines is not None and has_snippet:
         writer = _Writer(palette, width)
         _snippet(writer, d, lines, palette, style)
@@ -271,16 +273,17 @@ def _note(
 ) -> list[str]:
     """A related location: ``note:`` with its message, where it is, and its first line underlined."""
     lines: Optional[list[str]] = None
-    source = context.sources.get(related.path)
+    shown = file_and_cell(related.path, related.cell)
+    source = context.sources.get(shown)
     if source is not None:
-        if related.path not in cache:
-            cache[related.path] = split_lines(source)
-        lines = cache[related.path]
+        if shown not in cache:
+            cache[shown] = split_lines(source)
+        lines = cache[shown]
     width = len(str(max(related.line, 1)))
     out = [
         f"{palette.paint('note', 'bold')}: {one_line(related.message)}",
         f"{' ' * width}{palette.paint('-->', 'bold', 'blue')} "
-        f"{one_line(related.path)}:{related.line}:{related.column}",
+        f"{one_line(shown)}:{related.line}:{related.column}",
     ]
     if lines is None or not 1 <= related.line <= len(lines):
         return out

@@ -30,18 +30,18 @@ def escape_property(value: str) -> str:
 
 def _command(d: Diagnostic, context: OutputContext) -> str:
     kind = "warning" if d.severity is Severity.WARNING else "error"
-    properties = ",".join(
-        f"{key}={escape_property(value)}"
-        for key, value in (
-            ("file", d.path),
+    fields = [("file", d.path)]
+    if d.cell is None:
+        fields += [
             ("line", str(d.line)),
             ("col", str(d.column)),
             ("endLine", str(d.end_line)),
             ("endColumn", str(d.end_column)),
-            ("title", d.code),
-        )
-    )
-    message = d.message
+        ]
+    fields.append(("title", d.code))
+    properties = ",".join(f"{key}={escape_property(value)}" for key, value in fields)
+    # an annotation's line is a line of the file: in a notebook, the message names the cell and row
+    message = d.message if d.cell is None else f"cell {d.cell}, line {d.line}: {d.message}"
     if context.show_fixes and d.fix is not None:
         note = fix_note(d, context)
         message += f"\nfix: {d.fix.message}" + (f" ({note})" if note else "")

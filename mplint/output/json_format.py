@@ -1,6 +1,7 @@
 """``json``: ruff's JSON schema, so tools that read ruff's JSON read ours.
 
-A list of objects with ruff's keys, in ruff's (alphabetical) order: ``cell`` (always null), ``code``,
+A list of objects with ruff's keys, in ruff's (alphabetical) order: ``cell`` (in a notebook, the
+cell's number, 1-based among all cells, and the rows are the cell's; null in other files), ``code``,
 ``end_location`` and ``location`` (``{"column", "row"}``, 1-based, the end exclusive), ``filename``,
 ``fix`` (null or ``{"applicability", "edits": [{"content", "end_location", "location"}], "message"}``),
 ``message``, ``name``, ``noqa_row`` (the line a ``# noqa`` comment must be on; null for files that
@@ -45,7 +46,7 @@ def diagnostic_to_json(d: Diagnostic) -> dict[str, Any]:
             "message": d.fix.message,
         }
     return {
-        "cell": None,
+        "cell": d.cell,
         "code": d.code,
         "end_location": _position(d.end_line, d.end_column),
         "filename": d.path,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from mplint.diagnostics import Diagnostic
-from mplint.output._text import xml_safe
+from mplint.output._text import file_and_cell, xml_safe
 from mplint.output.context import OutputContext
 
 __all__ = ["render", "render_statistics"]
@@ -73,7 +73,7 @@ def render(diagnostics: list[Diagnostic], context: OutputContext) -> str:
             else:
                 failures += 1
             problem = ET.SubElement(case, kind, {"message": xml_safe(d.message), "type": d.code})
-            body = f"{path}:{d.line}:{d.column}: {d.code} {d.message}"
+            body = f"{file_and_cell(path, d.cell)}:{d.line}:{d.column}: {d.code} {d.message}"
             if d.url:
                 body += f"\n{d.url}"
             problem.text = xml_safe(body)

@@ -33,6 +33,7 @@ from mplint.diagnostics import (
     SYNTAX_ERROR,
     Diagnostic,
     Edit,
+    Related,
     Severity,
 )
 from mplint.output.context import OutputContext
@@ -174,40 +175,44 @@ def _replacement(edit: Edit) -> dict[str, Any]:
     return replacement
 
 
+def _related_location(number: int, related: Related, root: str) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": _artifact_location(related.path, root)}
+    text = related.message
+    if related.cell is None:
+        physical["region"] = _region(
+            related.line, related.column, related.end_line, related.end_column
+        )
+    else:  # as for a result in a notebook: the cell and row are named in the message
+        text = f"cell {related.cell}, line {related.line}: {related.message}"
+    return {"id": number, "physicalLocation": physical, "message": {"text": text}}
+
+
 def _result(d: Diagnostic, index: dict[str, int], root: str) -> dict[str, Any]:
     location = _artifact_location(d.path, root)
     result: dict[str, Any] = {"ruleId": d.code}
     if d.code in index:
         result["ruleIndex"] = index[d.code]
+    physical: dict[str, Any] = {"artifactLocation": location}
+    text = d.message
+    if d.cell is None:
+        physical["region"] = _region(d.line, d.column, d.end_line, d.end_column)
+    else:
+        # a region counts the notebook file's lines: a cell's rows are named in the message instead
+        text = f"cell {d.cell}, line {d.line}: {d.message}"
     result.update(
         {
             "level": _level(d.severity),
-            "message": {"text": d.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": location,
-                        "region": _region(d.line, d.column, d.end_line, d.end_column),
-                    }
-                }
-            ],
+            "message": {"text": text},
+            "locations": [{"physicalLocation": physical}],
         }
     )
     if d.related:
         result["relatedLocations"] = [
-            {
-                "id": number,
-                "physicalLocation": {
-                    "artifactLocation": _artifact_location(related.path, root),
-                    "region": _region(
-                        related.line, related.column, related.end_line, related.end_column
-                    ),
-                },
-                "message": {"text": related.message},
-            }
-            for number, related in enumerate(d.related)
+            _related_location(number, related, root) for number, related in enumerate(d.related)
         ]
-    if d.fix is not None and d.fix.edits:
+    if d.cell is not None:
+        result["properties"] = {"cell": d.cell, "row": d.line, "column": d.column}
+    elif d.fix is not None and d.fix.edits:
         result["fixes"] = [
             {
                 "description": {"text": d.fix.message},

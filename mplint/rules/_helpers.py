@@ -16,6 +16,7 @@ from mplint.model import Model, SelfAttr, positional_args
 from mplint.source import split_lines_keepends
 
 __all__ = [
+    "calls_and_names",
     "comments_above",
     "descendants",
     "expression_line",
@@ -230,3 +231,23 @@ def is_docstring(statement: cst.BaseStatement) -> bool:
         and isinstance(statement.body[0], cst.Expr)
         and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
     )
+
+
+def calls_and_names(expr: cst.CSTNode) -> list[cst.CSTNode]:
+    """Calls and names in an argument expression (not inside lambdas)."""
+    out: list[cst.CSTNode] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Lambda):
+            continue
+        if isinstance(node, (cst.Call, cst.Name)):
+            out.append(node)
+        if isinstance(node, cst.Attribute):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Arg):
+            stack.append(node.value)
+            continue
+        stack.extend(node.children)
+    return out

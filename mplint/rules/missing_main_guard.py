@@ -179,8 +179,8 @@ class MissingMainGuard(LintRule):
 
     def check(self) -> None:
         model = self.model
-        if model.tree.is_main_file:
-            return
+        if model.tree.is_main_file or model.tree.is_interactive_main:
+            return  # children never re-run __main__.py nor a notebook's cells
         offenders: list[tuple[cst.Call, str]] = []
         for call in model.tree.calls:
             if not model.flow.runs_at_import(call):

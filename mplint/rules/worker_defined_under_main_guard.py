@@ -9,7 +9,7 @@ from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, ReplaceLines
 from mplint.model import BindingKind, ExecContext, Submission, Via, is_main_guard_test
 from mplint.rule import Invalid, LintRule, Valid
-from mplint.rules._helpers import wrapping_block_text
+from mplint.rules._helpers import calls_and_names, wrapping_block_text
 
 Definition = Union[cst.FunctionDef, cst.ClassDef]
 
@@ -151,6 +151,8 @@ class WorkerDefinedUnderMainGuard(LintRule):
 
     def check(self) -> None:
         model = self.model
+        if model.tree.is_interactive_main:
+            return  # a notebook runs its guarded block: MPL209 reports what it defines there
         reported: set[cst.CSTNode] = set()
         for submission in model.pickling.reimported_submissions():
             for expr, definition in self._guarded_uses(submission):
@@ -174,7 +176,7 @@ class WorkerDefinedUnderMainGuard(LintRule):
         for arg in submission.call.args:
             if arg.value is submission.callable or model.contains(arg.value, submission.callable):
                 continue
-            for node in _expressions(arg.value):
+            for node in calls_and_names(arg.value):
                 found: Optional[Definition] = None
                 if isinstance(node, cst.Call):
                     found = model.pickling.guard_definition(node.func)
@@ -202,7 +204,7 @@ class WorkerDefinedUnderMainGuard(LintRule):
         value = bindings[0].value
         if value is None or isinstance(value, cst.Call):
             return None  # a direct call is handled as an instance (``job = Job()``)
-        for node in _expressions(value):
+        for node in calls_and_names(value):
             if isinstance(node, cst.Call):
                 found = model.pickling.guard_definition(node.func)
                 if isinstance(found, cst.ClassDef):
@@ -257,23 +259,3 @@ def _first_without_blank_lines(statements: list[cst.BaseStatement]) -> list[cst.
         return statements
     lines = _without_leading_blank_lines(first.leading_lines)
     return [first.with_changes(leading_lines=lines), *statements[1:]]
-
-
-def _expressions(expr: cst.CSTNode) -> list[cst.CSTNode]:
-    """Calls and names in an argument expression (not inside lambdas)."""
-    out: list[cst.CSTNode] = []
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Lambda):
-            continue
-        if isinstance(node, (cst.Call, cst.Name)):
-            out.append(node)
-        if isinstance(node, cst.Attribute):
-            stack.append(node.value)
-            continue
-        if isinstance(node, cst.Arg):
-            stack.append(node.value)
-            continue
-        stack.extend(node.children)
-    return out

@@ -9,6 +9,8 @@ What it offers (each module's docstring has the details):
   processes so that the server keeps answering meanwhile (``workers``);
 - code actions: quick fixes, "Disable MPLxxx for this line" and ``source.fixAll.mplint`` (``actions``);
 - hover on a code in a ``# noqa: MPLxxx`` comment (``hover``);
+- Jupyter notebooks (LSP 3.17 notebook synchronisation): the code cells checked together, each
+  finding published on its cell (``notebooks``);
 - configuration from the nearest ``pyproject.toml`` and the client's settings (``settings``).
 
 The rest: ``text`` (a document's lines and positions, in the negotiated encoding), ``documents`` (the open
@@ -35,6 +37,7 @@ from mplint.server.capabilities import ClientCapabilities, negotiated_encoding
 from mplint.server.documents import Document, Result
 from mplint.server.hover import noqa_hover
 from mplint.server.lint import DEBOUNCE_SECONDS, Linter
+from mplint.server.notebooks import NOTEBOOK_SYNC, Notebooks
 from mplint.server.settings import SETTINGS_TIMEOUT, Configuration
 from mplint.server.workers import Workers, prepare_threads
 
@@ -55,6 +58,7 @@ class MplintLanguageServer(LanguageServer):
             # server's own copy would then receive corrupted ranges on lines after a form feed. A client
             # that sends ranges anyway is still handled correctly by ``Text.apply``.
             text_document_sync_kind=types.TextDocumentSyncKind.Full,
+            notebook_document_sync=NOTEBOOK_SYNC,
         )
         self.encoding = "utf-16"
         self.capabilities = ClientCapabilities()
@@ -67,6 +71,7 @@ class MplintLanguageServer(LanguageServer):
         )
         self.linter = Linter(self)
         self.actions = CodeActions(self)
+        self.notebooks = Notebooks(self)
 
     # --- lifecycle ---------------------------------------------------------------------------------------
 
@@ -99,6 +104,7 @@ class MplintLanguageServer(LanguageServer):
 
     def stop(self) -> None:
         self.linter.stop()
+        self.notebooks.stop()
         self.workers.stop()
 
     # --- documents and configuration changes -------------------------------------------------------------
@@ -135,11 +141,13 @@ class MplintLanguageServer(LanguageServer):
     async def did_change_configuration(self, params: types.DidChangeConfigurationParams) -> None:
         await self.configuration.changed(params)
         self.linter.relint_all()
+        self.notebooks.relint_all()
 
     def pyproject_changed(self) -> None:
         self.configuration.forget_stamps()
         self.actions.forget()
         self.linter.relint_all()
+        self.notebooks.relint_all()
 
     # --- messages ----------------------------------------------------------------------------------------
 
@@ -184,6 +192,31 @@ def create_server() -> MplintLanguageServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: MplintLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
         ls.close(params.text_document.uri)
+
+    # Notebooks (LSP 3.17): pygls keeps the cells in its workspace; see ``notebooks``.
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def notebook_did_open(
+        ls: MplintLanguageServer, params: types.DidOpenNotebookDocumentParams
+    ) -> None:
+        ls.notebooks.schedule(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def notebook_did_change(
+        ls: MplintLanguageServer, params: types.DidChangeNotebookDocumentParams
+    ) -> None:
+        ls.notebooks.schedule(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+    def notebook_did_save(
+        ls: MplintLanguageServer, params: types.DidSaveNotebookDocumentParams
+    ) -> None:
+        ls.notebooks.schedule(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def notebook_did_close(
+        ls: MplintLanguageServer, params: types.DidCloseNotebookDocumentParams
+    ) -> None:
+        ls.notebooks.close(params)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(

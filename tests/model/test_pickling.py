@@ -264,3 +264,30 @@ def test_reimported_submissions() -> None:
     ]
     forked = model_of(_SUBMITTING, path="case.py", start_method="fork")
     assert forked.pickling.reimported_submissions() == []
+
+
+def test_interactive_definition() -> None:
+    code = (
+        "import functools\n"
+        "from work import imported\n"
+        "def top(): pass\n"
+        "class Job: pass\n"
+        "def rebound(): pass\n"
+        "rebound = imported\n"
+        "if __name__ == '__main__':\n"
+        "    def guarded(): pass\n"
+        "def outer():\n"
+        "    def local(): pass\n"
+        "    return local\n"
+        "use(top, Job, functools.partial(top), imported, rebound, guarded, outer(), print)\n"
+    )
+    text = "use(top, Job, functools.partial(top), imported, rebound, guarded, outer(), print)"
+    notebook = model_of(code, path="analysis.ipynb", dedent=False)
+    call = call_node(notebook, text)
+    found = [notebook.pickling.interactive_definition(arg.value) for arg in call.args]
+    names = [f.name.value if f else None for f in found]
+    assert names == ["top", "Job", "top", None, None, "guarded", None, None]
+    # the same code in a file: its children re-import it, nothing is a notebook definition
+    script = model_of(code, path="analysis.py", dedent=False)
+    call = call_node(script, text)
+    assert [script.pickling.interactive_definition(arg.value) for arg in call.args] == [None] * 8

@@ -153,3 +153,11 @@ def test_name_uses_in_is_the_slice_of_name_uses_inside_a_node() -> None:
     c = next(n for n in model.tree.nodes_of(cst.ClassDef) if n.name.value == "C")
     assert list(model.tree.name_uses_in("x", c)) == []
     assert list(model.tree.name_uses_in("nowhere", f)) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("analysis.ipynb", True), ("dir/Report.IPYNB", True), ("analysis.py", False), ("-", False)],
+)
+def test_is_interactive_main(path: str, expected: bool) -> None:
+    assert model_of("x = 1\n", path).tree.is_interactive_main is expected
