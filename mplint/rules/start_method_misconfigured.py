@@ -258,10 +258,12 @@ class StartMethodMisconfigured(LintRule):
         if not isinstance(function, cst.FunctionDef):
             return None
         info = model.names.enclosing_class(function)
+        body = model.parent(function)
         if (
             function.name.value == "__init__"
             and info is not None
-            and model.parent(model.parent(function)) is info.node
+            and body is not None
+            and model.parent(body) is info.node
         ):
             return f"runs for every instance of `{info.name}`: the second one {_ALREADY_SET}"
         for site in model.tree.calls:
