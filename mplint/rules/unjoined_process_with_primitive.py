@@ -7,11 +7,9 @@ import libcst as cst
 from mplint.diagnostics import Severity
 from mplint.kinds import SEMLOCK_KINDS, Kind
 from mplint.model import LocalVar, call_argument
-from mplint.model.syntax import is_main_guard_test, tuple_elements
+from mplint.model.syntax import tuple_elements
 from mplint.rule import Invalid, LintRule, Valid
-
-_BLOCKS = (cst.If, cst.Else, cst.For, cst.While, cst.Try, cst.Finally)
-_LOOPS = (cst.For, cst.While)
+from mplint.rules._helpers import ends_the_program
 
 
 class UnjoinedProcessWithPrimitive(LintRule):
@@ -129,7 +127,7 @@ class UnjoinedProcessWithPrimitive(LintRule):
             ):
                 continue
             primitive = self._primitive_argument(creation)
-            if primitive is None or not self._parent_ends_after(start):
+            if primitive is None or not ends_the_program(model, start):
                 continue
             self.report(
                 start,
@@ -183,86 +181,3 @@ class UnjoinedProcessWithPrimitive(LintRule):
             ):
                 return element
         return None
-
-    def _parent_ends_after(self, start: cst.Call) -> bool:
-        """Starting the process is the last thing the parent does: the statement (or the loop around
-        it) ends the ``__main__`` guard, or ends a function whose call ends the guard."""
-        model = self.model
-        statement = model.statement_of(start)
-        if statement is None:
-            return False
-        guard_or_function = self._climb_to_end(statement)
-        if isinstance(guard_or_function, cst.If):
-            return True
-        if isinstance(guard_or_function, cst.FunctionDef):
-            name = guard_or_function.name.value
-            for call in model.tree.calls:
-                if not (isinstance(call.func, cst.Name) and call.func.value == name):
-                    continue
-                if model.names.resolve_function(call.func) is not guard_or_function:
-                    continue
-                line = model.statement_of(call)
-                if (
-                    line is not None
-                    and _bare_call(line) is call
-                    and isinstance(self._climb_to_end(line), cst.If)
-                ):
-                    return True
-        return False
-
-    def _climb_to_end(self, statement: cst.CSTNode) -> Optional[cst.CSTNode]:
-        """From a statement, climb while it is the last effective statement of its block (loops
-        count as a whole); return the ``__main__`` guard or the function whose end it reaches."""
-        model = self.model
-        current = statement
-        while True:
-            block = model.parent(current)
-            if not isinstance(block, cst.IndentedBlock):
-                return None
-            owner = model.parent(block)
-            if not isinstance(owner, _LOOPS) and self._last_effective(block) is not current:
-                return None
-            if isinstance(owner, cst.FunctionDef):
-                return owner
-            if isinstance(owner, cst.If) and is_main_guard_test(owner.test) is True:
-                if isinstance(model.parent(owner), cst.Module):
-                    return owner
-                return None
-            if isinstance(owner, (cst.Else, cst.Finally)):
-                owner = model.parent(owner)
-            if not isinstance(owner, _BLOCKS):
-                return None
-            if isinstance(owner, cst.Try) and owner.finalbody is not None:
-                return None
-            current = owner
-            while isinstance(model.parent(current), cst.If):
-                outer = model.parent(current)  # an ``elif``: the chain's first ``if``
-                assert outer is not None
-                current = outer
-
-    def _last_effective(self, block: cst.BaseSuite) -> Optional[cst.CSTNode]:
-        """The block's last statement, skipping trailing ``print(...)`` lines."""
-        if not isinstance(block, cst.IndentedBlock):
-            return None
-        for statement in reversed(block.body):
-            call = _bare_call(statement)
-            if (
-                call is not None
-                and isinstance(call.func, cst.Name)
-                and call.func.value == "print"
-                and self.model.qualname(call.func) in (None, "builtins.print", "print")
-            ):
-                continue
-            return statement
-        return None
-
-
-def _bare_call(statement: Optional[cst.CSTNode]) -> Optional[cst.Call]:
-    if (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, cst.Call)
-    ):
-        return statement.body[0].value
-    return None

@@ -2,7 +2,6 @@
 # source: https://github.com/python/cpython/issues/91594
 # expected: MPL501
 # symptom: the program hangs at exit after the last iteration; fine with fewer items
-# why-missed: join(timeout) returns; the hang is in the exit handler's join of the child, which no statement shows
 from multiprocessing import Process, Queue
 
 
