@@ -243,12 +243,14 @@ class OnlyLastProcessJoined(LintRule):
         if collected is None:
             return None
         indent = model.module.default_indent
+        comment = join_line.trailing_whitespace.comment
+        kept = f"  {comment.value}" if comment is not None else ""  # ReplaceLines drops it
         return self.fix(
             Applicability.UNSAFE,
             InsertBefore(loop, f"{collected} = []"),
             InsertAfter(start_line, f"{collected}.append({name})"),
             ReplaceLines(
-                join_line, join_line, f"for {name} in {collected}:\n{indent}{name}.join()"
+                join_line, join_line, f"for {name} in {collected}:\n{indent}{name}.join(){kept}"
             ),
         )
 
