@@ -20,7 +20,6 @@ def test_the_examples_are_there() -> None:
     # the guidelines' examples and the pages' long examples are among them
     assert {
         "mp_guideline_join_after_get",
-        "mp_guideline_pass_resources",
         "mp_guideline_safe_main",
         "mp_pool",
         "mp_workers",

@@ -13,12 +13,14 @@ from typing import Optional
 import libcst as cst
 
 from mplint.model import Model, SelfAttr, positional_args
+from mplint.model.syntax import is_main_guard_test
 from mplint.source import split_lines_keepends
 
 __all__ = [
     "calls_and_names",
     "comments_above",
     "descendants",
+    "ends_the_program",
     "expression_line",
     "indentation",
     "positional_arity",
@@ -251,3 +253,93 @@ def calls_and_names(expr: cst.CSTNode) -> list[cst.CSTNode]:
             continue
         stack.extend(node.children)
     return out
+
+
+# --- the end of the parent's life --------------------------------------------------------------------
+_END_BLOCKS = (cst.If, cst.Else, cst.For, cst.While, cst.Try, cst.Finally)
+
+
+def ends_the_program(model: Model, node: cst.CSTNode) -> bool:
+    """The statement holding ``node`` is the last thing the program does (trailing ``print()`` lines
+    aside; a loop counts as a whole): it ends the ``__main__`` guard, or ends a function whose call
+    ends the guard. The interpreter then exits, and its exit handler
+    (``multiprocessing/util.py`` ``_exit_function``) finalizes and joins what is left."""
+    statement = model.statement_of(node)
+    if statement is None:
+        return False
+    end = _climb_to_end(model, statement)
+    if isinstance(end, cst.If):
+        return True
+    if not isinstance(end, cst.FunctionDef):
+        return False
+    name = end.name.value
+    for call in model.tree.calls:
+        if not (isinstance(call.func, cst.Name) and call.func.value == name):
+            continue
+        if model.names.resolve_function(call.func) is not end:
+            continue
+        line = model.statement_of(call)
+        if (
+            line is not None
+            and _bare_call(line) is call
+            and isinstance(_climb_to_end(model, line), cst.If)
+        ):
+            return True
+    return False
+
+
+def _climb_to_end(model: Model, statement: cst.CSTNode) -> Optional[cst.CSTNode]:
+    """From a statement, climb while it is the last effective statement of its block (loops count as a
+    whole); the ``__main__`` guard or the function whose end it reaches, else None."""
+    current = statement
+    while True:
+        block = model.parent(current)
+        if not isinstance(block, cst.IndentedBlock):
+            return None
+        owner = model.parent(block)
+        if (
+            not isinstance(owner, (cst.For, cst.While))
+            and _last_effective(model, block) is not current
+        ):
+            return None
+        if isinstance(owner, cst.FunctionDef):
+            return owner
+        if isinstance(owner, cst.If) and is_main_guard_test(owner.test) is True:
+            return owner if isinstance(model.parent(owner), cst.Module) else None
+        if isinstance(owner, (cst.Else, cst.Finally)):
+            owner = model.parent(owner)
+        if not isinstance(owner, _END_BLOCKS):
+            return None
+        if isinstance(owner, cst.Try) and owner.finalbody is not None:
+            return None
+        current = owner
+        while isinstance(model.parent(current), cst.If):
+            outer = model.parent(current)  # an ``elif``: the chain's first ``if``
+            assert outer is not None
+            current = outer
+
+
+def _last_effective(model: Model, block: cst.IndentedBlock) -> Optional[cst.CSTNode]:
+    """The block's last statement, skipping trailing ``print(...)`` lines."""
+    for statement in reversed(block.body):
+        call = _bare_call(statement)
+        if (
+            call is not None
+            and isinstance(call.func, cst.Name)
+            and call.func.value == "print"
+            and model.qualname(call.func) in (None, "builtins.print", "print")
+        ):
+            continue
+        return statement
+    return None
+
+
+def _bare_call(statement: Optional[cst.CSTNode]) -> Optional[cst.Call]:
+    if (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, cst.Call)
+    ):
+        return statement.body[0].value
+    return None

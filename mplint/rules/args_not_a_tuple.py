@@ -40,6 +40,25 @@ _NOT_A_MAPPING_DICT: dict[str, str] = {
     "function": "dict() rejects it: TypeError",
 }
 _NOT_A_MAPPING_STARS = "`**` needs a mapping: TypeError"
+#: Objects of the library that are not iterable, by the name of their class at run time: one of them
+#: alone in ``args=(q)`` reaches ``tuple(args)`` in ``BaseProcess.__init__``.
+_NOT_ITERABLE_KINDS: dict[KindName, str] = {
+    KindName.QUEUE: "Queue",
+    KindName.JOINABLE_QUEUE: "JoinableQueue",
+    KindName.SIMPLE_QUEUE: "SimpleQueue",
+    KindName.CONNECTION: "Connection",
+    KindName.POOL: "Pool",
+    KindName.THREAD_POOL: "ThreadPool",
+    KindName.EXECUTOR: "ProcessPoolExecutor",
+    KindName.LOCK: "Lock",
+    KindName.RLOCK: "RLock",
+    KindName.SEMAPHORE: "Semaphore",
+    KindName.BOUNDED_SEMAPHORE: "BoundedSemaphore",
+    KindName.CONDITION: "Condition",
+    KindName.EVENT: "Event",
+    KindName.BARRIER: "Barrier",
+    KindName.VALUE: "Synchronized",
+}
 _ARTICLES = {"int": "an int", "None": "None", "function": "a lambda"}
 
 
@@ -61,6 +80,9 @@ class ArgsNotATuple(LintRule):
       A dict passes only its keys; a set passes its items in an arbitrary order.
     - A number fails in the parent, in `multiprocessing/process.py` `BaseProcess.__init__`
       (`tuple(args)`): `TypeError: 'int' object is not iterable`.
+    - A queue, a pipe's `Connection`, a pool, a lock or another object of the library alone in
+      `Process(args=(conn))` is not iterable either: `BaseProcess.__init__` raises
+      `TypeError: 'Connection' object is not iterable` (or `'Queue'`, `'Pool'` …) in the parent.
     - `pool.apply_async(add, args=(5))` fails in the worker, in `multiprocessing/pool.py` `worker`:
       `TypeError: add() argument after * must be an iterable, not int`, raised again by `get()`.
     - `Pool(initializer=init, initargs=(5))`: every worker dies in `initializer(*initargs)` and is
@@ -73,7 +95,7 @@ class ArgsNotATuple(LintRule):
       `kwds` of a pool task fails with `TypeError: ... argument after ** must be a mapping`.
 
     Only values whose type is certain are reported: literals, f-strings, arithmetic, calls such as
-    `str(x)`, variables every assignment of which agrees, and parameters annotated with a built-in
+    `str(x)`, variables every assignment of which agrees, objects the model knows (a `Queue`, a `Connection` …), and parameters annotated with a built-in
     type. `args=(params)` around a variable of unknown type, `args=[a, b]` (a list is fine) and a
     generator expression are not reported. A `Process` subclass with its own `__init__` is skipped: its
     parameters are its own.
@@ -243,6 +265,9 @@ class ArgsNotATuple(LintRule):
         if value is None:
             return
         found = self.model.types.value_type(value)
+        if found is None and owner.name is KindName.PROCESS and not owner.uses_threads:
+            self._check_object_args(value, slot)
+            return
         if found is None or found not in _ARGS_PROBLEMS:
             return
         if found == "None" and owner.uses_threads:
@@ -256,6 +281,27 @@ class ArgsNotATuple(LintRule):
             what=_article(found),
             expected="a tuple",
             problem=_ARGS_PROBLEMS[found],
+        )
+
+    def _check_object_args(self, value: cst.BaseExpression, slot: str) -> None:
+        """``Process(args=(conn))``: a queue, connection, pool, lock … alone, not in a tuple."""
+        kind = self.model.kind_of(value)
+        if kind is None or kind.proxy or kind.uses_threads or kind.family != "multiprocessing":
+            return
+        name = _NOT_ITERABLE_KINDS.get(kind.name)
+        if name is None:
+            return
+        bare = self.model.module.code_for_node(value.with_changes(lpar=(), rpar=()))
+        fix = self.fix(
+            Applicability.SAFE, Replace(value, f"{bare}," if value.lpar else f"({bare},)")
+        )
+        self.report(
+            value,
+            fix=fix,
+            slot=f"{slot}={self.snippet(value, width=30)}",
+            what=f"{'an' if name[0] in 'AEIOU' else 'a'} `{name}`",
+            expected="a tuple",
+            problem=f"TypeError: '{name}' object is not iterable",
         )
 
     def _tuple_fix(self, value: cst.BaseExpression, found: str) -> Optional[FixSpec]:

@@ -19,8 +19,11 @@ class BlockingCallback(LintRule):
     `map_async` and `starmap_async`, on pools of processes or threads) and the done-callbacks of
     `ProcessPoolExecutor` futures (`future.add_done_callback`) for calls that block: waiting for another
     task's result (`get()`, `wait()`, `result()`), for a process, a pool (`apply`, `map`, `join`) or a
-    queue item, `pool.terminate()`, `time.sleep()`, `input()`. The functions of this module the callback
-    calls are followed (three calls deep).
+    queue item, `pool.terminate()`, `time.sleep()`, `input()`; and calls that wait on the outside
+    world for as long as it takes: an HTTP request (`requests`, `httpx`, `urllib.request.urlopen`), a
+    network connection, another program (`subprocess.run()`, `check_output()`, `os.system()`), a walk
+    over a directory tree (`os.walk()`, `shutil.copytree()`, `shutil.rmtree()`). The functions of
+    this module the callback calls are followed (three calls deep).
 
     It supersedes MPL304 on the same call: the wait inside the callback is the cause; turning
     the loop into `map()` would still block the result-handler thread.
@@ -35,8 +38,12 @@ class BlockingCallback(LintRule):
     then hang (cpython #83371). Done-callbacks of a `ProcessPoolExecutor` run in its result-manager
     thread, with the same effect.
 
+    An HTTP upload or a `subprocess.run()` in a callback does not deadlock, but every other result
+    waits behind it: a pool of eight workers delivers its results one network round trip (or one
+    program run) at a time, and `get()`, `imap` and `join()` in the main thread wait as long.
+
     Quick work is fine and not reported: appending to a list, `dict.get(key)`, putting on an unbounded
-    queue, logging. Taking a lock is not reported either: a short critical section around shared
+    queue, logging, writing one file (its size cannot be known here). Taking a lock is not reported either: a short critical section around shared
     results is the usual way to collect them from a callback. Done-callbacks of a `ThreadPoolExecutor`
     are not checked: they run in the worker thread that finished the task (or at once in the caller,
     when the future is already done), not in a thread that delivers the other results.
@@ -187,6 +194,29 @@ class BlockingCallback(LintRule):
 
 
 # --- helpers of this rule ---
+#: Functions that wait on the network, on another program or on a whole directory tree, by qualified
+#: name: as long as a ``sleep()`` of unknown length in the thread that runs the callback.
+_IO_CALLS: dict[str, str] = {
+    **{
+        f"{module}.{verb}": "waits for an HTTP request"
+        for module in ("requests", "httpx")
+        for verb in ("get", "post", "put", "patch", "delete", "head", "options", "request")
+    },
+    "urllib.request.urlopen": "waits for an HTTP request",
+    "urllib.request.urlretrieve": "waits for a download",
+    "socket.create_connection": "waits for a network connection",
+    "smtplib.SMTP": "waits for a mail server",
+    "subprocess.run": "waits for another program",
+    "subprocess.call": "waits for another program",
+    "subprocess.check_call": "waits for another program",
+    "subprocess.check_output": "waits for another program",
+    "os.system": "waits for another program",
+    "os.walk": "scans a directory tree",
+    "shutil.copytree": "copies a directory tree",
+    "shutil.rmtree": "deletes a directory tree",
+}
+
+
 def blocking_call(model: Model, call: cst.Call) -> Optional[str]:
     """What ``call`` waits for, when it may block its thread for long: a task's result, a future, a
     process, a pool, a queue item, an event, a timer, the console. None otherwise or unknown."""
@@ -197,6 +227,8 @@ def blocking_call(model: Model, call: cst.Call) -> Optional[str]:
         return "waits for console input"
     if qual == "concurrent.futures.wait":
         return "waits for futures"
+    if qual is not None and qual in _IO_CALLS:
+        return _IO_CALLS[qual]
     found = model.method_call(call)
     if found is None:
         return None

@@ -11,6 +11,7 @@ from mplint.kinds import Kind, KindName
 from mplint.model import FunctionNode, LocalVar, Model, Submission, VarKey, Via, call_argument
 from mplint.model.syntax import scope_descendants
 from mplint.rule import Invalid, LintRule, Valid
+from mplint.rules._helpers import ends_the_program
 
 _WRITES = (*api_table.QUEUE_PUT_METHODS, *api_table.CONNECTION_SEND_METHODS)
 _READS = (*api_table.QUEUE_GET_METHODS, *api_table.CONNECTION_RECV_METHODS)
@@ -26,6 +27,7 @@ class _Channel:
     #: The call that made the object, when the parent reads it through a container (``for q in
     #: queues.values()``, ``for conn in ends``) rather than through one variable.
     creator: Optional[cst.Call] = None
+    queue: bool = False  # a multiprocessing queue (not a pipe)
 
 
 class JoinBlockedByQueue(LintRule):
@@ -47,6 +49,12 @@ class JoinBlockedByQueue(LintRule):
     parent reads the *other* end of the same `Pipe()` (the specification's "every `q.get()` of the same
     object" does not fit pipes). A consumer without a sentinel blocks in `get()` forever, and so does
     the `join()` waiting for it.
+
+    Also reported: `p.join(timeout)` as the parent's last act (the end of the `__main__` guard, or of
+    the function it calls last) on a child that puts into a queue in a loop, when the parent reads that
+    queue only a fixed number of times before (never in a loop) and not after. The `join()` returns,
+    the program ends, and the interpreter's exit handler (`multiprocessing/util.py`
+    `_exit_function`) joins the child without a timeout: the same hang, at exit.
 
     Not reported: `join(timeout)` polling loops, reads before the `join()`, queues another process or a
     helper drains, `q.cancel_join_thread()` in the child, Manager queues (no feeder thread), processes
@@ -170,9 +178,15 @@ class JoinBlockedByQueue(LintRule):
             root = model.workers.submission_root(submission)
             if root is None:
                 continue
-            joins = [
-                j for j in model.values.object_calls(submission.call, ("join",)) if waits_forever(j)
-            ]
+            all_joins = model.values.object_calls(submission.call, ("join",))
+            for join in all_joins:
+                if waits_forever(join) or join in reported:
+                    continue
+                problem = self._exit_after_timed_join(submission, root, join)
+                if problem is not None:
+                    reported.add(join)
+                    self.report(join, join=self.code_for(join), problem=problem)
+            joins = [j for j in all_joins if waits_forever(j)]
             joins = [j for j in joins if j not in reported and not self._terminated_before(j)]
             if not joins:
                 continue
@@ -229,6 +243,40 @@ class JoinBlockedByQueue(LintRule):
         kind = self.model.kind_of(expr)
         return kind is not None and kind.creator is channel.creator
 
+    # --- join(timeout), then the program ends -----------------------------------------------------------
+    def _exit_after_timed_join(
+        self, submission: Submission, root: FunctionNode, join: cst.Call
+    ) -> Optional[str]:
+        """``p.join(timeout)`` is the parent's last act while the child puts items in a loop that the
+        parent reads only a fixed number of times before: the exit handler joins the child for good."""
+        model = self.model
+        if not ends_the_program(model, join) or model.workers.runs_in_daemon(submission):
+            return None
+        stops = model.values.object_calls(submission.call, ("terminate", "kill"))
+        if any(model.precedes(join, stop) for stop in stops):
+            return None
+        function = model.enclosing_function_node(join)
+        for channel in self._channels(submission, root):
+            if channel.read_key is None or not channel.queue:
+                continue
+            if not any(isinstance(a, (cst.For, cst.While)) for a in model.ancestors(channel.write)):
+                continue  # one put per run: a few items cannot be told from many
+            reads = [
+                r
+                for r in model.calls_on(channel.read_key, _READS)
+                if model.enclosing_function_node(r) is function
+            ]
+            if any(model.precedes(join, r) or model.flow.in_loop(r) for r in reads):
+                continue
+            if self._drained_elsewhere(channel, submission, function):
+                continue
+            return (
+                f"returns after its timeout while the child still puts into `{channel.name}` "
+                "what nobody reads; then the program ends, and the interpreter's exit joins the "
+                "child, which cannot exit until that data is read (a hang beyond 64 KiB)"
+            )
+        return None
+
     def _channels(self, submission: Submission, root: FunctionNode) -> list[_Channel]:
         model = self.model
         out: list[_Channel] = []
@@ -268,7 +316,9 @@ class JoinBlockedByQueue(LintRule):
                 elif kind.creator is not None and kind.role is None:
                     out.append(_Channel("the other end", None, writes[0], kind.creator))
             else:
-                out.append(_Channel(self.code_for(expr), key, writes[0], kind.creator))
+                out.append(
+                    _Channel(self.code_for(expr), key, writes[0], kind.creator, queue=kind.is_queue)
+                )
         return out
 
     def _small_and_few(self, writes: list[cst.Call], root: FunctionNode) -> bool:

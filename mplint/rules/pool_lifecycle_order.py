@@ -29,7 +29,8 @@ class PoolLifecycleOrder(LintRule):
     ## Why is this bad?
     - `Pool.join()` on a running pool raises `ValueError: Pool is still running`
       (`multiprocessing/pool.py` `Pool.join`).
-    - Any task method after `close()` or `terminate()` — and after `with Pool() as pool:`, whose exit
+    - Any task method after `close()` or `terminate()` — also on the next pass of a loop that closes
+      the pool at the end of each pass — and after `with Pool() as pool:`, whose exit
       calls `terminate()` — raises `ValueError: Pool not running` (`Pool._check_running`).
     - `submit()`/`map()` after `shutdown()` or after the executor's `with` block raises
       `RuntimeError: cannot schedule new futures after shutdown`.
@@ -289,6 +290,17 @@ class PoolLifecycleOrder(LintRule):
                     problem=f"after `{method}()` raises {_error_class(error)}: {error}",
                 )
                 return
+        for stop in model.calls_on(key, stoppers):
+            loop = self._repeats_after(stop, call, key)
+            if loop is not None:
+                method = stop.func.attr.value if isinstance(stop.func, cst.Attribute) else "close"
+                self.report(
+                    call,
+                    call=self.snippet(call),
+                    problem=f"on the loop's next pass, after `{method}()`, raises "
+                    f"{_error_class(error)}: {error}",
+                )
+                return
         for with_node, anchor in self._with_blocks_of(key, call):
             if (
                 model.dominates(with_node, call)
@@ -303,6 +315,25 @@ class PoolLifecycleOrder(LintRule):
                     f"{_error_class(error)}: {error}",
                 )
                 return
+
+    def _repeats_after(self, stop: cst.Call, call: cst.Call, key: VarKey) -> Optional[cst.CSTNode]:
+        """A loop around both calls whose every pass runs ``stop`` after ``call``, repeats, and does
+        not bind the variable again: from the second pass on ``call`` follows ``stop``."""
+        model = self.model
+        if not model.precedes(call, stop):
+            return None
+        for loop in model.flow.enclosing_loops(stop):
+            if not model.contains(loop, call):
+                continue
+            if (
+                model.flow.loop_may_repeat(loop)
+                and model.flow.runs_each_iteration(stop, loop)
+                and not model.flow.loop_exits_early(loop)
+                and not any(model.contains(loop, node) for node in model.names.assignments_of(key))
+            ):
+                return loop
+            return None
+        return None
 
     def _with_blocks_of(self, key: VarKey, call: cst.Call) -> list[tuple[cst.With, cst.CSTNode]]:
         """``with`` statements that shut the pool down at their exit, each with the node that binds it."""

@@ -28,6 +28,8 @@ class StartMethodMisconfigured(LintRule):
     method forbids:
 
     - `set_start_method("spawn")` (or `"forkserver"`) that runs when the module is imported;
+    - `set_start_method()` that runs more than once: in a loop, in a class's `__init__` (once for every
+      instance), or in a function this module calls in a loop;
     - `set_start_method()` after an earlier `set_start_method()`, or after something already made the
       default context choose its start method: creating a `Queue`, a `Lock` (or another synchronisation
       primitive), a `Value`/`Array`, a `Pool` or a `Manager()`, starting a `Process`, calling
@@ -195,6 +197,8 @@ class StartMethodMisconfigured(LintRule):
             if current.forced or current.tolerated:
                 continue
             problem = self._after_earlier_call(current, calls) or self._after_context_use(current)
+            if problem is None:
+                problem = self._runs_repeatedly(current)
             if problem is not None:
                 self.report(current.call, call=self.snippet(current.call), problem=problem)
                 continue
@@ -220,6 +224,40 @@ class StartMethodMisconfigured(LintRule):
                 continue
             if self._ran_before(earlier.call, current.call):
                 return f"after an earlier `{self.snippet(earlier.call)}` {_ALREADY_SET}"
+        return None
+
+    def _runs_repeatedly(self, current: StartMethodCall) -> Optional[str]:
+        """The call runs more than once in one process: on each pass of a loop, in ``__init__`` (for
+        every instance), or in a function this module calls in a loop."""
+        model = self.model
+        call = current.call
+        loops = model.flow.enclosing_loops(call)
+        function = model.enclosing_function_node(call)
+        if any(
+            model.flow.loop_may_repeat(loop)
+            and (function is None or model.contains(function, loop))
+            for loop in loops
+        ):
+            return f"runs on every pass of the loop: the second pass {_ALREADY_SET}"
+        if not isinstance(function, cst.FunctionDef):
+            return None
+        info = model.names.enclosing_class(function)
+        body = model.parent(function)
+        if (
+            function.name.value == "__init__"
+            and info is not None
+            and body is not None
+            and model.parent(body) is info.node
+        ):
+            return f"runs for every instance of `{info.name}`: the second one {_ALREADY_SET}"
+        for site in model.tree.calls:
+            if model.names.resolve_function(site.func) is not function:
+                continue
+            if any(model.flow.loop_may_repeat(loop) for loop in model.flow.enclosing_loops(site)):
+                return (
+                    f"runs on every call of `{function.name.value}()`, which is called in a loop: "
+                    f"the second call {_ALREADY_SET}"
+                )
         return None
 
     def _after_context_use(self, current: StartMethodCall) -> Optional[str]:

@@ -33,6 +33,13 @@ class WrongTimeoutException(LintRule):
     `except multiprocessing.TimeoutError:` does not catch. `multiprocess`, `billiard` and
     `torch.multiprocessing` pools raise their own `TimeoutError` the same way.
 
+    A handler naming `multiprocessing.dummy.TimeoutError` (the module re-exports `Pool` and the
+    process API but none of the exception classes: no `TimeoutError`, `ProcessError`,
+    `AuthenticationError` or `BufferTooShort`) is worse: when the timeout reaches the `except`
+    clause, evaluating it raises `AttributeError: module 'multiprocessing.dummy' has no attribute
+    'TimeoutError'`, chained to the timeout. A `ThreadPool`'s `get(timeout)` raises
+    `multiprocessing.TimeoutError`.
+
     With `target-version` below `py311`, `except TimeoutError:` around `Future.result(timeout)` is
     reported too: before 3.11 `concurrent.futures.TimeoutError` is a class of its own.
 
@@ -59,7 +66,9 @@ class WrongTimeoutException(LintRule):
     ## Fix safety
     The handler is widened to a tuple naming both classes (importing `multiprocessing` or
     `concurrent.futures` when needed). This is safe: the handler still catches everything it caught, and
-    now also the timeout it was written for. The futures timeout is written
+    now also the timeout it was written for. A `multiprocessing.dummy` name that does not exist is
+    replaced by `multiprocessing.TimeoutError` instead (also safe: the handler could only raise
+    `AttributeError`). The futures timeout is written
     `concurrent.futures.TimeoutError`, the class raised on every Python version (the builtin
     `TimeoutError` is the same class only from 3.11 on); there is no fix when it cannot be spelled
     without shadowing a name.
@@ -226,6 +235,10 @@ class WrongTimeoutException(LintRule):
         version = self.config.target_version
         return version is None or int(version[len("py3") :]) >= 11
 
+    def _missing(self, expr: cst.BaseExpression) -> bool:
+        qual = self.model.qualname(expr)
+        return qual is not None and missing_dummy_exception(qual)
+
     # --- fix ---------------------------------------------------------------------------------------------
     def _widen_fix(self, caught: cst.BaseExpression, raised: str) -> Optional[FixSpec]:
         model = self.model
@@ -243,7 +256,11 @@ class WrongTimeoutException(LintRule):
             for e in (elements or [])
             if timeout_catch(model, e.value, raised, futures_timeout_is_builtin=modern) == "wrong"
         ]
-        if elements is not None and caught.lpar:
+        missing = [e for e in (wrong if elements is not None else [caught]) if self._missing(e)]
+        if missing:
+            # the name does not exist: widening would still evaluate it; replace it instead
+            edits.append(Replace(missing[0], text))
+        elif elements is not None and caught.lpar:
             if not wrong:
                 return None
             edits.append(Replace(wrong[0], f"{self.code_for(wrong[0])}, {text}"))
@@ -285,6 +302,22 @@ def _mp_timeout_name(qualname: str) -> bool:
         return False
     split = api_table.split_family(module)
     return split is not None and split[1] in ("", "context", "exceptions")
+
+
+#: Exception classes of ``multiprocessing`` that ``multiprocessing.dummy`` does not re-export.
+_MISSING_FROM_DUMMY = frozenset(
+    {"TimeoutError", "ProcessError", "AuthenticationError", "BufferTooShort"}
+)
+
+
+def missing_dummy_exception(qualname: str) -> bool:
+    """``multiprocessing.dummy.TimeoutError`` (of any library of the family): a name that module
+    lacks, so evaluating it raises ``AttributeError``."""
+    split = api_table.split_family(qualname)
+    if split is None:
+        return False
+    module, _, name = split[1].rpartition(".")
+    return module == "dummy" and name in _MISSING_FROM_DUMMY
 
 
 def _has_timeout(argument: Optional[cst.BaseExpression]) -> bool:
@@ -339,6 +372,11 @@ def timeout_catch(
             )
             for e in expr.elements
         ]
+        if any(
+            (qual := model.qualname(e.value)) is not None and missing_dummy_exception(qual)
+            for e in expr.elements
+        ):
+            return "wrong"  # evaluating the tuple raises ``AttributeError``
         if "catches" in results:
             return "catches"
         if None in results:
@@ -351,6 +389,8 @@ def timeout_catch(
         return None
     if qual in ("builtins.Exception", "builtins.BaseException"):
         return "catches"
+    if missing_dummy_exception(qual):
+        return "wrong"  # ``AttributeError`` when the handler is evaluated
     mp_timeout = _mp_timeout_name(qual)
     if raised == _FUTURES_TIMEOUT:
         if qual in _FUTURES_TIMEOUT_NAMES:
