@@ -141,6 +141,9 @@ class Inference:
     _kind_busy: set[cst.CSTNode] = field(default_factory=set, init=False, repr=False)
     _phase: _Phase = field(default=_Phase.NOT_STARTED, init=False, repr=False)
     _submissions: list[Submission] = field(default_factory=list, init=False, repr=False)
+    _by_target: Optional[dict[FunctionNode, list[Submission]]] = field(
+        default=None, init=False, repr=False
+    )
 
     def kind_of(self, expr: cst.CSTNode) -> Optional[Kind]:
         """What ``expr`` is known to be, or None."""
@@ -506,9 +509,18 @@ class Inference:
                 yield Submission(call, Via.CALLBACK, receiver, positional[0].value, None)
 
     def submissions_to(self, function: FunctionNode) -> list[Submission]:
-        return [
-            s for s in self.submissions() if self.names.resolve_function(s.callable) is function
-        ]
+        """The submissions whose callable is ``function`` (indexed once the submissions are known)."""
+        submissions = self.submissions()
+        if self._phase is not _Phase.SETTLED:
+            return [s for s in submissions if self.names.resolve_function(s.callable) is function]
+        if self._by_target is None:
+            index: dict[FunctionNode, list[Submission]] = {}
+            for submission in submissions:
+                target = self.names.resolve_function(submission.callable)
+                if target is not None:
+                    index.setdefault(target, []).append(submission)
+            self._by_target = index
+        return list(self._by_target.get(function, ()))
 
     def thread_work(self, call: cst.Call) -> Optional[tuple[str, Kind]]:
         """What ``call`` does that starts threads in this process, as (description, kind), else None.

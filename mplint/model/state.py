@@ -115,27 +115,27 @@ class State:
         if scope is None:
             return out
         module = self.names.module_scope
+        own: dict[str, list[cst.Name]] = {}  # the names in the function's own body, by spelling
+        for node in self.tree.names_within(function):
+            if self.tree.enclosing_function_node(node) is function:
+                own.setdefault(node.value, []).append(node)
         for name in sorted(scope.global_names):
-            for node in self.tree.name_uses(name):
-                if (
-                    not self.tree.contains(function, node)
-                    or self.tree.enclosing_function_node(node) is not function
-                ):
-                    continue
+            for node in own.get(name, ()):
                 if self.names.variable_use(node) in ("store", "augment", "del"):
                     out.append((self.tree.small_statement_of(node) or node, name, "rebind"))
         for name, bindings in module.bindings.items():
-            if name in scope.global_names or not any(
-                b.how is BindingKind.ASSIGN and not b.path and self.is_mutable_container(b.value)
-                for b in bindings
+            if (
+                name not in own
+                or name in scope.global_names
+                or not any(
+                    b.how is BindingKind.ASSIGN
+                    and not b.path
+                    and self.is_mutable_container(b.value)
+                    for b in bindings
+                )
             ):
                 continue
-            for node in self.tree.name_uses(name):
-                if (
-                    not self.tree.contains(function, node)
-                    or self.tree.enclosing_function_node(node) is not function
-                ):
-                    continue
+            for node in own.get(name, ()):
                 if self.names.binding_key(node) != LocalVar(self.tree.module, name):
                     continue
                 write = self._mutation_at(node)
@@ -196,8 +196,8 @@ class State:
             return []
         first = function.params.params[0].name.value
         out: list[tuple[cst.CSTNode, str]] = []
-        for use in self.tree.name_uses(first):
-            if self.tree.enclosing_function_node(use) is not function:
+        for use in self.tree.names_within(function):
+            if use.value != first or self.tree.enclosing_function_node(use) is not function:
                 continue
             parent = self.tree.parents.get(use)
             if not isinstance(parent, cst.Attribute) or parent.value is not use:

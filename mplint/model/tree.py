@@ -4,6 +4,7 @@ structural queries over them (ancestors, containment, order, enclosing statement
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from typing import Optional, TypeVar, cast
 
@@ -38,6 +39,7 @@ class Tree:
         self.main_guards: list[cst.If] = []
         self._name_index: Optional[dict[str, list[cst.Name]]] = None
         self._type_index: Optional[dict[type[cst.CSTNode], list[cst.CSTNode]]] = None
+        self._name_orders: Optional[list[int]] = None
 
     @property
     def is_main_file(self) -> bool:
@@ -125,6 +127,18 @@ class Tree:
                 index.setdefault(node.value, []).append(node)
             self._name_index = index
         return self._name_index.get(name, [])
+
+    def names_within(self, node: cst.CSTNode) -> list[cst.Name]:
+        """Every ``Name`` node of ``node``'s subtree (``node`` itself included), in source order: a slice
+        of the module's names by pre-order number, found by bisection."""
+        names = self.nodes_of(cst.Name)
+        if self._name_orders is None:
+            self._name_orders = [self.order[name] for name in names]
+        start, end = self.order.get(node), self.end.get(node)
+        if start is None or end is None:
+            return []
+        orders = self._name_orders
+        return names[bisect_left(orders, start) : bisect_left(orders, end)]
 
     def inside_nested_scope(self, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
         for ancestor in self.ancestors(node):

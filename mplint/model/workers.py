@@ -241,11 +241,17 @@ class Workers:
     def worker_submissions(self, function: FunctionNode) -> list[Submission]:
         """The submissions (to processes, not threads) whose child runs ``function``, directly or through
         calls; empty for a function that only runs in the parent."""
-        out: list[Submission] = []
+        return list(self._submissions_reaching.get(function, ()))
+
+    @functools.cached_property
+    def _submissions_reaching(self) -> dict[FunctionNode, list[Submission]]:
+        """:meth:`worker_submissions` of every function, built once (by root, in the roots' order)."""
+        index: dict[FunctionNode, list[Submission]] = {}
         for root, submissions in self.worker_roots().items():
-            if function in self.callgraph.reachable_from(root):
-                out.extend(s for s in submissions if not s.owner.uses_threads)
-        return out
+            to_processes = [s for s in submissions if not s.owner.uses_threads]
+            for function in self.callgraph.reachable_from(root):
+                index.setdefault(function, []).extend(to_processes)
+        return index
 
     def runs_concurrently(self, function: FunctionNode) -> bool:
         """Several child processes may run ``function`` at the same time.

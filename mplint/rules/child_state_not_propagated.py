@@ -136,6 +136,8 @@ class ChildStateNotPropagated(LintRule):
 
     def check(self) -> None:
         model = self.model
+        self._writes: dict[FunctionNode, list[tuple[cst.CSTNode, str, str]]] = {}
+        self._copies: dict[cst.ClassDef, list[cst.Call]] = {}
         workers = model.workers.worker_functions(processes_only=True)
         if not workers:
             return
@@ -146,7 +148,7 @@ class ChildStateNotPropagated(LintRule):
             submissions = model.workers.worker_submissions(function)
             if not submissions or all(s.via is Via.INITIALIZER for s in submissions):
                 continue
-            for node, name, how in model.state.module_state_writes(function):
+            for node, name, how in self._module_state_writes(function):
                 if (function, name) in reported or name in per_process:
                     continue
                 if how == "rebind" and self._hands_over_arguments(function, node):
@@ -171,8 +173,15 @@ class ChildStateNotPropagated(LintRule):
             if not any(s.via is Via.INITIALIZER for s in submissions):
                 continue
             for function in model.callgraph.reachable_from(root):
-                names.update(name for _, name, _ in model.state.module_state_writes(function))
+                names.update(name for _, name, _ in self._module_state_writes(function))
         return names
+
+    def _module_state_writes(self, function: FunctionNode) -> list[tuple[cst.CSTNode, str, str]]:
+        """``model.state.module_state_writes``, once per function."""
+        found = self._writes.get(function)
+        if found is None:
+            found = self._writes[function] = self.model.state.module_state_writes(function)
+        return found
 
     def _hands_over_arguments(self, function: FunctionNode, node: cst.CSTNode) -> bool:
         """``global X; X = param``, ``self.x = param`` (or ``X, Y = param``): the child stores what it
@@ -273,7 +282,11 @@ class ChildStateNotPropagated(LintRule):
         """The calls that send the class's instances to a child: a Process subclass's creation, or a
         bound method submitted to processes."""
         model = self.model
+        known = self._copies.get(info.node)
+        if known is not None:
+            return known
         out: list[cst.Call] = []
+        self._copies[info.node] = out
         for submission in model.submissions():
             if submission.owner.uses_threads or submission.via is Via.CALLBACK:
                 continue
