@@ -10,7 +10,9 @@ next statement's leading lines, where a whole-text parse puts them.
 
 Anything the joining cannot reproduce exactly returns None, and the caller parses the whole text: pieces
 that disagree on the indentation or newline libcst detects (tab-indented files, mixed newlines), a piece
-whose parse fails or does not give its text back even when joined with the pieces after it.
+whose parse fails or does not give its text back even when joined with the pieces after it. A piece
+whose text comes twice in the module is copied for its second place: every node of the joined tree is a
+distinct object, as in a whole-text parse.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class ChunkCache:
         lines = split_lines_keepends(text)
         bounds = [0, *(line - 1 for line in starts[1:]), len(lines)]
         pieces: list[cst.Module] = []
+        used: set[int] = set()
         index = 0
         while index < len(bounds) - 1:
             # A piece that cannot stand alone is joined with the next one, until it can.
@@ -75,6 +78,11 @@ class ChunkCache:
                     break
             else:
                 return None
+            if id(piece) in used:
+                # The same text twice (``x = []`` on two lines): a node may appear only once in a
+                # tree, since the model indexes nodes by identity.
+                piece = piece.deep_clone()
+            used.add(id(piece))
             pieces.append(piece)
             index = end
         return _join(pieces)
