@@ -186,3 +186,37 @@ def test_random_edits_give_the_diagnostics_of_a_fresh_run(name: str, text: str) 
             assert engine.lint_source(name, version, config) == expected
     finally:
         engine.use_chunk_cache(False)
+
+
+def test_unchanged_statements_stay_the_same_objects() -> None:
+    """Blank lines and comments between statements end up in the next statement's leading lines; an
+    edit must still give the statements around it as the same objects (what is kept about a statement from
+    one lint to the next, its generated code, is keyed by the node)."""
+    cache = ChunkCache()
+    text = "".join(f"\n\n# f{i}\ndef f{i}():\n    return {i}\n" for i in range(20))
+    before = cache.parse(text, ast.parse(text))
+    edited = text.replace("return 7\n", "return 7 + 1\n")
+    after = cache.parse(edited, ast.parse(edited))
+    assert before is not None and after is not None
+    assert after.deep_equals(cst.parse_module(edited))
+    # the edited statement, and the next one, whose leading lines come from the edited piece
+    changed = [i for i, (a, b) in enumerate(zip(before.body, after.body)) if a is not b]
+    assert changed == [7, 8]
+
+
+def test_statement_code_is_generated_once_per_statement() -> None:
+    text = etl_document(400)
+    config = Config()
+    engine.use_chunk_cache()
+    try:
+        engine.lint_source("etl.py", text, config)
+        cache = engine._STATEMENT_CODE
+        assert cache is not None
+        generated = len(cache._code)
+        assert generated > 5  # the statements that hold findings
+        versions = middle_edits(text, 3)
+        for version in versions:
+            engine.lint_source("etl.py", version, config)
+        assert len(cache._code) <= generated + len(versions)  # only the edited statement again
+    finally:
+        engine.use_chunk_cache(False)
