@@ -114,26 +114,18 @@ class State:
         scope = self.names.scopes.get(function)
         if scope is None:
             return out
-        module = self.names.module_scope
-        own: dict[str, list[cst.Name]] = {}  # the names in the function's own body, by spelling
+        mutable = self._mutable_module_containers
+        wanted = scope.global_names.union(mutable)
+        own: dict[str, list[cst.Name]] = {}  # those names in the function's own body
         for node in self.tree.names_within(function):
-            if self.tree.enclosing_function_node(node) is function:
+            if node.value in wanted and self.tree.enclosing_function_node(node) is function:
                 own.setdefault(node.value, []).append(node)
         for name in sorted(scope.global_names):
             for node in own.get(name, ()):
                 if self.names.variable_use(node) in ("store", "augment", "del"):
                     out.append((self.tree.small_statement_of(node) or node, name, "rebind"))
-        for name, bindings in module.bindings.items():
-            if (
-                name not in own
-                or name in scope.global_names
-                or not any(
-                    b.how is BindingKind.ASSIGN
-                    and not b.path
-                    and self.is_mutable_container(b.value)
-                    for b in bindings
-                )
-            ):
+        for name in mutable:
+            if name not in own or name in scope.global_names:
                 continue
             for node in own.get(name, ()):
                 if self.names.binding_key(node) != LocalVar(self.tree.module, name):
@@ -143,6 +135,19 @@ class State:
                     out.append((write, name, "mutate"))
         out.sort(key=lambda item: self.tree.order.get(item[0], 0))
         return out
+
+    @functools.cached_property
+    def _mutable_module_containers(self) -> list[str]:
+        """Module variables bound by a plain assignment to a list, dict, set or another mutable
+        container, in the order of the module's bindings."""
+        return [
+            name
+            for name, bindings in self.names.module_scope.bindings.items()
+            if any(
+                b.how is BindingKind.ASSIGN and not b.path and self.is_mutable_container(b.value)
+                for b in bindings
+            )
+        ]
 
     def mutation_at(self, name: cst.Name) -> Optional[cst.CSTNode]:
         """When this ``Name`` is changed in place, the node that does it: the ``x.append(…)`` call (any

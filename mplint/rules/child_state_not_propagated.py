@@ -10,6 +10,11 @@ from mplint.rule import Invalid, LintRule, Valid
 
 _WHAT = {"rebind": "rebinds", "mutate": "changes"}
 
+#: The copying submissions of ``run()`` by class name, and of bound methods by class, with their places.
+_CopyIndex = tuple[
+    dict[str, list[tuple[int, cst.Call]]], dict[cst.ClassDef, list[tuple[int, cst.Call]]]
+]
+
 
 class ChildStateNotPropagated(LintRule):
     """
@@ -137,7 +142,7 @@ class ChildStateNotPropagated(LintRule):
     def check(self) -> None:
         model = self.model
         self._writes: dict[FunctionNode, list[tuple[cst.CSTNode, str, str]]] = {}
-        self._copies: dict[cst.ClassDef, list[cst.Call]] = {}
+        self._copies: Optional[_CopyIndex] = None
         workers = model.workers.worker_functions(processes_only=True)
         if not workers:
             return
@@ -280,23 +285,30 @@ class ChildStateNotPropagated(LintRule):
 
     def _copying_submissions(self, info: ClassInfo) -> list[cst.Call]:
         """The calls that send the class's instances to a child: a Process subclass's creation, or a
-        bound method submitted to processes."""
+        bound method submitted to processes (in the order of the submissions)."""
+        if self._copies is None:
+            self._copies = self._index_copies()
+        by_name, by_class = self._copies
+        found = [*by_name.get(info.name, ()), *by_class.get(info.node, ())]
+        return [call for _, call in sorted(found, key=lambda item: item[0])]
+
+    def _index_copies(self) -> _CopyIndex:
+        """Every copying submission, once: ``run()`` ones by the class name of the Process, bound-method
+        ones by the class of the instance, each with its place among the submissions."""
         model = self.model
-        known = self._copies.get(info.node)
-        if known is not None:
-            return known
-        out: list[cst.Call] = []
-        self._copies[info.node] = out
-        for submission in model.submissions():
+        by_name: dict[str, list[tuple[int, cst.Call]]] = {}
+        by_class: dict[cst.ClassDef, list[tuple[int, cst.Call]]] = {}
+        for number, submission in enumerate(model.submissions()):
             if submission.owner.uses_threads or submission.via is Via.CALLBACK:
                 continue
             if submission.via is Via.RUN:
-                copied = submission.owner.cls == info.name
-            else:
-                copied = model.values.bound_method_instance(submission.callable) is info
-            if copied:
-                out.append(submission.call)
-        return out
+                if submission.owner.cls is not None:
+                    by_name.setdefault(submission.owner.cls, []).append((number, submission.call))
+                continue
+            instance = model.values.bound_method_instance(submission.callable)
+            if instance is not None:
+                by_class.setdefault(instance.node, []).append((number, submission.call))
+        return by_name, by_class
 
     def _before_copies(self, read: cst.CSTNode, copies: list[cst.Call]) -> bool:
         """The parent's ``read`` runs before any child gets a copy of the instance, so it cannot be
