@@ -139,11 +139,12 @@ class Inference:
     #: Expressions whose kind is being inferred: the recursion guard (a cycle or a chain deeper
     #: than MAX_INFERENCE_DEPTH answers None).
     _kind_busy: set[cst.CSTNode] = field(default_factory=set, init=False, repr=False)
-    _phase: _Phase = field(default=_Phase.NOT_STARTED, init=False, repr=False)
-    _submissions: list[Submission] = field(default_factory=list, init=False, repr=False)
+    #: The submissions by the function they run (:meth:`submissions_to`), once they are known.
     _by_target: Optional[dict[FunctionNode, list[Submission]]] = field(
         default=None, init=False, repr=False
     )
+    _phase: _Phase = field(default=_Phase.NOT_STARTED, init=False, repr=False)
+    _submissions: list[Submission] = field(default_factory=list, init=False, repr=False)
 
     def kind_of(self, expr: cst.CSTNode) -> Optional[Kind]:
         """What ``expr`` is known to be, or None."""
