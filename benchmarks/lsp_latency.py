@@ -5,6 +5,7 @@ side by side with CPython's ``ast.parse`` of the same text (the target is a rati
     python benchmarks/lsp_latency.py               # 15 edits per document
     python benchmarks/lsp_latency.py --edits 30
     python benchmarks/lsp_latency.py --phases      # in this process: where an edit's time goes
+    python benchmarks/lsp_latency.py --code ../other-checkout   # that checkout's server, same documents
 
 Three documents: a typical module (a few multiprocessing calls among 2,000 lines of ordinary code); an ETL
 module written by :func:`etl_document`, dense like real code (dozens of functions with pools and
@@ -535,6 +536,12 @@ def main() -> int:
     parser.add_argument(
         "--phases", action="store_true", help="where an edit's time goes (in process)"
     )
+    parser.add_argument(
+        "--code",
+        type=Path,
+        default=ROOT,
+        help="run the server of this checkout (default: this one), to compare revisions turn about",
+    )
     args = parser.parse_args()
     documents = (
         ("typical module", typical_document(args.lines)),
@@ -547,7 +554,7 @@ def main() -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="mplint-lsp-bench-") as directory:
         workspace = Path(directory)
-        client = Client(workspace)
+        client = Client(workspace, args.code.resolve())
         client.request(
             "initialize",
             {"processId": os.getpid(), "rootUri": workspace.as_uri(), "capabilities": {}},
