@@ -1,18 +1,30 @@
 """How fast the language server answers an edit: time from a ``didChange`` to the diagnostics of that
-version, on a 2,000-line document, as an editor sees it (the server runs as ``mplint server`` over stdio).
+version, on 2,000-line documents, as an editor sees it (the server runs as ``mplint server`` over stdio),
+side by side with CPython's ``ast.parse`` of the same text (the target is a ratio to it).
 
     python benchmarks/lsp_latency.py               # 15 edits per document
     python benchmarks/lsp_latency.py --edits 30
+    python benchmarks/lsp_latency.py --phases      # in this process: where an edit's time goes
+    python benchmarks/lsp_latency.py --code ../other-checkout   # that checkout's server, same documents
 
-Two documents: a typical module (a few multiprocessing calls among 2,000 lines of ordinary code) and the
-first 2,100 lines of the standard library's ``test/_test_multiprocessing.py``, where nearly every line goes
-through the multiprocessing model. Each edit appends a line and waits for its diagnostics before the next,
-so every number is one full answer, not a coalesced one.
+Three documents: a typical module (a few multiprocessing calls among 2,000 lines of ordinary code); an ETL
+module written by :func:`etl_document`, dense like real code (dozens of functions with pools and
+executors, callbacks, queues, locks, ``Process`` subclasses, classes holding ``self.pool``); and the first
+2,100 lines of the standard library's ``test/_test_multiprocessing.py``, where nearly every line goes
+through the multiprocessing model. Each edit inserts one more line at the start of the body of a function in
+the middle of the document and waits for its diagnostics before the next, so every number is one full
+answer, not a coalesced one.
+
+``--phases`` lints the same edits in this process, parsing piece by piece as the server's workers do, and
+prints the median without instrumentation, then what each phase took in a second, timed pass: the syntax
+check, the parse, the model's pass, each rule (a rule's time includes the parts of the model it is the first
+to ask for, and the timers add to every visitor call) and placing the reports.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import queue
@@ -23,8 +35,9 @@ import sysconfig
 import tempfile
 import threading
 import time
+from collections import defaultdict
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,6 +84,288 @@ def dense_document(lines: int) -> str:
     while end < len(text) and not text[end].startswith(("def ", "class ")):
         end += 1
     return "".join(text[:end])
+
+
+ETL_HEAD = '''\
+"""Nightly extract-transform-load jobs for the warehouse."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import multiprocessing as mp
+import os
+import queue
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from multiprocessing import Lock, Manager, Pool, Process, Queue, Value
+
+log = logging.getLogger(__name__)
+
+SETTINGS = {"batch": 500, "retries": 3}
+CACHE = {}
+SEEN = set()
+TOTALS = []
+counter = 0
+write_lock = threading.Lock()
+file_lock = Lock()
+progress = Value("i", 0)
+
+
+def init_worker(path):
+    global SETTINGS
+    with open(path) as handle:
+        SETTINGS = json.load(handle)
+
+
+def parse_row(row):
+    return {key.strip(): value.strip() for key, value in row.items()}
+
+
+def load_rows(path):
+    with open(path, newline="") as handle:
+        return [parse_row(row) for row in csv.DictReader(handle)]
+'''
+
+# One "job" block per number; each uses a pool or executor in a different way.
+ETL_JOBS = [
+    """
+
+def transform_{n}(row):
+    value = float(row.get("amount_{n}", 0))
+    CACHE[row.get("id")] = value
+    return value * {n}
+
+
+def run_transform_{n}(paths):
+    rows = []
+    for path in paths:
+        rows.extend(load_rows(path))
+    with Pool(processes=4, initializer=init_worker, initargs=("settings.json",)) as pool:
+        values = pool.map(transform_{n}, rows, chunksize=SETTINGS["batch"])
+    log.info("job {n}: %d rows, cache %d", len(values), len(CACHE))
+    return sum(values)
+""",
+    """
+
+def score_{n}(item):
+    time.sleep(0.001)
+    return item["id"], len(item) * {n}
+
+
+def collect_{n}(result, sink):
+    sink.append(result)
+
+
+def run_scores_{n}(items):
+    sink = []
+    pool = mp.Pool(2)
+    for item in items:
+        pool.apply_async(score_{n}, (item,), callback=lambda r: collect_{n}(r, sink))
+    pool.close()
+    pool.join()
+    return dict(sink)
+""",
+    """
+
+def fetch_{n}(url, retries=3):
+    for attempt in range(retries):
+        try:
+            return url.upper() + str(attempt)
+        except OSError:
+            log.warning("retry %s", url)
+    os._exit(1)
+
+
+def run_fetch_{n}(urls):
+    results = {{}}
+    with ProcessPoolExecutor(max_workers=4) as executor:
+        futures = {{executor.submit(fetch_{n}, url): url for url in urls}}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+    return results
+""",
+    """
+
+class Loader{n}:
+    def __init__(self, table, workers=4):
+        self.table = table
+        self.pool = Pool(workers)
+        self.loaded = 0
+        self.lock = threading.Lock()
+
+    def load_one(self, batch):
+        self.loaded += len(batch)
+        return len(batch)
+
+    def load(self, batches):
+        counts = self.pool.map(self.load_one, batches)
+        with self.lock:
+            log.info("table %s: %d batches", self.table, self.loaded)
+        return sum(counts)
+
+    def close(self):
+        self.pool.close()
+        self.pool.join()
+""",
+    """
+
+def consume_{n}(tasks, done):
+    while True:
+        item = tasks.get()
+        if item is None:
+            break
+        with write_lock:
+            TOTALS.append(item * {n})
+        done.put(item)
+
+
+def run_queue_{n}(items):
+    tasks = Queue()
+    done = Queue()
+    workers = [Process(target=consume_{n}, args=(tasks, done)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for item in items:
+        tasks.put(item)
+    for _ in workers:
+        tasks.put(None)
+    for worker in workers:
+        worker.join()
+    print(len(TOTALS))
+    return [done.get() for _ in items]
+""",
+    """
+
+class Exporter{n}(Process):
+    def __init__(self, rows, target):
+        super().__init__()
+        self.rows = rows
+        self.target = target
+        self.written = 0
+
+    def run(self):
+        with file_lock:
+            with open(self.target, "a") as handle:
+                for row in self.rows:
+                    handle.write(json.dumps(row) + "\\n")
+                    self.written += 1
+
+
+def run_export_{n}(rows):
+    exporter = Exporter{n}(rows, "out_{n}.jsonl")
+    exporter.start()
+    exporter.join()
+    return exporter.written
+""",
+    """
+
+def tally_{n}(values):
+    global counter
+    counter += len(values)
+    with progress.get_lock():
+        progress.value += 1
+    return sum(values)
+
+
+def run_tally_{n}(chunks):
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(3) as pool:
+        sums = pool.imap_unordered(tally_{n}, chunks)
+        total = sum(sums)
+    log.info("tally {n}: %d (%d calls)", total, counter)
+    return total
+""",
+    """
+
+def summarise_{n}(shared, key, rows):
+    shared[key] = len(rows)
+
+
+def run_summary_{n}(groups):
+    with Manager() as manager:
+        shared = manager.dict()
+        jobs = [Process(target=summarise_{n}, args=(shared, key, rows)) for key, rows in groups.items()]
+        for job in jobs:
+            job.start()
+        for job in jobs:
+            job.join()
+        return dict(shared)
+""",
+    """
+
+def guarded_{n}(lock, path, line):
+    with lock:
+        with open(path, "a") as handle:
+            handle.write(line)
+
+
+def run_guarded_{n}(lines):
+    lock = threading.Lock()
+    with ProcessPoolExecutor() as executor:
+        for line in lines:
+            executor.submit(guarded_{n}, lock, "log_{n}.txt", line)
+""",
+    """
+
+def mark_{n}(item):
+    SEEN.add(item)
+    return item
+
+
+def run_threads_{n}(items):
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        list(executor.map(mark_{n}, items))
+    return len(SEEN)
+""",
+]
+
+
+def etl_document(lines: int = 2000) -> str:
+    """A dense, realistic ETL module of about ``lines`` lines: many functions with pools and executors,
+    callbacks, queues, locks, ``Process`` subclasses and classes holding ``self.pool``."""
+    parts = [ETL_HEAD]
+    total = ETL_HEAD.count("\n")
+    number = 0
+    while total < lines:
+        block = ETL_JOBS[number % len(ETL_JOBS)].format(n=number)
+        parts.append(block)
+        total += block.count("\n")
+        number += 1
+    parts.append('\n\nif __name__ == "__main__":\n    run_transform_0(["a.csv"])\n')
+    return "".join(parts)
+
+
+def middle_edits(text: str, edits: int) -> list[str]:
+    """``edits`` successive versions of ``text``: each inserts one more line at the start of the body of
+    the first function defined after the middle of the document (so every version is valid Python)."""
+    lines = text.splitlines(keepends=True)
+    at = len(lines) // 2
+    while at < len(lines) and not lines[at].lstrip().startswith("def "):
+        at += 1
+    if at == len(lines):  # no function after the middle: append at the end instead
+        return [text + "".join(f"x_{n} = {n}\n" for n in range(k + 1)) for k in range(edits)]
+    while not lines[at].rstrip().endswith(":"):  # a signature written over several lines
+        at += 1
+    indent = " " * (len(lines[at]) - len(lines[at].lstrip()) + 4)
+    inserted: list[str] = []
+    versions: list[str] = []
+    for number in range(edits):
+        inserted.append(f"{indent}x_{number} = {number}\n")
+        versions.append("".join([*lines[: at + 1], *inserted, *lines[at + 1 :]]))
+    return versions
+
+
+def parse_times(versions: list[str]) -> list[float]:
+    """CPython's ``ast.parse`` of each version, in seconds."""
+    times: list[float] = []
+    for version in versions:
+        started = time.perf_counter()
+        ast.parse(version)
+        times.append(time.perf_counter() - started)
+    return times
 
 
 class Client:
@@ -147,7 +442,7 @@ def published(uri: str, version: int) -> Any:
     return match
 
 
-def measure(client: Client, path: Path, text: str, edits: int) -> list[float]:
+def measure(client: Client, path: Path, text: str, versions: list[str]) -> list[float]:
     uri = path.as_uri()
     client.notify(
         "textDocument/didOpen",
@@ -155,15 +450,14 @@ def measure(client: Client, path: Path, text: str, edits: int) -> list[float]:
     )
     client.wait(published(uri, 1))
     latencies: list[float] = []
-    for number in range(edits):
+    for number, new_text in enumerate(versions):
         version = number + 2
-        text += f"x_{number} = {number}\n"
         sent = time.perf_counter()
         client.notify(
             "textDocument/didChange",
             {
                 "textDocument": {"uri": uri, "version": version},
-                "contentChanges": [{"text": text}],
+                "contentChanges": [{"text": new_text}],
             },
         )
         arrived, _ = client.wait(published(uri, version))
@@ -172,31 +466,124 @@ def measure(client: Client, path: Path, text: str, edits: int) -> list[float]:
     return latencies
 
 
+def phases(label: str, text: str, versions: list[str]) -> None:
+    """Lint the versions in this process, as a server worker does, and print where the time went."""
+    sys.path.insert(0, str(ROOT))
+    from mplint import engine
+    from mplint.rule import LintRule
+    from mplint.settings import Config
+
+    spent: dict[str, float] = defaultdict(float)
+
+    def timed(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - started
+
+        return run
+
+    visitors = LintRule.get_visitors
+
+    def timed_visitors(rule: LintRule) -> dict[str, Callable[..., Any]]:
+        return {name: timed(f"rule {rule.CODE}", m) for name, m in visitors(rule).items()}
+
+    phase_names = {
+        "_check_syntax": "syntax check (compile)",
+        "_parse": "parse (changed pieces)",
+        "build_model": "model pass",
+        "resolve": "placing the reports",
+    }
+    config = Config()
+
+    def run_edits() -> list[float]:
+        """Open the document, then lint each version, with fresh caches; the times of the edits."""
+        engine.use_chunk_cache()
+        engine.lint_source("doc.py", text, config)
+        spent.clear()
+        times: list[float] = []
+        for version in versions:
+            started = time.perf_counter()
+            engine.lint_source("doc.py", version, config)
+            times.append(time.perf_counter() - started)
+        return times
+
+    totals = run_edits()  # the latency, without the timers' own cost
+    saved = {name: getattr(engine, name) for name in phase_names}
+    for name, phase in phase_names.items():
+        setattr(engine, name, timed(phase, saved[name]))
+    LintRule.get_visitors = timed_visitors  # type: ignore[method-assign,assignment]
+    try:
+        timed_totals = run_edits()  # the shares
+    finally:
+        for name, function in saved.items():
+            setattr(engine, name, function)
+        LintRule.get_visitors = visitors  # type: ignore[method-assign]
+        engine.use_chunk_cache(False)
+    parse = statistics.median(parse_times(versions))
+    total = statistics.median(totals)
+    print(
+        f"\n{label}: median {total * 1000:.0f} ms, {total / parse:.1f}x ast.parse ({parse * 1000:.1f} ms)"
+    )
+    print("| phase (timed separately, with the timers' cost) | ms per edit (mean) | share |")
+    print("| --- | --- | --- |")
+    rules = sorted(((k, v) for k, v in spent.items() if k.startswith("rule ")), key=lambda r: -r[1])
+    rows = [(k, v) for k, v in spent.items() if not k.startswith("rule ")]
+    rows += [("all rules", sum(v for _, v in rules)), *rules[:8]]
+    whole = sum(timed_totals)
+    for name, seconds in rows:
+        print(f"| {name} | {seconds / len(versions) * 1000:.1f} | {seconds / whole:.0%} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--edits", type=int, default=15)
     parser.add_argument("--lines", type=int, default=2000)
+    parser.add_argument(
+        "--phases", action="store_true", help="where an edit's time goes (in process)"
+    )
+    parser.add_argument(
+        "--code",
+        type=Path,
+        default=ROOT,
+        help="run the server of this checkout (default: this one), to compare revisions turn about",
+    )
     args = parser.parse_args()
+    documents = (
+        ("typical module", typical_document(args.lines)),
+        ("ETL module (generated, dense)", etl_document(args.lines)),
+        ("_test_multiprocessing.py (dense)", dense_document(args.lines)),
+    )
+    if args.phases:
+        for label, text in documents:
+            phases(label, text, middle_edits(text, args.edits))
+        return 0
     with tempfile.TemporaryDirectory(prefix="mplint-lsp-bench-") as directory:
         workspace = Path(directory)
-        client = Client(workspace)
+        client = Client(workspace, args.code.resolve())
         client.request(
             "initialize",
             {"processId": os.getpid(), "rootUri": workspace.as_uri(), "capabilities": {}},
         )
         client.notify("initialized", {})
-        print("| document | lines | size kB | median ms | min ms | max ms |")
-        print("| --- | --- | --- | --- | --- | --- |")
-        for label, text in (
-            ("typical module", typical_document(args.lines)),
-            ("_test_multiprocessing.py (dense)", dense_document(args.lines)),
-        ):
+        print(
+            "| document | lines | size kB | median ms | min ms | max ms | ast.parse ms "
+            "| median / ast.parse |"
+        )
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for label, text in documents:
             path = workspace / f"doc_{len(text)}.py"
             path.write_text(text, encoding="utf-8")
-            times = [t * 1000 for t in measure(client, path, text, args.edits)]
+            versions = middle_edits(text, args.edits)
+            times = [t * 1000 for t in measure(client, path, text, versions)]
+            parse = statistics.median(parse_times(versions)) * 1000
+            median = statistics.median(times)
             print(
                 f"| {label} | {text.count(chr(10))} | {len(text.encode()) / 1000:.0f} | "
-                f"{statistics.median(times):.0f} | {min(times):.0f} | {max(times):.0f} |"
+                f"{median:.0f} | {min(times):.0f} | {max(times):.0f} | {parse:.1f} | "
+                f"{median / parse:.1f}x |"
             )
         client.close()
     return 0

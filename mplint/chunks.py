@@ -10,7 +10,9 @@ next statement's leading lines, where a whole-text parse puts them.
 
 Anything the joining cannot reproduce exactly returns None, and the caller parses the whole text: pieces
 that disagree on the indentation or newline libcst detects (tab-indented files, mixed newlines), a piece
-whose parse fails or does not give its text back even when joined with the pieces after it.
+whose parse fails or does not give its text back even when joined with the pieces after it. A piece
+whose text comes twice in the module is copied for its second place: every node of the joined tree is a
+distinct object, as in a whole-text parse.
 """
 
 from __future__ import annotations
@@ -33,6 +35,12 @@ class ChunkCache:
     def __init__(self, max_pieces: int = 20_000) -> None:
         self.max_pieces = max_pieces
         self._pieces: OrderedDict[str, Optional[cst.Module]] = OrderedDict()
+        self._heads: OrderedDict[
+            cst.Module,
+            tuple[
+                tuple[cst.EmptyLine, ...], Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
+            ],
+        ] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -63,6 +71,7 @@ class ChunkCache:
         lines = split_lines_keepends(text)
         bounds = [0, *(line - 1 for line in starts[1:]), len(lines)]
         pieces: list[cst.Module] = []
+        used: set[int] = set()
         index = 0
         while index < len(bounds) - 1:
             # A piece that cannot stand alone is joined with the next one, until it can.
@@ -75,9 +84,60 @@ class ChunkCache:
                     break
             else:
                 return None
+            if id(piece) in used:
+                # The same text twice (``x = []`` on two lines): a node may appear only once in a
+                # tree, since the model indexes nodes by identity.
+                piece = piece.deep_clone()
+            used.add(id(piece))
             pieces.append(piece)
             index = end
-        return _join(pieces)
+        return self._join(pieces)
+
+    def _with_leading(
+        self, piece: cst.Module, carried: tuple[cst.EmptyLine, ...]
+    ) -> Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]:
+        """The piece's first statement with ``carried`` (the previous piece's footer) before its own
+        leading lines: the same object as last time when the piece and the lines are, so that what is
+        kept about a statement from one lint to the next (its generated code) is found again."""
+        head = piece.body[0]
+        with self._lock:
+            known = self._heads.get(piece)
+        if (
+            known is not None
+            and len(known[0]) == len(carried)
+            and all(a is b for a, b in zip(known[0], carried))
+        ):
+            return known[1]
+        joined = head.with_changes(leading_lines=(*carried, *head.leading_lines))
+        with self._lock:
+            self._heads[piece] = (carried, joined)
+            while len(self._heads) > self.max_pieces:
+                self._heads.popitem(last=False)
+        return joined
+
+    def _join(self, pieces: list[cst.Module]) -> Optional[cst.Module]:
+        first = pieces[0]
+        indent, newline = first.default_indent, first.default_newline
+        body: list[Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]] = list(first.body)
+        carried: tuple[cst.EmptyLine, ...] = tuple(first.footer)
+        for piece in pieces[1:]:
+            if piece.default_indent != indent or piece.default_newline != newline:
+                return None
+            if piece.header or not piece.body:
+                return None  # a piece starts at a statement's first line: nothing comes before it
+            body.append(self._with_leading(piece, carried) if carried else piece.body[0])
+            body.extend(piece.body[1:])
+            carried = tuple(piece.footer)
+        last = pieces[-1]
+        return cst.Module(
+            body=body,
+            header=first.header,
+            footer=carried,
+            encoding=first.encoding,
+            default_indent=indent,
+            default_newline=newline,
+            has_trailing_newline=last.has_trailing_newline,
+        )
 
 
 def _reproduces(piece: cst.Module, text: str) -> bool:
@@ -104,32 +164,3 @@ def statement_lines(tree: ast.Module) -> list[int]:
         if not lines or line > lines[-1]:
             lines.append(line)
     return lines
-
-
-def _join(pieces: list[cst.Module]) -> Optional[cst.Module]:
-    first = pieces[0]
-    indent, newline = first.default_indent, first.default_newline
-    body: list[Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]] = list(first.body)
-    carried: tuple[cst.EmptyLine, ...] = tuple(first.footer)
-    for piece in pieces[1:]:
-        if piece.default_indent != indent or piece.default_newline != newline:
-            return None
-        if piece.header or not piece.body:
-            return None  # a piece starts at a statement's first line: nothing comes before it
-        head, *rest = piece.body
-        if carried:
-            assert isinstance(head, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
-            head = head.with_changes(leading_lines=(*carried, *head.leading_lines))
-        body.append(head)
-        body.extend(rest)
-        carried = tuple(piece.footer)
-    last = pieces[-1]
-    return cst.Module(
-        body=body,
-        header=first.header,
-        footer=carried,
-        encoding=first.encoding,
-        default_indent=indent,
-        default_newline=newline,
-        has_trailing_newline=last.has_trailing_newline,
-    )

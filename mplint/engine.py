@@ -32,7 +32,7 @@ from mplint.diagnostics import (
 )
 from mplint.edits import resolve
 from mplint.model import build_model
-from mplint.positions import Positions
+from mplint.positions import Positions, StatementCodeCache
 from mplint.registry import enabled_rules
 from mplint.rule import LintRule, RuleContext
 from mplint.settings import Config
@@ -290,6 +290,7 @@ def _check_syntax(path: str, text: str) -> tuple[Optional[ast.Module], Optional[
 
 
 _CHUNKS: Optional[ChunkCache] = None
+_STATEMENT_CODE: Optional[StatementCodeCache] = None
 
 
 def start_worker() -> None:
@@ -301,9 +302,12 @@ def start_worker() -> None:
 
 def use_chunk_cache(enabled: bool = True) -> None:
     """Parse files piece by piece, keeping the pieces, in this process (see ``mplint.chunks``): for a
-    process that lints the same, slightly edited, texts again and again (the language server's workers)."""
-    global _CHUNKS
+    process that lints the same, slightly edited, texts again and again (the language server's workers).
+    The generated code of the top-level statements that hold findings is kept too (see
+    ``positions.StatementCodeCache``)."""
+    global _CHUNKS, _STATEMENT_CODE
     _CHUNKS = ChunkCache() if enabled else None
+    _STATEMENT_CODE = StatementCodeCache() if enabled else None
 
 
 def _parse(
@@ -401,7 +405,7 @@ def _lint_module(
         diagnostics.extend(
             resolve(
                 path,
-                Positions(module, text, tree, model.tree.parents),
+                Positions(module, text, tree, model.tree.parents, _STATEMENT_CODE),
                 reports,
                 {r.CODE: r for r in chosen},
                 config,

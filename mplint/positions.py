@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Optional
 
@@ -20,7 +22,7 @@ from mplint.chunks import statement_lines
 from mplint.suppression import noqa_line_map
 from mplint.text import LineIndex
 
-__all__ = ["OffsetState", "Positions"]
+__all__ = ["OffsetState", "Positions", "StatementCodeCache"]
 
 
 class OffsetState(CodegenState):
@@ -87,6 +89,61 @@ class OffsetState(CodegenState):
 
 _STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
 
+#: A top-level statement's generated code and its nodes' offsets relative to the statement's start.
+_Generated = tuple[str, dict[cst.CSTNode, tuple[int, int]]]
+
+
+class StatementCodeCache:
+    """The generated code of top-level statements and the ``noqa`` maps of their text, kept from one lint
+    to the next (least recently used first out), for a process that lints slightly edited texts again and
+    again: with the piece cache (``mplint.chunks``), a statement that was not edited is the same node
+    object in the next lint's tree, and its code and offsets are the same.
+
+    Keyed by the statement node itself (the entry keeps it alive, so no other node can take its
+    identity) and the module's default indent and newline, the only things outside the statement that
+    its generated code depends on. A ``noqa`` map is keyed by the text it was read from.
+    """
+
+    def __init__(self, max_entries: int = 2_000) -> None:
+        self.max_entries = max_entries
+        self._code: OrderedDict[tuple[cst.CSTNode, str, str], _Generated] = OrderedDict()
+        self._noqa: OrderedDict[str, dict[int, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def generated(self, statement: cst.CSTNode, module: cst.Module) -> _Generated:
+        key = (statement, module.default_indent, module.default_newline)
+        with self._lock:
+            found = self._code.get(key)
+            if found is not None:
+                self._code.move_to_end(key)
+                return found
+        found = _generate(statement, module)
+        with self._lock:
+            self._code[key] = found
+            while len(self._code) > self.max_entries:
+                self._code.popitem(last=False)
+        return found
+
+    def noqa_line_map(self, text: str) -> dict[int, int]:
+        with self._lock:
+            found = self._noqa.get(text)
+            if found is not None:
+                self._noqa.move_to_end(text)
+                return found
+        found = noqa_line_map(text)
+        with self._lock:
+            self._noqa[text] = found
+            while len(self._noqa) > self.max_entries:
+                self._noqa.popitem(last=False)
+        return found
+
+
+def _generate(statement: cst.CSTNode, module: cst.Module) -> _Generated:
+    """The statement's code, generated alone, and its nodes' offsets from the statement's start."""
+    state = OffsetState(module, keep_text=True)
+    statement._codegen(state)
+    return "".join(state.tokens), state.ranges
+
 
 class Positions:
     """Node positions, computed only for files that have something to report, and only for the top-level
@@ -105,8 +162,10 @@ class Positions:
         text: str,
         tree: Optional[ast.Module] = None,
         parents: Optional[Mapping[cst.CSTNode, Optional[cst.CSTNode]]] = None,
+        cache: Optional[StatementCodeCache] = None,
     ) -> None:
         self.module = module
+        self._cache = cache
         self.text = text
         self.offsets: dict[cst.CSTNode, tuple[int, int]] = {}
         self.index = LineIndex(text)
@@ -135,7 +194,8 @@ class Positions:
         if mapping is None:
             start, end = span
             first = self.index.position(start)[0] - 1  # 0-based line of the span
-            local = noqa_line_map(self.text[self.index.starts[first] : end])
+            segment = self.text[self.index.starts[first] : end]
+            local = self._cache.noqa_line_map(segment) if self._cache else noqa_line_map(segment)
             mapping = {row + first: target + first for row, target in local.items()}
             self._segment_noqa[statement] = mapping
         return mapping.get(line, line)
@@ -182,13 +242,18 @@ class Positions:
         assert isinstance(statement, _STATEMENTS)
         leading = "".join(self.module.code_for_node(empty) for empty in statement.leading_lines)
         start = self.index.starts[line - 1] - len(leading)
-        state = OffsetState(self.module, start=start, keep_text=True)
-        statement._codegen(state)
-        if start < 0 or self.text[start : state.offset] != "".join(state.tokens):
+        if self._cache is not None:
+            code, ranges = self._cache.generated(statement, self.module)
+        else:
+            code, ranges = _generate(statement, self.module)
+        end = start + len(code)
+        if start < 0 or self.text[start:end] != code:
             return False
-        self.offsets.update(state.ranges)
-        self._spans[statement] = (start, state.offset)
-        return node in self.offsets
+        offsets = self.offsets
+        for inner, (first, last) in ranges.items():
+            offsets[inner] = (first + start, last + start)
+        self._spans[statement] = (start, end)
+        return node in offsets
 
     def range(self, node: cst.CSTNode) -> CodeRange:
         start, end = self._offsets_of(node)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import random
 import sysconfig
 from pathlib import Path
 
 import libcst as cst
 import pytest
 
+from benchmarks.lsp_latency import etl_document, middle_edits
 from mplint import engine
 from mplint.chunks import ChunkCache, statement_lines
 from mplint.config import Config
@@ -104,5 +106,117 @@ def test_engine_results_are_the_same_with_the_cache() -> None:
             for path in paths:
                 found = engine.lint_source(str(path), path.read_text(encoding="utf-8"), config)
                 assert found == plain[path.name], path.name
+    finally:
+        engine.use_chunk_cache(False)
+
+
+def test_a_text_twice_gives_distinct_nodes() -> None:
+    """The model indexes nodes by identity: a piece whose text comes twice is not shared."""
+    text = "import multiprocessing as mp\nx = []\nx = []\ndef work():\n    x.append(1)\nx = []\n"
+    joined = ChunkCache().parse(text, ast.parse(text))
+    assert joined is not None and joined.deep_equals(cst.parse_module(text))
+    seen: set[int] = set()
+    stack: list[cst.CSTNode] = [joined]
+    while stack:
+        node = stack.pop()
+        assert id(node) not in seen, node
+        seen.add(id(node))
+        stack.extend(node.children)
+
+
+def _random_edit(text: str, rng: random.Random) -> str:
+    """One editor-like change: a line duplicated, deleted, moved, or a character typed or erased; a
+    top-level statement duplicated. Some make the text invalid, as typing does."""
+    lines = text.splitlines(keepends=True)
+    at = rng.randrange(len(lines))
+    kind = rng.randrange(6)
+    if kind == 0:
+        lines.insert(at, lines[at])
+    elif kind == 1:
+        del lines[at]
+    elif kind == 2:
+        lines.insert(rng.randrange(len(lines)), lines.pop(at))
+    elif kind == 3:
+        line = lines[at]
+        column = rng.randrange(len(line))
+        lines[at] = line[:column] + rng.choice("x_1 (.,:") + line[column:]
+    elif kind == 4:
+        line = lines[at]
+        column = rng.randrange(len(line))
+        lines[at] = line[:column] + line[column + 1 :]
+    else:
+        starts = statement_lines(ast.parse(text)) if _parses(text) else [1]
+        first = rng.randrange(len(starts))
+        end = starts[first + 1] - 1 if first + 1 < len(starts) else len(lines)
+        lines[len(lines) : len(lines)] = lines[starts[first] - 1 : end]
+    return "".join(lines)
+
+
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return False
+    return True
+
+
+EDITED = [
+    ("etl", etl_document(700)),
+    *(
+        (name, (Path(__file__).parent / "fixtures" / name).read_text(encoding="utf-8"))
+        for name in ("MPL404.py", "MPL405.py", "MPL309.py", "MPL205.py", "MPL101.py")
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), EDITED, ids=[name for name, _ in EDITED])
+def test_random_edits_give_the_diagnostics_of_a_fresh_run(name: str, text: str) -> None:
+    """The language server's workers lint edit after edit with the piece cache; every version must get
+    exactly what a fresh process (no cache) gets."""
+    rng = random.Random(f"edits of {name}")
+    config = Config(preview=True)
+    versions = [text]
+    for _ in range(10):
+        versions.append(_random_edit(versions[-1], rng))
+    versions.extend(middle_edits(text, 3))
+    fresh = [engine.lint_source(name, version, config) for version in versions]
+    engine.use_chunk_cache()
+    try:
+        for version, expected in zip(versions, fresh):
+            assert engine.lint_source(name, version, config) == expected
+    finally:
+        engine.use_chunk_cache(False)
+
+
+def test_unchanged_statements_stay_the_same_objects() -> None:
+    """Blank lines and comments between statements end up in the next statement's leading lines; an
+    edit must still give the statements around it as the same objects (what is kept about a statement from
+    one lint to the next, its generated code, is keyed by the node)."""
+    cache = ChunkCache()
+    text = "".join(f"\n\n# f{i}\ndef f{i}():\n    return {i}\n" for i in range(20))
+    before = cache.parse(text, ast.parse(text))
+    edited = text.replace("return 7\n", "return 7 + 1\n")
+    after = cache.parse(edited, ast.parse(edited))
+    assert before is not None and after is not None
+    assert after.deep_equals(cst.parse_module(edited))
+    # the edited statement, and the next one, whose leading lines come from the edited piece
+    changed = [i for i, (a, b) in enumerate(zip(before.body, after.body)) if a is not b]
+    assert changed == [7, 8]
+
+
+def test_statement_code_is_generated_once_per_statement() -> None:
+    text = etl_document(400)
+    config = Config()
+    engine.use_chunk_cache()
+    try:
+        engine.lint_source("etl.py", text, config)
+        cache = engine._STATEMENT_CODE
+        assert cache is not None
+        generated = len(cache._code)
+        assert generated > 5  # the statements that hold findings
+        versions = middle_edits(text, 3)
+        for version in versions:
+            engine.lint_source("etl.py", version, config)
+        assert len(cache._code) <= generated + len(versions)  # only the edited statement again
     finally:
         engine.use_chunk_cache(False)

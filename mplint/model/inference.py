@@ -583,7 +583,7 @@ class Inference:
         """The submissions whose callable is ``function`` (an index built once, when they settle)."""
         submissions = self.submissions()
         if not self.settled:
-            return []
+            return [s for s in submissions if self.names.resolve_function(s.callable) is function]
         if self._submissions_by_function is None:
             index: dict[FunctionNode, list[Submission]] = {}
             for submission in submissions:

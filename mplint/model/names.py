@@ -381,11 +381,12 @@ class Names:
     def names_read_in(self, node: cst.CSTNode) -> list[cst.Name]:
         """The ``Name`` nodes inside ``node`` (nested defs, lambdas and comprehensions included) that read
         a variable (``x += 1`` reads it too), in source order."""
-        return [
-            inner
-            for inner in descendants(node)
-            if isinstance(inner, cst.Name) and self.variable_use(inner) in ("load", "augment")
-        ]
+        inner = (
+            self.tree.names_within(node)
+            if node in self.tree.order
+            else [d for d in descendants(node) if isinstance(d, cst.Name)]
+        )
+        return [name for name in inner if self.variable_use(name) in ("load", "augment")]
 
     def variable_use(self, name: cst.Name) -> Optional[str]:
         """How a ``Name`` node uses a variable: ``"load"``, ``"store"``, ``"augment"`` (``x += 1``: both),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
@@ -67,6 +67,10 @@ class State:
     callgraph: CallGraph
     inference: Inference
     values: Values
+    #: Reads of each attribute name with the class of their object (:meth:`instance_attribute_reads`).
+    _attribute_reads: dict[str, list[tuple[cst.Attribute, Optional[ClassInfo]]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @functools.cached_property
     def module_variable_writes(self) -> list[StateWrite]:
@@ -231,7 +235,14 @@ class State:
     def instance_attribute_reads(self, info: ClassInfo, attr: str) -> list[cst.Attribute]:
         """Reads of ``attr`` on instances of the class: ``self.attr`` in its methods, ``obj.attr`` where
         ``obj`` is known to be one (:meth:`instance_class`, or the kind of a Process subclass)."""
-        out: list[cst.Attribute] = []
+        reads = self._attribute_reads.get(attr)
+        if reads is None:
+            reads = self._attribute_reads[attr] = self._owned_reads(attr)
+        return [read for read, owner in reads if owner is info]
+
+    def _owned_reads(self, attr: str) -> list[tuple[cst.Attribute, Optional[ClassInfo]]]:
+        """Every read ``x.attr`` in the module with the class ``x`` is an instance of, if known."""
+        out: list[tuple[cst.Attribute, Optional[ClassInfo]]] = []
         for name in self.tree.name_uses(attr):
             parent = self.tree.parents.get(name)
             if not isinstance(parent, cst.Attribute) or parent.attr is not name:
@@ -246,8 +257,7 @@ class State:
                 kind = self.inference.kind_of(parent.value)
                 if kind is not None and kind.cls is not None:
                     owner = self.names.classes.get(kind.cls)
-            if owner is info:
-                out.append(parent)
+            out.append((parent, owner))
         return out
 
     def may_be_lock(self, expr: cst.BaseExpression) -> bool:

@@ -4,6 +4,7 @@ subtree walks, and the node types that open a scope."""
 from __future__ import annotations
 
 import builtins
+import dataclasses
 from collections.abc import Iterator, Sequence
 from typing import Optional, Union
 
@@ -211,14 +212,73 @@ def is_false_literal(expr: Optional[cst.BaseExpression]) -> bool:
     )
 
 
+class _FieldRecorder(cst.CSTVisitor):
+    """Learns, once per node type, the fields libcst visits and their order (source order)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[str] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return False
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        self.fields.append(attribute)
+
+
+_CHILD_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+
+
+# Per type, fields that were None when the order was learned and that libcst did not visit then: a few
+# nodes visit a field only when it is set (an f-string expression's format_spec), so such a type is learned
+# again from the first node that has one of them set.
+_UNSEEN_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+
+
+def child_fields(node: cst.CSTNode) -> tuple[str, ...]:
+    """The names of the fields of ``node`` that libcst visits, in its order (learned once per type)."""
+    kind = type(node)
+    found = _CHILD_FIELDS.get(kind)
+    if found is not None:
+        unseen = _UNSEEN_FIELDS[kind]
+        if not unseen or all(getattr(node, name) is None for name in unseen):
+            return found
+    recorder = _FieldRecorder()
+    node._visit_and_replace_children(
+        recorder
+    )  # libcst calls on_visit_attribute for the fields it visits
+    found = _CHILD_FIELDS[kind] = tuple(dict.fromkeys(recorder.fields))
+    _UNSEEN_FIELDS[kind] = tuple(
+        f.name
+        for f in dataclasses.fields(node)
+        if f.name not in found and getattr(node, f.name) is None
+    )
+    return found
+
+
+def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """``node.children`` (every child node, trivia included, in libcst's order), read from the fields
+    libcst visits instead of by running a visitor over the node (many times faster)."""
+    out: list[cst.CSTNode] = []
+    for name in child_fields(node):
+        value = getattr(node, name)
+        if value is None or value is cst.MaybeSentinel.DEFAULT:
+            continue
+        if type(value) is tuple or type(value) is list:
+            out.extend(value)
+        else:
+            out.append(value)
+    return out
+
+
 def scope_descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """``node``'s descendants, not entering nested defs, lambdas or classes."""
-    stack = list(node.children)
+    stack = child_nodes(node)
     while stack:
         current = stack.pop()
         yield current
         if type(current) not in SCOPE_TYPES:
-            stack.extend(current.children)
+            stack.extend(child_nodes(current))
 
 
 def is_none_literal(node: cst.BaseExpression) -> bool:
@@ -238,7 +298,7 @@ def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(child_nodes(current)))
 
 
 def calls_in_expression(node: cst.CSTNode) -> Iterator[cst.Call]:

@@ -40,6 +40,7 @@ class Tree:
         self._name_index: Optional[dict[str, list[cst.Name]]] = None
         self._type_index: Optional[dict[type[cst.CSTNode], list[cst.CSTNode]]] = None
         self._name_orders: Optional[dict[str, list[int]]] = None
+        self._all_name_orders: Optional[list[int]] = None
 
     @property
     def is_main_file(self) -> bool:
@@ -150,6 +151,18 @@ class Tree:
             orders = [self.order[use] for use in uses]
             self._name_orders[name] = orders
         return uses[bisect_left(orders, start) : bisect_left(orders, end)]
+
+    def names_within(self, node: cst.CSTNode) -> list[cst.Name]:
+        """Every ``Name`` node of ``node``'s subtree (``node`` itself included), in source order: a slice
+        of the module's names by pre-order number, found by bisection."""
+        names = self.nodes_of(cst.Name)
+        if self._all_name_orders is None:
+            self._all_name_orders = [self.order[name] for name in names]
+        start, end = self.order.get(node), self.end.get(node)
+        if start is None or end is None:
+            return []
+        orders = self._all_name_orders
+        return names[bisect_left(orders, start) : bisect_left(orders, end)]
 
     def inside_nested_scope(self, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
         for ancestor in self.ancestors(node):

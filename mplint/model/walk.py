@@ -2,53 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import libcst as cst
 
-
-class _FieldRecorder(cst.CSTVisitor):
-    """Learns, once per node type, the fields libcst visits and their order (source order)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: list[str] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        return False
-
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        self.fields.append(attribute)
-
-
-_CHILD_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
-
-
-# Per type, fields that were None when the order was learned and that libcst did not visit then: a few
-# nodes visit a field only when it is set (an f-string expression's format_spec), so such a type is learned
-# again from the first node that has one of them set.
-_UNSEEN_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
-
-
-def _child_fields(node: cst.CSTNode) -> tuple[str, ...]:
-    kind = type(node)
-    found = _CHILD_FIELDS.get(kind)
-    if found is not None:
-        unseen = _UNSEEN_FIELDS[kind]
-        if not unseen or all(getattr(node, name) is None for name in unseen):
-            return found
-    recorder = _FieldRecorder()
-    node._visit_and_replace_children(
-        recorder
-    )  # libcst calls on_visit_attribute for the fields it visits
-    found = _CHILD_FIELDS[kind] = tuple(dict.fromkeys(recorder.fields))
-    _UNSEEN_FIELDS[kind] = tuple(
-        f.name
-        for f in dataclasses.fields(node)
-        if f.name not in found and getattr(node, f.name) is None
-    )
-    return found
-
+from mplint.model.syntax import child_fields
 
 #: Whitespace, comments and punctuation: no rule is about them, and they are most of a tree's nodes. The
 #: model's pass does not enter them, so they have no parent, order or replay event (rules cannot visit
@@ -91,7 +47,7 @@ def walk(
     if not visitor.on_visit(node):
         visitor.on_leave(node)
         return
-    for name in _child_fields(node):
+    for name in child_fields(node):
         value = getattr(node, name)
         if value is None or value is cst.MaybeSentinel.DEFAULT:
             continue

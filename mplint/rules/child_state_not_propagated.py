@@ -10,6 +10,11 @@ from mplint.rule import Invalid, LintRule, Valid
 
 _WHAT = {"rebind": "rebinds", "mutate": "changes"}
 
+#: The copying submissions of ``run()`` by class name, and of bound methods by class, with their places.
+_CopyIndex = tuple[
+    dict[str, list[tuple[int, cst.Call]]], dict[cst.ClassDef, list[tuple[int, cst.Call]]]
+]
+
 
 class ChildStateNotPropagated(LintRule):
     """
@@ -134,11 +139,10 @@ class ChildStateNotPropagated(LintRule):
         ),
     ]
 
-    #: the calls that copy instances to a child, by class name (``run()``) or class node (bound methods)
-    _copies: Optional[dict[object, list[tuple[int, cst.Call]]]] = None
-
     def check(self) -> None:
         model = self.model
+        self._writes: dict[FunctionNode, list[tuple[cst.CSTNode, str, str]]] = {}
+        self._copies: Optional[_CopyIndex] = None
         workers = model.workers.worker_functions(processes_only=True)
         if not workers:
             return
@@ -149,7 +153,7 @@ class ChildStateNotPropagated(LintRule):
             submissions = model.workers.worker_submissions(function)
             if not submissions or all(s.via is Via.INITIALIZER for s in submissions):
                 continue
-            for node, name, how in model.state.module_state_writes(function):
+            for node, name, how in self._module_state_writes(function):
                 if (function, name) in reported or name in per_process:
                     continue
                 if how == "rebind" and self._hands_over_arguments(function, node):
@@ -174,8 +178,15 @@ class ChildStateNotPropagated(LintRule):
             if not any(s.via is Via.INITIALIZER for s in submissions):
                 continue
             for function in model.callgraph.reachable_from(root):
-                names.update(name for _, name, _ in model.state.module_state_writes(function))
+                names.update(name for _, name, _ in self._module_state_writes(function))
         return names
+
+    def _module_state_writes(self, function: FunctionNode) -> list[tuple[cst.CSTNode, str, str]]:
+        """``model.state.module_state_writes``, once per function."""
+        found = self._writes.get(function)
+        if found is None:
+            found = self._writes[function] = self.model.state.module_state_writes(function)
+        return found
 
     def _hands_over_arguments(self, function: FunctionNode, node: cst.CSTNode) -> bool:
         """``global X; X = param``, ``self.x = param`` (or ``X, Y = param``): the child stores what it
@@ -274,24 +285,30 @@ class ChildStateNotPropagated(LintRule):
 
     def _copying_submissions(self, info: ClassInfo) -> list[cst.Call]:
         """The calls that send the class's instances to a child: a Process subclass's creation, or a
-        bound method submitted to processes."""
-        if self._copies is None:  # once for every class: by the class's name (run) or node
-            model = self.model
-            copies: dict[object, list[tuple[int, cst.Call]]] = {}
-            for number, submission in enumerate(model.submissions()):
-                if submission.owner.uses_threads or submission.via is Via.CALLBACK:
-                    continue
-                key: object
-                if submission.via is Via.RUN:
-                    key = submission.owner.cls
-                else:
-                    found = model.values.bound_method_instance(submission.callable)
-                    key = found.node if found is not None else None
-                if key is not None:
-                    copies.setdefault(key, []).append((number, submission.call))
-            self._copies = copies
-        found_copies = sorted(self._copies.get(info.name, []) + self._copies.get(info.node, []))
-        return [call for _, call in found_copies]
+        bound method submitted to processes (in the order of the submissions)."""
+        if self._copies is None:
+            self._copies = self._index_copies()
+        by_name, by_class = self._copies
+        found = [*by_name.get(info.name, ()), *by_class.get(info.node, ())]
+        return [call for _, call in sorted(found, key=lambda item: item[0])]
+
+    def _index_copies(self) -> _CopyIndex:
+        """Every copying submission, once: ``run()`` ones by the class name of the Process, bound-method
+        ones by the class of the instance, each with its place among the submissions."""
+        model = self.model
+        by_name: dict[str, list[tuple[int, cst.Call]]] = {}
+        by_class: dict[cst.ClassDef, list[tuple[int, cst.Call]]] = {}
+        for number, submission in enumerate(model.submissions()):
+            if submission.owner.uses_threads or submission.via is Via.CALLBACK:
+                continue
+            if submission.via is Via.RUN:
+                if submission.owner.cls is not None:
+                    by_name.setdefault(submission.owner.cls, []).append((number, submission.call))
+                continue
+            instance = model.values.bound_method_instance(submission.callable)
+            if instance is not None:
+                by_class.setdefault(instance.node, []).append((number, submission.call))
+        return by_name, by_class
 
     def _before_copies(self, read: cst.CSTNode, copies: list[cst.Call]) -> bool:
         """The parent's ``read`` runs before any child gets a copy of the instance, so it cannot be

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Optional
+
 import libcst as cst
 
 from mplint.diagnostics import Severity
 from mplint.model import FunctionNode, Model, Submission, Via, call_argument
-from mplint.model.syntax import scope_descendants
+from mplint.model.syntax import SCOPE_TYPES
 from mplint.rule import Invalid, LintRule, Valid
 
 
@@ -125,13 +128,19 @@ class WorkerAbruptExit(LintRule):
     def check(self) -> None:
         model = self.model
         reported: set[cst.CSTNode] = set()
+        raises: Optional[dict[cst.CSTNode, list[cst.Raise]]] = None
+        exits: dict[FunctionNode, list[tuple[cst.CSTNode, str]]] = {}
         for root, submissions in model.workers.worker_roots().items():
             relevant = [s for s in submissions if self._applies(s)]
             if not relevant:
                 continue
             submission = relevant[0]
+            if raises is None:
+                raises = raises_by_scope(model)
             for function in model.callgraph.reachable_functions(root):
-                for node, how in abrupt_exits(model, function):
+                if function not in exits:
+                    exits[function] = abrupt_exits(model, function, raises.get(function, []))
+                for node, how in exits[function]:
                     if node in reported:
                         continue
                     reported.add(node)
@@ -176,11 +185,28 @@ def _effect(submission: Submission, how: str) -> str:
 
 
 # --- helpers of this rule ---
-def abrupt_exits(model: Model, function: FunctionNode) -> list[tuple[cst.CSTNode, str]]:
+def raises_by_scope(model: Model) -> dict[cst.CSTNode, list[cst.Raise]]:
+    """The module's ``raise`` statements by the def, lambda or class whose own body holds them (the
+    module's own under the ``Module``), in source order: built once, from the tree's index."""
+    out: dict[cst.CSTNode, list[cst.Raise]] = {}
+    for node in model.tree.nodes_of(cst.Raise):
+        scope: cst.CSTNode = model.module
+        for ancestor in model.ancestors(node):
+            if type(ancestor) in SCOPE_TYPES:
+                scope = ancestor
+                break
+        out.setdefault(scope, []).append(node)
+    return out
+
+
+def abrupt_exits(
+    model: Model, function: FunctionNode, raises: Optional[Sequence[cst.Raise]] = None
+) -> list[tuple[cst.CSTNode, str]]:
     """Where the function's own body ends its process: ``sys.exit()``/``exit()``/``quit()`` and
     ``raise SystemExit``/``KeyboardInterrupt`` (``"SystemExit"``/``"KeyboardInterrupt"``, unless a
     ``try`` around them in the function catches that), ``os._exit()``, ``os.abort()`` and
-    ``os.kill(os.getpid(), …)`` (``"kill"``). In source order."""
+    ``os.kill(os.getpid(), …)`` (``"kill"``). In source order. ``raises``: the ``raise`` statements
+    of the function's own body, when the caller has them (:func:`raises_by_scope`)."""
     out: list[tuple[cst.CSTNode, str]] = []
     for call in model.callgraph.function_calls(function):
         qual = model.qualname(call.func)
@@ -195,8 +221,10 @@ def abrupt_exits(model: Model, function: FunctionNode) -> list[tuple[cst.CSTNode
             first = call_argument(call, 0, "pid")
             if isinstance(first, cst.Call) and model.qualname(first.func) == "os.getpid":
                 out.append((call, "kill"))
-    for node in scope_descendants(function.body):
-        if not isinstance(node, cst.Raise) or node.exc is None:
+    if raises is None:
+        raises = raises_by_scope(model).get(function, [])
+    for node in raises:
+        if node.exc is None:
             continue
         exc = node.exc.func if isinstance(node.exc, cst.Call) else node.exc
         qual = model.qualname(exc)

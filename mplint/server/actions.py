@@ -188,7 +188,7 @@ class CodeActions:
         if cached is not None and cached[0] == source and cached[1] == config:
             fixed, problem = cached[2], cached[3]
         else:
-            fixed, problem = await self._fix_all(document.path, source, config)
+            fixed, problem = await self._fix_all(document.path, source, config, document.uri)
             if document.uri in server.documents:
                 self._fix_all_cache[document.uri] = (source, config, fixed, problem)
         if problem is not None:
@@ -201,11 +201,11 @@ class CodeActions:
         return action
 
     async def _fix_all(
-        self, path: str, source: str, config: Config
+        self, path: str, source: str, config: Config, uri: str
     ) -> tuple[Optional[str], Optional[str]]:
         """(fixed text, or None when nothing changes; why the fixes were refused, or None)."""
         try:
-            result = await self._server.workers.run(fix_source, path, source, config)
+            result = await self._server.workers.run(fix_source, path, source, config, key=uri)
         except WorkerDied:
             return None, "the process fixing this file crashed"
         except Exception as error:

@@ -122,6 +122,7 @@ class Linter:
         if job is not None:
             job.cancel()
         self._locks.pop(uri, None)
+        self._server.workers.forget(uri)
 
     def stop(self) -> None:
         for task in self._jobs.values():
@@ -158,7 +159,9 @@ class Linter:
             if config.force_exclude and config.is_excluded(path):
                 diagnostics: tuple[Diagnostic, ...] = ()
             else:
-                linted = await server.workers.run(lint_source, path, document.text.text, config)
+                linted = await server.workers.run(
+                    lint_source, path, document.text.text, config, key=document.uri
+                )
                 diagnostics = tuple(linted)
         except WorkerDied:
             message = "the process checking this file crashed twice; it was not checked"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import libcst as cst
@@ -11,6 +12,7 @@ from mplint.model import is_main_guard_test
 from mplint.model.syntax import (
     call_argument,
     calls_in_expression,
+    child_nodes,
     descendants,
     dotted_name,
     has_decorator,
@@ -229,3 +231,24 @@ def test_descendants_and_scope_descendants() -> None:
     own = {source(n.func) for n in scope_descendants(f.body) if isinstance(n, cst.Call)}
     assert own == {"a", "b"}  # not inside the nested def or the lambda
     assert any(isinstance(n, cst.FunctionDef) for n in scope_descendants(f.body))  # the def itself
+
+
+def test_child_nodes_are_libcsts_children() -> None:
+    """``child_nodes`` reads the visited fields; it must give exactly ``node.children``, trivia included,
+    on every node of real code (f-strings with format specs, match statements, decorators …)."""
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    texts = [path.read_text(encoding="utf-8") for path in sorted(fixtures.glob("MPL*.py"))]
+    texts.append(
+        'x = f"{a!r:>{width}} {b=}"\nmatch p:\n    case [1, *rest] if rest:\n        pass\n'
+    )
+    checked = 0
+    for text in texts:
+        stack: list[cst.CSTNode] = [cst.parse_module(text)]
+        while stack:
+            node = stack.pop()
+            children = list(node.children)
+            found = child_nodes(node)
+            assert len(found) == len(children) and all(a is b for a, b in zip(found, children))
+            stack.extend(children)
+            checked += 1
+    assert checked > 100_000
