@@ -150,7 +150,7 @@ def _build_parser() -> argparse.ArgumentParser:
             type=_limit(key),
             metavar=metavar,
             help=f"{what}; 0: no limit (default: `{key}` in [tool.mplint], else "
-            f"{getattr(Config(), key.replace('-', '_')):g})",
+            f"{int(getattr(Config(), key.replace('-', '_'))):,})",
         )
     shows = check.add_mutually_exclusive_group()
     shows.add_argument(

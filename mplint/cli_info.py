@@ -133,6 +133,8 @@ def _toml_value(value: object) -> str:
         return "true" if value else "false"
     if value is None:
         return "(none)"
+    if isinstance(value, (int, float)):
+        return f"{value:g}" if isinstance(value, float) else str(value)
     if isinstance(value, tuple):
         if value and isinstance(value[0], tuple):  # per-file-ignores
             inner = ", ".join(f'"{p}" = {_toml_value(c)}' for p, c in value)
@@ -164,6 +166,9 @@ def show_settings(path: str, config: Config, source: Optional[Path]) -> str:
         "unfixable",
         "start_method",
         "target_version",
+        "max_file_bytes",
+        "max_file_lines",
+        "file_time_limit",
     ):
         value = getattr(config, name)
         shown = "{}" if name == "per_file_ignores" and not value else _toml_value(value)

@@ -272,3 +272,12 @@ def test_a_timer_already_running_is_left_alone() -> None:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_show_settings_lists_the_budget(tmp_path: Path) -> None:
+    project = _project(tmp_path, "max-file-lines = 20\n")
+    result = mplint("check", "--show-settings", "--file-time-limit", "2.5", "bug.py", cwd=project)
+    assert result.returncode == 0
+    assert (
+        "max-file-bytes = 10000000\nmax-file-lines = 20\nfile-time-limit = 2.5\n" in result.stdout
+    )
