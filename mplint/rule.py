@@ -30,6 +30,7 @@ from mplint.edits import (
     Replace,
     ReplaceLines,
 )
+from mplint.gates import DEFAULT, Gate
 from mplint.model import TRIVIA, Model
 from mplint.settings import Config
 
@@ -140,6 +141,9 @@ class LintRule(BatchableCSTVisitor):
     FIX: ClassVar[Optional[str]] = None
     VALID: ClassVar[list[Valid]] = []
     INVALID: ClassVar[list[Invalid]] = []
+    #: What a file must import and mention for the rule to report in it (``mplint.gates``); the
+    #: default lets through every file that imports a modelled library.
+    GATE: ClassVar[Gate] = DEFAULT
 
     _visitor_names: ClassVar[tuple[str, ...]] = ()
     #: True when the class (or a base below LintRule) overrides ``check()``.

@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter, Replace
+from mplint.gates import PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import ClassInfo, LocalVar, Model, VarKey, call_argument
 from mplint.rule import Invalid, LintRule, RuleContext, Valid
@@ -89,6 +90,7 @@ class ProcessLifecycleOrder(LintRule):
     """
 
     CODE = "MPL104"
+    GATE = Gate.of(needs(PROCESSES), needs(THREADS, "Thread", "join|terminate|kill|run|close"))
     NAME = "process-lifecycle-order"
     MESSAGE = "`{call}` {problem}"
     FIX_TITLE = "Start the process instead of running its target here"

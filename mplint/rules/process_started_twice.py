@@ -5,6 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Severity
+from mplint.gates import PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import BindingKind, LocalVar, SelfAttr, VarKey
 from mplint.rule import Invalid, LintRule, Valid
@@ -59,6 +60,7 @@ class ProcessStartedTwice(LintRule):
     """
 
     CODE = "MPL103"
+    GATE = Gate.of(needs(PROCESSES, "start"), needs(THREADS, "Thread", "start"))
     NAME = "process-started-twice"
     MESSAGE = "`{call}` {problem}"
     SEVERITY = Severity.ERROR

@@ -7,6 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter, InsertBefore, NodeEdit, Replace
+from mplint.gates import MODELLED, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import Model, call_argument
 from mplint.rule import Invalid, LintRule, Valid
@@ -86,6 +87,7 @@ class QueueExceptionMismatch(LintRule):
     """
 
     CODE = "MPL502"
+    GATE = Gate.of(needs(MODELLED, "Empty|Full"))
     NAME = "queue-exception-mismatch"
     MESSAGE = "{problem}"
     FIX_TITLE = "Catch the exception the queue raises"

@@ -3,6 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from mplint.diagnostics import Severity
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.model import FunctionNode, Model, Submission, Via, call_argument
 from mplint.model.syntax import scope_descendants
 from mplint.rule import Invalid, LintRule, Valid
@@ -63,6 +64,7 @@ class WorkerAbruptExit(LintRule):
     """
 
     CODE = "MPL309"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "worker-abrupt-exit"
     MESSAGE = "`{exit}` ends the worker process running `{task}` ({via}): {effect}"
     SEVERITY = Severity.ERROR
