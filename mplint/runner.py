@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 
-from mplint.cache import Cache
+from mplint.cache import Cache, Stamp, StatIndex
 from mplint.diagnostics import IO_ERROR, Applicability, Diagnostic, Fix, Severity
 from mplint.files import Candidate, could_have_findings_bytes
 from mplint.settings import Config
@@ -196,9 +196,20 @@ def check_files(
     pending: list[tuple[int, _Job]] = []
     noqa_by_index: dict[int, list[tuple[int, str]]] = {}
     use_cache = cache is not None and not options.fixing
+    stat_cache = cache if use_cache else None
+    index_of = stat_cache.stat_index() if stat_cache is not None else None
+    stamps: dict[int, tuple[Optional[Stamp], str]] = {}
     for index, candidate in enumerate(candidates):
         display = os.path.normpath(candidate.path)
         config = config_for(candidate.path)
+        if stat_cache is not None and index_of is not None:
+            # the stamp before the read: a change after it shows as a new stamp next time
+            stamp, settings = StatIndex.stamp(candidate.path), stat_cache.settings_digest(config)
+            known = _from_stamp(stat_cache, index_of, display, candidate.path, stamp, settings)
+            if known is not None:
+                results[index] = known
+                continue
+            stamps[index] = (stamp, settings)
         data, failure = _read(candidate.path, display)
         if failure is not None or data is None:
             results[index] = failure
@@ -206,6 +217,8 @@ def check_files(
         warnings = _noqa_warnings(data, candidate.path)
         if not could_have_findings_bytes(data):
             results[index] = FileResult(display, [], noqa_warnings=warnings)
+            if index_of is not None:
+                index_of.record(display, stamps[index][0], stamps[index][1], None, warnings)
             continue
         key = None
         if use_cache and cache is not None:
@@ -217,6 +230,8 @@ def check_files(
                 results[index] = FileResult(
                     display, hit, source_text=text, found=len(hit), noqa_warnings=warnings
                 )
+                if index_of is not None:
+                    index_of.record(display, stamps[index][0], stamps[index][1], key, warnings)
                 continue
         pending.append((index, _Job(candidate.path, display, config, options, data, key)))
         noqa_by_index[index] = warnings
@@ -227,7 +242,38 @@ def check_files(
         job = by_index[index]
         if cache is not None and job.cache_key is not None and not _has_meta(result):
             cache.put(job.cache_key, result.diagnostics)
+            if index_of is not None:
+                stamp, settings = stamps[index]
+                index_of.record(job.display, stamp, settings, job.cache_key, result.noqa_warnings)
+    if cache is not None:
+        cache.save()
     return [r for r in results if r is not None]
+
+
+def _from_stamp(
+    cache: Cache,
+    index_of: StatIndex,
+    display: str,
+    path: str,
+    stamp: Optional[Stamp],
+    settings: str,
+) -> Optional[FileResult]:
+    """The result of a file whose stamp is the one it was last read with, without reading it (the
+    text only when there are findings to show); None when it must be read."""
+    known = index_of.lookup(display, stamp, settings)
+    if known is None:
+        return None
+    key, warnings = known
+    if key is None:  # the byte prefilter turned it away
+        return FileResult(display, [], noqa_warnings=warnings)
+    hit = cache.get(key)
+    if hit is None:
+        return None
+    text = None
+    if hit:
+        data, _ = _read(path, display)
+        text = _text_of(data, path) if data is not None else None
+    return FileResult(display, hit, source_text=text, found=len(hit), noqa_warnings=warnings)
 
 
 _NOQA_MPL = re.compile(rb"noqa[^\n]*MPL", re.IGNORECASE)
