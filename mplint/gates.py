@@ -18,7 +18,11 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Optional
+
+from mplint.gate_shapes import SHAPES, shapes_of
 
 __all__ = [
     "FUTURES",
@@ -51,17 +55,25 @@ class Needs:
 
     modules: frozenset[str]
     words: tuple[tuple[str, ...], ...] = ()
+    #: when not empty: the file holds one of these shapes of code (``mplint.gate_shapes``)
+    shapes: frozenset[str] = frozenset()
 
     def met_by(self, facts: FileFacts) -> bool:
         if self.modules.isdisjoint(facts.modules):
             return False
-        return all(any(facts.mentions(word) for word in either) for either in self.words)
+        if not all(any(facts.mentions(word) for word in either) for either in self.words):
+            return False
+        return not self.shapes or not self.shapes.isdisjoint(facts.shapes())
 
 
-def needs(modules: frozenset[str], *words: str) -> Needs:
+def needs(modules: frozenset[str], *words: str, shapes: Iterable[str] = ()) -> Needs:
     """``needs(PROCESSES, "start", "join|terminate")``: a file importing a library of processes that
-    mentions ``start``, and ``join`` or ``terminate``."""
-    return Needs(modules, tuple(tuple(either.split("|")) for either in words))
+    mentions ``start``, and ``join`` or ``terminate``; ``shapes=`` adds shapes of code, one of which
+    the file must hold (read from its tree only when the modules and words are there)."""
+    unknown = set(shapes) - SHAPES
+    if unknown:
+        raise ValueError(f"unknown shapes: {sorted(unknown)}")
+    return Needs(modules, tuple(tuple(either.split("|")) for either in words), frozenset(shapes))
 
 
 @dataclass(frozen=True)
@@ -85,11 +97,19 @@ DEFAULT = Gate.of(needs(MODELLED))
 @dataclass
 class FileFacts:
     """What the gates ask of one file: the modules it imports, and whether it mentions a word (each
-    word is looked up at most once)."""
+    word is looked up at most once, the tree walked at most once)."""
 
     modules: frozenset[str]
     text: str
+    tree: ast.Module
     _words: dict[str, bool] = field(default_factory=dict)
+    _shapes: Optional[frozenset[str]] = None
+
+    def shapes(self) -> frozenset[str]:
+        """The shapes of code the file holds (one walk of its tree, the first time it is asked)."""
+        if self._shapes is None:
+            self._shapes = shapes_of(self.tree)
+        return self._shapes
 
     def mentions(self, word: str) -> bool:
         known = self._words.get(word)
@@ -110,7 +130,7 @@ def _word_pattern(word: str) -> re.Pattern[str]:
 
 
 def file_facts(text: str, tree: ast.Module) -> FileFacts:
-    return FileFacts(imported_modules(tree), text)
+    return FileFacts(imported_modules(tree), text, tree)
 
 
 #: Statement fields that hold statements (``handlers`` and ``cases`` hold nodes with a ``body``).

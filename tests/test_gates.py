@@ -8,6 +8,8 @@ import textwrap
 import warnings
 from collections.abc import Iterator
 
+import pytest
+
 from mplint.api_table import could_have_findings
 from mplint.config import Config
 from mplint.engine import gated, lint_source
@@ -114,12 +116,11 @@ def test_engine_runs_only_the_rules_a_file_lets_through() -> None:
     not_modelled = "import os\nThread = os\n"
     assert gated(rules, not_modelled, ast.parse(not_modelled)) == []
     threads = "import threading\nt = threading.Thread(target=f)\nt.start()\nt.start()\n"
-    assert [r.CODE for r in gated(rules, threads, ast.parse(threads))] == [
-        "MPL101",
-        "MPL102",
-        "MPL103",
-        "MPL109",
-    ]  # MPL104 needs join/terminate/kill/run/close, MPL105 daemon
+    # only the rule whose shape is there: a thread started twice (not a called target, odd
+    # arguments, a subclass, a join before start, a daemon flag after it)
+    assert [r.CODE for r in gated(rules, threads, ast.parse(threads))] == ["MPL103"]
+    fine = "import threading\nt = threading.Thread(target=f)\nt.start()\nt.join()\n"
+    assert gated(rules, fine, ast.parse(fine)) == []
     processes = "import multiprocessing as mp\np = mp.Process(target=f)\np.start()\np.join()\n"
     chosen = {r.CODE for r in gated(rules, processes, ast.parse(processes))}
     assert _rule("MPL107").GATE.passes(_facts(processes))
@@ -194,6 +195,7 @@ def _rejected(text: str, rules: list[type[LintRule]]) -> list[type[LintRule]]:
     return [rule for rule in rules if rule not in passing]
 
 
+@pytest.mark.timeout(1800)  # lints the standard library's candidates on one core
 def test_gates_turn_away_only_files_without_findings_of_the_rule() -> None:
     """Every rule a gate turns away from a file reports nothing there when run without the gates
     (fixtures, golden inputs, witnesses, the documentation's examples, examples, the rules' own cases,

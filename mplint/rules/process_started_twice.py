@@ -5,6 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Severity
+from mplint.gate_shapes import START_AGAIN
 from mplint.gates import PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import BindingKind, LocalVar, SelfAttr, VarKey
@@ -60,7 +61,9 @@ class ProcessStartedTwice(LintRule):
     """
 
     CODE = "MPL103"
-    GATE = Gate.of(needs(PROCESSES, "start"), needs(THREADS, "Thread", "start"))
+    GATE = Gate.of(
+        needs(PROCESSES, "start"), needs(THREADS, "Thread", "start", shapes=(START_AGAIN,))
+    )
     NAME = "process-started-twice"
     MESSAGE = "`{call}` {problem}"
     SEVERITY = Severity.ERROR
