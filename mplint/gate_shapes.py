@@ -150,6 +150,8 @@ class _Reader:
         self.tries: list[Union[ast.Try, ast.AST]] = []
         self.from_queue: set[str] = set()
         self.comprehension_scopes: set[int] = set()
+        self.params: set[str] = set()
+        self.functions: set[str] = set()
 
     def walk(self, tree: ast.AST) -> None:
         """Every node once, iteratively, knowing its scope and the loops around it in that scope."""
@@ -177,11 +179,14 @@ class _Reader:
                     elif kind is ast.ImportFrom or kind is ast.Import:
                         self._import(child)
                     elif kind is ast.arg:
+                        self.params.add(child.arg)
                         if child.annotation is not None:
                             self.values[child.arg].append(None)
                     elif kind is ast.Try or kind.__name__ == "TryStar":
                         self.tries.append(child)
                     if kind in _SCOPES:
+                        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                            self.functions.add(child.name)
                         if kind is ast.ClassDef:
                             self.classes.append(child)
                         elif kind in _COMPREHENSIONS:
@@ -341,6 +346,24 @@ def _receivers(reader: _Reader, threads: set[str], found: set[str]) -> None:
             not any(a < p < b for p in stores) for a, b in zip(ordered, ordered[1:])
         ):  # two starts with no new binding in between
             found.add(START_AGAIN)
+    # every scope's assignments of each spelling, to tell what a receiver may hold
+    assigned: dict[str, list[Optional[ast.expr]]] = defaultdict(list)
+    for (_, spelled), entries in reader.bindings.items():
+        assigned[spelled].extend(value for _, value in entries)
+    stored: dict[str, int] = defaultdict(int)
+    for (_, spelled), positions in reader.stores.items():
+        stored[spelled] += len(positions)
+
+    def may_hold(spelled: str) -> bool:
+        """A thread may be what ``spelled`` names: it is (or hangs off) a parameter, is bound some
+        other way than by an assignment, or is assigned something that may make one."""
+        values = assigned.get(spelled, [])
+        if spelled.partition(".")[0] in reader.params or stored.get(spelled, 0) > len(values):
+            return True
+        # a function of this module may return a thread: its calls count as makers too
+        makers = threads | reader.functions
+        return any(value is None or _may_make_thread(value, makers) for value in values)
+
     for call, scope, loops in reader.calls:
         func = call.func
         if not isinstance(func, ast.Attribute) or func.attr not in ("join", "run"):
@@ -349,12 +372,16 @@ def _receivers(reader: _Reader, threads: set[str], found: set[str]) -> None:
         started = starts.get((scope, receiver), []) if receiver is not None else []
         if receiver is None:
             # ``Thread(...).join()``, ``threads[0].join()``; not ``" ".join(...)``
-            if isinstance(func.value, ast.Subscript) or (
-                isinstance(func.value, ast.Call) and _may_make_thread(func.value, threads)
-            ):
+            held = func.value
+            if isinstance(held, ast.Subscript):
+                base = _dump(held.value)
+                if base is None or may_hold(base):
+                    found.add(UNSTARTED_JOIN_OR_RUN)
+            elif isinstance(held, ast.Call) and _may_make_thread(held, threads | reader.functions):
                 found.add(UNSTARTED_JOIN_OR_RUN)
-        elif func.attr == "run" and not started:
-            found.add(UNSTARTED_JOIN_OR_RUN)
+        elif func.attr == "run":
+            if not started and may_hold(receiver):  # not ``subprocess.run(...)``
+                found.add(UNSTARTED_JOIN_OR_RUN)
         elif func.attr == "join":
             at = _position(call)
             for made, value in reader.bindings.get((scope, receiver), []):

@@ -94,7 +94,10 @@ def test_ordinary_thread_code_has_no_shape() -> None:
             UNSTARTED_JOIN_OR_RUN,
         ),
         ("from threading import Thread\nThread(target=f).join()\n", UNSTARTED_JOIN_OR_RUN),
-        ("t = make()\nt.run()\n", UNSTARTED_JOIN_OR_RUN),
+        ("def make():\n    pass\nt = make()\nt.run()\n", UNSTARTED_JOIN_OR_RUN),
+        ("def go(t):\n    t.run()\n", UNSTARTED_JOIN_OR_RUN),
+        ("for t in threads:\n    t.run()\n", UNSTARTED_JOIN_OR_RUN),
+        ("from threading import Thread\nts = [Thread()]\nts[0].join()\n", UNSTARTED_JOIN_OR_RUN),
         ("t = make()\nt.start()\nt.daemon = True\n", DAEMON_AFTER_START),
         (
             "import threading\nclass W(threading.Thread):\n    def __init__(self):\n"
@@ -147,7 +150,8 @@ def test_each_shape_is_found(source: str, shape: str) -> None:
         "from threading import Thread\nfor t in ts:\n    t.join()\nt = Thread()\nt.start()\n",
         "for t in ts:\n    t.start()\nt = make()\nt.daemon = True\nt.start()\n",
         "t.daemon = True\nt.start()\n",
-        "' '.join(words)\nos.path.join(a, b)\n",
+        "' '.join(words)\nos.path.join(a, b)\npairs = s.split()\npairs[1].join(x)\n",
+        "import subprocess\nsubprocess.run(['true'])\n",
         "def f(t):\n    t.join()\n",
         "from queue import Empty\ntry:\n    q.get()\nexcept Empty:\n    pass\n",
         "import queue\ntry:\n    q.put(1)\nexcept (queue.Empty, queue.Full):\n    pass\n",
