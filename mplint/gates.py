@@ -10,7 +10,9 @@ where it would report. The model knows an object of the libraries only through a
 them (a relative import resolves to nothing), so the modules a rule's kinds come from are a sound
 condition; and every such object is created by a call or class spelled with one of the library's names,
 so a rule may also ask for the words its reports cannot do without. Words are looked up in the whole text
-(comments and strings too): a superset of the file's identifiers, which only lets more through.
+(comments and strings too): a superset of the file's identifiers, which only lets more through. The
+rules that also judge threads ask a file that imports only ``threading`` for the shape of code they
+report (``mplint.gate_shapes``), read in one walk of the tree when a rule first asks.
 ``tests/test_corpus.py`` checks on every corpus that a file a gate turns away has no finding of its rule.
 """
 
