@@ -8,7 +8,8 @@ Three flake8 runs, repeated and interleaved (A B C A B C ...), medians of wall t
   being installed);
 * ``with``: ``flake8 --select E,F,W,MPL`` with the plugin;
 * ``unselected``: ``flake8 --select E,F,W`` with the plugin installed but not selected (flake8 runs every
-  plugin and filters the codes afterwards, so this costs what ``with`` costs).
+  plugin and filters the codes afterwards; the plugin asks flake8's decision engine first and returns
+  at once, so this should cost what ``without`` costs).
 
 Then, in this process, the time the plugin itself spends on every file (``MplintChecker.run``), split
 into files the prefilter rules out and files it parses: the precise cost, free of the noise of

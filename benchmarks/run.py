@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                 # standard library + package corpus, 5 runs each
     python benchmarks/run.py --runs 3 --quick
+    python benchmarks/run.py --targets --runs 3   # the speed targets, commands taking turns
 
 It prints median wall times and the ratios the project tracks (see benchmarks/README.md):
 cold mplint vs ruff, warm (cached) mplint vs ruff, Fixit vs mplint, flake8 with vs without the mplint
@@ -37,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import fetch  # noqa: E402
 from benchmarks.flake8_overhead import _WRAPPER as FLAKE8_WRAPPER  # noqa: E402
+from benchmarks.flake8_overhead import VARIANTS as FLAKE8_VARIANTS  # noqa: E402
 from mplint.files import could_have_findings_bytes  # noqa: E402
 
 
@@ -112,17 +114,156 @@ def tree_stats(root: Path) -> tuple[int, int, list[Path]]:
     return len(files), size, kept
 
 
+def family_files(kept: Sequence[Path]) -> list[Path]:
+    """The files that import a library of processes or ``concurrent`` (what the rules are about)."""
+    import ast
+    import warnings
+
+    from mplint.gates import FUTURES, PROCESSES, imported_modules
+
+    found = []
+    for path in kept:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError):
+            continue
+        if not imported_modules(tree).isdisjoint(PROCESSES | FUTURES):
+            found.append(path)
+    return found
+
+
+#: Parses each file named on the command line with libcst, nothing else (interpreter start and the
+#: libcst import included, as in an mplint run).
+_LIBCST_PARSE = """
+import sys
+import libcst
+
+for name in sys.argv[1:]:
+    with open(name, encoding="utf-8") as handle:
+        libcst.parse_module(handle.read())
+"""
+
+
+def targets(runs: int, flake8_runs: int) -> int:
+    """The speed targets of benchmarks/README.md on the standard library, every command of a
+    comparison run in turn (A B A B ...), so that the ratios compare runs under the same load."""
+    env = {"PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": ""}
+    ruff = tool("ruff", "ruff")
+    tool("flake8", "flake8")
+    tree = copy_tree(Path(sysconfig.get_paths()["stdlib"]), TREES / "stdlib")
+    count, size, kept = tree_stats(tree)
+    family = family_files(kept)
+    family_size = sum(p.stat().st_size for p in family)
+    mplint = [sys.executable, "-m", "mplint"]
+    check = [*mplint, "check", "--exit-zero", "--no-respect-gitignore", "-q"]
+    cache_dir = tempfile.mkdtemp(prefix="mplint-bench-cache-")
+    names = [str(p.relative_to(tree)) for p in family]
+    commands: dict[str, tuple[list[str], dict[str, str]]] = {
+        "ruff": (
+            [*ruff, "check", "--no-cache", "--isolated", "--select", "PLW1510", "--exit-zero", "."],
+            {},
+        ),
+        "cold": ([*check, "--no-cache", "."], env),
+        "warm": ([*check, "--cache-dir", cache_dir, "."], env),
+        "family jobs 1": ([*check, "--no-cache", "--jobs", "1", *names], env),
+        "libcst parse": ([sys.executable, "-c", _LIBCST_PARSE, *names], env),
+    }
+    for variant in FLAKE8_VARIANTS:
+        plugins, select = FLAKE8_VARIANTS[variant]
+        commands[f"flake8 {variant}"] = (
+            [
+                sys.executable,
+                "-c",
+                FLAKE8_WRAPPER,
+                plugins,
+                "--isolated",
+                f"--select={select}",
+                "--exit-zero",
+                ".",
+            ],
+            env,
+        )
+    print(
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; standard library: "
+        f"{count} files, {size / 1e6:.1f} MB; prefilter keeps {len(kept)} files, "
+        f"{sum(p.stat().st_size for p in kept) / 1e6:.2f} MB; {len(family)} files import the "
+        f"multiprocessing family ({family_size / 1e6:.2f} MB)",
+        flush=True,
+    )
+    _run(commands["warm"][0], tree, {**os.environ, **env})  # prime the cache
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    peaks: dict[str, float] = dict.fromkeys(commands, 0.0)
+    for turn in range(runs):
+        for name, (command, extra) in commands.items():
+            if name.startswith("flake8") and turn >= flake8_runs:
+                continue
+            elapsed, rss = _run(command, tree, {**os.environ, **extra})
+            times[name].append(elapsed)
+            peaks[name] = max(peaks[name], rss)
+            print(f"  turn {turn + 1} {name:<18} {elapsed:8.2f} s  {rss:5.0f} MB", flush=True)
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    median = {name: statistics.median(t) for name, t in times.items() if t}
+
+    def ratio(a: str, b: str) -> float | None:
+        return median[a] / median[b] if a in median and b in median else None
+
+    print("\n| command | median s | runs | peak RSS MB |\n| --- | --- | --- | --- |")
+    for name, samples in times.items():
+        if not samples:
+            continue
+        runs_text = ", ".join(f"{t:.2f}" for t in samples)
+        print(f"| {name} | {median[name]:.2f} | {runs_text} | {peaks[name]:.0f} |")
+    ratios = [
+        ("cold standard library / ruff", ratio("cold", "ruff"), "<= 6x"),
+        ("warm / ruff", ratio("warm", "ruff"), "<= 0.5x"),
+        (
+            "--jobs 1 on the family's files / libcst's bare parse",
+            ratio("family jobs 1", "libcst parse"),
+            "<= 1.25x",
+        ),
+        (
+            "flake8 --select E,F,W,MPL / without the plugin",
+            ratio("flake8 with", "flake8 without"),
+            "<= 1.05x",
+        ),
+        (
+            "flake8 --select E,F,W with the plugin installed / without",
+            ratio("flake8 unselected", "flake8 without"),
+            "1.00x",
+        ),
+    ]
+    print("\n| ratio | measured | target |\n| --- | --- | --- |")
+    for label, value, target in ratios:
+        if value is not None:
+            print(f"| {label} | {value:.2f}x | {target} |")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--targets",
+        action="store_true",
+        help="measure the speed targets on the standard library, commands taking turns",
+    )
     parser.add_argument("--quick", action="store_true", help="standard library only, no Fixit")
     parser.add_argument(
         "--fixit-bytes", type=int, default=300_000, help="size of Fixit's subset of files"
     )
-    parser.add_argument("--flake8-runs", type=int, default=1, help="runs of each flake8 command")
+    parser.add_argument(
+        "--flake8-runs",
+        type=int,
+        default=1,
+        help="runs of each flake8 command (0: none; flake8_overhead.py measures a smaller tree)",
+    )
     args = parser.parse_args()
 
     WORK.mkdir(exist_ok=True)
+    if args.targets:
+        return targets(args.runs, args.flake8_runs)
     # Bytecode caches as a user has them (an installed package has its .pyc files).
     env = {"PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": ""}
     mplint = [sys.executable, "-m", "mplint"]

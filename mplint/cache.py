@@ -4,6 +4,11 @@ Entries live in ``.mplint_cache/`` (or ``--cache-dir``), one small JSON file eac
 (temporary file and rename), so concurrent runs never read a half-written entry. The directory holds a
 ``.gitignore`` of ``*``. A changed file, setting or mplint version simply misses; ``mplint clean``
 removes the directory.
+
+A warm run need not read the files: the stat index (:class:`StatIndex`, one file per mplint build)
+remembers for each path the size and modification time it had when it was last read, with the key of
+its results and its ``# noqa`` warnings. A file whose ``stat`` still shows them is answered without
+being opened (as ruff does); any other is read and looked up by its content, as before.
 """
 
 from __future__ import annotations
@@ -14,14 +19,15 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from mplint import __version__
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Related, Severity
 from mplint.settings import Config
 
-__all__ = ["DEFAULT_CACHE_DIR", "Cache", "clean"]
+__all__ = ["DEFAULT_CACHE_DIR", "Cache", "Stamp", "StatIndex", "clean"]
 
 DEFAULT_CACHE_DIR = ".mplint_cache"
 
@@ -44,6 +50,8 @@ class Cache:
         self.directory = Path(directory)
         self._fingerprint: Optional[str] = None
         self._ready = False
+        self._index: Optional[StatIndex] = None
+        self._digests: dict[str, str] = {}
 
     @property
     def fingerprint(self) -> str:
@@ -58,6 +66,27 @@ class Cache:
             digest.update(b"\0")
         digest.update(data)
         return digest.hexdigest()
+
+    def settings_digest(self, config: Config) -> str:
+        """A short digest of the settings that change a file's results."""
+        settings = config.cache_key()
+        digest = self._digests.get(settings)
+        if digest is None:
+            digest = self._digests[settings] = hashlib.sha256(settings.encode()).hexdigest()[:16]
+        return digest
+
+    def stat_index(self) -> StatIndex:
+        """The stat index of this mplint build (loaded once; ``save()`` writes it back)."""
+        if self._index is None:
+            self._index = StatIndex(self.directory / f"stat-{self.fingerprint}.json")
+        return self._index
+
+    def save(self) -> None:
+        """Write the stat index back if this run changed it."""
+        if self._index is not None and self._index.changed:
+            with contextlib.suppress(OSError):
+                self._prepare()
+            self._index.save()
 
     def _entry(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key[2:]}.json"
@@ -90,6 +119,92 @@ class Cache:
         if not ignore.exists():
             ignore.write_text("# Created by mplint: results cache, safe to delete.\n*\n")
         self._ready = True
+
+
+class Stamp(NamedTuple):
+    """What ``stat`` says of a file: its size and modification time in nanoseconds."""
+
+    size: int
+    mtime_ns: int
+
+
+#: A file changed less than this long before it was read may change again within the same tick of a
+#: coarse clock (2 s on FAT) without its stamp changing: it is not remembered by stamp.
+_RACY_NS = 2_000_000_000
+
+
+class StatIndex:
+    """Path -> the stamp the file had when read, the settings it was checked with, the key of its
+    results (None: the byte prefilter answered, nothing was cached) and its ``# noqa`` warnings."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.changed = False
+        self._started = time.time_ns()
+        self._entries: dict[str, list[Any]] = {}
+        try:
+            with open(path, encoding="utf-8") as handle:
+                raw = json.load(handle)
+            if isinstance(raw, dict):
+                self._entries = raw
+        except (OSError, ValueError):
+            pass
+
+    @staticmethod
+    def stamp(path: str) -> Optional[Stamp]:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        return Stamp(info.st_size, info.st_mtime_ns)
+
+    def lookup(
+        self, display: str, stamp: Optional[Stamp], settings: str
+    ) -> Optional[tuple[Optional[str], list[tuple[int, str]]]]:
+        """(results key, noqa warnings) if the file still has the stamp it was read with, under the
+        same settings; else None (read the file)."""
+        entry = self._entries.get(display)
+        if stamp is None or entry is None:
+            return None
+        try:
+            size, mtime_ns, known_settings, key, warnings = entry
+            if size != stamp.size or mtime_ns != stamp.mtime_ns or known_settings != settings:
+                return None
+            return key, [(int(line), str(code)) for line, code in warnings]
+        except (TypeError, ValueError):
+            return None
+
+    def record(
+        self,
+        display: str,
+        stamp: Optional[Stamp],
+        settings: str,
+        key: Optional[str],
+        warnings: list[tuple[int, str]],
+    ) -> None:
+        """Remember what reading the file found (nothing is remembered of a file that changed just
+        before this run started: its stamp may not show the next change)."""
+        if stamp is None or stamp.mtime_ns > self._started - _RACY_NS:
+            if self._entries.pop(display, None) is not None:
+                self.changed = True
+            return
+        entry = [stamp.size, stamp.mtime_ns, settings, key, [list(w) for w in warnings]]
+        if self._entries.get(display) != entry:
+            self._entries[display] = entry
+            self.changed = True
+
+    def save(self) -> None:
+        """Write atomically (another run may be writing too: the last one wins, every entry is still
+        checked against the file's stamp when read)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(self._entries, handle, separators=(",", ":"))
+            os.replace(temp, self.path)
+            self.changed = False
+        except OSError:
+            pass
 
 
 def clean(directory: str = DEFAULT_CACHE_DIR) -> bool:

@@ -9,7 +9,6 @@ import ast
 import contextlib
 import gc
 import os
-import re
 import sys
 import threading
 import traceback
@@ -31,6 +30,7 @@ from mplint.diagnostics import (
     Severity,
 )
 from mplint.edits import resolve
+from mplint.gates import MODELLED, file_facts, imported_modules
 from mplint.model import build_model
 from mplint.positions import Positions, StatementCodeCache
 from mplint.registry import enabled_rules
@@ -43,37 +43,21 @@ __all__ = ["META_URL", "could_have_findings", "lint_source", "rules_for"]
 META_URL = "https://github.com/mplint/mplint/blob/main/rules/README.md#files-mplint-could-not-check"
 
 
-# A line that imports one of the modelled modules (over-approximate: it may match in a string too).
-_IMPORT_LINE = re.compile(
-    r"^[ \t]*(?:from[ \t]+(?:multiprocess|concurrent|billiard|threading|torch)"
-    r"|import[ \t][^\n]*\b(?:multiprocess|concurrent|billiard|threading|torch))",
-    re.MULTILINE,
-)
-_MODELLED_TOP_MODULES = frozenset(
-    {"multiprocessing", "multiprocess", "concurrent", "billiard", "threading", "torch"}
-)
-
-
 def imports_modelled_module(text: str, tree: ast.Module) -> bool:
-    """The gate after the prefilter, on CPython's AST (already built for the syntax check): the file
-    imports one of the modelled modules by absolute name, somewhere. The model resolves names only
-    through such imports (a relative import, even inside those packages, resolves to nothing), so a
-    file without one cannot produce a finding. A regular expression answers yes for most files; only
-    files it finds no import line in are walked."""
-    if _IMPORT_LINE.search(text):
-        return True
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            if any(a.name.partition(".")[0] in _MODELLED_TOP_MODULES for a in node.names):
-                return True
-        elif (
-            isinstance(node, ast.ImportFrom)
-            and node.level == 0
-            and node.module
-            and node.module.partition(".")[0] in _MODELLED_TOP_MODULES
-        ):
-            return True
-    return False
+    """The import gate, on CPython's AST (already built for the syntax check): the file imports one of
+    the modelled libraries by absolute name, somewhere. The model resolves names only through such
+    imports (a relative import, even inside those packages, resolves to nothing), so a file without one
+    cannot produce a finding. The rule-level gates (``gated``) refine it."""
+    return not imported_modules(tree).isdisjoint(MODELLED)
+
+
+def gated(rules: Sequence[type[LintRule]], text: str, tree: ast.Module) -> list[type[LintRule]]:
+    """The rules whose gate (``LintRule.GATE``, see ``mplint.gates``) lets this file through: the
+    others cannot report in it. Empty when the file imports no modelled library."""
+    facts = file_facts(text, tree)
+    if facts.modules.isdisjoint(MODELLED):
+        return []
+    return [rule for rule in rules if rule.GATE.passes(facts)]
 
 
 def rules_for(path: str, config: Config) -> list[type[LintRule]]:
@@ -148,8 +132,10 @@ def _lint_candidate(
     tree, syntax_error = _check_syntax(path, text)
     if syntax_error is not None and not _newer_syntax(syntax_error, config):
         return [syntax_error]
-    if prefilter and tree is not None and not imports_modelled_module(text, tree):
-        return []
+    if prefilter and tree is not None:
+        chosen = gated(chosen, text, tree)
+        if not chosen:
+            return []
     module, error = _parse(path, text, tree)
     if module is None:
         # CPython's message, when it refused the file too, reads better than libcst's

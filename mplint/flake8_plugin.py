@@ -49,19 +49,25 @@ file and the key, instead of stopping flake8's other checks. Each of them can be
 Cost
 ----
 
-flake8 imports every installed plugin on every run, so this module imports nothing heavy. A file whose
-text names none of the modules mplint models (the engine's prefilter: most files) is dismissed before
-anything else happens: no configuration lookup, no libcst import, no parse.
+flake8 imports every installed plugin on every run, so this module imports nothing heavy. When flake8's
+own selection reports no MPL rule (``--select E,F,W``; flake8's decision engine decides, from
+``--select``, ``--extend-select``, ``--ignore`` and ``--extend-ignore``), the plugin does nothing at all.
+Otherwise only the rules flake8 would report run, and a file whose text names none of the modules mplint
+models (the engine's prefilter: most files) is dismissed before anything else happens: no configuration
+lookup, no libcst import, no parse. The engine's rule-level gates then decide whether libcst parses the
+file at all.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Optional, Union
 
 from mplint import __version__
 from mplint.api_table import could_have_findings
+from mplint.codes import RULES
 from mplint.settings import START_METHODS
 
 if TYPE_CHECKING:
@@ -89,6 +95,8 @@ class MplintChecker:
     _disable_noqa: ClassVar[bool] = False
     # What flake8's selection reports for a (file, code), from its options (None: report everything).
     _decider: ClassVar[Optional[Callable[[str, str], bool]]] = None
+    # The rule codes flake8's selection reports (None: unknown, every rule runs and flake8 filters).
+    _codes: ClassVar[Optional[frozenset[str]]] = None
     # The settings of each file, for the process (made by parse_options; created on first use).
     _resolver: ClassVar[Optional[Resolver]] = None
 
@@ -137,10 +145,14 @@ class MplintChecker:
         cls._start_method = start_method or None
         cls._preview = None if preview is None else bool(preview)
         cls._disable_noqa = bool(getattr(options, "disable_noqa", False))
+        cls._codes = selected_codes(options)
         cls._resolver = None
         cls._decider = _flake8_selection(options)
 
     def run(self) -> Iterator[Result]:
+        codes = type(self)._codes
+        if codes is not None and not codes:
+            return  # flake8 reports no MPL rule: nothing to do
         text = "".join(self.lines)
         if not could_have_findings(text):
             return  # before any other work: most files end here
@@ -150,11 +162,14 @@ class MplintChecker:
             return
         if config.is_excluded(self.filename):
             return  # excluded by [tool.mplint] exclude / extend-exclude
-        from mplint.engine import lint_source
+        from mplint.engine import lint_source, rules_for
 
+        rules = None
+        if codes is not None and len(codes) < len(RULES):
+            rules = [rule for rule in rules_for(self.filename, config) if rule.CODE in codes]
         try:
             diagnostics = lint_source(
-                self.filename, text, config, apply_noqa=False, supersede=False
+                self.filename, text, config, rules=rules, apply_noqa=False, supersede=False
             )
         except Exception as error:  # a bug of ours must not stop flake8's other checks
             message = f"internal error on this file: {type(error).__name__}: {error}"
@@ -204,6 +219,20 @@ class MplintChecker:
             return cls._resolver.config_for(self.filename)
         except ConfigError as error:
             return str(error)
+
+
+def selected_codes(options: argparse.Namespace) -> Optional[frozenset[str]]:
+    """The rule codes flake8 would report, as its own decision engine (``flake8.style_guide``) decides
+    from ``--select``, ``--extend-select``, ``--ignore``, ``--extend-ignore`` and the plugins' default
+    selection; None when this flake8 cannot say (then every rule runs and flake8 filters). flake8's
+    per-file-ignores can only hide more: they are left to flake8."""
+    try:
+        style_guide: Any = importlib.import_module("flake8.style_guide")
+        engine = style_guide.DecisionEngine(options)
+        selected = style_guide.Decision.Selected
+        return frozenset(code for code, _, _ in RULES if engine.decision_for(code) is selected)
+    except Exception:  # another flake8: fall back to running every rule
+        return None
 
 
 def resolver(start_method: Optional[str] = None, preview: Optional[bool] = None) -> Resolver:

@@ -30,6 +30,7 @@ from mplint.edits import (
     Replace,
     ReplaceLines,
 )
+from mplint.gates import DEFAULT, Gate
 from mplint.model import TRIVIA, Model
 from mplint.settings import Config
 
@@ -148,6 +149,9 @@ class LintRule(BatchableCSTVisitor):
     #: this rule's diagnostic is shown, the other as a related note on it (``mplint.dedup``). A code
     #: only supersedes what it describes more precisely; the relation is transitive and acyclic.
     SUPERSEDES: ClassVar[frozenset[str]] = frozenset()
+    #: What a file must import and mention for the rule to report in it (``mplint.gates``); the
+    #: default lets through every file that imports a modelled library.
+    GATE: ClassVar[Gate] = DEFAULT
 
     _visitor_names: ClassVar[tuple[str, ...]] = ()
     #: True when the class (or a base below LintRule) overrides ``check()``.

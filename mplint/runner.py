@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 
-from mplint.cache import Cache
+from mplint.cache import Cache, Stamp, StatIndex
 from mplint.diagnostics import IO_ERROR, Diagnostic, Severity
 from mplint.files import Candidate, could_have_findings_bytes
 from mplint.notebook import is_notebook_path
@@ -331,9 +331,20 @@ def check_files(
     pending: list[tuple[int, _Job]] = []
     noqa_by_index: dict[int, list[tuple[int, str]]] = {}
     use_cache = cache is not None and not options.fixing
+    stat_cache = cache if use_cache else None
+    index_of = stat_cache.stat_index() if stat_cache is not None else None
+    stamps: dict[int, tuple[Optional[Stamp], str]] = {}
     for index, candidate in enumerate(candidates):
         display = os.path.normpath(candidate.path)
         config = config_for(candidate.path)
+        if stat_cache is not None and index_of is not None:
+            # the stamp before the read: a change after it shows as a new stamp next time
+            stamp, settings = StatIndex.stamp(candidate.path), stat_cache.settings_digest(config)
+            known = _from_stamp(stat_cache, index_of, display, candidate.path, stamp, settings)
+            if known is not None:
+                results[index] = known
+                continue
+            stamps[index] = (stamp, settings)
         data, failure = _read(candidate.path, display)
         if failure is not None or data is None:
             results[index] = failure
@@ -343,6 +354,8 @@ def check_files(
         warnings = [] if notebook else _noqa_warnings(data, candidate.path)
         if not notebook and not could_have_findings_bytes(data):
             results[index] = FileResult(display, [], noqa_warnings=warnings)
+            if index_of is not None:
+                index_of.record(display, stamps[index][0], stamps[index][1], None, warnings)
             continue
         key = None
         if use_cache and cache is not None:
@@ -356,6 +369,8 @@ def check_files(
                 )
                 if notebook and text is not None:
                     cached = _notebook_hit(cached, text)
+                if index_of is not None:
+                    index_of.record(display, stamps[index][0], stamps[index][1], key, warnings)
                 results[index] = cached
                 continue
         job = _Job(candidate.path, display, config, options, data, key, candidate.explicit)
@@ -372,6 +387,11 @@ def check_files(
         job = by_index[index]
         if cache is not None and job.cache_key is not None and not _has_meta(result):
             cache.put(job.cache_key, result.diagnostics)
+            if index_of is not None:
+                stamp, settings = stamps[index]
+                index_of.record(job.display, stamp, settings, job.cache_key, result.noqa_warnings)
+    if cache is not None:
+        cache.save()
     return [r for r in results if r is not None]
 
 
@@ -385,6 +405,35 @@ def _notebook_hit(result: FileResult, text: str) -> FileResult:
     except NotebookError:
         return result
     return replace(result, source_text=None, cell_sources=cell_sources(result.path, notebook))
+
+
+def _from_stamp(
+    cache: Cache,
+    index_of: StatIndex,
+    display: str,
+    path: str,
+    stamp: Optional[Stamp],
+    settings: str,
+) -> Optional[FileResult]:
+    """The result of a file whose stamp is the one it was last read with, without reading it (the
+    text only when there are findings to show); None when it must be read."""
+    known = index_of.lookup(display, stamp, settings)
+    if known is None:
+        return None
+    key, warnings = known
+    if key is None:  # the byte prefilter turned it away
+        return FileResult(display, [], noqa_warnings=warnings)
+    hit = cache.get(key)
+    if hit is None:
+        return None
+    text = None
+    if hit:
+        data, _ = _read(path, display)
+        text = _text_of(data, path) if data is not None else None
+    result = FileResult(display, hit, source_text=text, found=len(hit), noqa_warnings=warnings)
+    if is_notebook_path(display) and text is not None:
+        result = _notebook_hit(result, text)
+    return result
 
 
 _NOQA_MPL = re.compile(rb"noqa[^\n]*MPL", re.IGNORECASE)

@@ -539,3 +539,54 @@ def test_no_work_on_files_the_prefilter_rules_out(tmp_path: Path) -> None:
     result = _run(Command([sys.executable, "-c", script], tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_no_work_when_flake8_selects_no_mpl_code(tmp_path: Path) -> None:
+    """``--select E,F,W``: the plugin runs on a file with a finding but does nothing (no settings
+    lookup, no engine, no libcst); ``--select MPL2`` runs only the MPL2 rules, and ``--extend-ignore``
+    takes rules away; the plugin's default selection (no ``--select``) runs them all."""
+    write(tmp_path, "starts.py", ONLY_MPL201)
+    script = textwrap.dedent(
+        """
+        import sys
+        from flake8.main.application import Application
+        from mplint.flake8_plugin import MplintChecker
+        from mplint.codes import RULES
+
+        def run(*args):
+            app = Application()
+            app.run(["--isolated", "--jobs", "1", *args, "starts.py"])
+            return app.result_count
+
+        assert run("--select", "E,F,W") == 0
+        assert MplintChecker._codes == frozenset(), MplintChecker._codes
+        heavy = sorted(m for m in sys.modules if m.startswith(("libcst", "mplint.engine")))
+        assert not heavy, heavy
+        assert MplintChecker._resolver is None, MplintChecker._resolver
+
+        import mplint.engine
+
+        seen = []
+        real = mplint.engine.lint_source
+
+        def recording(path, text, config=None, **options):
+            rules = options.get("rules")
+            seen.append(None if rules is None else sorted(r.CODE for r in rules))
+            return real(path, text, config, **options)
+
+        mplint.engine.lint_source = recording
+        assert run("--select", "MPL2") == 1
+        every = sorted(code for code, _, preview in RULES if not preview)
+        assert seen[-1] == [c for c in every if c.startswith("MPL2")], seen
+        assert run("--select", "E,MPL", "--extend-ignore", "MPL1,MPL3,MPL4,MPL5") == 1
+        assert seen[-1] == [c for c in every if c.startswith("MPL2")], seen
+        assert run("--select", "MPL1") == 0
+        assert seen[-1] == [c for c in every if c.startswith("MPL1")], seen
+        assert run() == 1
+        assert seen[-1] is None, seen  # every rule: flake8 selects them all
+        print("ok")
+        """
+    )
+    result = _run(Command([sys.executable, "-c", script], tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "ok"

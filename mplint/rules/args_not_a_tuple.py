@@ -6,6 +6,8 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, Replace
+from mplint.gate_shapes import THREAD_ARGS
+from mplint.gates import FUTURES, PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import call_argument
 from mplint.rule import Invalid, LintRule, Valid
@@ -132,6 +134,7 @@ class ArgsNotATuple(LintRule):
     """
 
     CODE = "MPL102"
+    GATE = Gate.of(needs(PROCESSES | FUTURES), needs(THREADS, "Thread", shapes=(THREAD_ARGS,)))
     NAME = "args-not-a-tuple"
     MESSAGE = "`{slot}` is {what}, not {expected}: {problem}"
     FIX_TITLE = "Make it a 1-tuple"

@@ -12,6 +12,7 @@ from mplint.api_table import (
 )
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertBefore
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import VarKey
 from mplint.rule import Invalid, LintRule, Valid
@@ -81,6 +82,7 @@ class AsyncresultApiMisuse(LintRule):
     """
 
     CODE = "MPL306"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "asyncresult-api-misuse"
     MESSAGE = "`{call}` {problem}"
     FIX_TITLE = "Wait for the result before asking whether it succeeded"

@@ -10,6 +10,8 @@ import libcst as cst
 from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, Replace
+from mplint.gate_shapes import THREAD_TARGET
+from mplint.gates import FUTURES, PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import BindingKind, Model, keyword_arg, positional_args
 from mplint.rule import Invalid, LintRule, Valid
@@ -75,6 +77,7 @@ class BadProcessTarget(LintRule):
     """
 
     CODE = "MPL101"
+    GATE = Gate.of(needs(PROCESSES | FUTURES), needs(THREADS, "Thread", shapes=(THREAD_TARGET,)))
     NAME = "bad-process-target"
     MESSAGE = "`{call}` is called here, in the parent; pass the function itself as the {what}"
     FIX_TITLE = "Pass the function and its arguments separately"

@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, Replace, ReplaceLines
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import FlowKind, LocalVar, Model, VarKey, keyword_arg, positional_args
 from mplint.model.flow import COMPREHENSIONS
@@ -64,6 +65,7 @@ class BlockingApplyInLoop(LintRule):
     """
 
     CODE = "MPL304"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "blocking-apply-in-loop"
     MESSAGE = (
         "`{call}` waits for each task before the loop submits the next: the tasks run one at a time"

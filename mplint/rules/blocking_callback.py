@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.diagnostics import Severity
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import KindName
 from mplint.model import FunctionNode, LocalVar, Model, Submission, Via, call_argument
 from mplint.model.syntax import is_false_literal
@@ -79,6 +80,7 @@ class BlockingCallback(LintRule):
     """
 
     CODE = "MPL305"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "blocking-callback"
     MESSAGE = "`{call}` {what} inside callback `{callback}`; it blocks {thread}"
     SEVERITY = Severity.ERROR

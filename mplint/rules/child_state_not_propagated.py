@@ -5,6 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Severity
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.model import BindingKind, ClassInfo, ExecContext, FunctionNode, LocalVar, Via
 from mplint.rule import Invalid, LintRule, Valid
 
@@ -80,6 +81,7 @@ class ChildStateNotPropagated(LintRule):
     """
 
     CODE = "MPL404"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "child-state-not-propagated"
     MESSAGE = "{what} in a child process (`{function}()`); the parent never sees it"
     SEVERITY = Severity.WARNING

@@ -3,6 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from mplint.diagnostics import Severity
+from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import FunctionNode, Submission, Via
 from mplint.rule import Invalid, LintRule, Valid
@@ -61,6 +62,7 @@ class DaemonProcessSpawnsChildren(LintRule):
     """
 
     CODE = "MPL106"
+    GATE = Gate.of(needs(PROCESSES))
     NAME = "daemon-process-spawns-children"
     MESSAGE = (
         "`{call}` {what} in a daemonic process ({path}): "

@@ -6,6 +6,8 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertBefore, RemoveStatement, Replace
+from mplint.gate_shapes import DAEMON_AFTER_START
+from mplint.gates import PROCESSES, THREADS, Gate, needs
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import comments_above, expression_line
 
@@ -51,6 +53,10 @@ class DaemonSetAfterStart(LintRule):
     """
 
     CODE = "MPL105"
+    GATE = Gate.of(
+        needs(PROCESSES, "daemon", "start"),
+        needs(THREADS, "daemon", "start", "Thread", shapes=(DAEMON_AFTER_START,)),
+    )
     NAME = "daemon-set-after-start"
     MESSAGE = "`{target}.daemon` is set after `{target}.start()`; it must be set before"
     FIX_TITLE = "Set `daemon` before `start()`"

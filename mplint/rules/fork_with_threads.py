@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, Replace
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import ExecContext, FunctionNode, VarKey, call_argument
 from mplint.rule import Invalid, LintRule, Valid
@@ -71,6 +72,7 @@ class ForkWithThreads(LintRule):
     """
 
     CODE = "MPL207"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "fork-with-threads"
     MESSAGE = "`{call}` forks while `{thread}` ({what}) may still run; the child can deadlock"
     FIX_TITLE = 'Use `get_context("forkserver")`'

@@ -6,6 +6,7 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Severity
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.model import ExecContext, FunctionNode, StateWrite, Submission, Via, WriteKind
 from mplint.rule import Invalid, LintRule, Valid
 
@@ -96,6 +97,7 @@ class ImplicitForkState(LintRule):
     """
 
     CODE = "MPL208"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "implicit-fork-state"
     MESSAGE = "`{name}` {problem}"
     SEVERITY = Severity.WARNING

@@ -7,6 +7,7 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.diagnostics import Severity
+from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import FunctionNode, LocalVar, Model, Submission, VarKey, Via, call_argument
 from mplint.model.syntax import scope_descendants
@@ -93,6 +94,7 @@ class JoinBlockedByQueue(LintRule):
     """
 
     CODE = "MPL501"
+    GATE = Gate.of(needs(PROCESSES, "join"))
     NAME = "join-blocked-by-queue"
     MESSAGE = "`{join}` {problem}"
     SEVERITY = Severity.ERROR

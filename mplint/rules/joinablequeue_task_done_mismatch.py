@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.diagnostics import Severity
+from mplint.gates import PROCESSES, THREADS, Gate, needs
 from mplint.kinds import KindName
 from mplint.model import FunctionNode, Submission, VarKey, Via
 from mplint.rule import Invalid, LintRule, Valid
@@ -66,6 +67,10 @@ class JoinableQueueTaskDoneMismatch(LintRule):
     """
 
     CODE = "MPL505"
+    GATE = Gate.of(
+        needs(PROCESSES, "join|task_done"),
+        needs(THREADS, "join|task_done", "Queue|LifoQueue|PriorityQueue|SimpleQueue"),
+    )
     NAME = "joinablequeue-task-done-mismatch"
     MESSAGE = "{problem}"
     SEVERITY = Severity.ERROR

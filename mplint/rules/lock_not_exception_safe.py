@@ -7,6 +7,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, ReplaceLines
+from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import call_argument, keyword_arg, positional_args
 from mplint.rule import Invalid, LintRule, Valid
@@ -85,6 +86,7 @@ class LockNotExceptionSafe(LintRule):
     """
 
     CODE = "MPL401"
+    GATE = Gate.of(needs(PROCESSES, "acquire"))
     NAME = "lock-not-exception-safe"
     MESSAGE = "`{call}` {problem}"
     FIX_TITLE = "Hold the lock with a `with` block"

@@ -5,6 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Severity
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import BindingKind, ExecContext, FunctionNode, Submission, Via
 from mplint.rule import Invalid, LintRule, Valid
@@ -73,6 +74,7 @@ class LockNotShared(LintRule):
     """
 
     CODE = "MPL405"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "lock-not-shared"
     MESSAGE = "{problem}"
     SEVERITY = Severity.ERROR

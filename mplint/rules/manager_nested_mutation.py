@@ -7,6 +7,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, ReplaceLines
+from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import KindName
 from mplint.model import MUTATING_METHODS, BindingKind, VarKey
 from mplint.rule import Invalid, LintRule, Valid
@@ -65,6 +66,7 @@ class ManagerNestedMutation(LintRule):
     """
 
     CODE = "MPL403"
+    GATE = Gate.of(needs(PROCESSES, "Manager|SyncManager|BaseManager"))
     NAME = "manager-nested-mutation"
     MESSAGE = "`{code}` changes a copy of the value stored in the Manager; the change is lost"
     FIX_TITLE = "Read the value, change it, and write it back"

@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter
+from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import KindName
 from mplint.model import VarKey
 from mplint.rule import Invalid, LintRule, Valid
@@ -62,6 +63,7 @@ class ManagerUsedAfterShutdown(LintRule):
     """
 
     CODE = "MPL406"
+    GATE = Gate.of(needs(PROCESSES, "Manager|SyncManager|BaseManager"))
     NAME = "manager-used-after-shutdown"
     MESSAGE = "`{name}` is a proxy of a Manager that {stopped}; using it fails"
     FIX_TITLE = "Copy the proxy's data before the manager shuts down"

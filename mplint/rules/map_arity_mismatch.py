@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, Replace
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import positional_args
 from mplint.rule import Invalid, LintRule, Valid
@@ -105,6 +106,7 @@ class MapArityMismatch(LintRule):
     """
 
     CODE = "MPL310"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "map-arity-mismatch"
     MESSAGE = "`{call}` {problem}"
     FIX_TITLE = "Use `starmap` to unpack the arguments"

@@ -7,6 +7,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, ReplaceLines
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import FunctionNode, LocalVar
 from mplint.rule import Invalid, LintRule, Valid
@@ -105,6 +106,7 @@ class MissingMainGuard(LintRule):
     """
 
     CODE = "MPL201"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "missing-main-guard"
     MESSAGE = "`{call}` {what} at import time; spawned children re-import this module and fail"
     FIX_TITLE = 'Wrap in `if __name__ == "__main__":`'

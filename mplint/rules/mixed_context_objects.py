@@ -8,6 +8,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, Replace
+from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import SEMLOCK_KINDS, Kind, KindName
 from mplint.model import BindingKind, ExecContext, call_argument, context_family
 from mplint.rule import Invalid, LintRule, Valid
@@ -69,6 +70,7 @@ class MixedContextObjects(LintRule):
     """
 
     CODE = "MPL206"
+    GATE = Gate.of(needs(PROCESSES))
     NAME = "mixed-context-objects"
     MESSAGE = (
         "`{arg}` comes from {origin} but goes to {target}; a fork-made lock cannot be sent there"

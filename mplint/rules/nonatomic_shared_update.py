@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, ReplaceLines
+from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import FunctionNode, keyword_arg
 from mplint.rule import Invalid, LintRule, Valid
@@ -72,6 +73,7 @@ class NonatomicSharedUpdate(LintRule):
     """
 
     CODE = "MPL402"
+    GATE = Gate.of(needs(PROCESSES))
     NAME = "nonatomic-shared-update"
     MESSAGE = "`{update}` is a read then a write; concurrent workers lose updates"
     FIX_TITLE = "Hold the value's lock around the update"

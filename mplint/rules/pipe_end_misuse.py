@@ -7,6 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter, Replace
+from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import KindName
 from mplint.model import BindingKind, FunctionNode, Submission, VarKey, Via
 from mplint.rule import Invalid, LintRule, Valid
@@ -84,6 +85,7 @@ class PipeEndMisuse(LintRule):
     """
 
     CODE = "MPL506"
+    GATE = Gate.of(needs(PROCESSES, "Pipe"))
     NAME = "pipe-end-misuse"
     MESSAGE = "{problem}"
     FIX_TITLE = "Use each end of the pipe for its direction"

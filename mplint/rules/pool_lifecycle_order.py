@@ -7,6 +7,7 @@ import libcst as cst
 from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertBefore
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import SelfAttr, VarKey
 from mplint.rule import Invalid, LintRule, Valid
@@ -64,6 +65,7 @@ class PoolLifecycleOrder(LintRule):
     """
 
     CODE = "MPL302"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "pool-lifecycle-order"
     MESSAGE = "`{call}` {problem}"
     FIX_TITLE = "Call `close()` before `join()`"

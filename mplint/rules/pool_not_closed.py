@@ -7,6 +7,7 @@ import libcst as cst
 from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, ReplaceLines
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import ExecContext, FlowKind, LocalVar, SelfAttr, VarKey
 from mplint.rule import Invalid, LintRule, Valid
@@ -76,6 +77,7 @@ class PoolNotClosed(LintRule):
     """
 
     CODE = "MPL307"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "pool-not-closed"
     MESSAGE = "`{call}` is never {verb}: its workers linger until garbage collection"
     FIX_TITLE = "Use the pool as a context manager"

@@ -7,6 +7,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter
+from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import FlowKind, LocalVar, Model, VarKey, keyword_arg
 from mplint.rule import Invalid, LintRule, Valid
@@ -70,6 +71,7 @@ class PoolResultsAfterWith(LintRule):
     """
 
     CODE = "MPL301"
+    GATE = Gate.of(needs(PROCESSES))
     NAME = "pool-results-after-with"
     MESSAGE = "`{what}` {problem}"
     FIX_TITLE = "Close and join the pool at the end of the `with` block"

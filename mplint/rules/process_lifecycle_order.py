@@ -6,6 +6,8 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter, Replace
+from mplint.gate_shapes import UNSTARTED_JOIN_OR_RUN
+from mplint.gates import PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import ClassInfo, LocalVar, Model, VarKey, call_argument
 from mplint.rule import Invalid, LintRule, RuleContext, Valid
@@ -92,6 +94,9 @@ class ProcessLifecycleOrder(LintRule):
     """
 
     CODE = "MPL104"
+    GATE = Gate.of(
+        needs(PROCESSES), needs(THREADS, "Thread", "join|run", shapes=(UNSTARTED_JOIN_OR_RUN,))
+    )
     NAME = "process-lifecycle-order"
     MESSAGE = "`{call}` {problem}"
     FIX_TITLE = "Start the process instead of running its target here"

@@ -5,6 +5,8 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Severity
+from mplint.gate_shapes import START_AGAIN
+from mplint.gates import PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import BindingKind, LocalVar, SelfAttr, VarKey
 from mplint.rule import Invalid, LintRule, Valid
@@ -61,6 +63,9 @@ class ProcessStartedTwice(LintRule):
     """
 
     CODE = "MPL103"
+    GATE = Gate.of(
+        needs(PROCESSES, "start"), needs(THREADS, "Thread", "start", shapes=(START_AGAIN,))
+    )
     NAME = "process-started-twice"
     MESSAGE = "`{call}` {problem}"
     SEVERITY = Severity.ERROR

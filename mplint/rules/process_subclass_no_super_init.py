@@ -7,6 +7,8 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter, InsertBefore
+from mplint.gate_shapes import THREAD_SUBCLASS
+from mplint.gates import PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import ClassInfo, Model, keyword_arg
 from mplint.model.syntax import is_false_literal
@@ -91,6 +93,7 @@ class ProcessSubclassNoSuperInit(LintRule):
     """
 
     CODE = "MPL109"
+    GATE = Gate.of(needs(PROCESSES), needs(THREADS, "Thread", shapes=(THREAD_SUBCLASS,)))
     NAME = "process-subclass-no-super-init"
     MESSAGE = "`{where}` {problem}"
     FIX_TITLE = "Call `super().__init__()` first"

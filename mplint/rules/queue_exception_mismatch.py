@@ -7,6 +7,8 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter, InsertBefore, NodeEdit, Replace
+from mplint.gate_shapes import QUEUE_EXCEPTION
+from mplint.gates import FUTURES, PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import Model, call_argument
 from mplint.rule import Invalid, LintRule, Valid
@@ -86,6 +88,10 @@ class QueueExceptionMismatch(LintRule):
     """
 
     CODE = "MPL502"
+    GATE = Gate.of(
+        needs(PROCESSES | FUTURES, "Empty|Full"),
+        needs(THREADS, "Empty|Full", shapes=(QUEUE_EXCEPTION,)),
+    )
     NAME = "queue-exception-mismatch"
     MESSAGE = "{problem}"
     FIX_TITLE = "Catch the exception the queue raises"

@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter, InsertBefore, Replace
+from mplint.gates import PROCESSES, Gate, needs
 from mplint.model import LocalVar, VarKey
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import expression_line
@@ -63,6 +64,7 @@ class StartJoinSerialized(LintRule):
     """
 
     CODE = "MPL107"
+    GATE = Gate.of(needs(PROCESSES, "start", "join"))
     NAME = "start-join-serialized"
     MESSAGE = (
         "`{call}` waits for each process before the loop starts the next: they run one at a time"

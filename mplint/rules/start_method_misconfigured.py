@@ -7,6 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertBefore, NodeEdit, RemoveStatement, Replace
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import KindName
 from mplint.model import (
     ExecContext,
@@ -110,6 +111,7 @@ class StartMethodMisconfigured(LintRule):
     """
 
     CODE = "MPL202"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "start-method-misconfigured"
     MESSAGE = "`{call}` {problem}"
     FIX_TITLE = 'Move it to the top of `if __name__ == "__main__":`'

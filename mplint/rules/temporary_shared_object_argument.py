@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertBefore, Replace
+from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import SEMLOCK_KINDS, Kind, KindName
 from mplint.model import FlowKind, LocalVar, Submission, Via
 from mplint.rule import Invalid, LintRule, Valid
@@ -88,6 +89,7 @@ class TemporarySharedObjectArgument(LintRule):
     """
 
     CODE = "MPL407"
+    GATE = Gate.of(needs(PROCESSES))
     NAME = "temporary-shared-object-argument"
     MESSAGE = "`{arg}` is created inline for the child; nothing keeps it alive in the parent"
     FIX_TITLE = "Bind it to a local variable first"

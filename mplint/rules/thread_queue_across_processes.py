@@ -7,6 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter, InsertBefore, NodeEdit, Replace
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import BindingKind, FunctionNode, LocalVar, Submission, Via
 from mplint.rule import Invalid, LintRule, Valid
@@ -93,6 +94,7 @@ class ThreadQueueAcrossProcesses(LintRule):
     """
 
     CODE = "MPL504"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "thread-queue-across-processes"
     MESSAGE = "`{name}` is a `{what}`, which only works between threads: {fate}"
     FIX_TITLE = "Use the multiprocessing counterpart"

@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, Replace
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import FlowKind, FunctionNode, LocalVar, Model, keyword_arg, positional_args
 from mplint.model.syntax import scope_descendants
@@ -72,6 +73,7 @@ class UncheckedAsyncResult(LintRule):
     """
 
     CODE = "MPL303"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "unchecked-async-result"
     MESSAGE = "`{call}` {problem}: an exception raised by the task is never seen"
     FIX_TITLE = "Wait for the results (re-raises the first error)"

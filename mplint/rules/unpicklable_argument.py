@@ -7,6 +7,7 @@ import libcst as cst
 
 from mplint.api_table import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS, QUEUE_PUT_METHODS
 from mplint.diagnostics import Severity
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import (
     Model,
@@ -99,6 +100,7 @@ class UnpicklableArgument(LintRule):
     """
 
     CODE = "MPL205"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "unpicklable-argument"
     MESSAGE = "`{arg}` {problem}"
     SEVERITY = Severity.ERROR

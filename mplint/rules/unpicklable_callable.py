@@ -7,6 +7,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter, InsertBefore, NodeEdit, Replace, ReplaceLines
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.model import ExecContext, Submission, Via
 from mplint.rule import Invalid, LintRule, RuleContext, Valid
 from mplint.rules._helpers import name_assignment
@@ -95,6 +96,7 @@ class UnpicklableCallable(LintRule):
     """
 
     CODE = "MPL203"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "unpicklable-callable"
     MESSAGE = "`{expr}` is {what}: pickle cannot send it to {where}"
     FIX_TITLE = "Define it as a module-level function"

@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.diagnostics import Severity
+from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import VarKey, Via, call_argument
 from mplint.rule import Invalid, LintRule, Valid
@@ -74,6 +75,7 @@ class UnreliableQueueIntrospection(LintRule):
     """
 
     CODE = "MPL503"
+    GATE = Gate.of(needs(PROCESSES, "qsize|empty|full"))
     NAME = "unreliable-queue-introspection"
     MESSAGE = "`{call}` {problem}"
     SEVERITY = Severity.WARNING

@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter
+from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import BindingKind, FunctionNode, LocalVar, SelfAttr, Submission, VarKey, Via
 from mplint.rule import Invalid, LintRule, Valid
@@ -71,6 +72,7 @@ class UnsafeTerminate(LintRule):
     """
 
     CODE = "MPL108"
+    GATE = Gate.of(needs(PROCESSES, "terminate|kill"))
     NAME = "unsafe-terminate"
     MESSAGE = "`{call}` {problem}"
     FIX_TITLE = "Join the process after terminating it"

@@ -6,6 +6,7 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Severity
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.model import FunctionNode, Model, Submission, Via, call_argument
 from mplint.model.syntax import SCOPE_TYPES
 from mplint.rule import Invalid, LintRule, Valid
@@ -66,6 +67,7 @@ class WorkerAbruptExit(LintRule):
     """
 
     CODE = "MPL309"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "worker-abrupt-exit"
     MESSAGE = "`{exit}` ends the worker process running `{task}` ({via}): {effect}"
     SEVERITY = Severity.ERROR

@@ -7,6 +7,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, ReplaceLines
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.model import BindingKind, ExecContext, Submission, Via, is_main_guard_test
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import calls_and_names, wrapping_block_text
@@ -77,6 +78,7 @@ class WorkerDefinedUnderMainGuard(LintRule):
     """
 
     CODE = "MPL204"
+    GATE = Gate.of(needs(PROCESSES | FUTURES, "__main__"))
     NAME = "worker-defined-under-main-guard"
     MESSAGE = '`{name}` is defined under `if __name__ == "__main__":`; {where} cannot unpickle it'
     FIX_TITLE = "Move the definition above the `__main__` guard"

@@ -7,6 +7,7 @@ import libcst as cst
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter, InsertBefore, NodeEdit, Replace
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import KindName
 from mplint.model import Model, call_argument
 from mplint.rule import Invalid, LintRule, Valid
@@ -82,6 +83,7 @@ class WrongTimeoutException(LintRule):
     """
 
     CODE = "MPL308"
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NAME = "wrong-timeout-exception"
     MESSAGE = "`except {caught}` does not catch the `{raised}` that `{call}` raises"
     FIX_TITLE = "Catch both timeout classes"
