@@ -18,6 +18,7 @@ from mplint.model.syntax import (
     SCOPE_TYPES,
     FunctionNode,
     descendants,
+    has_decorator,
     positional_args,
 )
 
@@ -267,12 +268,26 @@ class Names:
         return index
 
     def is_method(self, function: cst.FunctionDef) -> bool:
+        """A function defined in a class body, other than a ``staticmethod``."""
         parent = self.tree.parents.get(function)
         owner = self.tree.parents.get(parent) if parent is not None else None
-        return isinstance(owner, cst.ClassDef) and not any(
-            isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
-            for d in function.decorators
-        )
+        return isinstance(owner, cst.ClassDef) and not has_decorator(function, "staticmethod")
+
+    def self_class(self, binding: Binding) -> Optional[ClassInfo]:
+        """The class whose instance ``binding`` stands for when it is the first parameter (``self``) of
+        one of the class's instance methods; None for any other binding."""
+        if binding.how is not BindingKind.PARAM or binding.param_index != 0:
+            return None
+        function = self.tree.enclosing_function_node(binding.node)
+        info = self.enclosing_class(binding.node)
+        if (
+            info is not None
+            and isinstance(function, cst.FunctionDef)
+            and self.is_method(function)
+            and not has_decorator(function, "classmethod")
+        ):
+            return info
+        return None
 
     def only_binding(self, expr: cst.BaseExpression) -> Optional[Binding]:
         """The one binding the name ``expr`` can refer to; None for anything else, or several bindings."""

@@ -193,10 +193,7 @@ def literal_items(
 
 
 def is_classmethod(function: cst.FunctionDef) -> bool:
-    return any(
-        isinstance(d.decorator, cst.Name) and d.decorator.value == "classmethod"
-        for d in function.decorators
-    )
+    return has_decorator(function, "classmethod")
 
 
 def is_true_literal(expr: Optional[cst.BaseExpression]) -> bool:

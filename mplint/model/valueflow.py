@@ -140,7 +140,7 @@ class Dataflow:
             return None
         bindings = self.names.lookup(expr.value, expr)
         if len(bindings) == 1 and bindings[0].how is BindingKind.PARAM:
-            own = self._self_class(bindings[0])
+            own = self.names.self_class(bindings[0])
             if own is not None:
                 return own
             arguments = self.argument_sources(bindings[0])  # None for ``self`` and ``cls``
@@ -163,23 +163,6 @@ class Dataflow:
                 return None
             found = info
         return found
-
-    def _self_class(self, binding: Binding) -> Optional[ClassInfo]:
-        function = self.tree.enclosing_function_node(binding.node)
-        info = self.names.enclosing_class(binding.node)
-        if (
-            info is not None
-            and isinstance(function, cst.FunctionDef)
-            and self.names.is_method(function)
-            and binding.param_index == 0
-            and not is_classmethod(function)
-            and not any(
-                isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
-                for d in function.decorators
-            )
-        ):
-            return info
-        return None
 
     def method_calls_to(self, method: cst.FunctionDef) -> list[cst.Call]:
         """Calls ``x.method(...)`` of a method of a module class where ``x`` holds an instance of

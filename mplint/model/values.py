@@ -157,17 +157,7 @@ class Values:
         if binding is None:
             return None
         if binding.how is BindingKind.PARAM:
-            function = self.tree.enclosing_function_node(binding.node)
-            info = self.names.enclosing_class(binding.node)
-            if (
-                info is not None
-                and isinstance(function, cst.FunctionDef)
-                and self.names.is_method(function)
-                and binding.param_index == 0
-                and not has_decorator(function, "classmethod")
-            ):
-                return info
-            return None
+            return self.names.self_class(binding)
         if (
             binding.how is BindingKind.ASSIGN
             and not binding.path

@@ -35,21 +35,21 @@ class OnlyLastProcessJoined(LintRule):
 
     ## Example
     ```python
-    for chunk in chunks:
-        p = Process(target=work, args=(chunk,))
-        p.start()
-    p.join()
+    for i, frame in enumerate(frames):
+        job = Process(target=render, args=(frame, f"{out}/{i:05}.png"))
+        job.start()
+    job.join()                          # waits for the last frame only
     ```
 
     Use instead:
     ```python
     started = []
-    for chunk in chunks:
-        p = Process(target=work, args=(chunk,))
-        p.start()
-        started.append(p)
-    for p in started:
-        p.join()
+    for i, frame in enumerate(frames):
+        job = Process(target=render, args=(frame, f"{out}/{i:05}.png"))
+        job.start()
+        started.append(job)
+    for job in started:
+        job.join()
     ```
 
     ## Fix safety
@@ -77,25 +77,23 @@ class OnlyLastProcessJoined(LintRule):
         Valid(
             """
             from multiprocessing import Process
-            def work(c): pass
-            def go(chunks):
-                procs = []
-                for c in chunks:
-                    p = Process(target=work, args=(c,))
-                    p.start()
-                    procs.append(p)
-                for p in procs:
-                    p.join()
+            def render(frame, path): ...
+            def render_all(frames, out):
+                jobs = [Process(target=render, args=(f, f"{out}/{i:05}.png")) for i, f in enumerate(frames)]
+                for job in jobs:
+                    job.start()
+                for job in jobs:
+                    job.join()
             """
         ),
         Valid(
             """
             from multiprocessing import Process
-            def work(c): pass
-            def go():
-                p = Process(target=work, args=(1,))
-                p.start()
-                p.join()
+            def render(frame, path): ...
+            def render_cover(frames, out):
+                job = Process(target=render, args=(frames[0], f"{out}/cover.png"))
+                job.start()
+                job.join()
             """
         ),
     ]
@@ -103,24 +101,26 @@ class OnlyLastProcessJoined(LintRule):
         Invalid(
             """
             from multiprocessing import Process
-            def work(c): pass
-            def go(chunks):
-                for c in chunks:
-                    p = Process(target=work, args=(c,))
-                    p.start()
-                p.join()
+            def render(frame, path): ...
+            def render_all(frames, out):
+                for i, frame in enumerate(frames):
+                    job = Process(target=render, args=(frame, f"{out}/{i:05}.png"))
+                    job.start()
+                job.join()
+                print("all frames rendered")
             """,
             fixed="""
             from multiprocessing import Process
-            def work(c): pass
-            def go(chunks):
+            def render(frame, path): ...
+            def render_all(frames, out):
                 started = []
-                for c in chunks:
-                    p = Process(target=work, args=(c,))
-                    p.start()
-                    started.append(p)
-                for p in started:
-                    p.join()
+                for i, frame in enumerate(frames):
+                    job = Process(target=render, args=(frame, f"{out}/{i:05}.png"))
+                    job.start()
+                    started.append(job)
+                for job in started:
+                    job.join()
+                print("all frames rendered")
             """,
             unsafe=True,
         ),

@@ -7,7 +7,7 @@ from typing import Optional
 import libcst as cst
 import pytest
 
-from mplint.model import LocalVar, Model, SelfAttr
+from mplint.model import BindingKind, LocalVar, Model, SelfAttr
 
 from .support import POOL_HEADER, call_node, def_named, model_of, name_node, nth_node, source_of
 
@@ -419,3 +419,31 @@ def test_names_read_in_and_variable_loads() -> None:
         n for n in model.tree.name_uses("items") if model.names.variable_use(n) == "load"
     ]
     assert model.names.references((module, "total", "x")) == []
+
+
+def test_self_class() -> None:
+    """Only the first parameter of an instance method stands for an instance of its class."""
+    model = model_of(
+        """
+        class Job:
+            def run(self, other): pass
+            @classmethod
+            def make(cls): pass
+            @staticmethod
+            def helper(first): pass
+        def free(first): pass
+        """
+    )
+    found = {
+        f"{binding.node.name.value}": model.names.self_class(binding)
+        for scope in model.names.scopes.values()
+        for bindings in scope.bindings.values()
+        for binding in bindings
+        if binding.how is BindingKind.PARAM
+    }
+    assert {name: info.name if info else None for name, info in found.items()} == {
+        "self": "Job",
+        "other": None,
+        "cls": None,
+        "first": None,
+    }
