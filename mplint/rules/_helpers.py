@@ -7,22 +7,25 @@ from __future__ import annotations
 
 import io
 import tokenize
-from collections.abc import Iterable, Iterator
-from typing import Optional
+from collections.abc import Callable, Iterable, Iterator
+from typing import Optional, Union
 
 import libcst as cst
 
-from mplint.model import Model, SelfAttr, positional_args
+from mplint.model import Model, SelfAttr, Submission, positional_args
 from mplint.model.syntax import is_main_guard_test
 from mplint.source import split_lines_keepends
 
 __all__ = [
+    "Definition",
     "calls_and_names",
     "comments_above",
     "descendants",
     "ends_the_program",
     "expression_line",
+    "handed_definitions",
     "indentation",
+    "name_assignment",
     "positional_arity",
     "wrapping_block_text",
 ]
@@ -233,6 +236,39 @@ def is_docstring(statement: cst.BaseStatement) -> bool:
         and isinstance(statement.body[0], cst.Expr)
         and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
     )
+
+
+Definition = Union[cst.FunctionDef, cst.ClassDef]
+
+
+def handed_definitions(
+    model: Model,
+    submission: Submission,
+    definition_of: Callable[[cst.BaseExpression], Optional[Definition]],
+    instance_definition: Callable[[cst.Name], Optional[Definition]],
+) -> list[tuple[cst.CSTNode, Definition]]:
+    """What a submission hands to its child that a rule finds defined where the child cannot look it
+    up: the callable, when ``definition_of`` names its definition, and among the other arguments the
+    calls of such a class (``Job(n)``) and the names ``instance_definition`` finds an instance of one
+    in. Each with the expression to report and the definition."""
+    out: list[tuple[cst.CSTNode, Definition]] = []
+    definition = definition_of(submission.callable)
+    if definition is not None:
+        out.append((submission.callable, definition))
+    for arg in submission.call.args:
+        if arg.value is submission.callable or model.contains(arg.value, submission.callable):
+            continue
+        for node in calls_and_names(arg.value):
+            found: Optional[Definition] = None
+            if isinstance(node, cst.Call):
+                candidate = definition_of(node.func)
+                if isinstance(candidate, cst.ClassDef):
+                    found = candidate
+            elif isinstance(node, cst.Name):
+                found = instance_definition(node)
+            if found is not None:
+                out.append((node, found))
+    return out
 
 
 def calls_and_names(expr: cst.CSTNode) -> list[cst.CSTNode]:

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Optional
 
 import libcst as cst
 
 from mplint.diagnostics import Severity
 from mplint.model import Submission, Via
 from mplint.rule import Invalid, LintRule, Valid
-from mplint.rules._helpers import calls_and_names
-
-Definition = Union[cst.FunctionDef, cst.ClassDef]
+from mplint.rules._helpers import Definition, handed_definitions
 
 _WHERE = {
     Via.POOL: "the pool's workers",
@@ -184,28 +182,19 @@ class NotebookDefinedWorker(LintRule):
         """The callable (or the subclass), and the instances of notebook classes among the
         arguments."""
         model = self.model
-        out: list[tuple[cst.CSTNode, Definition]] = []
-        definition = model.pickling.interactive_definition(submission.callable)
-        if definition is not None:
-            out.append((submission.callable, definition))
         if submission.via is Via.RUN:
-            return out
-        for arg in submission.call.args:
-            if arg.value is submission.callable or model.contains(arg.value, submission.callable):
-                continue
-            for node in calls_and_names(arg.value):
-                found: Optional[Definition] = None
-                if isinstance(node, cst.Call):
-                    candidate = model.pickling.interactive_definition(node.func)
-                    if isinstance(candidate, cst.ClassDef):
-                        found = candidate
-                elif isinstance(node, cst.Name):
-                    info = model.values.instance_class(node)
-                    if info is not None and model.enclosing_function_node(info.node) is None:
-                        found = info.node
-                if found is not None:
-                    out.append((node, found))
-        return out
+            definition = model.pickling.interactive_definition(submission.callable)
+            return [] if definition is None else [(submission.callable, definition)]
+        return handed_definitions(
+            model, submission, model.pickling.interactive_definition, self._notebook_instance
+        )
+
+    def _notebook_instance(self, name: cst.Name) -> Optional[Definition]:
+        """The notebook class (defined outside any function) ``name`` holds an instance of."""
+        info = self.model.values.instance_class(name)
+        if info is not None and self.model.enclosing_function_node(info.node) is None:
+            return info.node
+        return None
 
 
 def _methods(method: Optional[str]) -> str:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Optional, Union
+from typing import Optional
 
 import libcst as cst
 
@@ -10,9 +10,12 @@ from mplint.edits import FixSpec, ReplaceLines
 from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.model import BindingKind, ExecContext, Submission, Via, is_main_guard_test
 from mplint.rule import Invalid, LintRule, Valid
-from mplint.rules._helpers import calls_and_names, wrapping_block_text
-
-Definition = Union[cst.FunctionDef, cst.ClassDef]
+from mplint.rules._helpers import (
+    Definition,
+    calls_and_names,
+    handed_definitions,
+    wrapping_block_text,
+)
 
 _WHERE = {
     Via.POOL: "the pool's workers",
@@ -171,31 +174,21 @@ class WorkerDefinedUnderMainGuard(LintRule):
     def _guarded_uses(self, submission: Submission) -> list[tuple[cst.CSTNode, Definition]]:
         """The callable, and the instances of guarded classes among the arguments."""
         model = self.model
-        out: list[tuple[cst.CSTNode, Definition]] = []
-        definition = model.pickling.guard_definition(submission.callable)
-        if definition is not None:
-            out.append((submission.callable, definition))
-        for arg in submission.call.args:
-            if arg.value is submission.callable or model.contains(arg.value, submission.callable):
-                continue
-            for node in calls_and_names(arg.value):
-                found: Optional[Definition] = None
-                if isinstance(node, cst.Call):
-                    found = model.pickling.guard_definition(node.func)
-                    if not isinstance(found, cst.ClassDef):
-                        found = None
-                elif isinstance(node, cst.Name):
-                    found = self._guarded_class_in_value(node)
-                    info = model.values.instance_class(node)
-                    if (
-                        info is not None
-                        and model.tree.is_module_level(info.node)
-                        and model.exec_context(info.node) is ExecContext.GUARDED
-                    ):
-                        found = info.node
-                if found is not None:
-                    out.append((node, found))
-        return out
+        return handed_definitions(
+            model, submission, model.pickling.guard_definition, self._guarded_instance
+        )
+
+    def _guarded_instance(self, name: cst.Name) -> Optional[Definition]:
+        """The guarded class ``name`` holds an instance of, or instances of (in a list it is bound to)."""
+        model = self.model
+        info = model.values.instance_class(name)
+        if (
+            info is not None
+            and model.tree.is_module_level(info.node)
+            and model.exec_context(info.node) is ExecContext.GUARDED
+        ):
+            return info.node
+        return self._guarded_class_in_value(name)
 
     def _guarded_class_in_value(self, name: cst.Name) -> Optional[Definition]:
         """``tasks`` bound once to ``[Task(n) for n in ...]``: the guarded class it instantiates."""

@@ -24,7 +24,7 @@ import asyncio
 import logging
 import os
 import sys
-from typing import Optional
+from typing import Optional, Union
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -194,23 +194,22 @@ def create_server() -> MplintLanguageServer:
         ls.close(params.text_document.uri)
 
     # Notebooks (LSP 3.17): pygls keeps the cells in its workspace; see ``notebooks``.
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
-    def notebook_did_open(
-        ls: MplintLanguageServer, params: types.DidOpenNotebookDocumentParams
+    def notebook_touched(
+        ls: MplintLanguageServer,
+        params: Union[
+            types.DidOpenNotebookDocumentParams,
+            types.DidChangeNotebookDocumentParams,
+            types.DidSaveNotebookDocumentParams,
+        ],
     ) -> None:
         ls.notebooks.schedule(params.notebook_document.uri)
 
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
-    def notebook_did_change(
-        ls: MplintLanguageServer, params: types.DidChangeNotebookDocumentParams
-    ) -> None:
-        ls.notebooks.schedule(params.notebook_document.uri)
-
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
-    def notebook_did_save(
-        ls: MplintLanguageServer, params: types.DidSaveNotebookDocumentParams
-    ) -> None:
-        ls.notebooks.schedule(params.notebook_document.uri)
+    for touched in (
+        types.NOTEBOOK_DOCUMENT_DID_OPEN,
+        types.NOTEBOOK_DOCUMENT_DID_CHANGE,
+        types.NOTEBOOK_DOCUMENT_DID_SAVE,
+    ):
+        server.feature(touched)(notebook_touched)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
     def notebook_did_close(
