@@ -161,11 +161,10 @@ class AsyncresultApiMisuse(LintRule):
         model = self.model
         for method in sorted(_CONFUSED):
             for call in model.tree.method_calls.get(method, []):
-                func = call.func
-                assert isinstance(func, cst.Attribute)
-                kind = model.kind_of(func.value)
-                if kind is None:
+                found = model.method_call(call)
+                if found is None:
                     continue
+                kind = found[0]
                 missing = self._missing(kind, method)
                 if missing is not None:
                     self.report(
@@ -174,7 +173,8 @@ class AsyncresultApiMisuse(LintRule):
                         problem=f"raises AttributeError: {missing} has no `{method}()`",
                     )
                 elif kind.name is KindName.ASYNC_RESULT and method == "successful":
-                    self._check_successful(call, func.value, kind)
+                    assert isinstance(call.func, cst.Attribute)
+                    self._check_successful(call, call.func.value, kind)
 
     def _missing(self, kind: Kind, method: str) -> Optional[str]:
         """The handle's description when it has no such method, else None."""
