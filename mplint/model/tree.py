@@ -39,6 +39,7 @@ class Tree:
         self.main_guards: list[cst.If] = []
         self._name_index: Optional[dict[str, list[cst.Name]]] = None
         self._type_index: Optional[dict[type[cst.CSTNode], list[cst.CSTNode]]] = None
+        self._attribute_index: Optional[dict[str, list[cst.Attribute]]] = None
         self._name_orders: Optional[dict[str, list[int]]] = None
         self._all_name_orders: Optional[list[int]] = None
 
@@ -127,6 +128,15 @@ class Tree:
                 index.setdefault(type(node), []).append(node)
             self._type_index = index
         return cast("list[_NodeT]", self._type_index.get(kind, []))
+
+    def attributes_named(self, name: str) -> list[cst.Attribute]:
+        """Every ``x.name`` attribute node in the module (reads and stores), in source order."""
+        if self._attribute_index is None:
+            index: dict[str, list[cst.Attribute]] = {}
+            for node in self.nodes_of(cst.Attribute):
+                index.setdefault(node.attr.value, []).append(node)
+            self._attribute_index = index
+        return self._attribute_index.get(name, [])
 
     def name_uses(self, name: str) -> list[cst.Name]:
         """Every ``Name`` node spelled ``name`` in the module (reads and bindings), in source order."""

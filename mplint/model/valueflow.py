@@ -104,6 +104,9 @@ class Dataflow:
     _outside_attributes: Optional[dict[SelfAttr, list[Source]]] = field(
         default=None, init=False, repr=False
     )
+    _loads_by_name: dict[str, dict[SelfAttr, list[cst.Attribute]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     # --- keys ------------------------------------------------------------------------------------------
     def key_of(self, expr: cst.BaseExpression) -> Optional[VarKey]:
@@ -122,6 +125,21 @@ class Dataflow:
             return key
         info = self.instance_class(expr.value)
         return SelfAttr(info.node, expr.attr.value) if info is not None else None
+
+    def attribute_loads(self, key: SelfAttr) -> list[cst.Attribute]:
+        """The uses of the attribute ``key`` other than assignments to it (``self.pool.map``,
+        ``w.pool`` for an instance ``w`` of the class), in source order."""
+        by_key = self._loads_by_name.get(key.attr)
+        if by_key is None:  # every use of the name is keyed once
+            by_key = {}
+            for node in self.tree.attributes_named(key.attr):
+                if isinstance(self.tree.parent(node), cst.AssignTarget):
+                    continue
+                found = self.attribute_key(node)
+                if found is not None:
+                    by_key.setdefault(found, []).append(node)
+            self._loads_by_name[key.attr] = by_key
+        return list(by_key.get(key, ()))
 
     def instance_class(self, expr: cst.BaseExpression, depth: int = 0) -> Optional[ClassInfo]:
         """The module class whose instance ``expr`` holds: ``self`` in a method, a variable or an

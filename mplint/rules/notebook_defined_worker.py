@@ -5,6 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Severity
+from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.model import Submission, Via
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import Definition, handed_definitions
@@ -87,6 +88,7 @@ class NotebookDefinedWorker(LintRule):
         "(the notebook's `__main__` has no file to import)"
     )
     SEVERITY = Severity.ERROR
+    GATE = Gate.of(needs(PROCESSES | FUTURES))
     NOTEBOOK = True
 
     VALID = [

@@ -6,6 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter, InsertBefore, ReplaceLines
+from mplint.gates import PROCESSES, Gate, needs
 from mplint.model import LocalVar
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import expression_line
@@ -71,6 +72,7 @@ class OnlyLastProcessJoined(LintRule):
     )
     FIX_TITLE = "Keep every started process and join them all"
     SEVERITY = Severity.WARNING
+    GATE = Gate.of(needs(PROCESSES, "join"))
     FIX = "unsafe"
 
     VALID = [

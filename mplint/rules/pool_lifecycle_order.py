@@ -200,12 +200,8 @@ class PoolLifecycleOrder(LintRule):
                 return False
         method = model.enclosing_function_node(join)
         closed_after = False
-        for node in model.tree.nodes_of(cst.Attribute):
-            if node.attr.value != key.attr or model.valueflow.attribute_key(node) != key:
-                continue
+        for node in model.valueflow.attribute_loads(key):
             parent = model.parent(node)
-            if isinstance(parent, cst.AssignTarget):
-                continue
             if isinstance(parent, cst.Attribute) and parent.value is node:
                 if parent.attr.value not in ("close", "terminate", "__exit__"):
                     continue

@@ -183,13 +183,7 @@ class PoolNotClosed(LintRule):
         closes it, enters it, returns or passes it; and the class is made by something other than a
         run-once entry point (else the pool lives as long as the program)."""
         model = self.model
-        reads = [
-            node
-            for node in model.tree.nodes_of(cst.Attribute)
-            if node.attr.value == key.attr
-            and not isinstance(model.parent(node), cst.AssignTarget)
-            and model.valueflow.attribute_key(node) == key
-        ]
+        reads = model.valueflow.attribute_loads(key)
         if not reads or not all(self._task_use(model.parent(node), kind) for node in reads):
             return False
         info = model.names.class_of_node.get(key.cls)

@@ -5,6 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from mplint.diagnostics import Severity
+from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import SEMLOCK_KINDS, Kind
 from mplint.model import LocalVar, call_argument
 from mplint.model.syntax import tuple_elements
@@ -71,6 +72,7 @@ class UnjoinedProcessWithPrimitive(LintRule):
         "semaphore is unlinked at exit, and under spawn the child dies with FileNotFoundError"
     )
     SEVERITY = Severity.ERROR
+    GATE = Gate.of(needs(PROCESSES))
 
     VALID = [
         Valid(

@@ -380,3 +380,30 @@ def test_method_calls_reach_through_instances_held_by_variables_and_parameters()
     )
     found = model.valueflow.method_calls_to(def_named(model, "save"))
     assert [source_of(model, c) for c in found] == ["self.save()", "saver.save()", "s.save()"]
+
+
+def test_attribute_loads_are_the_uses_of_one_attribute_but_its_assignments() -> None:
+    model = model_of(
+        """
+        from multiprocessing import Pool
+        class Resizer:
+            def __init__(self):
+                self.pool = Pool(2)
+            def run(self, paths):
+                return self.pool.map(len, paths)
+        class Other:
+            def __init__(self):
+                self.pool = None
+            def close(self):
+                self.pool.close()
+        def main(paths):
+            r = Resizer()
+            r.pool.close()
+            return r.pool
+        """
+    )
+    resizer = next(c for c in model.tree.nodes_of(cst.ClassDef) if c.name.value == "Resizer")
+    loads = model.valueflow.attribute_loads(SelfAttr(resizer, "pool"))
+    assert [source_of(model, node) for node in loads] == ["self.pool", "r.pool", "r.pool"]
+    assert [model.tree.order[n] for n in loads] == sorted(model.tree.order[n] for n in loads)
+    assert len(model.tree.attributes_named("pool")) == 6  # stores and loads, of either class
