@@ -121,6 +121,7 @@ class Names:
         self.imported_modules: set[str] = set()
         self.star_imports: list[str] = []
         self._scope_memo: dict[cst.CSTNode, Scope] = {}
+        self._key_memo: dict[cst.CSTNode, Optional[VarKey]] = {}
         # Indexes built on first use, once the build pass is done (see ``calls_on``, ``references``).
         self._calls_by_receiver: dict[str, dict[VarKey, list[cst.Call]]] = {}
         self._names_by_key: dict[str, dict[VarKey, list[cst.Name]]] = {}
@@ -204,7 +205,15 @@ class Names:
         return None
 
     def binding_key(self, expr: cst.BaseExpression) -> Optional[VarKey]:
-        """A key naming the variable ``expr`` reads: a :class:`LocalVar` or a :class:`SelfAttr`."""
+        """A key naming the variable ``expr`` reads: a :class:`LocalVar` or a :class:`SelfAttr`
+        (asked after the build pass, when the scopes are complete; kept per node)."""
+        try:
+            return self._key_memo[expr]
+        except KeyError:
+            key = self._key_memo[expr] = self._binding_key(expr)
+            return key
+
+    def _binding_key(self, expr: cst.BaseExpression) -> Optional[VarKey]:
         if isinstance(expr, cst.Name):
             scope: Optional[Scope] = self.scope_of(expr)
             first = True
