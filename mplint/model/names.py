@@ -122,6 +122,7 @@ class Names:
         self.star_imports: list[str] = []
         self._scope_memo: dict[cst.CSTNode, Scope] = {}
         self._key_memo: dict[cst.CSTNode, Optional[VarKey]] = {}
+        self._qualname_memo: dict[cst.CSTNode, Optional[str]] = {}
         # Indexes built on first use, once the build pass is done (see ``calls_on``, ``references``).
         self._calls_by_receiver: dict[str, dict[VarKey, list[cst.Call]]] = {}
         self._names_by_key: dict[str, dict[VarKey, list[cst.Name]]] = {}
@@ -168,8 +169,13 @@ class Names:
 
     def qualname(self, expr: cst.BaseExpression) -> Optional[str]:
         """The dotted name ``expr`` stands for, through imports and aliases (``mp.Pool`` ->
-        ``multiprocessing.Pool``); ``builtins.X`` for unbound builtins; None when unknown."""
-        return self._qualname(expr, 0)
+        ``multiprocessing.Pool``); ``builtins.X`` for unbound builtins; None when unknown (kept per
+        node: the bindings are complete after the build pass)."""
+        try:
+            return self._qualname_memo[expr]
+        except KeyError:
+            found = self._qualname_memo[expr] = self._qualname(expr, 0)
+            return found
 
     def _qualname(self, expr: cst.BaseExpression, depth: int) -> Optional[str]:
         if depth > 8:
