@@ -213,6 +213,18 @@ class Model:
         """For ``x.m(...)`` whose receiver ``x`` is of a known kind: that kind and the method ``m``."""
         return self.inference.method_call(call)
 
+    def method_calls_on_known(
+        self, method: str
+    ) -> Iterator[tuple[cst.Call, cst.BaseExpression, Kind]]:
+        """The calls ``x.method(...)`` whose receiver ``x`` is of a known kind, in source order: each
+        call with its receiver and the receiver's kind."""
+        for call in self.tree.method_calls.get(method, []):
+            func = call.func
+            assert isinstance(func, cst.Attribute)
+            kind = self.inference.kind_of(func.value)
+            if kind is not None:
+                yield call, func.value, kind
+
     def calls_on(self, key: VarKey, methods: Iterable[str]) -> list[cst.Call]:
         """Calls ``X.method(...)`` whose receiver is the variable named by ``key``, in source order."""
         return self.names.calls_on(key, methods)

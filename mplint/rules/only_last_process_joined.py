@@ -130,13 +130,10 @@ class OnlyLastProcessJoined(LintRule):
 
     def check(self) -> None:
         model = self.model
-        for join in model.tree.method_calls.get("join", []):
-            func = join.func
-            assert isinstance(func, cst.Attribute)
-            kind = model.kind_of(func.value)
-            if kind is None or not kind.is_process:
+        for join, receiver, kind in model.method_calls_on_known("join"):
+            if not kind.is_process:
                 continue
-            key = model.binding_key(func.value)
+            key = model.binding_key(receiver)
             if not isinstance(key, LocalVar):
                 continue
             found = self._loop_creation(key, join)
@@ -145,7 +142,7 @@ class OnlyLastProcessJoined(LintRule):
             loop, start = found
             self.report(
                 join,
-                fix=self._fix(loop, start, join, func.value),
+                fix=self._fix(loop, start, join, receiver),
                 call=self.code_for(join),
             )
 

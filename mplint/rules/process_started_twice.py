@@ -122,15 +122,12 @@ class ProcessStartedTwice(LintRule):
 
     def check(self) -> None:
         model = self.model
-        for call in model.tree.method_calls.get("start", []):
-            func = call.func
-            assert isinstance(func, cst.Attribute)
-            kind = model.kind_of(func.value)
-            if kind is None or not (kind.is_process or kind.is_thread):
+        for call, receiver, kind in model.method_calls_on_known("start"):
+            if not (kind.is_process or kind.is_thread):
                 continue
             if self._custom_start(kind):
                 continue
-            key = model.binding_key(func.value)
+            key = model.binding_key(receiver)
             if key is None:
                 continue
             error = _THREAD_ERROR if kind.is_thread else _PROCESS_ERROR
@@ -138,7 +135,7 @@ class ProcessStartedTwice(LintRule):
                 continue  # a test that provokes the error on purpose, or code that handles it
             problem = (
                 self._second_start(key, call)
-                or self._start_in_loop(key, func.value, call)
+                or self._start_in_loop(key, receiver, call)
                 or self._start_across_methods(key, call)
             )
             if problem is not None:

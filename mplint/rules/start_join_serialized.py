@@ -127,15 +127,10 @@ class StartJoinSerialized(LintRule):
 
     def check(self) -> None:
         model = self.model
-        for join in model.tree.method_calls.get("join", []):
-            func = join.func
-            assert isinstance(func, cst.Attribute)
-            if not _without_timeout(join):
+        for join, receiver, kind in model.method_calls_on_known("join"):
+            if not kind.is_process or not _without_timeout(join):
                 continue
-            kind = model.kind_of(func.value)
-            if kind is None or not kind.is_process:
-                continue
-            key = model.binding_key(func.value)
+            key = model.binding_key(receiver)
             if key is None or not isinstance(key, LocalVar):
                 continue
             loops = model.flow.enclosing_loops(join)
@@ -156,7 +151,7 @@ class StartJoinSerialized(LintRule):
                 continue
             self.report(
                 join,
-                fix=self._split_fix(loop, start, join, func.value),
+                fix=self._split_fix(loop, start, join, receiver),
                 call=self.code_for(join),
             )
 

@@ -115,13 +115,10 @@ class UnjoinedProcessWithPrimitive(LintRule):
 
     def check(self) -> None:
         model = self.model
-        for start in model.tree.method_calls.get("start", []):
-            func = start.func
-            assert isinstance(func, cst.Attribute)
-            kind = model.kind_of(func.value)
-            if kind is None or not kind.is_process or kind.family != "multiprocessing":
+        for start, receiver, kind in model.method_calls_on_known("start"):
+            if not kind.is_process or kind.family != "multiprocessing":
                 continue
-            creation = self._never_joined_creation(start, func.value)
+            creation = self._never_joined_creation(start, receiver)
             if creation is None or kind.cls is not None:
                 continue
             if model.start_method(kind) == "fork" or model.workers.is_daemonic_process(
@@ -133,7 +130,7 @@ class UnjoinedProcessWithPrimitive(LintRule):
                 continue
             self.report(
                 start,
-                process=self.snippet(func.value),
+                process=self.snippet(receiver),
                 primitive=self.snippet(primitive),
             )
 

@@ -728,3 +728,27 @@ def test_method_call() -> None:
         "mp.Queue()": None,
         "mp.Queue().put(1)": ("QUEUE", "put"),
     }
+
+
+def test_method_calls_on_known() -> None:
+    """Each ``x.m(...)`` with a receiver of a known kind, with that receiver and kind, in source order."""
+    model = model_of(
+        """
+        import multiprocessing as mp
+        def main(other):
+            p = mp.Process(target=print)
+            p.start()
+            other.start()
+            mp.Pool().start()
+            p.start()
+        """
+    )
+    found = [
+        (source_of(model, call), source_of(model, receiver), kind.name.name)
+        for call, receiver, kind in model.method_calls_on_known("start")
+    ]
+    assert found == [
+        ("p.start()", "p", "PROCESS"),
+        ("mp.Pool().start()", "mp.Pool()", "POOL"),
+        ("p.start()", "p", "PROCESS"),
+    ]
