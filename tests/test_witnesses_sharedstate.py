@@ -38,6 +38,19 @@ def test_MPL402_concurrent_updates_are_lost(
     assert int(run.value(key)) < expected, str(run)  # silently lost, no error
 
 
+@pytest.mark.parametrize(
+    ("witness", "expected"),
+    [("MPL402_bad_parent.py", 40_000), ("MPL402_bad_parent_thread.py", 600)],
+)
+def test_MPL402_parent_updates_race_the_child(runs: Runs, witness: str, expected: int) -> None:
+    run = runs[witness]
+    assert run.value("expected") == str(expected), str(run)
+    totals = [int(total) for total in run.values("total")]
+    assert 1 <= len(totals) <= 5, str(run)  # the rounds stop at the first lost update
+    assert totals[-1] < expected, str(run)
+    assert all(total == expected for total in totals[:-1]), str(run)
+
+
 # --- MPL405 lock-not-shared ------------------------------------------------------------------------
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Optional, Union
 
 import libcst as cst
@@ -11,34 +13,77 @@ from mplint.kinds import Kind, KindName
 from mplint.model import FunctionNode, keyword_arg
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import descendants
+from mplint.rules._running_children import RunningChildren
 
 Update = Union[cst.AugAssign, cst.Assign]
+
+_WORKERS = "concurrent workers lose updates"
+_PARENT = "a child process updates it meanwhile, and updates are lost"
+_CHILD = "the parent updates it meanwhile, and updates are lost"
+
+
+@dataclass(frozen=True)
+class Write:
+    """A store to a shared object: the statement, the call that made the object, and the slot written
+    (``"value"``, a Namespace attribute, a literal key or index; None for a computed key)."""
+
+    node: cst.CSTNode
+    creator: cst.Call
+    slot: Optional[str]
+
+
+def _slot(target: cst.BaseExpression) -> Optional[str]:
+    """The part of the shared object ``target`` names: an attribute's name, a literal subscript's
+    ``repr``, None for a computed subscript."""
+    if isinstance(target, cst.Attribute):
+        return target.attr.value
+    if isinstance(target, cst.Subscript) and len(target.slice) == 1:
+        index = target.slice[0].slice
+        if isinstance(index, cst.Index):
+            value = index.value
+            if isinstance(value, cst.SimpleString):
+                return repr(value.evaluated_value)
+            if isinstance(value, cst.Integer):
+                return repr(value.evaluated_value)
+    return None
 
 
 class NonatomicSharedUpdate(LintRule):
     """
     ## What it does
-    Checks for read-modify-write updates of shared memory and Manager proxies in code that several
-    worker processes run at the same time, outside any lock: `counter.value += 1` on a `Value`,
-    `arr[i] += x` on an `Array`, `stats["n"] += 1` or `d[k] = d.get(k, 0) + 1` on a Manager `dict`,
-    `ns.total += x` on a Manager `Namespace`.
+    Checks for read-modify-write updates of shared memory and Manager proxies made while another
+    process writes the same object, outside any lock: `counter.value += 1` on a `Value`, `arr[i] += x`
+    on an `Array`, `stats["n"] += 1` or `d[k] = d.get(k, 0) + 1` on a Manager `dict`, `ns.total += x`
+    on a Manager `Namespace`.
 
-    "Several at the same time" means: a pool's tasks or initializer, executor tasks, or processes started
-    in a loop (or from several places). A `with` block on a lock (or on any object mplint cannot identify,
-    such as a custom lock), code between `lock.acquire()` and `lock.release()`, and helpers called only
-    from such places are considered protected.
+    Two cases are reported. Code that several worker processes run at the same time: a pool's tasks
+    or initializer, executor tasks, or processes started in a loop (or from several places). And the
+    parent and a child at the same time: the parent updates the object while a child that writes the
+    same object (the same `value`, attribute or literal key) runs: after the child's `start()` and
+    before the wait for it (`join()`, a helper that joins, `terminate()`), or while a pool's or an
+    executor's tasks run (after `apply_async`/`map_async`/`submit`, in the loop over `imap`, before
+    `get()` or the end of the `with` block). The parent's update may be in the function that starts
+    the child, in a helper it calls (the object passed as a parameter, kept in `self` or in a dict),
+    or in a thread of the parent (a monitor, a progress reporter) running at that time. Both sides of
+    such a pair are reported.
+
+    A `with` block on a lock (or on any object mplint cannot identify, such as a custom lock), code
+    between `lock.acquire()` and `lock.release()`, and helpers called only from such places are
+    considered protected.
 
     ## Why is this bad?
     `+=` is a read followed by a write. A `Value` takes its lock for the read and again for the write
     (the `value` property built in `multiprocessing/sharedctypes.py`), and a proxy sends `__getitem__`
-    and `__setitem__` to the manager as two separate calls: another process can write in between, and
-    its update is silently lost. No exception is raised. 4 processes doing 20,000 `counter.value += 1`
-    each ended at 38,264 instead of 80,000; a Manager dict's `d["count"] += 1`, 4 x 500 times, ended at
-    778 instead of 2,000.
+    and `__setitem__` to the manager as two separate calls: another process (or a thread of the
+    parent) can write in between, and its update is silently lost. No exception is raised. 4
+    processes doing 20,000 `counter.value += 1` each ended at 38,264 instead of 80,000; a Manager
+    dict's `d["count"] += 1`, 4 x 500 times, ended at 778 instead of 2,000. A parent and one child each
+    doing 20,000 `counter.value += 1` at the same time ended between 25,000 and 30,000 instead of
+    40,000; a parent thread and a child each doing 300 `d["count"] += 1` ended near 370 instead of 600.
 
-    A single writer (one process started once), and updates made before the workers start or after they
-    are joined, are not reported. Neither are updates the parent makes while its workers run: the
-    model does not follow timing from one function to another.
+    A single writer (one process started once, the parent included), updates made before the
+    children start or after they are joined, and stores that do not read (`d["state"] = "done"`) are
+    not reported. Neither is a pair whose keys differ, or where only one key is a literal.
 
     ## Example
     ```python
@@ -46,6 +91,12 @@ class NonatomicSharedUpdate(LintRule):
         for _ in range(N):
             counter.value += 1
             stats["count"] += 1
+
+    child = Process(target=work, args=(counter, stats))
+    child.start()
+    while child.is_alive():
+        stats["count"] += 1  # the parent writes meanwhile
+    child.join()
     ```
 
     Use instead:
@@ -56,6 +107,13 @@ class NonatomicSharedUpdate(LintRule):
                 counter.value += 1
             with lock:  # a Manager().Lock() passed to every worker
                 stats["count"] += 1
+
+    child = Process(target=work, args=(counter, stats, lock))
+    child.start()
+    while child.is_alive():
+        with lock:  # the same lock in the parent
+            stats["count"] += 1
+    child.join()
     ```
 
     ## Fix safety
@@ -64,18 +122,22 @@ class NonatomicSharedUpdate(LintRule):
     so the property's own acquire inside the block does not block. It is not offered when any `Value`
     that can reach the statement was created with `lock=<a lock>` (a plain `Lock` would deadlock against
     the getter), with `lock=False` or as a `RawValue`/`RawArray` (they have no `get_lock()`), nor for
-    Manager proxies (pass a `Manager().Lock()` to the workers and hold it).
+    Manager proxies (pass a `Manager().Lock()` to the workers and hold it, in the parent too). In the
+    parent the fix is the same and as safe: the parent's `with counter.get_lock():` excludes the
+    child's update when the child holds the lock too.
 
     ## References
     - [`multiprocessing.Value`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Value):
       "Operations like += which involve a read and write are not atomic."
     - [Proxy objects](https://docs.python.org/3/library/multiprocessing.html#proxy-objects)
+    - [cpython#137233](https://github.com/python/cpython/issues/137233): a thread of the parent and a
+      child process updating one Manager dict lose updates
     """
 
     CODE = "MPL402"
     GATE = Gate.of(needs(PROCESSES))
     NAME = "nonatomic-shared-update"
-    MESSAGE = "`{update}` is a read then a write; concurrent workers lose updates"
+    MESSAGE = "`{update}` is a read then a write; {race}"
     FIX_TITLE = "Hold the value's lock around the update"
     SEVERITY = Severity.WARNING
     FIX = "safe"
@@ -107,6 +169,23 @@ class NonatomicSharedUpdate(LintRule):
                 p = Process(target=progress, args=(done,))
                 p.start()
                 p.join()
+            """
+        ),
+        Valid(
+            """
+            from multiprocessing import Process, Value
+            def work(done):
+                with done.get_lock():
+                    done.value += 1
+            if __name__ == '__main__':
+                done = Value('i', 0)
+                done.value += 1
+                p = Process(target=work, args=(done,))
+                p.start()
+                with done.get_lock():
+                    done.value += 1
+                p.join()
+                done.value += 1
             """
         ),
     ]
@@ -142,6 +221,32 @@ class NonatomicSharedUpdate(LintRule):
                     stats = m.dict()
                     pool.starmap(work, [(stats, w) for w in 'abc'])
             """
+        ),
+        Invalid(
+            """
+            from multiprocessing import Process, Value
+            def work(counter):
+                counter.value += 1
+            if __name__ == '__main__':
+                counter = Value('i', 0)
+                p = Process(target=work, args=(counter,))
+                p.start()
+                counter.value += 1
+                p.join()
+            """,
+            fixed="""
+            from multiprocessing import Process, Value
+            def work(counter):
+                with counter.get_lock():
+                    counter.value += 1
+            if __name__ == '__main__':
+                counter = Value('i', 0)
+                p = Process(target=work, args=(counter,))
+                p.start()
+                with counter.get_lock():
+                    counter.value += 1
+                p.join()
+            """,
         ),
     ]
 
@@ -180,11 +285,18 @@ class NonatomicSharedUpdate(LintRule):
             return
         holder, kind = shared
         function = model.enclosing_function_node(update)
-        if function is None or not self._concurrent(function):
-            return
+        if function is not None and self._concurrent(function):
+            race = _WORKERS
+        else:
+            found = self._race_with_parent(update, target, kind)
+            if found is None:
+                return
+            race = found
         if model.state.held_locks_cover(update):
             return
-        self.report(update, fix=self._fix(update, holder, kind), update=self.snippet(update))
+        self.report(
+            update, fix=self._fix(update, holder, kind), update=self.snippet(update), race=race
+        )
 
     def _shared_object(
         self, target: cst.BaseExpression
@@ -211,6 +323,72 @@ class NonatomicSharedUpdate(LintRule):
 
     def _concurrent(self, function: FunctionNode) -> bool:
         return self.model.workers.runs_concurrently(function)
+
+    # --- the parent and a child at the same time ------------------------------------------------------
+    def _race_with_parent(
+        self, update: Update, target: cst.BaseExpression, kind: Kind
+    ) -> Optional[str]:
+        """How ``update`` races: the parent makes it while a child that writes the same object (and
+        slot) runs, or a child makes it while the parent writes them; None when neither can be told."""
+        if kind.creator is None:
+            return None
+        slot = _slot(target)
+        writes = [
+            w
+            for w in self._writes
+            # two literal slots meet when equal, two computed ones may meet; a literal and a computed
+            # one are not taken to (precision first)
+            if w.creator is kind.creator and w.node is not update and w.slot == slot
+        ]
+        if not writes:
+            return None
+        model = self.model
+        running = self._running
+        places = running.parent_places(update)
+        if places:
+            threads = running.parent_thread_spans(places)
+            for write in writes:
+                function = model.enclosing_function_node(write.node)
+                if function is None:
+                    continue
+                for submission in model.workers.worker_submissions(function):
+                    if running.runs_during(places, threads, submission):
+                        return _PARENT
+            return None
+        function = model.enclosing_function_node(update)
+        submissions = model.workers.worker_submissions(function) if function is not None else []
+        for write in writes if submissions else []:
+            places = running.parent_places(write.node)
+            if not places:
+                continue
+            threads = running.parent_thread_spans(places)
+            if any(running.runs_during(places, threads, s) for s in submissions):
+                return _CHILD
+        return None
+
+    @functools.cached_property
+    def _running(self) -> RunningChildren:
+        return RunningChildren(self.model)
+
+    @functools.cached_property
+    def _writes(self) -> list[Write]:
+        """Every store to a shared object made by a single known call (``v.value = …``, ``d[k] += …``,
+        ``ns.x = …``), in source order."""
+        model = self.model
+        targets: list[tuple[cst.CSTNode, cst.BaseExpression]] = [
+            (node, node.target) for node in model.tree.nodes_of(cst.AugAssign)
+        ]
+        for assign in model.tree.nodes_of(cst.Assign):
+            targets.extend((assign, t.target) for t in assign.targets)
+        writes: list[Write] = []
+        for node, target in targets:
+            if not isinstance(target, (cst.Attribute, cst.Subscript)):
+                continue
+            shared = self._shared_object(target)
+            if shared is not None and shared[1].creator is not None:
+                writes.append(Write(node, shared[1].creator, _slot(target)))
+        writes.sort(key=lambda w: model.tree.order[w.node])
+        return writes
 
     # --- the fix ----------------------------------------------------------------------------------------
     def _fix(self, update: Update, holder: cst.BaseExpression, kind: Kind) -> Optional[FixSpec]:
