@@ -1,8 +1,9 @@
 """When the parent's code runs while its child processes run (MPL402's judgement of timing).
 
 A child started by ``p.start()`` runs from that call to the first wait for it in the same function
-(``p.join()``, ``p.terminate()``, a call that may wait, such as a helper that joins), or to the end of
-that function, and then on in the callers of that function after their call of it. A pool's or an
+(``p.join()``, ``p.terminate()``, a call that may wait for it or hear from it, such as a helper
+that joins, ``event.wait()`` or ``queue.get()``), or to the end of that function, and then on in
+the callers of that function after their call of it. A pool's or an
 executor's task submitted without waiting (``apply_async``, ``imap``, ``submit`` …) runs from the
 submission to the first wait (``get()``, ``result()``, ``join()`` …), the end of the loop that consumes
 it, or the end of the ``with`` block that holds the pool. A parent statement runs at its own place, at
@@ -25,10 +26,25 @@ from mplint.model import FunctionNode, Model, Submission, Via
 Scope = Optional[FunctionNode]
 Place = tuple[Scope, int]
 
-#: Methods that may wait for a child, its task or its pool (or end it).
-_WAITS = frozenset({"join", "terminate", "kill", "shutdown", "wait", "get", "result"})
-#: Kinds whose waiting methods wait for a child process or its task.
-_WAITED = frozenset({KindName.ASYNC_RESULT, KindName.FUTURE, KindName.MAP_ITERATOR})
+#: Methods that may wait for a child, its task or its pool (or end it), or for a child's message.
+_WAITS = frozenset(
+    {"join", "terminate", "kill", "shutdown", "wait", "get", "result", "recv", "recv_bytes"}
+)
+#: Shared data objects: their ``get`` reads, it does not wait.
+_DATA = frozenset(
+    {
+        KindName.VALUE,
+        KindName.ARRAY,
+        KindName.RAW_VALUE,
+        KindName.RAW_ARRAY,
+        KindName.DICT,
+        KindName.LIST,
+        KindName.NAMESPACE,
+        KindName.MAPPING,
+        KindName.SEQUENCE,
+        KindName.TUPLE,
+    }
+)
 #: Functions that wait for futures or process sentinels.
 _WAITING_FUNCTIONS = frozenset(
     {
@@ -68,6 +84,7 @@ class RunningChildren:
         self.model = model
         self._child_spans: dict[Submission, list[Span]] = {}
         self._helpers: dict[FunctionNode, bool] = {}
+        self._sources: dict[cst.Call, list[cst.BaseExpression]] = {}
         self._module_calls: Optional[list[cst.Call]] = None
 
     # --- the parent ---------------------------------------------------------------------------------------
@@ -177,7 +194,7 @@ class RunningChildren:
         if creator is None:
             return []
         spans: list[Span] = []
-        for start in model.values.object_calls(creator, ("start",)):
+        for start in self._calls_on(creator, "start"):
             scope = model.enclosing_function_node(start)
             begin = model.tree.end[start]
             end = self._first_wait(scope, begin, owner)
@@ -188,6 +205,22 @@ class RunningChildren:
                     after = model.tree.end[call]
                     spans.append(Span(caller, after, self._first_wait(caller, after, owner)))
         return spans
+
+    def _calls_on(self, creator: cst.Call, method: str) -> list[cst.Call]:
+        """``X.method()`` on the object ``creator`` made: where ``X``'s kind says so, or where the value
+        flow reaches ``creator`` among the sources of ``X`` (``for w in [Thread(...), Process(...)]``)."""
+        model = self.model
+        found = list(model.values.object_calls(creator, (method,)))
+        for call in model.tree.method_calls.get(method, []):
+            if call in found or not isinstance(call.func, cst.Attribute):
+                continue
+            sources = self._sources.get(call)
+            if sources is None:
+                sources = self._sources[call] = model.valueflow.sources(call.func.value) or []
+            if any(source is creator for source in sources):
+                found.append(call)
+        found.sort(key=model.tree.order.__getitem__)
+        return found
 
     def _first_wait(self, scope: Scope, after: int, owner: Kind) -> int:
         """The position of the first call of ``scope`` after ``after`` that may wait for (or end) the
@@ -206,19 +239,18 @@ class RunningChildren:
         model = self.model
         func = call.func
         if owner.is_thread:
-            if not (isinstance(func, cst.Attribute) and func.attr.value == "join"):
-                return False
-            receiver = model.kind_of(func.value)
-            return receiver is not None and receiver.creator is owner.creator
+            return owner.creator is not None and call in self._calls_on(owner.creator, "join")
         if self._waiting_call(call):
             return True
         helper = model.names.resolve_function(func)
         return helper is not None and self._helper_waits(helper)
 
     def _waiting_call(self, call: cst.Call) -> bool:
-        """``call`` may wait for (or end) child processes or their tasks: a waiting method of a
-        Process, a process pool, an executor or a task's result, of something unknown (not a string's
-        ``join`` nor a module's function), or ``concurrent.futures.wait`` and the like."""
+        """``call`` may wait for (or end) child processes or their tasks, or hear from a child: a
+        waiting method (``join``, ``get``, ``wait``, ``recv`` …) of anything but a shared data object
+        (whose ``get`` is a read) and a string or a module (``", ".join``, ``os.path.join``), and
+        ``concurrent.futures.wait`` and the like. After an ``Event``, a queue or a pipe the child may
+        be done with the object: the span ends there (silence rather than a guess)."""
         model = self.model
         func = call.func
         if model.qualname(func) in _WAITING_FUNCTIONS:
@@ -229,12 +261,7 @@ class RunningChildren:
         if receiver is None:
             literal = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
             return not isinstance(func.value, literal) and model.qualname(func) is None
-        return (
-            receiver.is_process
-            or receiver.is_process_pool
-            or receiver.name is KindName.EXECUTOR
-            or (receiver.name in _WAITED and not receiver.uses_threads)
-        )
+        return receiver.name not in _DATA
 
     def _helper_waits(self, helper: FunctionNode) -> bool:
         """A function of this module that (through its calls) joins or waits for children."""

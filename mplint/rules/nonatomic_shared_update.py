@@ -78,8 +78,9 @@ class NonatomicSharedUpdate(LintRule):
     parent) can write in between, and its update is silently lost. No exception is raised. 4
     processes doing 20,000 `counter.value += 1` each ended at 38,264 instead of 80,000; a Manager
     dict's `d["count"] += 1`, 4 x 500 times, ended at 778 instead of 2,000. A parent and one child each
-    doing 20,000 `counter.value += 1` at the same time ended between 25,000 and 30,000 instead of
-    40,000; a parent thread and a child each doing 300 `d["count"] += 1` ended near 370 instead of 600.
+    doing 20,000 `counter.value += 1` at the same time ended between 20,000 and 35,000 instead of
+    40,000 (nine runs); a parent thread and a child each doing 300 `d["count"] += 1` ended between 366
+    and 372 instead of 600 (three runs).
 
     A single writer (one process started once, the parent included), updates made before the
     children start or after they are joined, and stores that do not read (`d["state"] = "done"`) are
@@ -225,27 +226,29 @@ class NonatomicSharedUpdate(LintRule):
         Invalid(
             """
             from multiprocessing import Process, Value
-            def work(counter):
-                counter.value += 1
+            def download(received, urls):
+                for url in urls:
+                    received.value += len(url)
             if __name__ == '__main__':
-                counter = Value('i', 0)
-                p = Process(target=work, args=(counter,))
-                p.start()
-                counter.value += 1
-                p.join()
+                received = Value('l', 0)
+                child = Process(target=download, args=(received, ['a', 'bb']))
+                child.start()
+                received.value += 1
+                child.join()
             """,
             fixed="""
             from multiprocessing import Process, Value
-            def work(counter):
-                with counter.get_lock():
-                    counter.value += 1
+            def download(received, urls):
+                for url in urls:
+                    with received.get_lock():
+                        received.value += len(url)
             if __name__ == '__main__':
-                counter = Value('i', 0)
-                p = Process(target=work, args=(counter,))
-                p.start()
-                with counter.get_lock():
-                    counter.value += 1
-                p.join()
+                received = Value('l', 0)
+                child = Process(target=download, args=(received, ['a', 'bb']))
+                child.start()
+                with received.get_lock():
+                    received.value += 1
+                child.join()
             """,
         ),
     ]

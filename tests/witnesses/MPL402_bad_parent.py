@@ -7,9 +7,9 @@
 
 One child process adds 1 to a shared `Value` 20,000 times; the parent, after `start()` and before
 `join()`, does the same. The parent is a second writer: each `+=` reads the value and writes it back
-with the lock taken twice, so the two processes overwrite each other's increments. A barrier lets
-both loops start together; the experiment runs up to five rounds and stops at the first that loses
-an update. No error is raised.
+with the lock taken twice, so the two processes overwrite each other's increments. The parent
+starts its loop once the child has raised a flag; the experiment runs up to five rounds and stops
+at the first that loses an update. No error is raised.
 
 Expected output:
     expected: 40000
@@ -23,18 +23,19 @@ INCREMENTS = 20_000
 ROUNDS = 5
 
 
-def work(counter, barrier):
-    barrier.wait()
+def work(counter, started):
+    started.value = 1
     for _ in range(INCREMENTS):
         counter.value += 1  # BUG: races the parent's update below
 
 
 def one_round():
     counter = mp.Value("i", 0)
-    barrier = mp.Barrier(2)
-    child = mp.Process(target=work, args=(counter, barrier))
+    started = mp.Value("b", 0)
+    child = mp.Process(target=work, args=(counter, started))
     child.start()
-    barrier.wait()
+    while not started.value:  # until the child counts too
+        pass
     for _ in range(INCREMENTS):
         counter.value += 1  # BUG: the child writes the same Value meanwhile
     child.join()

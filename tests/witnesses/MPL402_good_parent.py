@@ -20,8 +20,8 @@ INCREMENTS = 20_000
 ROUNDS = 5
 
 
-def work(counter, barrier):
-    barrier.wait()
+def work(counter, started):
+    started.value = 1
     for _ in range(INCREMENTS):
         with counter.get_lock():
             counter.value += 1
@@ -29,10 +29,11 @@ def work(counter, barrier):
 
 def one_round():
     counter = mp.Value("i", 0)
-    barrier = mp.Barrier(2)
-    child = mp.Process(target=work, args=(counter, barrier))
+    started = mp.Value("b", 0)
+    child = mp.Process(target=work, args=(counter, started))
     child.start()
-    barrier.wait()
+    while not started.value:  # until the child counts too
+        pass
     for _ in range(INCREMENTS):
         with counter.get_lock():
             counter.value += 1
