@@ -24,12 +24,15 @@ _CHILD = "the parent updates it meanwhile, and updates are lost"
 
 @dataclass(frozen=True)
 class Write:
-    """A store to a shared object: the statement, the call that made the object, and the slot written
-    (``"value"``, a Namespace attribute, a literal key or index; None for a computed key)."""
+    """A store to a shared object: the statement, the call that made the object, the slot written
+    (``"value"``, a Namespace attribute, a literal key or index; None for a computed key), and
+    whether it reads the object first."""
 
     node: cst.CSTNode
     creator: cst.Call
     slot: Optional[str]
+    #: A read-modify-write (``+=``, ``x = x + …``), not a plain store.
+    update: bool
 
 
 def _slot(target: cst.BaseExpression) -> Optional[str]:
@@ -84,7 +87,9 @@ class NonatomicSharedUpdate(LintRule):
 
     A single writer (one process started once, the parent included), updates made before the
     children start or after they are joined, and stores that do not read (`d["state"] = "done"`) are
-    not reported. Neither is a pair whose keys differ, or where only one key is a literal.
+    not reported. Neither is a pair whose literal keys differ, where only one key is a literal, or
+    where both keys are computed but one side only stores (`results[name] = r`: each writer keeps to
+    its own keys).
 
     ## Example
     ```python
@@ -264,6 +269,11 @@ class NonatomicSharedUpdate(LintRule):
             return
         if self._shared_object(target) is None:
             return  # most assignments: not to a shared object (its kind is memoised, the walk is not)
+        if self._reads_holder(node, target):
+            self._check(node, target)
+
+    def _reads_holder(self, node: cst.Assign, target: Union[cst.Attribute, cst.Subscript]) -> bool:
+        """``v.value = v.value + 1`` / ``d[k] = d.get(k, 0) + 1``: the new value reads the object."""
         holder = target.value
         key = (
             self.model.binding_key(holder)
@@ -271,15 +281,11 @@ class NonatomicSharedUpdate(LintRule):
             else None
         )
         if key is None:
-            return
-        # ``v.value = v.value + 1`` / ``d[k] = d.get(k, 0) + 1``: the new value reads the object
-        reads = [
-            n
+            return False
+        return any(
+            isinstance(n, (cst.Name, cst.Attribute)) and self.model.binding_key(n) == key
             for n in descendants(node.value)
-            if isinstance(n, (cst.Name, cst.Attribute)) and self.model.binding_key(n) == key
-        ]
-        if reads:
-            self._check(node, target)
+        )
 
     def _check(self, update: Update, target: cst.BaseExpression) -> None:
         model = self.model
@@ -339,9 +345,13 @@ class NonatomicSharedUpdate(LintRule):
         writes = [
             w
             for w in self._writes
-            # two literal slots meet when equal, two computed ones may meet; a literal and a computed
-            # one are not taken to (precision first)
-            if w.creator is kind.creator and w.node is not update and w.slot == slot
+            # two literal slots meet when equal; two computed ones may meet when both are updates
+            # (``d[word] += 1`` on both sides), not when one is a plain store (``d[name] = result``:
+            # each writer has its own keys); a literal and a computed one are not taken to
+            if w.creator is kind.creator
+            and w.node is not update
+            and w.slot == slot
+            and (slot is not None or w.update)
         ]
         if not writes:
             return None
@@ -378,7 +388,7 @@ class NonatomicSharedUpdate(LintRule):
         """Every store to a shared object made by a single known call (``v.value = …``, ``d[k] += …``,
         ``ns.x = …``), in source order."""
         model = self.model
-        targets: list[tuple[cst.CSTNode, cst.BaseExpression]] = [
+        targets: list[tuple[Update, cst.BaseExpression]] = [
             (node, node.target) for node in model.tree.nodes_of(cst.AugAssign)
         ]
         for assign in model.tree.nodes_of(cst.Assign):
@@ -388,8 +398,12 @@ class NonatomicSharedUpdate(LintRule):
             if not isinstance(target, (cst.Attribute, cst.Subscript)):
                 continue
             shared = self._shared_object(target)
-            if shared is not None and shared[1].creator is not None:
-                writes.append(Write(node, shared[1].creator, _slot(target)))
+            if shared is None or shared[1].creator is None:
+                continue
+            update = isinstance(node, cst.AugAssign) or (
+                len(node.targets) == 1 and self._reads_holder(node, target)
+            )
+            writes.append(Write(node, shared[1].creator, _slot(target), update))
         writes.sort(key=lambda w: model.tree.order[w.node])
         return writes
 
