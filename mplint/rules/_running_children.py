@@ -172,7 +172,7 @@ class RunningChildren:
         """From the submission to the first wait, or to the end of the ``with`` holding the pool."""
         model = self.model
         start = model.tree.end[call]
-        end = self._first_wait(scope, start, owner)
+        end = min(self._first_wait(scope, start, owner), self._consumed(scope, call))
         if owner.creator is not None:
             for item in model.tree.with_items:
                 kind = model.kind_of(item.item)
@@ -185,6 +185,34 @@ class RunningChildren:
                 ):
                     end = min(end, model.tree.end[holder])
         return Span(scope, start, end)
+
+    def _consumed(self, scope: Scope, call: cst.Call) -> int:
+        """Where the results of ``call`` kept in a variable (``it = pool.imap(...)``) are all read: the
+        end of a later loop over the variable, or of ``list(it)`` and the like; else the end of
+        ``scope``."""
+        model = self.model
+        end = self._scope_end(scope)
+        statement = model.small_statement_of(call)
+        if not (
+            isinstance(statement, cst.Assign)
+            and statement.value is call
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0].target, cst.Name)
+        ):
+            return end
+        target = statement.targets[0].target
+        key = model.binding_key(target)
+        for use in model.tree.name_uses(target.value):
+            if use is target or model.binding_key(use) != key or not model.precedes(call, use):
+                continue
+            parent = model.parent(use)
+            if isinstance(parent, cst.For) and parent.iter is use:
+                end = min(end, model.tree.end[parent])
+            elif isinstance(parent, cst.Arg):
+                consumer = model.parent(parent)
+                if isinstance(consumer, cst.Call) and model.qualname(consumer.func) in _CONSUMERS:
+                    end = min(end, model.tree.end[consumer])
+        return end
 
     def _object_spans(self, owner: Kind, *, lift: bool) -> list[Span]:
         """From each ``start()`` of the Process (or Thread) ``owner`` to the first wait for it; when none

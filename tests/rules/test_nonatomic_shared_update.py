@@ -238,3 +238,29 @@ def test_slots() -> None:
         None,
         "total",
     ]
+
+
+def test_results_kept_in_a_variable_are_consumed_by_a_later_loop() -> None:
+    model = model_of(
+        """
+        from concurrent.futures import ProcessPoolExecutor
+
+        def task(x):
+            return x
+
+        def main(items):
+            with ProcessPoolExecutor() as ex:
+                results = ex.map(task, items)
+                print(items)
+                for r in results:
+                    print(r)
+                print(items)
+        """
+    )
+    running = RunningChildren(model)
+    main = def_named(model, "main")
+    call = call_node(model, "ex.map(task, items)")
+    loop = next(n for n in model.tree.order if isinstance(n, cst.For))
+    assert running.child_spans(submission_by(model, "ex.map(task, items)")) == [
+        Span(main, model.tree.end[call], model.tree.end[loop])
+    ]
