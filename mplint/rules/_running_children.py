@@ -22,6 +22,7 @@ import libcst as cst
 
 from mplint.kinds import Kind, KindName
 from mplint.model import FunctionNode, Model, Submission, Via
+from mplint.rules._helpers import assigned_name
 
 Scope = Optional[FunctionNode]
 Place = tuple[Scope, int]
@@ -192,15 +193,9 @@ class RunningChildren:
         ``scope``."""
         model = self.model
         end = self._scope_end(scope)
-        statement = model.small_statement_of(call)
-        if not (
-            isinstance(statement, cst.Assign)
-            and statement.value is call
-            and len(statement.targets) == 1
-            and isinstance(statement.targets[0].target, cst.Name)
-        ):
+        target = assigned_name(model, call)
+        if target is None:
             return end
-        target = statement.targets[0].target
         key = model.binding_key(target)
         for use in model.tree.name_uses(target.value):
             if use is target or model.binding_key(use) != key or not model.precedes(call, use):

@@ -9,6 +9,7 @@ from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import BindingKind, ExecContext, FunctionNode, Submission, Via
 from mplint.rule import Invalid, LintRule, Valid
+from mplint.rules._helpers import assigned_name
 
 
 class LockNotShared(LintRule):
@@ -176,15 +177,9 @@ class LockNotShared(LintRule):
             if isinstance(parent, cst.WithItem) and parent.item is call:
                 self._report_local(call)
                 continue
-            statement = model.small_statement_of(call)
-            if not (
-                isinstance(statement, cst.Assign)
-                and statement.value is call
-                and len(statement.targets) == 1
-                and isinstance(statement.targets[0].target, cst.Name)
-            ):
+            name = assigned_name(model, call)
+            if name is None:
                 continue
-            name = statement.targets[0].target
             if self._used_only_locally(function, name):
                 self._report_local(call)
 
