@@ -32,6 +32,14 @@ def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     return None
 
 
+def root_name(node: cst.BaseExpression) -> Optional[cst.Name]:
+    """The name a dotted expression starts from (``queue`` in ``queue.Empty``, ``Queue`` itself), or
+    None when it starts from something else (a call, a subscript)."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node if isinstance(node, cst.Name) else None
+
+
 def string_value(node: Optional[cst.BaseExpression]) -> Optional[str]:
     if isinstance(node, cst.SimpleString):
         value = node.evaluated_value

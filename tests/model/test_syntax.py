@@ -26,6 +26,7 @@ from mplint.model.syntax import (
     literal_items,
     literal_keywords,
     positional_args,
+    root_name,
     scope_descendants,
     string_value,
     tuple_elements,
@@ -94,6 +95,15 @@ def test_positional_and_keyword_args() -> None:
 )
 def test_dotted_name(code: str, expected: Optional[str]) -> None:
     assert dotted_name(expr(code)) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("a", "a"), ("a.b.c", "a"), ("a().b", None), ("a[0].b", None), ("'a'.join", None)],
+)
+def test_root_name(code: str, expected: Optional[str]) -> None:
+    found = root_name(expr(code))
+    assert (found.value if found is not None else None) == expected
 
 
 @pytest.mark.parametrize(
