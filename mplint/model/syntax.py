@@ -40,6 +40,16 @@ def root_name(node: cst.BaseExpression) -> Optional[cst.Name]:
     return node if isinstance(node, cst.Name) else None
 
 
+def last_name(node: cst.BaseExpression) -> Optional[str]:
+    """The name a dotted expression ends with (``Empty`` in ``queue.Empty``, ``f`` itself), or None
+    for anything else (a call, a subscript)."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None
+
+
 def string_value(node: Optional[cst.BaseExpression]) -> Optional[str]:
     if isinstance(node, cst.SimpleString):
         value = node.evaluated_value

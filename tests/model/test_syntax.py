@@ -22,6 +22,7 @@ from mplint.model.syntax import (
     is_true_literal,
     is_type_checking_test,
     keyword_arg,
+    last_name,
     literal_elements,
     literal_items,
     literal_keywords,
@@ -104,6 +105,14 @@ def test_dotted_name(code: str, expected: Optional[str]) -> None:
 def test_root_name(code: str, expected: Optional[str]) -> None:
     found = root_name(expr(code))
     assert (found.value if found is not None else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("a", "a"), ("a.b.c", "c"), ("a().b", "b"), ("a()", None), ("a[0]", None), ("'a'", None)],
+)
+def test_last_name(code: str, expected: Optional[str]) -> None:
+    assert last_name(expr(code)) == expected
 
 
 @pytest.mark.parametrize(
