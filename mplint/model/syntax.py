@@ -307,13 +307,17 @@ def has_decorator(function: cst.FunctionDef, *names: str) -> bool:
     )
 
 
-def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node of the subtree, nested scopes included, ``node`` first (pre-order)."""
+def descendants(node: cst.CSTNode, *, enter_scopes: bool = True) -> Iterator[cst.CSTNode]:
+    """Every node of the subtree, nested scopes included, ``node`` first (pre-order).
+
+    With ``enter_scopes=False`` the walk yields a function, lambda or class found below ``node`` but not
+    what is inside it (``node`` itself is always entered)."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(child_nodes(current)))
+        if enter_scopes or current is node or type(current) not in SCOPE_TYPES:
+            stack.extend(reversed(child_nodes(current)))
 
 
 def calls_in_expression(node: cst.CSTNode) -> Iterator[cst.Call]:

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import io
 import tokenize
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Optional, Union
 
 import libcst as cst
 
 from mplint.edits import InsertAfter, InsertBefore, NodeEdit
 from mplint.model import Model, SelfAttr, Submission, positional_args
-from mplint.model.syntax import is_main_guard_test
+from mplint.model.syntax import descendants, is_main_guard_test
 from mplint.source import split_lines_keepends
 
+# ``descendants`` is the model's subtree walk (``mplint.model.syntax``), offered here with the rest.
 __all__ = [
     "Definition",
     "calls_and_names",
@@ -31,22 +32,6 @@ __all__ = [
     "spelling_with_import",
     "wrapping_block_text",
 ]
-
-_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
-
-
-def descendants(node: cst.CSTNode, *, enter_scopes: bool = True) -> Iterator[cst.CSTNode]:
-    """``node`` and every node below it, in pre-order.
-
-    With ``enter_scopes=False`` the walk yields a function, lambda or class found below ``node`` but not
-    what is inside it (``node`` itself is always entered).
-    """
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if enter_scopes or current is node or not isinstance(current, _SCOPES):
-            stack.extend(reversed(current.children))
 
 
 def expression_line(
