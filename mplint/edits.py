@@ -41,19 +41,21 @@ class Replace:
 
 
 @dataclass(frozen=True)
-class InsertBefore:
-    """Insert ``text`` as new statement line(s) before ``statement``, at its indentation."""
+class _Insert:
+    """Insert ``text`` as new statement line(s) next to ``statement``, at its indentation."""
 
     statement: cst.CSTNode
     text: str
 
 
 @dataclass(frozen=True)
-class InsertAfter:
-    """Insert ``text`` as new statement line(s) after ``statement``, at its indentation."""
+class InsertBefore(_Insert):
+    """Insert ``text`` as new statement line(s) before ``statement``, at its indentation."""
 
-    statement: cst.CSTNode
-    text: str
+
+@dataclass(frozen=True)
+class InsertAfter(_Insert):
+    """Insert ``text`` as new statement line(s) after ``statement``, at its indentation."""
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,7 @@ def _edit(intent: NodeEdit, positions: Positions) -> Optional[Edit]:
             where.end.column + 1,
             text,
         )
-    if isinstance(intent, (InsertBefore, InsertAfter)):
+    if isinstance(intent, _Insert):
         where = positions.range(intent.statement)
         indent = positions.indent_of(where.start.line)
         body = indent + _indent_following_lines(intent.text, indent, newline)

@@ -4,6 +4,7 @@ and bounded reachability."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
@@ -49,34 +50,45 @@ class CallGraph:
                 out.append(target)
         return out
 
+    def call_chains(
+        self, root: FunctionNode, depth: int = CALL_GRAPH_DEPTH
+    ) -> Iterator[list[FunctionNode]]:
+        """The functions ``root`` reaches through at most ``depth`` calls, ``root`` first, each as the
+        shortest chain of calls from ``root`` to it, in breadth-first order."""
+        return self._breadth_first([root], depth)
+
     def call_chain(
         self,
         start: FunctionNode,
-        predicate: object,
+        predicate: Callable[[FunctionNode], object],
         depth: int = CALL_GRAPH_DEPTH,
     ) -> Optional[list[FunctionNode]]:
         """The shortest chain of calls from ``start`` to a function satisfying ``predicate``."""
-        assert callable(predicate)
-        frontier: list[list[FunctionNode]] = [[start]]
-        seen: set[FunctionNode] = {start}
-        for _ in range(depth + 1):
+        return next(
+            (chain for chain in self.call_chains(start, depth) if predicate(chain[-1])), None
+        )
+
+    def _breadth_first(self, roots: list[FunctionNode], depth: int) -> Iterator[list[FunctionNode]]:
+        """The roots and the functions they reach through at most ``depth`` calls, each once, as the
+        shortest chain of calls from a root (roots in their order, then level by level)."""
+        seen = set(roots)
+        frontier = [[root] for root in roots]
+        yield from frontier
+        for _ in range(depth):
             next_frontier: list[list[FunctionNode]] = []
             for chain in frontier:
-                if predicate(chain[-1]):
-                    return chain
                 for callee in self.callees(chain[-1]):
                     if callee not in seen:
                         seen.add(callee)
                         next_frontier.append([*chain, callee])
+            yield from next_frontier
             frontier = next_frontier
-        return None
 
     @functools.cached_property
     def guard_reachable(self) -> frozenset[FunctionNode]:
         """Functions of this module that code under ``if __name__ == "__main__":`` calls, followed
         through the call graph (B5)."""
-        reached: set[FunctionNode] = set()
-        frontier: list[FunctionNode] = []
+        called: dict[FunctionNode, None] = {}  # in order, each once
         for call in self.tree.calls:
             if self.flow.exec_context(call) is not ExecContext.GUARDED:
                 continue
@@ -84,18 +96,9 @@ class CallGraph:
             if target is None:
                 info = self.names.resolve_class(call.func)
                 target = self.names.class_method(info, "__init__") if info is not None else None
-            if target is not None and target not in reached:
-                reached.add(target)
-                frontier.append(target)
-        for _ in range(CALL_GRAPH_DEPTH):
-            next_frontier: list[FunctionNode] = []
-            for function in frontier:
-                for callee in self.callees(function):
-                    if callee not in reached:
-                        reached.add(callee)
-                        next_frontier.append(callee)
-            frontier = next_frontier
-        return frozenset(reached)
+            if target is not None:
+                called[target] = None
+        return frozenset(chain[-1] for chain in self._breadth_first(list(called), CALL_GRAPH_DEPTH))
 
     @functools.cached_property
     def runs_once_per_program(self) -> frozenset[cst.FunctionDef]:
@@ -187,19 +190,7 @@ class CallGraph:
 
     def reachable_functions(self, root: FunctionNode) -> list[FunctionNode]:
         """``root`` and the functions of this module it calls, transitively (B5, bounded depth)."""
-        found = [root]
-        seen = {root}
-        frontier = [root]
-        for _ in range(CALL_GRAPH_DEPTH):
-            next_frontier: list[FunctionNode] = []
-            for function in frontier:
-                for callee in self.callees(function):
-                    if callee not in seen:
-                        seen.add(callee)
-                        found.append(callee)
-                        next_frontier.append(callee)
-            frontier = next_frontier
-        return found
+        return [chain[-1] for chain in self.call_chains(root)]
 
     def is_exit_call(self, call: cst.Call) -> bool:
         return self.names.qualname(call.func) in (

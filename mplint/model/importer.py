@@ -11,6 +11,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from mplint.model.names import BindingKind, Scope
+from mplint.model.syntax import root_name
 
 if TYPE_CHECKING:
     from mplint.model.names import Names
@@ -113,3 +114,18 @@ class Importer:
             if self.names.lookup(other.value, other) is bindings:
                 return True
         return False
+
+    def import_kept(
+        self,
+        expr: cst.BaseExpression,
+        replacement: str,
+        rewritten: Iterable[Optional[cst.Name]] = (),
+    ) -> bool:
+        """Whether replacing ``expr`` (``queue.Empty``, ``Queue``) with the text ``replacement`` leaves the
+        import ``expr`` reads (if any) in use: ``replacement`` starts with the same name, or the import
+        has readers besides ``expr`` and ``rewritten`` (the names the other rewrites of the same fixes
+        remove; None entries are skipped)."""
+        root = root_name(expr)
+        if root is None or replacement.split(".", 1)[0] == root.value:
+            return True
+        return self.import_used_elsewhere(root, (n for n in rewritten if n is not None))

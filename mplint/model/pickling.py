@@ -195,12 +195,10 @@ class Pickling:
         """The ``def``/``class`` under ``if __name__ == "__main__":`` that ``expr`` (a name, or a
         ``functools.partial`` of one) refers to. Children that re-import the module (spawn,
         forkserver) never run that block, so they cannot unpickle what it defines."""
-        if isinstance(expr, cst.Call) and self.names.qualname(expr.func) == "functools.partial":
-            inner = positional_args(expr)
-            return self.guard_definition(inner[0].value) if inner else None
-        if not isinstance(expr, cst.Name):
+        name = self._named_callable(expr)
+        if name is None:
             return None
-        bindings = self.names.lookup(expr.value, expr)
+        bindings = self.names.lookup(name.value, name)
         if len(bindings) != 1 or bindings[0].how not in (BindingKind.DEF, BindingKind.CLASS):
             return None
         node = bindings[0].node
@@ -222,12 +220,10 @@ class Pickling:
         (pickle cannot send those anywhere) and when the name may be bound otherwise."""
         if not self.tree.is_interactive_main:
             return None
-        if isinstance(expr, cst.Call) and self.names.qualname(expr.func) == "functools.partial":
-            inner = positional_args(expr)
-            return self.interactive_definition(inner[0].value) if inner else None
-        if not isinstance(expr, cst.Name):
+        name = self._named_callable(expr)
+        if name is None:
             return None
-        bindings = self.names.lookup(expr.value, expr)
+        bindings = self.names.lookup(name.value, name)
         if not bindings:
             return None
         found: Optional[Union[cst.FunctionDef, cst.ClassDef]] = None
@@ -241,6 +237,16 @@ class Pickling:
                 return None
             found = found or node
         return found
+
+    def _named_callable(self, expr: cst.BaseExpression) -> Optional[cst.Name]:
+        """``expr`` when it is a name, or the name a ``functools.partial`` of one wraps (partials of
+        partials too); else None."""
+        while isinstance(expr, cst.Call) and self.names.qualname(expr.func) == "functools.partial":
+            inner = positional_args(expr)
+            if not inner:
+                return None
+            expr = inner[0].value
+        return expr if isinstance(expr, cst.Name) else None
 
     def reads_only_import_time_names(self, node: cst.CSTNode) -> bool:
         """Every name ``node`` reads from outside is a builtin or bound at module level at import time:

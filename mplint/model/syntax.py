@@ -32,6 +32,24 @@ def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     return None
 
 
+def root_name(node: cst.BaseExpression) -> Optional[cst.Name]:
+    """The name a dotted expression starts from (``queue`` in ``queue.Empty``, ``Queue`` itself), or
+    None when it starts from something else (a call, a subscript)."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node if isinstance(node, cst.Name) else None
+
+
+def last_name(node: cst.BaseExpression) -> Optional[str]:
+    """The name a dotted expression ends with (``Empty`` in ``queue.Empty``, ``f`` itself), or None
+    for anything else (a call, a subscript)."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None
+
+
 def string_value(node: Optional[cst.BaseExpression]) -> Optional[str]:
     if isinstance(node, cst.SimpleString):
         value = node.evaluated_value
@@ -289,13 +307,17 @@ def has_decorator(function: cst.FunctionDef, *names: str) -> bool:
     )
 
 
-def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node of the subtree, nested scopes included, ``node`` first (pre-order)."""
+def descendants(node: cst.CSTNode, *, enter_scopes: bool = True) -> Iterator[cst.CSTNode]:
+    """Every node of the subtree, nested scopes included, ``node`` first (pre-order).
+
+    With ``enter_scopes=False`` the walk yields a function, lambda or class found below ``node`` but not
+    what is inside it (``node`` itself is always entered)."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(child_nodes(current)))
+        if enter_scopes or current is node or type(current) not in SCOPE_TYPES:
+            stack.extend(reversed(child_nodes(current)))
 
 
 def calls_in_expression(node: cst.CSTNode) -> Iterator[cst.Call]:

@@ -118,19 +118,9 @@ class Types:
         if isinstance(expr, cst.BinaryOperation):
             return self._binary_value_type(expr, depth)
         if isinstance(expr, cst.BooleanOperation):
-            left = self.value_type(expr.left, depth + 1)
-            return (
-                left
-                if left is not None and left == self.value_type(expr.right, depth + 1)
-                else None
-            )
+            return self._common_type(expr.left, expr.right, depth)
         if isinstance(expr, cst.IfExp):
-            body = self.value_type(expr.body, depth + 1)
-            return (
-                body
-                if body is not None and body == self.value_type(expr.orelse, depth + 1)
-                else None
-            )
+            return self._common_type(expr.body, expr.orelse, depth)
         if isinstance(expr, cst.Call):
             qual = self.names.qualname(expr.func)
             if qual is not None and qual.startswith("builtins."):
@@ -143,6 +133,14 @@ class Types:
             ):
                 return "str"
         return None
+
+    def _common_type(
+        self, one: cst.BaseExpression, other: cst.BaseExpression, depth: int
+    ) -> Optional[str]:
+        """The type of an expression that is one of two values (``a or b``, ``a if c else b``): theirs
+        when both have the same one, else None."""
+        first = self.value_type(one, depth + 1)
+        return first if first is not None and first == self.value_type(other, depth + 1) else None
 
     def _name_value_type(self, name: cst.Name, depth: int) -> Optional[str]:
         if name.value in ("True", "False"):

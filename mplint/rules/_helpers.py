@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import io
 import tokenize
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Optional, Union
 
 import libcst as cst
 
+from mplint.edits import InsertAfter, InsertBefore, NodeEdit
 from mplint.model import Model, SelfAttr, Submission, positional_args
-from mplint.model.syntax import is_main_guard_test
+from mplint.model.syntax import descendants, is_main_guard_test
 from mplint.source import split_lines_keepends
 
+# ``descendants`` is the model's subtree walk (``mplint.model.syntax``), offered here with the rest.
 __all__ = [
     "Definition",
     "calls_and_names",
@@ -27,24 +29,9 @@ __all__ = [
     "indentation",
     "name_assignment",
     "positional_arity",
+    "spelling_with_import",
     "wrapping_block_text",
 ]
-
-_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
-
-
-def descendants(node: cst.CSTNode, *, enter_scopes: bool = True) -> Iterator[cst.CSTNode]:
-    """``node`` and every node below it, in pre-order.
-
-    With ``enter_scopes=False`` the walk yields a function, lambda or class found below ``node`` but not
-    what is inside it (``node`` itself is always entered).
-    """
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if enter_scopes or current is node or not isinstance(current, _SCOPES):
-            stack.extend(reversed(current.children))
 
 
 def expression_line(
@@ -239,6 +226,26 @@ def positional_arity(model: Model, expr: cst.BaseExpression) -> Optional[tuple[i
         if maximum < 0:
             return None
     return max(required - bound, 0), maximum
+
+
+def spelling_with_import(
+    model: Model, qualname: str, at: cst.CSTNode
+) -> Optional[tuple[str, tuple[NodeEdit, ...]]]:
+    """How a fix spells ``qualname`` at ``at`` (``model.importer.import_spelling``), with the edit that
+    adds the import the spelling needs (none when it needs none); None when it cannot be spelled there,
+    or the module has no place for a new import."""
+    spelled = model.importer.import_spelling(qualname, at)
+    if spelled is None:
+        return None
+    text, import_line = spelled
+    if import_line is None:
+        return text, ()
+    anchor = model.importer.import_anchor()
+    if anchor is None:
+        return None
+    statement, after = anchor
+    insert = InsertAfter if after else InsertBefore
+    return text, (insert(statement, import_line),)
 
 
 def is_docstring(statement: cst.BaseStatement) -> bool:

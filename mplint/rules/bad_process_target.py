@@ -14,6 +14,7 @@ from mplint.gate_shapes import THREAD_TARGET
 from mplint.gates import FUTURES, PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import BindingKind, Model, keyword_arg, positional_args
+from mplint.model.syntax import last_name
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import positional_arity
 
@@ -330,7 +331,7 @@ class BadProcessTarget(LintRule):
             return True
         if verdict is Callability.CALLABLE:
             return False
-        name = _callee_name(call.func)
+        name = last_name(call.func)
         if name is None or name[:1].isupper() or _FACTORY_NAME.search(name):
             return False
         if self.model.names.resolve_class(call.func) is not None:
@@ -360,14 +361,6 @@ class BadProcessTarget(LintRule):
         if keywords:
             kwargs = "{" + ", ".join(f'"{k}": {v}' for k, v in keywords) + "}"
         return func, args, kwargs
-
-
-def _callee_name(func: cst.BaseExpression) -> Optional[str]:
-    if isinstance(func, cst.Name):
-        return func.value
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return None
 
 
 def _is_plain_reference(func: cst.BaseExpression) -> bool:

@@ -8,8 +8,6 @@ from mplint.kinds import Kind
 from mplint.model import FunctionNode, Submission, Via
 from mplint.rule import Invalid, LintRule, Valid
 
-_DEPTH = 3  # how far the call graph is followed from a daemonic worker
-
 
 class DaemonProcessSpawnsChildren(LintRule):
     """
@@ -133,7 +131,7 @@ class DaemonProcessSpawnsChildren(LintRule):
             library = submission.owner.process_library
             if library is None or library == "billiard":
                 continue  # billiard lets daemons have children
-            for chain in self._chains(root):
+            for chain in model.callgraph.call_chains(root):
                 function = chain[-1]
                 for call in model.callgraph.function_calls(function):
                     if call in reported:
@@ -151,22 +149,6 @@ class DaemonProcessSpawnsChildren(LintRule):
                         what=what,
                         path=self._describe(submission, chain),
                     )
-
-    def _chains(self, root: FunctionNode) -> list[list[FunctionNode]]:
-        """The functions reachable from ``root`` (``root`` first), each with its shortest call chain."""
-        chains: list[list[FunctionNode]] = [[root]]
-        seen: set[FunctionNode] = {root}
-        frontier = [[root]]
-        for _ in range(_DEPTH):
-            next_frontier: list[list[FunctionNode]] = []
-            for chain in frontier:
-                for callee in self.model.callgraph.callees(chain[-1]):
-                    if callee not in seen:
-                        seen.add(callee)
-                        next_frontier.append([*chain, callee])
-            chains.extend(next_frontier)
-            frontier = next_frontier
-        return chains
 
     def _handled(self, call: cst.Call, chain: list[FunctionNode]) -> bool:
         """The call (or a call along the chain) is guarded by a daemon test, or its error is caught."""

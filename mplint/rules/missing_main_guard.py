@@ -37,6 +37,16 @@ _DEFINING_CALLS = frozenset(
         "typing.TypeVar",
     }
 )
+#: Literals, names and ``...``: evaluating one has no side effects.
+_ATOMS = (
+    cst.SimpleString,
+    cst.ConcatenatedString,
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
+    cst.Name,
+    cst.Ellipsis,
+)
 
 
 class MissingMainGuard(LintRule):
@@ -346,18 +356,7 @@ def _is_setup_small(small: cst.BaseSmallStatement, qualname: _Qualname) -> bool:
 def _is_constant(expr: cst.BaseExpression, qualname: _Qualname, *, tests: bool = False) -> bool:
     """A literal, a container of literals, arithmetic on them, or a name or attribute read: evaluating it
     has no side effects. With ``tests``, comparisons and ``and``/``or``/``not`` too."""
-    if isinstance(
-        expr,
-        (
-            cst.SimpleString,
-            cst.ConcatenatedString,
-            cst.Integer,
-            cst.Float,
-            cst.Imaginary,
-            cst.Name,
-            cst.Ellipsis,
-        ),
-    ):
+    if isinstance(expr, _ATOMS):
         return True
     if isinstance(expr, cst.Attribute):
         return _is_constant(expr.value, qualname)

@@ -11,6 +11,7 @@ from mplint.edits import FixSpec, Replace
 from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import SEMLOCK_KINDS, Kind, KindName
 from mplint.model import BindingKind, ExecContext, call_argument, context_family
+from mplint.model.syntax import root_name
 from mplint.rule import Invalid, LintRule, Valid
 
 
@@ -237,10 +238,8 @@ class MixedContextObjects(LintRule):
 
     def _only_use_of_import(self, func: cst.BaseExpression) -> bool:
         model = self.model
-        root = func
-        while isinstance(root, cst.Attribute):
-            root = root.value
-        if not isinstance(root, cst.Name):
+        root = root_name(func)
+        if root is None:
             return True
         bindings = model.lookup(root.value, root)
         if not any(b.how is BindingKind.IMPORT for b in bindings):

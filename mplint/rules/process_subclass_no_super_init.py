@@ -11,7 +11,7 @@ from mplint.gate_shapes import THREAD_SUBCLASS
 from mplint.gates import PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import ClassInfo, Model, keyword_arg
-from mplint.model.syntax import is_false_literal
+from mplint.model.syntax import is_false_literal, last_name
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import is_docstring
 
@@ -174,7 +174,7 @@ class ProcessSubclassNoSuperInit(LintRule):
         if (
             _only_raises(init)
             or _is_declaration(init)
-            or any(_decorator_name(d) == "overload" for d in init.decorators)
+            or any(last_name(d.decorator) == "overload" for d in init.decorators)
         ):
             return
         calls = base_init_calls(model, init)
@@ -264,15 +264,6 @@ class ProcessSubclassNoSuperInit(LintRule):
 
 def _base_name(base: Kind) -> str:
     return "Thread" if base.name is KindName.THREAD else "Process"
-
-
-def _decorator_name(decorator: cst.Decorator) -> Optional[str]:
-    expr = decorator.decorator
-    if isinstance(expr, cst.Name):
-        return expr.value
-    if isinstance(expr, cst.Attribute):
-        return expr.attr.value
-    return None
 
 
 def _is_declaration(function: cst.FunctionDef) -> bool:

@@ -6,12 +6,14 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
-from mplint.edits import FixSpec, InsertAfter, InsertBefore, NodeEdit, Replace
+from mplint.edits import FixSpec, Replace
 from mplint.gate_shapes import QUEUE_EXCEPTION
 from mplint.gates import FUTURES, PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import Model, call_argument
+from mplint.model.syntax import root_name
 from mplint.rule import Invalid, LintRule, Valid
+from mplint.rules._helpers import spelling_with_import
 
 
 class QueueExceptionMismatch(LintRule):
@@ -198,7 +200,7 @@ class QueueExceptionMismatch(LintRule):
                     if exception is not None:
                         bad[element] = exception
         # Names whose use disappears with the fixes: an import only they use would be left unused.
-        self._rewritten = {_root_name(element) for element in bad}
+        self._rewritten = {root_name(element) for element in bad}
         for element, exception in bad.items():
             self._report_spelling(element, exception)
         seen: set[cst.CSTNode] = set(bad)
@@ -322,11 +324,11 @@ class QueueExceptionMismatch(LintRule):
 
     # --- fixes ---------------------------------------------------------------------------------------
     def _replace_fix(self, element: cst.BaseExpression, qualname: str) -> Optional[FixSpec]:
-        spelled = self._spell(qualname, element)
+        spelled = spelling_with_import(self.model, qualname, element)
         if spelled is None:
             return None
         text, edits = spelled
-        if not self._import_kept(element, text):
+        if not self.model.importer.import_kept(element, text, self._rewritten):
             return None
         return self.fix(Applicability.SAFE, *edits, Replace(element, text))
 
@@ -341,7 +343,7 @@ class QueueExceptionMismatch(LintRule):
             replaced = self._replace_fix(element, f"queue.{exception}")
             if replaced is not None:
                 return replaced
-        spelled_right = self._spell(f"queue.{exception}", element)
+        spelled_right = spelling_with_import(self.model, f"queue.{exception}", element)
         if spelled_right is None:
             return None
         right, edits = spelled_right
@@ -350,38 +352,6 @@ class QueueExceptionMismatch(LintRule):
         if element is whole:
             pair = f"({pair})"
         return self.fix(Applicability.SAFE, *edits, Replace(element, pair))
-
-    def _import_kept(self, element: cst.BaseExpression, replacement: str) -> bool:
-        """Rewriting ``element`` as ``replacement`` leaves the import it reads (if any) in use."""
-        root = _root_name(element)
-        if root is None or replacement.split(".", 1)[0] == root.value:
-            return True
-        return self.model.importer.import_used_elsewhere(
-            root, (n for n in self._rewritten if n is not None)
-        )
-
-    def _spell(self, qualname: str, at: cst.CSTNode) -> Optional[tuple[str, tuple[NodeEdit, ...]]]:
-        model = self.model
-        spelled = model.importer.import_spelling(qualname, at)
-        if spelled is None:
-            return None
-        text, import_line = spelled
-        if import_line is None:
-            return text, ()
-        anchor = model.importer.import_anchor()
-        if anchor is None:
-            return None
-        statement, after = anchor
-        edit = (
-            InsertAfter(statement, import_line) if after else InsertBefore(statement, import_line)
-        )
-        return text, (edit,)
-
-
-def _root_name(expr: cst.BaseExpression) -> Optional[cst.Name]:
-    while isinstance(expr, cst.Attribute):
-        expr = expr.value
-    return expr if isinstance(expr, cst.Name) else None
 
 
 def _elements(expr: cst.BaseExpression) -> list[cst.BaseExpression]:

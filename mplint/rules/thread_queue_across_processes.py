@@ -6,11 +6,13 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
-from mplint.edits import FixSpec, InsertAfter, InsertBefore, NodeEdit, Replace
+from mplint.edits import FixSpec, NodeEdit, Replace
 from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import BindingKind, FunctionNode, LocalVar, Submission, Via
+from mplint.model.syntax import root_name
 from mplint.rule import Invalid, LintRule, Valid
+from mplint.rules._helpers import spelling_with_import
 
 _THREAD_KINDS = (KindName.THREAD_QUEUE, KindName.THREAD_LOCK)
 # What replaces a thread-only class, by the last part of its qualified name.
@@ -181,7 +183,7 @@ class ThreadQueueAcrossProcesses(LintRule):
                     found.append((arg, kind, submission))
         # Import names whose use the fixes remove: an import only they use would be left unused.
         self._rewritten = {
-            _root_name(kind.creator.func) for _, kind, _ in found if kind.creator is not None
+            root_name(kind.creator.func) for _, kind, _ in found if kind.creator is not None
         }
         for arg, kind, submission in found:
             self._report_argument(arg, kind, submission)
@@ -310,21 +312,12 @@ class ThreadQueueAcrossProcesses(LintRule):
                 return None
         else:
             root = owner.family if owner.family in api_table.FAMILY_ROOTS else "multiprocessing"
-            spelled = model.importer.import_spelling(f"{root}.{cls}", creator)
+            spelled = spelling_with_import(model, f"{root}.{cls}", creator)
             if spelled is None:
                 return None
-            text, import_line = spelled
-            if import_line is not None:
-                anchor = model.importer.import_anchor()
-                if anchor is None:
-                    return None
-                statement, after = anchor
-                edits.append(
-                    InsertAfter(statement, import_line)
-                    if after
-                    else InsertBefore(statement, import_line)
-                )
-        if not self._import_kept(creator.func, text):
+            text, import_edits = spelled
+            edits.extend(import_edits)
+        if not model.importer.import_kept(creator.func, text, self._rewritten):
             return None
         edits.append(Replace(creator.func, text))
         return self.fix(Applicability.UNSAFE, *edits)
@@ -351,19 +344,4 @@ class ThreadQueueAcrossProcesses(LintRule):
             return None
         return f"{context.value}.{cls}"
 
-    def _import_kept(self, func: cst.BaseExpression, replacement: str) -> bool:
-        """Replacing ``func`` leaves the import it reads (if any) in use elsewhere."""
-        root = _root_name(func)
-        if root is None or replacement.split(".", 1)[0] == root.value:
-            return True
-        return self.model.importer.import_used_elsewhere(
-            root, (n for n in self._rewritten if n is not None)
-        )
-
     _rewritten: set[Optional[cst.Name]]
-
-
-def _root_name(expr: cst.BaseExpression) -> Optional[cst.Name]:
-    while isinstance(expr, cst.Attribute):
-        expr = expr.value
-    return expr if isinstance(expr, cst.Name) else None

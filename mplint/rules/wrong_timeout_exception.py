@@ -6,11 +6,12 @@ import libcst as cst
 
 from mplint import api_table
 from mplint.diagnostics import Applicability, Severity
-from mplint.edits import FixSpec, InsertAfter, InsertBefore, NodeEdit, Replace
+from mplint.edits import FixSpec, NodeEdit, Replace
 from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import KindName
 from mplint.model import Model, call_argument
 from mplint.rule import Invalid, LintRule, Valid
+from mplint.rules._helpers import spelling_with_import
 
 _FUTURES_TIMEOUT = "concurrent.futures.TimeoutError"
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
@@ -247,10 +248,10 @@ class WrongTimeoutException(LintRule):
         modern = self._futures_timeout_is_builtin()
         # ``concurrent.futures.TimeoutError`` is the futures timeout on every version; the builtin
         # ``TimeoutError`` only from 3.11 on.
-        spelling = model.importer.import_spelling(raised, caught)
+        spelling = spelling_with_import(model, raised, caught)
         if spelling is None:
             return None
-        text, import_line = spelling
+        text, import_edits = spelling
         edits: list[NodeEdit] = []
         elements = caught.elements if isinstance(caught, cst.Tuple) else None
         wrong = [
@@ -270,14 +271,7 @@ class WrongTimeoutException(LintRule):
             edits.append(Replace(caught, f"({self.code_for(caught)}, {text})"))
         else:
             return None  # ``except A, B`` is not Python 3
-        if import_line is not None:
-            anchor = model.importer.import_anchor()
-            if anchor is None:
-                return None
-            statement, after = anchor
-            insert = InsertAfter if after else InsertBefore
-            edits.append(insert(statement, import_line))
-        return self.fix(Applicability.SAFE, *edits)
+        return self.fix(Applicability.SAFE, *edits, *import_edits)
 
 
 # --- helpers of this rule ---

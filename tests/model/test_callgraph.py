@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Optional
 
 import libcst as cst
@@ -66,7 +67,7 @@ def test_reachable_functions_stop_at_the_depth() -> None:
     assert model.callgraph.reachable_from(f["f0"]) == {f["f0"], f["f1"], f["f2"], f["f3"]}
 
 
-def is_named(name: str) -> object:
+def is_named(name: str) -> Callable[[FunctionNode], bool]:
     return lambda function: isinstance(function, cst.FunctionDef) and function.name.value == name
 
 
@@ -103,6 +104,31 @@ def test_call_chain_is_the_shortest_and_survives_cycles() -> None:
     chain = model.callgraph.call_chain(model.names.functions["a"], is_named("d"))
     assert names_of(chain) == ["a", "b", "d"]
     assert model.callgraph.call_chain(model.names.functions["d"], is_named("a")) is None
+
+
+def test_call_chains_are_shortest_breadth_first_and_bounded() -> None:
+    model = model_of(
+        """
+        def a(): b(); c()
+        def b(): a(); d(); c()
+        def c(): d(); e()
+        def d(): pass
+        def e(): f()
+        def f(): pass
+        """
+    )
+    chains = [names_of(c) for c in model.callgraph.call_chains(model.names.functions["a"])]
+    assert chains == [
+        ["a"],
+        ["a", "b"],
+        ["a", "c"],
+        ["a", "b", "d"],
+        ["a", "c", "e"],
+        ["a", "c", "e", "f"],
+    ]
+    one = [names_of(c) for c in model.callgraph.call_chains(model.names.functions["a"], 1)]
+    assert one == [["a"], ["a", "b"], ["a", "c"]]
+    assert [names_of(c) for c in model.callgraph.call_chains(model.names.functions["d"])] == [["d"]]
 
 
 def callees(model: Model, name: str) -> Optional[list[str]]:

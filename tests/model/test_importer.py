@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
 from .support import model_of, name_node, source_of
 
 
@@ -89,3 +91,36 @@ def test_import_used_elsewhere() -> None:
         "q",
         "q",
     ]
+
+
+def test_import_kept() -> None:
+    model = model_of(
+        """
+        import queue
+        from multiprocessing import Queue
+        q = Queue()
+        try:
+            q.get_nowait()
+        except Queue.Empty:
+            pass
+        except queue.Empty:
+            pass
+        except f().Empty:
+            pass
+        """
+    )
+    first, second = (name_node(model, "Queue", n) for n in (1, 2))
+    in_handler = model.parent(second)
+    assert isinstance(in_handler, cst.Attribute)
+    importer = model.importer
+    assert importer.import_kept(in_handler, "queue.Empty")  # Queue() still reads the import
+    assert not importer.import_kept(in_handler, "queue.Empty", [first, None])
+    assert importer.import_kept(in_handler, "Queue.Full", [first])  # the same name stays
+    assert importer.import_kept(second, "queue.Empty", [None])
+    only_use = model.parent(name_node(model, "queue", 1))
+    assert isinstance(only_use, cst.Attribute)
+    assert not importer.import_kept(only_use, "Q.Empty")
+    assert importer.import_kept(only_use, "queue.Full")
+    call_rooted = model.parent(name_node(model, "Empty", 2))
+    assert isinstance(call_rooted, cst.Attribute)
+    assert importer.import_kept(call_rooted, "queue.Empty")  # it reads no import

@@ -22,10 +22,12 @@ from mplint.model.syntax import (
     is_true_literal,
     is_type_checking_test,
     keyword_arg,
+    last_name,
     literal_elements,
     literal_items,
     literal_keywords,
     positional_args,
+    root_name,
     scope_descendants,
     string_value,
     tuple_elements,
@@ -94,6 +96,23 @@ def test_positional_and_keyword_args() -> None:
 )
 def test_dotted_name(code: str, expected: Optional[str]) -> None:
     assert dotted_name(expr(code)) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("a", "a"), ("a.b.c", "a"), ("a().b", None), ("a[0].b", None), ("'a'.join", None)],
+)
+def test_root_name(code: str, expected: Optional[str]) -> None:
+    found = root_name(expr(code))
+    assert (found.value if found is not None else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("a", "a"), ("a.b.c", "c"), ("a().b", "b"), ("a()", None), ("a[0]", None), ("'a'", None)],
+)
+def test_last_name(code: str, expected: Optional[str]) -> None:
+    assert last_name(expr(code)) == expected
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,10 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from mplint.rules._helpers import name_assignment
+from mplint.edits import InsertAfter, InsertBefore
+from mplint.rules._helpers import name_assignment, spelling_with_import
+
+from ..model.support import model_of, name_node, source_of
 
 
 @pytest.mark.parametrize(
@@ -32,3 +35,33 @@ def test_name_assignment(line: str, name: str | None) -> None:
 def test_name_assignment_of_nothing_or_a_compound_statement() -> None:
     assert name_assignment(None) is None
     assert name_assignment(cst.parse_statement("if x:\n    pool = Pool()\n")) is None
+
+
+@pytest.mark.parametrize(
+    ("source", "text", "edits"),
+    [
+        ("import queue\nx = 1\n", "queue.Full", []),
+        ("from queue import Full as F\nx = 1\n", "F", []),
+        ('"""Doc."""\nimport os\nx = 1\n', "queue.Full", [("InsertAfter", "import os")]),
+        ('"""Doc."""\nx = 1\n', "queue.Full", [("InsertBefore", "x = 1")]),
+    ],
+)
+def test_spelling_with_import(source: str, text: str, edits: list[tuple[str, str]]) -> None:
+    model = model_of(source, dedent=False)
+    found = spelling_with_import(model, "queue.Full", name_node(model, "x"))
+    assert found is not None and found[0] == text
+    assert [
+        (type(edit).__name__, source_of(model, edit.statement).strip(), edit.text)
+        for edit in found[1]
+        if isinstance(edit, (InsertAfter, InsertBefore))
+    ] == [(kind, statement, "import queue") for kind, statement in edits]
+    assert len(found[1]) == len(edits)
+
+
+def test_spelling_with_import_needs_a_place_for_the_import() -> None:
+    model = model_of('"""Doc."""\n', dedent=False)
+    assert model.importer.import_spelling("queue.Full", model.module) == (
+        "queue.Full",
+        "import queue",
+    )
+    assert spelling_with_import(model, "queue.Full", model.module) is None
