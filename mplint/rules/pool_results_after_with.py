@@ -11,6 +11,7 @@ from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import FlowKind, LocalVar, Model, SelfAttr, VarKey, keyword_arg
 from mplint.rule import Invalid, LintRule, Valid
+from mplint.rules._helpers import attribute_reads_around_block, self_used_after
 
 _ENDS_BLOCK = (cst.Return, cst.Raise, cst.Break, cst.Continue)
 #: Kinds of the handles ``apply_async``/``map_async``/``imap`` … give back on a pool.
@@ -233,24 +234,10 @@ class PoolResultsAfterWith(LintRule):
         model = self.model
         if pool_drained(model, block, call) or not self._only_handles_of(block, key):
             return
-        body = block.node.body
-        function = model.enclosing_function_node(block.node)
-        end = model.tree.end.get(block.node, 0)
-        later: list[cst.Attribute] = []
-        for read in model.valueflow.attribute_loads(key):
-            if _stores_into(model, read):
-                continue
-            if model.contains(body, read) and model.precedes(call, read):
-                return  # waited for inside the block
-            home = model.enclosing_function_node(read)
-            after = home is function and model.tree.order.get(read, 0) >= end
-            elsewhere = home is not function and not (
-                function is not None and model.contains(function, read)
-            )
-            if after or elsewhere:
-                later.append(read)
-        if not later or self._self_used_after(block, call):
+        inside, later = attribute_reads_around_block(model, key, block.node, call)
+        if inside or not later or self_used_after(model, block.node, call):
             return
+        function = model.enclosing_function_node(block.node)
         read = later[0]
         home = model.enclosing_function_node(read)
         where = (
@@ -287,25 +274,6 @@ class PoolResultsAfterWith(LintRule):
             isinstance(h, cst.Call) and model.contains(body, h) and _is_handle(model, h)
             for h in handles
         )
-
-    def _self_used_after(self, block: PoolBlock, call: cst.Call) -> bool:
-        """After ``call``, the block calls a method of ``self`` or hands ``self`` on: that code may
-        wait for the handle."""
-        model = self.model
-        function = model.enclosing_function_node(block.node)
-        if not isinstance(function, cst.FunctionDef) or not function.params.params:
-            return True
-        me = function.params.params[0].name.value
-        for name in model.tree.name_uses(me):
-            if not model.contains(block.node.body, name) or not model.precedes(call, name):
-                continue
-            parent = model.parent(name)
-            if not (isinstance(parent, cst.Attribute) and parent.value is name):
-                return True
-            grand = model.parent(parent)
-            if isinstance(grand, cst.Call) and grand.func is parent:
-                return True
-        return False
 
     def _in_return(self, name: cst.Name) -> bool:
         """The handle itself (not something computed from it) is returned."""
@@ -426,19 +394,6 @@ def _is_handle(model: Model, call: cst.Call) -> bool:
 
 def _is_none(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Name) and expr.value == "None"
-
-
-def _stores_into(model: Model, read: cst.Attribute) -> bool:
-    """``self.pending.append(h)``: the container attribute as the receiver of a storing method."""
-    parent = model.parent(read)
-    grand = model.parent(parent) if parent is not None else None
-    return (
-        isinstance(parent, cst.Attribute)
-        and parent.value is read
-        and parent.attr.value in ("append", "appendleft", "add", "insert", "extend")
-        and isinstance(grand, cst.Call)
-        and grand.func is parent
-    )
 
 
 def pool_drained(model: Model, block: PoolBlock, after: cst.CSTNode) -> bool:
