@@ -297,8 +297,8 @@ _END_BLOCKS = (cst.If, cst.Else, cst.For, cst.While, cst.Try, cst.Finally)
 
 def ends_the_program(model: Model, node: cst.CSTNode) -> bool:
     """The statement holding ``node`` is the last thing the program does (trailing ``print()`` lines
-    aside; a loop counts as a whole): it ends the ``__main__`` guard, or ends a function whose call
-    ends the guard. The interpreter then exits, and its exit handler
+    aside; a loop counts as a whole): it ends the ``__main__`` guard, or ends a function (or a method
+    of an instance) whose call ends the guard. The interpreter then exits, and its exit handler
     (``multiprocessing/util.py`` ``_exit_function``) finalizes and joins what is left."""
     statement = model.statement_of(node)
     if statement is None:
@@ -309,11 +309,15 @@ def ends_the_program(model: Model, node: cst.CSTNode) -> bool:
     if not isinstance(end, cst.FunctionDef):
         return False
     name = end.name.value
-    for call in model.tree.calls:
-        if not (isinstance(call.func, cst.Name) and call.func.value == name):
-            continue
-        if model.names.resolve_function(call.func) is not end:
-            continue
+    calls = [
+        call
+        for call in model.tree.calls
+        if isinstance(call.func, cst.Name)
+        and call.func.value == name
+        and model.names.resolve_function(call.func) is end
+    ]
+    calls.extend(model.valueflow.method_calls_to(end))  # ``App().run()``, ``app.run()``
+    for call in calls:
         line = model.statement_of(call)
         if (
             line is not None
