@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Optional, Union
 
 import libcst as cst
@@ -387,22 +388,10 @@ class PipeEndMisuse(LintRule):
     def _attribute_holders(self, key: SelfAttr) -> Optional[list[Submission]]:
         """The processes given the attribute's end, when every use of the attribute in the module is
         such an argument (else None: the parent closes it, uses it or hands it on)."""
-        model = self.model
-        process_calls = {
-            s.call: s
-            for s in model.submissions()
-            if s.via in (Via.PROCESS, Via.RUN) and s.owner.is_process
-        }
-        holders: list[Submission] = []
-        for use in model.valueflow.attribute_loads(key):
-            if model.valueflow.target_source(use) is not None:
-                continue  # ``self.reader, self.writer = Pipe()``: the unpacking itself
-            owner = self._submission_holding(use, process_calls)
-            if owner is None:
-                return None
-            if owner not in holders:
-                holders.append(owner)
-        return holders
+        flow = self.model.valueflow
+        # ``self.reader, self.writer = Pipe()`` itself is no use
+        uses = [u for u in flow.attribute_loads(key) if flow.target_source(u) is None]
+        return self._processes_holding(uses)
 
     def _eof_loop_read(
         self, key: VarKey, start: Optional[cst.Call], function: Optional[FunctionNode]
@@ -444,19 +433,26 @@ class PipeEndMisuse(LintRule):
     def _holders(self, key: VarKey, function: Optional[FunctionNode]) -> Optional[list[Submission]]:
         """The processes the end is given to, when the parent does nothing else with it (else None)."""
         model = self.model
-        process_calls = {
-            s.call: s
-            for s in model.submissions()
-            if s.via in (Via.PROCESS, Via.RUN) and s.owner.is_process
-        }
-        holders: list[Submission] = []
+        uses: list[cst.BaseExpression] = []
         for name in model.names.references(key):
             if model.enclosing_function_node(name) is not function:
                 return None  # a closure or global use somewhere else
             parent = model.parent(name)
             if isinstance(parent, (cst.Element, cst.AssignTarget)) and self._is_binding(name):
                 continue
-            owner = self._submission_holding(name, process_calls)
+            uses.append(name)
+        return self._processes_holding(uses)
+
+    def _processes_holding(self, uses: Sequence[cst.BaseExpression]) -> Optional[list[Submission]]:
+        """The processes whose arguments hold each of ``uses``; None when one is something else."""
+        process_calls = {
+            s.call: s
+            for s in self.model.submissions()
+            if s.via in (Via.PROCESS, Via.RUN) and s.owner.is_process
+        }
+        holders: list[Submission] = []
+        for use in uses:
+            owner = self._submission_holding(use, process_calls)
             if owner is None:
                 return None
             if owner not in holders:
