@@ -33,8 +33,9 @@ class UnreliableQueueIntrospection(LintRule):
     worker (other workers and the parent run alongside), after the same function started processes,
     or after it put items into that queue itself (they may still sit in its feeder thread); in a helper
     every caller of which started processes before calling it; and on a queue kept in an attribute
-    (`self.jobs`) that the module gives to a process or a pool task. A helper that only drains, called
-    from elsewhere, is not reported.
+    (`self.jobs`) that the module gives to a process or a pool task — unless some caller calls that
+    function in a loop (it polls again). A helper that only drains, called from elsewhere, is not
+    reported.
 
     Not reported: Manager queues (`Manager().Queue()`: `qsize()` works on every platform and there is
     no feeder thread), `queue.Queue` and `multiprocessing.SimpleQueue`, `qsize()` inside a `try` that
@@ -249,7 +250,18 @@ class UnreliableQueueIntrospection(LintRule):
             for put in puts
         ):
             return True
+        if self._repolled(function):
+            return False  # a drain its callers repeat until they have every item they expect
         return self._handed_to_a_child(key) or self._callers_started_processes(function)
+
+    def _repolled(self, function: Optional[FunctionNode]) -> bool:
+        """Some call of the function runs in a loop of its caller: a stale answer only moves the item
+        to the next call (``while pending: drain()``)."""
+        model = self.model
+        if not isinstance(function, cst.FunctionDef):
+            return False
+        calls = [*model.callgraph.calls_to(function), *model.valueflow.method_calls_to(function)]
+        return any(model.flow.in_loop(call) for call in calls)
 
     def _handed_to_a_child(self, key: VarKey) -> bool:
         """The queue kept in an attribute (``self.jobs``) is given to a process or a pool task
