@@ -317,8 +317,8 @@ _END_BLOCKS = (cst.If, cst.Else, cst.For, cst.While, cst.Try, cst.Finally)
 
 def ends_the_program(model: Model, node: cst.CSTNode) -> bool:
     """The statement holding ``node`` is the last thing the program does (trailing ``print()`` lines
-    aside; a loop counts as a whole): it ends the ``__main__`` guard, or ends a function whose call
-    ends the guard. The interpreter then exits, and its exit handler
+    aside; a loop counts as a whole): it ends the ``__main__`` guard, or ends a function (or a method
+    of an instance) whose call ends the guard. The interpreter then exits, and its exit handler
     (``multiprocessing/util.py`` ``_exit_function``) finalizes and joins what is left."""
     statement = model.statement_of(node)
     if statement is None:
@@ -329,11 +329,15 @@ def ends_the_program(model: Model, node: cst.CSTNode) -> bool:
     if not isinstance(end, cst.FunctionDef):
         return False
     name = end.name.value
-    for call in model.tree.calls:
-        if not (isinstance(call.func, cst.Name) and call.func.value == name):
-            continue
-        if model.names.resolve_function(call.func) is not end:
-            continue
+    calls = [
+        call
+        for call in model.tree.calls
+        if isinstance(call.func, cst.Name)
+        and call.func.value == name
+        and model.names.resolve_function(call.func) is end
+    ]
+    calls.extend(model.valueflow.method_calls_to(end))  # ``App().run()``, ``app.run()``
+    for call in calls:
         line = model.statement_of(call)
         if (
             line is not None
@@ -399,3 +403,68 @@ def _bare_call(statement: Optional[cst.CSTNode]) -> Optional[cst.Call]:
     ):
         return statement.body[0].value
     return None
+
+
+# --- values kept in attributes past a ``with`` block ----------------------------------------------------
+def self_used_after(model: Model, block: cst.With, after: cst.CSTNode) -> bool:
+    """After ``after``, the ``with`` block (in a method) calls a method of ``self``, hands ``self`` or
+    one of its bound methods on: that code may use what the block keeps in ``self`` while the block
+    still runs. True outside a method."""
+    function = model.enclosing_function_node(block)
+    if not isinstance(function, cst.FunctionDef) or not function.params.params:
+        return True
+    me = function.params.params[0].name.value
+    info = model.names.enclosing_class(function)
+    for name in model.tree.name_uses(me):
+        if not model.contains(block.body, name) or not model.precedes(after, name):
+            continue
+        parent = model.parent(name)
+        if not (isinstance(parent, cst.Attribute) and parent.value is name):
+            return True
+        grand = model.parent(parent)
+        if isinstance(grand, cst.Call) and grand.func is parent:
+            return True
+        if info is None or model.names.class_method(info, parent.attr.value) is not None:
+            return True  # a bound method handed on
+    return False
+
+
+def attribute_reads_around_block(
+    model: Model, key: SelfAttr, block: cst.With, after: cst.CSTNode
+) -> tuple[list[cst.Attribute], list[cst.Attribute]]:
+    """The reads of the attribute ``key`` in the ``with`` block after ``after``, and those that run
+    once the block has ended: later in the block's function, or in any other function (which runs
+    before the block's function or after its block, when the block calls no method of ``self`` — see
+    :func:`self_used_after`), each in source order. Assignments to it and its use as the receiver of a
+    storing method (``self.pending.append(h)``) are not reads."""
+    function = model.enclosing_function_node(block)
+    end = model.tree.end.get(block, 0)
+    inside: list[cst.Attribute] = []
+    later: list[cst.Attribute] = []
+    for read in model.valueflow.attribute_loads(key):
+        if model.valueflow.target_source(read) is not None or _stores_into(model, read):
+            continue
+        if model.contains(block.body, read):
+            if model.precedes(after, read):
+                inside.append(read)
+            continue
+        home = model.enclosing_function_node(read)
+        if home is function:
+            if model.tree.order.get(read, 0) >= end:
+                later.append(read)
+        elif function is None or not model.contains(function, read):
+            later.append(read)
+    return inside, later
+
+
+def _stores_into(model: Model, read: cst.Attribute) -> bool:
+    """``self.pending.append(h)``: the attribute as the receiver of a storing method."""
+    parent = model.parent(read)
+    grand = model.parent(parent) if parent is not None else None
+    return (
+        isinstance(parent, cst.Attribute)
+        and parent.value is read
+        and parent.attr.value in ("append", "appendleft", "add", "insert", "extend")
+        and isinstance(grand, cst.Call)
+        and grand.func is parent
+    )

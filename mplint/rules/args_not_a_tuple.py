@@ -98,6 +98,9 @@ class ArgsNotATuple(LintRule):
 
     Only values whose type is certain are reported: literals, f-strings, arithmetic, calls such as
     `str(x)`, variables every assignment of which agrees, objects the model knows (a `Queue`, a `Connection` …), and parameters annotated with a built-in
+    type. A variable, parameter or attribute is also followed through the value flow to every value it
+    may hold (what the callers of a helper pass for its `args` parameter, what `__init__` stores in
+    `self.args`, the values of a dict of jobs): reported, without a fix, when they all are of one such
     type. `args=(params)` around a variable of unknown type, `args=[a, b]` (a list is fine) and a
     generator expression are not reported. A `Process` subclass with its own `__init__` is skipped: its
     parameters are its own.
@@ -268,6 +271,8 @@ class ArgsNotATuple(LintRule):
         if value is None:
             return
         found = self.model.types.value_type(value)
+        if found is None and self._check_flowed_args(value, slot, owner):
+            return
         if found is None and owner.name is KindName.PROCESS and not owner.uses_threads:
             self._check_object_args(value, slot)
             return
@@ -285,6 +290,35 @@ class ArgsNotATuple(LintRule):
             expected="a tuple",
             problem=_ARGS_PROBLEMS[found],
         )
+
+    def _check_flowed_args(self, value: cst.BaseExpression, slot: str, owner: Kind) -> bool:
+        """``args=args`` where the variable, parameter or attribute only ever holds values of one type
+        that is not a tuple (``run(greet, ("egon"))`` with ``def run(target, args)``). Reported at the
+        use, naming a value it holds; no fix (the value may serve elsewhere)."""
+        model = self.model
+        if not isinstance(value, (cst.Name, cst.Attribute, cst.Subscript)):
+            return False
+        sources = model.valueflow.sources(value)
+        if not sources or any(s is value for s in sources):
+            return False
+        types = {model.types.value_type(s) for s in sources}
+        if len(types) != 1:
+            return False
+        found = types.pop()
+        if found is None or found not in _ARGS_PROBLEMS:
+            return False
+        if found == "None" and owner.uses_threads:
+            return False
+        if found in ("set", "frozenset"):
+            return False  # a one-item set unpacks to that item, in order
+        self.report(
+            value,
+            slot=f"{slot}={self.snippet(value, width=30)}",
+            what=f"{_article(found)} (`{self.snippet(sources[0], width=30)}`)",
+            expected="a tuple",
+            problem=_ARGS_PROBLEMS[found],
+        )
+        return True
 
     def _check_object_args(self, value: cst.BaseExpression, slot: str) -> None:
         """``Process(args=(conn))``: a queue, connection, pool, lock … alone, not in a tuple."""

@@ -9,7 +9,17 @@ from mplint import api_table
 from mplint.diagnostics import Severity
 from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
-from mplint.model import FunctionNode, LocalVar, Model, Submission, VarKey, Via, call_argument
+from mplint.model import (
+    Binding,
+    BindingKind,
+    FunctionNode,
+    LocalVar,
+    Model,
+    Submission,
+    VarKey,
+    Via,
+    call_argument,
+)
 from mplint.model.syntax import scope_descendants
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import ends_the_program
@@ -39,6 +49,9 @@ class JoinBlockedByQueue(LintRule):
       after the `join()` (also through a dict of queues or a list of pipe ends); or
     - consumes a queue in a `while True:` loop that has no way out (no sentinel check with `break`, no
       `return`, `raise` or `sys.exit()`), so it never ends.
+
+    A call of a function of the module that joins the processes it is given (`join_all(procs)`, with
+    `for p in procs: p.join()`) counts as a `join()` where it is called, and is reported there.
 
     ## Why is this bad?
     Both hang forever. A process that put items into a queue does not exit until its feeder thread
@@ -208,7 +221,7 @@ class JoinBlockedByQueue(LintRule):
         for channel in self._channels(submission, root):
             if channel.read_key is None and channel.creator is None:
                 continue  # no variable to read it through: nothing is read after the join
-            for join in joins:
+            for join in [*joins, *self._joining_calls(joins, channel, submission)]:
                 function = model.enclosing_function_node(join)
                 reads = [
                     r for r in self._reads(channel) if model.enclosing_function_node(r) is function
@@ -225,6 +238,55 @@ class JoinBlockedByQueue(LintRule):
                     f"comes before `{channel.name}` is read: the child cannot exit while what it "
                     f"{'sent' if sent else 'put'} is unread (a hang beyond 64 KiB)"
                 )
+        return None
+
+    def _joining_calls(
+        self, joins: list[cst.Call], channel: _Channel, producer: Submission
+    ) -> list[cst.Call]:
+        """Calls of a function of the module that joins the processes it is given (``join_all(procs)``
+        with ``for p in procs: p.join()``), given the producer, and reading nothing of the channel
+        itself: each call waits like a ``join()`` written in its place."""
+        model = self.model
+        out: list[cst.Call] = []
+        for join in joins:
+            helper = model.enclosing_function_node(join)
+            func = join.func
+            if not isinstance(helper, cst.FunctionDef) or not isinstance(func, cst.Attribute):
+                continue
+            if any(model.enclosing_function_node(r) is helper for r in self._reads(channel)):
+                continue
+            param = self._joined_parameter(join, func.value)
+            if param is None:
+                continue
+            for call in model.callgraph.calls_to(helper):
+                given = model.valueflow.call_binds(helper, param, call)
+                kind = model.kind_of(given) if given is not None else None
+                if kind is not None and kind.name is KindName.SEQUENCE:
+                    kind = kind.item
+                if kind is not None and kind.creator is producer.call and call not in out:
+                    out.append(call)
+        return out
+
+    def _joined_parameter(self, join: cst.Call, receiver: cst.BaseExpression) -> Optional[Binding]:
+        """The parameter whose process (or each of whose processes: ``for p in procs: p.join()``)
+        ``join`` waits for whenever its function runs."""
+        model = self.model
+        binding = model.names.only_binding(receiver)
+        if binding is None:
+            return None
+        if binding.how is BindingKind.PARAM:
+            return binding if model.flow.runs_whenever_scope_runs(join) else None
+        loops = model.flow.enclosing_loops(join)
+        if binding.how is not BindingKind.FOR or len(loops) != 1 or binding.value is None:
+            return None
+        items = model.names.only_binding(binding.value)
+        if (
+            items is not None
+            and items.how is BindingKind.PARAM
+            and model.flow.runs_each_iteration(join, loops[0])
+            and model.flow.runs_whenever_scope_runs(loops[0])
+        ):
+            return items
         return None
 
     def _reads(self, channel: _Channel) -> list[cst.Call]:

@@ -8,8 +8,9 @@ from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter
 from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import KindName
-from mplint.model import VarKey
+from mplint.model import SelfAttr, VarKey
 from mplint.rule import Invalid, LintRule, Valid
+from mplint.rules._helpers import attribute_reads_around_block, self_used_after
 
 #: Where a manager stops: the ``with`` statement that entered it, or its ``shutdown()`` call.
 Stop = Union[cst.With, cst.Call]
@@ -29,6 +30,11 @@ class ManagerUsedAfterShutdown(LintRule):
     every later use of the proxy fails, typically with `BrokenPipeError: [Errno 32] Broken pipe`, or with
     `FileNotFoundError: [Errno 2] No such file or directory` when this process had not connected to the
     server yet, or `EOFError`. Returning a proxy out of the `with` block hands the caller a dead object.
+
+    A proxy kept in an attribute inside the block (`self.shared = m.dict()`) is followed to its reads
+    after the block in the same method and in the class's other methods (which run before the block,
+    holding a proxy of an earlier call, or after it), unless the block calls a method of `self` or
+    hands `self` on after storing it.
 
     A proxy re-created after the block, and copies taken inside it (`result = dict(shared)`), are not
     reported.
@@ -130,6 +136,8 @@ class ManagerUsedAfterShutdown(LintRule):
     def check(self) -> None:
         for stop, manager in self._stops():
             self._check_stop(stop, manager)
+            if isinstance(stop, cst.With):
+                self._check_attributes(stop, manager)
 
     def _stops(self) -> list[tuple[Stop, VarKey]]:
         """Each place a manager stops, with the key of the variable holding it."""
@@ -204,19 +212,70 @@ class ManagerUsedAfterShutdown(LintRule):
                 fix = self._fix(stop, use, kind.name) if isinstance(stop, cst.With) else None
                 self.report(use, fix=fix, name=use.value, stopped=stopped)
 
+    def _check_attributes(self, stop: cst.With, manager: VarKey) -> None:
+        """A proxy kept in an attribute inside the block (``self.shared = m.dict()``) and read after
+        it: later in the same method, or by another method, which runs before the block (the proxy of
+        an earlier call, dead as well) or after it. Silent when the attribute also gets other values,
+        or when the block calls a method of ``self`` after storing it."""
+        model = self.model
+        flow = model.valueflow
+        targets = [t for stores in model.tree.attribute_stores.values() for t in stores]
+        for target in sorted(targets, key=lambda t: model.tree.order.get(t, 0)):
+            if not model.contains(stop.body, target):
+                continue
+            key = model.binding_key(target)
+            source = flow.target_source(target) if isinstance(key, SelfAttr) else None
+            if key is None or source is None or source.path or source.items:
+                continue
+            assert isinstance(key, SelfAttr)
+            kind = model.kind_of(source.expr)
+            if kind is None or not kind.proxy or not self._only_this_proxy(key, stop):
+                continue
+            if model.values.proxy_manager(source.expr) != manager:
+                continue
+            _inside, reads = attribute_reads_around_block(model, key, stop, target)
+            live = [r for r in reads if not self._identity_test(r)]
+            if not live or self_used_after(model, stop, target):
+                continue
+            self.report(
+                live[0],
+                name=self.code_for(live[0]),
+                stopped="shut down when its `with` block ended",
+            )
+
+    def _only_this_proxy(self, key: SelfAttr, stop: cst.With) -> bool:
+        """Every value the attribute gets is ``None`` or made in the block."""
+        flow = self.model.valueflow
+        if flow.attribute_assigned_elsewhere(key):
+            return False
+        values = flow.attribute_sources(key)
+        return all(
+            not v.path
+            and not v.items
+            and (
+                (isinstance(v.expr, cst.Name) and v.expr.value == "None")
+                or self.model.contains(stop.body, v.expr)
+            )
+            for v in values
+        )
+
     def _live_use(self, use: cst.Name) -> bool:
         """A read that talks to the server: not ``del x``, ``x = …`` or ``x is None``."""
         model = self.model
         if model.names.variable_use(use) not in ("load", "augment"):
             return False
+        return not self._identity_test(use)
+
+    def _identity_test(self, use: cst.BaseExpression) -> bool:
+        """``x is None``, ``x is not y``: no message to the server."""
+        model = self.model
         parent = model.parent(use)
         if isinstance(parent, cst.ComparisonTarget) and isinstance(
             parent.operator, (cst.Is, cst.IsNot)
         ):
-            return False
-        return not (
-            isinstance(parent, cst.Comparison)
-            and any(isinstance(t.operator, (cst.Is, cst.IsNot)) for t in parent.comparisons)
+            return True
+        return isinstance(parent, cst.Comparison) and any(
+            isinstance(t.operator, (cst.Is, cst.IsNot)) for t in parent.comparisons
         )
 
     def _rebound_after(self, key: VarKey, after: int, use: cst.CSTNode) -> bool:

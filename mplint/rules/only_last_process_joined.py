@@ -7,7 +7,7 @@ import libcst as cst
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter, InsertBefore, ReplaceLines
 from mplint.gates import PROCESSES, Gate, needs
-from mplint.model import LocalVar
+from mplint.model import LocalVar, SelfAttr, VarKey
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import expression_line
 
@@ -29,6 +29,9 @@ class OnlyLastProcessJoined(LintRule):
     `multiprocessing/util.py` `_exit_function`, reaps it). The last process started is not the last to
     finish: when the jobs are of uneven length the parent sees only part of the work done, and
     nothing fails. Nothing raises; the result is silently incomplete.
+
+    The variable may be an attribute (`self.proc`), and the process may be made and started by a
+    function of the module that returns it (`proc = start_one(item)`).
 
     Not reported: a process also stored somewhere (a list, a dict, an attribute) or passed to a
     function, a loop that joins its process itself, and a variable that is rebound between the loop
@@ -134,7 +137,7 @@ class OnlyLastProcessJoined(LintRule):
             if not kind.is_process:
                 continue
             key = model.binding_key(receiver)
-            if not isinstance(key, LocalVar):
+            if key is None:
                 continue
             found = self._loop_creation(key, join)
             if found is None:
@@ -142,11 +145,11 @@ class OnlyLastProcessJoined(LintRule):
             loop, start = found
             self.report(
                 join,
-                fix=self._fix(loop, start, join, receiver),
+                fix=self._fix(loop, start, join, receiver) if model.contains(loop, start) else None,
                 call=self.code_for(join),
             )
 
-    def _loop_creation(self, key: LocalVar, join: cst.Call) -> Optional[tuple[Loop, cst.Call]]:
+    def _loop_creation(self, key: VarKey, join: cst.Call) -> Optional[tuple[Loop, cst.Call]]:
         """The loop that last bound ``key`` before ``join`` to a new started process, and its start."""
         model = self.model
         assignments = [
@@ -177,13 +180,58 @@ class OnlyLastProcessJoined(LintRule):
         if created is None or not created.is_process:
             return None
         starts = [call for call in model.calls_on(key, ("start",)) if model.contains(loop, call)]
-        if len(starts) != 1 or not model.flow.runs_each_iteration(starts[0], loop):
-            return None
+        if starts:
+            if len(starts) != 1 or not model.flow.runs_each_iteration(starts[0], loop):
+                return None
+            start = starts[0]
+        else:
+            found = self._started_by_factory(creation)
+            if found is None or not model.flow.runs_each_iteration(creation, loop):
+                return None
+            start = found
         if not self._kept_nowhere_else(key, loop, join):
             return None
-        return loop, starts[0]
+        return loop, start
 
-    def _creation_in(self, key: LocalVar, loop: Loop) -> Optional[cst.Call]:
+    def _started_by_factory(self, creation: cst.Call) -> Optional[cst.Call]:
+        """``p = start_one(item)`` where the function of the module makes a process in a variable,
+        starts it whenever it runs, keeps it nowhere else and returns it: that ``start()``."""
+        model = self.model
+        factory = model.names.resolve_function(creation.func)
+        if not isinstance(factory, cst.FunctionDef):
+            return None
+        returns = model.tree.returns.get(factory, [])
+        keys = {
+            model.binding_key(r.value) if isinstance(r.value, cst.Name) else None for r in returns
+        }
+        if len(keys) != 1:
+            return None
+        key = keys.pop()
+        if not isinstance(key, LocalVar) or key.scope is not factory:
+            return None
+        starts = [
+            s for s in model.calls_on(key, ("start",)) if model.flow.runs_whenever_scope_runs(s)
+        ]
+        if len(starts) != 1 or not self._only_used_on(key, returns):
+            return None
+        return starts[0]
+
+    def _only_used_on(self, key: LocalVar, returns: list[cst.Return]) -> bool:
+        """Every use of the factory's variable is an attribute of it, a binding, or a return."""
+        model = self.model
+        assignments = model.names.assignments_of(key)
+        for name in model.names.references(key):
+            parent = model.parent(name)
+            if isinstance(parent, cst.Attribute) and parent.value is name:
+                if parent.attr.value in ("sentinel", "join"):
+                    return False
+                continue
+            if name in assignments or any(r.value is name for r in returns):
+                continue
+            return False
+        return True
+
+    def _creation_in(self, key: VarKey, loop: Loop) -> Optional[cst.Call]:
         """The one binding of ``key`` inside the loop, when it runs on each pass and is a call."""
         model = self.model
         inside = [node for node in model.names.assignments_of(key) if model.contains(loop, node)]
@@ -201,7 +249,7 @@ class OnlyLastProcessJoined(LintRule):
             return None
         return assign.value
 
-    def _kept_nowhere_else(self, key: LocalVar, loop: Loop, join: cst.Call) -> bool:
+    def _kept_nowhere_else(self, key: VarKey, loop: Loop, join: cst.Call) -> bool:
         """Every use of the variable is a method call or an attribute on it (``p.start()``,
         ``p.daemon = True``, ``p.exitcode``), no ``join`` runs inside the loop, and the loop's binding
         is the only one between the loop and the ``join``."""
@@ -215,7 +263,14 @@ class OnlyLastProcessJoined(LintRule):
             for node in model.names.assignments_of(key)
         ):
             return False
-        for name in model.names.references(key):
+        uses: list[cst.BaseExpression] = []
+        if isinstance(key, SelfAttr):
+            if model.valueflow.attribute_assigned_elsewhere(key):
+                return False
+            uses.extend(model.valueflow.attribute_loads(key))
+        else:
+            uses.extend(model.names.references(key))
+        for name in uses:
             parent = model.parent(name)
             if isinstance(parent, cst.Attribute) and parent.value is name:
                 if parent.attr.value == "sentinel":

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Optional, Union
 
 import libcst as cst
@@ -9,7 +10,7 @@ from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter, Replace
 from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import KindName
-from mplint.model import BindingKind, FunctionNode, Submission, VarKey, Via
+from mplint.model import BindingKind, FunctionNode, SelfAttr, Submission, VarKey, Via
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import expression_line
 
@@ -25,6 +26,11 @@ class PipeEndMisuse(LintRule):
       `recv()`/`poll()` on the second — typically `w, r = Pipe(duplex=False)`, names swapped;
     - an end handed to a child `Process` that the parent never closes, while the parent reads the
       other end in a loop that stops on `EOFError`.
+
+    The ends are followed wherever they are kept (a list of pipes, attributes, a helper's parameter,
+    a `Pipe` function chosen by the caller); an end kept open is also found when both ends are kept in
+    attributes (`self.reader, self.writer = Pipe(duplex=False)`) and a method reads `self.reader` in
+    such a loop while nothing in the module closes `self.writer`.
 
     ## Why is this bad?
     - The wrong direction raises `OSError: connection is read-only` on `send()` and
@@ -264,6 +270,8 @@ class PipeEndMisuse(LintRule):
             ):
                 if isinstance(expr, cst.Name):
                     self._check_end(submission, expr)
+                elif isinstance(expr, cst.Attribute):
+                    self._check_attribute_end(submission, expr)
 
     def _check_end(self, submission: Submission, child_end: cst.Name) -> None:
         model = self.model
@@ -309,15 +317,92 @@ class PipeEndMisuse(LintRule):
             f"`{self.code_for(loop_read)}` never raises EOFError, the loop hangs",
         )
 
+    def _check_attribute_end(self, submission: Submission, child_end: cst.Attribute) -> None:
+        """The same hang with the ends kept in attributes (``self.reader, self.writer = Pipe()`` in
+        ``__init__``, the child given ``self.writer`` and another method reading ``self.reader`` until
+        ``EOFError``): reported when nothing in the module but process arguments uses the child's end."""
+        model = self.model
+        kind = model.kind_of(child_end)
+        child_key = model.valueflow.attribute_key(child_end)
+        if kind is None or kind.name is not KindName.CONNECTION or child_key is None:
+            return
+        parent_key = self._other_attribute_end(child_key)
+        if parent_key is None:
+            return
+        info = model.names.class_of_node.get(child_key.cls)
+        if info is None or model.inference.class_base_kind(info) is not None:
+            return  # a Process subclass reads its ends in the child as well
+        holders = self._attribute_holders(child_key)
+        if holders is None or submission not in holders:
+            return
+        starts = model.values.object_calls(submission.call, ("start",))
+        if not starts:
+            return
+        workers = model.workers.worker_functions(processes_only=False)
+        for method in info.methods.values():
+            if method in workers:
+                continue
+            read = self._eof_loop_read(parent_key, None, method)
+            if read is None:
+                continue
+            start = starts[0]
+            self.report(
+                start,
+                problem=f"`{self.code_for(child_end)}` stays open in the parent after "
+                f"`{self.code_for(start)}`: `{self.code_for(read)}` never raises EOFError, "
+                "the loop hangs",
+            )
+            return
+
+    def _other_attribute_end(self, key: SelfAttr) -> Optional[SelfAttr]:
+        """For an attribute whose one value is an end of ``a, b = Pipe(...)`` unpacked into two
+        attributes of the same class: the attribute holding the other end."""
+        model = self.model
+        flow = model.valueflow
+        info = model.names.class_of_node.get(key.cls)
+        sources = flow.attribute_sources(key)
+        if info is None or len(sources) != 1 or flow.attribute_assigned_elsewhere(key):
+            return None
+        source = sources[0]
+        kind = model.kind_of(source.expr)
+        if (
+            len(source.path) != 1
+            or source.items
+            or not isinstance(source.expr, cst.Call)
+            or kind is None
+            or kind.name is not KindName.TUPLE
+            or len(kind.items) != 2
+            or kind.items[0] is None
+            or kind.items[0].creator is not source.expr
+        ):
+            return None
+        targets = [t for c in model.names.lineage(info) for t in c.attribute_targets[key.attr]]
+        element = model.parent(targets[0]) if len(targets) == 1 else None
+        pair = model.parent(element) if element is not None else None
+        if not isinstance(pair, (cst.Tuple, cst.List)) or len(pair.elements) != 2:
+            return None
+        other = pair.elements[1 - source.path[0]].value
+        found = model.binding_key(other) if isinstance(other, cst.Attribute) else None
+        return found if isinstance(found, SelfAttr) and found.cls is key.cls else None
+
+    def _attribute_holders(self, key: SelfAttr) -> Optional[list[Submission]]:
+        """The processes given the attribute's end, when every use of the attribute in the module is
+        such an argument (else None: the parent closes it, uses it or hands it on)."""
+        flow = self.model.valueflow
+        # ``self.reader, self.writer = Pipe()`` itself is no use
+        uses = [u for u in flow.attribute_loads(key) if flow.target_source(u) is None]
+        return self._processes_holding(uses)
+
     def _eof_loop_read(
-        self, key: VarKey, start: cst.Call, function: Optional[FunctionNode]
+        self, key: VarKey, start: Optional[cst.Call], function: Optional[FunctionNode]
     ) -> Optional[cst.Call]:
-        """A read of the parent's end after ``start``, in a loop, that stops on ``EOFError``."""
+        """A read of the parent's end in ``function`` (after ``start``, when given), in a loop, that
+        stops on ``EOFError``."""
         model = self.model
         for read in model.calls_on(key, api_table.CONNECTION_RECV_METHODS):
-            if model.enclosing_function_node(read) is not function or not model.precedes(
-                start, read
-            ):
+            if model.enclosing_function_node(read) is not function:
+                continue
+            if start is not None and not model.precedes(start, read):
                 continue
             in_loop = False
             handles_eof = False
@@ -348,19 +433,26 @@ class PipeEndMisuse(LintRule):
     def _holders(self, key: VarKey, function: Optional[FunctionNode]) -> Optional[list[Submission]]:
         """The processes the end is given to, when the parent does nothing else with it (else None)."""
         model = self.model
-        process_calls = {
-            s.call: s
-            for s in model.submissions()
-            if s.via in (Via.PROCESS, Via.RUN) and s.owner.is_process
-        }
-        holders: list[Submission] = []
+        uses: list[cst.BaseExpression] = []
         for name in model.names.references(key):
             if model.enclosing_function_node(name) is not function:
                 return None  # a closure or global use somewhere else
             parent = model.parent(name)
             if isinstance(parent, (cst.Element, cst.AssignTarget)) and self._is_binding(name):
                 continue
-            owner = self._submission_holding(name, process_calls)
+            uses.append(name)
+        return self._processes_holding(uses)
+
+    def _processes_holding(self, uses: Sequence[cst.BaseExpression]) -> Optional[list[Submission]]:
+        """The processes whose arguments hold each of ``uses``; None when one is something else."""
+        process_calls = {
+            s.call: s
+            for s in self.model.submissions()
+            if s.via in (Via.PROCESS, Via.RUN) and s.owner.is_process
+        }
+        holders: list[Submission] = []
+        for use in uses:
+            owner = self._submission_holding(use, process_calls)
             if owner is None:
                 return None
             if owner not in holders:
@@ -375,7 +467,7 @@ class PipeEndMisuse(LintRule):
         )
 
     def _submission_holding(
-        self, name: cst.Name, process_calls: dict[cst.Call, Submission]
+        self, name: cst.BaseExpression, process_calls: dict[cst.Call, Submission]
     ) -> Optional[Submission]:
         for ancestor in self.model.ancestors(name):
             if isinstance(ancestor, cst.Call):

@@ -8,11 +8,16 @@ import libcst as cst
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter
 from mplint.gates import PROCESSES, Gate, needs
-from mplint.kinds import Kind
-from mplint.model import FlowKind, LocalVar, Model, VarKey, keyword_arg
+from mplint.kinds import Kind, KindName
+from mplint.model import FlowKind, LocalVar, Model, SelfAttr, VarKey, keyword_arg
 from mplint.rule import Invalid, LintRule, Valid
+from mplint.rules._helpers import attribute_reads_around_block, self_used_after
 
 _ENDS_BLOCK = (cst.Return, cst.Raise, cst.Break, cst.Continue)
+#: Kinds of the handles ``apply_async``/``map_async``/``imap`` … give back on a pool.
+_POOL_HANDLES = frozenset({KindName.ASYNC_RESULT, KindName.MAP_ITERATOR})
+#: Calls in a helper that wait for queued work (or drain the pool) before it hands the handles back.
+_WAITS = frozenset({"get", "wait", "ready", "successful", "close", "join", "terminate"})
 
 
 class PoolResultsAfterWith(LintRule):
@@ -23,6 +28,11 @@ class PoolResultsAfterWith(LintRule):
     library of the family) whose result is only waited for after the block: a handle read after the
     block, a handle returned out of the block, or a handle dropped without the block ending with
     `pool.close()` and `pool.join()`.
+
+    The handles may be kept in a variable or a container, in an
+    attribute read by another method (`self.result = pool.map_async(...)` in `build()`, read in
+    `thumbnails()`), or be handed back by a function of the module given the pool that queues the work
+    without waiting for it (`handles = submit_all(pool, items)`).
 
     It supersedes MPL303 on the same call: a handle dropped inside the `with` block is one
     cause, and waiting for the result before the block ends fixes both.
@@ -148,11 +158,15 @@ class PoolResultsAfterWith(LintRule):
         for block in pool_blocks(self.model):
             for call, _kind in block_handles(self.model, block):
                 self._check(block, call)
+            for call in helper_handles(self.model, block):
+                self._check(block, call, helper=True)
 
-    def _check(self, block: PoolBlock, call: cst.Call) -> None:
+    def _check(self, block: PoolBlock, call: cst.Call, *, helper: bool = False) -> None:
+        """``call`` queues work on the block's pool and gives its handle (or, with ``helper``, calls a
+        function of the module that queues the work and hands back the handles without waiting)."""
         model = self.model
         flow = model.values.value_flow(call)
-        if flow.how is FlowKind.DISCARDED:
+        if flow.how is FlowKind.DISCARDED and not helper:
             if keyword_arg(call, "callback") is not None or pool_drained(model, block, call):
                 return
             self.report(
@@ -169,12 +183,10 @@ class PoolResultsAfterWith(LintRule):
                 problem="is returned out of the `with` block, whose exit terminates the pool: "
                 "the result never arrives",
             )
-        elif (
-            flow.how in (FlowKind.ASSIGNED, FlowKind.STORED)
-            and flow.key is not None
-            and isinstance(flow.key, LocalVar)
-        ):
+        elif flow.how in (FlowKind.ASSIGNED, FlowKind.STORED) and isinstance(flow.key, LocalVar):
             self._check_variable(block, call, flow.key)
+        elif flow.how in (FlowKind.ASSIGNED, FlowKind.STORED) and isinstance(flow.key, SelfAttr):
+            self._check_attribute(block, call, flow.key)
 
     def _check_variable(self, block: PoolBlock, call: cst.Call, key: VarKey) -> None:
         model = self.model
@@ -213,6 +225,55 @@ class PoolResultsAfterWith(LintRule):
                 "unfinished results never arrive (`get()` times out or hangs)",
             )
             return
+
+    def _check_attribute(self, block: PoolBlock, call: cst.Call, key: SelfAttr) -> None:
+        """A handle kept in an attribute (``self.result = pool.map_async(...)``, or stored into a
+        container attribute) and read after the block: later in the same method, or in another method,
+        which can only run before the block (a handle of an earlier call, terminated as well) or after
+        it. Silent when the block waits for it, drains the pool, or calls anything that may read it."""
+        model = self.model
+        if pool_drained(model, block, call) or not self._only_handles_of(block, key):
+            return
+        inside, later = attribute_reads_around_block(model, key, block.node, call)
+        if inside or not later or self_used_after(model, block.node, call):
+            return
+        function = model.enclosing_function_node(block.node)
+        read = later[0]
+        home = model.enclosing_function_node(read)
+        where = (
+            f"in `{home.name.value}()`, after"
+            if isinstance(home, cst.FunctionDef) and home is not function
+            else "after"
+        )
+        self.report(
+            read,
+            fix=self._drain_fix(block),
+            what=self.code_for(read),
+            problem=f"is read {where} the `with` block whose exit terminated its pool: "
+            "unfinished results never arrive (`get()` times out or hangs)",
+        )
+
+    def _only_handles_of(self, block: PoolBlock, key: SelfAttr) -> bool:
+        """Every value the attribute (or the container it holds) gets is a placeholder or a handle
+        queued in this block."""
+        model = self.model
+        flow = model.valueflow
+        if flow.attribute_assigned_elsewhere(key):
+            return False
+        values = [s.expr for s in flow.attribute_sources(key) if not s.path and not s.items]
+        if len(values) != len(flow.attribute_sources(key)):
+            return False
+        handles = [v for v in values if not (_is_none(v) or flow.is_empty_container(v))]
+        if any(flow.is_empty_container(v) for v in values):
+            stores = flow.stores(key)
+            if any(s.path or s.items for s in stores):
+                return False
+            handles.extend(s.expr for s in stores)
+        body = block.node.body
+        return bool(handles) and all(
+            isinstance(h, cst.Call) and model.contains(body, h) and _is_handle(model, h)
+            for h in handles
+        )
 
     def _in_return(self, name: cst.Name) -> bool:
         """The handle itself (not something computed from it) is returned."""
@@ -284,6 +345,55 @@ def block_handles(model: Model, block: PoolBlock) -> list[tuple[cst.Call, Kind]]
         ):
             out.append((call, kind))
     return out
+
+
+def helper_handles(model: Model, block: PoolBlock) -> list[cst.Call]:
+    """Calls in the block's body of a function of the module given the block's pool, which queues
+    work on it and hands back the handle (or a list of handles) without waiting for them:
+    ``handles = submit_all(pool, paths)``."""
+    out: list[cst.Call] = []
+    function = model.enclosing_function_node(block.node)
+    for call in model.flow.calls_within(block.node.body):
+        if model.enclosing_function_node(call) is not function:
+            continue
+        helper = model.names.resolve_function(call.func)
+        if not isinstance(helper, cst.FunctionDef):
+            continue
+        kind = model.kind_of(call)
+        if kind is not None and kind.name is KindName.SEQUENCE:
+            kind = kind.item
+        if kind is None or kind.name not in _POOL_HANDLES or kind.creator is None:
+            continue
+        creator = kind.creator
+        if not model.contains(helper, creator) or not isinstance(creator.func, cst.Attribute):
+            continue
+        binding = model.names.only_binding(creator.func.value)
+        if binding is None or not isinstance(binding.node, cst.Param):
+            continue
+        if model.valueflow.function_of_param(binding.node) is not helper:
+            continue
+        given = model.valueflow.call_binds(helper, binding, call)
+        if given is None or not (
+            given is block.item.item
+            or (block.key is not None and model.binding_key(given) == block.key)
+        ):
+            continue
+        if any(
+            isinstance(c.func, cst.Attribute) and c.func.attr.value in _WAITS
+            for c in model.tree.calls_by_function.get(helper, [])
+        ):
+            continue  # it may wait for the work before handing the handles back
+        out.append(call)
+    return out
+
+
+def _is_handle(model: Model, call: cst.Call) -> bool:
+    kind = model.kind_of(call)
+    return kind is not None and kind.creator is call and kind.name in _POOL_HANDLES
+
+
+def _is_none(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
 
 
 def pool_drained(model: Model, block: PoolBlock, after: cst.CSTNode) -> bool:

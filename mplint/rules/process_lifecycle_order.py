@@ -56,9 +56,13 @@ class ProcessLifecycleOrder(LintRule):
     `pid` of a process that was never started silently return `False`, `None`, `None`.
 
     Calls inside `with pytest.raises(...)` (or `assertRaises`) or in a `try` that handles the error
-    are not reported. The rule only judges a process created in the same function by a direct constructor call: nothing
-    is reported when the process comes from a parameter, an attribute or a factory, when a `start()`
-    may run in between (in any branch), or when the process is handed to other code in between. `run()`
+    are not reported. The order of `join()`, `terminate()`, `kill()` and `close()` is only judged for
+    a process created in the same function by a constructor call (of a class held by a variable or a
+    parameter, too): nothing is reported when the process comes from a parameter, an attribute or a
+    factory, when a `start()` may run in between (in
+    any branch), or when the process is handed to other code in between. `run()` is judged wherever the
+    process is kept (a list, a dict, an attribute set in `__init__`) and whatever gave its class or
+    target (a helper's parameter, a class chosen by the caller); it
     is not reported in test files (calling it in-process is a testing technique), nor when the same
     function also calls `start()` on it (a deliberate in-process mode); subclasses that redefine
     lifecycle methods, or start themselves, are skipped.

@@ -7,7 +7,7 @@ import libcst as cst
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter, InsertBefore, Replace
 from mplint.gates import PROCESSES, Gate, needs
-from mplint.model import LocalVar, VarKey
+from mplint.model import Binding, BindingKind, FlowKind, LocalVar, SelfAttr, VarKey
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import expression_line
 
@@ -19,6 +19,12 @@ class StartJoinSerialized(LintRule):
     ## What it does
     Checks for a loop that creates a `Process`, starts it and then joins it (without a timeout) in the
     same pass: each process is waited for before the next one is started.
+
+    The process may be kept in a
+    variable, an attribute (`self.proc`) or a container slot (`procs[name]`, `procs[-1]` after
+    `append`); it may be made and started by a method the pass calls (`self.launch(item)`); and a
+    call, on each pass, of a function of the module that starts and joins the process made for the item
+    it is given (`convert(path)`) is reported at that call.
 
     ## Why is this bad?
     Nothing runs in parallel. `join()` blocks until the child exits, so the loop runs its processes one
@@ -130,9 +136,6 @@ class StartJoinSerialized(LintRule):
         for join, receiver, kind in model.method_calls_on_known("join"):
             if not kind.is_process or not _without_timeout(join):
                 continue
-            key = model.binding_key(receiver)
-            if key is None or not isinstance(key, LocalVar):
-                continue
             loops = model.flow.enclosing_loops(join)
             if not loops:
                 continue
@@ -141,19 +144,227 @@ class StartJoinSerialized(LintRule):
                 model.flow.runs_each_iteration(join, loop) and model.flow.loop_may_repeat(loop)
             ):
                 continue
+            found = self._made_in_loop(loop, join, receiver)
+            if found is None:
+                found = self._made_by_a_call(loop, join, receiver)
+            if found is None:
+                continue
+            creation, start, site = found
+            if not self._maps_over_items(loop, creation, site):
+                continue
+            fix = None
+            if site is None and isinstance(model.binding_key(receiver), LocalVar):
+                fix = self._split_fix(loop, start, join, receiver)
+            self.report(join, fix=fix, call=self.code_for(join))
+        for call in self._serializing_calls():
+            self.report(call, call=self.code_for(call))
+
+    def _made_in_loop(
+        self, loop: Loop, join: cst.Call, receiver: cst.BaseExpression
+    ) -> Optional[tuple[cst.Call, cst.Call, Optional[cst.Call]]]:
+        """The process ``join`` waits for is made and started earlier in the same pass: in a local
+        variable, an attribute (``self.proc``) or a container slot (``procs[name]``, ``procs[-1]``)."""
+        model = self.model
+        key = model.binding_key(receiver)
+        if isinstance(key, LocalVar):
             creation = model.values.creation_before(key, join)
             if creation is None or not model.contains(loop.body, creation):
-                continue
-            if not self._maps_over_items(loop, creation):
-                continue
+                return None
             start = self._start_between(key, creation, join)
-            if start is None or not model.flow.runs_each_iteration(start, loop):
-                continue
-            self.report(
-                join,
-                fix=self._split_fix(loop, start, join, receiver),
-                call=self.code_for(join),
+        else:
+            kind = model.kind_of(receiver)
+            creation = kind.creator if kind is not None else None
+            if (
+                creation is None
+                or not model.contains(loop.body, creation)
+                or not model.precedes(creation, join)
+                or not model.flow.runs_each_iteration(creation, loop)
+                or not self._holds(receiver, creation)
+            ):
+                return None
+            start = self._same_start(receiver, creation, join)
+        if start is None or not model.flow.runs_each_iteration(start, loop):
+            return None
+        return creation, start, None
+
+    def _holds(self, receiver: cst.BaseExpression, creation: cst.Call) -> bool:
+        """``receiver`` reads what ``creation`` was last put into: ``self.proc = Process(...)`` for
+        ``self.proc``; ``procs[name] = Process(...)`` for ``procs[name]``; ``procs.append(Process(...))``
+        for ``procs[-1]``."""
+        model = self.model
+        flow = model.values.value_flow(creation)
+        if isinstance(receiver, cst.Attribute):
+            key = model.binding_key(receiver)
+            return (
+                isinstance(key, SelfAttr)
+                and flow.how is FlowKind.ASSIGNED
+                and flow.key == key
+                and not model.names.rebound_between(key, creation, receiver)
             )
+        if not isinstance(receiver, cst.Subscript) or len(receiver.slice) != 1:
+            return False
+        base = model.binding_key(receiver.value)
+        if base is None or flow.how is not FlowKind.STORED or flow.key != base:
+            return False
+        index = receiver.slice[0].slice
+        if not isinstance(index, cst.Index):
+            return False
+        if isinstance(flow.node, cst.Call):  # procs.append(Process(...)), then procs[-1]
+            func = flow.node.func
+            return (
+                isinstance(func, cst.Attribute)
+                and func.attr.value == "append"
+                and isinstance(index.value, cst.UnaryOperation)
+                and isinstance(index.value.operator, cst.Minus)
+                and isinstance(index.value.expression, cst.Integer)
+                and index.value.expression.value == "1"
+            )
+        if not isinstance(flow.node, cst.Assign):
+            return False
+        target = flow.node.targets[0].target
+        if not isinstance(target, cst.Subscript) or len(target.slice) != 1:
+            return False
+        stored = target.slice[0].slice
+        if not isinstance(stored, cst.Index) or not isinstance(stored.value, cst.Name):
+            return False
+        same = self.code_for(stored.value) == self.code_for(index.value)
+        key = model.binding_key(stored.value)
+        return same and key is not None and not model.names.rebound_between(key, target, receiver)
+
+    def _same_start(
+        self, receiver: cst.BaseExpression, creation: cst.Call, join: cst.Call
+    ) -> Optional[cst.Call]:
+        """``X.start()`` on the receiver of ``join`` spelled the same, between ``creation`` and
+        ``join``, always before ``join``."""
+        model = self.model
+        spelled = self.code_for(receiver)
+        for start, started, _kind in model.method_calls_on_known("start"):
+            if (
+                self.code_for(started) == spelled
+                and model.precedes(creation, start)
+                and model.dominates(start, join)
+                and self._holds(started, creation)
+            ):
+                return start
+        return None
+
+    def _made_by_a_call(
+        self, loop: Loop, join: cst.Call, receiver: cst.BaseExpression
+    ) -> Optional[tuple[cst.Call, cst.Call, Optional[cst.Call]]]:
+        """The process in ``self.proc`` is made and started by a method the same pass calls before
+        ``join`` (``self.launch(item)``): that method, wherever it runs, sets and starts it."""
+        model = self.model
+        key = model.binding_key(receiver)
+        if not isinstance(key, SelfAttr):
+            return None
+        for call in model.flow.calls_within(loop.body):
+            if not (
+                model.flow.runs_each_iteration(call, loop)
+                and model.dominates(call, join)
+                and not model.names.rebound_between(key, call, join)
+            ):
+                continue
+            helper = model.names.resolve_function(call.func)
+            if not isinstance(helper, cst.FunctionDef):
+                continue
+            for start in model.calls_on(key, ("start",)):
+                if model.enclosing_function_node(start) is not helper:
+                    continue
+                func = start.func
+                assert isinstance(func, cst.Attribute)
+                creation = self._made_in(helper, key, start)
+                if (
+                    creation is not None
+                    and model.flow.runs_whenever_scope_runs(creation)
+                    and model.flow.runs_whenever_scope_runs(start)
+                    and self._holds(func.value, creation)
+                ):
+                    return creation, start, call
+        return None
+
+    def _made_in(
+        self, function: cst.FunctionDef, key: SelfAttr, before: cst.CSTNode
+    ) -> Optional[cst.Call]:
+        """The process constructor call last assigned to the attribute in ``function`` before
+        ``before``."""
+        model = self.model
+        targets = [
+            t
+            for t in model.names.assignments_of(key)
+            if model.enclosing_function_node(t) is function and model.precedes(t, before)
+        ]
+        if not targets:
+            return None
+        last = max(targets, key=lambda t: model.tree.order.get(t, 0))
+        source = model.valueflow.target_source(last)
+        if source is None or source.path or source.items or not isinstance(source.expr, cst.Call):
+            return None
+        kind = model.kind_of(source.expr)
+        return source.expr if kind is not None and kind.creator is source.expr else None
+
+    def _serializing_calls(self) -> list[cst.Call]:
+        """Calls, on each pass of a loop over items, of a function of the module that makes a process
+        for the item it is given, starts it and joins it before returning (``convert(path)`` with
+        ``def convert(path): p = Process(target=work, args=(path,)); p.start(); p.join()``), or that
+        starts and joins the process it is given."""
+        model = self.model
+        out: list[cst.Call] = []
+        for join, receiver, kind in model.method_calls_on_known("join"):
+            if not kind.is_process or not _without_timeout(join):
+                continue
+            helper = model.enclosing_function_node(join)
+            key = model.binding_key(receiver)
+            if (
+                not isinstance(helper, cst.FunctionDef)
+                or not isinstance(key, LocalVar)
+                or model.flow.in_loop(join)
+                or not model.flow.runs_whenever_scope_runs(join)
+            ):
+                continue
+            starts = [
+                s
+                for s in model.calls_on(key, ("start",))
+                if model.enclosing_function_node(s) is helper
+                and model.dominates(s, join)
+                and model.flow.runs_whenever_scope_runs(s)
+                and not model.names.rebound_between(key, s, join)
+            ]
+            if not starts:
+                continue
+            creation = model.values.creation_before(key, starts[0])
+            binding = model.names.only_binding(receiver)
+            for call in model.callgraph.calls_to(helper):
+                loops = model.flow.enclosing_loops(call)
+                if not loops or call in out:
+                    continue
+                loop = loops[0]
+                if not (
+                    model.flow.runs_each_iteration(call, loop) and model.flow.loop_may_repeat(loop)
+                ):
+                    continue
+                made = creation
+                if made is None and binding is not None and binding.how is BindingKind.PARAM:
+                    made = self._given_process(call, helper, binding, loop)
+                if made is not None and self._maps_over_items(
+                    loop, made, call if made is creation else None
+                ):
+                    out.append(call)
+        return out
+
+    def _given_process(
+        self, call: cst.Call, helper: cst.FunctionDef, binding: Binding, loop: Loop
+    ) -> Optional[cst.Call]:
+        """The process ``call`` gives the helper's parameter, made on the same pass of ``loop``."""
+        model = self.model
+        given = model.valueflow.call_binds(helper, binding, call)
+        if isinstance(given, cst.Call):
+            kind = model.kind_of(given)
+            return given if kind is not None and kind.creator is given else None
+        key = model.binding_key(given) if isinstance(given, cst.Name) else None
+        if key is None:
+            return None
+        made = model.values.creation_before(key, call)
+        return made if made is not None and model.contains(loop.body, made) else None
 
     def _start_between(self, key: VarKey, creation: cst.Call, join: cst.Call) -> Optional[cst.Call]:
         model = self.model
@@ -166,8 +377,12 @@ class StartJoinSerialized(LintRule):
                 return start
         return None
 
-    def _maps_over_items(self, loop: Loop, creation: cst.Call) -> bool:
+    def _maps_over_items(
+        self, loop: Loop, creation: cst.Call, site: Optional[cst.Call] = None
+    ) -> bool:
         """A ``for`` loop that hands its items to the processes (``args=(item,)``): data-parallel work.
+        With ``site``, ``creation`` is in the function ``site`` calls: a parameter of it counts by what
+        ``site`` binds to it.
 
         Loops over configurations (``for method in ("fork", "spawn")`` building a context), repeated
         runs (``for _ in range(2)``) and ``while`` loops are deliberately sequential more often than
@@ -185,8 +400,21 @@ class StartJoinSerialized(LintRule):
                 arg.keyword is None and index == 1 and self._is_plain_process(creation)
             ):
                 continue
-            if any(model.binding_key(name) in targets for name in _names_in(arg.value)):
-                return True
+            for name in _names_in(arg.value):
+                if model.binding_key(name) in targets:
+                    return True
+                binding = model.names.only_binding(name) if site is not None else None
+                if binding is None or binding.how is not BindingKind.PARAM:
+                    continue
+                function = model.enclosing_function_node(creation)
+                assert site is not None
+                if not isinstance(function, cst.FunctionDef):
+                    continue
+                given = model.valueflow.call_binds(function, binding, site)
+                if given is not None and any(
+                    model.binding_key(n) in targets for n in _names_in(given)
+                ):
+                    return True
         return False
 
     def _is_plain_process(self, creation: cst.Call) -> bool:

@@ -19,7 +19,9 @@ class UnjoinedProcessWithPrimitive(LintRule):
     Checks for processes that are handed a lock, semaphore, event, condition, barrier, queue or
     synchronised `Value`/`Array` of the parent in `args=`, started, and never joined, where starting
     them is the last thing the program does: the last statements of the `__main__` guard, or of the
-    function the guard calls last.
+    function (or the method of an instance, `App().run()`) the guard calls last. The object may be
+    kept in a variable, an attribute (`self.lock`) or a container (`locks["io"]`), made by a factory,
+    or handed to a helper that starts the process.
 
     ## Why is this bad?
     Under the `spawn` and `forkserver` start methods a child attaches to the parent's named semaphore
@@ -159,7 +161,9 @@ class UnjoinedProcessWithPrimitive(LintRule):
         return creation
 
     def _primitive_argument(self, creation: cst.Call) -> Optional[cst.BaseExpression]:
-        """A name in ``args=`` bound to a lock-holding object of the parent (not a Manager proxy)."""
+        """A variable, attribute (``self.lock``) or container item (``locks["io"]``) in ``args=`` holding
+        a lock-holding object of the parent (not a Manager proxy; one made in the call itself is
+        MPL407's)."""
         args = call_argument(creation, 3, "args")
         if args is None:
             return None
@@ -167,7 +171,7 @@ class UnjoinedProcessWithPrimitive(LintRule):
         if elements is None:
             return None
         for element in elements:
-            if not isinstance(element, cst.Name):
+            if not isinstance(element, (cst.Name, cst.Attribute, cst.Subscript)):
                 continue
             kind: Optional[Kind] = self.model.kind_of(element)
             if (

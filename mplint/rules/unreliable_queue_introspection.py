@@ -8,7 +8,7 @@ from mplint import api_table
 from mplint.diagnostics import Severity
 from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
-from mplint.model import VarKey, Via, call_argument
+from mplint.model import FunctionNode, SelfAttr, VarKey, Via, call_argument
 from mplint.rule import Invalid, LintRule, Valid
 
 
@@ -31,8 +31,11 @@ class UnreliableQueueIntrospection(LintRule):
 
     The check-then-act is reported where the module shows that others use the queue meanwhile: in a
     worker (other workers and the parent run alongside), after the same function started processes,
-    or after it put items into that queue itself (they may still sit in its feeder thread). A helper
-    that only drains, called from elsewhere, is not reported.
+    or after it put items into that queue itself (they may still sit in its feeder thread); in a helper
+    every caller of which started processes before calling it; and on a queue kept in an attribute
+    (`self.jobs`) that the module gives to a process or a pool task — unless some caller calls that
+    function in a loop (it polls again). A helper that only drains, called from elsewhere, is not
+    reported.
 
     Not reported: Manager queues (`Manager().Queue()`: `qsize()` works on every platform and there is
     no feeder thread), `queue.Queue` and `multiprocessing.SimpleQueue`, `qsize()` inside a `try` that
@@ -242,10 +245,53 @@ class UnreliableQueueIntrospection(LintRule):
             if model.workers.process_work(call) is not None:
                 return True
         puts = model.calls_on(key, api_table.QUEUE_PUT_METHODS)
-        return any(
+        if any(
             model.precedes(put, statement) and model.enclosing_function_node(put) is function
             for put in puts
+        ):
+            return True
+        if self._repolled(function):
+            return False  # a drain its callers repeat until they have every item they expect
+        return self._handed_to_a_child(key) or self._callers_started_processes(function)
+
+    def _repolled(self, function: Optional[FunctionNode]) -> bool:
+        """Some call of the function runs in a loop of its caller: a stale answer only moves the item
+        to the next call (``while pending: drain()``)."""
+        model = self.model
+        if not isinstance(function, cst.FunctionDef):
+            return False
+        calls = [*model.callgraph.calls_to(function), *model.valueflow.method_calls_to(function)]
+        return any(model.flow.in_loop(call) for call in calls)
+
+    def _handed_to_a_child(self, key: VarKey) -> bool:
+        """The queue kept in an attribute (``self.jobs``) is given to a process or a pool task
+        somewhere in the module: the children use it whenever any method runs."""
+        model = self.model
+        if not isinstance(key, SelfAttr):
+            return False
+        return any(
+            model.binding_key(argument) == key
+            for submission in model.submissions()
+            if submission.via is not Via.CALLBACK
+            for argument in model.inference.handed_arguments(submission)
         )
+
+    def _callers_started_processes(self, function: Optional[FunctionNode]) -> bool:
+        """A helper that every caller of which started a process before calling it (one level)."""
+        model = self.model
+        if not isinstance(function, cst.FunctionDef):
+            return False
+        callers = model.callgraph.calls_to(function)
+        if not callers:
+            return False
+        for site in callers:
+            caller = model.enclosing_function_node(site)
+            if caller is None or not any(
+                model.precedes(call, site) and model.workers.process_work(call) is not None
+                for call in model.callgraph.function_calls(caller)
+            ):
+                return False
+        return True
 
     def _polled_by_only_user(
         self,
