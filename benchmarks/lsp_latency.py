@@ -550,12 +550,22 @@ def main() -> int:
         default=ROOT,
         help="run the server of this checkout (default: this one), to compare revisions turn about",
     )
-    args = parser.parse_args()
-    documents = (
-        ("typical module", typical_document(args.lines)),
-        ("ETL module (generated, dense)", etl_document(args.lines)),
-        ("_test_multiprocessing.py (dense)", dense_document(args.lines)),
+    parser.add_argument(
+        "--documents",
+        default="typical,etl,dense",
+        help="which documents, comma-separated: typical, etl, dense (default: all three)",
     )
+    args = parser.parse_args()
+    makers = {
+        "typical": ("typical module", typical_document),
+        "etl": ("ETL module (generated, dense)", etl_document),
+        "dense": ("_test_multiprocessing.py (dense)", dense_document),
+    }
+    wanted = [name.strip() for name in args.documents.split(",") if name.strip()]
+    unknown = [name for name in wanted if name not in makers]
+    if unknown:
+        parser.error(f"unknown documents: {', '.join(unknown)} (known: {', '.join(makers)})")
+    documents = tuple((makers[name][0], makers[name][1](args.lines)) for name in wanted)
     if args.phases:
         for label, text in documents:
             phases(label, text, middle_edits(text, args.edits))
