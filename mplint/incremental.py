@@ -40,7 +40,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Union
+from typing import Optional, Union
 
 import libcst as cst
 
@@ -59,13 +59,14 @@ _DEFINITIONS = (cst.FunctionDef, cst.ClassDef)
 class Facts:
     """What the relevance of one top-level statement is decided from."""
 
-    names: frozenset[str]  # every name the statement spells
+    names: frozenset[str]  # the names it may share with the rest of the module
     always: bool  # it counts whatever the rest of the module holds
+    spelled: frozenset[str] = frozenset()  # every name it spells, its functions' own included
 
 
 @dataclass(frozen=True)
 class Reduction:
-    """The top-level statements the model may leave out (``opaque``) and the names they spell."""
+    """The top-level statements the model may leave out (``opaque``) and every name they spell."""
 
     opaque: frozenset[cst.CSTNode]
     names: frozenset[str]
@@ -87,29 +88,167 @@ NOTHING = Reduction(frozenset(), frozenset())
 
 
 def statement_facts(statement: cst.CSTNode) -> Facts:
-    """The names ``statement`` spells, and whether it always counts: it is not a definition, or it
-    imports something, or it defines a builtin's name."""
-    names: set[str] = set()
+    """The names ``statement`` may share with the rest of the module, and whether it always counts: it
+    is not a definition, or it imports something, or it defines a builtin's name.
+
+    A name shared is any attribute or keyword name, any name used at module level or in a class body,
+    and any name a function uses without binding it itself or in a function around it (Python's rule:
+    a name bound anywhere in a function is that function's own, unless it is declared ``global``). The
+    names a function binds for itself (parameters, local variables) are its own: two functions that
+    both call their parameter ``self`` share nothing through it."""
     always = not isinstance(statement, _DEFINITIONS) or statement.name.value in _BUILTINS
-    stack: list[cst.CSTNode] = [statement]
-    while stack:
-        node = stack.pop()
-        kind = type(node)
-        if kind is cst.Name:
-            if node.value not in _CONSTANTS:  # type: ignore[attr-defined]
-                names.add(node.value)  # type: ignore[attr-defined]
-            continue
-        if kind is cst.Import or kind is cst.ImportFrom:
-            always = True
-        for field in child_fields(node):
-            value = getattr(node, field)
-            if value is None or value is cst.MaybeSentinel.DEFAULT:
+    scopes = _Bindings()
+    scopes.collect(statement)
+    if scopes.imports:
+        always = True
+    spelled: set[str] = set()
+    shared = scopes.shared(statement, spelled)
+    return Facts(frozenset(shared), always, frozenset(spelled))
+
+
+_Context = Optional[
+    cst.CSTNode
+]  # the innermost function (def or lambda) around, None at module level
+
+
+class _Bindings:
+    """For each function in a statement, the names it binds and those it declares global; then the names
+    of the statement that are not a function's own."""
+
+    def __init__(self) -> None:
+        self.bound: dict[cst.CSTNode, set[str]] = {}
+        self.declared_global: dict[cst.CSTNode, set[str]] = {}
+        self.imports = False
+
+    def _bind(self, context: _Context, target: Optional[cst.CSTNode]) -> None:
+        if context is None or target is None:
+            return
+        if isinstance(target, cst.Name):
+            self.bound.setdefault(context, set()).add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind(context, element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._bind(context, target.value)
+
+    def collect(self, statement: cst.CSTNode) -> None:
+        """Pass one: the bindings and ``global`` declarations of every function."""
+        stack: list[tuple[cst.CSTNode, _Context]] = [(statement, None)]
+        while stack:
+            node, context = stack.pop()
+            inner = context
+            if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+                if isinstance(node, cst.FunctionDef):
+                    self._bind(context, node.name)
+                self.bound.setdefault(node, set())
+                for part, inside in _function_parts(node):
+                    if inside and isinstance(part, cst.Name):
+                        self._bind(node, part)  # a parameter
+                    stack.append((part, node if inside else context))
                 continue
-            if type(value) is tuple or type(value) is list:
-                stack.extend(value)
-            elif isinstance(value, cst.CSTNode):
-                stack.append(value)
-    return Facts(frozenset(names), always)
+            if isinstance(node, cst.ClassDef):
+                self._bind(context, node.name)
+                inner = None  # a class body binds class attributes, which are shared
+            elif isinstance(node, cst.Assign):
+                for target in node.targets:
+                    self._bind(context, target.target)
+            elif isinstance(
+                node, (cst.AugAssign, cst.AnnAssign, cst.NamedExpr, cst.For, cst.CompFor)
+            ):
+                self._bind(context, node.target)
+            elif isinstance(node, cst.WithItem) and node.asname is not None:
+                self._bind(context, node.asname.name)
+            elif isinstance(node, cst.ExceptHandler) and node.name is not None:
+                self._bind(context, node.name.name)
+            elif isinstance(node, (cst.Import, cst.ImportFrom)):
+                self.imports = True
+            elif isinstance(node, cst.Global) and context is not None:
+                globals_ = self.declared_global.setdefault(context, set())
+                globals_.update(item.name.value for item in node.names)
+            stack.extend((child, inner) for child in _children(node))
+
+    def _own(self, name: str, chain: tuple[cst.CSTNode, ...]) -> bool:
+        for function in reversed(chain):
+            if name in self.declared_global.get(function, ()):
+                return False
+            if name in self.bound.get(function, ()):
+                return True
+        return False
+
+    def shared(self, statement: cst.CSTNode, spelled: set[str]) -> set[str]:
+        """Pass two: every name of the statement that is not a function's own (and into ``spelled``,
+        every name)."""
+        out: set[str] = set()
+        # (node, the functions around it, innermost last; whether it is directly in a class body)
+        stack: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...], bool]] = [(statement, (), False)]
+        while stack:
+            node, chain, in_class = stack.pop()
+            kind = type(node)
+            if kind is cst.Name:
+                name = node.value  # type: ignore[attr-defined]
+                if name not in _CONSTANTS:
+                    spelled.add(name)
+                    if in_class or not self._own(name, chain):
+                        out.add(name)
+                continue
+            if kind is cst.Attribute:
+                out.add(node.attr.value)  # type: ignore[attr-defined]
+                spelled.add(node.attr.value)  # type: ignore[attr-defined]
+                stack.append((node.value, chain, in_class))  # type: ignore[attr-defined]
+                continue
+            if kind is cst.Arg and node.keyword is not None:  # type: ignore[attr-defined]
+                out.add(node.keyword.value)  # type: ignore[attr-defined]
+                spelled.add(node.keyword.value)  # type: ignore[attr-defined]
+            if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+                inner = (*chain, node)
+                for part, inside in _function_parts(node):
+                    stack.append((part, inner, False) if inside else (part, chain, in_class))
+                continue
+            if isinstance(node, cst.ClassDef):
+                stack.extend(
+                    (child, chain, in_class) for child in _children(node) if child is not node.body
+                )
+                stack.append((node.body, chain, True))
+                continue
+            stack.extend((child, chain, in_class) for child in _children(node))
+        return out
+
+
+def _function_parts(
+    node: Union[cst.FunctionDef, cst.Lambda],
+) -> list[tuple[cst.CSTNode, bool]]:
+    """A function's parts, each with whether it is inside the function: its parameters' names and its
+    body are; its name, decorators, defaults, annotations (and whatever else it holds) are evaluated
+    around it."""
+    parts: list[tuple[cst.CSTNode, bool]] = []
+    for child in _children(node):
+        if child is node.body:
+            parts.append((child, True))
+        elif child is node.params:
+            for param in _children(child):
+                if isinstance(param, cst.Param):
+                    parts.append((param.name, True))
+                    parts.extend(
+                        (part, False) for part in _children(param) if part is not param.name
+                    )
+                else:
+                    parts.append((param, False))
+        else:
+            parts.append((child, False))
+    return parts
+
+
+def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    out: list[cst.CSTNode] = []
+    for field in child_fields(node):
+        value = getattr(node, field)
+        if value is None or value is cst.MaybeSentinel.DEFAULT:
+            continue
+        if type(value) is tuple or type(value) is list:
+            out.extend(value)
+        elif isinstance(value, cst.CSTNode):
+            out.append(value)
+    return out
 
 
 class Relevance:
@@ -168,7 +307,7 @@ def unrelated(
                 pending.extend(facts[index].names)
     if not candidates:
         return NOTHING
-    names: set[str] = set()
+    spelled: set[str] = set()
     for index in candidates:
-        names.update(facts[index].names)
-    return Reduction(frozenset(body[index] for index in candidates), frozenset(names))
+        spelled.update(facts[index].spelled)
+    return Reduction(frozenset(body[index] for index in candidates), frozenset(spelled))

@@ -34,10 +34,10 @@ MODULES = sorted(
 )
 CONFIG = Config(preview=True)
 
-#: Top-level definitions that share no name with the code of any module they are appended to, some
-#: of them spelling the names rules pick for what their fixes add (``started``, ``launched``,
-#: ``started_2``, ``_task``); and two that always count: one named like a builtin, one importing
-#: something.
+#: Top-level definitions that share no name with the code of any module they are appended to, though
+#: their parameters and local variables are named like those of the modules (``p``, ``pool``, ``self``)
+#: and like what rules pick for the names their fixes add (``started``, ``launched``, ``started_2``,
+#: ``_task``); and two that always count: one named like a builtin, one importing something.
 UNRELATED = '''
 
 
@@ -68,6 +68,19 @@ def zz_report(zz_ledger, started_2=None):
 def zz_lonely():
     started_processes = [1, 2]
     return started_processes
+
+
+def zz_collisions(p, pool, queue, lock, work, target, executor, self=None):
+    results = [p, pool, queue, lock, work, target, executor, self]
+    for process in results:
+        started = process
+    return started, results
+
+
+class ZzPlain:
+    def zz_method(self, q=None):
+        self.zz_value = q
+        return self
 
 
 def sorted(zz_values):
@@ -118,7 +131,14 @@ def test_the_appended_definitions_are_left_out() -> None:
         for statement in Relevance().reduce(module).opaque
         if isinstance(statement, (cst.FunctionDef, cst.ClassDef))
     }
-    assert left_out == {"ZzLedger", "zz_decorate", "zz_report", "zz_lonely"}
+    assert left_out == {
+        "ZzLedger",
+        "zz_decorate",
+        "zz_report",
+        "zz_lonely",
+        "zz_collisions",
+        "ZzPlain",
+    }
 
 
 MIXED = typical_document(400) + UNRELATED + etl_document(300).split("\n\n\n", 1)[1]
@@ -147,6 +167,11 @@ def _facts(source: str) -> list[tuple[frozenset[str], bool]]:
     return [(f.names, f.always) for f in map(statement_facts, module.body)]
 
 
+def test_every_name_spelled_is_kept_for_the_check_of_fixes() -> None:
+    module = cst.parse_module("def f(a):\n    b = a.attr\n    return b\n")
+    assert statement_facts(module.body[0]).spelled == {"f", "a", "b", "attr"}
+
+
 def test_statement_facts() -> None:
     source = (
         "x = helper(1)\n"
@@ -156,7 +181,7 @@ def test_statement_facts() -> None:
     )
     assert _facts(source) == [
         (frozenset({"x", "helper"}), True),  # module-level code always counts
-        (frozenset({"f", "a", "key", "attr"}), False),  # not ``None``
+        (frozenset({"f", "attr"}), False),  # not its parameters, nor ``None``
         (frozenset({"g", "os", "path"}), True),  # it imports
         (frozenset({"list"}), True),  # a builtin's name
     ]
@@ -177,10 +202,16 @@ def test_definitions_linked_through_a_chain_of_names_count() -> None:
         "def first():\n    return second()\n"
         "def second():\n    return Holder().value\n"
         "class Holder:\n    value = 1\n"
-        "class Apart:\n    def own(me):\n        return me.other\n"
-        "def also_apart(other):\n    return other\n"
+        "class Apart:\n    def own(self):\n        return self.other\n"
+        "def also_apart(mp, other=None):\n    return mp, other\n"
+        "def uses_the_import():\n    return mp\n"
+        "def declares_it_global():\n    global mp\n    mp = None\n"
+        "def in_a_class_body():\n    class Inner:\n        mp = 1\n    return Inner\n"
+        "def in_a_default(value=mp):\n    return value\n"
     )
-    assert _left_out(source) == {"Apart", "also_apart"}  # ``other`` links them to each other only
+    # a parameter named ``mp`` is the function's own; the import's name used, declared global, bound
+    # in a class body or evaluated as a default is the module's
+    assert _left_out(source) == {"Apart", "also_apart"}
 
 
 def test_a_module_without_definitions_leaves_nothing_out() -> None:
