@@ -46,6 +46,7 @@ import libcst as cst
 
 from mplint.diagnostics import INTERNAL_ERROR, Diagnostic
 from mplint.model.syntax import child_fields
+from mplint.model.walk import TRIVIA
 
 __all__ = ["Reduction", "Relevance", "statement_facts", "unrelated"]
 
@@ -53,6 +54,23 @@ _BUILTINS = frozenset(dir(builtins))
 _CONSTANTS = frozenset({"None", "True", "False"})  # spelled as names in libcst, bound by nothing
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DEFINITIONS = (cst.FunctionDef, cst.ClassDef)
+#: The nodes that bind names (or declare them global) other than functions, which ``collect`` reads.
+_BINDERS: frozenset[type[cst.CSTNode]] = frozenset(
+    {
+        cst.ClassDef,
+        cst.Assign,
+        cst.AugAssign,
+        cst.AnnAssign,
+        cst.NamedExpr,
+        cst.For,
+        cst.CompFor,
+        cst.WithItem,
+        cst.ExceptHandler,
+        cst.Import,
+        cst.ImportFrom,
+        cst.Global,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -137,35 +155,43 @@ class _Bindings:
         while stack:
             node, context = stack.pop()
             inner = context
-            if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            kind = type(node)
+            if kind is cst.FunctionDef or kind is cst.Lambda:
+                assert isinstance(node, (cst.FunctionDef, cst.Lambda))
                 if isinstance(node, cst.FunctionDef):
                     self._bind(context, node.name)
                 self.bound.setdefault(node, set())
                 for part, inside in _function_parts(node):
-                    if inside and isinstance(part, cst.Name):
+                    if inside and type(part) is cst.Name:
                         self._bind(node, part)  # a parameter
                     stack.append((part, node if inside else context))
                 continue
-            if isinstance(node, cst.ClassDef):
-                self._bind(context, node.name)
-                inner = None  # a class body binds class attributes, which are shared
-            elif isinstance(node, cst.Assign):
-                for target in node.targets:
-                    self._bind(context, target.target)
-            elif isinstance(
-                node, (cst.AugAssign, cst.AnnAssign, cst.NamedExpr, cst.For, cst.CompFor)
-            ):
-                self._bind(context, node.target)
-            elif isinstance(node, cst.WithItem) and node.asname is not None:
-                self._bind(context, node.asname.name)
-            elif isinstance(node, cst.ExceptHandler) and node.name is not None:
-                self._bind(context, node.name.name)
-            elif isinstance(node, (cst.Import, cst.ImportFrom)):
-                self.imports = True
-            elif isinstance(node, cst.Global) and context is not None:
-                globals_ = self.declared_global.setdefault(context, set())
-                globals_.update(item.name.value for item in node.names)
+            if kind in _BINDERS:
+                self._binds(node, context)
+                if kind is cst.ClassDef:
+                    inner = None  # a class body binds class attributes, which are shared
             stack.extend((child, inner) for child in _children(node))
+
+    def _binds(self, node: cst.CSTNode, context: _Context) -> None:
+        """What a statement or clause of ``_BINDERS`` binds in ``context``, or declares global."""
+        if isinstance(node, cst.ClassDef):
+            self._bind(context, node.name)
+        elif isinstance(node, cst.Assign):
+            for target in node.targets:
+                self._bind(context, target.target)
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.NamedExpr, cst.For, cst.CompFor)):
+            self._bind(context, node.target)
+        elif isinstance(node, cst.WithItem):
+            if node.asname is not None:
+                self._bind(context, node.asname.name)
+        elif isinstance(node, cst.ExceptHandler):
+            if node.name is not None:
+                self._bind(context, node.name.name)
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            self.imports = True
+        elif isinstance(node, cst.Global) and context is not None:
+            globals_ = self.declared_global.setdefault(context, set())
+            globals_.update(item.name.value for item in node.names)
 
     def _own(self, name: str, chain: tuple[cst.CSTNode, ...]) -> bool:
         for function in reversed(chain):
@@ -199,12 +225,14 @@ class _Bindings:
             if kind is cst.Arg and node.keyword is not None:  # type: ignore[attr-defined]
                 out.add(node.keyword.value)  # type: ignore[attr-defined]
                 spelled.add(node.keyword.value)  # type: ignore[attr-defined]
-            if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            if kind is cst.FunctionDef or kind is cst.Lambda:
+                assert isinstance(node, (cst.FunctionDef, cst.Lambda))
                 inner = (*chain, node)
                 for part, inside in _function_parts(node):
                     stack.append((part, inner, False) if inside else (part, chain, in_class))
                 continue
-            if isinstance(node, cst.ClassDef):
+            if kind is cst.ClassDef:
+                assert isinstance(node, cst.ClassDef)
                 stack.extend(
                     (child, chain, in_class) for child in _children(node) if child is not node.body
                 )
@@ -239,14 +267,15 @@ def _function_parts(
 
 
 def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The node's children, without whitespace, comments and punctuation (``TRIVIA``: no names there)."""
     out: list[cst.CSTNode] = []
     for field in child_fields(node):
         value = getattr(node, field)
         if value is None or value is cst.MaybeSentinel.DEFAULT:
             continue
         if type(value) is tuple or type(value) is list:
-            out.extend(value)
-        elif isinstance(value, cst.CSTNode):
+            out.extend(child for child in value if type(child) not in TRIVIA)
+        elif type(value) not in TRIVIA and isinstance(value, cst.CSTNode):
             out.append(value)
     return out
 
@@ -284,30 +313,47 @@ def unrelated(
 ) -> Reduction:
     """The statements of ``body`` (with their ``facts``) that neither always count nor share a name,
     directly or through other statements, with one that does."""
-    candidates = {index for index, fact in enumerate(facts) if not fact.always}
-    if not candidates:
+    pending = [index for index, fact in enumerate(facts) if not fact.always]
+    if not pending:
         return NOTHING
-    by_name: dict[str, list[int]] = {}
-    for index in candidates:
-        for name in facts[index].names:
-            by_name.setdefault(name, []).append(index)
-    pending: list[str] = []
-    for fact in facts:
-        if fact.always:
-            pending.extend(fact.names)
-    reached: set[str] = set()
-    while pending and candidates:
-        name = pending.pop()
-        if name in reached:
-            continue
-        reached.add(name)
-        for index in by_name.pop(name, ()):
-            if index in candidates:
-                candidates.discard(index)
-                pending.extend(facts[index].names)
-    if not candidates:
+    reached: set[str] = set().union(*(fact.names for fact in facts if fact.always))
+    # Pass after pass, the statements that share a name with what counts join it; a long chain of
+    # statements each linked to the next only by the one after it is finished name by name.
+    for _ in range(16):
+        joined = {index for index in pending if not facts[index].names.isdisjoint(reached)}
+        if not joined:
+            break
+        for index in joined:
+            reached.update(facts[index].names)
+        pending = [index for index in pending if index not in joined]
+    else:
+        pending = _linked_name_by_name(pending, facts, reached)
+    if not pending:
         return NOTHING
+    candidates = set(pending)
     spelled: set[str] = set()
     for index in candidates:
         spelled.update(facts[index].spelled)
     return Reduction(frozenset(body[index] for index in candidates), frozenset(spelled))
+
+
+def _linked_name_by_name(
+    pending: list[int], facts: Sequence[Facts], reached: set[str]
+) -> list[int]:
+    """The statements of ``pending`` that no chain of shared names links to ``reached`` (which grows)."""
+    candidates = set(pending)
+    by_name: dict[str, list[int]] = {}
+    for index in pending:
+        for name in facts[index].names:
+            by_name.setdefault(name, []).append(index)
+    queue = [name for name in by_name if name in reached]
+    while queue and candidates:
+        for index in by_name.pop(queue.pop(), ()):
+            if index in candidates:
+                candidates.discard(index)
+                for name in facts[index].names:
+                    if name not in reached:
+                        reached.add(name)
+                        if name in by_name:
+                            queue.append(name)
+    return [index for index in pending if index in candidates]
