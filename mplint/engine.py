@@ -371,31 +371,23 @@ def _lint_module(
     config: Config,
     chosen: Sequence[type[LintRule]],
     raise_errors: bool,
+    opaque: Optional[frozenset[cst.CSTNode]] = None,
 ) -> list[Diagnostic]:
-    """The module's diagnostics. In a process that keeps the facts of top-level statements
-    (``use_chunk_cache``), the top-level definitions nothing links to the module-level code are left out
-    of the model; a result that may depend on them is thrown away and the module linted again whole
-    (see ``mplint.incremental``)."""
-    if _RELEVANCE is not None:
-        reduction = _RELEVANCE.reduce(module)
-        if reduction.opaque:
-            found = _lint_model(path, text, module, tree, config, chosen, False, reduction.opaque)
-            if reduction.agrees(found):
-                return found
-    return _lint_model(path, text, module, tree, config, chosen, raise_errors)
+    """Build the model (leaving out the top-level statements in ``opaque``) and run the rules.
 
-
-def _lint_model(
-    path: str,
-    text: str,
-    module: cst.Module,
-    tree: Optional[ast.Module],
-    config: Config,
-    chosen: Sequence[type[LintRule]],
-    raise_errors: bool,
-    opaque: frozenset[cst.CSTNode] = frozenset(),
-) -> list[Diagnostic]:
-    """Build the model (leaving out the top-level statements in ``opaque``) and run the rules."""
+    In a process that keeps the facts of top-level statements (``use_chunk_cache``), ``opaque`` is
+    first the top-level definitions nothing links to the module-level code; a result that may depend on
+    them is thrown away and the module linted again whole (see ``mplint.incremental``)."""
+    if opaque is None:
+        if _RELEVANCE is not None:
+            reduction = _RELEVANCE.reduce(module)
+            if reduction.opaque:
+                found = _lint_module(
+                    path, text, module, tree, config, chosen, False, reduction.opaque
+                )
+                if reduction.agrees(found):
+                    return found
+        opaque = frozenset()
     try:
         model = build_model(module, path, config.default_start_method, opaque)
     except RecursionError:

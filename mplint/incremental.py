@@ -45,7 +45,7 @@ from typing import Optional, Union
 import libcst as cst
 
 from mplint.diagnostics import INTERNAL_ERROR, Diagnostic
-from mplint.model.syntax import child_fields
+from mplint.model.syntax import child_nodes
 from mplint.model.walk import TRIVIA
 
 __all__ = ["Reduction", "Relevance", "statement_facts", "unrelated"]
@@ -268,16 +268,7 @@ def _function_parts(
 
 def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The node's children, without whitespace, comments and punctuation (``TRIVIA``: no names there)."""
-    out: list[cst.CSTNode] = []
-    for field in child_fields(node):
-        value = getattr(node, field)
-        if value is None or value is cst.MaybeSentinel.DEFAULT:
-            continue
-        if type(value) is tuple or type(value) is list:
-            out.extend(child for child in value if type(child) not in TRIVIA)
-        elif type(value) not in TRIVIA and isinstance(value, cst.CSTNode):
-            out.append(value)
-    return out
+    return [child for child in child_nodes(node) if type(child) not in TRIVIA]
 
 
 class Relevance:
