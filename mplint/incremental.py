@@ -116,21 +116,19 @@ def statement_facts(statement: cst.CSTNode) -> Facts:
     both call their parameter ``self`` share nothing through it."""
     always = not isinstance(statement, _DEFINITIONS) or statement.name.value in _BUILTINS
     scopes = _Bindings()
-    scopes.collect(statement)
-    if scopes.imports:
-        always = True
-    spelled: set[str] = set()
-    shared = scopes.shared(statement, spelled)
-    return Facts(frozenset(shared), always, frozenset(spelled))
+    shared, spelled = scopes.read(statement)
+    return Facts(frozenset(shared), always or scopes.imports, frozenset(spelled))
 
 
-_Context = Optional[
-    cst.CSTNode
-]  # the innermost function (def or lambda) around, None at module level
+#: The innermost function (def or lambda) whose own scope a node is in; None at module level and in a
+#: class body.
+_Context = Optional[cst.CSTNode]
+#: A node to read, the functions around it (innermost last), and whether it is directly in a class body.
+_Place = tuple[cst.CSTNode, tuple[cst.CSTNode, ...], bool]
 
 
 class _Bindings:
-    """For each function in a statement, the names it binds and those it declares global; then the names
+    """For each function in a statement, the names it binds and those it declares global, and the names
     of the statement that are not a function's own."""
 
     def __init__(self) -> None:
@@ -148,29 +146,6 @@ class _Bindings:
                 self._bind(context, element.value)
         elif isinstance(target, cst.StarredElement):
             self._bind(context, target.value)
-
-    def collect(self, statement: cst.CSTNode) -> None:
-        """Pass one: the bindings and ``global`` declarations of every function."""
-        stack: list[tuple[cst.CSTNode, _Context]] = [(statement, None)]
-        while stack:
-            node, context = stack.pop()
-            inner = context
-            kind = type(node)
-            if kind is cst.FunctionDef or kind is cst.Lambda:
-                assert isinstance(node, (cst.FunctionDef, cst.Lambda))
-                if isinstance(node, cst.FunctionDef):
-                    self._bind(context, node.name)
-                self.bound.setdefault(node, set())
-                for part, inside in _function_parts(node):
-                    if inside and type(part) is cst.Name:
-                        self._bind(node, part)  # a parameter
-                    stack.append((part, node if inside else context))
-                continue
-            if kind in _BINDERS:
-                self._binds(node, context)
-                if kind is cst.ClassDef:
-                    inner = None  # a class body binds class attributes, which are shared
-            stack.extend((child, inner) for child in _children(node))
 
     def _binds(self, node: cst.CSTNode, context: _Context) -> None:
         """What a statement or clause of ``_BINDERS`` binds in ``context``, or declares global."""
@@ -201,45 +176,56 @@ class _Bindings:
                 return True
         return False
 
-    def shared(self, statement: cst.CSTNode, spelled: set[str]) -> set[str]:
-        """Pass two: every name of the statement that is not a function's own (and into ``spelled``,
-        every name)."""
-        out: set[str] = set()
-        # (node, the functions around it, innermost last; whether it is directly in a class body)
-        stack: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...], bool]] = [(statement, (), False)]
+    def read(self, statement: cst.CSTNode) -> tuple[set[str], set[str]]:
+        """One walk: the bindings and ``global`` declarations of every function, and each name with
+        where it is; then the names that are not a function's own, and every name."""
+        shared: set[str] = set()
+        spelled: set[str] = set()
+        uses: list[tuple[str, tuple[cst.CSTNode, ...], bool]] = []
+        stack: list[_Place] = [(statement, (), False)]
         while stack:
             node, chain, in_class = stack.pop()
             kind = type(node)
             if kind is cst.Name:
-                name = node.value  # type: ignore[attr-defined]
-                if name not in _CONSTANTS:
-                    spelled.add(name)
-                    if in_class or not self._own(name, chain):
-                        out.add(name)
+                uses.append((node.value, chain, in_class))  # type: ignore[attr-defined]
                 continue
             if kind is cst.Attribute:
-                out.add(node.attr.value)  # type: ignore[attr-defined]
+                shared.add(node.attr.value)  # type: ignore[attr-defined]
                 spelled.add(node.attr.value)  # type: ignore[attr-defined]
                 stack.append((node.value, chain, in_class))  # type: ignore[attr-defined]
                 continue
             if kind is cst.Arg and node.keyword is not None:  # type: ignore[attr-defined]
-                out.add(node.keyword.value)  # type: ignore[attr-defined]
-                spelled.add(node.keyword.value)  # type: ignore[attr-defined]
+                shared.add(node.keyword.value)  # type: ignore[attr-defined]
+            context = chain[-1] if chain and not in_class else None
             if kind is cst.FunctionDef or kind is cst.Lambda:
                 assert isinstance(node, (cst.FunctionDef, cst.Lambda))
+                if isinstance(node, cst.FunctionDef):
+                    self._bind(context, node.name)
+                self.bound.setdefault(node, set())
                 inner = (*chain, node)
                 for part, inside in _function_parts(node):
+                    if inside and type(part) is cst.Name:
+                        self._bind(node, part)  # a parameter
                     stack.append((part, inner, False) if inside else (part, chain, in_class))
                 continue
-            if kind is cst.ClassDef:
-                assert isinstance(node, cst.ClassDef)
-                stack.extend(
-                    (child, chain, in_class) for child in _children(node) if child is not node.body
-                )
-                stack.append((node.body, chain, True))
-                continue
+            if kind in _BINDERS:
+                self._binds(node, context)
+                if kind is cst.ClassDef:
+                    assert isinstance(node, cst.ClassDef)
+                    stack.extend(
+                        (child, chain, in_class)
+                        for child in _children(node)
+                        if child is not node.body
+                    )
+                    stack.append((node.body, chain, True))  # it binds class attributes: shared
+                    continue
             stack.extend((child, chain, in_class) for child in _children(node))
-        return out
+        for name, chain, in_class in uses:
+            if name not in _CONSTANTS:
+                spelled.add(name)
+                if in_class or not self._own(name, chain):
+                    shared.add(name)
+        return shared, spelled
 
 
 def _function_parts(
