@@ -1,6 +1,7 @@
 """How fast the language server answers an edit: time from a ``didChange`` to the diagnostics of that
 version, on 2,000-line documents, as an editor sees it (the server runs as ``mplint server`` over stdio),
-side by side with CPython's ``ast.parse`` of the same text (the target is a ratio to it).
+side by side with CPython's ``ast.parse`` of the same text, timed just before each edit is sent (the target
+is a ratio to it).
 
     python benchmarks/lsp_latency.py               # 15 edits per document
     python benchmarks/lsp_latency.py --edits 30
@@ -442,7 +443,11 @@ def published(uri: str, version: int) -> Any:
     return match
 
 
-def measure(client: Client, path: Path, text: str, versions: list[str]) -> list[float]:
+def measure(
+    client: Client, path: Path, text: str, versions: list[str]
+) -> tuple[list[float], list[float]]:
+    """The latency of each edit, and CPython's ``ast.parse`` of each version, timed here just before the
+    edit is sent (so both see the same load)."""
     uri = path.as_uri()
     client.notify(
         "textDocument/didOpen",
@@ -450,8 +455,10 @@ def measure(client: Client, path: Path, text: str, versions: list[str]) -> list[
     )
     client.wait(published(uri, 1))
     latencies: list[float] = []
+    parses: list[float] = []
     for number, new_text in enumerate(versions):
         version = number + 2
+        parses.extend(parse_times([new_text]))
         sent = time.perf_counter()
         client.notify(
             "textDocument/didChange",
@@ -463,7 +470,7 @@ def measure(client: Client, path: Path, text: str, versions: list[str]) -> list[
         arrived, _ = client.wait(published(uri, version))
         latencies.append(arrived - sent)
     client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
-    return latencies
+    return latencies, parses
 
 
 def phases(label: str, text: str, versions: list[str]) -> None:
@@ -505,11 +512,13 @@ def phases(label: str, text: str, versions: list[str]) -> None:
         spent.clear()
         times: list[float] = []
         for version in versions:
+            parses.extend(parse_times([version]))
             started = time.perf_counter()
             engine.lint_source("doc.py", version, config)
             times.append(time.perf_counter() - started)
         return times
 
+    parses: list[float] = []  # ``ast.parse`` of each version, just before it is linted
     totals = run_edits()  # the latency, without the timers' own cost
     saved = {name: getattr(engine, name) for name in phase_names}
     for name, phase in phase_names.items():
@@ -522,7 +531,7 @@ def phases(label: str, text: str, versions: list[str]) -> None:
             setattr(engine, name, function)
         LintRule.get_visitors = visitors  # type: ignore[method-assign]
         engine.use_chunk_cache(False)
-    parse = statistics.median(parse_times(versions))
+    parse = statistics.median(parses)
     total = statistics.median(totals)
     print(
         f"\n{label}: median {total * 1000:.0f} ms, {total / parse:.1f}x ast.parse ({parse * 1000:.1f} ms)"
@@ -550,12 +559,22 @@ def main() -> int:
         default=ROOT,
         help="run the server of this checkout (default: this one), to compare revisions turn about",
     )
-    args = parser.parse_args()
-    documents = (
-        ("typical module", typical_document(args.lines)),
-        ("ETL module (generated, dense)", etl_document(args.lines)),
-        ("_test_multiprocessing.py (dense)", dense_document(args.lines)),
+    parser.add_argument(
+        "--documents",
+        default="typical,etl,dense",
+        help="which documents, comma-separated: typical, etl, dense (default: all three)",
     )
+    args = parser.parse_args()
+    makers = {
+        "typical": ("typical module", typical_document),
+        "etl": ("ETL module (generated, dense)", etl_document),
+        "dense": ("_test_multiprocessing.py (dense)", dense_document),
+    }
+    wanted = [name.strip() for name in args.documents.split(",") if name.strip()]
+    unknown = [name for name in wanted if name not in makers]
+    if unknown:
+        parser.error(f"unknown documents: {', '.join(unknown)} (known: {', '.join(makers)})")
+    documents = tuple((makers[name][0], makers[name][1](args.lines)) for name in wanted)
     if args.phases:
         for label, text in documents:
             phases(label, text, middle_edits(text, args.edits))
@@ -577,8 +596,9 @@ def main() -> int:
             path = workspace / f"doc_{len(text)}.py"
             path.write_text(text, encoding="utf-8")
             versions = middle_edits(text, args.edits)
-            times = [t * 1000 for t in measure(client, path, text, versions)]
-            parse = statistics.median(parse_times(versions)) * 1000
+            latencies, parses = measure(client, path, text, versions)
+            times = [t * 1000 for t in latencies]
+            parse = statistics.median(parses) * 1000
             median = statistics.median(times)
             print(
                 f"| {label} | {text.count(chr(10))} | {len(text.encode()) / 1000:.0f} | "

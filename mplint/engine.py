@@ -31,6 +31,7 @@ from mplint.diagnostics import (
 )
 from mplint.edits import resolve
 from mplint.gates import MODELLED, file_facts, imported_modules
+from mplint.incremental import Relevance
 from mplint.model import build_model
 from mplint.positions import Positions, StatementCodeCache
 from mplint.registry import enabled_rules
@@ -277,6 +278,7 @@ def _check_syntax(path: str, text: str) -> tuple[Optional[ast.Module], Optional[
 
 _CHUNKS: Optional[ChunkCache] = None
 _STATEMENT_CODE: Optional[StatementCodeCache] = None
+_RELEVANCE: Optional[Relevance] = None
 
 
 def start_worker() -> None:
@@ -290,10 +292,12 @@ def use_chunk_cache(enabled: bool = True) -> None:
     """Parse files piece by piece, keeping the pieces, in this process (see ``mplint.chunks``): for a
     process that lints the same, slightly edited, texts again and again (the language server's workers).
     The generated code of the top-level statements that hold findings is kept too (see
-    ``positions.StatementCodeCache``)."""
-    global _CHUNKS, _STATEMENT_CODE
+    ``positions.StatementCodeCache``), and so are the facts that say which top-level definitions the
+    model can leave out (see ``mplint.incremental``)."""
+    global _CHUNKS, _STATEMENT_CODE, _RELEVANCE
     _CHUNKS = ChunkCache() if enabled else None
     _STATEMENT_CODE = StatementCodeCache() if enabled else None
+    _RELEVANCE = Relevance() if enabled else None
 
 
 def _parse(
@@ -367,9 +371,25 @@ def _lint_module(
     config: Config,
     chosen: Sequence[type[LintRule]],
     raise_errors: bool,
+    opaque: Optional[frozenset[cst.CSTNode]] = None,
 ) -> list[Diagnostic]:
+    """Build the model (leaving out the top-level statements in ``opaque``) and run the rules.
+
+    In a process that keeps the facts of top-level statements (``use_chunk_cache``), ``opaque`` is
+    first the top-level definitions nothing links to the module-level code; a result that may depend on
+    them is thrown away and the module linted again whole (see ``mplint.incremental``)."""
+    if opaque is None:
+        if _RELEVANCE is not None:
+            reduction = _RELEVANCE.reduce(module)
+            if reduction.opaque:
+                found = _lint_module(
+                    path, text, module, tree, config, chosen, False, reduction.opaque
+                )
+                if reduction.agrees(found):
+                    return found
+        opaque = frozenset()
     try:
-        model = build_model(module, path, config.default_start_method)
+        model = build_model(module, path, config.default_start_method, opaque)
     except RecursionError:
         raise  # lint_source retries on a thread with a large stack
     except Exception as error:

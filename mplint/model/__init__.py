@@ -270,9 +270,15 @@ class Model:
 
 
 def build_model(
-    module: cst.Module, path: str = "<stdin>", default_start_method: Optional[str] = None
+    module: cst.Module,
+    path: str = "<stdin>",
+    default_start_method: Optional[str] = None,
+    opaque: frozenset[cst.CSTNode] = frozenset(),
 ) -> Model:
-    """Run the one pass over ``module`` and return its model."""
+    """Run the one pass over ``module`` and return its model. Top-level statements in ``opaque`` are left
+    out: each is a node of the module (its parent, place and end are known), but nothing in it is
+    entered, bound or replayed to the rules (``mplint.incremental`` says which statements that cannot
+    change a finding)."""
     model = Model(module, path, default_start_method)
-    walk(module, Builder(model.tree, model.names), TRIVIA)
+    walk(module, Builder(model.tree, model.names, opaque), TRIVIA)
     return model

@@ -14,10 +14,13 @@ from mplint.model.tree import Tree
 class Builder(cst.CSTVisitor):
     """The one pass: parents, order, scopes, bindings, functions, classes, calls."""
 
-    def __init__(self, tree: Tree, names: Names) -> None:
+    def __init__(
+        self, tree: Tree, names: Names, opaque: frozenset[cst.CSTNode] = frozenset()
+    ) -> None:
         super().__init__()
         self.tree = tree
         self.names = names
+        self.opaque = opaque
         self.stack: list[cst.CSTNode] = []
         self.scopes: list[Scope] = [names.module_scope]
         self.counter = 0
@@ -28,8 +31,12 @@ class Builder(cst.CSTVisitor):
         tree = self.tree
         tree.parents[node] = self.stack[-1] if self.stack else None
         tree.order[node] = self.counter
-        tree.events.append((node, False))
         self.counter += 1
+        if self.opaque and len(self.stack) == 1 and node in self.opaque:
+            # a top-level statement left out (``build_model``): a node of the module, not entered
+            self.stack.append(node)
+            return False
+        tree.events.append((node, False))
         self.stack.append(node)
         handler = _VISIT.get(type(node))
         if handler is not None:
@@ -38,8 +45,10 @@ class Builder(cst.CSTVisitor):
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         self.tree.end[original_node] = self.counter
-        self.tree.events.append((original_node, True))
         self.stack.pop()
+        if self.opaque and len(self.stack) == 1 and original_node in self.opaque:
+            return
+        self.tree.events.append((original_node, True))
         if type(original_node) in SCOPE_TYPES:
             self.scopes.pop()
             if type(original_node) is cst.ClassDef:

@@ -7,7 +7,9 @@ replaced and the job retried once. Where processes cannot be started, threads ar
 
 Each worker keeps what it parsed and generated for the texts it linted (``engine.use_chunk_cache``), so a
 document's next version goes to the worker that linted the last one, when that worker is free: there only
-the edited statements are parsed again. A busy worker is not waited for; the least busy one takes the job.
+the edited statements are parsed again, and only they are read again to decide which top-level definitions
+the model can leave out (``mplint.incremental``). A busy worker is not waited for; the least busy one takes
+the job.
 """
 
 from __future__ import annotations
