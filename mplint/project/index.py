@@ -1,0 +1,280 @@
+"""The project index: the modules of one project tree, their summaries, and the answer to "what does
+this imported name stand for".
+
+A :class:`Project` is one tree (see :mod:`mplint.project.layout` for how its root is found). It resolves
+an import of a file to a file of the tree and gives that file's :class:`ModuleSummary`, computed on
+demand, once per file content: in memory (checked against the file's size and modification time, so an
+unchanged module is not read again) and on disk in the cache directory (``summaries/`` beside the
+results, keyed by mplint's rule fingerprint, the module's name and the file's bytes). Only modules some
+linted file asks about are summarised, and a summary never looks into a third module.
+
+Each file linted with the project records the modules it consulted (:meth:`Project.dependencies`): the
+results cache keeps them beside the results and serves the results only while each of them is
+unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+from dataclasses import dataclass
+from typing import Optional
+
+from mplint.project.layout import (
+    absolute_module,
+    in_tree_candidate,
+    module_file,
+    module_name,
+    search_roots,
+)
+from mplint.project.summary import ModuleSummary
+
+__all__ = ["Dependency", "Imported", "Project"]
+
+#: How many re-exports (``from .tasks import work`` in ``__init__.py``) a lookup follows.
+REEXPORT_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """A module a file's results depend on: its path, the stamp it had when read, its content digest."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    digest: str
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an imported name stands for: the summary of the module that defines it and the name there."""
+
+    summary: ModuleSummary
+    name: str
+
+
+class Project:
+    """One project tree: see the module docstring. Safe to share between threads."""
+
+    def __init__(
+        self,
+        root: str,
+        cache_dir: Optional[str] = None,
+        default_start_method: Optional[str] = None,
+    ) -> None:
+        self.root = os.path.abspath(root)
+        self.cache_dir = cache_dir
+        self.default_start_method = default_start_method
+        self._lock = threading.RLock()
+        self._summaries: dict[str, tuple[int, int, ModuleSummary]] = {}
+        self._consulted: dict[str, dict[str, Dependency]] = {}
+        self._fingerprint: Optional[str] = None
+
+    # --- where files stand -------------------------------------------------------------------------
+    def module_of(self, path: str) -> str:
+        """The dotted module name of ``path`` in this project."""
+        return module_name(self.root, os.path.abspath(path))
+
+    def resolve(self, importer: str, module: str) -> Optional[str]:
+        """The file of the tree that the absolute import of ``module`` in ``importer`` finds, or None
+        (outside the tree: the standard library, an installed package, a name that is not there)."""
+        if not in_tree_candidate(module):
+            return None
+        absolute = os.path.abspath(importer)
+        return module_file(search_roots(self.root, absolute), module)
+
+    def absolute(self, importer: str, level: int, module: Optional[str]) -> Optional[str]:
+        """The absolute module a relative import (``level`` dots) of ``importer`` names."""
+        absolute = os.path.abspath(importer)
+        current = self.module_of(absolute)
+        return absolute_module(current, absolute.endswith("__init__.py"), level, module)
+
+    # --- what an imported name is ------------------------------------------------------------------
+    def lookup(self, importer: str, qualname: str) -> Optional[Imported]:
+        """What the absolute dotted name ``qualname`` (``pkg.tasks.work``) read in ``importer`` stands
+        for: the defining module's summary and the name in it, following re-exports. None when the
+        module is not in the tree or does not define the name."""
+        module, _, name = qualname.rpartition(".")
+        for _ in range(REEXPORT_DEPTH + 1):
+            if not module:
+                return None
+            path = self.resolve(importer, module)
+            if path is None:
+                return None
+            summary = self.summary(importer, path, module)
+            if summary is None:
+                return None
+            if summary.function(name) or summary.cls(name) or summary.object(name):
+                return Imported(summary, name)
+            target = summary.reexport(name)
+            if target is None:
+                return None
+            module, name = target
+            importer = path
+        return None
+
+    def summary(self, importer: str, path: str, module: str) -> Optional[ModuleSummary]:
+        """The summary of the module file ``path`` (named ``module``), recorded as a dependency of the
+        file ``importer``."""
+        key = os.path.normpath(path)
+        try:
+            info = os.stat(key)
+        except OSError:
+            return None
+        with self._lock:
+            known = self._summaries.get(key)
+            if known is not None and known[:2] == (info.st_size, info.st_mtime_ns):
+                summary: Optional[ModuleSummary] = known[2]
+            else:
+                summary = self._load(key, module)
+            if summary is None:
+                return None
+            self._summaries[key] = (info.st_size, info.st_mtime_ns, summary)
+            dependency = Dependency(key, info.st_size, info.st_mtime_ns, summary.digest)
+            self._consulted.setdefault(os.path.normpath(importer), {})[key] = dependency
+        return summary
+
+    def dependencies(self, path: str) -> tuple[Dependency, ...]:
+        """The modules the lints of ``path`` so far consulted (see :meth:`forget`)."""
+        with self._lock:
+            found = self._consulted.get(os.path.normpath(path), {})
+            return tuple(sorted(found.values(), key=lambda d: d.path))
+
+    def forget(self, path: str) -> None:
+        """Start recording the dependencies of ``path`` afresh (before it is linted again)."""
+        with self._lock:
+            self._consulted.pop(os.path.normpath(path), None)
+
+    def invalidate(self, path: str) -> None:
+        """Drop the summary of ``path`` kept in memory (a front door that knows the file changed)."""
+        with self._lock:
+            self._summaries.pop(os.path.normpath(path), None)
+
+    # --- the gate ------------------------------------------------------------------------------------
+    def imports_starter(self, importer: str, text: str) -> bool:
+        """Whether a module-level import of ``importer`` (``text`` is its source) names a module of the
+        tree with a function that starts processes when called: such a file may hold a finding though
+        it names no library of processes itself. Modules whose own text cannot hold a finding are not
+        summarised (nothing in them starts a process)."""
+        for level, written in _top_level_imports(text):
+            module = (self.absolute(importer, level, written) or "") if level else written
+            for candidate in _prefixes(module):
+                path = self.resolve(importer, candidate)
+                if path is None or not _may_start(path):
+                    continue
+                summary = self.summary(importer, path, candidate)
+                if summary is not None and summary.starts_processes:
+                    return True
+        return False
+
+    # --- loading -------------------------------------------------------------------------------------
+    def _load(self, path: str, module: str) -> Optional[ModuleSummary]:
+        from mplint.project.summarize import summarize_text
+        from mplint.source import SourceError, decode_source
+
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+            text = decode_source(data, path)[0]
+        except (OSError, SourceError):
+            return None
+        key = self._cache_key(module, path, data)
+        cached = self._from_disk(key)
+        if cached is not None:
+            return cached
+        digest = hashlib.sha256(data).hexdigest()
+        summary = summarize_text(path, module, text, digest, self.default_start_method)
+        self._to_disk(key, summary)
+        return summary
+
+    def _cache_key(self, module: str, path: str, data: bytes) -> str:
+        if self._fingerprint is None:
+            from mplint.cache import rules_fingerprint
+
+            self._fingerprint = rules_fingerprint()
+        digest = hashlib.sha256()
+        for part in (self._fingerprint, str(self.default_start_method), module, path):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\0")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def _entry(self, key: str) -> Optional[str]:
+        if self.cache_dir is None:
+            return None
+        return os.path.join(self.cache_dir, "summaries", key[:2], f"{key[2:]}.json")
+
+    def _from_disk(self, key: str) -> Optional[ModuleSummary]:
+        entry = self._entry(key)
+        if entry is None:
+            return None
+        try:
+            with open(entry, encoding="utf-8") as handle:
+                return ModuleSummary.from_json(json.load(handle))
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None
+
+    def _to_disk(self, key: str, summary: ModuleSummary) -> None:
+        entry = self._entry(key)
+        if entry is None:
+            return
+        with contextlib.suppress(OSError):
+            directory = os.path.dirname(entry)
+            os.makedirs(directory, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(summary.to_json(), handle, separators=(",", ":"))
+            os.replace(temp, entry)
+
+
+_IMPORT_LINE = re.compile(
+    r"^(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import\b|import[ \t]+([\w.]+))", re.MULTILINE
+)
+
+
+def _top_level_imports(text: str) -> list[tuple[int, str]]:
+    """(level, module) of the imports written at the start of a line (module level), cheaply."""
+    out: list[tuple[int, str]] = []
+    for match in _IMPORT_LINE.finditer(text):
+        dots, written, plain = match.groups()
+        if plain is not None:
+            out.append((0, plain))
+        else:
+            out.append((len(dots), written))
+    return out
+
+
+def _prefixes(module: str) -> list[str]:
+    """``a.b.c`` and the packages above it (an ``import a.b.c`` runs each ``__init__``), longest
+    first; for ``from a import b`` the name may be a submodule too, which the caller adds."""
+    parts = [p for p in module.split(".") if p]
+    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+_MAY_START: dict[str, tuple[int, int, bool]] = {}
+
+
+def _may_start(path: str) -> bool:
+    """The text prefilter, on a module of the tree: only a module that names a library of processes
+    can start one (kept per stamp)."""
+    from mplint.api_table import could_have_findings
+
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    known = _MAY_START.get(path)
+    if known is not None and known[:2] == (info.st_size, info.st_mtime_ns):
+        return known[2]
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            answer = could_have_findings(handle.read())
+    except OSError:
+        answer = False
+    _MAY_START[path] = (info.st_size, info.st_mtime_ns, answer)
+    return answer

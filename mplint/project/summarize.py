@@ -1,0 +1,232 @@
+"""Computing a module's summary from that module's own model, with the judgements the rules make on one
+file (``positional_arity``, ``abrupt_exits``, ``starts_processes`` along the call graph), so that a fact
+read from a summary is the fact the rule would find if the code were in the linted file.
+
+Only the module's own model is used: a summary never looks into a third module.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+import libcst as cst
+
+from mplint.kinds import Kind
+from mplint.model import FunctionNode, Model, build_model
+from mplint.model.names import BindingKind
+from mplint.positions import Positions
+from mplint.project.layout import absolute_module
+from mplint.project.summary import (
+    ClassFacts,
+    Exit,
+    FunctionFacts,
+    ModuleSummary,
+    ObjectFacts,
+    Span,
+    Start,
+)
+
+__all__ = ["summarize_text"]
+
+
+def summarize_text(
+    path: str,
+    module_name: str,
+    text: str,
+    digest: str,
+    default_start_method: Optional[str] = None,
+) -> ModuleSummary:
+    """The summary of one module's text; an empty one when it cannot be parsed."""
+    empty = ModuleSummary(module_name, path, digest)
+    try:
+        tree = ast.parse(text)
+        module = cst.parse_module(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError):
+        return empty
+    try:
+        model = build_model(module, path, default_start_method)
+        return _Summarizer(model, text, tree, module_name, digest).summary()
+    except RecursionError:
+        return empty
+
+
+class _Summarizer:
+    def __init__(
+        self, model: Model, text: str, tree: ast.Module, module_name: str, digest: str
+    ) -> None:
+        self.model = model
+        self.module_name = module_name
+        self.digest = digest
+        self.positions = Positions(model.module, text, tree, model.tree.parents)
+        self.is_package = model.path.endswith("__init__.py")
+
+    def span(self, node: cst.CSTNode) -> Span:
+        where = self.positions.range(node)
+        return Span(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
+
+    def summary(self) -> ModuleSummary:
+        return ModuleSummary(
+            module=self.module_name,
+            path=self.model.path,
+            digest=self.digest,
+            functions=tuple(self._functions()),
+            classes=tuple(self._classes()),
+            objects=tuple(self._objects()),
+            reexports=tuple(self._reexports()),
+        )
+
+    # --- functions -----------------------------------------------------------------------------------
+    def _functions(self) -> list[FunctionFacts]:
+        from mplint.rules.worker_abrupt_exit import raises_by_scope
+
+        model = self.model
+        raises = raises_by_scope(model)
+        out: list[FunctionFacts] = []
+        for name, bindings in model.names.module_scope.bindings.items():
+            if len(bindings) != 1:
+                continue  # rebound: which one an importer gets is not known here
+            binding = bindings[0]
+            function: Optional[FunctionNode] = None
+            if binding.how is BindingKind.DEF and isinstance(binding.node, cst.FunctionDef):
+                function = binding.node
+                where: cst.CSTNode = binding.node.name
+            elif binding.how is BindingKind.ASSIGN and isinstance(binding.value, cst.Lambda):
+                function = binding.value
+                where = binding.node
+            if function is None:
+                continue
+            out.append(self._function(name, function, where, raises))
+        return out
+
+    def _function(
+        self,
+        name: str,
+        function: FunctionNode,
+        where: cst.CSTNode,
+        raises: dict[cst.CSTNode, list[cst.Raise]],
+    ) -> FunctionFacts:
+        from mplint.rules._helpers import positional_arity
+        from mplint.rules.worker_abrupt_exit import abrupt_exits
+
+        model = self.model
+        reference = function.name if isinstance(function, cst.FunctionDef) else function
+        exits: list[Exit] = []
+        written: list[str] = []
+        for reached in model.callgraph.reachable_functions(function):
+            owner = _name(reached)
+            for node, how in abrupt_exits(model, reached, raises.get(reached, [])):
+                exits.append(Exit(self.span(node), _code(model, node), how, owner))
+            for _, variable, how in model.state.module_state_writes(reached):
+                if how == "rebind" and variable not in written:
+                    written.append(variable)
+        return FunctionFacts(
+            name=name,
+            span=self.span(where),
+            arity=positional_arity(model, reference),
+            is_lambda=isinstance(function, cst.Lambda),
+            exits=tuple(exits),
+            starts=self._starts(function),
+            writes_globals=tuple(written),
+        )
+
+    def _starts(self, function: FunctionNode) -> Optional[Start]:
+        model = self.model
+        found: dict[FunctionNode, tuple[cst.Call, str, Kind]] = {}
+
+        def starts(candidate: FunctionNode) -> bool:
+            hit = model.workers.starts_processes(candidate)
+            if hit is None:
+                return False
+            found[candidate] = hit
+            return True
+
+        chain = model.callgraph.call_chain(function, starts)
+        if chain is None:
+            return None
+        call, description, kind = found[chain[-1]]
+        return Start(
+            self.span(call),
+            description,
+            tuple(_name(f) for f in chain),
+            model.start_method(kind),
+        )
+
+    # --- classes and objects -------------------------------------------------------------------------
+    def _classes(self) -> list[ClassFacts]:
+        from mplint.rules.process_subclass_no_super_init import base_init_calls
+
+        model = self.model
+        out: list[ClassFacts] = []
+        for name, info in model.names.classes.items():
+            if not model.tree.is_module_level(info.node):
+                continue
+            base = model.inference.class_base_kind(info)
+            init = info.methods.get("__init__")
+            calls = base_init_calls(model, init) if init is not None else None
+            out.append(
+                ClassFacts(
+                    name=name,
+                    span=self.span(info.node.name),
+                    process_subclass=base is not None and base.is_process,
+                    has_run=model.names.class_method(info, "run") is not None,
+                    init_calls_super=None if init is None or calls is None else bool(calls),
+                )
+            )
+        return out
+
+    def _objects(self) -> list[ObjectFacts]:
+        model = self.model
+        out: list[ObjectFacts] = []
+        for name, bindings in model.names.module_scope.bindings.items():
+            if len(bindings) != 1:
+                continue
+            binding = bindings[0]
+            if binding.how is not BindingKind.ASSIGN or binding.value is None or binding.path:
+                continue
+            kind = model.kind_of(binding.value)
+            if kind is not None:
+                out.append(ObjectFacts(name, self.span(binding.node), kind.name.value, kind.family))
+        return out
+
+    def _reexports(self) -> list[tuple[str, str, str]]:
+        model = self.model
+        out: list[tuple[str, str, str]] = []
+        for name, bindings in model.names.module_scope.bindings.items():
+            if len(bindings) != 1 or bindings[0].how is not BindingKind.IMPORT:
+                continue
+            alias = bindings[0].node
+            statement = model.parent(alias)
+            if not isinstance(alias, cst.ImportAlias) or not isinstance(statement, cst.ImportFrom):
+                continue
+            if not isinstance(alias.name, cst.Name):
+                continue
+            source = self._from_module(statement)
+            if source is not None:
+                out.append((name, source, alias.name.value))
+        return out
+
+    def _from_module(self, statement: cst.ImportFrom) -> Optional[str]:
+        written = _dotted(statement.module) if statement.module is not None else None
+        level = len(statement.relative)
+        if level == 0:
+            return written
+        return absolute_module(self.module_name, self.is_package, level, written)
+
+
+def _dotted(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr.value}" if base is not None else None
+    return None
+
+
+def _name(function: FunctionNode) -> str:
+    return function.name.value if isinstance(function, cst.FunctionDef) else "<lambda>"
+
+
+def _code(model: Model, node: cst.CSTNode) -> str:
+    text = " ".join(model.module.code_for_node(node).split())
+    return text if len(text) <= 40 else text[:37] + "..."
