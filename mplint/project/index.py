@@ -233,25 +233,31 @@ class Project:
 
 
 _IMPORT_LINE = re.compile(
-    r"^(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import\b|import[ \t]+([\w.]+))", re.MULTILINE
+    r"^(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+\(?([\w, \t]*)|import[ \t]+([\w.]+))",
+    re.MULTILINE,
 )
 
 
 def _top_level_imports(text: str) -> list[tuple[int, str]]:
-    """(level, module) of the imports written at the start of a line (module level), cheaply."""
+    """(level, module) of the imports written at the start of a line (module level), cheaply; for
+    ``from M import a, b`` also ``M.a`` and ``M.b`` (each may be a submodule)."""
     out: list[tuple[int, str]] = []
     for match in _IMPORT_LINE.finditer(text):
-        dots, written, plain = match.groups()
+        dots, written, names, plain = match.groups()
         if plain is not None:
             out.append((0, plain))
-        else:
-            out.append((len(dots), written))
+            continue
+        out.append((len(dots), written))
+        for item in names.split(","):
+            words = item.split()
+            if words:
+                out.append((len(dots), f"{written}.{words[0]}" if written else words[0]))
     return out
 
 
 def _prefixes(module: str) -> list[str]:
-    """``a.b.c`` and the packages above it (an ``import a.b.c`` runs each ``__init__``), longest
-    first; for ``from a import b`` the name may be a submodule too, which the caller adds."""
+    """``a.b.c`` and the packages above it (importing ``a.b.c`` runs each ``__init__``), longest
+    first."""
     parts = [p for p in module.split(".") if p]
     return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
 

@@ -4,13 +4,13 @@ from typing import Optional
 
 import libcst as cst
 
-from mplint.diagnostics import Applicability, Severity
+from mplint.diagnostics import Applicability, Related, Severity
 from mplint.edits import FixSpec, Replace
 from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import positional_args
 from mplint.rule import Invalid, LintRule, Valid
-from mplint.rules._helpers import positional_arity
+from mplint.rules._helpers import imported_definition, positional_arity
 
 #: Pool methods that pass each item as one argument, and their unpacking twins.
 _ONE_ARGUMENT = {
@@ -214,7 +214,19 @@ class MapArityMismatch(LintRule):
             # the call fails either way; a second iterable is what a third argument means here
             problem += f" (`{self.snippet(third)}` is taken as `chunksize`, not a second iterable)"
             fix = self._zip_fix(call, method, arity)
-        self.report(call, fix=fix, call=self.snippet(call), problem=problem)
+        self.report(
+            call,
+            fix=fix,
+            call=self.snippet(call),
+            problem=problem,
+            elsewhere=self._defined(positional[0].value),
+        )
+
+    def _defined(self, function: cst.BaseExpression) -> tuple[Related, ...]:
+        """Where an imported function is defined (its signature), as a related location."""
+        return imported_definition(
+            self.model, function, f"`{self.snippet(function)}` is defined here"
+        )
 
     def _check_reached(self, call: cst.Call, written: cst.BaseExpression) -> None:
         """The functions a helper's parameter (or an attribute, a container) hands to ``map()``:
@@ -229,7 +241,12 @@ class MapArityMismatch(LintRule):
                 f"calls `{self.snippet(submission.callable)}` (given as `{self.snippet(written)}`) "
                 f"with each item as one argument, but it needs {arity[0]} (TypeError); use `starmap`"
             )
-            self.report(call, call=self.snippet(call), problem=problem)
+            self.report(
+                call,
+                call=self.snippet(call),
+                problem=problem,
+                elsewhere=self._defined(submission.callable),
+            )
 
     def _is_iterable(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, _ITERABLE_NODES):
@@ -323,4 +340,9 @@ class MapArityMismatch(LintRule):
             )
         else:
             return
-        self.report(call, call=self.snippet(call), problem=problem)
+        self.report(
+            call,
+            call=self.snippet(call),
+            problem=problem,
+            elsewhere=self._defined(positional[0].value),
+        )

@@ -5,7 +5,7 @@ from typing import Optional
 
 import libcst as cst
 
-from mplint.diagnostics import Applicability, Severity
+from mplint.diagnostics import Applicability, Related, Severity
 from mplint.edits import FixSpec, ReplaceLines
 from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind
@@ -107,6 +107,7 @@ class MissingMainGuard(LintRule):
 
     CODE = "MPL201"
     GATE = Gate.of(needs(PROCESSES | FUTURES))
+    PROJECT_GATE = True
     NAME = "missing-main-guard"
     MESSAGE = "`{call}` {what} at import time; spawned children re-import this module and fail"
     FIX_TITLE = 'Wrap in `if __name__ == "__main__":`'
@@ -193,7 +194,13 @@ class MissingMainGuard(LintRule):
         # A call nested in another offending call (``print(main())``): report the outer statement once.
         for call, what in offenders:
             fix = self._fix(self.model.module, call, len(offenders))
-            self.report(call, fix=fix, call=self.snippet(call), what=what)
+            self.report(
+                call,
+                fix=fix,
+                call=self.snippet(call),
+                what=what,
+                elsewhere=self._imported_start(call)[1],
+            )
 
     def _offence(self, call: cst.Call) -> Optional[str]:
         model = self.model
@@ -207,7 +214,7 @@ class MissingMainGuard(LintRule):
             if info is not None:
                 function = model.names.class_method(info, "__init__")
         if function is None:
-            return None
+            return self._imported_start(call)[0]
         found: dict[FunctionNode, tuple[str, Kind]] = {}
 
         def starts(candidate: FunctionNode) -> bool:
@@ -224,6 +231,21 @@ class MissingMainGuard(LintRule):
         names = [_function_name(f) for f in chain]
         via = f" (via {' -> '.join(names)})" if len(names) > 1 else ""
         return f"{description}{via}"
+
+    def _imported_start(self, call: cst.Call) -> tuple[Optional[str], tuple[Related, ...]]:
+        """A call of a function imported from another module of the project that starts processes
+        (its summary says so, with the start method that module's model gives the object): what it
+        does, and where, as a related location."""
+        found = self.model.imported.function(call.func)
+        if found is None or found[0].starts is None or found[0].starts.start_method == "fork":
+            return None, ()
+        facts, summary = found
+        start = facts.starts
+        assert start is not None
+        where = self.model.imported.display_path(summary)
+        via = f" (via {summary.module}.{' -> '.join(start.chain)})"
+        what = f"`{start.chain[-1]}` {start.description} here"
+        return f"{start.description}{via}", (self.related_in(where, start.span, what),)
 
     def _fails_here(self, kind: Kind) -> bool:
         """Under fork the re-import does not happen: stay silent for explicit (or configured) fork."""

@@ -153,6 +153,36 @@ class WorkerAbruptExit(LintRule):
                         via=_via(submission),
                         effect=_effect(submission, how),
                     )
+        self._check_imported(reported)
+
+    def _check_imported(self, reported: set[cst.CSTNode]) -> None:
+        """Tasks and initializers imported from another module of the project: the exits its summary
+        holds, reported where the task is handed to the pool, the exit as a related location."""
+        model = self.model
+        if model.project is None:
+            return
+        for submission in model.submissions():
+            task = submission.callable
+            if task in reported or not self._applies(submission):
+                continue
+            found = model.imported.function(task)
+            if found is None or not found[0].exits:
+                continue
+            facts, summary = found
+            reported.add(task)
+            first = facts.exits[0]
+            where = model.imported.display_path(summary)
+            self.report(
+                task,
+                exit=first.code,
+                task=facts.name,
+                via=_via(submission),
+                effect=_effect(submission, first.how),
+                elsewhere=tuple(
+                    self.related_in(where, e.span, f"`{e.code}` in `{e.function}`")
+                    for e in facts.exits
+                ),
+            )
 
     def _applies(self, submission: Submission) -> bool:
         owner = submission.owner

@@ -1,0 +1,207 @@
+"""Multi-module projects: findings whose cause lies in another module of the tree.
+
+Each directory of ``tests/fixtures/projects/`` is a project (its own ``pyproject.toml``). Every Python
+file in it is linted with the project of its root, from the root (paths as the command line shows
+them); the lines marked ``# error: CODE`` must be exactly those reported, and
+``tests/snapshots/projects/<name>.txt`` pins every diagnostic in full, its related locations in the
+other modules included (``pytest --update-fixtures`` rewrites it). The command line must give the
+same findings for the whole tree, for each file alone, and with worker processes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mplint import runner
+from mplint.cache import Cache
+from mplint.config import Config
+from mplint.diagnostics import Diagnostic
+from mplint.engine import lint_source
+from mplint.files import Candidate
+from mplint.project import Project, project_for
+from mplint.runner import Options, check_files
+from mplint.source import split_lines_keepends
+
+from .conftest import FIXTURES, SNAPSHOTS, expected_errors
+from .test_rules import _quote as quote
+from .test_rules import check_snapshot
+
+PROJECTS = FIXTURES / "projects"
+NAMES = sorted(p.name for p in PROJECTS.iterdir() if p.is_dir())
+CONFIG = Config(preview=True)
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py"))
+
+
+def _lint_tree(root: Path, project: Project) -> dict[str, list[Diagnostic]]:
+    found = {}
+    for name in _files(root):
+        text = (root / name).read_text(encoding="utf-8")
+        found[name] = lint_source(name, text, CONFIG, project=project, raise_errors=True)
+    return found
+
+
+def _found(results: dict[str, list[Diagnostic]]) -> set[tuple[str, int, str]]:
+    return {(name, d.line, d.code) for name, ds in results.items() for d in ds}
+
+
+def _snapshot(root: Path, results: dict[str, list[Diagnostic]]) -> str:
+    """Each file's diagnostics as ``tests/test_rules.py`` writes them, each related location with its
+    file and the code quoted from that file."""
+    out: list[str] = []
+    for name, diagnostics in results.items():
+        if not diagnostics:
+            continue
+        out.append(f"## {name}")
+        for d in sorted(diagnostics, key=Diagnostic.sort_key):
+            fix = "no fix" if d.fix is None else f"fix {d.fix.applicability.value}: {d.fix.message}"
+            lines = split_lines_keepends((root / name).read_text(encoding="utf-8"))
+            out.append(
+                f"{d.line}:{d.column}-{d.end_line}:{d.end_column} {d.code} {d.message} | {fix}"
+                f" | `{quote(lines, d)}`"
+            )
+            for r in d.related:
+                there = split_lines_keepends((root / r.path).read_text(encoding="utf-8"))
+                out.append(
+                    f"    related {r.path}:{r.line}:{r.column}-{r.end_line}:{r.end_column} "
+                    f"{r.message} | `{quote(there, r)}`"
+                )
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_project(name: str, update_fixtures: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = PROJECTS / name
+    monkeypatch.chdir(root)
+    results = _lint_tree(root, Project(str(root)))
+    expected = {
+        (file, line, code)
+        for file in _files(root)
+        for line, code in expected_errors((root / file).read_text(encoding="utf-8"), file)
+    }
+    assert _found(results) == expected
+    check_snapshot(
+        SNAPSHOTS / "projects" / f"{name}.txt", _snapshot(root, results), update_fixtures
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_without_a_project_nothing_crosses_modules(name: str) -> None:
+    """Without a project every imported name is unknown, as before: none of the marked findings."""
+    root = PROJECTS / name
+    for file in _files(root):
+        text = (root / file).read_text(encoding="utf-8")
+        assert lint_source(str(root / file), text, CONFIG) == [], file
+
+
+def test_the_project_root_and_module_names() -> None:
+    root = PROJECTS / "srclayout"
+    project = project_for(str(root / "src" / "crawler" / "cli.py"))
+    assert project.root == str(root)
+    assert project.module_of(str(root / "src" / "crawler" / "cli.py")) == "crawler.cli"
+    assert project.module_of(str(root / "src" / "crawler" / "__init__.py")) == "crawler"
+    assert project.module_of(str(root / "scripts" / "run.py")) == "scripts.run"
+    relpkg = Project(str(PROJECTS / "relpkg"))
+    runner_path = str(PROJECTS / "relpkg" / "app" / "runner.py")
+    assert relpkg.absolute(runner_path, 1, "tasks") == "app.tasks"
+    assert relpkg.absolute(runner_path, 1, None) == "app"
+    assert relpkg.absolute(runner_path, 3, None) is None
+    assert relpkg.resolve(runner_path, "app.tasks") == str(PROJECTS / "relpkg" / "app" / "tasks.py")
+    # outside the tree: the standard library, an installed or missing package
+    assert relpkg.resolve(runner_path, "os.path") is None
+    assert relpkg.resolve(runner_path, "multiprocessing") is None
+    assert relpkg.resolve(runner_path, "requests") is None
+
+
+def test_a_file_alone_finds_what_the_root_gives(tmp_path: Path) -> None:
+    """A file without a root marker above it is its own project: its siblings still resolve."""
+    (tmp_path / "tasks.py").write_text("import sys\ndef work(x):\n    sys.exit(x)\n")
+    main = "from multiprocessing import Pool\nfrom tasks import work\nPool(2).map(work, [1])\n"
+    (tmp_path / "main.py").write_text(main)
+    project = project_for(str(tmp_path / "main.py"))
+    assert project.root in (str(tmp_path), *map(str, tmp_path.parents))
+    found = lint_source(str(tmp_path / "main.py"), main, CONFIG, project=project)
+    assert [(d.code, d.line, d.column) for d in found] == [("MPL201", 3, 1), ("MPL309", 3, 13)]
+    (related,) = found[1].related
+    assert (related.path, related.line, related.column) == (str(tmp_path / "tasks.py"), 3, 5)
+
+
+def test_summaries_follow_the_files(tmp_path: Path) -> None:
+    """A summary is recomputed when its module changes, and a result that depended on it is not
+    served from the cache any more; an unchanged module is not read again."""
+    (tmp_path / "pyproject.toml").write_text("")
+    tasks = tmp_path / "tasks.py"
+    tasks.write_text("def work(x):\n    return x\n")
+    main = tmp_path / "main.py"
+    main.write_text(
+        "from multiprocessing import Pool\nfrom tasks import work\n"
+        "def go():\n    with Pool(2) as pool:\n        pool.map(work, [1])\n"
+    )
+    cache = Cache(str(tmp_path / "cache"))
+
+    def run() -> list[tuple[str, int]]:
+        results = check_files(
+            [Candidate(str(main), True)], lambda _: CONFIG, Options(), jobs=1, cache=cache
+        )
+        return [(d.code, d.line) for r in results for d in r.diagnostics]
+
+    assert run() == []
+    assert list((tmp_path / "cache" / "summaries").rglob("*.json"))
+    os.utime(tasks, ns=(1, 1))  # an older stamp, as a checkout would leave
+    tasks.write_text("import os\ndef work(x):\n    os._exit(x)\n")
+    os.utime(tasks, ns=(2_000_000_000, 2_000_000_000))
+    assert run() == [("MPL309", 5)]
+    project = project_for(str(main), str(tmp_path / "cache"))
+    reads: list[str] = []
+    original = Project._load
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(
+        Project,
+        "_load",
+        lambda self, path, module: reads.append(path) or original(self, path, module),
+    )
+    try:
+        project.summary(str(main), str(tasks), "tasks")
+    finally:
+        monkey.undo()
+    assert reads == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_command_line_agrees_across_modes(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole tree, each file alone, and the tree in two worker processes: the same findings."""
+    root = tmp_path / name
+    shutil.copytree(PROJECTS / name, root)
+    monkeypatch.chdir(root)
+    files = _files(root)
+
+    def findings(paths: list[str], jobs: int) -> set[tuple[str, int, int, str, str]]:
+        results = check_files(
+            [Candidate(p, True) for p in paths], lambda _: CONFIG, Options(), jobs=jobs, cache=None
+        )
+        return {
+            (r.path, d.line, d.column, d.code, d.message) for r in results for d in r.diagnostics
+        }
+
+    whole = findings(files, 1)
+    alone: set[tuple[str, int, int, str, str]] = set()
+    for file in files:
+        alone |= findings([file], 1)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
+    parallel = findings(files, 2)
+    assert whole == alone == parallel
+    expected = {
+        (file, line, code)
+        for file in files
+        for line, code in expected_errors((root / file).read_text(encoding="utf-8"), file)
+    }
+    assert {(path, line, code) for path, line, _, code, _ in whole} == expected
