@@ -109,7 +109,7 @@ class Project:
             summary = self.summary(importer, path, module)
             if summary is None:
                 return None
-            if summary.function(name) or summary.cls(name) or summary.object(name):
+            if summary.defines(name):
                 return Imported(summary, name)
             target = summary.reexport(name)
             if target is None:

@@ -21,6 +21,7 @@ from mplint.project.summary import (
     ClassFacts,
     Exit,
     FunctionFacts,
+    GlobalWrite,
     ModuleSummary,
     ObjectFacts,
     Span,
@@ -74,6 +75,7 @@ class _Summarizer:
             classes=tuple(self._classes()),
             objects=tuple(self._objects()),
             reexports=tuple(self._reexports()),
+            variables=tuple(self._variables()),
         )
 
     # --- functions -----------------------------------------------------------------------------------
@@ -107,19 +109,27 @@ class _Summarizer:
         raises: dict[cst.CSTNode, list[cst.Raise]],
     ) -> FunctionFacts:
         from mplint.rules._helpers import positional_arity
+        from mplint.rules.child_state_not_propagated import (
+            hands_over_arguments,
+            shared_on_purpose,
+        )
         from mplint.rules.worker_abrupt_exit import abrupt_exits
 
         model = self.model
         reference = function.name if isinstance(function, cst.FunctionDef) else function
         exits: list[Exit] = []
-        written: list[str] = []
+        written: list[GlobalWrite] = []
         for reached in model.callgraph.reachable_functions(function):
             owner = _name(reached)
             for node, how in abrupt_exits(model, reached, raises.get(reached, [])):
                 exits.append(Exit(self.span(node), _code(model, node), how, owner))
-            for _, variable, how in model.state.module_state_writes(reached):
-                if how == "rebind" and variable not in written:
-                    written.append(variable)
+            for node, variable, how in model.state.module_state_writes(reached):
+                if how == "rebind" and hands_over_arguments(model, reached, node):
+                    continue
+                if shared_on_purpose(model, variable):
+                    continue
+                code = _code(model, node)
+                written.append(GlobalWrite(variable, how, self.span(node), code, owner))
         return FunctionFacts(
             name=name,
             span=self.span(where),
@@ -145,11 +155,16 @@ class _Summarizer:
         if chain is None:
             return None
         call, description, kind = found[chain[-1]]
+        checked = model.exceptions.expects_exception(call, "AssertionError") or any(
+            model.enclosing_function_node(use) in chain for use in model.tree.name_uses("daemon")
+        )
         return Start(
             self.span(call),
             description,
             tuple(_name(f) for f in chain),
             model.start_method(kind),
+            kind.process_library,
+            bool(checked),
         )
 
     # --- classes and objects -------------------------------------------------------------------------
@@ -188,6 +203,21 @@ class _Summarizer:
             if kind is not None:
                 out.append(ObjectFacts(name, self.span(binding.node), kind.name.value, kind.family))
         return out
+
+    def _variables(self) -> list[str]:
+        model = self.model
+        return [
+            name
+            for name, bindings in model.names.module_scope.bindings.items()
+            if all(b.how in (BindingKind.ASSIGN, BindingKind.ANNOTATION) for b in bindings)
+            and not any(isinstance(b.value, cst.Lambda) for b in bindings)
+            and not (
+                len(bindings) == 1
+                and bindings[0].value is not None
+                and not bindings[0].path
+                and model.kind_of(bindings[0].value) is not None
+            )
+        ]
 
     def _reexports(self) -> list[tuple[str, str, str]]:
         model = self.model

@@ -23,6 +23,7 @@ __all__ = [
     "ClassFacts",
     "Exit",
     "FunctionFacts",
+    "GlobalWrite",
     "ModuleSummary",
     "ObjectFacts",
     "Span",
@@ -73,6 +74,26 @@ class Start:
     description: str
     chain: tuple[str, ...]
     start_method: Optional[str]
+    #: the library of the processes (``multiprocessing``, ``billiard`` …; ``Kind.process_library``)
+    library: Optional[str] = None
+    #: a function on the way reads a ``daemon`` flag, or the start is inside a ``try`` that expects
+    #: ``AssertionError`` (what a daemonic process raises): the code may guard against running in one
+    daemon_checked: bool = False
+
+
+@dataclass(frozen=True)
+class GlobalWrite:
+    """A change of a module-level variable: ``how`` is ``rebind`` (``global X; X = …``, ``X += …``)
+    or ``mutate`` (``X.append(…)``, ``X[k] = …`` on a module-level container). Left out, as the rule
+    on one module leaves them out: storing the function's own arguments (``global X; X = arg``) and
+    variables that hold an object of a modelled kind (a ``Value``, a proxy, a queue)."""
+
+    name: str
+    how: str
+    span: Span
+    code: str
+    #: the function whose own body writes
+    function: str
 
 
 @dataclass(frozen=True)
@@ -85,8 +106,8 @@ class FunctionFacts:
     is_lambda: bool
     exits: tuple[Exit, ...]
     starts: Optional[Start]
-    #: module globals the function (or a function of its module it calls) assigns with ``global``
-    writes_globals: tuple[str, ...]
+    #: module globals the function (or a function of its module it calls) changes
+    writes_globals: tuple[GlobalWrite, ...]
 
 
 @dataclass(frozen=True)
@@ -120,6 +141,17 @@ class ModuleSummary:
     objects: tuple[ObjectFacts, ...] = ()
     #: names bound by ``from M import N [as L]``: (local name, absolute module M, N)
     reexports: tuple[tuple[str, str, str], ...] = ()
+    #: the other module-level variables (bound by assignment, of no modelled kind)
+    variables: tuple[str, ...] = ()
+
+    def defines(self, name: str) -> bool:
+        """The module binds ``name`` itself (not by an import)."""
+        return (
+            name in self.variables
+            or self.function(name) is not None
+            or self.cls(name) is not None
+            or self.object(name) is not None
+        )
 
     def function(self, name: str) -> Optional[FunctionFacts]:
         return next((f for f in self.functions if f.name == name), None)
@@ -158,8 +190,13 @@ class ModuleSummary:
                         f.starts.description,
                         list(f.starts.chain),
                         f.starts.start_method,
+                        f.starts.library,
+                        f.starts.daemon_checked,
                     ],
-                    "globals": list(f.writes_globals),
+                    "globals": [
+                        [w.name, w.how, w.span.to_json(), w.code, w.function]
+                        for w in f.writes_globals
+                    ],
                 }
                 for f in self.functions
             ],
@@ -169,6 +206,7 @@ class ModuleSummary:
             ],
             "objects": [[o.name, o.span.to_json(), o.kind, o.family] for o in self.objects],
             "reexports": [list(r) for r in self.reexports],
+            "variables": list(self.variables),
         }
 
     @classmethod
@@ -192,8 +230,18 @@ class ModuleSummary:
                     ),
                     starts=None
                     if starts is None
-                    else Start(Span.from_json(starts[0]), starts[1], tuple(starts[2]), starts[3]),
-                    writes_globals=tuple(f["globals"]),
+                    else Start(
+                        Span.from_json(starts[0]),
+                        starts[1],
+                        tuple(starts[2]),
+                        starts[3],
+                        starts[4],
+                        bool(starts[5]),
+                    ),
+                    writes_globals=tuple(
+                        GlobalWrite(str(n), str(h), Span.from_json(s), str(c), str(fn))
+                        for n, h, s, c, fn in f["globals"]
+                    ),
                 )
             )
         return cls(
@@ -209,4 +257,5 @@ class ModuleSummary:
                 ObjectFacts(n, Span.from_json(s), str(k), fam) for n, s, k, fam in raw["objects"]
             ),
             reexports=tuple((str(a), str(b), str(c)) for a, b, c in raw["reexports"]),
+            variables=tuple(str(v) for v in raw["variables"]),
         )

@@ -63,6 +63,8 @@ class MapArityMismatch(LintRule):
     that needs more arguments than it gets iterables, and a third positional argument of a pool's
     `map`-like method that is an iterable (it is `chunksize`). A helper that maps its parameter
     (`def fan_out(task, items): pool.map(task, items)`) is checked for every function its calls give.
+    A function imported from another module of the linted project is counted by its definition there
+    (a related location points at it).
 
     ## Why is this bad?
     `Pool.map(func, iterable, chunksize)` calls `func(item)` with each item as **one** argument:
@@ -73,8 +75,8 @@ class MapArityMismatch(LintRule):
     `TypeError: '<=' not supported between instances of 'list' and 'int'`.
 
     Functions whose extra parameters have defaults, that take `*args`, that are decorated, or that
-    come from another module are not reported; `functools.partial` objects are counted with the
-    arguments they bind. `concurrent.futures` executors accept several iterables: `executor.map(add,
+    come from outside the linted project are not reported; `functools.partial` objects are counted
+    with the arguments they bind. `concurrent.futures` executors accept several iterables: `executor.map(add,
     xs, ys)` is fine.
 
     ## Example

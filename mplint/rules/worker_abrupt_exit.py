@@ -18,7 +18,9 @@ class WorkerAbruptExit(LintRule):
     Checks the tasks and initializers of process pools and `ProcessPoolExecutor`s, and the functions of
     this module they call (three calls deep), for code that ends the worker process instead of failing
     the task: `sys.exit()`, `exit()`, `quit()`, `raise SystemExit`, `raise KeyboardInterrupt`,
-    `os._exit()`, `os.abort()` and `os.kill(os.getpid(), ...)`.
+    `os._exit()`, `os.abort()` and `os.kill(os.getpid(), ...)`. A task imported from another module
+    of the linted project is checked the same way in its own module: the diagnostic is where the task
+    is handed to the pool, with the exit as a related location.
 
     ## Why is this bad?
     - Pool: `multiprocessing/pool.py` `worker` catches `Exception`, not `SystemExit`. The worker process
