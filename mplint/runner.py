@@ -385,15 +385,14 @@ def check_files(
         notebook = is_notebook_path(display)
         # a notebook is always read: one that is not valid JSON is reported, whatever its words
         warnings = [] if notebook else _noqa_warnings(data, candidate.path)
-        if (
-            not notebook
-            and not could_have_findings_bytes(data)
-            and not _imports_starter(candidate.path, display, data, config, cache)
-        ):
-            results[index] = FileResult(display, [], noqa_warnings=warnings)
-            if index_of is not None:
-                index_of.record(display, stamps[index][0], stamps[index][1], None, warnings)
-            continue
+        if not notebook and not could_have_findings_bytes(data):
+            starter, depends = _imports_starter(candidate.path, display, data, config, cache)
+            if not starter:
+                results[index] = FileResult(display, [], noqa_warnings=warnings)
+                # a file importing modules of its project is read again next time (they may change)
+                if index_of is not None and not depends:
+                    index_of.record(display, stamps[index][0], stamps[index][1], None, warnings)
+                continue
         key = None
         if use_cache and cache is not None:
             key = cache.key(display, data, config)
@@ -443,20 +442,22 @@ def check_files(
 
 def _imports_starter(
     path: str, display: str, data: bytes, config: Config, cache: Optional[Cache]
-) -> bool:
+) -> tuple[bool, bool]:
     """A file the byte prefilter turns away may still call a function of another module of its
-    project that starts processes (``Project.imports_starter``): only a file with an import line is
-    asked about."""
+    project that starts processes (``Project.imports_starter``): whether it does, and whether the
+    answer depends on modules of the project. Only a file with an import line is asked about."""
     if b"import" not in data:
-        return False
+        return False, False
     from mplint.project import project_for
 
     text = _text_of(data, path)
     if text is None:
-        return False
+        return False, False
     directory = str(cache.directory) if cache is not None else None
     project = project_for(path, directory, config.default_start_method)
-    return project.imports_starter(display, text)
+    project.forget(display)
+    starter = project.imports_starter(display, text)
+    return starter, bool(project.dependencies(display))
 
 
 def _notebook_hit(result: FileResult, text: str) -> FileResult:

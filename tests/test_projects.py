@@ -205,3 +205,28 @@ def test_the_command_line_agrees_across_modes(
         for line, code in expected_errors((root / file).read_text(encoding="utf-8"), file)
     }
     assert {(path, line, code) for path, line, _, code, _ in whole} == expected
+
+
+def test_a_warm_run_sees_a_changed_import(tmp_path: Path) -> None:
+    """A file that names no library of processes, cached while its import started none, is checked
+    again once that module starts a pool at import-time call."""
+    (tmp_path / "pyproject.toml").write_text("")
+    helpers = tmp_path / "helpers.py"
+    helpers.write_text("def go():\n    return 1\n")
+    boot = tmp_path / "boot.py"
+    boot.write_text("import helpers\n\nhelpers.go()\n")
+    os.utime(boot, ns=(1, 1))
+    cache = Cache(str(tmp_path / "cache"))
+
+    def run() -> list[tuple[str, int]]:
+        results = check_files(
+            [Candidate(str(boot), True)], lambda _: CONFIG, Options(), jobs=1, cache=cache
+        )
+        return [(d.code, d.line) for r in results for d in r.diagnostics]
+
+    assert run() == []
+    helpers.write_text(
+        "from multiprocessing import Pool\n\ndef go():\n    with Pool(2) as pool:\n"
+        "        return pool.map(abs, [1])\n"
+    )
+    assert run() == [("MPL201", 3)]

@@ -73,6 +73,8 @@ class Project:
         self._lock = threading.RLock()
         self._summaries: dict[str, tuple[int, int, ModuleSummary]] = {}
         self._consulted: dict[str, dict[str, Dependency]] = {}
+        #: path -> (size, mtime_ns, digest, whether its text can start processes)
+        self._peeked: dict[str, tuple[int, int, str, bool]] = {}
         self._fingerprint: Optional[str] = None
 
     # --- where files stand -------------------------------------------------------------------------
@@ -160,17 +162,46 @@ class Project:
         """Whether a module-level import of ``importer`` (``text`` is its source) names a module of the
         tree with a function that starts processes when called: such a file may hold a finding though
         it names no library of processes itself. Modules whose own text cannot hold a finding are not
-        summarised (nothing in them starts a process)."""
+        summarised (nothing in them starts a process), but each module of the tree looked at is
+        recorded as a dependency of ``importer``."""
         for level, written in _top_level_imports(text):
             module = (self.absolute(importer, level, written) or "") if level else written
             for candidate in _prefixes(module):
                 path = self.resolve(importer, candidate)
-                if path is None or not _may_start(path):
+                if path is None or not self._may_start(importer, path):
                     continue
                 summary = self.summary(importer, path, candidate)
                 if summary is not None and summary.starts_processes:
                     return True
         return False
+
+    def _may_start(self, importer: str, path: str) -> bool:
+        """The text prefilter, on a module of the tree: only a module that names a library of
+        processes can start one (kept per stamp; the module is a dependency of ``importer``)."""
+        from mplint.api_table import could_have_findings
+
+        key = os.path.normpath(path)
+        try:
+            info = os.stat(key)
+        except OSError:
+            return False
+        with self._lock:
+            known = self._peeked.get(key)
+        if known is None or known[:2] != (info.st_size, info.st_mtime_ns):
+            try:
+                with open(key, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                return False
+            text = data.decode("utf-8", "replace")
+            digest = hashlib.sha256(data).hexdigest()
+            known = (info.st_size, info.st_mtime_ns, digest, could_have_findings(text))
+            with self._lock:
+                self._peeked[key] = known
+        with self._lock:
+            dependency = Dependency(key, known[0], known[1], known[2])
+            self._consulted.setdefault(os.path.normpath(importer), {}).setdefault(key, dependency)
+        return known[3]
 
     # --- loading -------------------------------------------------------------------------------------
     def _load(self, path: str, module: str) -> Optional[ModuleSummary]:
@@ -260,27 +291,3 @@ def _prefixes(module: str) -> list[str]:
     first."""
     parts = [p for p in module.split(".") if p]
     return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
-
-
-_MAY_START: dict[str, tuple[int, int, bool]] = {}
-
-
-def _may_start(path: str) -> bool:
-    """The text prefilter, on a module of the tree: only a module that names a library of processes
-    can start one (kept per stamp)."""
-    from mplint.api_table import could_have_findings
-
-    try:
-        info = os.stat(path)
-    except OSError:
-        return False
-    known = _MAY_START.get(path)
-    if known is not None and known[:2] == (info.st_size, info.st_mtime_ns):
-        return known[2]
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            answer = could_have_findings(handle.read())
-    except OSError:
-        answer = False
-    _MAY_START[path] = (info.st_size, info.st_mtime_ns, answer)
-    return answer
