@@ -10,6 +10,7 @@ same findings for the whole tree, for each file alone, and with worker processes
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -22,7 +23,7 @@ from mplint.config import Config
 from mplint.diagnostics import Diagnostic
 from mplint.engine import lint_source
 from mplint.files import Candidate
-from mplint.project import Project, project_for
+from mplint.project import ModuleSummary, Project, project_for
 from mplint.runner import Options, check_files
 from mplint.source import split_lines_keepends
 
@@ -230,3 +231,31 @@ def test_a_warm_run_sees_a_changed_import(tmp_path: Path) -> None:
         "        return pool.map(abs, [1])\n"
     )
     assert run() == [("MPL201", 3)]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_summaries_survive_their_json_round_trip(name: str, tmp_path: Path) -> None:
+    """Each module's summary, written to the cache and read back, is the same value; a second
+    project on the same cache reads it instead of computing it."""
+    root = PROJECTS / name
+    cache = str(tmp_path / "cache")
+    first, second = Project(str(root), cache), Project(str(root), cache)
+    computed = 0
+    for file in _files(root):
+        path = str(root / file)
+        module = first.module_of(path)
+        summary = first.summary(path, path, module)
+        assert summary is not None
+        assert ModuleSummary.from_json(json.loads(json.dumps(summary.to_json()))) == summary
+        computed += bool(summary.functions or summary.classes or summary.objects)
+        monkey = pytest.MonkeyPatch()
+        monkey.setattr("mplint.project.summarize.summarize_text", _refuse)
+        try:
+            assert second.summary(path, path, module) == summary
+        finally:
+            monkey.undo()
+    assert computed
+
+
+def _refuse(*args: object) -> ModuleSummary:
+    raise AssertionError("the summary should come from the cache")

@@ -75,6 +75,9 @@ class Project:
         self._consulted: dict[str, dict[str, Dependency]] = {}
         #: path -> (size, mtime_ns, digest, whether its text can start processes)
         self._peeked: dict[str, tuple[int, int, str, bool]] = {}
+        #: where the imports of a file are looked up, and what they found (see ``invalidate``)
+        self._roots: dict[str, tuple[str, ...]] = {}
+        self._files: dict[tuple[tuple[str, ...], str], Optional[str]] = {}
         self._fingerprint: Optional[str] = None
 
     # --- where files stand -------------------------------------------------------------------------
@@ -88,7 +91,15 @@ class Project:
         if not in_tree_candidate(module):
             return None
         absolute = os.path.abspath(importer)
-        return module_file(search_roots(self.root, absolute), module)
+        roots = self._roots.get(absolute)
+        if roots is None:
+            roots = self._roots[absolute] = search_roots(self.root, absolute)
+        key = (roots, module)
+        try:
+            return self._files[key]
+        except KeyError:
+            found = self._files[key] = module_file(roots, module)
+            return found
 
     def absolute(self, importer: str, level: int, module: Optional[str]) -> Optional[str]:
         """The absolute module a relative import (``level`` dots) of ``importer`` names."""
@@ -153,9 +164,13 @@ class Project:
             self._consulted.pop(os.path.normpath(path), None)
 
     def invalidate(self, path: str) -> None:
-        """Drop the summary of ``path`` kept in memory (a front door that knows the file changed)."""
+        """Drop the summary of ``path`` kept in memory, and what imports were found to name (a front
+        door that knows a file changed, was created or was removed)."""
         with self._lock:
             self._summaries.pop(os.path.normpath(path), None)
+            self._peeked.pop(os.path.normpath(path), None)
+            self._roots.clear()
+            self._files.clear()
 
     # --- the gate ------------------------------------------------------------------------------------
     def imports_starter(self, importer: str, text: str) -> bool:
