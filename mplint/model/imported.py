@@ -3,8 +3,8 @@
 Without a project (``Model(..., project=None)``) every imported name is unknown, as it always was. With
 one, a name bound by an import (absolute or relative, through re-exports in ``__init__.py``) that
 resolves to a module of the tree is answered from that module's summary (:mod:`mplint.project`):
-its functions (arity, exits, process starts), classes and module-level objects. Names from outside the
-tree stay unknown.
+its functions (arity, exits, process starts, global writes) and the module's variables. Names from
+outside the tree stay unknown.
 """
 
 from __future__ import annotations
@@ -15,17 +15,11 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from mplint.model.names import BindingKind, Names
+from mplint.model.syntax import dotted_name
 from mplint.model.tree import Tree
 
 if TYPE_CHECKING:
-    from mplint.project import (
-        ClassFacts,
-        FunctionFacts,
-        Imported,
-        ModuleSummary,
-        ObjectFacts,
-        Project,
-    )
+    from mplint.project import FunctionFacts, Imported, ModuleSummary, Project
 
 __all__ = ["ImportedNames"]
 
@@ -73,7 +67,7 @@ class ImportedNames:
             or not statement.relative
         ):
             return None
-        written = _dotted(statement.module) if statement.module is not None else None
+        written = dotted_name(statement.module) if statement.module is not None else None
         base = self.project.absolute(self.tree.path, len(statement.relative), written)
         return f"{base}.{alias.name.value}" if base is not None else None
 
@@ -97,28 +91,3 @@ class ImportedNames:
             return None
         facts = found.summary.function(found.name)
         return (facts, found.summary) if facts is not None else None
-
-    def cls(self, expr: cst.BaseExpression) -> Optional[tuple[ClassFacts, ModuleSummary]]:
-        """The facts of the imported class ``expr`` names."""
-        found = self.lookup(expr)
-        if found is None:
-            return None
-        facts = found.summary.cls(found.name)
-        return (facts, found.summary) if facts is not None else None
-
-    def object(self, expr: cst.BaseExpression) -> Optional[tuple[ObjectFacts, ModuleSummary]]:
-        """The facts of the imported module-level object ``expr`` names."""
-        found = self.lookup(expr)
-        if found is None:
-            return None
-        facts = found.summary.object(found.name)
-        return (facts, found.summary) if facts is not None else None
-
-
-def _dotted(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base is not None else None
-    return None

@@ -15,6 +15,7 @@ import libcst as cst
 from mplint.kinds import Kind
 from mplint.model import FunctionNode, Model, build_model
 from mplint.model.names import BindingKind
+from mplint.model.syntax import dotted_name
 from mplint.positions import Positions
 from mplint.project.layout import absolute_module
 from mplint.project.summary import (
@@ -237,20 +238,11 @@ class _Summarizer:
         return out
 
     def _from_module(self, statement: cst.ImportFrom) -> Optional[str]:
-        written = _dotted(statement.module) if statement.module is not None else None
+        written = dotted_name(statement.module) if statement.module is not None else None
         level = len(statement.relative)
         if level == 0:
             return written
         return absolute_module(self.module_name, self.is_package, level, written)
-
-
-def _dotted(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base is not None else None
-    return None
 
 
 def _name(function: FunctionNode) -> str:
