@@ -27,6 +27,7 @@ from mplint.project import ModuleSummary, Project, project_for
 from mplint.runner import Options, check_files
 from mplint.source import split_lines_keepends
 
+from .cli_support import mplint
 from .conftest import FIXTURES, SNAPSHOTS, expected_errors
 from .test_rules import _quote as quote
 from .test_rules import check_snapshot
@@ -259,3 +260,17 @@ def test_summaries_survive_their_json_round_trip(name: str, tmp_path: Path) -> N
 
 def _refuse(*args: object) -> ModuleSummary:
     raise AssertionError("the summary should come from the cache")
+
+
+def test_standard_input_and_add_noqa_follow_imports(tmp_path: Path) -> None:
+    """``--stdin-filename`` (an editor's or pre-commit's way) and ``--add-noqa`` see the same
+    findings as a check of the file."""
+    root = tmp_path / "three"
+    shutil.copytree(PROJECTS / "three", root)
+    text = (root / "main.py").read_text(encoding="utf-8")
+    piped = mplint("check", "--no-cache", "--stdin-filename", "main.py", "-", cwd=root, stdin=text)
+    checked = mplint("check", "--no-cache", "main.py", cwd=root)
+    assert piped.stdout == checked.stdout
+    assert "MPL309" in checked.stdout and "MPL310" in checked.stdout
+    mplint("check", "--no-cache", "--add-noqa", "main.py", cwd=root)
+    assert mplint("check", "--no-cache", "main.py", cwd=root).returncode == 0
