@@ -239,11 +239,14 @@ class MissingMainGuard(LintRule):
         (its summary says so, with the start method that module's model gives the object): what it
         does, and where, as a related location."""
         found = self.model.imported.function(call.func)
-        if found is None or found[0].starts is None or found[0].starts.start_method == "fork":
+        start = found[0].starts if found is not None else None
+        if found is None or start is None:
             return None, ()
-        facts, summary = found
-        start = facts.starts
-        assert start is not None
+        summary = found[1]
+        # the other module's start method; when it sets none, this module's (set_start_method here)
+        method = start.start_method or self.model.start_method(None)
+        if method == "fork":
+            return None, ()
         where = self.model.imported.display_path(summary)
         via = f" (via {summary.module}.{' -> '.join(start.chain)})"
         what = f"`{start.chain[-1]}` {start.description} here"
