@@ -274,3 +274,34 @@ def test_standard_input_and_add_noqa_follow_imports(tmp_path: Path) -> None:
     assert "MPL309" in checked.stdout and "MPL310" in checked.stdout
     mplint("check", "--no-cache", "--add-noqa", "main.py", cwd=root)
     assert mplint("check", "--no-cache", "main.py", cwd=root).returncode == 0
+
+
+def test_a_module_without_modelled_facts_is_summarised_from_cpythons_tree() -> None:
+    """Names, arity, lambdas and re-exports read from CPython's tree agree with the model's, for a
+    module that needs no model (no library of processes, no exit, no ``global``)."""
+    from mplint.project.summarize import summarize_text
+
+    text = (
+        "from .tasks import work as job\n"
+        "def a(x, y=1, *rest): ...\n"
+        "def b(p, /, q, *, k): ...\n"
+        "c = lambda u, v: u\n"
+        "@deco\n"
+        "def d(z): ...\n"
+        "@staticmethod\n"
+        "def e(): ...\n"
+        "LIMIT = 3\n"
+    )
+    light = summarize_text("pkg/mod.py", "pkg.mod", text, "0")
+    heavy = summarize_text("pkg/mod.py", "pkg.mod", text + "global_ = exit(0)\n", "0")
+    assert light.functions == heavy.functions
+    assert [(f.name, f.arity, f.is_lambda) for f in light.functions] == [
+        ("a", (1, None), False),
+        ("b", (2, 2), False),
+        ("c", (2, 2), True),
+        ("d", None, False),
+        ("e", (0, 0), False),
+    ]
+    assert light.reexports == heavy.reexports == (("job", "pkg.tasks", "work"),)
+    assert light.variables == ("LIMIT",)
+    assert heavy.variables == ("LIMIT", "global_")

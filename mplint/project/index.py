@@ -174,12 +174,18 @@ class Project:
 
     # --- the gate ------------------------------------------------------------------------------------
     def imports_starter(self, importer: str, text: str) -> bool:
-        """Whether a module-level import of ``importer`` (``text`` is its source) names a module of the
-        tree with a function that starts processes when called: such a file may hold a finding though
-        it names no library of processes itself. Modules whose own text cannot hold a finding are not
+        """Whether a module-level import of ``importer`` (``text`` is its source), called by a
+        statement at the start of a line, names a module of the tree with a function that starts
+        processes when called: such a file may hold a finding though it names no library of processes
+        itself. Modules whose own text cannot hold a finding are not
         summarised (nothing in them starts a process), but each module of the tree looked at is
         recorded as a dependency of ``importer``."""
-        for level, written in _top_level_imports(text):
+        called = _top_level_calls(text)
+        if not called:
+            return False
+        for level, written, local in _top_level_imports(text):
+            if local not in called:
+                continue
             module = (self.absolute(importer, level, written) or "") if level else written
             for candidate in _prefixes(module):
                 path = self.resolve(importer, candidate)
@@ -191,9 +197,10 @@ class Project:
         return False
 
     def _may_start(self, importer: str, path: str) -> bool:
-        """The text prefilter, on a module of the tree: only a module that names a library of
-        processes can start one (kept per stamp; the module is a dependency of ``importer``)."""
-        from mplint.api_table import could_have_findings
+        """Only a module that imports a library of processes, and names what starts them (a
+        ``Process``, a ``Pool`` …), can start one (kept per stamp; the module is a dependency of
+        ``importer``)."""
+        from mplint.project.summarize import PROCESS_IMPORT, STARTS_WORDS
 
         key = os.path.normpath(path)
         try:
@@ -210,7 +217,10 @@ class Project:
                 return False
             text = data.decode("utf-8", "replace")
             digest = hashlib.sha256(data).hexdigest()
-            known = (info.st_size, info.st_mtime_ns, digest, could_have_findings(text))
+            starts = (
+                PROCESS_IMPORT.search(text) is not None and STARTS_WORDS.search(text) is not None
+            )
+            known = (info.st_size, info.st_mtime_ns, digest, starts)
             with self._lock:
                 self._peeked[key] = known
         with self._lock:
@@ -284,21 +294,32 @@ _IMPORT_LINE = re.compile(
 )
 
 
-def _top_level_imports(text: str) -> list[tuple[int, str]]:
-    """(level, module) of the imports written at the start of a line (module level), cheaply; for
-    ``from M import a, b`` also ``M.a`` and ``M.b`` (each may be a submodule)."""
-    out: list[tuple[int, str]] = []
+def _top_level_imports(text: str) -> list[tuple[int, str, str]]:
+    """(level, module, local name) of the imports written at the start of a line (module level),
+    cheaply; for ``from M import a, b`` also ``M.a`` and ``M.b`` (each may be a submodule)."""
+    out: list[tuple[int, str, str]] = []
     for match in _IMPORT_LINE.finditer(text):
         dots, written, names, plain = match.groups()
         if plain is not None:
-            out.append((0, plain))
+            out.append((0, plain, plain.partition(".")[0]))
             continue
-        out.append((len(dots), written))
         for item in names.split(","):
             words = item.split()
             if words:
-                out.append((len(dots), f"{written}.{words[0]}" if written else words[0]))
+                local = words[2] if len(words) == 3 and words[1] == "as" else words[0]
+                out.append((len(dots), written, local))
+                out.append((len(dots), f"{written}.{words[0]}" if written else words[0], local))
     return out
+
+
+_TOP_LEVEL_CALL = re.compile(r"^(?:[\w.]+[ \t]*=[ \t]*)?([A-Za-z_]\w*)[\w.]*[ \t]*\(", re.MULTILINE)
+
+
+def _top_level_calls(text: str) -> set[str]:
+    """The names whose attributes or selves are called by statements written at the start of a line
+    (``f()``, ``x = m.f()``): what a module calls when it is imported, cheaply (calls nested in
+    ``if``, ``try`` or ``with`` blocks at module level are not seen)."""
+    return {match.group(1) for match in _TOP_LEVEL_CALL.finditer(text)}
 
 
 def _prefixes(module: str) -> list[str]:

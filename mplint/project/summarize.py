@@ -8,7 +8,8 @@ Only the module's own model is used: a summary never looks into a third module.
 from __future__ import annotations
 
 import ast
-from typing import Optional
+import re
+from typing import Optional, Union
 
 import libcst as cst
 
@@ -32,6 +33,24 @@ from mplint.project.summary import (
 __all__ = ["summarize_text"]
 
 
+#: A module can start processes only if it imports a library of processes.
+PROCESS_IMPORT = re.compile(
+    r"^[ \t]*(?:import|from)[ \t]+(?:multiprocessing|multiprocess|billiard|torch|concurrent)\b",
+    re.MULTILINE,
+)
+#: The names without one of which a module that imports such a library starts no process.
+STARTS_WORDS = re.compile(
+    r"\b(?:Process|Pool|ProcessPoolExecutor|Manager|SyncManager|BaseManager|spawn|start_processes)\b"
+)
+#: The words without which a module has none of the facts that need its model: processes, exits,
+#: ``global`` rebinding.
+_MODELLED_FACTS = re.compile(
+    PROCESS_IMPORT.pattern
+    + r"|\b(?:exit|quit|_exit|abort|kill)\(|\bSystemExit\b|\bKeyboardInterrupt\b|^[ \t]*global\b",
+    re.MULTILINE,
+)
+
+
 def summarize_text(
     path: str,
     module_name: str,
@@ -39,31 +58,170 @@ def summarize_text(
     digest: str,
     default_start_method: Optional[str] = None,
 ) -> ModuleSummary:
-    """The summary of one module's text; an empty one when it cannot be parsed."""
+    """The summary of one module's text; an empty one when it cannot be parsed.
+
+    A module without the words its model's facts need (``_MODELLED_FACTS``) is summarised from
+    CPython's tree alone (names, arity, lambdas, re-exports): libcst never parses it."""
     empty = ModuleSummary(module_name, path, digest)
     try:
         tree = ast.parse(text)
-        module = cst.parse_module(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return empty
+    names = _AstNames(tree, text)
+    if not _MODELLED_FACTS.search(text):
+        return names.summary(module_name, path, digest)
     try:
+        module = cst.parse_module(text)
         model = build_model(module, path, default_start_method)
-        return _Summarizer(model, text, tree, module_name, digest).summary()
-    except RecursionError:
-        return empty
+        return _Summarizer(model, text, tree, names, module_name, digest).summary()
+    except (RecursionError, cst.ParserSyntaxError):
+        return names.summary(module_name, path, digest)
+
+
+class _AstNames:
+    """The module-level names of CPython's tree: where each is bound (when once), and the facts that
+    need no model (arity of plain functions, lambdas, re-exports)."""
+
+    def __init__(self, tree: ast.Module, text: str) -> None:
+        self.lines = text.splitlines()
+        self.spans: dict[str, Span] = {}
+        self.counts: dict[str, int] = {}
+        self.defs: dict[str, Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]] = {}
+        self.classes: list[str] = []
+        self.variables: list[str] = []
+        self.imports: list[tuple[str, int, Optional[str], str]] = []
+        for statement in tree.body:
+            self._statement(statement)
+
+    def _statement(self, statement: ast.stmt) -> None:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            column = self._find(statement.lineno, statement.name, statement.col_offset)
+            self._bind(statement.name, statement.lineno, column)
+            if isinstance(statement, ast.ClassDef):
+                self.classes.append(statement.name)
+            else:
+                self.defs[statement.name] = statement
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    column = self._find(target.lineno, target.id, target.col_offset)
+                    self._bind(target.id, target.lineno, column)
+                    self.variables.append(target.id)
+                    if isinstance(statement.value, ast.Lambda):
+                        self.defs[target.id] = statement.value
+        elif isinstance(statement, ast.ImportFrom):
+            for alias in statement.names:
+                if alias.name != "*":
+                    local = alias.asname or alias.name
+                    self.counts[local] = self.counts.get(local, 0) + 1
+                    self.imports.append((local, statement.level, statement.module, alias.name))
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:
+                local = alias.asname or alias.name.partition(".")[0]
+                self.counts[local] = self.counts.get(local, 0) + 1
+
+    def _find(self, line: int, name: str, byte_column: int) -> int:
+        """The 0-based character column of ``name`` on ``line``, at or after the node's start."""
+        text = self.lines[line - 1] if line - 1 < len(self.lines) else ""
+        start = len(text.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
+        found = text.find(name, start)
+        return found if found >= 0 else start
+
+    def _bind(self, name: str, line: int, column: int) -> None:
+        self.counts[name] = self.counts.get(name, 0) + 1
+        self.spans[name] = Span(line, column + 1, line, column + 1 + len(name))
+
+    def once(self, name: str) -> bool:
+        return self.counts.get(name) == 1
+
+    def summary(self, module_name: str, path: str, digest: str) -> ModuleSummary:
+        is_package = path.endswith("__init__.py")
+        functions = tuple(
+            FunctionFacts(
+                name=name,
+                span=self.spans[name],
+                arity=_ast_arity(node),
+                is_lambda=isinstance(node, ast.Lambda),
+                exits=(),
+                starts=None,
+                writes_globals=(),
+            )
+            for name, node in self.defs.items()
+            if self.once(name)
+        )
+        reexports = tuple(
+            (local, source, name)
+            for local, level, written, name in self.imports
+            if self.once(local)
+            and (source := _source(module_name, is_package, level, written)) is not None
+        )
+        return ModuleSummary(
+            module=module_name,
+            path=path,
+            digest=digest,
+            functions=functions,
+            classes=tuple(
+                ClassFacts(name, self.spans[name], False, False, None)
+                for name in self.classes
+                if self.once(name)
+            ),
+            reexports=reexports,
+            variables=tuple(
+                name for name in self.variables if self.once(name) and name not in self.defs
+            ),
+        )
+
+
+def _source(current: str, is_package: bool, level: int, written: Optional[str]) -> Optional[str]:
+    if level == 0:
+        return written
+    return absolute_module(current, is_package, level, written)
+
+
+def _ast_arity(
+    node: Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda],
+) -> Optional[tuple[int, Optional[int]]]:
+    """``positional_arity``'s answer for a module-level function or lambda, from CPython's tree."""
+    if not isinstance(node, ast.Lambda):
+        for decorator in node.decorator_list:
+            if not isinstance(decorator, ast.Name) or decorator.id not in (
+                "staticmethod",
+                "classmethod",
+            ):
+                return None
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    required = len(positional) - len(args.defaults)
+    return required, None if args.vararg is not None else len(positional)
 
 
 class _Summarizer:
     def __init__(
-        self, model: Model, text: str, tree: ast.Module, module_name: str, digest: str
+        self,
+        model: Model,
+        text: str,
+        tree: ast.Module,
+        names: _AstNames,
+        module_name: str,
+        digest: str,
     ) -> None:
         self.model = model
+        self.names = names
         self.module_name = module_name
         self.digest = digest
         self.positions = Positions(model.module, text, tree, model.tree.parents)
         self.is_package = model.path.endswith("__init__.py")
 
     def span(self, node: cst.CSTNode) -> Span:
+        """Where ``node`` is: a module-level name bound once from CPython's tree, anything else by
+        generating its statement's code (only the places of facts: exits, starts, writes)."""
+        if isinstance(node, cst.Name) and self.names.once(node.value):
+            known = self.names.spans.get(node.value)
+            if known is not None and self.model.tree.is_module_level(
+                self.model.tree.statement_of(node) or node
+            ):
+                return known
         where = self.positions.range(node)
         return Span(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
 
