@@ -389,9 +389,14 @@ def check_files(
             starter, depends = _imports_starter(candidate.path, display, data, config, cache)
             if not starter:
                 results[index] = FileResult(display, [], noqa_warnings=warnings)
-                # a file importing modules of its project is read again next time (they may change)
-                if index_of is not None and not depends:
-                    index_of.record(display, stamps[index][0], stamps[index][1], None, warnings)
+                if index_of is not None and cache is not None:
+                    # the answer depends on modules of the project: kept with them, checked
+                    # against them next time
+                    empty = None
+                    if depends:
+                        empty = cache.key(display, data, config)
+                        cache.put(empty, [], depends)
+                    index_of.record(display, stamps[index][0], stamps[index][1], empty, warnings)
                 continue
         key = None
         if use_cache and cache is not None:
@@ -442,22 +447,22 @@ def check_files(
 
 def _imports_starter(
     path: str, display: str, data: bytes, config: Config, cache: Optional[Cache]
-) -> tuple[bool, bool]:
+) -> tuple[bool, tuple[Dependency, ...]]:
     """A file the byte prefilter turns away may still call a function of another module of its
-    project that starts processes (``Project.imports_starter``): whether it does, and whether the
-    answer depends on modules of the project. Only a file with an import line is asked about."""
+    project that starts processes (``Project.imports_starter``): whether it does, and the modules of
+    the project the answer depends on. Only a file with an import line is asked about."""
     if b"import" not in data:
-        return False, False
+        return False, ()
     from mplint.project import project_for
 
     text = _text_of(data, path)
     if text is None:
-        return False, False
+        return False, ()
     directory = str(cache.directory) if cache is not None else None
     project = project_for(path, directory, config.default_start_method)
     project.forget(display)
     starter = project.imports_starter(display, text)
-    return starter, bool(project.dependencies(display))
+    return starter, project.dependencies(display)
 
 
 def _notebook_hit(result: FileResult, text: str) -> FileResult:

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from mplint.project.layout import (
+    PROCESS_IMPORT,
+    STARTS_WORDS,
     absolute_module,
     in_tree_candidate,
     module_file,
@@ -200,8 +202,6 @@ class Project:
         """Only a module that imports a library of processes, and names what starts them (a
         ``Process``, a ``Pool`` …), can start one (kept per stamp; the module is a dependency of
         ``importer``)."""
-        from mplint.project.summarize import PROCESS_IMPORT, STARTS_WORDS
-
         key = os.path.normpath(path)
         try:
             info = os.stat(key)

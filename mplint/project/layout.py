@@ -17,15 +17,33 @@ looked up in the tree: it stays unknown, as everything outside the tree does.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from functools import lru_cache
 from typing import Optional
 
-__all__ = ["ROOT_MARKERS", "find_root", "in_tree_candidate", "module_name", "search_roots"]
+__all__ = [
+    "PROCESS_IMPORT",
+    "ROOT_MARKERS",
+    "STARTS_WORDS",
+    "find_root",
+    "in_tree_candidate",
+    "module_name",
+    "search_roots",
+]
 
 #: Files or directories that mark a project's root.
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 
+#: A module can start processes only if it imports a library of processes.
+PROCESS_IMPORT = re.compile(
+    r"^[ \t]*(?:import|from)[ \t]+(?:multiprocessing|multiprocess|billiard|torch|concurrent)\b",
+    re.MULTILINE,
+)
+#: The names without one of which a module that imports such a library starts no process.
+STARTS_WORDS = re.compile(
+    r"\b(?:Process|Pool|ProcessPoolExecutor|Manager|SyncManager|BaseManager|spawn|start_processes)\b"
+)
 #: Top-level names never resolved into the tree: the standard library and the modelled libraries.
 _OUTSIDE = frozenset(sys.stdlib_module_names) | {"torch", "multiprocess", "billiard", "__future__"}
 

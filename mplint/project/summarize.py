@@ -18,7 +18,7 @@ from mplint.model import FunctionNode, Model, build_model
 from mplint.model.names import BindingKind
 from mplint.model.syntax import dotted_name
 from mplint.positions import Positions
-from mplint.project.layout import absolute_module
+from mplint.project.layout import PROCESS_IMPORT, absolute_module
 from mplint.project.summary import (
     ClassFacts,
     Exit,
@@ -33,15 +33,6 @@ from mplint.project.summary import (
 __all__ = ["summarize_text"]
 
 
-#: A module can start processes only if it imports a library of processes.
-PROCESS_IMPORT = re.compile(
-    r"^[ \t]*(?:import|from)[ \t]+(?:multiprocessing|multiprocess|billiard|torch|concurrent)\b",
-    re.MULTILINE,
-)
-#: The names without one of which a module that imports such a library starts no process.
-STARTS_WORDS = re.compile(
-    r"\b(?:Process|Pool|ProcessPoolExecutor|Manager|SyncManager|BaseManager|spawn|start_processes)\b"
-)
 #: The words without which a module has none of the facts that need its model: processes, exits,
 #: ``global`` rebinding.
 _MODELLED_FACTS = re.compile(
