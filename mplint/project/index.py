@@ -137,20 +137,19 @@ class Project:
         """The summary of the module file ``path`` (named ``module``), recorded as a dependency of the
         file ``importer``."""
         key = os.path.normpath(path)
-        try:
-            info = os.stat(key)
-        except OSError:
+        stamp = _stamp(key)
+        if stamp is None:
             return None
         with self._lock:
             known = self._summaries.get(key)
-            if known is not None and known[:2] == (info.st_size, info.st_mtime_ns):
+            if known is not None and known[:2] == stamp:
                 summary: Optional[ModuleSummary] = known[2]
             else:
                 summary = self._load(key, module)
             if summary is None:
                 return None
-            self._summaries[key] = (info.st_size, info.st_mtime_ns, summary)
-            dependency = Dependency(key, info.st_size, info.st_mtime_ns, summary.digest)
+            self._summaries[key] = (*stamp, summary)
+            dependency = Dependency(key, *stamp, summary.digest)
             self._consulted.setdefault(os.path.normpath(importer), {})[key] = dependency
         return summary
 
@@ -203,13 +202,12 @@ class Project:
         ``Process``, a ``Pool`` …), can start one (kept per stamp; the module is a dependency of
         ``importer``)."""
         key = os.path.normpath(path)
-        try:
-            info = os.stat(key)
-        except OSError:
+        stamp = _stamp(key)
+        if stamp is None:
             return False
         with self._lock:
             known = self._peeked.get(key)
-        if known is None or known[:2] != (info.st_size, info.st_mtime_ns):
+        if known is None or known[:2] != stamp:
             try:
                 with open(key, "rb") as handle:
                     data = handle.read()
@@ -220,7 +218,7 @@ class Project:
             starts = (
                 PROCESS_IMPORT.search(text) is not None and STARTS_WORDS.search(text) is not None
             )
-            known = (info.st_size, info.st_mtime_ns, digest, starts)
+            known = (*stamp, digest, starts)
             with self._lock:
                 self._peeked[key] = known
         with self._lock:
@@ -327,3 +325,12 @@ def _prefixes(module: str) -> list[str]:
     first."""
     parts = [p for p in module.split(".") if p]
     return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+def _stamp(path: str) -> Optional[tuple[int, int]]:
+    """The size and modification time (ns) of ``path``; None when it cannot be read."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
