@@ -305,3 +305,28 @@ def test_a_module_without_modelled_facts_is_summarised_from_cpythons_tree() -> N
     assert light.reexports == heavy.reexports == (("job", "pkg.tasks", "work"),)
     assert light.variables == ("LIMIT",)
     assert heavy.variables == ("LIMIT", "global_")
+
+
+def test_only_imported_modules_are_summarised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Linting one file summarises only the modules it imports that a rule asks about."""
+    root = PROJECTS / "three"
+    monkeypatch.chdir(root)
+    project = Project(str(root))
+    loaded: list[str] = []
+    original = Project._load
+
+    def load(self: Project, path: str, module: str) -> object:
+        loaded.append(os.path.relpath(path, root))
+        return original(self, path, module)
+
+    monkeypatch.setattr(Project, "_load", load)
+    text = (root / "main.py").read_text(encoding="utf-8")
+    lint_source("main.py", text, CONFIG, project=project)
+    assert sorted(loaded) == ["pools.py", "tasks.py"]
+    assert [d.path for d in project.dependencies("main.py")] == [
+        str(root / "pools.py"),
+        str(root / "tasks.py"),
+    ]
+    loaded.clear()
+    lint_source("main.py", text, CONFIG, project=project)
+    assert loaded == []  # unchanged modules are not read again
