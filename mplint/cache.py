@@ -21,18 +21,21 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
 from mplint import __version__
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Related, Severity
 from mplint.settings import Config
 
-__all__ = ["DEFAULT_CACHE_DIR", "Cache", "Stamp", "StatIndex", "clean"]
+if TYPE_CHECKING:
+    from mplint.project import Dependency
+
+__all__ = ["DEFAULT_CACHE_DIR", "Cache", "Stamp", "StatIndex", "clean", "rules_fingerprint"]
 
 DEFAULT_CACHE_DIR = ".mplint_cache"
 
 
-def _rules_fingerprint() -> str:
+def rules_fingerprint() -> str:
     """Changes whenever the rule modules change (an edited rule must not serve stale results)."""
     import mplint
 
@@ -56,7 +59,7 @@ class Cache:
     @property
     def fingerprint(self) -> str:
         if self._fingerprint is None:
-            self._fingerprint = _rules_fingerprint()
+            self._fingerprint = rules_fingerprint()
         return self._fingerprint
 
     def key(self, path: str, data: bytes, config: Config) -> str:
@@ -92,21 +95,39 @@ class Cache:
         return self.directory / key[:2] / f"{key[2:]}.json"
 
     def get(self, key: str) -> Optional[list[Diagnostic]]:
+        """The results kept under ``key``, or None: none kept, or a module of the project they were
+        computed with (``put``'s ``dependencies``) has changed since."""
         try:
             with open(self._entry(key), encoding="utf-8") as handle:
                 raw = json.load(handle)
+            if isinstance(raw, dict):
+                if not all(_unchanged(*dependency) for dependency in raw["dependencies"]):
+                    return None
+                raw = raw["diagnostics"]
             return [_from_json(item) for item in raw]
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, key: str, diagnostics: list[Diagnostic]) -> None:
+    def put(
+        self,
+        key: str,
+        diagnostics: list[Diagnostic],
+        dependencies: tuple[Dependency, ...] = (),
+    ) -> None:
+        """Keep a file's results; ``dependencies``: the modules of its project they depend on."""
         try:
             self._prepare()
             entry = self._entry(key)
             entry.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
+            content: Any = [_to_json(d) for d in diagnostics]
+            if dependencies:
+                content = {
+                    "diagnostics": content,
+                    "dependencies": [[d.path, d.size, d.mtime_ns, d.digest] for d in dependencies],
+                }
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump([_to_json(d) for d in diagnostics], handle)
+                json.dump(content, handle)
             os.replace(temp, entry)
         except OSError:
             pass  # a read-only checkout simply runs without a cache
@@ -205,6 +226,21 @@ class StatIndex:
             self.changed = False
         except OSError:
             pass
+
+
+def _unchanged(path: str, size: int, mtime_ns: int, digest: str) -> bool:
+    """A module of the project still has the content it had: the same stamp (then it is not read),
+    or the same bytes."""
+    stamp = StatIndex.stamp(path)
+    if stamp is None:
+        return False
+    if stamp == Stamp(size, mtime_ns):
+        return True
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest() == digest
+    except OSError:
+        return False
 
 
 def clean(directory: str = DEFAULT_CACHE_DIR) -> bool:

@@ -353,7 +353,13 @@ def _check(args: argparse.Namespace) -> int:
             results.append(FileResult(display, [io_diagnostic(display, str(error))]))
         else:
             source = SourceFile(display, text, encoding, "")
-            result = check_text(display, source, config, options)
+            # with --stdin-filename the text stands in for that file of its project
+            project = None
+            if args.stdin_filename:
+                from mplint.project import project_for
+
+                project = project_for(display, None, config.default_start_method)
+            result = check_text(display, source, config, options, project=project)
             if not is_notebook_path(display):
                 result.noqa_warnings = unknown_noqa_codes(text)
             results.append(result)
@@ -521,6 +527,7 @@ def _add_noqa(args: argparse.Namespace, resolver: Resolver) -> int:
     from mplint.engine import lint_source
     from mplint.output.concise import render as render_concise
     from mplint.output.noqa import add_noqa
+    from mplint.project import project_for
 
     if args.fix or args.diff:
         print("mplint: error: --add-noqa cannot be used with --fix or --diff", file=sys.stderr)
@@ -556,7 +563,8 @@ def _add_noqa(args: argparse.Namespace, resolver: Resolver) -> int:
         except SourceError as error:
             problems.append(io_diagnostic(display, str(error)))
             continue
-        diagnostics = lint_source(display, source.text, config)
+        project = project_for(candidate.path, None, config.default_start_method)
+        diagnostics = lint_source(display, source.text, config, project=project)
         problems.extend(d for d in diagnostics if d.is_meta)
         result = add_noqa(source.text, diagnostics)
         for line, codes, reason in result.skipped:

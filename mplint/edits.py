@@ -116,7 +116,8 @@ def resolve(
                 noqa_line=positions.noqa_line(report.node, where.start.line),
                 related=tuple(
                     _related(path, positions, node, text) for node, text in report.related
-                ),
+                )
+                + report.elsewhere,
             )
         )
     return out

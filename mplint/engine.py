@@ -14,7 +14,7 @@ import threading
 import traceback
 import warnings
 from collections.abc import Iterator, Sequence
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import libcst as cst
 
@@ -39,6 +39,9 @@ from mplint.rule import LintRule, RuleContext
 from mplint.settings import Config
 from mplint.suppression import parse_suppressions
 
+if TYPE_CHECKING:
+    from mplint.project import Project
+
 __all__ = ["META_URL", "could_have_findings", "lint_source", "rules_for"]
 
 META_URL = "https://github.com/mplint/mplint/blob/main/rules/README.md#files-mplint-could-not-check"
@@ -52,13 +55,26 @@ def imports_modelled_module(text: str, tree: ast.Module) -> bool:
     return not imported_modules(tree).isdisjoint(MODELLED)
 
 
-def gated(rules: Sequence[type[LintRule]], text: str, tree: ast.Module) -> list[type[LintRule]]:
+def gated(
+    rules: Sequence[type[LintRule]],
+    text: str,
+    tree: ast.Module,
+    project: Optional[Project] = None,
+    path: str = "<stdin>",
+) -> list[type[LintRule]]:
     """The rules whose gate (``LintRule.GATE``, see ``mplint.gates``) lets this file through: the
-    others cannot report in it. Empty when the file imports no modelled library."""
+    others cannot report in it. Empty when the file imports no modelled library, unless a ``project``
+    says it imports a module of the tree whose functions start processes: then the rules that judge
+    such calls (``LintRule.PROJECT_GATE``) are kept too."""
     facts = file_facts(text, tree)
     if facts.modules.isdisjoint(MODELLED):
-        return []
-    return [rule for rule in rules if rule.GATE.passes(facts)]
+        chosen = []
+    else:
+        chosen = [rule for rule in rules if rule.GATE.passes(facts)]
+    crossing = [r for r in rules if r.PROJECT_GATE and r not in chosen]
+    if crossing and project is not None and project.imports_starter(path, text):
+        chosen.extend(crossing)
+    return chosen
 
 
 def rules_for(path: str, config: Config) -> list[type[LintRule]]:
@@ -79,20 +95,26 @@ def lint_source(
     prefilter: bool = True,
     raise_errors: bool = False,
     supersede: bool = True,
+    project: Optional[Project] = None,
 ) -> list[Diagnostic]:
     """All diagnostics for one file's text, sorted by position.
 
     ``rules`` defaults to those the configuration enables for ``path``. ``apply_noqa=False`` leaves
     ``# noqa`` to the caller (flake8 does its own). ``raise_errors`` re-raises rule crashes (tests).
     ``supersede=False`` keeps the diagnostics other rules supersede on the same node (see
-    ``mplint.dedup``) for a caller that merges them itself.
+    ``mplint.dedup``) for a caller that merges them itself. ``project`` (see ``mplint.project``)
+    answers the names the file imports from other modules of its tree; without it they are unknown.
     """
     config = config or Config()
-    if prefilter and not could_have_findings(text):
+    if (
+        prefilter
+        and not could_have_findings(text)
+        and (project is None or not project.imports_starter(path, text))
+    ):
         return []
     with _collector_paused():
         return _lint_candidate(
-            path, text, config, rules, apply_noqa, prefilter, raise_errors, supersede
+            path, text, config, rules, apply_noqa, prefilter, raise_errors, supersede, project
         )
 
 
@@ -123,6 +145,7 @@ def _lint_candidate(
     prefilter: bool,
     raise_errors: bool,
     supersede: bool = True,
+    project: Optional[Project] = None,
 ) -> list[Diagnostic]:
     chosen = list(rules) if rules is not None else rules_for(path, config)
     if not chosen:
@@ -134,7 +157,7 @@ def _lint_candidate(
     if syntax_error is not None and not _newer_syntax(syntax_error, config):
         return [syntax_error]
     if prefilter and tree is not None:
-        chosen = gated(chosen, text, tree)
+        chosen = gated(chosen, text, tree, project, path)
         if not chosen:
             return []
     module, error = _parse(path, text, tree)
@@ -143,10 +166,12 @@ def _lint_candidate(
         error = syntax_error or error
         return [error] if error is not None else []
     try:
-        diagnostics = _lint_module(path, text, module, tree, config, chosen, raise_errors)
+        diagnostics = _lint_module(path, text, module, tree, config, chosen, raise_errors, project)
     except RecursionError:
         # Deeply nested (but valid) code: run again on a thread with a large stack.
-        deep = _deep(lambda: _lint_module(path, text, module, tree, config, chosen, raise_errors))
+        deep = _deep(
+            lambda: _lint_module(path, text, module, tree, config, chosen, raise_errors, project)
+        )
         if deep is None:
             deep = [_meta(path, SYNTAX_ERROR, "syntax-error", "too deeply nested to analyse", 1, 1)]
         diagnostics = deep
@@ -371,6 +396,7 @@ def _lint_module(
     config: Config,
     chosen: Sequence[type[LintRule]],
     raise_errors: bool,
+    project: Optional[Project] = None,
     opaque: Optional[frozenset[cst.CSTNode]] = None,
 ) -> list[Diagnostic]:
     """Build the model (leaving out the top-level statements in ``opaque``) and run the rules.
@@ -383,13 +409,13 @@ def _lint_module(
             reduction = _RELEVANCE.reduce(module)
             if reduction.opaque:
                 found = _lint_module(
-                    path, text, module, tree, config, chosen, False, reduction.opaque
+                    path, text, module, tree, config, chosen, False, project, reduction.opaque
                 )
                 if reduction.agrees(found):
                     return found
         opaque = frozenset()
     try:
-        model = build_model(module, path, config.default_start_method, opaque)
+        model = build_model(module, path, config.default_start_method, opaque, project)
     except RecursionError:
         raise  # lint_source retries on a thread with a large stack
     except Exception as error:

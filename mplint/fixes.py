@@ -17,7 +17,7 @@ import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
@@ -32,6 +32,9 @@ from mplint.meaning import (
 )
 from mplint.settings import Config
 from mplint.text import LineIndex, offset_of, splice
+
+if TYPE_CHECKING:
+    from mplint.project import Project
 
 __all__ = ["FixResult", "apply_edits", "fix_source", "line_starts", "offset_of"]
 
@@ -103,17 +106,19 @@ def fix_source(
     *,
     unsafe: bool = False,
     only: Optional[Iterable[Diagnostic]] = None,
+    project: Optional[Project] = None,
 ) -> FixResult:
     """Apply the allowed fixes to a fixed point and verify the result.
 
-    ``only`` restricts the first pass to these diagnostics (a quick fix for one diagnostic).
+    ``only`` restricts the first pass to these diagnostics (a quick fix for one diagnostic);
+    ``project`` is passed to ``lint_source`` (the names the file imports from its tree).
     """
     config = config or Config()
     current = text
     applied: list[Diagnostic] = []
     passes: list[Pass] = []
     wanted = {(d.code, d.line, d.column) for d in only} if only is not None else None
-    diagnostics = lint_source(path, current, config)
+    diagnostics = lint_source(path, current, config, project=project)
     for number in range(MAX_PASSES + 1):
         candidates = [d for d in diagnostics if _allowed(d.fix, unsafe)]
         if wanted is not None:
@@ -124,7 +129,7 @@ def fix_source(
             codes = ", ".join(sorted({d.code for d in candidates}))
             return FixResult(
                 text,
-                remaining=lint_source(path, text, config),
+                remaining=lint_source(path, text, config, project=project),
                 error=f"fixes did not converge after {MAX_PASSES} passes ({codes}); nothing applied",
             )
         chosen = _choose(current, candidates)
@@ -139,7 +144,7 @@ def fix_source(
         applied.extend(chosen)
         current = updated
         wanted = None if only is None else set()
-        diagnostics = lint_source(path, current, config)
+        diagnostics = lint_source(path, current, config, project=project)
     if not applied:
         return FixResult(text, remaining=diagnostics)
     problem = verify(
@@ -154,7 +159,9 @@ def fix_source(
         passes=passes,
     )
     if problem is not None:
-        return FixResult(text, remaining=lint_source(path, text, config), error=problem)
+        return FixResult(
+            text, remaining=lint_source(path, text, config, project=project), error=problem
+        )
     return FixResult(current, applied=applied, remaining=diagnostics)
 
 

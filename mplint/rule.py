@@ -20,7 +20,7 @@ from typing import Any, Callable, ClassVar, Optional
 import libcst as cst
 from libcst._batched_visitor import BatchableCSTVisitor
 
-from mplint.diagnostics import Applicability, Severity
+from mplint.diagnostics import Applicability, Related, Severity
 from mplint.edits import (
     FixSpec,
     InsertAfter,
@@ -32,6 +32,7 @@ from mplint.edits import (
 )
 from mplint.gates import DEFAULT, Gate
 from mplint.model import TRIVIA, Model
+from mplint.project.summary import Span
 from mplint.settings import Config
 
 __all__ = [
@@ -68,6 +69,8 @@ class Report:
     fix: Optional[FixSpec]
     #: Other places of the same cause: (node, what it is), shown as related locations.
     related: tuple[tuple[cst.CSTNode, str], ...] = ()
+    #: Places of the cause in other files of the project, already resolved.
+    elsewhere: tuple[Related, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,9 @@ class LintRule(BatchableCSTVisitor):
     #: What a file must import and mention for the rule to report in it (``mplint.gates``); the
     #: default lets through every file that imports a modelled library.
     GATE: ClassVar[Gate] = DEFAULT
+    #: The rule can report in a file that imports no library of processes, through a function of
+    #: another module of the project that starts processes (the engine lets such a file through).
+    PROJECT_GATE: ClassVar[bool] = False
 
     _visitor_names: ClassVar[tuple[str, ...]] = ()
     #: True when the class (or a base below LintRule) overrides ``check()``.
@@ -258,12 +264,19 @@ class LintRule(BatchableCSTVisitor):
         fix: Optional[FixSpec] = None,
         message: Optional[str] = None,
         related: tuple[tuple[cst.CSTNode, str], ...] = (),
+        elsewhere: tuple[Related, ...] = (),
         **fmt: object,
     ) -> None:
         """Report ``node``; ``related`` names the other places of the same cause, each (node, what it
-        is), for the formats that show related locations."""
+        is), for the formats that show related locations; ``elsewhere`` those in other files of the
+        project (see :meth:`related_in`)."""
         text = message if message is not None else self.MESSAGE.format(**fmt)
-        self.context.reports.append(Report(self.CODE, node, text, fix, related))
+        self.context.reports.append(Report(self.CODE, node, text, fix, related, elsewhere))
+
+    @staticmethod
+    def related_in(path: str, span: Span, message: str) -> Related:
+        """A related location in another module of the project: a span of its summary."""
+        return Related(path, span.line, span.column, span.end_line, span.end_column, message)
 
     def fix(
         self, applicability: Applicability, *edits: NodeEdit, title: Optional[str] = None

@@ -21,7 +21,7 @@ import signal
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from mplint.cache import Cache, Stamp, StatIndex
 from mplint.diagnostics import IO_ERROR, Diagnostic, Severity
@@ -32,6 +32,9 @@ from mplint.settings import Config
 from mplint.source import SourceError, SourceFile, decode_source, write_source
 from mplint.suppression import unknown_noqa_codes
 from mplint.text import split_lines_keepends
+
+if TYPE_CHECKING:
+    from mplint.project import Dependency, Project
 
 __all__ = [
     "FileResult",
@@ -75,6 +78,8 @@ class FileResult:
     noqa_warnings: list[tuple[int, str]] = field(default_factory=list)
     #: a notebook's code cells, keyed ``path:cell N`` (the full format shows them)
     cell_sources: dict[str, str] = field(default_factory=dict)
+    #: the modules of the project the results depend on (``mplint.project``)
+    dependencies: tuple[Dependency, ...] = ()
 
 
 def io_diagnostic(path: str, message: str) -> Diagnostic:
@@ -92,18 +97,25 @@ def io_diagnostic(path: str, message: str) -> Diagnostic:
 
 
 def check_text(
-    display: str, source: SourceFile, config: Config, options: Options, *, explicit: bool = True
+    display: str,
+    source: SourceFile,
+    config: Config,
+    options: Options,
+    *,
+    explicit: bool = True,
+    project: Optional[Project] = None,
 ) -> FileResult:
     """Lint (and with fix options, fix) one decoded file; nothing is written here. A notebook
     (``.ipynb``) is checked cell by cell (``mplint.notebook_check``). A check that takes longer than
-    ``config.file_time_limit`` is abandoned: the result is ``MPL005`` alone."""
+    ``config.file_time_limit`` is abandoned: the result is ``MPL005`` alone. ``project`` answers the
+    names a Python file imports from its tree; the result lists the modules it consulted."""
     # Imports and the rule registry are loaded before the clock starts: never interrupted halfway.
     from mplint.engine import budget_diagnostic, rules_for
 
     rules_for(display, config)
     try:
         with time_limit(config.file_time_limit):
-            return _check_text(display, source, config, options, explicit)
+            return _check_text(display, source, config, options, explicit, project)
     except OverBudget:
         problem = f"its check was abandoned after {config.file_time_limit:g} s, the time limit"
         failure = budget_diagnostic(display, problem, "file-time-limit")
@@ -151,7 +163,12 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 
 def _check_text(
-    display: str, source: SourceFile, config: Config, options: Options, explicit: bool
+    display: str,
+    source: SourceFile,
+    config: Config,
+    options: Options,
+    explicit: bool,
+    project: Optional[Project] = None,
 ) -> FileResult:
     from mplint.engine import lint_source
     from mplint.fixes import fix_source
@@ -159,13 +176,22 @@ def _check_text(
     if is_notebook_path(display):
         return check_notebook(display, source.text, config, options, explicit=explicit)
 
-    diagnostics = lint_source(display, source.text, config)
+    if project is not None:
+        project.forget(display)
+    diagnostics = lint_source(display, source.text, config, project=project)
+    dependencies = project.dependencies(display) if project is not None else ()
     if not options.fixing or not any(
         d.fix is not None and d.fix.applies(options.unsafe_fixes) for d in diagnostics
     ):
-        return FileResult(display, diagnostics, source_text=source.text, found=len(diagnostics))
+        return FileResult(
+            display,
+            diagnostics,
+            source_text=source.text,
+            found=len(diagnostics),
+            dependencies=dependencies,
+        )
     found = len(diagnostics)
-    result = fix_source(display, source.text, config, unsafe=options.unsafe_fixes)
+    result = fix_source(display, source.text, config, unsafe=options.unsafe_fixes, project=project)
     diagnostics = list(result.remaining)
     if result.error is not None:
         diagnostics.append(io_diagnostic(display, f"fix not applied: {result.error}"))
@@ -267,6 +293,8 @@ class _Job:
     data: bytes
     cache_key: Optional[str]
     explicit: bool = True
+    #: the results cache's directory, where the project's summaries are kept too
+    cache_dir: Optional[str] = None
 
 
 def _read(path: str, display: str) -> tuple[Optional[bytes], Optional[FileResult]]:
@@ -305,8 +333,13 @@ def _run_job_unguarded(job: _Job) -> FileResult:
         return FileResult(job.display, [io_diagnostic(job.display, str(error))])
     import hashlib
 
+    from mplint.project import project_for
+
     source = SourceFile(job.path, text, encoding, hashlib.sha256(job.data).hexdigest())
-    result = check_text(job.display, source, job.config, job.options, explicit=job.explicit)
+    project = project_for(job.path, job.cache_dir, job.config.default_start_method)
+    result = check_text(
+        job.display, source, job.config, job.options, explicit=job.explicit, project=project
+    )
     if result.fixed_text is not None and job.options.fix and not job.options.diff:
         try:
             write_source(source, result.fixed_text)
@@ -353,10 +386,18 @@ def check_files(
         # a notebook is always read: one that is not valid JSON is reported, whatever its words
         warnings = [] if notebook else _noqa_warnings(data, candidate.path)
         if not notebook and not could_have_findings_bytes(data):
-            results[index] = FileResult(display, [], noqa_warnings=warnings)
-            if index_of is not None:
-                index_of.record(display, stamps[index][0], stamps[index][1], None, warnings)
-            continue
+            starter, depends = _imports_starter(candidate.path, display, data, config, cache)
+            if not starter:
+                results[index] = FileResult(display, [], noqa_warnings=warnings)
+                if index_of is not None and cache is not None:
+                    # the answer depends on modules of the project: kept with them, checked
+                    # against them next time
+                    empty = None
+                    if depends:
+                        empty = cache.key(display, data, config)
+                        cache.put(empty, [], depends)
+                    index_of.record(display, stamps[index][0], stamps[index][1], empty, warnings)
+                continue
         key = None
         if use_cache and cache is not None:
             key = cache.key(display, data, config)
@@ -373,7 +414,16 @@ def check_files(
                     index_of.record(display, stamps[index][0], stamps[index][1], key, warnings)
                 results[index] = cached
                 continue
-        job = _Job(candidate.path, display, config, options, data, key, candidate.explicit)
+        job = _Job(
+            candidate.path,
+            display,
+            config,
+            options,
+            data,
+            key,
+            candidate.explicit,
+            str(cache.directory) if cache is not None else None,
+        )
         pending.append((index, job))
         noqa_by_index[index] = warnings
     by_index = dict(pending)
@@ -386,13 +436,33 @@ def check_files(
         results[index] = result
         job = by_index[index]
         if cache is not None and job.cache_key is not None and not _has_meta(result):
-            cache.put(job.cache_key, result.diagnostics)
+            cache.put(job.cache_key, result.diagnostics, result.dependencies)
             if index_of is not None:
                 stamp, settings = stamps[index]
                 index_of.record(job.display, stamp, settings, job.cache_key, result.noqa_warnings)
     if cache is not None:
         cache.save()
     return [r for r in results if r is not None]
+
+
+def _imports_starter(
+    path: str, display: str, data: bytes, config: Config, cache: Optional[Cache]
+) -> tuple[bool, tuple[Dependency, ...]]:
+    """A file the byte prefilter turns away may still call a function of another module of its
+    project that starts processes (``Project.imports_starter``): whether it does, and the modules of
+    the project the answer depends on. Only a file with an import line is asked about."""
+    if b"import" not in data:
+        return False, ()
+    from mplint.project import project_for
+
+    text = _text_of(data, path)
+    if text is None:
+        return False, ()
+    directory = str(cache.directory) if cache is not None else None
+    project = project_for(path, directory, config.default_start_method)
+    project.forget(display)
+    starter = project.imports_starter(display, text)
+    return starter, project.dependencies(display)
 
 
 def _notebook_hit(result: FileResult, text: str) -> FileResult:

@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "flow": 3,
     "types": 3,
     "importer": 3,
+    "imported": 3,
     "callgraph": 4,
     "valueflow": 5,
     "inference": 6,

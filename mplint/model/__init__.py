@@ -12,7 +12,8 @@ layer                 parts
 2                     :mod:`~mplint.model.names` (scopes, bindings, qualified names, variable keys)
 3                     :mod:`~mplint.model.build` (the one pass), :mod:`~mplint.model.flow` (when code
                       runs, dominance, loops), :mod:`~mplint.model.types` (built-in value types),
-                      :mod:`~mplint.model.importer` (import spellings for fixes)
+                      :mod:`~mplint.model.importer` (import spellings for fixes),
+                      :mod:`~mplint.model.imported` (names imported from the project's modules)
 4                     :mod:`~mplint.model.callgraph`
 5                     :mod:`~mplint.model.valueflow` (containers, instance attributes, parameters,
                       returns: where values travel, whatever they are)
@@ -33,14 +34,15 @@ inference (its roots, the submissions).
 :class:`Model` builds the parts on first use and answers the queries nearly every rule asks
 directly (``model.kind_of``, ``model.qualname`` …); any other fact is asked of its part, by name
 (``model.flow.runs_each_iteration(...)``), so that a rule's concepts show where it uses them. Cross-module
-facts are unknown (None): rules stay silent on unknowns.
+facts are unknown (None), and rules stay silent on unknowns, except the facts of names imported from
+other modules of the project when the model is built with one (:mod:`~mplint.model.imported`).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
@@ -50,6 +52,7 @@ from mplint.model.callgraph import CallGraph
 from mplint.model.exceptions import Exceptions
 from mplint.model.flow import ExecContext, Flow
 from mplint.model.handoff import Handoff
+from mplint.model.imported import ImportedNames
 from mplint.model.importer import Importer
 from mplint.model.inference import Inference, Submission, Via
 from mplint.model.names import (
@@ -79,6 +82,9 @@ from mplint.model.valueflow import Dataflow
 from mplint.model.values import FlowKind, ValueFlow, Values
 from mplint.model.walk import TRIVIA, walk
 from mplint.model.workers import Workers
+
+if TYPE_CHECKING:
+    from mplint.project import Project
 
 __all__ = [
     "MUTATING_METHODS",
@@ -120,9 +126,11 @@ class Model:
         module: cst.Module,
         path: str = "<stdin>",
         default_start_method: Optional[str] = None,
+        project: Optional[Project] = None,
     ) -> None:
         self.tree = Tree(module, path, default_start_method)
         self.names = Names(self.tree)
+        self.project = project
 
     @property
     def module(self) -> cst.Module:
@@ -135,6 +143,11 @@ class Model:
     @functools.cached_property
     def flow(self) -> Flow:
         return Flow(self.tree, self.names)
+
+    @functools.cached_property
+    def imported(self) -> ImportedNames:
+        """Names imported from other modules of the project, answered from their summaries."""
+        return ImportedNames(self.tree, self.names, project=self.project)
 
     @functools.cached_property
     def importer(self) -> Importer:
@@ -274,11 +287,13 @@ def build_model(
     path: str = "<stdin>",
     default_start_method: Optional[str] = None,
     opaque: frozenset[cst.CSTNode] = frozenset(),
+    project: Optional[Project] = None,
 ) -> Model:
     """Run the one pass over ``module`` and return its model. Top-level statements in ``opaque`` are left
     out: each is a node of the module (its parent, place and end are known), but nothing in it is
     entered, bound or replayed to the rules (``mplint.incremental`` says which statements that cannot
-    change a finding)."""
-    model = Model(module, path, default_start_method)
+    change a finding). With ``project``, names imported from other modules of the tree are answered
+    from their summaries (``model.imported``)."""
+    model = Model(module, path, default_start_method, project)
     walk(module, Builder(model.tree, model.names, opaque), TRIVIA)
     return model

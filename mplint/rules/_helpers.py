@@ -12,6 +12,7 @@ from typing import Optional, Union
 
 import libcst as cst
 
+from mplint.diagnostics import Related
 from mplint.edits import InsertAfter, InsertBefore, NodeEdit
 from mplint.model import Model, SelfAttr, Submission, positional_args
 from mplint.model.syntax import descendants, is_main_guard_test
@@ -188,6 +189,8 @@ def positional_arity(model: Model, expr: cst.BaseExpression) -> Optional[tuple[i
     else:
         keywords = set()
     function = model.names.resolve_function(target)
+    if function is None and not isinstance(target, cst.Call) and not keywords:
+        return _imported_arity(model, target, bound)
     if function is None or isinstance(target, cst.Call):
         return None
     skip = 0
@@ -246,6 +249,39 @@ def spelling_with_import(
     statement, after = anchor
     insert = InsertAfter if after else InsertBefore
     return text, (insert(statement, import_line),)
+
+
+def _imported_arity(
+    model: Model, target: cst.BaseExpression, bound: int
+) -> Optional[tuple[int, Optional[int]]]:
+    """The arity of a function imported from another module of the project, as its summary gives
+    it (the same judgement, made in that module), less ``bound`` arguments."""
+    found = model.imported.function(target)
+    if found is None or found[0].arity is None:
+        return None
+    required, maximum = found[0].arity
+    if maximum is not None:
+        maximum -= bound
+        if maximum < 0:
+            return None
+    return max(required - bound, 0), maximum
+
+
+def imported_definition(model: Model, expr: cst.BaseExpression, what: str) -> tuple[Related, ...]:
+    """Where the function ``expr`` names is defined, when it is imported from another module of the
+    project (``functools.partial(f, …)`` names ``f``): a related location ``what`` there."""
+    if isinstance(expr, cst.Call) and model.qualname(expr.func) == "functools.partial":
+        positional = positional_args(expr)
+        if not positional:
+            return ()
+        expr = positional[0].value
+    found = model.imported.function(expr)
+    if found is None:
+        return ()
+    facts, summary = found
+    span = facts.span
+    where = model.imported.display_path(summary)
+    return (Related(where, span.line, span.column, span.end_line, span.end_column, what),)
 
 
 def is_docstring(statement: cst.BaseStatement) -> bool:

@@ -6,7 +6,7 @@ import libcst as cst
 
 from mplint.diagnostics import Severity
 from mplint.gates import FUTURES, PROCESSES, Gate, needs
-from mplint.model import BindingKind, ClassInfo, ExecContext, FunctionNode, LocalVar, Via
+from mplint.model import BindingKind, ClassInfo, ExecContext, FunctionNode, LocalVar, Model, Via
 from mplint.rule import Invalid, LintRule, Valid
 
 _WHAT = {"rebind": "rebinds", "mutate": "changes"}
@@ -28,6 +28,9 @@ class ChildStateNotPropagated(LintRule):
     - a plain `list`/`dict`/`set` passed in `args=` and filled by the child (`out.append(x)`).
 
     It is reported only when the parent reads the same variable or attribute outside the child's code.
+    A function imported from another module of the linted project that changes a variable of its
+    module is reported where it is handed to the child, when this module reads that variable in the
+    parent.
 
     ## Why is this bad?
     A child process has its own copy of the parent's memory (a copy-on-write copy under `fork`, a fresh
@@ -146,6 +149,8 @@ class ChildStateNotPropagated(LintRule):
         self._writes: dict[FunctionNode, list[tuple[cst.CSTNode, str, str]]] = {}
         self._copies: Optional[_CopyIndex] = None
         workers = model.workers.worker_functions(processes_only=True)
+        if model.project is not None:
+            self._check_imported(set(model.workers.child_functions))
         if not workers:
             return
         child_code = set(model.workers.child_functions)
@@ -158,9 +163,11 @@ class ChildStateNotPropagated(LintRule):
             for node, name, how in self._module_state_writes(function):
                 if (function, name) in reported or name in per_process:
                     continue
-                if how == "rebind" and self._hands_over_arguments(function, node):
+                if how == "rebind" and hands_over_arguments(model, function, node):
                     continue
-                if self._shared_on_purpose(name) or not self._parent_reads_global(name, child_code):
+                if shared_on_purpose(model, name) or not self._parent_reads_global(
+                    name, child_code
+                ):
                     continue
                 reported.add((function, name))
                 self.report(
@@ -170,6 +177,58 @@ class ChildStateNotPropagated(LintRule):
                 )
             self._check_self_state(function, child_code, reported)
             self._check_arguments(function, child_code, reported)
+
+    # --- the state of another module of the project ---------------------------------------------------
+    def _check_imported(self, child_code: set[FunctionNode]) -> None:
+        """A function imported from another module of the project, run in a child process, that
+        changes a variable of its module (its summary says so) which this module reads in the parent:
+        reported where the function is handed to the child, the write as a related location."""
+        model = self.model
+        reported: set[tuple[str, str]] = set()
+        for submission in model.submissions():
+            if submission.owner.uses_threads or submission.via is Via.INITIALIZER:
+                continue
+            found = model.imported.function(submission.callable)
+            if found is None:
+                continue
+            facts, summary = found
+            for write in facts.writes_globals:
+                key = (summary.path, write.name)
+                if key in reported or not self._parent_reads_imported(
+                    summary.path, write.name, child_code
+                ):
+                    continue
+                reported.add(key)
+                where = model.imported.display_path(summary)
+                self.report(
+                    submission.callable,
+                    what=f"`{write.code}` {_WHAT[write.how]} `{summary.module}.{write.name}`",
+                    function=write.function,
+                    elsewhere=(
+                        self.related_in(where, write.span, f"`{write.function}` writes it here"),
+                    ),
+                )
+
+    def _parent_reads_imported(self, path: str, name: str, child_code: set[FunctionNode]) -> bool:
+        """This module reads the variable ``name`` of the module file ``path`` (imported by name, or
+        as an attribute of the imported module) in the parent."""
+        model = self.model
+        for use in model.tree.name_uses(name):
+            parent = model.parent(use)
+            expr: cst.BaseExpression = use
+            if isinstance(parent, cst.Attribute) and parent.attr is use:
+                expr = parent
+            elif model.names.variable_use(use) not in ("load", "augment"):
+                continue
+            found = model.imported.lookup(expr)
+            if (
+                found is not None
+                and found.summary.path == path
+                and found.name == name
+                and self._in_parent(expr, child_code)
+            ):
+                return True
+        return False
 
     # --- module-level variables ----------------------------------------------------------------------
     def _initializer_state(self, child_code: set[FunctionNode]) -> set[str]:
@@ -189,33 +248,6 @@ class ChildStateNotPropagated(LintRule):
         if found is None:
             found = self._writes[function] = self.model.state.module_state_writes(function)
         return found
-
-    def _hands_over_arguments(self, function: FunctionNode, node: cst.CSTNode) -> bool:
-        """``global X; X = param``, ``self.x = param`` (or ``X, Y = param``): the child stores what it
-        was given for the rest of its own code, like an initializer does."""
-        model = self.model
-        if not isinstance(node, (cst.Assign, cst.AnnAssign)) or node.value is None:
-            return False
-        value = node.value
-        names: list[cst.BaseExpression] = [value] if isinstance(value, cst.Name) else []
-        if isinstance(value, (cst.Tuple, cst.List)):
-            names = [e.value for e in value.elements]
-        if not names or not all(isinstance(n, cst.Name) for n in names):
-            return False
-        scope = model.names.scopes.get(function)
-        return scope is not None and all(
-            isinstance(n, cst.Name)
-            and any(b.how is BindingKind.PARAM for b in scope.bindings.get(n.value, []))
-            for n in names
-        )
-
-    def _shared_on_purpose(self, name: str) -> bool:
-        """A module variable holding an object of a known kind (a Value, a proxy, a queue …)."""
-        model = self.model
-        for binding in model.names.module_scope.bindings.get(name, []):
-            if binding.value is not None and model.kind_of(binding.value) is not None:
-                return True
-        return False
 
     def _parent_reads_global(self, name: str, child_code: set[FunctionNode]) -> bool:
         model = self.model
@@ -267,7 +299,7 @@ class ChildStateNotPropagated(LintRule):
         for node, attr in model.state.self_attribute_writes(function):
             if (function, "self." + attr) in reported:
                 continue
-            if self._hands_over_arguments(function, node) or _clears(node):
+            if hands_over_arguments(model, function, node) or _clears(node):
                 continue  # ``self.queue = queue`` / ``= None``: the child's own reference to hold or drop
             reads = [
                 r
@@ -456,3 +488,30 @@ def _plain_decorator(decorator: cst.Decorator) -> bool:
 
 def _name(function: FunctionNode) -> str:
     return function.name.value if isinstance(function, cst.FunctionDef) else "<lambda>"
+
+
+def hands_over_arguments(model: Model, function: FunctionNode, node: cst.CSTNode) -> bool:
+    """``global X; X = param``, ``self.x = param`` (or ``X, Y = param``): the child stores what it
+    was given for the rest of its own code, like an initializer does."""
+    if not isinstance(node, (cst.Assign, cst.AnnAssign)) or node.value is None:
+        return False
+    value = node.value
+    names: list[cst.BaseExpression] = [value] if isinstance(value, cst.Name) else []
+    if isinstance(value, (cst.Tuple, cst.List)):
+        names = [e.value for e in value.elements]
+    if not names or not all(isinstance(n, cst.Name) for n in names):
+        return False
+    scope = model.names.scopes.get(function)
+    return scope is not None and all(
+        isinstance(n, cst.Name)
+        and any(b.how is BindingKind.PARAM for b in scope.bindings.get(n.value, []))
+        for n in names
+    )
+
+
+def shared_on_purpose(model: Model, name: str) -> bool:
+    """A module variable holding an object of a known kind (a Value, a proxy, a queue …)."""
+    for binding in model.names.module_scope.bindings.get(name, []):
+        if binding.value is not None and model.kind_of(binding.value) is not None:
+            return True
+    return False

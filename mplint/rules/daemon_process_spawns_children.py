@@ -16,7 +16,9 @@ class DaemonProcessSpawnsChildren(LintRule):
     initializer (Pool workers are daemons) or the target / `run()` of a `Process` created with
     `daemon=True` (or given `p.daemon = True`) that — directly or through functions of this module —
     starts a `Process`, creates a process `Pool` or a `Manager()`, starts a manager, or submits to a
-    `ProcessPoolExecutor`.
+    `ProcessPoolExecutor`. A function imported from another module of the linted project, used as a
+    pool task or called by one, is followed in its own module, unless it reads a `daemon` flag on the
+    way or expects the `AssertionError`.
 
     ## Why is this bad?
     A daemonic process may not have children: `multiprocessing/process.py` `BaseProcess.start` raises
@@ -125,7 +127,7 @@ class DaemonProcessSpawnsChildren(LintRule):
 
     def check(self) -> None:
         model = self.model
-        reported: set[cst.Call] = set()
+        reported: set[cst.CSTNode] = set()
         for root, submissions in model.workers.daemon_roots().items():
             submission = submissions[0]
             library = submission.owner.process_library
@@ -149,6 +151,66 @@ class DaemonProcessSpawnsChildren(LintRule):
                         what=what,
                         path=self._describe(submission, chain),
                     )
+                for call in model.callgraph.function_calls(function):
+                    if call not in reported and self._report_imported(
+                        call, call.func, library, submission, chain
+                    ):
+                        reported.add(call)
+        self._check_imported_tasks(reported)
+
+    def _check_imported_tasks(self, reported: set[cst.CSTNode]) -> None:
+        """Pool tasks and initializers imported from another module of the project that start
+        processes there."""
+        model = self.model
+        for submission in model.submissions():
+            if submission.via not in (Via.POOL, Via.INITIALIZER) or submission.callable in reported:
+                continue
+            library = submission.owner.process_library
+            if (
+                library is None
+                or library == "billiard"
+                or not model.workers.runs_in_daemon(submission)
+            ):
+                continue
+            if self._report_imported(
+                submission.callable, submission.callable, library, submission, []
+            ):
+                reported.add(submission.callable)
+
+    def _report_imported(
+        self,
+        node: cst.CSTNode,
+        function: cst.BaseExpression,
+        library: str,
+        submission: Submission,
+        chain: list[FunctionNode],
+    ) -> bool:
+        """Report ``node`` when ``function`` names a function of another module of the project that
+        starts processes of ``library`` (and reads no ``daemon`` flag on the way, nor does this
+        module before the call); True when reported."""
+        model = self.model
+        found = model.imported.function(function)
+        if found is None or found[0].starts is None:
+            return False
+        facts, summary = found
+        start = facts.starts
+        assert start is not None
+        if start.library != library or start.daemon_checked:
+            return False
+        if isinstance(node, cst.Call) and self._handled(node, chain):
+            return False
+        names = " -> ".join([*(_function_name(f) for f in chain), *(f"{n}()" for n in start.chain)])
+        where = model.imported.display_path(summary)
+        self.report(
+            node,
+            call=self.snippet(node),
+            what=start.description,
+            path=f"{names}, run by {_owner(submission)}",
+            elsewhere=(
+                self.related_in(where, start.span, f"`{start.chain[-1]}` {start.description} here"),
+            ),
+        )
+        return True
 
     def _handled(self, call: cst.Call, chain: list[FunctionNode]) -> bool:
         """The call (or a call along the chain) is guarded by a daemon test, or its error is caught."""

@@ -4,13 +4,13 @@ from typing import Optional
 
 import libcst as cst
 
-from mplint.diagnostics import Applicability, Severity
+from mplint.diagnostics import Applicability, Related, Severity
 from mplint.edits import FixSpec, Replace
 from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import positional_args
 from mplint.rule import Invalid, LintRule, Valid
-from mplint.rules._helpers import positional_arity
+from mplint.rules._helpers import imported_definition, positional_arity
 
 #: Pool methods that pass each item as one argument, and their unpacking twins.
 _ONE_ARGUMENT = {
@@ -63,6 +63,8 @@ class MapArityMismatch(LintRule):
     that needs more arguments than it gets iterables, and a third positional argument of a pool's
     `map`-like method that is an iterable (it is `chunksize`). A helper that maps its parameter
     (`def fan_out(task, items): pool.map(task, items)`) is checked for every function its calls give.
+    A function imported from another module of the linted project is counted by its definition there
+    (a related location points at it).
 
     ## Why is this bad?
     `Pool.map(func, iterable, chunksize)` calls `func(item)` with each item as **one** argument:
@@ -73,8 +75,8 @@ class MapArityMismatch(LintRule):
     `TypeError: '<=' not supported between instances of 'list' and 'int'`.
 
     Functions whose extra parameters have defaults, that take `*args`, that are decorated, or that
-    come from another module are not reported; `functools.partial` objects are counted with the
-    arguments they bind. `concurrent.futures` executors accept several iterables: `executor.map(add,
+    come from outside the linted project are not reported; `functools.partial` objects are counted
+    with the arguments they bind. `concurrent.futures` executors accept several iterables: `executor.map(add,
     xs, ys)` is fine.
 
     ## Example
@@ -214,7 +216,19 @@ class MapArityMismatch(LintRule):
             # the call fails either way; a second iterable is what a third argument means here
             problem += f" (`{self.snippet(third)}` is taken as `chunksize`, not a second iterable)"
             fix = self._zip_fix(call, method, arity)
-        self.report(call, fix=fix, call=self.snippet(call), problem=problem)
+        self.report(
+            call,
+            fix=fix,
+            call=self.snippet(call),
+            problem=problem,
+            elsewhere=self._defined(positional[0].value),
+        )
+
+    def _defined(self, function: cst.BaseExpression) -> tuple[Related, ...]:
+        """Where an imported function is defined (its signature), as a related location."""
+        return imported_definition(
+            self.model, function, f"`{self.snippet(function)}` is defined here"
+        )
 
     def _check_reached(self, call: cst.Call, written: cst.BaseExpression) -> None:
         """The functions a helper's parameter (or an attribute, a container) hands to ``map()``:
@@ -229,7 +243,12 @@ class MapArityMismatch(LintRule):
                 f"calls `{self.snippet(submission.callable)}` (given as `{self.snippet(written)}`) "
                 f"with each item as one argument, but it needs {arity[0]} (TypeError); use `starmap`"
             )
-            self.report(call, call=self.snippet(call), problem=problem)
+            self.report(
+                call,
+                call=self.snippet(call),
+                problem=problem,
+                elsewhere=self._defined(submission.callable),
+            )
 
     def _is_iterable(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, _ITERABLE_NODES):
@@ -323,4 +342,9 @@ class MapArityMismatch(LintRule):
             )
         else:
             return
-        self.report(call, call=self.snippet(call), problem=problem)
+        self.report(
+            call,
+            call=self.snippet(call),
+            problem=problem,
+            elsewhere=self._defined(positional[0].value),
+        )

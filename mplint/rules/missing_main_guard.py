@@ -5,7 +5,7 @@ from typing import Optional
 
 import libcst as cst
 
-from mplint.diagnostics import Applicability, Severity
+from mplint.diagnostics import Applicability, Related, Severity
 from mplint.edits import FixSpec, ReplaceLines
 from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind
@@ -55,7 +55,9 @@ class MissingMainGuard(LintRule):
     Checks for code that starts child processes when the module is imported: starting a `Process`,
     creating a process `Pool` or a `Manager()`, submitting to a `ProcessPoolExecutor` — directly at module
     level, or through a module-level call such as a trailing `main()` whose body (followed through this
-    module's functions) does so.
+    module's functions) does so. A module-level call of a function imported from another module of the
+    linted project is reported when that function (followed through its own module) starts processes,
+    under a start method other than fork: the related location shows where.
 
     ## Why is this bad?
     Under the `spawn` and `forkserver` start methods — the default on macOS and Windows, and on Linux from
@@ -117,6 +119,7 @@ class MissingMainGuard(LintRule):
 
     CODE = "MPL201"
     GATE = Gate.of(needs(PROCESSES | FUTURES))
+    PROJECT_GATE = True
     NAME = "missing-main-guard"
     MESSAGE = "`{call}` {what} at import time; spawned children re-import this module and fail"
     FIX_TITLE = 'Wrap in `if __name__ == "__main__":`'
@@ -203,7 +206,13 @@ class MissingMainGuard(LintRule):
         # A call nested in another offending call (``print(main())``): report the outer statement once.
         for call, what in offenders:
             fix = self._fix(self.model.module, call, len(offenders))
-            self.report(call, fix=fix, call=self.snippet(call), what=what)
+            self.report(
+                call,
+                fix=fix,
+                call=self.snippet(call),
+                what=what,
+                elsewhere=self._imported_start(call)[1],
+            )
 
     def _offence(self, call: cst.Call) -> Optional[str]:
         model = self.model
@@ -217,7 +226,7 @@ class MissingMainGuard(LintRule):
             if info is not None:
                 function = model.names.class_method(info, "__init__")
         if function is None:
-            return None
+            return self._imported_start(call)[0]
         found: dict[FunctionNode, tuple[str, Kind]] = {}
 
         def starts(candidate: FunctionNode) -> bool:
@@ -234,6 +243,24 @@ class MissingMainGuard(LintRule):
         names = [_function_name(f) for f in chain]
         via = f" (via {' -> '.join(names)})" if len(names) > 1 else ""
         return f"{description}{via}"
+
+    def _imported_start(self, call: cst.Call) -> tuple[Optional[str], tuple[Related, ...]]:
+        """A call of a function imported from another module of the project that starts processes
+        (its summary says so, with the start method that module's model gives the object): what it
+        does, and where, as a related location."""
+        found = self.model.imported.function(call.func)
+        start = found[0].starts if found is not None else None
+        if found is None or start is None:
+            return None, ()
+        summary = found[1]
+        # the other module's start method; when it sets none, this module's (set_start_method here)
+        method = start.start_method or self.model.start_method(None)
+        if method == "fork":
+            return None, ()
+        where = self.model.imported.display_path(summary)
+        via = f" (via {summary.module}.{' -> '.join(start.chain)})"
+        what = f"`{start.chain[-1]}` {start.description} here"
+        return f"{start.description}{via}", (self.related_in(where, start.span, what),)
 
     def _fails_here(self, kind: Kind) -> bool:
         """Under fork the re-import does not happen: stay silent for explicit (or configured) fork."""

@@ -8,7 +8,7 @@ import libcst as cst
 from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertAfter, InsertBefore, NodeEdit, Replace, ReplaceLines
 from mplint.gates import FUTURES, PROCESSES, Gate, needs
-from mplint.model import ExecContext, Submission, Via
+from mplint.model import ExecContext, Submission, Via, positional_args
 from mplint.rule import Invalid, LintRule, RuleContext, Valid
 from mplint.rules._helpers import name_assignment
 
@@ -33,7 +33,8 @@ class UnpicklableCallable(LintRule):
     pool (`map`, `apply_async` and the other task methods), to a `ProcessPoolExecutor` (`submit`,
     `map`), or — under spawn and forkserver — as a `Process` target or a pool's or executor's
     `initializer`: a `lambda` (also one bound to a name, even at module level), a function or class
-    defined inside a function, or a `functools.partial` of one of those.
+    defined inside a function, or a `functools.partial` of one of those. A name imported from another
+    module of the linted project that is bound to a lambda there is reported too.
 
     ## Why is this bad?
     Pickle sends a function by reference (its module and qualified name), and looks it up again on
@@ -199,6 +200,7 @@ class UnpicklableCallable(LintRule):
         for submission in model.pickling.pickled_submissions():
             found = model.pickling.unpicklable_callable(submission.callable)
             if found is None:
+                self._check_imported(submission)
                 continue
             what, definition = found
             self.report(
@@ -208,6 +210,30 @@ class UnpicklableCallable(LintRule):
                 what=what,
                 where=_WHERE[submission.via],
             )
+
+    def _check_imported(self, submission: Submission) -> None:
+        """A name imported from another module of the project that is bound to a lambda there (its
+        summary says so), or a ``functools.partial`` of one."""
+        model = self.model
+        given = submission.callable
+        target, what = given, "a lambda"
+        if isinstance(given, cst.Call) and model.qualname(given.func) == "functools.partial":
+            inner = positional_args(given)
+            if not inner:
+                return
+            target, what = inner[0].value, "a partial of a lambda"
+        found = model.imported.function(target)
+        if found is None or not found[0].is_lambda:
+            return
+        facts, summary = found
+        where = model.imported.display_path(summary)
+        self.report(
+            given,
+            expr=self.snippet(given),
+            what=what,
+            where=_WHERE[submission.via],
+            elsewhere=(self.related_in(where, facts.span, f"`{facts.name}` is bound to a lambda"),),
+        )
 
     # --- the fix: a module-level def ---------------------------------------------------------------------
     def _fix(

@@ -9,6 +9,7 @@ from mplint.diagnostics import Severity
 from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.model import FunctionNode, Model, Submission, Via, call_argument
 from mplint.model.syntax import SCOPE_TYPES
+from mplint.project.summary import Exit, ModuleSummary
 from mplint.rule import Invalid, LintRule, Valid
 
 
@@ -18,7 +19,10 @@ class WorkerAbruptExit(LintRule):
     Checks the tasks and initializers of process pools and `ProcessPoolExecutor`s, and the functions of
     this module they call (three calls deep), for code that ends the worker process instead of failing
     the task: `sys.exit()`, `exit()`, `quit()`, `raise SystemExit`, `raise KeyboardInterrupt`,
-    `os._exit()`, `os.abort()` and `os.kill(os.getpid(), ...)`.
+    `os._exit()`, `os.abort()` and `os.kill(os.getpid(), ...)`. A task imported from another module
+    of the linted project, and a function of another module that the worker's code calls, are checked
+    the same way in their own module: the diagnostic is where the task is handed to the pool (or the
+    function called), with the exit as a related location.
 
     ## Why is this bad?
     - Pool: `multiprocessing/pool.py` `worker` catches `Exception`, not `SystemExit`. The worker process
@@ -153,6 +157,73 @@ class WorkerAbruptExit(LintRule):
                         via=_via(submission),
                         effect=_effect(submission, how),
                     )
+                if model.project is not None:
+                    self._check_imported_calls(function, root, submission, reported)
+        self._check_imported(reported)
+
+    def _check_imported_calls(
+        self,
+        function: FunctionNode,
+        root: FunctionNode,
+        submission: Submission,
+        reported: set[cst.CSTNode],
+    ) -> None:
+        """Calls in the worker's code of functions imported from another module of the project that
+        end the process there (unless a ``try`` around the call catches what they raise)."""
+        model = self.model
+        for call in model.callgraph.function_calls(function):
+            if call in reported:
+                continue
+            found = model.imported.function(call.func)
+            if found is None:
+                continue
+            exits = [
+                e
+                for e in found[0].exits
+                if e.how == "kill"
+                or model.exceptions.caught_around(call, f"builtins.{e.how}") is False
+            ]
+            if exits:
+                reported.add(call)
+                self._report_imported(call, exits, found[1], _name(root), submission)
+
+    def _check_imported(self, reported: set[cst.CSTNode]) -> None:
+        """Tasks and initializers imported from another module of the project: the exits its summary
+        holds, reported where the task is handed to the pool, the exit as a related location."""
+        model = self.model
+        if model.project is None:
+            return
+        for submission in model.submissions():
+            task = submission.callable
+            if task in reported or not self._applies(submission):
+                continue
+            found = model.imported.function(task)
+            if found is None or not found[0].exits:
+                continue
+            facts, summary = found
+            reported.add(task)
+            self._report_imported(task, facts.exits, summary, facts.name, submission)
+
+    def _report_imported(
+        self,
+        node: cst.CSTNode,
+        exits: Sequence[Exit],
+        summary: ModuleSummary,
+        task: str,
+        submission: Submission,
+    ) -> None:
+        """Report ``node`` in this file for ``exits`` of another module, each a related location."""
+        where = self.model.imported.display_path(summary)
+        self.report(
+            node,
+            exit=exits[0].code,
+            task=task,
+            via=_via(submission),
+            effect=_effect(submission, exits[0].how),
+            elsewhere=tuple(
+                self.related_in(where, e.span, f"`{e.code}` in `{e.function}`") for e in exits
+            ),
+        )
 
     def _applies(self, submission: Submission) -> bool:
         owner = submission.owner

@@ -1,0 +1,93 @@
+"""What names imported from other modules of the project stand for, read from their summaries.
+
+Without a project (``Model(..., project=None)``) every imported name is unknown, as it always was. With
+one, a name bound by an import (absolute or relative, through re-exports in ``__init__.py``) that
+resolves to a module of the tree is answered from that module's summary (:mod:`mplint.project`):
+its functions (arity, exits, process starts, global writes) and the module's variables. Names from
+outside the tree stay unknown.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Optional
+
+import libcst as cst
+
+from mplint.model.names import BindingKind, Names
+from mplint.model.syntax import dotted_name
+from mplint.model.tree import Tree
+
+if TYPE_CHECKING:
+    from mplint.project import FunctionFacts, Imported, ModuleSummary, Project
+
+__all__ = ["ImportedNames"]
+
+
+class ImportedNames:
+    """The facts of imported names (see the module docstring)."""
+
+    def __init__(self, tree: Tree, names: Names, project: Optional[Project]) -> None:
+        self.tree = tree
+        self.names = names
+        self.project = project
+        self._memo: dict[cst.CSTNode, Optional[Imported]] = {}
+
+    def display_path(self, summary: ModuleSummary) -> str:
+        """The path of a summarised module as the linted file's path is written: relative (to the
+        working directory) when it is relative, else absolute."""
+        if os.path.isabs(self.tree.path):
+            return summary.path
+        try:
+            return os.path.relpath(summary.path)
+        except ValueError:  # another drive
+            return summary.path
+
+    def qualname(self, expr: cst.BaseExpression) -> Optional[str]:
+        """The absolute dotted name ``expr`` stands for through imports, relative imports included
+        (``from .tasks import work``: ``pkg.tasks.work``); None when unknown."""
+        if isinstance(expr, cst.Attribute):
+            base = self.qualname(expr.value)
+            return f"{base}.{expr.attr.value}" if base is not None else None
+        if not isinstance(expr, cst.Name):
+            return None
+        bindings = self.names.lookup(expr.value, expr)
+        if len(bindings) != 1 or bindings[0].how is not BindingKind.IMPORT:
+            return None
+        binding = bindings[0]
+        if binding.qualname is not None:
+            return binding.qualname
+        alias = binding.node
+        statement = self.tree.parent(alias)
+        if (
+            self.project is None
+            or not isinstance(alias, cst.ImportAlias)
+            or not isinstance(statement, cst.ImportFrom)
+            or not isinstance(alias.name, cst.Name)
+            or not statement.relative
+        ):
+            return None
+        written = dotted_name(statement.module) if statement.module is not None else None
+        base = self.project.absolute(self.tree.path, len(statement.relative), written)
+        return f"{base}.{alias.name.value}" if base is not None else None
+
+    def lookup(self, expr: cst.BaseExpression) -> Optional[Imported]:
+        """The summary and name of the project module's definition ``expr`` stands for, or None."""
+        if self.project is None or not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        try:
+            return self._memo[expr]
+        except KeyError:
+            pass
+        qualname = self.qualname(expr)
+        found = self.project.lookup(self.tree.path, qualname) if qualname is not None else None
+        self._memo[expr] = found
+        return found
+
+    def function(self, expr: cst.BaseExpression) -> Optional[tuple[FunctionFacts, ModuleSummary]]:
+        """The facts of the imported function (or lambda-bound name) ``expr`` names."""
+        found = self.lookup(expr)
+        if found is None:
+            return None
+        facts = found.summary.function(found.name)
+        return (facts, found.summary) if facts is not None else None

@@ -1,0 +1,261 @@
+"""A module's summary: the facts about it that other modules of the project need, as frozen data.
+
+A summary holds, for the module's top-level functions (defs and names bound to a lambda): how many
+positional arguments they need and accept, whether they are a lambda, where they end their process
+(``sys.exit()``, ``os._exit()`` … reachable in the module), whether calling them starts processes or a
+pool (and under which start method), and which module globals they write; for its classes, whether they
+subclass ``Process``, define ``run()`` and call ``super().__init__()`` in their ``__init__``; for its
+module-level objects (locks, queues, pools, managers, contexts), their kind; and the names it re-exports
+(``from .tasks import work`` in a package's ``__init__.py``). Every place is a :class:`Span` in the
+summarised file, so a diagnostic can point there.
+
+Summaries are plain values with a JSON round trip (``to_json``/``from_json``), cached by the file's
+content (see :mod:`mplint.project.index`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+__all__ = [
+    "SUMMARY_FORMAT",
+    "ClassFacts",
+    "Exit",
+    "FunctionFacts",
+    "GlobalWrite",
+    "ModuleSummary",
+    "ObjectFacts",
+    "Span",
+    "Start",
+]
+
+#: Bumped whenever the summary's fields change: older cache entries are then ignored.
+SUMMARY_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Span:
+    """A range in the summarised file: 1-based lines and character columns, as a diagnostic's."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def to_json(self) -> list[int]:
+        return [self.line, self.column, self.end_line, self.end_column]
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Span:
+        line, column, end_line, end_column = raw
+        return cls(int(line), int(column), int(end_line), int(end_column))
+
+
+@dataclass(frozen=True)
+class Exit:
+    """A place that ends the process: the code (``sys.exit(1)``) and what it raises (``SystemExit``,
+    ``KeyboardInterrupt``) or ``kill`` (``os._exit``, ``os.abort``, ``os.kill(os.getpid(), …)``)."""
+
+    span: Span
+    code: str
+    how: str
+    #: the function whose own body holds it (the summarised function or one it calls)
+    function: str
+
+
+@dataclass(frozen=True)
+class Start:
+    """Calling the function starts processes: what it does (``creates a Pool``), the functions of its
+    module on the way (the function itself first), where it happens, and the start method the summarised
+    module's model gives the object (None when unknown)."""
+
+    span: Span
+    description: str
+    chain: tuple[str, ...]
+    start_method: Optional[str]
+    #: the library of the processes (``multiprocessing``, ``billiard`` …; ``Kind.process_library``)
+    library: Optional[str] = None
+    #: a function on the way reads a ``daemon`` flag, or the start is inside a ``try`` that expects
+    #: ``AssertionError`` (what a daemonic process raises): the code may guard against running in one
+    daemon_checked: bool = False
+
+
+@dataclass(frozen=True)
+class GlobalWrite:
+    """A change of a module-level variable: ``how`` is ``rebind`` (``global X; X = …``, ``X += …``)
+    or ``mutate`` (``X.append(…)``, ``X[k] = …`` on a module-level container). Left out, as the rule
+    on one module leaves them out: storing the function's own arguments (``global X; X = arg``) and
+    variables that hold an object of a modelled kind (a ``Value``, a proxy, a queue)."""
+
+    name: str
+    how: str
+    span: Span
+    code: str
+    #: the function whose own body writes
+    function: str
+
+
+@dataclass(frozen=True)
+class FunctionFacts:
+    name: str
+    span: Span
+    #: (required, maximum) positional arguments, the maximum None with ``*args``; None when unknown
+    #: (a decorator other than ``staticmethod``/``classmethod``)
+    arity: Optional[tuple[int, Optional[int]]]
+    is_lambda: bool
+    exits: tuple[Exit, ...]
+    starts: Optional[Start]
+    #: module globals the function (or a function of its module it calls) changes
+    writes_globals: tuple[GlobalWrite, ...]
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    name: str
+    span: Span
+    process_subclass: bool
+    has_run: bool
+    #: whether ``__init__`` calls ``super().__init__()``; None without an ``__init__``
+    init_calls_super: Optional[bool]
+
+
+@dataclass(frozen=True)
+class ObjectFacts:
+    """A module-level object of a modelled kind (``kind`` is a ``KindName`` value)."""
+
+    name: str
+    span: Span
+    kind: str
+    family: Optional[str]
+
+
+@dataclass(frozen=True)
+class ModuleSummary:
+    module: str
+    path: str
+    #: the SHA-256 of the file's bytes
+    digest: str
+    functions: tuple[FunctionFacts, ...] = ()
+    classes: tuple[ClassFacts, ...] = ()
+    objects: tuple[ObjectFacts, ...] = ()
+    #: names bound by ``from M import N [as L]``: (local name, absolute module M, N)
+    reexports: tuple[tuple[str, str, str], ...] = ()
+    #: the other module-level variables (bound by assignment, of no modelled kind)
+    variables: tuple[str, ...] = ()
+
+    def defines(self, name: str) -> bool:
+        """The module binds ``name`` itself (not by an import)."""
+        return (
+            name in self.variables
+            or self.function(name) is not None
+            or self.cls(name) is not None
+            or self.object(name) is not None
+        )
+
+    def function(self, name: str) -> Optional[FunctionFacts]:
+        return next((f for f in self.functions if f.name == name), None)
+
+    def cls(self, name: str) -> Optional[ClassFacts]:
+        return next((c for c in self.classes if c.name == name), None)
+
+    def object(self, name: str) -> Optional[ObjectFacts]:
+        return next((o for o in self.objects if o.name == name), None)
+
+    def reexport(self, name: str) -> Optional[tuple[str, str]]:
+        return next(((m, n) for local, m, n in self.reexports if local == name), None)
+
+    @property
+    def starts_processes(self) -> bool:
+        """Some function of the module starts processes when called."""
+        return any(f.starts is not None for f in self.functions)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": SUMMARY_FORMAT,
+            "module": self.module,
+            "path": self.path,
+            "digest": self.digest,
+            "functions": [
+                {
+                    "name": f.name,
+                    "span": f.span.to_json(),
+                    "arity": list(f.arity) if f.arity is not None else None,
+                    "lambda": f.is_lambda,
+                    "exits": [[e.span.to_json(), e.code, e.how, e.function] for e in f.exits],
+                    "starts": None
+                    if f.starts is None
+                    else [
+                        f.starts.span.to_json(),
+                        f.starts.description,
+                        list(f.starts.chain),
+                        f.starts.start_method,
+                        f.starts.library,
+                        f.starts.daemon_checked,
+                    ],
+                    "globals": [
+                        [w.name, w.how, w.span.to_json(), w.code, w.function]
+                        for w in f.writes_globals
+                    ],
+                }
+                for f in self.functions
+            ],
+            "classes": [
+                [c.name, c.span.to_json(), c.process_subclass, c.has_run, c.init_calls_super]
+                for c in self.classes
+            ],
+            "objects": [[o.name, o.span.to_json(), o.kind, o.family] for o in self.objects],
+            "reexports": [list(r) for r in self.reexports],
+            "variables": list(self.variables),
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> ModuleSummary:
+        """The summary ``to_json`` wrote; ValueError for another format."""
+        if raw.get("format") != SUMMARY_FORMAT:
+            raise ValueError("summary of another format")
+        functions = []
+        for f in raw["functions"]:
+            arity = f["arity"]
+            starts = f["starts"]
+            functions.append(
+                FunctionFacts(
+                    name=str(f["name"]),
+                    span=Span.from_json(f["span"]),
+                    arity=None if arity is None else (int(arity[0]), arity[1]),
+                    is_lambda=bool(f["lambda"]),
+                    exits=tuple(
+                        Exit(Span.from_json(s), str(code), str(how), str(fn))
+                        for s, code, how, fn in f["exits"]
+                    ),
+                    starts=None
+                    if starts is None
+                    else Start(
+                        Span.from_json(starts[0]),
+                        starts[1],
+                        tuple(starts[2]),
+                        starts[3],
+                        starts[4],
+                        bool(starts[5]),
+                    ),
+                    writes_globals=tuple(
+                        GlobalWrite(str(n), str(h), Span.from_json(s), str(c), str(fn))
+                        for n, h, s, c, fn in f["globals"]
+                    ),
+                )
+            )
+        return cls(
+            module=str(raw["module"]),
+            path=str(raw["path"]),
+            digest=str(raw["digest"]),
+            functions=tuple(functions),
+            classes=tuple(
+                ClassFacts(n, Span.from_json(s), bool(p), bool(r), i)
+                for n, s, p, r, i in raw["classes"]
+            ),
+            objects=tuple(
+                ObjectFacts(n, Span.from_json(s), str(k), fam) for n, s, k, fam in raw["objects"]
+            ),
+            reexports=tuple((str(a), str(b), str(c)) for a, b, c in raw["reexports"]),
+            variables=tuple(str(v) for v in raw["variables"]),
+        )

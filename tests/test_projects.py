@@ -1,0 +1,332 @@
+"""Multi-module projects: findings whose cause lies in another module of the tree.
+
+Each directory of ``tests/fixtures/projects/`` is a project (its own ``pyproject.toml``). Every Python
+file in it is linted with the project of its root, from the root (paths as the command line shows
+them); the lines marked ``# error: CODE`` must be exactly those reported, and
+``tests/snapshots/projects/<name>.txt`` pins every diagnostic in full, its related locations in the
+other modules included (``pytest --update-fixtures`` rewrites it). The command line must give the
+same findings for the whole tree, for each file alone, and with worker processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mplint import runner
+from mplint.cache import Cache
+from mplint.config import Config
+from mplint.diagnostics import Diagnostic
+from mplint.engine import lint_source
+from mplint.files import Candidate
+from mplint.project import ModuleSummary, Project, project_for
+from mplint.runner import Options, check_files
+from mplint.source import split_lines_keepends
+
+from .cli_support import mplint
+from .conftest import FIXTURES, SNAPSHOTS, expected_errors
+from .test_rules import _quote as quote
+from .test_rules import check_snapshot
+
+PROJECTS = FIXTURES / "projects"
+NAMES = sorted(p.name for p in PROJECTS.iterdir() if p.is_dir())
+CONFIG = Config(preview=True)
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py"))
+
+
+def _lint_tree(root: Path, project: Project) -> dict[str, list[Diagnostic]]:
+    found = {}
+    for name in _files(root):
+        text = (root / name).read_text(encoding="utf-8")
+        found[name] = lint_source(name, text, CONFIG, project=project, raise_errors=True)
+    return found
+
+
+def _found(results: dict[str, list[Diagnostic]]) -> set[tuple[str, int, str]]:
+    return {(name, d.line, d.code) for name, ds in results.items() for d in ds}
+
+
+def _snapshot(root: Path, results: dict[str, list[Diagnostic]]) -> str:
+    """Each file's diagnostics as ``tests/test_rules.py`` writes them, each related location with its
+    file and the code quoted from that file."""
+    out: list[str] = []
+    for name, diagnostics in results.items():
+        if not diagnostics:
+            continue
+        out.append(f"## {name}")
+        for d in sorted(diagnostics, key=Diagnostic.sort_key):
+            fix = "no fix" if d.fix is None else f"fix {d.fix.applicability.value}: {d.fix.message}"
+            lines = split_lines_keepends((root / name).read_text(encoding="utf-8"))
+            out.append(
+                f"{d.line}:{d.column}-{d.end_line}:{d.end_column} {d.code} {d.message} | {fix}"
+                f" | `{quote(lines, d)}`"
+            )
+            for r in d.related:
+                there = split_lines_keepends((root / r.path).read_text(encoding="utf-8"))
+                out.append(
+                    f"    related {r.path}:{r.line}:{r.column}-{r.end_line}:{r.end_column} "
+                    f"{r.message} | `{quote(there, r)}`"
+                )
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_project(name: str, update_fixtures: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = PROJECTS / name
+    monkeypatch.chdir(root)
+    results = _lint_tree(root, Project(str(root)))
+    expected = {
+        (file, line, code)
+        for file in _files(root)
+        for line, code in expected_errors((root / file).read_text(encoding="utf-8"), file)
+    }
+    assert _found(results) == expected
+    check_snapshot(
+        SNAPSHOTS / "projects" / f"{name}.txt", _snapshot(root, results), update_fixtures
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_without_a_project_nothing_crosses_modules(name: str) -> None:
+    """Without a project every imported name is unknown, as before: none of the marked findings."""
+    root = PROJECTS / name
+    for file in _files(root):
+        text = (root / file).read_text(encoding="utf-8")
+        assert lint_source(str(root / file), text, CONFIG) == [], file
+
+
+def test_the_project_root_and_module_names() -> None:
+    root = PROJECTS / "srclayout"
+    project = project_for(str(root / "src" / "crawler" / "cli.py"))
+    assert project.root == str(root)
+    assert project.module_of(str(root / "src" / "crawler" / "cli.py")) == "crawler.cli"
+    assert project.module_of(str(root / "src" / "crawler" / "__init__.py")) == "crawler"
+    assert project.module_of(str(root / "scripts" / "run.py")) == "scripts.run"
+    relpkg = Project(str(PROJECTS / "relpkg"))
+    runner_path = str(PROJECTS / "relpkg" / "app" / "runner.py")
+    assert relpkg.absolute(runner_path, 1, "tasks") == "app.tasks"
+    assert relpkg.absolute(runner_path, 1, None) == "app"
+    assert relpkg.absolute(runner_path, 3, None) is None
+    assert relpkg.resolve(runner_path, "app.tasks") == str(PROJECTS / "relpkg" / "app" / "tasks.py")
+    # outside the tree: the standard library, an installed or missing package
+    assert relpkg.resolve(runner_path, "os.path") is None
+    assert relpkg.resolve(runner_path, "multiprocessing") is None
+    assert relpkg.resolve(runner_path, "requests") is None
+
+
+def test_a_file_alone_finds_what_the_root_gives(tmp_path: Path) -> None:
+    """A file without a root marker above it is its own project: its siblings still resolve."""
+    (tmp_path / "tasks.py").write_text("import sys\ndef work(x):\n    sys.exit(x)\n")
+    main = "from multiprocessing import Pool\nfrom tasks import work\nPool(2).map(work, [1])\n"
+    (tmp_path / "main.py").write_text(main)
+    project = project_for(str(tmp_path / "main.py"))
+    assert project.root in (str(tmp_path), *map(str, tmp_path.parents))
+    found = lint_source(str(tmp_path / "main.py"), main, CONFIG, project=project)
+    assert [(d.code, d.line, d.column) for d in found] == [("MPL201", 3, 1), ("MPL309", 3, 13)]
+    (related,) = found[1].related
+    assert (related.path, related.line, related.column) == (str(tmp_path / "tasks.py"), 3, 5)
+
+
+def test_summaries_follow_the_files(tmp_path: Path) -> None:
+    """A summary is recomputed when its module changes, and a result that depended on it is not
+    served from the cache any more; an unchanged module is not read again."""
+    (tmp_path / "pyproject.toml").write_text("")
+    tasks = tmp_path / "tasks.py"
+    tasks.write_text("def work(x):\n    return x\n")
+    main = tmp_path / "main.py"
+    main.write_text(
+        "from multiprocessing import Pool\nfrom tasks import work\n"
+        "def go():\n    with Pool(2) as pool:\n        pool.map(work, [1])\n"
+    )
+    cache = Cache(str(tmp_path / "cache"))
+
+    def run() -> list[tuple[str, int]]:
+        results = check_files(
+            [Candidate(str(main), True)], lambda _: CONFIG, Options(), jobs=1, cache=cache
+        )
+        return [(d.code, d.line) for r in results for d in r.diagnostics]
+
+    assert run() == []
+    assert list((tmp_path / "cache" / "summaries").rglob("*.json"))
+    os.utime(tasks, ns=(1, 1))  # an older stamp, as a checkout would leave
+    tasks.write_text("import os\ndef work(x):\n    os._exit(x)\n")
+    os.utime(tasks, ns=(2_000_000_000, 2_000_000_000))
+    assert run() == [("MPL309", 5)]
+    project = project_for(str(main), str(tmp_path / "cache"))
+    reads: list[str] = []
+    original = Project._load
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(
+        Project,
+        "_load",
+        lambda self, path, module: reads.append(path) or original(self, path, module),
+    )
+    try:
+        project.summary(str(main), str(tasks), "tasks")
+    finally:
+        monkey.undo()
+    assert reads == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_command_line_agrees_across_modes(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole tree, each file alone, and the tree in two worker processes: the same findings."""
+    root = tmp_path / name
+    shutil.copytree(PROJECTS / name, root)
+    monkeypatch.chdir(root)
+    files = _files(root)
+
+    def findings(paths: list[str], jobs: int) -> set[tuple[str, int, int, str, str]]:
+        results = check_files(
+            [Candidate(p, True) for p in paths], lambda _: CONFIG, Options(), jobs=jobs, cache=None
+        )
+        return {
+            (r.path, d.line, d.column, d.code, d.message) for r in results for d in r.diagnostics
+        }
+
+    whole = findings(files, 1)
+    alone: set[tuple[str, int, int, str, str]] = set()
+    for file in files:
+        alone |= findings([file], 1)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
+    parallel = findings(files, 2)
+    assert whole == alone == parallel
+    expected = {
+        (file, line, code)
+        for file in files
+        for line, code in expected_errors((root / file).read_text(encoding="utf-8"), file)
+    }
+    assert {(path, line, code) for path, line, _, code, _ in whole} == expected
+
+
+def test_a_warm_run_sees_a_changed_import(tmp_path: Path) -> None:
+    """A file that names no library of processes, cached while its import started none, is checked
+    again once that module starts a pool at import-time call."""
+    (tmp_path / "pyproject.toml").write_text("")
+    helpers = tmp_path / "helpers.py"
+    helpers.write_text("def go():\n    return 1\n")
+    boot = tmp_path / "boot.py"
+    boot.write_text("import helpers\n\nhelpers.go()\n")
+    os.utime(boot, ns=(1, 1))
+    cache = Cache(str(tmp_path / "cache"))
+
+    def run() -> list[tuple[str, int]]:
+        results = check_files(
+            [Candidate(str(boot), True)], lambda _: CONFIG, Options(), jobs=1, cache=cache
+        )
+        return [(d.code, d.line) for r in results for d in r.diagnostics]
+
+    assert run() == []
+    helpers.write_text(
+        "from multiprocessing import Pool\n\ndef go():\n    with Pool(2) as pool:\n"
+        "        return pool.map(abs, [1])\n"
+    )
+    assert run() == [("MPL201", 3)]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_summaries_survive_their_json_round_trip(name: str, tmp_path: Path) -> None:
+    """Each module's summary, written to the cache and read back, is the same value; a second
+    project on the same cache reads it instead of computing it."""
+    root = PROJECTS / name
+    cache = str(tmp_path / "cache")
+    first, second = Project(str(root), cache), Project(str(root), cache)
+    computed = 0
+    for file in _files(root):
+        path = str(root / file)
+        module = first.module_of(path)
+        summary = first.summary(path, path, module)
+        assert summary is not None
+        assert ModuleSummary.from_json(json.loads(json.dumps(summary.to_json()))) == summary
+        computed += bool(summary.functions or summary.classes or summary.objects)
+        monkey = pytest.MonkeyPatch()
+        monkey.setattr("mplint.project.summarize.summarize_text", _refuse)
+        try:
+            assert second.summary(path, path, module) == summary
+        finally:
+            monkey.undo()
+    assert computed
+
+
+def _refuse(*args: object) -> ModuleSummary:
+    raise AssertionError("the summary should come from the cache")
+
+
+def test_standard_input_and_add_noqa_follow_imports(tmp_path: Path) -> None:
+    """``--stdin-filename`` (an editor's or pre-commit's way) and ``--add-noqa`` see the same
+    findings as a check of the file."""
+    root = tmp_path / "three"
+    shutil.copytree(PROJECTS / "three", root)
+    text = (root / "main.py").read_text(encoding="utf-8")
+    piped = mplint("check", "--no-cache", "--stdin-filename", "main.py", "-", cwd=root, stdin=text)
+    checked = mplint("check", "--no-cache", "main.py", cwd=root)
+    assert piped.stdout == checked.stdout
+    assert "MPL309" in checked.stdout and "MPL310" in checked.stdout
+    mplint("check", "--no-cache", "--add-noqa", "main.py", cwd=root)
+    assert mplint("check", "--no-cache", "main.py", cwd=root).returncode == 0
+
+
+def test_a_module_without_modelled_facts_is_summarised_from_cpythons_tree() -> None:
+    """Names, arity, lambdas and re-exports read from CPython's tree agree with the model's, for a
+    module that needs no model (no library of processes, no exit, no ``global``)."""
+    from mplint.project.summarize import summarize_text
+
+    text = (
+        "from .tasks import work as job\n"
+        "def a(x, y=1, *rest): ...\n"
+        "def b(p, /, q, *, k): ...\n"
+        "c = lambda u, v: u\n"
+        "@deco\n"
+        "def d(z): ...\n"
+        "@staticmethod\n"
+        "def e(): ...\n"
+        "LIMIT = 3\n"
+    )
+    light = summarize_text("pkg/mod.py", "pkg.mod", text, "0")
+    heavy = summarize_text("pkg/mod.py", "pkg.mod", text + "global_ = exit(0)\n", "0")
+    assert light.functions == heavy.functions
+    assert [(f.name, f.arity, f.is_lambda) for f in light.functions] == [
+        ("a", (1, None), False),
+        ("b", (2, 2), False),
+        ("c", (2, 2), True),
+        ("d", None, False),
+        ("e", (0, 0), False),
+    ]
+    assert light.reexports == heavy.reexports == (("job", "pkg.tasks", "work"),)
+    assert light.variables == ("LIMIT",)
+    assert heavy.variables == ("LIMIT", "global_")
+
+
+def test_only_imported_modules_are_summarised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Linting one file summarises only the modules it imports that a rule asks about."""
+    root = PROJECTS / "three"
+    monkeypatch.chdir(root)
+    project = Project(str(root))
+    loaded: list[str] = []
+    original = Project._load
+
+    def load(self: Project, path: str, module: str) -> object:
+        loaded.append(os.path.relpath(path, root))
+        return original(self, path, module)
+
+    monkeypatch.setattr(Project, "_load", load)
+    text = (root / "main.py").read_text(encoding="utf-8")
+    lint_source("main.py", text, CONFIG, project=project)
+    assert sorted(loaded) == ["pools.py", "tasks.py"]
+    assert [d.path for d in project.dependencies("main.py")] == [
+        str(root / "pools.py"),
+        str(root / "tasks.py"),
+    ]
+    loaded.clear()
+    lint_source("main.py", text, CONFIG, project=project)
+    assert loaded == []  # unchanged modules are not read again
