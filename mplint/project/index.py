@@ -8,6 +8,10 @@ unchanged module is not read again) and on disk in the cache directory (``summar
 results, keyed by mplint's rule fingerprint, the module's name and the file's bytes). Only modules some
 linted file asks about are summarised, and a summary never looks into a third module.
 
+A front door that holds a module's newer text than the disk's (an editor's unsaved buffer) gives it to
+:meth:`Project.use_texts`: that text is summarised instead of the file, and its summary is kept by its
+content.
+
 Each file linted with the project records the modules it consulted (:meth:`Project.dependencies`): the
 results cache keeps them beside the results and serves the results only while each of them is
 unchanged.
@@ -34,7 +38,7 @@ from mplint.project.layout import (
 )
 from mplint.project.summary import ModuleSummary
 
-__all__ = ["Dependency", "Imported", "Project"]
+__all__ = ["Dependency", "Imported", "Project", "may_import_tree"]
 
 #: How many re-exports (``from .tasks import work`` in ``__init__.py``) a lookup follows.
 REEXPORT_DEPTH = 4
@@ -79,6 +83,8 @@ class Project:
         self._roots: dict[str, tuple[str, ...]] = {}
         self._files: dict[tuple[tuple[str, ...], str], Optional[str]] = {}
         self._fingerprint: Optional[str] = None
+        #: path -> (text, digest): the texts that win over the disk's (``use_texts``)
+        self._texts: dict[str, tuple[str, str]] = {}
 
     # --- where files stand -------------------------------------------------------------------------
     def module_of(self, path: str) -> str:
@@ -135,20 +141,26 @@ class Project:
         """The summary of the module file ``path`` (named ``module``), recorded as a dependency of the
         file ``importer``."""
         key = os.path.normpath(path)
-        try:
-            info = os.stat(key)
-        except OSError:
-            return None
         with self._lock:
+            stamp = self._stamp(key)
+            if stamp is None:
+                return None
+            size, mtime_ns, given = stamp
             known = self._summaries.get(key)
-            if known is not None and known[:2] == (info.st_size, info.st_mtime_ns):
+            if known is not None and known[:2] == (size, mtime_ns):
                 summary: Optional[ModuleSummary] = known[2]
             else:
-                summary = self._load(key, module)
+                summary = (
+                    self._load(key, module)
+                    if given is None
+                    else self._summarize(
+                        key, module, given[0], given[0].encode("utf-8", "surrogatepass")
+                    )
+                )
             if summary is None:
                 return None
-            self._summaries[key] = (info.st_size, info.st_mtime_ns, summary)
-            dependency = Dependency(key, info.st_size, info.st_mtime_ns, summary.digest)
+            self._summaries[key] = (size, mtime_ns, summary)
+            dependency = Dependency(key, size, mtime_ns, summary.digest)
             self._consulted.setdefault(os.path.normpath(importer), {})[key] = dependency
         return summary
 
@@ -171,6 +183,29 @@ class Project:
             self._peeked.pop(os.path.normpath(path), None)
             self._roots.clear()
             self._files.clear()
+
+    def use_texts(self, texts: dict[str, str]) -> None:
+        """Read these modules (path -> text) from the given texts instead of their files, and every
+        other module from its file again (the texts an editor holds unsaved)."""
+        wanted = {
+            os.path.normpath(os.path.abspath(path)): (text, _digest(text))
+            for path, text in texts.items()
+        }
+        with self._lock:
+            if wanted != self._texts:
+                self._texts = wanted
+
+    def _stamp(self, key: str) -> Optional[tuple[int, int, Optional[tuple[str, str]]]]:
+        """(size, mtime_ns, the text given for it or None) of a module: a given text's stamp is made
+        of its digest, so that a summary kept for it serves only the same text."""
+        given = self._texts.get(key)
+        if given is not None:
+            return -1, int(given[1][:15], 16), given
+        try:
+            info = os.stat(key)
+        except OSError:
+            return None
+        return info.st_size, info.st_mtime_ns, None
 
     # --- the gate ------------------------------------------------------------------------------------
     def imports_starter(self, importer: str, text: str) -> bool:
@@ -196,21 +231,24 @@ class Project:
         from mplint.api_table import could_have_findings
 
         key = os.path.normpath(path)
-        try:
-            info = os.stat(key)
-        except OSError:
-            return False
         with self._lock:
+            stamp = self._stamp(key)
             known = self._peeked.get(key)
-        if known is None or known[:2] != (info.st_size, info.st_mtime_ns):
-            try:
-                with open(key, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                return False
-            text = data.decode("utf-8", "replace")
-            digest = hashlib.sha256(data).hexdigest()
-            known = (info.st_size, info.st_mtime_ns, digest, could_have_findings(text))
+        if stamp is None:
+            return False
+        size, mtime_ns, given = stamp
+        if known is None or known[:2] != (size, mtime_ns):
+            if given is not None:
+                text, digest = given
+            else:
+                try:
+                    with open(key, "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    return False
+                text = data.decode("utf-8", "replace")
+                digest = hashlib.sha256(data).hexdigest()
+            known = (size, mtime_ns, digest, could_have_findings(text))
             with self._lock:
                 self._peeked[key] = known
         with self._lock:
@@ -220,7 +258,6 @@ class Project:
 
     # --- loading -------------------------------------------------------------------------------------
     def _load(self, path: str, module: str) -> Optional[ModuleSummary]:
-        from mplint.project.summarize import summarize_text
         from mplint.source import SourceError, decode_source
 
         try:
@@ -229,6 +266,12 @@ class Project:
             text = decode_source(data, path)[0]
         except (OSError, SourceError):
             return None
+        return self._summarize(path, module, text, data)
+
+    def _summarize(self, path: str, module: str, text: str, data: bytes) -> Optional[ModuleSummary]:
+        """The summary of ``text`` (``data``: its bytes), from the cache directory or computed."""
+        from mplint.project.summarize import summarize_text
+
         key = self._cache_key(module, path, data)
         cached = self._from_disk(key)
         if cached is not None:
@@ -278,6 +321,10 @@ class Project:
             os.replace(temp, entry)
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 _IMPORT_LINE = re.compile(
     r"^(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+\(?([\w, \t]*)|import[ \t]+([\w.]+))",
     re.MULTILINE,
@@ -299,6 +346,13 @@ def _top_level_imports(text: str) -> list[tuple[int, str]]:
             if words:
                 out.append((len(dots), f"{written}.{words[0]}" if written else words[0]))
     return out
+
+
+def may_import_tree(text: str) -> bool:
+    """Whether a module-level import of ``text`` may name a module of a project tree (a relative one,
+    or one outside the standard library and the modelled libraries): a cheap test a front door makes
+    before it looks for the file's project."""
+    return any(level or in_tree_candidate(module) for level, module in _top_level_imports(text))
 
 
 def _prefixes(module: str) -> list[str]:

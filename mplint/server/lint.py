@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Optional
 from lsprotocol import types
 
 from mplint.diagnostics import INTERNAL_ERROR, Diagnostic, Severity
-from mplint.engine import META_URL, lint_source
+from mplint.engine import META_URL
 from mplint.server.documents import Document, Result
 from mplint.server.workers import WorkerDied
 
@@ -159,10 +159,7 @@ class Linter:
             if config.force_exclude and config.is_excluded(path):
                 diagnostics: tuple[Diagnostic, ...] = ()
             else:
-                linted = await server.workers.run(
-                    lint_source, path, document.text.text, config, key=document.uri
-                )
-                diagnostics = tuple(linted)
+                diagnostics = tuple(await server.projects.lint(document, config))
         except WorkerDied:
             message = "the process checking this file crashed twice; it was not checked"
             diagnostics = (_internal_error(path, message),)
