@@ -87,7 +87,22 @@ async def test_an_imported_modules_unsaved_text_wins_and_its_importers_follow(
     monkeypatch.chdir(root)
     await initialize(client, root=root)
     main = Doc(client, root / "main.py", (root / "main.py").read_text(encoding="utf-8"))
-    assert codes(await main.diagnostics()) == ["MPL201", "MPL309", "MPL310"]
+    first = await main.diagnostics()
+    assert codes(first) == ["MPL201", "MPL309", "MPL310"]
+    # the cause, in tasks.py, is the related location (`sys.exit(1)`, line 6, columns 9 to 20)
+    (exits,) = [d for d in first.diagnostics if d.code == "MPL309"]
+    assert exits.related_information == [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(
+                uri=(root / "tasks.py").as_uri(),
+                range=types.Range(
+                    start=types.Position(line=5, character=8),
+                    end=types.Position(line=5, character=19),
+                ),
+            ),
+            message="`sys.exit(1)` in `check`",
+        )
+    ]
     original = (root / "tasks.py").read_text(encoding="utf-8")
     tasks = Doc(client, root / "tasks.py", original)
     await tasks.diagnostics()

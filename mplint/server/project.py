@@ -15,18 +15,23 @@ open document consulted costs nothing more than its own lint.
 
 from __future__ import annotations
 
+import functools
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
+
+from lsprotocol import types
+from pygls.uris import from_fs_path
 
 from mplint.config import Config
-from mplint.diagnostics import Diagnostic
+from mplint.diagnostics import Diagnostic, Related
 from mplint.engine import lint_source
 from mplint.server.documents import Document
+from mplint.server.text import Text
 
 if TYPE_CHECKING:
     from mplint.server import MplintLanguageServer
 
-__all__ = ["Projects", "lint_in_project"]
+__all__ = ["Projects", "lint_in_project", "related_elsewhere"]
 
 
 def lint_in_project(
@@ -112,6 +117,46 @@ class Projects:
         for uri in self.dependents(document):
             server.results.pop(uri, None)  # the same text, but a module it imports changed
             server.linter.schedule(uri, 0.0)
+
+
+def related_elsewhere(
+    related: Related, encoding: str
+) -> Optional[types.DiagnosticRelatedInformation]:
+    """A related location in another file (the module of the project where the cause lies), its range
+    counted in that file's text; None when the file cannot be read."""
+    uri = from_fs_path(related.path)
+    text = _file_text(related.path)
+    if uri is None or text is None:
+        return None
+    return types.DiagnosticRelatedInformation(
+        location=types.Location(
+            uri=uri,
+            range=text.engine_range(
+                related.line, related.column, related.end_line, related.end_column, encoding
+            ),
+        ),
+        message=related.message,
+    )
+
+
+def _file_text(path: str) -> Optional[Text]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return _read_text(path, info.st_size, info.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_text(path: str, size: int, mtime_ns: int) -> Optional[Text]:
+    """The text of the file ``path`` as of this stamp."""
+    from mplint.source import SourceError, decode_source
+
+    try:
+        with open(path, "rb") as handle:
+            return Text(decode_source(handle.read(), path)[0])
+    except (OSError, SourceError):
+        return None
 
 
 def _differs_from_file(document: Document) -> bool:
