@@ -91,7 +91,7 @@ async def test_an_imported_modules_unsaved_text_wins_and_its_importers_follow(
     assert codes(first) == ["MPL201", "MPL309", "MPL310"]
     # the cause, in tasks.py, is the related location (`sys.exit(1)`, line 6, columns 9 to 20)
     (exits,) = [d for d in first.diagnostics if d.code == "MPL309"]
-    assert exits.related_information == [
+    assert list(exits.related_information or ()) == [
         types.DiagnosticRelatedInformation(
             location=types.Location(
                 uri=(root / "tasks.py").as_uri(),
