@@ -154,3 +154,21 @@ async def test_an_edit_of_a_module_nobody_imports_lints_only_that_module(
     tasks.append_line("# still the same facts\n")
     again = await main.diagnostics(since)
     assert codes(again) == ["MPL201", "MPL309", "MPL310"]
+
+
+async def test_a_module_created_later_is_found_at_the_importers_next_lint(
+    editor: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = editor
+    root = copy_project("three", tmp_path)
+    monkeypatch.chdir(root)
+    tasks = (root / "tasks.py").read_text(encoding="utf-8")
+    (root / "tasks.py").unlink()
+    await initialize(client, root=root)
+    main = Doc(client, root / "main.py", (root / "main.py").read_text(encoding="utf-8"))
+    assert codes(await main.diagnostics()) == ["MPL201"]
+    (root / "tasks.py").write_text(tasks, encoding="utf-8")
+    Doc(client, root / "tasks.py", tasks)
+    since = main.mark()
+    main.append_line("# tasks.py is there now\n")
+    assert codes(await main.diagnostics(since)) == ["MPL201", "MPL309", "MPL310"]

@@ -34,15 +34,27 @@ if TYPE_CHECKING:
 __all__ = ["Projects", "lint_in_project", "related_elsewhere"]
 
 
+#: In a worker: the generation of the files (see ``Projects``) each project last looked files up in.
+_SEEN: dict[str, int] = {}
+
+
 def lint_in_project(
-    path: str, text: str, config: Config, texts: tuple[tuple[str, str], ...]
+    path: str,
+    text: str,
+    config: Config,
+    texts: tuple[tuple[str, str], ...],
+    generation: int = 0,
 ) -> tuple[list[Diagnostic], tuple[str, ...]]:
     """The diagnostics of ``text`` (the document at ``path``) linted with the project of its root, where
     ``texts`` (path, text) win over the files of those paths; and the modules the lint consulted. Runs in
-    a worker."""
+    a worker. ``generation`` counts the server's news of files saved, opened and closed: when it moved,
+    the project looks its imports up again (a module may have been created or removed)."""
     from mplint.project import project_for, shared_cache_dir
 
     project = project_for(path, shared_cache_dir(path), config.default_start_method)
+    if _SEEN.get(project.root) != generation:
+        project.invalidate(path)
+        _SEEN[project.root] = generation
     project.use_texts(dict(texts))
     project.forget(path)
     diagnostics = lint_source(path, text, config, project=project)
@@ -62,17 +74,27 @@ class Projects:
         self._consulted: dict[str, frozenset[str]] = {}
         #: the uris of open documents whose text differs from their file's
         self._unsaved: set[str] = set()
+        #: how many times a file may have been created, written or removed (opens, saves, closes)
+        self._generation = 0
 
     async def lint(self, document: Document, config: Config) -> list[Diagnostic]:
         """Lint ``document`` in a worker, with its project and the editor's unsaved texts."""
         server = self._server
+        # every lint is given the same texts (the document's own too), so that lints running side by
+        # side in threads (the workers' fallback) never take a text away from each other
         texts = tuple(
             (other.path, other.text.text)
             for uri in sorted(self._unsaved)
-            if uri != document.uri and (other := server.documents.get(uri)) is not None
+            if (other := server.documents.get(uri)) is not None
         )
         diagnostics, consulted = await server.workers.run(
-            lint_in_project, document.path, document.text.text, config, texts, key=document.uri
+            lint_in_project,
+            document.path,
+            document.text.text,
+            config,
+            texts,
+            self._generation,
+            key=document.uri,
         )
         if document.uri in server.documents:
             self._consulted[document.uri] = frozenset(_key(path) for path in consulted)
@@ -80,6 +102,7 @@ class Projects:
 
     def opened(self, document: Document) -> None:
         """A document was opened: it is unsaved when its text is not its file's."""
+        self._generation += 1
         if _differs_from_file(document):
             self._unsaved.add(document.uri)
             self._relint_dependents(document)
@@ -91,11 +114,13 @@ class Projects:
 
     def saved(self, document: Document) -> None:
         """``document`` was saved: its file holds its text now."""
+        self._generation += 1
         self._unsaved.discard(document.uri)
         self._relint_dependents(document)
 
     def closed(self, uri: str) -> None:
         """A document was closed: its file is what the other documents see of it again."""
+        self._generation += 1
         self._consulted.pop(uri, None)
         document = self._server.documents.get(uri)
         if uri in self._unsaved:
