@@ -211,3 +211,67 @@ def test_a_warm_run_after_an_imported_module_changed(
         assert moved and all(r.line > 2 for r in moved)
         for file in files:
             assert _results(root, [file], cache) == _fresh(root, [file], tmp_path)
+
+
+def test_a_given_text_wins_over_the_file(tmp_path: Path) -> None:
+    """``Project.use_texts`` (an editor's unsaved buffer): the module is summarised from the given
+    text, each new text anew, and from its file again once no text is given for it."""
+    from mplint.config import Config
+    from mplint.engine import lint_source
+    from mplint.project import Project
+
+    (tmp_path / "pyproject.toml").write_text("")
+    tasks = tmp_path / "tasks.py"
+    tasks.write_text("def work(x):\n    return x\n")
+    main = "from multiprocessing import Pool\nfrom tasks import work\n\n\ndef go():\n"
+    main += "    with Pool(2) as pool:\n        pool.map(work, [1])\n"
+    project = Project(str(tmp_path))
+    path = str(tmp_path / "main.py")
+
+    def found() -> list[tuple[str, int, int]]:
+        project.forget(path)
+        return [
+            (d.code, d.line, d.column) for d in lint_source(path, main, Config(), project=project)
+        ]
+
+    assert found() == []
+    project.use_texts({str(tasks): "import os\n\n\ndef work(x):\n    os._exit(x)\n"})
+    assert found() == [("MPL309", 7, 18)]
+    (dependency,) = project.dependencies(path)
+    assert dependency.path == str(tasks) and dependency.size == -1
+    project.use_texts({str(tasks): "def work(x):\n    return x\n"})
+    assert found() == []
+    project.use_texts({})
+    assert found() == []
+    assert project.dependencies(path)[0].size == tasks.stat().st_size
+
+
+def test_flake8_reads_the_summaries_mplint_check_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once ``mplint check`` has made the project's cache, the flake8 plugin takes the imported modules'
+    summaries from it instead of computing them; without that cache it computes them and creates no
+    cache directory."""
+    import mplint.project
+    from mplint.flake8_plugin import MplintChecker
+
+    root = copy_project("three", tmp_path)
+    monkeypatch.chdir(root)
+    lines = (root / "main.py").read_text(encoding="utf-8").splitlines(keepends=True)
+
+    def plugin() -> set[tuple[int, int, str]]:
+        monkeypatch.setattr(mplint.project, "_PROJECTS", {})  # a new flake8 process
+        found = MplintChecker(None, lines, "main.py").run()
+        return {(line, column, message.split()[0]) for line, column, message, _ in found}
+
+    expected = {(7, 8, "MPL201"), (12, 17, "MPL309"), (13, 8, "MPL310")}
+    assert plugin() == expected
+    assert not (root / ".mplint_cache").exists()
+    mplint_check(".")  # with its cache
+    assert list((root / ".mplint_cache" / "summaries").rglob("*.json"))
+    monkeypatch.setattr("mplint.project.summarize.summarize_text", _refuse)
+    assert plugin() == expected
+
+
+def _refuse(*args: object) -> None:
+    raise AssertionError("the summary should come from the cache")
