@@ -53,9 +53,20 @@ flake8 imports every installed plugin on every run, so this module imports nothi
 own selection reports no MPL rule (``--select E,F,W``; flake8's decision engine decides, from
 ``--select``, ``--extend-select``, ``--ignore`` and ``--extend-ignore``), the plugin does nothing at all.
 Otherwise only the rules flake8 would report run, and a file whose text names none of the modules mplint
-models (the engine's prefilter: most files) is dismissed before anything else happens: no configuration
-lookup, no libcst import, no parse. The engine's rule-level gates then decide whether libcst parses the
-file at all.
+models (the engine's prefilter: most files) and imports nothing but the standard library and those
+modules is dismissed before anything else happens: no configuration lookup, no libcst import, no parse.
+The engine's rule-level gates then decide whether libcst parses the file at all.
+
+Other modules of the project
+----------------------------
+
+Each file is linted with the project of its root (:func:`mplint.project.project_for`, as ``mplint check``
+does), so a pool in ``main.py`` given a task of ``tasks.py`` is judged from ``tasks.py``'s summary and
+flake8 reports what ``mplint check`` reports for the file, whichever files flake8 was given. A file that
+names no library of processes is still checked when a module of its project it imports starts processes
+(the engine's prefilter with a project). The summaries of the imported modules are read from (and
+written to) the cache ``mplint check`` keeps in the project, when there is one, and computed on demand
+otherwise; each flake8 process computes one at most once per content of its module.
 """
 
 from __future__ import annotations
@@ -154,7 +165,8 @@ class MplintChecker:
         if codes is not None and not codes:
             return  # flake8 reports no MPL rule: nothing to do
         text = "".join(self.lines)
-        if not could_have_findings(text):
+        possible = could_have_findings(text)
+        if not possible and not _may_import_tree(text):
             return  # before any other work: most files end here
         config = self._config()
         if isinstance(config, str):
@@ -163,13 +175,25 @@ class MplintChecker:
         if config.is_excluded(self.filename):
             return  # excluded by [tool.mplint] exclude / extend-exclude
         from mplint.engine import lint_source, rules_for
+        from mplint.project import project_for, shared_cache_dir
 
+        filename = self.filename
+        project = project_for(filename, shared_cache_dir(filename), config.default_start_method)
+        project.forget(filename)
+        if not possible and not project.imports_starter(filename, text):
+            return  # its imports of the project start no process either
         rules = None
         if codes is not None and len(codes) < len(RULES):
             rules = [rule for rule in rules_for(self.filename, config) if rule.CODE in codes]
         try:
             diagnostics = lint_source(
-                self.filename, text, config, rules=rules, apply_noqa=False, supersede=False
+                filename,
+                text,
+                config,
+                rules=rules,
+                apply_noqa=False,
+                supersede=False,
+                project=project,
             )
         except Exception as error:  # a bug of ours must not stop flake8's other checks
             message = f"internal error on this file: {type(error).__name__}: {error}"
@@ -219,6 +243,15 @@ class MplintChecker:
             return cls._resolver.config_for(self.filename)
         except ConfigError as error:
             return str(error)
+
+
+def _may_import_tree(text: str) -> bool:
+    """Whether ``text`` may import a module of its project (the project's code loads only then)."""
+    if "import" not in text:
+        return False
+    from mplint.project.index import may_import_tree
+
+    return may_import_tree(text)
 
 
 def selected_codes(options: argparse.Namespace) -> Optional[frozenset[str]]:

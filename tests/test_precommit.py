@@ -129,8 +129,10 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def try_repo(
-    hooks_repo: Path, hook: str, repo: Path, home: Path, *extra: str
+    hooks_repo: Path, hook: str, repo: Path, home: Path, *extra: str, all_files: bool = True
 ) -> subprocess.CompletedProcess[str]:
+    """``pre-commit try-repo`` of ``hook`` in ``repo``: on all its files, or (``all_files=False``) on
+    the staged ones only, as a commit runs it."""
     env = dict(os.environ, PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never")
     env.pop("PYTHONPATH", None)  # the hook runs in pre-commit's own virtualenv
     args: Sequence[str] = [
@@ -140,7 +142,7 @@ def try_repo(
         "try-repo",
         str(hooks_repo),
         hook,
-        "--all-files",
+        *(["--all-files"] if all_files else []),
         *extra,
     ]
     return subprocess.run(
@@ -196,6 +198,61 @@ def test_mplint_fix_fixes_then_passes(
     second = try_repo(hooks_repo, "mplint-fix", repo, pre_commit_home)
     assert second.returncode == 0, second.stdout + second.stderr
     assert (repo / "job.py").read_text(encoding="utf-8") == fixed
+
+
+TASKS = """
+import sys
+
+
+def check(path):
+    if not path.endswith(".txt"):
+        sys.exit(1)
+    return path
+"""
+
+MAIN_BEFORE = """
+from tasks import check
+
+
+def run(paths):
+    return [check(p) for p in paths]
+"""
+
+MAIN_AFTER = """
+from multiprocessing import Pool
+
+from tasks import check
+
+
+def run(paths):
+    with Pool(4) as pool:
+        return pool.map(check, paths)
+"""
+
+
+def test_a_changed_module_is_judged_with_the_unchanged_modules_it_imports(
+    hooks_repo: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    """A commit that changes main.py alone: pre-commit passes only main.py, and its pool's task, which
+    the unchanged tasks.py defines and which ends the worker, is still reported. The unchanged buggy
+    module is not checked (it was not passed)."""
+    repo = _new_repo(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": "[project]\nname = 'app'\n",
+            "tasks.py": TASKS,
+            "main.py": MAIN_BEFORE,
+            "old.py": BUGGY,
+        },
+    )
+    (repo / "main.py").write_text(MAIN_AFTER.lstrip("\n"), encoding="utf-8")
+    _git("add", "main.py", cwd=repo)
+    result = try_repo(hooks_repo, "mplint", repo, pre_commit_home, all_files=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "main.py:8:25: MPL309 `sys.exit(1)` ends the worker process running `check`" in output
+    assert "old.py" not in output, output
+    assert "Traceback" not in output, output
 
 
 def _readme_yaml_blocks() -> list[str]:

@@ -24,7 +24,10 @@ How a front door uses it::
 ``lint_source`` without ``project`` behaves as if every other module were unknown. A front door that
 learns a file changed (an editor's save) calls ``project.invalidate(path)``; a summary is otherwise
 checked against the file's size and modification time each time it is asked for. Every front door
-that lints a file with the project of its root gets the same findings for it.
+that lints a file with the project of its root gets the same findings for it. The front doors that keep
+no results of their own (flake8, the language server) read and write the summaries in the cache
+``mplint check`` keeps, when there is one (:func:`shared_cache_dir`); the language server gives the
+project the texts of the modules open unsaved in the editor (``Project.use_texts``).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import os
 import threading
 from typing import Optional
 
-from mplint.project.index import Dependency, Imported, Project
+from mplint.project.index import Dependency, Imported, Project, may_import_tree
 from mplint.project.layout import find_root
 from mplint.project.summary import (
     ClassFacts,
@@ -57,7 +60,9 @@ __all__ = [
     "Span",
     "Start",
     "find_root",
+    "may_import_tree",
     "project_for",
+    "shared_cache_dir",
 ]
 
 _PROJECTS: dict[tuple[str, Optional[str], Optional[str]], Project] = {}
@@ -80,3 +85,14 @@ def project_for(
         if project is None:
             project = _PROJECTS[key] = Project(root, cache, default_start_method)
         return project
+
+
+def shared_cache_dir(path: str) -> Optional[str]:
+    """The results cache ``mplint check`` run in the project of ``path`` keeps (``.mplint_cache`` in the
+    directory of the nearest configuration file or ``pyproject.toml`` above it), if it exists: a front
+    door without a cache of its own shares its summaries. None when there is none (nothing is created)."""
+    from mplint.cache import DEFAULT_CACHE_DIR
+    from mplint.config import find_project_root
+
+    directory = os.path.join(str(find_project_root(os.path.abspath(path))), DEFAULT_CACHE_DIR)
+    return directory if os.path.isdir(directory) else None

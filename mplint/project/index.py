@@ -8,6 +8,10 @@ unchanged module is not read again) and on disk in the cache directory (``summar
 results, keyed by mplint's rule fingerprint, the module's name and the file's bytes). Only modules some
 linted file asks about are summarised, and a summary never looks into a third module.
 
+A front door that holds a module's newer text than the disk's (an editor's unsaved buffer) gives it to
+:meth:`Project.use_texts`: that text is summarised instead of the file, and its summary is kept by its
+content.
+
 Each file linted with the project records the modules it consulted (:meth:`Project.dependencies`): the
 results cache keeps them beside the results and serves the results only while each of them is
 unchanged.
@@ -36,7 +40,7 @@ from mplint.project.layout import (
 )
 from mplint.project.summary import ModuleSummary
 
-__all__ = ["Dependency", "Imported", "Project"]
+__all__ = ["Dependency", "Imported", "Project", "may_import_tree"]
 
 #: How many re-exports (``from .tasks import work`` in ``__init__.py``) a lookup follows.
 REEXPORT_DEPTH = 4
@@ -81,6 +85,8 @@ class Project:
         self._roots: dict[str, tuple[str, ...]] = {}
         self._files: dict[tuple[tuple[str, ...], str], Optional[str]] = {}
         self._fingerprint: Optional[str] = None
+        #: path -> (text, digest): the texts that win over the disk's (``use_texts``)
+        self._texts: dict[str, tuple[str, str]] = {}
 
     # --- where files stand -------------------------------------------------------------------------
     def module_of(self, path: str) -> str:
@@ -137,19 +143,26 @@ class Project:
         """The summary of the module file ``path`` (named ``module``), recorded as a dependency of the
         file ``importer``."""
         key = os.path.normpath(path)
-        stamp = _stamp(key)
-        if stamp is None:
-            return None
         with self._lock:
+            stamp = self._stamp(key)
+            if stamp is None:
+                return None
+            size, mtime_ns, given = stamp
             known = self._summaries.get(key)
-            if known is not None and known[:2] == stamp:
+            if known is not None and known[:2] == (size, mtime_ns):
                 summary: Optional[ModuleSummary] = known[2]
             else:
-                summary = self._load(key, module)
+                summary = (
+                    self._load(key, module)
+                    if given is None
+                    else self._summarize(
+                        key, module, given[0], given[0].encode("utf-8", "surrogatepass")
+                    )
+                )
             if summary is None:
                 return None
-            self._summaries[key] = (*stamp, summary)
-            dependency = Dependency(key, *stamp, summary.digest)
+            self._summaries[key] = (size, mtime_ns, summary)
+            dependency = Dependency(key, size, mtime_ns, summary.digest)
             self._consulted.setdefault(os.path.normpath(importer), {})[key] = dependency
         return summary
 
@@ -172,6 +185,29 @@ class Project:
             self._peeked.pop(os.path.normpath(path), None)
             self._roots.clear()
             self._files.clear()
+
+    def use_texts(self, texts: dict[str, str]) -> None:
+        """Read these modules (path -> text) from the given texts instead of their files, and every
+        other module from its file again (the texts an editor holds unsaved)."""
+        wanted = {
+            os.path.normpath(os.path.abspath(path)): (text, _digest(text))
+            for path, text in texts.items()
+        }
+        with self._lock:
+            if wanted != self._texts:
+                self._texts = wanted
+
+    def _stamp(self, key: str) -> Optional[tuple[int, int, Optional[tuple[str, str]]]]:
+        """(size, mtime_ns, the text given for it or None) of a module: a given text's stamp is made
+        of its digest, so that a summary kept for it serves only the same text."""
+        given = self._texts.get(key)
+        if given is not None:
+            return -1, int(given[1][:15], 16), given
+        try:
+            info = os.stat(key)
+        except OSError:
+            return None
+        return info.st_size, info.st_mtime_ns, None
 
     # --- the gate ------------------------------------------------------------------------------------
     def imports_starter(self, importer: str, text: str) -> bool:
@@ -202,23 +238,27 @@ class Project:
         ``Process``, a ``Pool`` …), can start one (kept per stamp; the module is a dependency of
         ``importer``)."""
         key = os.path.normpath(path)
-        stamp = _stamp(key)
+        with self._lock:
+            stamp = self._stamp(key)
+            known = self._peeked.get(key)
         if stamp is None:
             return False
-        with self._lock:
-            known = self._peeked.get(key)
-        if known is None or known[:2] != stamp:
-            try:
-                with open(key, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                return False
-            text = data.decode("utf-8", "replace")
-            digest = hashlib.sha256(data).hexdigest()
+        size, mtime_ns, given = stamp
+        if known is None or known[:2] != (size, mtime_ns):
+            if given is not None:
+                text, digest = given
+            else:
+                try:
+                    with open(key, "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    return False
+                text = data.decode("utf-8", "replace")
+                digest = hashlib.sha256(data).hexdigest()
             starts = (
                 PROCESS_IMPORT.search(text) is not None and STARTS_WORDS.search(text) is not None
             )
-            known = (*stamp, digest, starts)
+            known = (size, mtime_ns, digest, starts)
             with self._lock:
                 self._peeked[key] = known
         with self._lock:
@@ -228,7 +268,6 @@ class Project:
 
     # --- loading -------------------------------------------------------------------------------------
     def _load(self, path: str, module: str) -> Optional[ModuleSummary]:
-        from mplint.project.summarize import summarize_text
         from mplint.source import SourceError, decode_source
 
         try:
@@ -237,6 +276,12 @@ class Project:
             text = decode_source(data, path)[0]
         except (OSError, SourceError):
             return None
+        return self._summarize(path, module, text, data)
+
+    def _summarize(self, path: str, module: str, text: str, data: bytes) -> Optional[ModuleSummary]:
+        """The summary of ``text`` (``data``: its bytes), from the cache directory or computed."""
+        from mplint.project.summarize import summarize_text
+
         key = self._cache_key(module, path, data)
         cached = self._from_disk(key)
         if cached is not None:
@@ -286,6 +331,10 @@ class Project:
             os.replace(temp, entry)
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 _IMPORT_LINE = re.compile(
     r"^(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+\(?([\w, \t]*)|import[ \t]+([\w.]+))",
     re.MULTILINE,
@@ -320,17 +369,15 @@ def _top_level_calls(text: str) -> set[str]:
     return {match.group(1) for match in _TOP_LEVEL_CALL.finditer(text)}
 
 
+def may_import_tree(text: str) -> bool:
+    """Whether a module-level import of ``text`` may name a module of a project tree (a relative one,
+    or one outside the standard library and the modelled libraries): a cheap test a front door makes
+    before it looks for the file's project."""
+    return any(level or in_tree_candidate(module) for level, module, _ in _top_level_imports(text))
+
+
 def _prefixes(module: str) -> list[str]:
     """``a.b.c`` and the packages above it (importing ``a.b.c`` runs each ``__init__``), longest
     first."""
     parts = [p for p in module.split(".") if p]
     return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
-
-
-def _stamp(path: str) -> Optional[tuple[int, int]]:
-    """The size and modification time (ns) of ``path``; None when it cannot be read."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return info.st_size, info.st_mtime_ns

@@ -11,7 +11,9 @@ What it offers (each module's docstring has the details):
 - hover on a code in a ``# noqa: MPLxxx`` comment (``hover``);
 - Jupyter notebooks (LSP 3.17 notebook synchronisation): the code cells checked together, each
   finding published on its cell (``notebooks``);
-- configuration from the nearest ``pyproject.toml`` and the client's settings (``settings``).
+- configuration from the nearest ``pyproject.toml`` and the client's settings (``settings``);
+- the other modules of a document's project, the editor's unsaved texts winning over the files, and the
+  documents that import a changed one linted again (``project``).
 
 The rest: ``text`` (a document's lines and positions, in the negotiated encoding), ``documents`` (the open
 documents), ``capabilities`` (what the client can do). This module holds the server's state and lifecycle,
@@ -38,6 +40,7 @@ from mplint.server.documents import Document, Result
 from mplint.server.hover import noqa_hover
 from mplint.server.lint import DEBOUNCE_SECONDS, Linter
 from mplint.server.notebooks import NOTEBOOK_SYNC, Notebooks
+from mplint.server.project import Projects
 from mplint.server.settings import SETTINGS_TIMEOUT, Configuration
 from mplint.server.workers import Workers, prepare_threads
 
@@ -72,6 +75,7 @@ class MplintLanguageServer(LanguageServer):
         self.linter = Linter(self)
         self.actions = CodeActions(self)
         self.notebooks = Notebooks(self)
+        self.projects = Projects(self)
 
     # --- lifecycle ---------------------------------------------------------------------------------------
 
@@ -110,16 +114,18 @@ class MplintLanguageServer(LanguageServer):
     # --- documents and configuration changes -------------------------------------------------------------
 
     def open(self, item: types.TextDocumentItem) -> None:
-        self.documents[item.uri] = Document.opened(item, self.root)
+        document = self.documents[item.uri] = Document.opened(item, self.root)
         self.linter.schedule(item.uri, 0.0)
+        self.projects.opened(document)
 
     def change(self, params: types.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
         document = self.documents.get(uri)
         if document is None:
             return
-        self.documents[uri] = document.changed(params, self.encoding)
+        document = self.documents[uri] = document.changed(params, self.encoding)
         self.linter.schedule(uri, DEBOUNCE_SECONDS)
+        self.projects.changed(document)
 
     def save(self, uri: str) -> None:
         path = to_fs_path(uri) or uri
@@ -127,8 +133,10 @@ class MplintLanguageServer(LanguageServer):
             self.pyproject_changed()
         elif uri in self.documents:
             self.linter.schedule(uri, 0.0)
+            self.projects.saved(self.documents[uri])
 
     def close(self, uri: str) -> None:
+        self.projects.closed(uri)
         self.linter.forget(uri)
         document = self.documents.pop(uri, None)
         self.results.pop(uri, None)

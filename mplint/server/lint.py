@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Optional
 from lsprotocol import types
 
 from mplint.diagnostics import INTERNAL_ERROR, Diagnostic, Severity
-from mplint.engine import META_URL, lint_source
+from mplint.engine import META_URL
 from mplint.server.documents import Document, Result
+from mplint.server.project import related_elsewhere
 from mplint.server.workers import WorkerDied
 
 if TYPE_CHECKING:
@@ -53,8 +54,8 @@ def to_lsp(
     document: Document, diagnostic: Diagnostic, encoding: str, related: bool = False
 ) -> types.Diagnostic:
     """The LSP form of an engine diagnostic on ``document``; with ``related`` (the client declared
-    ``relatedInformation`` support), its related locations in the same document as
-    ``relatedInformation``."""
+    ``relatedInformation`` support), its related locations, in the same document or in another module
+    of its project, as ``relatedInformation``."""
     severity = (
         types.DiagnosticSeverity.Warning
         if diagnostic.severity is Severity.WARNING
@@ -78,19 +79,24 @@ def to_lsp(
 def _related_information(
     document: Document, diagnostic: Diagnostic, encoding: str
 ) -> Optional[list[types.DiagnosticRelatedInformation]]:
-    out = [
-        types.DiagnosticRelatedInformation(
-            location=types.Location(
-                uri=document.uri,
-                range=document.text.engine_range(
-                    r.line, r.column, r.end_line, r.end_column, encoding
-                ),
-            ),
-            message=r.message,
-        )
-        for r in diagnostic.related
-        if r.path == diagnostic.path
-    ]
+    out: list[types.DiagnosticRelatedInformation] = []
+    for r in diagnostic.related:
+        if r.path == diagnostic.path:
+            out.append(
+                types.DiagnosticRelatedInformation(
+                    location=types.Location(
+                        uri=document.uri,
+                        range=document.text.engine_range(
+                            r.line, r.column, r.end_line, r.end_column, encoding
+                        ),
+                    ),
+                    message=r.message,
+                )
+            )
+        else:  # in another module of the project
+            elsewhere = related_elsewhere(r, encoding)
+            if elsewhere is not None:
+                out.append(elsewhere)
     return out or None
 
 
@@ -159,10 +165,7 @@ class Linter:
             if config.force_exclude and config.is_excluded(path):
                 diagnostics: tuple[Diagnostic, ...] = ()
             else:
-                linted = await server.workers.run(
-                    lint_source, path, document.text.text, config, key=document.uri
-                )
-                diagnostics = tuple(linted)
+                diagnostics = tuple(await server.projects.lint(document, config))
         except WorkerDied:
             message = "the process checking this file crashed twice; it was not checked"
             diagnostics = (_internal_error(path, message),)
