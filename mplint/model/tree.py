@@ -105,6 +105,18 @@ class Tree:
             current = self.parents.get(current)
         return None
 
+    def assigned_name(self, value: cst.BaseExpression) -> Optional[cst.Name]:
+        """The name ``value`` is bound to by ``name = value`` (one target, a plain name); else None."""
+        statement = self.small_statement_of(value)
+        if not (
+            isinstance(statement, cst.Assign)
+            and statement.value is value
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0].target, cst.Name)
+        ):
+            return None
+        return statement.targets[0].target
+
     def block_of(self, statement: cst.CSTNode) -> Optional[Sequence[cst.CSTNode]]:
         parent = self.parents.get(statement)
         if isinstance(parent, (cst.IndentedBlock, cst.Module)):

@@ -183,15 +183,9 @@ class Workers:
         """The Process that ``creation`` makes is bound to a variable of a function that never starts
         it and never lets it escape (no ``start()``; not returned, passed on, stored or rebound): what
         spawn would pickle at ``start()`` is never pickled."""
-        statement = self.tree.small_statement_of(creation)
-        if not (
-            isinstance(statement, cst.Assign)
-            and statement.value is creation
-            and len(statement.targets) == 1
-            and isinstance(statement.targets[0].target, cst.Name)
-        ):
+        target = self.tree.assigned_name(creation)
+        if target is None:
             return False
-        target = statement.targets[0].target
         function = self.tree.enclosing_function_node(creation)
         key = self.names.binding_key(target)
         if function is None or key is None:

@@ -62,19 +62,6 @@ def name_assignment(statement: Optional[cst.CSTNode]) -> Optional[tuple[cst.Assi
     return (assign, target) if isinstance(target, cst.Name) else None
 
 
-def assigned_name(model: Model, value: cst.BaseExpression) -> Optional[cst.Name]:
-    """The name ``value`` is bound to by ``name = value`` (one target, a plain name); else None."""
-    statement = model.small_statement_of(value)
-    if not (
-        isinstance(statement, cst.Assign)
-        and statement.value is value
-        and len(statement.targets) == 1
-        and isinstance(statement.targets[0].target, cst.Name)
-    ):
-        return None
-    return statement.targets[0].target
-
-
 def comments_above(statement: cst.SimpleStatementLine) -> list[cst.EmptyLine]:
     """The comment lines right above ``statement`` (no blank line in between), at its indentation: the
     ones that describe it. A fix that inserts a line before the statement goes above them; one that moves

@@ -22,7 +22,6 @@ import libcst as cst
 
 from mplint.kinds import Kind, KindName
 from mplint.model import FunctionNode, Model, Submission, Via
-from mplint.rules._helpers import assigned_name
 
 Scope = Optional[FunctionNode]
 Place = tuple[Scope, int]
@@ -193,7 +192,7 @@ class RunningChildren:
         ``scope``."""
         model = self.model
         end = self._scope_end(scope)
-        target = assigned_name(model, call)
+        target = model.tree.assigned_name(call)
         if target is None:
             return end
         key = model.binding_key(target)

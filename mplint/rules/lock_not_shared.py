@@ -9,7 +9,6 @@ from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import BindingKind, ExecContext, FunctionNode, Submission, Via
 from mplint.rule import Invalid, LintRule, Valid
-from mplint.rules._helpers import assigned_name
 
 
 class LockNotShared(LintRule):
@@ -177,7 +176,7 @@ class LockNotShared(LintRule):
             if isinstance(parent, cst.WithItem) and parent.item is call:
                 self._report_local(call)
                 continue
-            name = assigned_name(model, call)
+            name = model.tree.assigned_name(call)
             if name is None:
                 continue
             if self._used_only_locally(function, name):

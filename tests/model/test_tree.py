@@ -161,3 +161,20 @@ def test_name_uses_in_is_the_slice_of_name_uses_inside_a_node() -> None:
 )
 def test_is_interactive_main(path: str, expected: bool) -> None:
     assert model_of("x = 1\n", path).tree.is_interactive_main is expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("p = make()\n", "p"),
+        ("p: object = make()\n", None),  # an annotated assignment is not ``name = value``
+        ("a = b = make()\n", None),  # two targets
+        ("self.p = make()\n", None),  # an attribute, not a name
+        ("p = [make()]\n", None),  # the call is not the whole value
+        ("make()\n", None),
+    ],
+)
+def test_assigned_name(source: str, expected: object) -> None:
+    model = model_of(source)
+    name = model.tree.assigned_name(call_node(model, "make()"))
+    assert (name.value if name is not None else None) == expected
