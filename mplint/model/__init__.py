@@ -274,5 +274,5 @@ def build_model(
 ) -> Model:
     """Run the one pass over ``module`` and return its model."""
     model = Model(module, path, default_start_method)
-    walk(module, Builder(model.tree, model.names), TRIVIA)
+    Builder(model.tree, model.names).run(module)
     return model
