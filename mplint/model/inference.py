@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Final, Optional, cast
 
 import libcst as cst
 
@@ -110,6 +110,9 @@ def enter_returns_self(kind: Kind) -> bool:
 MAX_INFERENCE_DEPTH = 40
 
 
+#: Not in the memo of kinds (None is a kind remembered: nothing known).
+_UNKNOWN: Final = cast(Kind, object())
+
 #: What a kind inferred while searching relied on when it met an expression already being inferred (a
 #: cycle) or the depth limit: the answer depends on where the question was asked, so it is not kept.
 _STACK = object()
@@ -158,8 +161,9 @@ class Inference:
         """What ``expr`` is known to be, or None."""
         phase = self._phase
         if phase is _Phase.SETTLED:
-            if expr in self._kind_memo:
-                return self._kind_memo[expr]
+            known = self._kind_memo.get(expr, _UNKNOWN)
+            if known is not _UNKNOWN:
+                return known
             if expr in self._kind_busy or len(self._kind_busy) > MAX_INFERENCE_DEPTH:
                 return None
             self._kind_busy.add(expr)
@@ -177,11 +181,12 @@ class Inference:
     def _searching_kind_of(self, expr: cst.CSTNode) -> Optional[Kind]:
         """``kind_of`` while the submissions are searched: the same, and each kind remembers what it
         relied on (the stack of expressions being inferred, or a function's submissions)."""
-        if expr in self._kind_memo:
+        known = self._kind_memo.get(expr, _UNKNOWN)
+        if known is not _UNKNOWN:
             relied = self._reliance.get(expr)
             if relied is not None:
                 self._rely(relied)
-            return self._kind_memo[expr]
+            return known
         if expr in self._kind_busy or len(self._kind_busy) > MAX_INFERENCE_DEPTH:
             self._rely((_STACK,))
             return None
