@@ -60,8 +60,6 @@ class Builder(cst.CSTVisitor):
         order = tree.order
         end = tree.end
         event = tree.events.append
-        push = self.stack.append
-        pop = self.stack.pop
         handlers = _VISIT
         scope_types = SCOPE_TYPES
         trivia = TRIVIA
@@ -69,13 +67,14 @@ class Builder(cst.CSTVisitor):
         # The function below reaches itself through this list, which is emptied at the end: a closure
         # naming itself would be a reference cycle keeping the whole tree alive until the collector ran.
         recurse: list[Callable[[cst.CSTNode, Optional[cst.CSTNode]], None]] = []
+        counter = self.counter
 
         def visit(node: cst.CSTNode, parent: Optional[cst.CSTNode]) -> None:
+            nonlocal counter
             parents[node] = parent
-            order[node] = self.counter
+            order[node] = counter
             event((node, False))
-            self.counter += 1
-            push(node)
+            counter += 1
             kind = type(node)
             handler = handlers.get(kind)
             if handler is not None:
@@ -92,9 +91,8 @@ class Builder(cst.CSTVisitor):
                             descend(child, node)
                 elif value_type not in trivia:
                     descend(value, node)
-            end[node] = self.counter
+            end[node] = counter
             event((node, True))
-            pop()
             if kind in scope_types:
                 self.scopes.pop()
                 if kind is cst.ClassDef:
@@ -105,6 +103,7 @@ class Builder(cst.CSTVisitor):
             visit(root, self.stack[-1] if self.stack else None)
         finally:
             recurse.clear()
+            self.counter = counter
 
     @property
     def scope(self) -> Scope:
@@ -306,7 +305,7 @@ class Builder(cst.CSTVisitor):
             self.tree.method_calls.setdefault(func.attr.value, []).append(node)
 
     def visit_attribute(self, node: cst.Attribute) -> None:
-        parent = self.stack[-2] if len(self.stack) > 1 else None
+        parent = self.tree.parents.get(node)
         if isinstance(parent, cst.AssignTarget) and parent.target is node:
             self.tree.attribute_stores.setdefault(node.attr.value, []).append(node)
 
