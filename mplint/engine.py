@@ -463,11 +463,17 @@ def _replay(events: Sequence[tuple[cst.CSTNode, bool]], instances: Sequence[Lint
         for method in leaves.get("Module", []):
             method(events[-1][0] if events else cst.Module(body=()))
         return
+    # The same tables by node type, filled as types come (a type lookup per event, not its name's).
+    by_type: tuple[dict[type[cst.CSTNode], list[Callable[[cst.CSTNode], None]]], ...] = ({}, {})
     for node, leaving in events:
-        methods = (leaves if leaving else visits).get(type(node).__name__)
-        if methods:
-            for method in methods:
-                method(node)
+        node_type = type(node)
+        table = by_type[leaving]
+        methods = table.get(node_type)
+        if methods is None:
+            methods = (leaves if leaving else visits).get(node_type.__name__, [])
+            table[node_type] = methods
+        for method in methods:
+            method(node)
 
 
 def _internal(path: str, where: str, error: BaseException) -> Diagnostic:

@@ -295,5 +295,5 @@ def build_model(
     change a finding). With ``project``, names imported from other modules of the tree are answered
     from their summaries (``model.imported``)."""
     model = Model(module, path, default_start_method, project)
-    walk(module, Builder(model.tree, model.names, opaque), TRIVIA)
+    Builder(model.tree, model.names, opaque).run(module)
     return model

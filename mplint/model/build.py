@@ -7,8 +7,15 @@ from typing import Any, Callable, Optional
 import libcst as cst
 
 from mplint.model.names import Binding, BindingKind, ClassInfo, Names, Scope
-from mplint.model.syntax import SCOPE_TYPES, FunctionNode, dotted_name, is_main_guard_test
+from mplint.model.syntax import (
+    SCOPE_TYPES,
+    FunctionNode,
+    child_fields,
+    dotted_name,
+    is_main_guard_test,
+)
 from mplint.model.tree import Tree
+from mplint.model.walk import TRIVIA
 
 
 class Builder(cst.CSTVisitor):
@@ -53,6 +60,64 @@ class Builder(cst.CSTVisitor):
             self.scopes.pop()
             if type(original_node) is cst.ClassDef:
                 self.class_stack.pop()
+
+    def run(self, root: cst.CSTNode) -> None:
+        """The pass over ``root``: ``walk(root, self, TRIVIA)`` with the generic hooks inlined. It runs
+        once per node of the module (trivia aside), so what it costs per node is the model's floor."""
+        tree = self.tree
+        parents = tree.parents
+        order = tree.order
+        end = tree.end
+        event = tree.events.append
+        handlers = _VISIT
+        scope_types = SCOPE_TYPES
+        trivia = TRIVIA
+        default = cst.MaybeSentinel.DEFAULT
+        # The function below reaches itself through this list, which is emptied at the end: a closure
+        # naming itself would be a reference cycle keeping the whole tree alive until the collector ran.
+        recurse: list[Callable[[cst.CSTNode, Optional[cst.CSTNode]], None]] = []
+        counter = self.counter
+        opaque = self.opaque
+
+        def visit(node: cst.CSTNode, parent: Optional[cst.CSTNode]) -> None:
+            nonlocal counter
+            parents[node] = parent
+            order[node] = counter
+            counter += 1
+            if opaque and parent is root and node in opaque:
+                # a top-level statement left out (``build_model``): a node of the module, not entered
+                end[node] = counter
+                return
+            event((node, False))
+            kind = type(node)
+            handler = handlers.get(kind)
+            if handler is not None:
+                handler(self, node)
+            descend = recurse[0]
+            for name in child_fields(node):
+                value = getattr(node, name)
+                if value is None or value is default:
+                    continue
+                value_type = type(value)
+                if value_type is tuple or value_type is list:
+                    for child in value:
+                        if type(child) not in trivia:
+                            descend(child, node)
+                elif value_type not in trivia:
+                    descend(value, node)
+            end[node] = counter
+            event((node, True))
+            if kind in scope_types:
+                self.scopes.pop()
+                if kind is cst.ClassDef:
+                    self.class_stack.pop()
+
+        recurse.append(visit)
+        try:
+            visit(root, self.stack[-1] if self.stack else None)
+        finally:
+            recurse.clear()
+            self.counter = counter
 
     @property
     def scope(self) -> Scope:
@@ -254,7 +319,7 @@ class Builder(cst.CSTVisitor):
             self.tree.method_calls.setdefault(func.attr.value, []).append(node)
 
     def visit_attribute(self, node: cst.Attribute) -> None:
-        parent = self.stack[-2] if len(self.stack) > 1 else None
+        parent = self.tree.parents.get(node)
         if isinstance(parent, cst.AssignTarget) and parent.target is node:
             self.tree.attribute_stores.setdefault(node.attr.value, []).append(node)
 

@@ -140,9 +140,12 @@ class Flow:
         """When ``node`` runs: at import, under the ``__main__`` guard, when a function is called, never."""
         child: cst.CSTNode = node
         for ancestor in self.tree.ancestors(node):
-            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)) and child is ancestor.body:
+            # exact types: libcst's node classes are ABCs, and isinstance() on them is slow
+            if (
+                type(ancestor) is cst.FunctionDef or type(ancestor) is cst.Lambda
+            ) and child is ancestor.body:
                 return ExecContext.FUNCTION  # decorators, defaults and annotations run with the def
-            if isinstance(ancestor, cst.If) and child is not ancestor.test:
+            if type(ancestor) is cst.If and child is not ancestor.test:
                 guard = is_main_guard_test(ancestor.test)
                 in_body = child is ancestor.body
                 if guard is True and in_body:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Final, Optional, cast
 
 import libcst as cst
 
@@ -110,6 +110,14 @@ def enter_returns_self(kind: Kind) -> bool:
 MAX_INFERENCE_DEPTH = 40
 
 
+#: Not in the memo of kinds (None is a kind remembered: nothing known).
+_UNKNOWN: Final = cast(Kind, object())
+
+#: What a kind inferred while searching relied on when it met an expression already being inferred (a
+#: cycle) or the depth limit: the answer depends on where the question was asked, so it is not kept.
+_STACK = object()
+
+
 class _Phase(enum.Enum):
     NOT_STARTED = "not started"
     SEARCHING = "searching"  # finding the submissions: kinds inferred now are forgotten afterwards
@@ -135,6 +143,11 @@ class Inference:
     _submissions_by_function: Optional[dict[FunctionNode, list[Submission]]] = field(
         default=None, init=False, repr=False
     )
+    #: While searching: what the kind being inferred has relied on that may be answered otherwise once
+    #: the submissions are known (see :meth:`_search_submissions`); None when nothing yet.
+    _relied: Optional[set[object]] = field(default=None, init=False, repr=False)
+    #: While searching: for each expression whose kind relied on such a thing, what it relied on.
+    _reliance: dict[cst.CSTNode, set[object]] = field(default_factory=dict, init=False, repr=False)
 
     def method_call(self, call: cst.Call) -> Optional[tuple[Kind, str]]:
         """For a method call ``x.m(...)`` whose receiver ``x`` is of a known kind: that kind and ``m``."""
@@ -146,19 +159,63 @@ class Inference:
 
     def kind_of(self, expr: cst.CSTNode) -> Optional[Kind]:
         """What ``expr`` is known to be, or None."""
-        if self._phase is _Phase.NOT_STARTED:
+        phase = self._phase
+        if phase is _Phase.SETTLED:
+            known = self._kind_memo.get(expr, _UNKNOWN)
+            if known is not _UNKNOWN:
+                return known
+            if expr in self._kind_busy or len(self._kind_busy) > MAX_INFERENCE_DEPTH:
+                return None
+            self._kind_busy.add(expr)
+            try:
+                result = self._kind(expr)
+            finally:
+                self._kind_busy.discard(expr)
+            self._kind_memo[expr] = result
+            return result
+        if phase is _Phase.NOT_STARTED:
             self._search_submissions()
-        if expr in self._kind_memo:
-            return self._kind_memo[expr]
+            return self.kind_of(expr)
+        return self._searching_kind_of(expr)
+
+    def _searching_kind_of(self, expr: cst.CSTNode) -> Optional[Kind]:
+        """``kind_of`` while the submissions are searched: the same, and each kind remembers what it
+        relied on (the stack of expressions being inferred, or a function's submissions)."""
+        known = self._kind_memo.get(expr, _UNKNOWN)
+        if known is not _UNKNOWN:
+            relied = self._reliance.get(expr)
+            if relied is not None:
+                self._rely(relied)
+            return known
         if expr in self._kind_busy or len(self._kind_busy) > MAX_INFERENCE_DEPTH:
+            self._rely((_STACK,))
             return None
+        outer = self._swap_relied(None)
         self._kind_busy.add(expr)
         try:
             result = self._kind(expr)
         finally:
             self._kind_busy.discard(expr)
+            relied = self._swap_relied(outer)
+        if relied is not None:
+            self._reliance[expr] = relied
+            self._rely(relied)
         self._kind_memo[expr] = result
         return result
+
+    def _swap_relied(self, relied: Optional[set[object]]) -> Optional[set[object]]:
+        """Start (or go back to) a kind's record of what it relied on; the record it replaces."""
+        previous, self._relied = self._relied, relied
+        return previous
+
+    def _rely(self, what: Iterable[object]) -> None:
+        """The kind being inferred while searching relies on ``what``."""
+        if self._phase is not _Phase.SEARCHING:
+            return
+        if self._relied is None:
+            self._relied = set(what)
+        else:
+            self._relied.update(what)
 
     def _kind(self, expr: cst.CSTNode) -> Optional[Kind]:
         if isinstance(expr, cst.Call):
@@ -226,6 +283,7 @@ class Inference:
             if value is not None and value in self._kind_busy:
                 # A cycle (``w = Process(); workers.append(w)`` then ``for w in workers``): this
                 # binding holds what the others bind; they decide.
+                self._rely((_STACK,))
                 continue
             if binding.how is BindingKind.ASSIGN and not binding.path and value is not None:
                 if is_none(value):
@@ -267,11 +325,10 @@ class Inference:
         """A container made empty (``[]``, ``{}``, ``set()`` …) and filled through the variable
         ``key``: a sequence (or a mapping) of the kind every stored item agrees on."""
         mapping = self.valueflow.is_mapping_display(display)
-        stores = [
-            s
-            for s in self.valueflow.stores(key)
-            if (s.keyed or not mapping) and s.expr not in self._kind_busy  # a cycle adds nothing
-        ]
+        stores = [s for s in self.valueflow.stores(key) if s.keyed or not mapping]
+        if any(s.expr in self._kind_busy for s in stores):
+            self._rely((_STACK,))
+            stores = [s for s in stores if s.expr not in self._kind_busy]  # a cycle adds nothing
         if not stores:
             return None
         item = agree(self._source_kind(Source(s.expr, s.path, s.items)) for s in stores)
@@ -486,18 +543,28 @@ class Inference:
 
     def _search_submissions(self) -> None:
         """Phase one: find the submissions with kinds that know no submission (a parameter's kind then
-        comes from its annotation and direct calls only); then forget those kinds, so that phase two
-        infers every kind with the submissions known."""
+        comes from its annotation and direct calls only); then forget the kinds that phase two could
+        answer otherwise, so that it infers them with the submissions known.
+
+        A kind is kept when nothing it relied on changes: it asked for the submissions of no function
+        that turns out to be submitted (phase one answers none; phase two answers the same for the
+        others), and it met no expression already being inferred (a cycle's answer depends on where
+        it was entered)."""
         self._phase = _Phase.SEARCHING
         try:
             found = list(self._find_submissions())
         except BaseException:
             self._phase = _Phase.NOT_STARTED
+            self._kind_memo.clear()
             raise
         finally:
-            self._kind_memo.clear()
+            reliance, self._reliance, self._relied = self._reliance, {}, None
         self._submissions = found
         self._phase = _Phase.SETTLED
+        index = self._index_submissions(found)
+        for expr, relied in reliance.items():
+            if _STACK in relied or not relied.isdisjoint(index):
+                del self._kind_memo[expr]
 
     def _find_submissions(self) -> Iterator[Submission]:
         """The submissions, each callable followed through the value flow to the functions it holds
@@ -583,7 +650,14 @@ class Inference:
         """The submissions whose callable is ``function`` (an index built once, when they settle)."""
         submissions = self.submissions()
         if not self.settled:
+            self._rely((function,))  # none while searching: a kind relying on it may change
             return [s for s in submissions if self.names.resolve_function(s.callable) is function]
+        return list(self._index_submissions(submissions).get(function, ()))
+
+    def _index_submissions(
+        self, submissions: list[Submission]
+    ) -> dict[FunctionNode, list[Submission]]:
+        """The settled submissions by the function their callable resolves to (built once)."""
         if self._submissions_by_function is None:
             index: dict[FunctionNode, list[Submission]] = {}
             for submission in submissions:
@@ -591,7 +665,7 @@ class Inference:
                 if target is not None:
                     index.setdefault(target, []).append(submission)
             self._submissions_by_function = index
-        return list(self._submissions_by_function.get(function, ()))
+        return self._submissions_by_function
 
     def param_sources(self, binding: Binding) -> Optional[list[cst.BaseExpression]]:
         """The expressions a parameter may be bound to, from every site that runs the function.

@@ -123,13 +123,15 @@ class Names:
         self._scope_memo: dict[cst.CSTNode, Scope] = {}
         self._key_memo: dict[cst.CSTNode, Optional[VarKey]] = {}
         self._qualname_memo: dict[cst.CSTNode, Optional[str]] = {}
+        self._function_memo: dict[cst.CSTNode, Optional[FunctionNode]] = {}
+        self._lookup_memo: dict[cst.Name, tuple[Optional[Scope], Optional[list[Binding]]]] = {}
         # Indexes built on first use, once the build pass is done (see ``calls_on``, ``references``).
         self._calls_by_receiver: dict[str, dict[VarKey, list[cst.Call]]] = {}
         self._names_by_key: dict[str, dict[VarKey, list[cst.Name]]] = {}
 
     def enclosing_class(self, node: cst.CSTNode) -> Optional[ClassInfo]:
         for ancestor in self.tree.ancestors(node):
-            if isinstance(ancestor, cst.ClassDef):
+            if type(ancestor) is cst.ClassDef:  # exact type: isinstance() on libcst's ABCs is slow
                 return self.class_of_node.get(ancestor)
         return None
 
@@ -153,7 +155,17 @@ class Names:
         return self.lookup_in_scope(name, at)[1]
 
     def lookup_in_scope(self, name: str, at: cst.CSTNode) -> tuple[Optional[Scope], list[Binding]]:
-        """Like :meth:`lookup`, with the scope that holds the bindings."""
+        """Like :meth:`lookup`, with the scope that holds the bindings (kept per node for a name looked
+        up where it is written, as nearly every lookup is)."""
+        if type(at) is not cst.Name or at.value != name:
+            return self._lookup_in_scope(name, at)
+        kept = self._lookup_memo.get(at)
+        if kept is None:
+            scope, found = self._lookup_in_scope(name, at)
+            kept = self._lookup_memo[at] = (scope, found or None)
+        return kept[0], kept[1] if kept[1] is not None else []
+
+    def _lookup_in_scope(self, name: str, at: cst.CSTNode) -> tuple[Optional[Scope], list[Binding]]:
         scope: Optional[Scope] = self.scope_of(at)
         first = True
         while scope is not None:
@@ -232,15 +244,15 @@ class Names:
                 scope = scope.parent
             return LocalVar(self.tree.module, expr.value)
         if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
-            info = self.enclosing_class(expr)
             function = self.tree.enclosing_function_node(expr)
             if (
-                info is not None
-                and isinstance(function, cst.FunctionDef)
+                isinstance(function, cst.FunctionDef)
                 and function.params.params
                 and function.params.params[0].name.value == expr.value.value
             ):
-                return SelfAttr(info.node, expr.attr.value)
+                info = self.enclosing_class(expr)  # the cheap test first: most attributes fail it
+                if info is not None:
+                    return SelfAttr(info.node, expr.attr.value)
         return None
 
     def assignments_of(self, key: VarKey) -> list[cst.CSTNode]:
@@ -313,7 +325,7 @@ class Names:
 
     def resolve_class(self, expr: cst.BaseExpression) -> Optional[ClassInfo]:
         """The module-level class ``expr`` names, if any."""
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             bindings = self.lookup(expr.value, expr)
             if len(bindings) == 1 and bindings[0].how is BindingKind.CLASS:
                 node = bindings[0].node
@@ -338,7 +350,15 @@ class Names:
         return next((c.methods[name] for c in self.lineage(info) if name in c.methods), None)
 
     def resolve_function(self, expr: cst.BaseExpression) -> Optional[FunctionNode]:
-        """The def or lambda ``expr`` refers to in this module: a name, ``self.method``, ``partial(f, …)``."""
+        """The def or lambda ``expr`` refers to in this module: a name, ``self.method``, ``partial(f, …)``
+        (kept per node, like :meth:`binding_key`)."""
+        try:
+            return self._function_memo[expr]
+        except KeyError:
+            found = self._function_memo[expr] = self._resolve_function(expr)
+            return found
+
+    def _resolve_function(self, expr: cst.BaseExpression) -> Optional[FunctionNode]:
         if isinstance(expr, cst.Lambda):
             return expr
         if isinstance(expr, cst.Call) and self.qualname(expr.func) == "functools.partial":

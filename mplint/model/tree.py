@@ -77,9 +77,13 @@ class Tree:
         return self.order.get(a, -1) < self.order.get(b, -1)
 
     def enclosing_function_node(self, node: cst.CSTNode) -> Optional[FunctionNode]:
-        for ancestor in self.ancestors(node):
-            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)):
+        parents = self.parents
+        ancestor = parents.get(node)
+        while ancestor is not None:
+            # exact types: libcst's node classes are ABCs, and isinstance() on them is slow
+            if type(ancestor) is cst.FunctionDef or type(ancestor) is cst.Lambda:
                 return ancestor
+            ancestor = parents.get(ancestor)
         return None
 
     def is_module_level(self, node: cst.CSTNode) -> bool:

@@ -107,6 +107,9 @@ class Dataflow:
     _loads_by_name: dict[str, dict[SelfAttr, list[cst.Attribute]]] = field(
         default_factory=dict, init=False, repr=False
     )
+    _attribute_keys: dict[cst.Attribute, Optional[SelfAttr]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     # --- keys ------------------------------------------------------------------------------------------
     def key_of(self, expr: cst.BaseExpression) -> Optional[VarKey]:
@@ -119,12 +122,18 @@ class Dataflow:
         return None
 
     def attribute_key(self, expr: cst.Attribute) -> Optional[SelfAttr]:
-        """``self.x`` in a method, or ``obj.x`` where ``obj`` holds an instance of a module class."""
+        """``self.x`` in a method, or ``obj.x`` where ``obj`` holds an instance of a module class (kept
+        per node: it is asked of every attribute that is called or read, many times over)."""
+        try:
+            return self._attribute_keys[expr]
+        except KeyError:
+            pass
         key = self.names.binding_key(expr)
-        if isinstance(key, SelfAttr):
-            return key
-        info = self.instance_class(expr.value)
-        return SelfAttr(info.node, expr.attr.value) if info is not None else None
+        if not isinstance(key, SelfAttr):
+            info = self.instance_class(expr.value)
+            key = SelfAttr(info.node, expr.attr.value) if info is not None else None
+        self._attribute_keys[expr] = key
+        return key
 
     def attribute_loads(self, key: SelfAttr) -> list[cst.Attribute]:
         """The uses of the attribute ``key`` other than assignments to it (``self.pool.map``,

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from typing import Optional
 
 import libcst as cst
@@ -339,3 +341,28 @@ def test_parents_order_and_events() -> None:
     assert entered == list(model.tree.order) and len(left) == len(entered)
     assert left[-1] is model.module
     assert model.tree.end[model.module] == len(model.tree.order)
+
+
+def test_a_model_is_freed_by_reference_counting() -> None:
+    # The engine pauses the cyclic collector while it lints a file; a reference cycle through the
+    # model would keep the whole tree alive until the collector runs again (and make it walk it all).
+    gc.collect()
+    gc.disable()
+    try:
+        model = model_of(
+            """
+            import multiprocessing as mp
+            def work(q):
+                q.put(1)
+            def main():
+                q = mp.Queue()
+                mp.Process(target=work, args=(q,)).start()
+            """
+        )
+        assert len(model.submissions()) == 1
+        tree = weakref.ref(model.tree)
+        names = weakref.ref(model.names)
+        del model
+        assert tree() is None and names() is None
+    finally:
+        gc.enable()

@@ -462,6 +462,31 @@ def test_kinds_do_not_depend_on_the_order_they_are_asked_in() -> None:
             assert kind is not None and kind.name is KindName.DICT
 
 
+def test_kinds_the_search_found_through_a_submitted_function_are_inferred_again() -> None:
+    # The search asks for ``helper(q)`` (a method call's receiver) before it knows that ``work`` is
+    # submitted: then ``q`` has no kind. That answer relied on ``work``'s submissions and is not kept;
+    # ``mp.Queue()``, which relied on nothing of the kind, is kept as found.
+    model = model_of(
+        """
+        import multiprocessing as mp
+        def helper(q):
+            return q
+        def work(q):
+            helper(q).put(1)
+        def main():
+            q = mp.Queue()
+            mp.Process(target=work, args=(q,)).start()
+        """
+    )
+    found = call_node(model, "mp.Queue()")
+    assert [s.callable for s in model.submissions()] == [name_node(model, "work", 1)]
+    kept = model.inference._kind_memo.get(found)
+    assert kept is not None and kept.name is KindName.QUEUE and kept.creator is found
+    assert model.kind_of(found) is kept
+    kind = model.kind_of(call_node(model, "helper(q)"))
+    assert kind is not None and kind.name is KindName.QUEUE and kind.creator is found
+
+
 def test_thread_work() -> None:
     model = model_of(
         "import threading, multiprocessing as mp\n"
