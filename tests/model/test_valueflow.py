@@ -161,7 +161,63 @@ def test_sources_follow_parameters_attributes_containers_and_returns() -> None:
     x = name_node(model, "x", -1)
     assert _sources(model, x) == ["inner"]
     subscript = nth_node(model, cst.Subscript, 0)
-    assert _sources(model, subscript) == ["serve", "other"]
+    assert _sources(model, subscript) == ["serve"]
+
+
+def test_a_constant_key_reads_its_own_slot() -> None:
+    model = model_of(
+        """
+        def serve(): pass
+        def other(): pass
+        def spare(): pass
+        table = {"a": serve, "b": other}
+        table["c"] = spare
+        table[name] = other
+        table["a"]
+        table["c"]
+        table[key]
+        slots = {}
+        slots.setdefault("x", serve)
+        slots["y"] = other
+        slots["x"]
+        """
+    )
+    reads = [
+        s for s in model.tree.nodes_of(cst.Subscript) if model.valueflow.target_source(s) is None
+    ]
+    assert [source_of(model, r) for r in reads] == [
+        'table["a"]',
+        'table["c"]',
+        "table[key]",
+        'slots["x"]',
+    ]
+    # a store under an unknown key may be in any slot
+    assert [_sources(model, r) for r in reads] == [
+        ["serve", "other"],
+        ["spare", "other"],
+        ["serve", "other", "spare", "other"],
+        ["serve"],
+    ]
+
+
+def test_sources_without_returns_stop_at_the_calls_of_module_functions() -> None:
+    model = model_of(
+        """
+        def serve(port):
+            return port
+        class Server:
+            def __init__(self, port):
+                self.target = serve(port)
+            def start(self):
+                return self.target
+        Server(80)
+        """
+    )
+    target = nth_node(model, cst.Return, 1).value
+    assert target is not None
+    assert _sources(model, target) == ["80"]
+    found = model.valueflow.sources(target, returns=False)
+    assert found is not None and [source_of(model, s) for s in found] == ["serve(port)"]
 
 
 def test_unknown_paths_answer_none() -> None:
