@@ -69,6 +69,19 @@ class Source:
     slot: Optional[str] = None
 
 
+@dataclass(frozen=True)
+class Slot:
+    """The slot ``c["k"]`` of a container variable under one constant string key: a place of its
+    own, like a variable."""
+
+    container: VarKey
+    key: str
+
+
+#: Methods of a mapping that only read it (any other call may replace or drop a slot).
+_MAPPING_READS = frozenset({"get", "items", "keys", "values", "copy", "__contains__"})
+
+
 def constant_key(subscript: cst.Subscript) -> Optional[str]:
     """``"a"`` for ``c["a"]``: the one constant string key a subscript reads or writes."""
     if len(subscript.slice) != 1 or not isinstance(subscript.slice[0].slice, cst.Index):
@@ -359,6 +372,58 @@ class Dataflow:
         if position is None or len(call.args) != position + 1 or call.args[position] is not arg:
             return None
         return self.key_of(call.func.value)
+
+    def slot_of(self, expr: cst.BaseExpression) -> Optional[Slot]:
+        """The slot ``expr`` reads, when it is ``c["k"]`` of a container variable ``c``."""
+        if not isinstance(expr, cst.Subscript):
+            return None
+        key = constant_key(expr)
+        container = self.key_of(expr.value) if key is not None else None
+        return Slot(container, key) if container is not None and key is not None else None
+
+    def slot_calls(self, slot: Slot, methods: Iterable[str]) -> list[cst.Call]:
+        """Calls ``c["k"].method(...)`` on the slot, in source order."""
+        found: list[cst.Call] = []
+        for method in methods:
+            for call in self.tree.method_calls.get(method, []):
+                func = call.func
+                assert isinstance(func, cst.Attribute)
+                if self.slot_of(func.value) == slot:
+                    found.append(call)
+        found.sort(key=lambda c: self.tree.order.get(c, 0))
+        return found
+
+    def slot_replaced_between(self, slot: Slot, a: cst.CSTNode, b: cst.CSTNode) -> bool:
+        """Something strictly between ``a`` and ``b`` in the source may put another value in the
+        slot: the container rebound, a store under that key or under a key that is not constant,
+        ``del c[...]``, or a call of a method that changes the container (``update``, ``pop`` …)."""
+        low, high = self.tree.order.get(a, -1), self.tree.order.get(b, -1)
+
+        def between(node: cst.CSTNode) -> bool:
+            return low < self.tree.order.get(node, -1) < high
+
+        if any(between(node) for node in self.names.assignments_of(slot.container)):
+            return True
+        for subscript in self.tree.nodes_of(cst.Subscript):
+            if not between(subscript) or self.key_of(subscript.value) != slot.container:
+                continue
+            parent = self.tree.parents.get(subscript)
+            written = self.target_source(subscript) is not None or isinstance(
+                parent, (cst.Del, cst.AssignTarget, cst.AugAssign)
+            )
+            if written and constant_key(subscript) in (None, slot.key):
+                return True
+        for calls in self.tree.method_calls.values():
+            for call in calls:
+                func = call.func
+                assert isinstance(func, cst.Attribute)
+                if (
+                    between(call)
+                    and func.attr.value not in _MAPPING_READS
+                    and self.key_of(func.value) == slot.container
+                ):
+                    return True
+        return False
 
     def is_empty_container(self, expr: cst.BaseExpression) -> bool:
         """``[]``, ``{}``, ``set()``, ``list()``, ``dict()``, ``deque()``: a container made empty, to be

@@ -8,7 +8,7 @@ import libcst as cst
 
 from mplint.kinds import KindName
 from mplint.model import LocalVar, Model, SelfAttr, Via
-from mplint.model.valueflow import MAX_FLOW_DEPTH
+from mplint.model.valueflow import MAX_FLOW_DEPTH, Slot
 
 from .support import call_node, def_named, model_of, name_node, nth_node, source_of
 
@@ -463,3 +463,42 @@ def test_attribute_loads_are_the_uses_of_one_attribute_but_its_assignments() -> 
     assert [source_of(model, node) for node in loads] == ["self.pool", "r.pool", "r.pool"]
     assert [model.tree.order[n] for n in loads] == sorted(model.tree.order[n] for n in loads)
     assert len(model.tree.attributes_named("pool")) == 6  # stores and loads, of either class
+
+
+def test_constant_key_slots_are_places_of_their_own() -> None:
+    model = model_of(
+        """
+        procs = {"a": x, "b": y}
+        procs["a"].start()
+        procs["b"].start()
+        procs.get("a")
+        procs["a"].join()
+        procs["a"] = z
+        procs["a"].start()
+        procs[name] = w
+        procs["b"].join()
+        procs.pop("b")
+        procs["b"].start()
+        """
+    )
+    module = model.tree.module
+    starts = model.tree.method_calls["start"]
+    slots = [model.valueflow.slot_of(_receiver(model, 'procs["a"].start()', n)) for n in (0, 1)]
+    assert slots[0] == slots[1] == Slot(LocalVar(module, "procs"), "a")
+    assert model.valueflow.slot_of(name_node(model, "procs", 0)) is None
+    a = Slot(LocalVar(module, "procs"), "a")
+    b = Slot(LocalVar(module, "procs"), "b")
+    assert [source_of(model, c) for c in model.valueflow.slot_calls(a, ("start", "join"))] == [
+        'procs["a"].start()',
+        'procs["a"].join()',
+        'procs["a"].start()',
+    ]
+    first_a, second_a = model.valueflow.slot_calls(a, ("start",))
+    join_a = model.valueflow.slot_calls(a, ("join",))[0]
+    # reading with get() changes nothing; a store under the key does
+    assert not model.valueflow.slot_replaced_between(a, first_a, join_a)
+    assert model.valueflow.slot_replaced_between(a, first_a, second_a)
+    first_b, join_b = starts[1], model.valueflow.slot_calls(b, ("join",))[0]
+    # a store under a key that is not constant may be into any slot; pop() changes the mapping
+    assert model.valueflow.slot_replaced_between(b, first_b, join_b)
+    assert model.valueflow.slot_replaced_between(b, join_b, starts[3])
