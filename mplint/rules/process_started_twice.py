@@ -137,8 +137,8 @@ class ProcessStartedTwice(LintRule):
             if key is None:
                 slot = model.valueflow.slot_of(receiver)
                 if slot is not None and self._second_start_of_slot(slot, call):
-                    problem = "starts the same object again"
-                    self.report(call, call=self.code_for(call), problem=f"{problem}: {error}")
+                    again = f"starts the same object again: {error}"
+                    self.report(call, call=self.code_for(call), problem=again)
                 continue
             problem = (
                 self._second_start(key, call)
