@@ -10,6 +10,8 @@ from mplint.edits import FixSpec, ReplaceLines
 from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import ExecContext, FlowKind, LocalVar, SelfAttr, VarKey
+from mplint.model.syntax import string_value
+from mplint.model.valueflow import constant_key
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import descendants, indentation, name_assignment, wrapping_block_text
 
@@ -25,7 +27,9 @@ class PoolNotClosed(LintRule):
     ever used to run tasks (never closed, terminated, joined, shut down, used in a `with`, returned,
     stored or passed on), or used once inline as in `Pool(4).map(work, items)`. A pool kept in an
     attribute (`self.pool = Pool()`) is reported when every use of the attribute, in any method or
-    through an instance, runs tasks, unless the class is made only once per program.
+    through an instance, runs tasks, unless the class is made only once per program; a pool kept under
+    a constant key of a local dict (`pools = {"io": Pool()}`) when every read of that slot runs tasks
+    and the dict is never handed on or iterated.
 
     ## Why is this bad?
     Nothing shuts the pool down but garbage collection. Its worker processes and pipes stay alive as
@@ -161,6 +165,10 @@ class PoolNotClosed(LintRule):
                 if self._attribute_only_runs_tasks(key, kind):
                     self.report(call, call=self.snippet(call), verb=verb)
                 continue
+            if flow.how is FlowKind.STORED:
+                if self._slot_only_runs_tasks(call, flow.node, key, kind):
+                    self.report(call, call=self.snippet(call), verb=verb)
+                continue
             if (
                 flow.how is not FlowKind.ASSIGNED
                 or key is None
@@ -191,6 +199,31 @@ class PoolNotClosed(LintRule):
             return False
         made = [c for c in model.tree.calls if model.names.resolve_class(c.func) is info]
         return not made or not all(self._made_once(c) for c in made)
+
+    def _slot_only_runs_tasks(
+        self, call: cst.Call, assignment: cst.CSTNode, key: Optional[VarKey], kind: Kind
+    ) -> bool:
+        """The pool is put under a constant key into a dict a local variable holds (``pools = {"io":
+        Pool(4)}``, ``pools["io"] = Pool(4)``) and every read of the variable is a slot under another
+        constant key or this slot running tasks: nothing closes, enters, passes or iterates it."""
+        model = self.model
+        if not isinstance(key, LocalVar) or key.scope is model.module:
+            return False
+        slot = _slot_key(model.parent(call), assignment, call)
+        if slot is None:
+            return False
+        for name in model.names.variable_loads(key):
+            read = model.parent(name)
+            if not isinstance(read, cst.Subscript) or read.value is not name:
+                return False
+            found = model.valueflow.slot_of(read)
+            if found is None:
+                return False
+            if isinstance(model.parent(read), cst.AssignTarget):
+                continue  # a store into a slot
+            if found.key == slot and not self._task_use(model.parent(read), kind):
+                return False
+        return True
 
     def _made_once(self, call: cst.Call) -> bool:
         model = self.model
@@ -269,6 +302,23 @@ class PoolNotClosed(LintRule):
         if text is None:
             return None
         return self.fix(Applicability.UNSAFE, ReplaceLines(line, following[-1], text))
+
+
+def _slot_key(
+    parent: Optional[cst.CSTNode], assignment: cst.CSTNode, call: cst.Call
+) -> Optional[str]:
+    """The constant key ``call`` is stored under by ``assignment``: ``d = {"k": call}`` or
+    ``d["k"] = call``."""
+    if isinstance(parent, cst.DictElement) and parent.value is call:
+        display = assignment.value if isinstance(assignment, cst.Assign) else None
+        if isinstance(display, cst.Dict) and any(e is parent for e in display.elements):
+            return string_value(parent.key)
+        return None
+    if isinstance(assignment, cst.Assign) and assignment.value is call:
+        target = assignment.targets[0].target
+        if isinstance(target, cst.Subscript):
+            return constant_key(target)
+    return None
 
 
 def _spans_lines(node: cst.CSTNode) -> bool:
