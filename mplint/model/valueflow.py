@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
-from mplint.model.names import Binding, BindingKind, ClassInfo, SelfAttr, VarKey
+from mplint.model.names import Binding, BindingKind, ClassInfo, LocalVar, SelfAttr, VarKey
 from mplint.model.syntax import FunctionNode, element_at, is_classmethod, string_value
 
 if TYPE_CHECKING:
@@ -380,6 +380,36 @@ class Dataflow:
         key = constant_key(expr)
         container = self.key_of(expr.value) if key is not None else None
         return Slot(container, key) if container is not None and key is not None else None
+
+    def stored_slot(self, value: cst.BaseExpression) -> Optional[Slot]:
+        """The slot ``value`` is put into where it is made: ``d = {"k": value}`` (a dict display
+        assigned to one variable) or ``d["k"] = value``."""
+        parent = self.tree.parents.get(value)
+        if isinstance(parent, cst.DictElement) and parent.value is value:
+            display = self.tree.parents.get(parent)
+            assign = self.tree.parents.get(display) if display is not None else None
+            if not isinstance(assign, cst.Assign) or assign.value is not display:
+                return None
+            key = string_value(parent.key)
+            targets = assign.targets
+            container = self.key_of(targets[0].target) if len(targets) == 1 else None
+            return Slot(container, key) if container is not None and key is not None else None
+        if isinstance(parent, cst.Assign) and parent.value is value and len(parent.targets) == 1:
+            return self.slot_of(parent.targets[0].target)
+        return None
+
+    def slot_uses(self, container: LocalVar) -> Optional[list[tuple[cst.Subscript, Slot]]]:
+        """Every read of the local variable ``container`` with the slot it names, when each is
+        ``c["k"]`` (stores into slots included); None when the variable is read any other way (handed
+        on, iterated, a key that is not constant)."""
+        out: list[tuple[cst.Subscript, Slot]] = []
+        for name in self.names.variable_loads(container):
+            read = self.tree.parents.get(name)
+            slot = self.slot_of(read) if isinstance(read, cst.Subscript) else None
+            if slot is None or not isinstance(read, cst.Subscript) or read.value is not name:
+                return None
+            out.append((read, slot))
+        return out
 
     def slot_calls(self, slot: Slot, methods: Iterable[str]) -> list[cst.Call]:
         """Calls ``c["k"].method(...)`` on the slot, in source order."""

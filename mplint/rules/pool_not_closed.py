@@ -10,8 +10,6 @@ from mplint.edits import FixSpec, ReplaceLines
 from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import ExecContext, FlowKind, LocalVar, SelfAttr, VarKey
-from mplint.model.syntax import string_value
-from mplint.model.valueflow import constant_key
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import descendants, indentation, name_assignment, wrapping_block_text
 
@@ -166,7 +164,7 @@ class PoolNotClosed(LintRule):
                     self.report(call, call=self.snippet(call), verb=verb)
                 continue
             if flow.how is FlowKind.STORED:
-                if self._slot_only_runs_tasks(call, flow.node, key, kind):
+                if self._slot_only_runs_tasks(call, key, kind):
                     self.report(call, call=self.snippet(call), verb=verb)
                 continue
             if (
@@ -200,28 +198,21 @@ class PoolNotClosed(LintRule):
         made = [c for c in model.tree.calls if model.names.resolve_class(c.func) is info]
         return not made or not all(self._made_once(c) for c in made)
 
-    def _slot_only_runs_tasks(
-        self, call: cst.Call, assignment: cst.CSTNode, key: Optional[VarKey], kind: Kind
-    ) -> bool:
+    def _slot_only_runs_tasks(self, call: cst.Call, key: Optional[VarKey], kind: Kind) -> bool:
         """The pool is put under a constant key into a dict a local variable holds (``pools = {"io":
         Pool(4)}``, ``pools["io"] = Pool(4)``) and every read of the variable is a slot under another
         constant key or this slot running tasks: nothing closes, enters, passes or iterates it."""
         model = self.model
         if not isinstance(key, LocalVar) or key.scope is model.module:
             return False
-        slot = _slot_key(model.parent(call), assignment, call)
-        if slot is None:
+        slot = model.valueflow.stored_slot(call)
+        uses = model.valueflow.slot_uses(key) if slot is not None else None
+        if uses is None or slot is None or slot.container != key:
             return False
-        for name in model.names.variable_loads(key):
-            read = model.parent(name)
-            if not isinstance(read, cst.Subscript) or read.value is not name:
-                return False
-            found = model.valueflow.slot_of(read)
-            if found is None:
-                return False
+        for read, found in uses:
             if isinstance(model.parent(read), cst.AssignTarget):
                 continue  # a store into a slot
-            if found.key == slot and not self._task_use(model.parent(read), kind):
+            if found == slot and not self._task_use(model.parent(read), kind):
                 return False
         return True
 
@@ -302,23 +293,6 @@ class PoolNotClosed(LintRule):
         if text is None:
             return None
         return self.fix(Applicability.UNSAFE, ReplaceLines(line, following[-1], text))
-
-
-def _slot_key(
-    parent: Optional[cst.CSTNode], assignment: cst.CSTNode, call: cst.Call
-) -> Optional[str]:
-    """The constant key ``call`` is stored under by ``assignment``: ``d = {"k": call}`` or
-    ``d["k"] = call``."""
-    if isinstance(parent, cst.DictElement) and parent.value is call:
-        display = assignment.value if isinstance(assignment, cst.Assign) else None
-        if isinstance(display, cst.Dict) and any(e is parent for e in display.elements):
-            return string_value(parent.key)
-        return None
-    if isinstance(assignment, cst.Assign) and assignment.value is call:
-        target = assignment.targets[0].target
-        if isinstance(target, cst.Subscript):
-            return constant_key(target)
-    return None
 
 
 def _spans_lines(node: cst.CSTNode) -> bool:

@@ -248,6 +248,22 @@ def test_the_depth_of_the_flow_is_bounded() -> None:
 
 
 # --- kinds through the flow -----------------------------------------------------------------------------
+def test_a_class_handed_to_a_worker_makes_its_kind_there() -> None:
+    model = model_of(
+        """
+        import multiprocessing as mp
+        def work(lock_cls, other_cls):
+            lock = lock_cls()
+            other = other_cls()
+        mp.Process(target=work, args=(mp.Lock, mp.Lock)).start()
+        mp.Process(target=work, args=(mp.Lock, mp.Event)).start()
+        """
+    )
+    assert _kind_name(model, call_node(model, "lock_cls()")) is KindName.LOCK
+    # the submissions disagree: unknown
+    assert _kind_name(model, call_node(model, "other_cls()")) is None
+
+
 def test_containers_kept_in_attributes_and_dicts_have_item_kinds() -> None:
     model = model_of(
         """
@@ -502,3 +518,36 @@ def test_constant_key_slots_are_places_of_their_own() -> None:
     # a store under a key that is not constant may be into any slot; pop() changes the mapping
     assert model.valueflow.slot_replaced_between(b, first_b, join_b)
     assert model.valueflow.slot_replaced_between(b, join_b, starts[3])
+
+
+def test_the_slot_a_value_is_made_into_and_the_slot_uses_of_a_container() -> None:
+    model = model_of(
+        """
+        def f(a, b, c):
+            locks = {"out": a, 1: b}
+            locks["err"] = c
+            with locks["out"]:
+                pass
+            return locks["err"]
+        def g(a):
+            held = {"out": a}
+            use(held)
+            return held["out"]
+        """
+    )
+    f = def_named(model, "f")
+    out = Slot(LocalVar(f, "locks"), "out")
+    assert model.valueflow.stored_slot(name_node(model, "a", 1)) == out
+    assert model.valueflow.stored_slot(name_node(model, "b", 1)) is None  # not a string key
+    assert model.valueflow.stored_slot(name_node(model, "c", 1)) == Slot(
+        LocalVar(f, "locks"), "err"
+    )
+    uses = model.valueflow.slot_uses(LocalVar(f, "locks"))
+    assert uses is not None
+    assert [(source_of(model, read), slot.key) for read, slot in uses] == [
+        ('locks["err"]', "err"),
+        ('locks["out"]', "out"),
+        ('locks["err"]', "err"),
+    ]
+    # handed to a call: not only read through its slots
+    assert model.valueflow.slot_uses(LocalVar(def_named(model, "g"), "held")) is None
