@@ -242,6 +242,29 @@ class Dataflow:
                 out.append(call)
         return out
 
+    def call_target(self, call: cst.Call) -> Optional[FunctionNode]:
+        """The function of this module ``call`` runs: what the call graph resolves, or a method of a
+        module class called on a variable, parameter or attribute holding one of its instances
+        (``job = Job(); job.run()``)."""
+        found = self.names.resolve_function(call.func)
+        if found is not None or not isinstance(call.func, cst.Attribute):
+            return found
+        info = self.instance_class(call.func.value)
+        method = self.names.class_method(info, call.func.attr.value) if info is not None else None
+        if method is None or is_classmethod(method) or not self.names.is_method(method):
+            return None
+        return method
+
+    def callees(self, function: FunctionNode) -> list[FunctionNode]:
+        """The functions of this module ``function``'s body calls, the methods of instances included
+        (see :meth:`call_target`); for :meth:`CallGraph.call_chains`."""
+        out: list[FunctionNode] = []
+        for call in self.callgraph.function_calls(function):
+            target = self.call_target(call)
+            if target is not None and target is not function and target not in out:
+                out.append(target)
+        return out
+
     # --- attributes ------------------------------------------------------------------------------------
     def attribute_sources(self, key: SelfAttr, *, outside: bool = True) -> list[Source]:
         """Every value assigned to the instance attribute ``key``: by the methods of its class and of

@@ -551,3 +551,47 @@ def test_the_slot_a_value_is_made_into_and_the_slot_uses_of_a_container() -> Non
     ]
     # handed to a call: not only read through its slots
     assert model.valueflow.slot_uses(LocalVar(def_named(model, "g"), "held")) is None
+
+
+def test_callees_reach_the_methods_of_instances() -> None:
+    model = model_of(
+        """
+        class Job:
+            def run(self):
+                pass
+            @classmethod
+            def make(cls):
+                return cls()
+        def helper():
+            pass
+        def task(x):
+            job = Job()
+            job.run()
+            Job.make()
+            helper()
+            x.run()
+        """
+    )
+    task = def_named(model, "task")
+    assert model.valueflow.call_target(call_node(model, "job.run()")) is def_named(model, "run")
+    assert model.valueflow.call_target(call_node(model, "x.run()")) is None  # not known
+    callees = model.valueflow.callees(task)
+    assert [f.name.value for f in callees if isinstance(f, cst.FunctionDef)] == [
+        "run",
+        "make",
+        "helper",
+    ]
+    chains = model.callgraph.call_chains(task, callees=model.valueflow.callees)
+    assert [[f.name.value for f in c if isinstance(f, cst.FunctionDef)] for c in chains] == [
+        ["task"],
+        ["task", "run"],
+        ["task", "make"],
+        ["task", "helper"],
+    ]
+    # the call graph alone does not know what ``job`` holds
+    plain = model.callgraph.call_chains(task)
+    assert [[f.name.value for f in c if isinstance(f, cst.FunctionDef)] for c in plain] == [
+        ["task"],
+        ["task", "make"],
+        ["task", "helper"],
+    ]
