@@ -66,10 +66,13 @@ class CallGraph:
         start: FunctionNode,
         predicate: Callable[[FunctionNode], object],
         depth: int = CALL_GRAPH_DEPTH,
+        callees: Optional[Callable[[FunctionNode], list[FunctionNode]]] = None,
     ) -> Optional[list[FunctionNode]]:
-        """The shortest chain of calls from ``start`` to a function satisfying ``predicate``."""
+        """The shortest chain of calls from ``start`` to a function satisfying ``predicate`` (see
+        :meth:`call_chains` for ``callees``)."""
         return next(
-            (chain for chain in self.call_chains(start, depth) if predicate(chain[-1])), None
+            (chain for chain in self.call_chains(start, depth, callees) if predicate(chain[-1])),
+            None,
         )
 
     def _breadth_first(
