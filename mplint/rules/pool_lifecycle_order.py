@@ -188,11 +188,8 @@ class PoolLifecycleOrder(LintRule):
                 "`close()` or `terminate()` first it raises ValueError: Pool is still running",
             )
             return
-        creation = self._creation_before(key, call)
+        creation = self._created_here(key, call)
         if creation is None:
-            return
-        function = model.enclosing_function_node(call)
-        if model.enclosing_function_node(creation) is not function:
             return
         if self._handled_between(key, receiver, creation, call):
             return
@@ -262,13 +259,8 @@ class PoolLifecycleOrder(LintRule):
             given = model.binding_key(argument) if isinstance(argument, cst.Name) else None
             if argument is None or given is None:
                 continue
-            creation = self._creation_before(given, site)
-            if creation is None:
-                continue
-            caller = model.enclosing_function_node(site)
-            if model.enclosing_function_node(creation) is not caller:
-                continue
-            if not model.dominates(creation, site):
+            creation = self._created_here(given, site)
+            if creation is None or not model.dominates(creation, site):
                 continue
             if not self._handled_between(given, argument, creation, site):
                 return site
@@ -304,6 +296,16 @@ class PoolLifecycleOrder(LintRule):
                 continue
             return False  # entered, passed, returned or stored: something else may close it
         return closed_after
+
+    def _created_here(self, key: VarKey, call: cst.Call) -> Optional[cst.CSTNode]:
+        """The binding of a new pool to the variable before ``call``, in the function of ``call``."""
+        creation = self._creation_before(key, call)
+        if creation is None:
+            return None
+        model = self.model
+        if model.enclosing_function_node(creation) is not model.enclosing_function_node(call):
+            return None
+        return creation
 
     def _creation_before(self, key: VarKey, call: cst.Call) -> Optional[cst.CSTNode]:
         """The last binding of the variable before ``call``, when it binds a newly created pool."""

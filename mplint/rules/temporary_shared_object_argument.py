@@ -151,14 +151,25 @@ class TemporarySharedObjectArgument(LintRule):
                 if isinstance(arg, cst.Name):
                     self._check_helper_parameter(submission, arg, reported)
                     continue
-                if not isinstance(arg, cst.Call) or arg in reported:
+                kind = self._dying_temporary(arg, submission, reported)
+                if kind is None:
                     continue
-                kind = model.kind_of(arg)
-                if kind is None or kind.creator is not arg or not self._dies(kind, submission):
-                    continue
-                reported.add(arg)
+                assert isinstance(arg, cst.Call)
                 fix = self._fix(arg, kind) if self._waited_for(submission) else None
                 self.report(arg, fix=fix, arg=self.snippet(arg))
+
+    def _dying_temporary(
+        self, arg: cst.BaseExpression, submission: Submission, reported: set[cst.CSTNode]
+    ) -> Optional[Kind]:
+        """The kind of the object the call ``arg`` makes, when the child's copy breaks once it is
+        collected and it is not reported yet (it is marked reported)."""
+        if not isinstance(arg, cst.Call) or arg in reported:
+            return None
+        kind = self.model.kind_of(arg)
+        if kind is None or kind.creator is not arg or not self._dies(kind, submission):
+            return None
+        reported.add(arg)
+        return kind
 
     def _check_helper_parameter(
         self, submission: Submission, arg: cst.Name, reported: set[cst.CSTNode]
@@ -183,13 +194,8 @@ class TemporarySharedObjectArgument(LintRule):
             return  # kept or used some other way too
         for site in model.callgraph.calls_to(function):
             given = model.valueflow.call_binds(function, binding, site)
-            if not isinstance(given, cst.Call) or given in reported:
-                continue
-            kind = model.kind_of(given)
-            if kind is None or kind.creator is not given or not self._dies(kind, submission):
-                continue
-            reported.add(given)
-            self.report(given, arg=self.snippet(given))
+            if given is not None and self._dying_temporary(given, submission, reported) is not None:
+                self.report(given, arg=self.snippet(given))
 
     def _dies(self, kind: Kind, submission: Submission) -> bool:
         """Collecting the parent's object breaks the child's copy, for this submission."""
