@@ -13,21 +13,24 @@ It knows, without asking what any value is:
   context-insensitive: every call site counts; submissions to processes and pools are the inference's
   business);
 - the **sources** of an expression (:meth:`Dataflow.sources`): followed through variables, tuple
-  unpacking, parameters, attributes, subscripts and iteration of containers, and the return values of
-  the module's functions, at most :data:`MAX_FLOW_DEPTH` steps deep. A source is an expression that
-  none of those steps can see through (a call of a library, a lambda, the name of a def …).
+  unpacking, parameters, attributes, subscripts (``d["k"]`` reads the slot of that constant key) and
+  iteration of containers, and the return values of the module's functions, at most
+  :data:`MAX_FLOW_DEPTH` steps deep. A source is an expression that none of those steps can see
+  through (a call of a library, a lambda, the name of a def …);
+- the **functions a call runs** (:meth:`Dataflow.call_target`, :meth:`Dataflow.callees`), methods of
+  the module's instances included.
 
 Unknown stays unknown: None answers where some path cannot be followed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
-from mplint.model.names import Binding, BindingKind, ClassInfo, LocalVar, SelfAttr, VarKey
+from mplint.model.names import Binding, BindingKind, ClassInfo, SelfAttr, VarKey
 from mplint.model.syntax import FunctionNode, element_at, is_classmethod, string_value
 
 if TYPE_CHECKING:
@@ -69,19 +72,6 @@ class Source:
     slot: Optional[str] = None
 
 
-@dataclass(frozen=True)
-class Slot:
-    """The slot ``c["k"]`` of a container variable under one constant string key: a place of its
-    own, like a variable."""
-
-    container: VarKey
-    key: str
-
-
-#: Methods of a mapping that only read it (any other call may replace or drop a slot).
-_MAPPING_READS = frozenset({"get", "items", "keys", "values", "copy", "__contains__"})
-
-
 def constant_key(subscript: cst.Subscript) -> Optional[str]:
     """``"a"`` for ``c["a"]``: the one constant string key a subscript reads or writes."""
     if len(subscript.slice) != 1 or not isinstance(subscript.slice[0].slice, cst.Index):
@@ -89,13 +79,18 @@ def constant_key(subscript: cst.Subscript) -> Optional[str]:
     return string_value(subscript.slice[0].slice.value)
 
 
-class _Marks(set[tuple[cst.CSTNode, tuple[int, ...], bool]]):
-    """The values one :meth:`Dataflow.sources` walk has reached, and whether it looks through the
-    calls of the module's functions to what they return."""
+#: What a parameter may be bound to, from every site that runs its function (the inference's reading).
+ParamSources = Callable[[Binding], Optional[list[cst.BaseExpression]]]
 
-    def __init__(self, returns: bool) -> None:
+
+class _Marks(set[tuple[cst.CSTNode, tuple[int, ...], bool]]):
+    """The values one :meth:`Dataflow.sources` walk has reached, whether it looks through the calls
+    of the module's functions to what they return, and what else binds a parameter."""
+
+    def __init__(self, returns: bool, params: Optional[ParamSources]) -> None:
         super().__init__()
         self.returns = returns
+        self.params = params
 
 
 #: One call of a function: positional arguments, whether they are all of them, keyword arguments.
@@ -396,88 +391,6 @@ class Dataflow:
             return None
         return self.key_of(call.func.value)
 
-    def slot_of(self, expr: cst.BaseExpression) -> Optional[Slot]:
-        """The slot ``expr`` reads, when it is ``c["k"]`` of a container variable ``c``."""
-        if not isinstance(expr, cst.Subscript):
-            return None
-        key = constant_key(expr)
-        container = self.key_of(expr.value) if key is not None else None
-        return Slot(container, key) if container is not None and key is not None else None
-
-    def stored_slot(self, value: cst.BaseExpression) -> Optional[Slot]:
-        """The slot ``value`` is put into where it is made: ``d = {"k": value}`` (a dict display
-        assigned to one variable) or ``d["k"] = value``."""
-        parent = self.tree.parents.get(value)
-        if isinstance(parent, cst.DictElement) and parent.value is value:
-            display = self.tree.parents.get(parent)
-            assign = self.tree.parents.get(display) if display is not None else None
-            if not isinstance(assign, cst.Assign) or assign.value is not display:
-                return None
-            key = string_value(parent.key)
-            targets = assign.targets
-            container = self.key_of(targets[0].target) if len(targets) == 1 else None
-            return Slot(container, key) if container is not None and key is not None else None
-        if isinstance(parent, cst.Assign) and parent.value is value and len(parent.targets) == 1:
-            return self.slot_of(parent.targets[0].target)
-        return None
-
-    def slot_uses(self, container: LocalVar) -> Optional[list[tuple[cst.Subscript, Slot]]]:
-        """Every read of the local variable ``container`` with the slot it names, when each is
-        ``c["k"]`` (stores into slots included); None when the variable is read any other way (handed
-        on, iterated, a key that is not constant)."""
-        out: list[tuple[cst.Subscript, Slot]] = []
-        for name in self.names.variable_loads(container):
-            read = self.tree.parents.get(name)
-            slot = self.slot_of(read) if isinstance(read, cst.Subscript) else None
-            if slot is None or not isinstance(read, cst.Subscript) or read.value is not name:
-                return None
-            out.append((read, slot))
-        return out
-
-    def slot_calls(self, slot: Slot, methods: Iterable[str]) -> list[cst.Call]:
-        """Calls ``c["k"].method(...)`` on the slot, in source order."""
-        found: list[cst.Call] = []
-        for method in methods:
-            for call in self.tree.method_calls.get(method, []):
-                func = call.func
-                assert isinstance(func, cst.Attribute)
-                if self.slot_of(func.value) == slot:
-                    found.append(call)
-        found.sort(key=lambda c: self.tree.order.get(c, 0))
-        return found
-
-    def slot_replaced_between(self, slot: Slot, a: cst.CSTNode, b: cst.CSTNode) -> bool:
-        """Something strictly between ``a`` and ``b`` in the source may put another value in the
-        slot: the container rebound, a store under that key or under a key that is not constant,
-        ``del c[...]``, or a call of a method that changes the container (``update``, ``pop`` …)."""
-        low, high = self.tree.order.get(a, -1), self.tree.order.get(b, -1)
-
-        def between(node: cst.CSTNode) -> bool:
-            return low < self.tree.order.get(node, -1) < high
-
-        if any(between(node) for node in self.names.assignments_of(slot.container)):
-            return True
-        for subscript in self.tree.nodes_of(cst.Subscript):
-            if not between(subscript) or self.key_of(subscript.value) != slot.container:
-                continue
-            parent = self.tree.parents.get(subscript)
-            written = self.target_source(subscript) is not None or isinstance(
-                parent, (cst.Del, cst.AssignTarget, cst.AugAssign)
-            )
-            if written and constant_key(subscript) in (None, slot.key):
-                return True
-        for calls in self.tree.method_calls.values():
-            for call in calls:
-                func = call.func
-                assert isinstance(func, cst.Attribute)
-                if (
-                    between(call)
-                    and func.attr.value not in _MAPPING_READS
-                    and self.key_of(func.value) == slot.container
-                ):
-                    return True
-        return False
-
     def is_empty_container(self, expr: cst.BaseExpression) -> bool:
         """``[]``, ``{}``, ``set()``, ``list()``, ``dict()``, ``deque()``: a container made empty, to be
         filled through :meth:`stores`."""
@@ -600,15 +513,20 @@ class Dataflow:
 
     # --- sources ---------------------------------------------------------------------------------------
     def sources(
-        self, expr: cst.BaseExpression, *, returns: bool = True
+        self,
+        expr: cst.BaseExpression,
+        *,
+        returns: bool = True,
+        params: Optional[ParamSources] = None,
     ) -> Optional[list[cst.BaseExpression]]:
         """The expressions whose value ``expr`` may hold, followed through variables, tuple unpacking,
         parameters (direct calls), instance attributes, container items (by its constant key for
         ``d["k"]``) and, with ``returns``, the returns of the module's functions (without it, a call
         of one is a source itself). ``x = None`` placeholders are skipped. None when some path is
-        unknown or deeper than :data:`MAX_FLOW_DEPTH`."""
+        unknown or deeper than :data:`MAX_FLOW_DEPTH`. ``params`` answers for a parameter the direct
+        calls leave unknown (a worker's, bound by its submissions)."""
         found: list[cst.BaseExpression] = []
-        if not self._sources_into(Source(expr), found, _Marks(returns), 0) or not found:
+        if not self._sources_into(Source(expr), found, _Marks(returns, params), 0) or not found:
             return None
         return found
 
@@ -691,6 +609,8 @@ class Dataflow:
     ) -> bool:
         if binding.how is BindingKind.PARAM:
             arguments = self.argument_sources(binding)
+            if arguments is None and seen.params is not None:
+                arguments = seen.params(binding)
             return arguments is not None and all(
                 self._sources_into(Source(a), found, seen, depth + 1) for a in arguments
             )

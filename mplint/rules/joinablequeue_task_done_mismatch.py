@@ -146,7 +146,7 @@ class JoinableQueueTaskDoneMismatch(LintRule):
         model = self.model
         key = model.binding_key(queue_expr)
         # a queue kept under a constant key of a dict (``queues["jobs"]``) is followed as a variable
-        slot = model.valueflow.slot_of(queue_expr) if key is None else None
+        slot = model.slots.slot_of(queue_expr) if key is None else None
         if key is None and slot is None:
             return
         name = self.code_for(queue_expr)
@@ -164,7 +164,7 @@ class JoinableQueueTaskDoneMismatch(LintRule):
                         *model.handoff.submitted_arguments(submission),
                         *model.handoff.submitted_keywords(submission).values(),
                     )
-                    if model.valueflow.slot_of(arg) == slot
+                    if model.slots.slot_of(arg) == slot
                 ]
                 if not same:
                     continue
@@ -190,7 +190,7 @@ class JoinableQueueTaskDoneMismatch(LintRule):
         # the parent consuming its own queue before join()
         function = model.enclosing_function_node(join)
         if slot is not None:
-            calls_on = model.valueflow.slot_calls(slot, ("task_done", *_GETS))
+            calls_on = model.slots.slot_calls(slot, ("task_done", *_GETS))
         else:
             assert key is not None
             calls_on = model.calls_on(key, ("task_done", *_GETS))

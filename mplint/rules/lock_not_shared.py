@@ -192,13 +192,13 @@ class LockNotShared(LintRule):
         Lock()}``), bound once, and every read of the slot is ``with locks["out"]:`` or an
         ``acquire()``/``release()`` of it; the dict is not handed on."""
         model = self.model
-        slot = model.valueflow.stored_slot(call)
+        slot = model.slots.stored_slot(call)
         container = slot.container if slot is not None else None
         if not isinstance(container, LocalVar) or container.scope is not function:
             return False
         if len(model.names.assignments_of(container)) != 1:
             return False
-        uses = model.valueflow.slot_uses(container)
+        uses = model.slots.slot_uses(container)
         if uses is None:
             return False
         used = False

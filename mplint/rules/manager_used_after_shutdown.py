@@ -9,7 +9,7 @@ from mplint.edits import FixSpec, InsertAfter
 from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import KindName
 from mplint.model import SelfAttr, VarKey
-from mplint.model.valueflow import Slot
+from mplint.model.slots import Slot
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import attribute_reads_around_block, self_used_after
 
@@ -229,7 +229,7 @@ class ManagerUsedAfterShutdown(LintRule):
             return None
         if isinstance(model.parent(read), (cst.AssignTarget, cst.Del)):
             return None  # another value put in the slot, or the slot dropped: no message
-        slot = model.valueflow.slot_of(read)
+        slot = model.slots.slot_of(read)
         sources = model.valueflow.sources(read, returns=False) if slot is not None else None
         if slot is None or not sources:
             return None

@@ -10,7 +10,7 @@ from mplint.edits import FixSpec, InsertBefore
 from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import BindingKind, LocalVar, SelfAttr, VarKey
-from mplint.model.valueflow import Slot
+from mplint.model.slots import Slot
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import comments_above, expression_line
 
@@ -169,7 +169,7 @@ class PoolLifecycleOrder(LintRule):
                 )
             return
         if key is None:
-            slot = model.valueflow.slot_of(receiver)
+            slot = model.slots.slot_of(receiver)
             if slot is not None and self._slot_unclosed_before(slot, receiver, call):
                 self.report(
                     call,
@@ -218,10 +218,10 @@ class PoolLifecycleOrder(LintRule):
         function = model.enclosing_function_node(join)
         if model.enclosing_function_node(made) is not function or not model.dominates(made, join):
             return False
-        if model.valueflow.slot_replaced_between(slot, made, join):
+        if model.slots.slot_replaced_between(slot, made, join):
             return False
         low, high = model.tree.order.get(made, 0), model.tree.order.get(join, 0)
-        for other in model.valueflow.slot_calls(slot, ("close", "terminate", "__exit__")):
+        for other in model.slots.slot_calls(slot, ("close", "terminate", "__exit__")):
             if low < model.tree.order.get(other, 0) < high:
                 return False
         container = receiver.value if isinstance(receiver, cst.Subscript) else receiver
@@ -229,13 +229,13 @@ class PoolLifecycleOrder(LintRule):
             if not low < model.tree.order.get(other, 0) < high or other is join:
                 continue
             for arg in other.args:
-                if model.valueflow.slot_of(arg.value) == slot:
+                if model.slots.slot_of(arg.value) == slot:
                     return False
                 if model.valueflow.key_of(arg.value) == model.valueflow.key_of(container):
                     return False
         for item in model.tree.with_items:
             if low < model.tree.order.get(item, 0) < high and (
-                model.valueflow.slot_of(item.item) == slot
+                model.slots.slot_of(item.item) == slot
             ):
                 return False
         return True

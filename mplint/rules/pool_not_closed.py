@@ -205,8 +205,8 @@ class PoolNotClosed(LintRule):
         model = self.model
         if not isinstance(key, LocalVar) or key.scope is model.module:
             return False
-        slot = model.valueflow.stored_slot(call)
-        uses = model.valueflow.slot_uses(key) if slot is not None else None
+        slot = model.slots.stored_slot(call)
+        uses = model.slots.slot_uses(key) if slot is not None else None
         if uses is None or slot is None or slot.container != key:
             return False
         for read, found in uses:

@@ -9,7 +9,7 @@ from mplint.gate_shapes import START_AGAIN
 from mplint.gates import PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import BindingKind, LocalVar, SelfAttr, VarKey
-from mplint.model.valueflow import Slot
+from mplint.model.slots import Slot
 from mplint.rule import Invalid, LintRule, Valid
 
 _PROCESS_ERROR = "AssertionError: cannot start a process twice"
@@ -135,7 +135,7 @@ class ProcessStartedTwice(LintRule):
                 continue  # a test that provokes the error on purpose, or code that handles it
             key = model.binding_key(receiver)
             if key is None:
-                slot = model.valueflow.slot_of(receiver)
+                slot = model.slots.slot_of(receiver)
                 if slot is not None and self._second_start_of_slot(slot, call):
                     again = f"starts the same object again: {error}"
                     self.report(call, call=self.code_for(call), problem=again)
@@ -172,10 +172,10 @@ class ProcessStartedTwice(LintRule):
         """``procs["a"].start()`` after an earlier start of the same dict slot that runs first, with
         nothing put into the slot in between."""
         model = self.model
-        for earlier in model.valueflow.slot_calls(slot, ("start",)):
+        for earlier in model.slots.slot_calls(slot, ("start",)):
             if earlier is call:
                 break
-            if model.dominates(earlier, call) and not model.valueflow.slot_replaced_between(
+            if model.dominates(earlier, call) and not model.slots.slot_replaced_between(
                 slot, earlier, call
             ):
                 return True
