@@ -65,8 +65,16 @@ def gated(
     """The rules whose gate (``LintRule.GATE``, see ``mplint.gates``) lets this file through: the
     others cannot report in it. Empty when the file imports no modelled library, unless a ``project``
     says it imports a module of the tree whose functions start processes: then the rules that judge
-    such calls (``LintRule.PROJECT_GATE``) are kept too."""
+    such calls (``LintRule.PROJECT_GATE``) are kept too. The objects of a modelled kind the file
+    imports from the project (``Project.imported_kinds``) count as imports of their libraries and
+    mentions of their names."""
     facts = file_facts(text, tree)
+    kinds = project.imported_kinds(path, text) if project is not None else frozenset()
+    if kinds:
+        # objects of another module of the project: the file uses their libraries and names
+        facts = facts.including(
+            {k.family.partition(".")[0] for k in kinds}, {k.name.rpartition(".")[2] for k in kinds}
+        )
     if facts.modules.isdisjoint(MODELLED):
         chosen = []
     else:
@@ -109,7 +117,7 @@ def lint_source(
     if (
         prefilter
         and not could_have_findings(text)
-        and (project is None or not project.imports_starter(path, text))
+        and (project is None or not project.may_have_findings(path, text))
     ):
         return []
     with _collector_paused():

@@ -38,7 +38,7 @@ from mplint.project.layout import (
     module_name,
     search_roots,
 )
-from mplint.project.summary import ModuleSummary
+from mplint.project.summary import KindFacts, ModuleSummary
 
 __all__ = ["Dependency", "Imported", "Project", "may_import_tree"]
 
@@ -232,6 +232,34 @@ class Project:
                 if summary is not None and summary.starts_processes:
                     return True
         return False
+
+    def imported_kinds(self, importer: str, text: str) -> frozenset[KindFacts]:
+        """The kinds of what the module-level imports of ``importer`` (``text`` is its source) may
+        bring from modules of the tree: the module-level objects, what the factories return and the
+        library classes the classes derive from, of each module imported (``from M import …`` counts
+        all of M's), and of each name imported through a re-export. A file that names no library of
+        processes may hold findings on them. Each module looked at is a dependency of ``importer``."""
+        found: set[KindFacts] = set()
+        for level, written, _ in _top_level_imports(text):
+            module = (self.absolute(importer, level, written) or "") if level else written
+            if not module:
+                continue
+            path = self.resolve(importer, module)
+            if path is not None:
+                summary = self.summary(importer, path, module)
+                if summary is not None:
+                    found.update(summary.kinds())
+                continue
+            imported = self.lookup(importer, module) if "." in module else None
+            if imported is not None:
+                found.update(imported.summary.kinds(imported.name))
+        return frozenset(found)
+
+    def may_have_findings(self, importer: str, text: str) -> bool:
+        """Whether a file the text prefilter turns away may still hold a finding through its imports
+        of the tree: it calls a function that starts processes (:meth:`imports_starter`), or it
+        imports objects of a modelled kind (:meth:`imported_kinds`)."""
+        return self.imports_starter(importer, text) or bool(self.imported_kinds(importer, text))
 
     def _may_start(self, importer: str, path: str) -> bool:
         """Only a module that imports a library of processes, and names what starts them (a

@@ -197,6 +197,18 @@ class ModuleSummary:
     def reexport(self, name: str) -> Optional[tuple[str, str]]:
         return next(((m, n) for local, m, n in self.reexports if local == name), None)
 
+    def kinds(self, name: Optional[str] = None) -> set[KindFacts]:
+        """The kinds the module's objects have, its factories return and its classes derive from
+        (only those of ``name`` when given)."""
+        found = {o.kind for o in self.objects if name in (None, o.name)}
+        for function in self.functions:
+            if function.returns is not None and name in (None, function.name):
+                found.add(function.returns)
+        for cls in self.classes:
+            if cls.base is not None and name in (None, cls.name):
+                found.add(cls.base)
+        return found
+
     @property
     def starts_processes(self) -> bool:
         """Some function of the module starts processes when called."""
