@@ -104,10 +104,17 @@ class ImportedNames:
         facts = found.summary.function(found.name)
         return (facts, found.summary) if facts is not None else None
 
+    def _may_bind_kind(self, expr: cst.BaseExpression) -> bool:
+        """The module ``expr`` is read from may give it a kind (see ``Project.may_bind_kind``)."""
+        if self.project is None or not isinstance(expr, (cst.Name, cst.Attribute)):
+            return False
+        qualname = self.qualname(expr)
+        return qualname is not None and self.project.may_bind_kind(self.tree.path, qualname)
+
     def object_kind(self, expr: cst.BaseExpression) -> Optional[Kind]:
         """The kind of the module-level object of another module ``expr`` names (``from app.shared
         import lock``, ``shared.jobs``)."""
-        found = self.lookup(expr)
+        found = self.lookup(expr) if self._may_bind_kind(expr) else None
         if found is None:
             return None
         facts = found.summary.object(found.name)
@@ -116,7 +123,7 @@ class ImportedNames:
     def call_kind(self, func: cst.BaseExpression) -> Optional[Kind]:
         """What a call of ``func`` makes, when ``func`` names a factory of another module (the kind
         it returns) or a class derived from a library class (an instance of it); no creator."""
-        found = self.lookup(func)
+        found = self.lookup(func) if self._may_bind_kind(func) else None
         if found is None:
             return None
         function = found.summary.function(found.name)

@@ -34,12 +34,20 @@ from mplint.project.summary import (
 __all__ = ["summarize_text"]
 
 
-#: The words without which a module has none of the facts that need its model: processes, threading's
-#: and queue's objects, exits, ``global`` rebinding.
+#: The words without which a module has none of the facts that need its model: processes, exits,
+#: ``global`` rebinding.
 _MODELLED_FACTS = re.compile(
     PROCESS_IMPORT.pattern
-    + r"|^[ \t]*(?:import|from)[ \t]+(?:threading|queue)\b"
     + r"|\b(?:exit|quit|_exit|abort|kill)\(|\bSystemExit\b|\bKeyboardInterrupt\b|^[ \t]*global\b",
+    re.MULTILINE,
+)
+#: A module of threads (it imports ``threading`` or ``queue``) has facts that need its model only
+#: with a lock or queue made at module level or returned by a factory, or a ``Thread`` subclass.
+_THREAD_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:threading|queue)\b", re.MULTILINE)
+_THREAD_OBJECTS = re.compile(
+    r"^(?:\w+[ \t]*(?::[^=\n]*)?=|[ \t]+return\b)[ \t]*[\w.]*\b(?:Lock|RLock|Semaphore"
+    r"|BoundedSemaphore|Condition|Event|Barrier|Queue|LifoQueue|PriorityQueue|SimpleQueue)\("
+    r"|^class[ \t]+\w+[ \t]*\([^)\n]*\bThread\b",
     re.MULTILINE,
 )
 
@@ -61,7 +69,9 @@ def summarize_text(
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return empty
     names = _AstNames(tree, text)
-    if not _MODELLED_FACTS.search(text):
+    if not _MODELLED_FACTS.search(text) and not (
+        _THREAD_IMPORT.search(text) and _THREAD_OBJECTS.search(text)
+    ):
         return names.summary(module_name, path, digest)
     try:
         module = cst.parse_module(text)
