@@ -301,15 +301,10 @@ class Project:
         size, mtime_ns, given = stamp
         known = self._kind_lines.get((key, name))
         if known is None or known[:2] != (size, mtime_ns):
-            if given is not None:
-                text, digest = given
-            else:
-                try:
-                    with open(key, "rb") as handle:
-                        data = handle.read()
-                except OSError:
-                    return False
-                text, digest = data.decode("utf-8", "replace"), hashlib.sha256(data).hexdigest()
+            read = given or _read_text(key)
+            if read is None:
+                return False
+            text, digest = read
             word = re.escape(name)
             binding = re.compile(
                 rf"^(?:class[ \t]+{word}\b|{word}[ \t]*(?::[^=\n]*)?=)[^\n]*" + _KIND_WORDS,
@@ -342,16 +337,10 @@ class Project:
             return False
         size, mtime_ns, given = stamp
         if known is None or known[:2] != (size, mtime_ns):
-            if given is not None:
-                text, digest = given
-            else:
-                try:
-                    with open(key, "rb") as handle:
-                        data = handle.read()
-                except OSError:
-                    return False
-                text = data.decode("utf-8", "replace")
-                digest = hashlib.sha256(data).hexdigest()
+            read = given or _read_text(key)
+            if read is None:
+                return False
+            text, digest = read
             starts = (
                 PROCESS_IMPORT.search(text) is not None and STARTS_WORDS.search(text) is not None
             )
@@ -447,6 +436,16 @@ def _returns_kind(text: str, word: str) -> bool:
     end = re.compile(r"^\S", re.MULTILINE).search(text, text.find("\n", start.end()) + 1)
     body = text[start.end() : end.start() if end is not None else len(text)]
     return _FACTORY_RETURN.search(body) is not None
+
+
+def _read_text(path: str) -> Optional[tuple[str, str]]:
+    """A module's text (undecodable bytes replaced) and the digest of its bytes, for a cheap look."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    return data.decode("utf-8", "replace"), hashlib.sha256(data).hexdigest()
 
 
 def _digest(text: str) -> str:
