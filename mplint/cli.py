@@ -59,19 +59,17 @@ def _build_parser() -> argparse.ArgumentParser:
         "check", help="check files or directories (default: .)", allow_abbrev=False
     )
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - for stdin")
-    check.add_argument("--fix", action="store_true", help="apply safe fixes")
-    check.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
-    check.add_argument(
-        "--diff", action="store_true", help="print the fixes as a diff; write nothing"
-    )
-    check.add_argument(
+    _flag(check, "--fix", help="apply safe fixes")
+    _flag(check, "--unsafe-fixes", help="also apply unsafe fixes")
+    _flag(check, "--diff", help="print the fixes as a diff; write nothing")
+    _flag(
+        check,
         "--show-fixes",
-        action="store_true",
         help="show each diagnostic's fix (and, with --fix, list what was fixed)",
     )
-    check.add_argument(
+    _flag(
+        check,
         "--add-noqa",
-        action="store_true",
         help="add `# noqa: CODE` to every line with a diagnostic (writes the files)",
     )
     check.add_argument("--select", help="comma-separated codes, prefixes or names to enable")
@@ -87,11 +85,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--output-format", default="concise", choices=sorted(FORMATS), help="output format"
     )
     check.add_argument("--output-file", help="write the report here instead of standard output")
-    check.add_argument(
-        "--statistics",
-        action="store_true",
-        help="counts per rule instead of the diagnostics",
-    )
+    _flag(check, "--statistics", help="counts per rule instead of the diagnostics")
     check.add_argument(
         "--color",
         choices=COLOR_CHOICES,
@@ -99,16 +93,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="colour the concise and full formats (auto: on a terminal, unless NO_COLOR is set)",
     )
     check.add_argument("--stdin-filename", help="the name of the file read from standard input")
-    exits = check.add_mutually_exclusive_group()
-    exits.add_argument(
-        "--exit-zero", action="store_true", help="exit 0 even when diagnostics remain"
+    _one_of(
+        check,
+        ("--exit-zero", "exit 0 even when diagnostics remain"),
+        ("--exit-non-zero-on-fix", "exit 1 when fixes were applied, even if nothing remains"),
     )
-    exits.add_argument(
-        "--exit-non-zero-on-fix",
-        action="store_true",
-        help="exit 1 when fixes were applied, even if nothing remains",
-    )
-    check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    _flag(check, "--no-cache", help="do not read or write the cache")
     check.add_argument(
         "--cache-dir",
         help=f"where to keep cached results (default: {DEFAULT_CACHE_DIR} in the project root)",
@@ -152,28 +142,22 @@ def _build_parser() -> argparse.ArgumentParser:
             help=f"{what}; 0: no limit (default: `{key}` in [tool.mplint], else "
             f"{int(getattr(Config(), key.replace('-', '_'))):,})",
         )
-    shows = check.add_mutually_exclusive_group()
-    shows.add_argument(
-        "--show-settings",
-        action="store_true",
-        help="print the settings used for the first file, and exit",
+    _one_of(
+        check,
+        ("--show-settings", "print the settings used for the first file, and exit"),
+        ("--show-files", "print the files that would be checked, and exit"),
     )
-    shows.add_argument(
-        "--show-files", action="store_true", help="print the files that would be checked, and exit"
-    )
-    check.add_argument(
+    _flag(
+        check,
         "--force-exclude",
-        action="store_true",
         help="apply the configured excludes to files named on the command line too",
     )
-    check.add_argument(
-        "--no-respect-gitignore", action="store_true", help="check files .gitignore ignores"
-    )
-    check.add_argument("-q", "--quiet", action="store_true", help="print diagnostics only")
+    _flag(check, "--no-respect-gitignore", help="check files .gitignore ignores")
+    _flag(check, "-q", "--quiet", help="print diagnostics only")
 
     rule = sub.add_parser("rule", help="explain a rule", allow_abbrev=False)
     rule.add_argument("code", nargs="?", help="a code (MPL101) or name (bad-process-target)")
-    rule.add_argument("--all", action="store_true", help="every rule")
+    _flag(rule, "--all", help="every rule")
     rule.add_argument("--output-format", choices=("text", "json"), default="text")
 
     rules = sub.add_parser("rules", help="list the rules", allow_abbrev=False)
@@ -189,6 +173,18 @@ def _build_parser() -> argparse.ArgumentParser:
         help=f"the cache to remove (default: {DEFAULT_CACHE_DIR} in the project root)",
     )
     return parser
+
+
+def _flag(parser: argparse._ActionsContainer, *names: str, help: str) -> None:
+    """An option that is on when given (``store_true``)."""
+    parser.add_argument(*names, action="store_true", help=help)
+
+
+def _one_of(parser: argparse.ArgumentParser, *flags: tuple[str, str]) -> None:
+    """Flags (name, help) of which a command line may give at most one."""
+    group = parser.add_mutually_exclusive_group()
+    for name, help in flags:
+        _flag(group, name, help=help)
 
 
 def _positive_int(value: str) -> int:
