@@ -155,13 +155,14 @@ class ChildStateNotPropagated(LintRule):
             return
         child_code = set(model.workers.child_functions)
         per_process = self._initializer_state(child_code)
-        reported: set[tuple[FunctionNode, str]] = set()
+        #: (function, variable or ``self.`` attribute) already reported
+        self._reported: set[tuple[FunctionNode, str]] = set()
         for function in workers:
             submissions = model.workers.worker_submissions(function)
             if not submissions or all(s.via is Via.INITIALIZER for s in submissions):
                 continue
             for node, name, how in self._module_state_writes(function):
-                if (function, name) in reported or name in per_process:
+                if (function, name) in self._reported or name in per_process:
                     continue
                 if how == "rebind" and hands_over_arguments(model, function, node):
                     continue
@@ -169,14 +170,9 @@ class ChildStateNotPropagated(LintRule):
                     name, child_code
                 ):
                     continue
-                reported.add((function, name))
-                self.report(
-                    node,
-                    what=f"`{self.snippet(node)}` {_WHAT[how]} the module's `{name}`",
-                    function=_name(function),
-                )
-            self._check_self_state(function, child_code, reported)
-            self._check_arguments(function, child_code, reported)
+                self._report_write(function, name, node, f"{_WHAT[how]} the module's `{name}`")
+            self._check_self_state(function, child_code)
+            self._check_arguments(function, child_code)
 
     # --- the state of another module of the project ---------------------------------------------------
     def _check_imported(self, child_code: set[FunctionNode]) -> None:
@@ -281,12 +277,7 @@ class ChildStateNotPropagated(LintRule):
         return model.exec_context(node) is ExecContext.GUARDED
 
     # --- self.x = ... in run() or in a bound-method target ---------------------------------------------
-    def _check_self_state(
-        self,
-        function: FunctionNode,
-        child_code: set[FunctionNode],
-        reported: set[tuple[FunctionNode, str]],
-    ) -> None:
+    def _check_self_state(self, function: FunctionNode, child_code: set[FunctionNode]) -> None:
         model = self.model
         if not isinstance(function, cst.FunctionDef):
             return
@@ -297,7 +288,7 @@ class ChildStateNotPropagated(LintRule):
         if not copies:
             return
         for node, attr in model.state.self_attribute_writes(function):
-            if (function, "self." + attr) in reported:
+            if (function, "self." + attr) in self._reported:
                 continue
             if hands_over_arguments(model, function, node) or _clears(node):
                 continue  # ``self.queue = queue`` / ``= None``: the child's own reference to hold or drop
@@ -310,11 +301,8 @@ class ChildStateNotPropagated(LintRule):
             ]
             if not reads:
                 continue
-            reported.add((function, "self." + attr))
-            self.report(
-                node,
-                what=f"`{self.snippet(node)}` changes the child's copy of the object",
-                function=_name(function),
+            self._report_write(
+                function, "self." + attr, node, "changes the child's copy of the object"
             )
 
     def _copying_submissions(self, info: ClassInfo) -> list[cst.Call]:
@@ -377,12 +365,7 @@ class ChildStateNotPropagated(LintRule):
         )
 
     # --- a plain list passed in args= and filled by the child -----------------------------------------
-    def _check_arguments(
-        self,
-        function: FunctionNode,
-        child_code: set[FunctionNode],
-        reported: set[tuple[FunctionNode, str]],
-    ) -> None:
+    def _check_arguments(self, function: FunctionNode, child_code: set[FunctionNode]) -> None:
         model = self.model
         scope = model.names.scopes.get(function)
         if scope is None or model.callgraph.calls_to(function):
@@ -396,7 +379,7 @@ class ChildStateNotPropagated(LintRule):
             if (
                 len(bindings) != 1
                 or bindings[0].how is not BindingKind.PARAM
-                or (function, name) in reported
+                or (function, name) in self._reported
             ):
                 continue
             sources = model.inference.param_sources(bindings[0])
@@ -407,12 +390,15 @@ class ChildStateNotPropagated(LintRule):
                 continue
             if not any(self._read_after(s, sources, child_code) for s in sources):
                 continue
-            reported.add((function, name))
-            self.report(
-                write,
-                what=f"`{self.snippet(write)}` changes a copy of the parent's `{name}`",
-                function=_name(function),
-            )
+            self._report_write(function, name, write, f"changes a copy of the parent's `{name}`")
+
+    def _report_write(
+        self, function: FunctionNode, name: str, write: cst.CSTNode, change: str
+    ) -> None:
+        """Report ``write``, by which ``function`` (run in a child) changes ``name``: "`code` {change}";
+        ``name`` is not reported again for ``function``."""
+        self._reported.add((function, name))
+        self.report(write, what=f"`{self.snippet(write)}` {change}", function=_name(function))
 
     def _parent_container(self, source: cst.BaseExpression) -> bool:
         """A variable of the parent that holds a plain list, dict or set."""
