@@ -29,6 +29,7 @@ __all__ = [
     "expression_line",
     "handed_definitions",
     "indentation",
+    "lone_statement_line",
     "name_assignment",
     "positional_arity",
     "spelling_with_import",
@@ -49,6 +50,15 @@ def expression_line(
     ):
         return statement
     return None
+
+
+def lone_statement_line(model: Model, node: cst.CSTNode) -> Optional[cst.SimpleStatementLine]:
+    """The line of ``node`` when it holds that one small statement and stands in a block of statements
+    (a fix may replace the line with lines of its own), else None."""
+    line = model.statement_of(node)
+    if not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1):
+        return None
+    return line if model.tree.block_of(line) is not None else None
 
 
 def name_assignment(statement: Optional[cst.CSTNode]) -> Optional[tuple[cst.Assign, cst.Name]]:

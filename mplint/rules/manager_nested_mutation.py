@@ -11,6 +11,7 @@ from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import KindName
 from mplint.model import MUTATING_METHODS, BindingKind, VarKey
 from mplint.rule import Invalid, LintRule, Valid
+from mplint.rules._helpers import lone_statement_line
 
 #: Dict proxy methods that return a copy of a stored value.
 _COPYING_GETTERS = frozenset({"get", "setdefault"})
@@ -300,10 +301,8 @@ class ManagerNestedMutation(LintRule):
     def _fix(self, node: cst.CSTNode, copy: cst.BaseExpression) -> Optional[FixSpec]:
         """``p[k].append(x)`` -> ``tmp = p[k]`` / ``tmp.append(x)`` / ``p[k] = tmp``."""
         model = self.model
-        line = model.statement_of(node)
-        if not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1):
-            return None
-        if model.tree.block_of(line) is None:
+        line = lone_statement_line(model, node)
+        if line is None:
             return None
         small = line.body[0]
         if isinstance(small, cst.Expr):

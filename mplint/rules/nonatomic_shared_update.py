@@ -12,7 +12,7 @@ from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import FunctionNode, keyword_arg
 from mplint.rule import Invalid, LintRule, Valid
-from mplint.rules._helpers import descendants
+from mplint.rules._helpers import descendants, lone_statement_line
 from mplint.rules._running_children import RunningChildren
 
 Update = Union[cst.AugAssign, cst.Assign]
@@ -417,10 +417,8 @@ class NonatomicSharedUpdate(LintRule):
         origins = model.values.origins(holder)
         if not origins or not all(self._default_lock(origin) for origin in origins):
             return None
-        line = model.statement_of(update)
-        if not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1):
-            return None
-        if model.tree.block_of(line) is None:
+        line = lone_statement_line(model, update)
+        if line is None:
             return None
         unit = model.module.default_indent
         body = self.code_for(update)

@@ -10,6 +10,7 @@ from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import SEMLOCK_KINDS, Kind, KindName
 from mplint.model import BindingKind, FlowKind, LocalVar, Submission, Via
 from mplint.rule import Invalid, LintRule, Valid
+from mplint.rules._helpers import lone_statement_line
 
 _NAMES = {
     KindName.LOCK: "lock",
@@ -249,10 +250,8 @@ class TemporarySharedObjectArgument(LintRule):
 
     def _fix(self, arg: cst.Call, kind: Kind) -> Optional[FixSpec]:
         model = self.model
-        statement = model.statement_of(arg)
-        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
-            return None
-        if model.tree.block_of(statement) is None:
+        statement = lone_statement_line(model, arg)
+        if statement is None:
             return None
         for ancestor in model.ancestors(arg):
             if ancestor is statement:

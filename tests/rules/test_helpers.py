@@ -6,9 +6,9 @@ import libcst as cst
 import pytest
 
 from mplint.edits import InsertAfter, InsertBefore
-from mplint.rules._helpers import name_assignment, spelling_with_import
+from mplint.rules._helpers import lone_statement_line, name_assignment, spelling_with_import
 
-from ..model.support import model_of, name_node, source_of
+from ..model.support import call_node, model_of, name_node, source_of
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,20 @@ def test_spelling_with_import_needs_a_place_for_the_import() -> None:
         "import queue",
     )
     assert spelling_with_import(model, "queue.Full", model.module) is None
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        ("def go(d):\n    d['k'].append(1)\n", "d['k'].append(1)"),
+        ("def go(d):\n    x = d['k'].append(1)  # note\n", "x = d['k'].append(1)  # note"),
+        ("d['k'].append(1)\n", "d['k'].append(1)"),
+        ("def go(d):\n    d['k'].append(1); print(d)\n", None),  # two statements on the line
+        ("def go(d):\n    if d: d['k'].append(1)\n", None),  # a one-line suite
+        ("def go(d):\n    while d['k'].append(1):\n        pass\n", None),  # a compound header
+    ],
+)
+def test_lone_statement_line(source: str, line: str | None) -> None:
+    model = model_of(source, dedent=False)
+    found = lone_statement_line(model, call_node(model, "d['k'].append(1)"))
+    assert (source_of(model, found).strip() if found is not None else None) == line
