@@ -18,15 +18,16 @@ distinct object, as in a whole-text parse.
 from __future__ import annotations
 
 import ast
-import threading
-from collections import OrderedDict
 from typing import Optional, Union
 
 import libcst as cst
 
+from mplint.lru import BoundedCache
 from mplint.text import split_lines_keepends
 
 __all__ = ["ChunkCache", "statement_lines"]
+
+_Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
 
 
 class ChunkCache:
@@ -34,34 +35,24 @@ class ChunkCache:
 
     def __init__(self, max_pieces: int = 20_000) -> None:
         self.max_pieces = max_pieces
-        self._pieces: OrderedDict[str, Optional[cst.Module]] = OrderedDict()
-        self._heads: OrderedDict[
-            cst.Module,
-            tuple[
-                tuple[cst.EmptyLine, ...], Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
-            ],
-        ] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
+        self._pieces: BoundedCache[str, Optional[cst.Module]] = BoundedCache(max_pieces)
+        #: a piece's first statement joined with the lines carried before it, and those lines
+        self._heads: BoundedCache[cst.Module, tuple[tuple[cst.EmptyLine, ...], _Statement]] = (
+            BoundedCache(max_pieces)
+        )
+
+    @property
+    def hits(self) -> int:
+        return self._pieces.hits
+
+    @property
+    def misses(self) -> int:
+        return self._pieces.misses
 
     def _piece(self, text: str) -> Optional[cst.Module]:
         """The piece's tree; None when it cannot stand for the piece in the joined module (see
         ``_reproduces``)."""
-        with self._lock:
-            if text in self._pieces:
-                self._pieces.move_to_end(text)
-                self.hits += 1
-                return self._pieces[text]
-        parsed: Optional[cst.Module] = cst.parse_module(text)
-        if parsed is not None and not _reproduces(parsed, text):
-            parsed = None
-        with self._lock:
-            self.misses += 1
-            self._pieces[text] = parsed
-            while len(self._pieces) > self.max_pieces:
-                self._pieces.popitem(last=False)
-        return parsed
+        return self._pieces.get(text, _parse_piece)
 
     def parse(self, text: str, tree: ast.Module) -> Optional[cst.Module]:
         """``text`` parsed piece by piece, or None where that cannot give the whole-text tree."""
@@ -93,15 +84,12 @@ class ChunkCache:
             index = end
         return self._join(pieces)
 
-    def _with_leading(
-        self, piece: cst.Module, carried: tuple[cst.EmptyLine, ...]
-    ) -> Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]:
+    def _with_leading(self, piece: cst.Module, carried: tuple[cst.EmptyLine, ...]) -> _Statement:
         """The piece's first statement with ``carried`` (the previous piece's footer) before its own
         leading lines: the same object as last time when the piece and the lines are, so that what is
         kept about a statement from one lint to the next (its generated code) is found again."""
         head = piece.body[0]
-        with self._lock:
-            known = self._heads.get(piece)
+        known = self._heads.find(piece)
         if (
             known is not None
             and len(known[0]) == len(carried)
@@ -109,16 +97,13 @@ class ChunkCache:
         ):
             return known[1]
         joined = head.with_changes(leading_lines=(*carried, *head.leading_lines))
-        with self._lock:
-            self._heads[piece] = (carried, joined)
-            while len(self._heads) > self.max_pieces:
-                self._heads.popitem(last=False)
+        self._heads.put(piece, (carried, joined))
         return joined
 
     def _join(self, pieces: list[cst.Module]) -> Optional[cst.Module]:
         first = pieces[0]
         indent, newline = first.default_indent, first.default_newline
-        body: list[Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]] = list(first.body)
+        body: list[_Statement] = list(first.body)
         carried: tuple[cst.EmptyLine, ...] = tuple(first.footer)
         for piece in pieces[1:]:
             if piece.default_indent != indent or piece.default_newline != newline:
@@ -138,6 +123,12 @@ class ChunkCache:
             default_newline=newline,
             has_trailing_newline=last.has_trailing_newline,
         )
+
+
+def _parse_piece(text: str) -> Optional[cst.Module]:
+    """The tree of one piece, or None when it does not give its text back (``_reproduces``)."""
+    parsed = cst.parse_module(text)
+    return parsed if _reproduces(parsed, text) else None
 
 
 def _reproduces(piece: cst.Module, text: str) -> bool:

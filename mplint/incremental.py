@@ -36,8 +36,6 @@ from __future__ import annotations
 
 import builtins
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Optional, Union
@@ -45,6 +43,7 @@ from typing import Optional, Union
 import libcst as cst
 
 from mplint.diagnostics import INTERNAL_ERROR, Diagnostic
+from mplint.lru import BoundedCache
 from mplint.model.syntax import child_nodes
 from mplint.model.walk import TRIVIA
 
@@ -263,21 +262,10 @@ class Relevance:
 
     def __init__(self, max_entries: int = 20_000) -> None:
         self.max_entries = max_entries
-        self._facts: OrderedDict[cst.CSTNode, Facts] = OrderedDict()
-        self._lock = threading.Lock()
+        self._facts: BoundedCache[cst.CSTNode, Facts] = BoundedCache(max_entries)
 
     def facts(self, statement: cst.CSTNode) -> Facts:
-        with self._lock:
-            found = self._facts.get(statement)
-            if found is not None:
-                self._facts.move_to_end(statement)
-                return found
-        found = statement_facts(statement)
-        with self._lock:
-            self._facts[statement] = found
-            while len(self._facts) > self.max_entries:
-                self._facts.popitem(last=False)
-        return found
+        return self._facts.get(statement, statement_facts)
 
     def reduce(self, module: cst.Module) -> Reduction:
         """The definitions of ``module`` no chain of shared names links to its module-level code."""

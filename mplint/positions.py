@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Optional
 
@@ -19,6 +17,7 @@ from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
 
 from mplint.chunks import statement_lines
+from mplint.lru import BoundedCache
 from mplint.suppression import noqa_line_map
 from mplint.text import LineIndex
 
@@ -106,36 +105,17 @@ class StatementCodeCache:
 
     def __init__(self, max_entries: int = 2_000) -> None:
         self.max_entries = max_entries
-        self._code: OrderedDict[tuple[cst.CSTNode, str, str], _Generated] = OrderedDict()
-        self._noqa: OrderedDict[str, dict[int, int]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._code: BoundedCache[tuple[cst.CSTNode, str, str], _Generated] = BoundedCache(
+            max_entries
+        )
+        self._noqa: BoundedCache[str, dict[int, int]] = BoundedCache(max_entries)
 
     def generated(self, statement: cst.CSTNode, module: cst.Module) -> _Generated:
         key = (statement, module.default_indent, module.default_newline)
-        with self._lock:
-            found = self._code.get(key)
-            if found is not None:
-                self._code.move_to_end(key)
-                return found
-        found = _generate(statement, module)
-        with self._lock:
-            self._code[key] = found
-            while len(self._code) > self.max_entries:
-                self._code.popitem(last=False)
-        return found
+        return self._code.get(key, lambda _: _generate(statement, module))
 
     def noqa_line_map(self, text: str) -> dict[int, int]:
-        with self._lock:
-            found = self._noqa.get(text)
-            if found is not None:
-                self._noqa.move_to_end(text)
-                return found
-        found = noqa_line_map(text)
-        with self._lock:
-            self._noqa[text] = found
-            while len(self._noqa) > self.max_entries:
-                self._noqa.popitem(last=False)
-        return found
+        return self._noqa.get(text, noqa_line_map)
 
 
 def _generate(statement: cst.CSTNode, module: cst.Module) -> _Generated:
