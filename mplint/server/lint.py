@@ -10,9 +10,10 @@ version's diagnostics are published. At most one lint per document runs at a tim
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Optional
+from collections.abc import Coroutine, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Optional
 
 from lsprotocol import types
 
@@ -100,23 +101,61 @@ def _related_information(
     return out or None
 
 
+class Jobs:
+    """The lint jobs of open documents or notebooks, by URI: a job scheduled while the URI's previous one
+    has not started its lint replaces it (one that has started runs to its end), and a URI's jobs run one
+    at a time (under :meth:`lock`)."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._started: set[asyncio.Task[None]] = set()  # jobs whose lint has started
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def schedule(self, uri: str, job: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        previous = self._tasks.get(uri)
+        if previous is not None and not previous.done() and previous not in self._started:
+            previous.cancel()
+        task = asyncio.ensure_future(job)
+        self._tasks[uri] = task
+        return task
+
+    def lock(self, uri: str) -> asyncio.Lock:
+        return self._locks.setdefault(uri, asyncio.Lock())
+
+    @contextlib.contextmanager
+    def started(self) -> Iterator[None]:
+        """Around the lint of the current job: while it runs, a newer job does not cancel it."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._started.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._started.discard(task)
+
+    def forget(self, uri: str) -> None:
+        """The document or notebook is closed: its pending job is cancelled."""
+        job = self._tasks.pop(uri, None)
+        if job is not None:
+            job.cancel()
+        self._locks.pop(uri, None)
+
+    def stop(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
+
+
 class Linter:
     """The lint jobs of the open documents: one at a time per document, the latest version wins."""
 
     def __init__(self, server: MplintLanguageServer) -> None:
         self._server = server
-        self._jobs: dict[str, asyncio.Task[None]] = {}
-        self._running: set[asyncio.Task[None]] = set()  # jobs whose lint has started
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._jobs = Jobs()
 
     def schedule(self, uri: str, delay: float) -> asyncio.Task[None]:
         """Lint ``uri`` after ``delay`` seconds, replacing a lint that has not started yet."""
-        previous = self._jobs.get(uri)
-        if previous is not None and not previous.done() and previous not in self._running:
-            previous.cancel()
-        task = asyncio.ensure_future(self._job(uri, delay))
-        self._jobs[uri] = task
-        return task
+        return self._jobs.schedule(uri, self._job(uri, delay))
 
     def relint_all(self) -> None:
         for uri in list(self._server.documents):
@@ -124,22 +163,17 @@ class Linter:
 
     def forget(self, uri: str) -> None:
         """The document is closed: its pending lint is cancelled."""
-        job = self._jobs.pop(uri, None)
-        if job is not None:
-            job.cancel()
-        self._locks.pop(uri, None)
+        self._jobs.forget(uri)
         self._server.workers.forget(uri)
 
     def stop(self) -> None:
-        for task in self._jobs.values():
-            task.cancel()
+        self._jobs.stop()
 
     async def _job(self, uri: str, delay: float) -> None:
         if delay > 0:
             await asyncio.sleep(delay)
         await self._server.configuration.ready()
-        lock = self._locks.setdefault(uri, asyncio.Lock())
-        async with lock:
+        async with self._jobs.lock(uri):
             document = self._server.documents.get(uri)
             if document is None:
                 return
@@ -157,25 +191,22 @@ class Linter:
         cached = server.results.get(document.uri)
         if cached is not None and cached.source == document.text.text and cached.config == config:
             return cached
-        task = asyncio.current_task()
-        if task is not None:
-            self._running.add(task)
         path = document.path
-        try:
-            if config.force_exclude and config.is_excluded(path):
-                diagnostics: tuple[Diagnostic, ...] = ()
-            else:
-                diagnostics = tuple(await server.projects.lint(document, config))
-        except WorkerDied:
-            message = "the process checking this file crashed twice; it was not checked"
-            diagnostics = (_internal_error(path, message),)
-        except Exception as error:  # the engine isolates rules; this guards against the rest
-            log.exception("lint failed for %s", path)
-            message = f"internal error while checking this file: {type(error).__name__}: {error}"
-            diagnostics = (_internal_error(path, message),)
-        finally:
-            if task is not None:
-                self._running.discard(task)
+        with self._jobs.started():
+            try:
+                if config.force_exclude and config.is_excluded(path):
+                    diagnostics: tuple[Diagnostic, ...] = ()
+                else:
+                    diagnostics = tuple(await server.projects.lint(document, config))
+            except WorkerDied:
+                message = "the process checking this file crashed twice; it was not checked"
+                diagnostics = (_internal_error(path, message),)
+            except Exception as error:  # the engine isolates rules; this guards against the rest
+                log.exception("lint failed for %s", path)
+                message = (
+                    f"internal error while checking this file: {type(error).__name__}: {error}"
+                )
+                diagnostics = (_internal_error(path, message),)
         result = Result(document.text.text, config, diagnostics)
         if document.uri in server.documents:
             server.results[document.uri] = result

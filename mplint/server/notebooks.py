@@ -12,7 +12,6 @@ Diagnostics only: quick fixes and hover are offered for ``.py`` documents, not f
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from collections.abc import Iterable
@@ -27,7 +26,7 @@ from mplint.engine import lint_source
 from mplint.notebook import Cell, Notebook, opens_cell_magic
 from mplint.notebook_check import to_cells
 from mplint.server.documents import Document
-from mplint.server.lint import to_lsp
+from mplint.server.lint import Jobs, to_lsp
 from mplint.server.text import Text
 
 if TYPE_CHECKING:
@@ -67,19 +66,14 @@ class Notebooks:
 
     def __init__(self, server: MplintLanguageServer) -> None:
         self._server = server
-        self._jobs: dict[str, asyncio.Task[None]] = {}
-        self._running: set[asyncio.Task[None]] = set()  # jobs whose lint has started
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._jobs = Jobs()
         #: the cell URIs each notebook last published diagnostics on
         self._published: dict[str, set[str]] = {}
 
     def schedule(self, uri: str) -> None:
         """Lint the notebook, replacing a lint that has not started (one that has runs to its end;
         its result is not published if the notebook changed meanwhile)."""
-        previous = self._jobs.get(uri)
-        if previous is not None and not previous.done() and previous not in self._running:
-            previous.cancel()
-        self._jobs[uri] = asyncio.ensure_future(self._job(uri))
+        self._jobs.schedule(uri, self._job(uri))
 
     def relint_all(self) -> None:
         for uri in list(self._server.workspace.notebook_documents):
@@ -87,18 +81,14 @@ class Notebooks:
 
     def close(self, params: types.DidCloseNotebookDocumentParams) -> None:
         uri = params.notebook_document.uri
-        job = self._jobs.pop(uri, None)
-        if job is not None:
-            job.cancel()
-        self._locks.pop(uri, None)
+        self._jobs.forget(uri)
         cells = self._published.pop(uri, set())
         cells.update(cell.uri for cell in params.cell_text_documents)
         for cell in sorted(cells):
             self._publish(cell, None, [])
 
     def stop(self) -> None:
-        for task in self._jobs.values():
-            task.cancel()
+        self._jobs.stop()
 
     def _document(self, uri: str) -> Document:
         """A stand-in document for the notebook: its path and where its configuration is."""
@@ -111,15 +101,9 @@ class Notebooks:
 
     async def _job(self, uri: str) -> None:
         await self._server.configuration.ready()
-        async with self._locks.setdefault(uri, asyncio.Lock()):
-            task = asyncio.current_task()
-            if task is not None:
-                self._running.add(task)
-            try:
+        async with self._jobs.lock(uri):
+            with self._jobs.started():
                 await self._lint(uri)
-            finally:
-                if task is not None:
-                    self._running.discard(task)
 
     async def _lint(self, uri: str) -> None:
         server = self._server
