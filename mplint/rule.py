@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Optional
 
@@ -203,6 +203,9 @@ class LintRule(BatchableCSTVisitor):
         self.context = context
         self.model: Model = context.model
         self.crash: Optional[BaseException] = None
+        # The keys reported under ``once=`` (see :meth:`report`). An instance lints one module, so the
+        # keys start empty for each module, with the rest of the rule's per-run state.
+        self._once: set[Hashable] = set()
 
     # Batched traversal: wrap every visitor method so that a crash disables this rule only.
     def get_visitors(self) -> Mapping[str, Callable[[cst.CSTNode], None]]:
@@ -265,13 +268,27 @@ class LintRule(BatchableCSTVisitor):
         message: Optional[str] = None,
         related: tuple[tuple[cst.CSTNode, str], ...] = (),
         elsewhere: tuple[Related, ...] = (),
+        once: Optional[Hashable] = None,
         **fmt: object,
-    ) -> None:
+    ) -> bool:
         """Report ``node``; ``related`` names the other places of the same cause, each (node, what it
         is), for the formats that show related locations; ``elsewhere`` those in other files of the
-        project (see :meth:`related_in`)."""
+        project (see :meth:`related_in`).
+
+        ``once`` is a key (a node, a name, a tuple) under which the rule reports at most once per
+        module: a report under a key already reported is dropped. True when the report was made.
+        :meth:`reported` asks whether a key was, to skip work that would only be dropped."""
+        if once is not None:
+            if once in self._once:
+                return False
+            self._once.add(once)
         text = message if message is not None else self.MESSAGE.format(**fmt)
         self.context.reports.append(Report(self.CODE, node, text, fix, related, elsewhere))
+        return True
+
+    def reported(self, key: Hashable) -> bool:
+        """True when this rule has reported under ``once=key`` in this module."""
+        return key in self._once
 
     @staticmethod
     def related_in(path: str, span: Span, message: str) -> Related:

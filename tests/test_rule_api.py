@@ -111,6 +111,52 @@ def test_every_registered_rule_has_a_check_or_visitors() -> None:
         assert rule._checks or rule._visitor_names, rule.CODE
 
 
+ONCE_SOURCE = 'import multiprocessing\n\nf("a")\nf("b")\nf("a")\n'
+
+
+class _ReportsOnce(_Probe):
+    """Reports each call of ``f`` under the key its argument spells: twice the same key, one report."""
+
+    def check(self) -> None:
+        for call in self.model.tree.calls:
+            key = self.code_for(call.args[0].value)
+            before = self.reported(key)
+            made = self.report(call, once=key, what=f"f {key}")
+            SEEN.append(f"{key} {before} {made}")
+
+
+def _once_run() -> list[tuple[int, int, int, int, str]]:
+    found = lint_source("x.py", ONCE_SOURCE, Config(), rules=[_ReportsOnce])
+    return [(d.line, d.column, d.end_line, d.end_column, d.message) for d in found]
+
+
+def test_a_key_reported_once_gives_one_diagnostic_and_different_keys_one_each() -> None:
+    SEEN.clear()
+    assert _once_run() == [(3, 1, 3, 7, 'f "a"'), (4, 1, 4, 7, 'f "b"')]
+    # ``reported`` answers before the report; ``report`` says whether it was made
+    assert SEEN == ['"a" False True', '"b" False True', '"a" True False']
+
+
+def test_the_keys_reported_once_start_empty_for_each_module() -> None:
+    SEEN.clear()
+    first = _once_run()
+    second = _once_run()
+    assert first == second == [(3, 1, 3, 7, 'f "a"'), (4, 1, 4, 7, 'f "b"')]
+    assert SEEN == ['"a" False True', '"b" False True', '"a" True False'] * 2
+
+
+def test_a_report_without_once_is_always_made() -> None:
+    module = cst.parse_module(ONCE_SOURCE)
+    context = RuleContext("x.py", build_model(module, "x.py", None), Config())
+    rule = _Neither(context)
+    statement = module.body[1]
+    assert isinstance(statement, cst.SimpleStatementLine)
+    assert rule.report(statement, what="x") is True
+    assert rule.report(statement, what="x") is True
+    assert len(context.reports) == 2
+    assert not rule.reported(statement)
+
+
 @pytest.mark.parametrize(
     ("code", "width", "expected"),
     [
