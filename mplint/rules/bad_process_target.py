@@ -15,7 +15,7 @@ from mplint.gates import FUTURES, PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import BindingKind, Model, keyword_arg, positional_args
 from mplint.model.syntax import last_name
-from mplint.rule import Invalid, LintRule, RuleContext, Valid
+from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import positional_arity
 
 _FACTORY_NAME = re.compile(
@@ -162,12 +162,6 @@ class BadProcessTarget(LintRule):
         ),
     ]
 
-    def __init__(self, context: RuleContext) -> None:
-        super().__init__(context)
-        #: The calls reached through a parameter, a slot or an attribute and reported already (one
-        #: stored call may be read by several constructors).
-        self._reported_through: set[cst.Call] = set()
-
     def visit_Call(self, node: cst.Call) -> None:
         kind = self.model.kind_of(node)
         if (
@@ -214,14 +208,15 @@ class BadProcessTarget(LintRule):
             self.report(target, fix=fix, call=self.snippet(target), what="target")
         elif target is not None:
             for call in self._calls_through_parameter(target):
-                self.report(call, call=self.snippet(call), what="target")
+                self.report(call, once=call, call=self.snippet(call), what="target")
 
     def _calls_through_parameter(self, expr: cst.BaseExpression) -> list[cst.Call]:
         """The calls whose result ``expr`` holds and is the work, not a callable: given for the
         parameter ``expr`` by the direct calls of its function (``def run(target):
         Process(target=target)`` called as ``run(serve())``), or stored in the slot or attribute
         ``expr`` reads (``self.target = serve(port)``, ``jobs = {"web": serve(80)}`` read as
-        ``jobs["web"]``) when every value stored there is known."""
+        ``jobs["web"]``) when every value stored there is known. One stored call may be read by
+        several constructors: the callers report each ``once``."""
         found: list[cst.BaseExpression]
         if isinstance(expr, (cst.Attribute, cst.Subscript)):
             found = self.model.valueflow.sources(expr, returns=False) or []
@@ -230,13 +225,7 @@ class BadProcessTarget(LintRule):
             if binding is None or binding.how is not BindingKind.PARAM:
                 return []
             found = list(self.model.valueflow.argument_sources(binding) or [])
-        calls = [
-            c
-            for c in found
-            if isinstance(c, cst.Call) and c not in self._reported_through and self._is_bad_call(c)
-        ]
-        self._reported_through.update(calls)
-        return calls
+        return [c for c in found if isinstance(c, cst.Call) and self._is_bad_call(c)]
 
     def _report_positional(self, node: cst.Call, positional: list[cst.Arg]) -> None:
         if len(positional) > len(_THREAD_ORDER):
@@ -321,7 +310,7 @@ class BadProcessTarget(LintRule):
         first = positional[0].value
         if not isinstance(first, cst.Call):
             for call in self._calls_through_parameter(first):
-                self.report(call, call=self.snippet(call), what=what)
+                self.report(call, once=call, call=self.snippet(call), what=what)
             return
         if not self._is_bad_call(first):
             return

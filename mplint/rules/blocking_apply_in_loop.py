@@ -132,11 +132,10 @@ class BlockingApplyInLoop(LintRule):
 
     def check(self) -> None:
         model = self.model
-        reported: set[cst.Call] = set()
         for call in model.tree.method_calls.get("apply", []):
             owner = model.values.handle_owner(call)
             if owner is not None and owner[1].is_pool:
-                self._check(call, call, owner[1], reported)
+                self._check(call, call, owner[1])
         for call, kind in model.values.handle_calls():
             if kind.name not in (KindName.ASYNC_RESULT, KindName.FUTURE):
                 continue
@@ -147,7 +146,7 @@ class BlockingApplyInLoop(LintRule):
             if flow.how is FlowKind.METHOD and isinstance(flow.node, cst.Call):
                 func = flow.node.func
                 if isinstance(func, cst.Attribute) and func.attr.value in _WAITS:
-                    self._check(call, flow.node, owner[1], reported)
+                    self._check(call, flow.node, owner[1])
             elif (
                 flow.how is FlowKind.ASSIGNED
                 and flow.key is not None
@@ -167,15 +166,13 @@ class BlockingApplyInLoop(LintRule):
                         model.precedes(call, poll) and model.precedes(poll, wait) for poll in polls
                     ):
                         break  # polled first: the wait does not block
-                    self._check(call, wait, owner[1], reported)
+                    self._check(call, wait, owner[1])
                     break
 
-    def _check(
-        self, submission: cst.Call, wait: cst.Call, owner: Kind, reported: set[cst.Call]
-    ) -> None:
+    def _check(self, submission: cst.Call, wait: cst.Call, owner: Kind) -> None:
         model = self.model
         loop = model.flow.innermost_loop(wait)
-        if loop is None or wait in reported or model.flow.innermost_loop(submission) is not loop:
+        if loop is None or self.reported(wait) or model.flow.innermost_loop(submission) is not loop:
             return
         if has_single_worker(owner) or model.flow.loop_exits_early(loop):
             return
@@ -183,8 +180,9 @@ class BlockingApplyInLoop(LintRule):
             return  # a service loop: each request is handled as it comes
         if loop_carries(model, loop, wait, submission):
             return
-        reported.add(wait)
-        self.report(wait, fix=self._fix(loop, submission, wait, owner), call=self.snippet(wait))
+        self.report(
+            wait, fix=self._fix(loop, submission, wait, owner), once=wait, call=self.snippet(wait)
+        )
 
     # --- fixes ---------------------------------------------------------------------------------------
     def _fix(

@@ -140,7 +140,6 @@ class BlockingCallback(LintRule):
 
     def check(self) -> None:
         model = self.model
-        reported: set[cst.Call] = set()
         for submission in model.submissions():
             if submission.via is not Via.CALLBACK:
                 continue
@@ -154,11 +153,11 @@ class BlockingCallback(LintRule):
             for function in model.callgraph.reachable_functions(root):
                 for call in model.callgraph.function_calls(function):
                     what = blocking_call(model, call)
-                    if what is None or call in reported or self._on_own_future(call, root):
+                    if what is None or self._on_own_future(call, root):
                         continue
-                    reported.add(call)
                     self.report(
                         call,
+                        once=call,
                         call=self.snippet(call),
                         what=what,
                         callback=name,

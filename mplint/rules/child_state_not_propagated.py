@@ -155,14 +155,12 @@ class ChildStateNotPropagated(LintRule):
             return
         child_code = set(model.workers.child_functions)
         per_process = self._initializer_state(child_code)
-        #: (function, variable or ``self.`` attribute) already reported
-        self._reported: set[tuple[FunctionNode, str]] = set()
         for function in workers:
             submissions = model.workers.worker_submissions(function)
             if not submissions or all(s.via is Via.INITIALIZER for s in submissions):
                 continue
             for node, name, how in self._module_state_writes(function):
-                if (function, name) in self._reported or name in per_process:
+                if self.reported((function, name)) or name in per_process:
                     continue
                 if how == "rebind" and hands_over_arguments(model, function, node):
                     continue
@@ -180,7 +178,6 @@ class ChildStateNotPropagated(LintRule):
         changes a variable of its module (its summary says so) which this module reads in the parent:
         reported where the function is handed to the child, the write as a related location."""
         model = self.model
-        reported: set[tuple[str, str]] = set()
         for submission in model.submissions():
             if submission.owner.uses_threads or submission.via is Via.INITIALIZER:
                 continue
@@ -190,14 +187,14 @@ class ChildStateNotPropagated(LintRule):
             facts, summary = found
             for write in facts.writes_globals:
                 key = (summary.path, write.name)
-                if key in reported or not self._parent_reads_imported(
+                if self.reported(key) or not self._parent_reads_imported(
                     summary.path, write.name, child_code
                 ):
                     continue
-                reported.add(key)
                 where = model.imported.display_path(summary)
                 self.report(
                     submission.callable,
+                    once=key,
                     what=f"`{write.code}` {_WHAT[write.how]} `{summary.module}.{write.name}`",
                     function=write.function,
                     elsewhere=(
@@ -288,7 +285,7 @@ class ChildStateNotPropagated(LintRule):
         if not copies:
             return
         for node, attr in model.state.self_attribute_writes(function):
-            if (function, "self." + attr) in self._reported:
+            if self.reported((function, "self." + attr)):
                 continue
             if hands_over_arguments(model, function, node) or _clears(node):
                 continue  # ``self.queue = queue`` / ``= None``: the child's own reference to hold or drop
@@ -379,7 +376,7 @@ class ChildStateNotPropagated(LintRule):
             if (
                 len(bindings) != 1
                 or bindings[0].how is not BindingKind.PARAM
-                or (function, name) in self._reported
+                or self.reported((function, name))
             ):
                 continue
             sources = model.inference.param_sources(bindings[0])
@@ -397,8 +394,12 @@ class ChildStateNotPropagated(LintRule):
     ) -> None:
         """Report ``write``, by which ``function`` (run in a child) changes ``name``: "`code` {change}";
         ``name`` is not reported again for ``function``."""
-        self._reported.add((function, name))
-        self.report(write, what=f"`{self.snippet(write)}` {change}", function=_name(function))
+        self.report(
+            write,
+            once=(function, name),
+            what=f"`{self.snippet(write)}` {change}",
+            function=_name(function),
+        )
 
     def _parent_container(self, source: cst.BaseExpression) -> bool:
         """A variable of the parent that holds a plain list, dict or set."""

@@ -127,7 +127,6 @@ class DaemonProcessSpawnsChildren(LintRule):
 
     def check(self) -> None:
         model = self.model
-        reported: set[cst.CSTNode] = set()
         for root, submissions in model.workers.daemon_roots().items():
             submission = submissions[0]
             library = submission.owner.process_library
@@ -136,7 +135,7 @@ class DaemonProcessSpawnsChildren(LintRule):
             for chain in model.callgraph.call_chains(root, callees=model.valueflow.callees):
                 function = chain[-1]
                 for call in model.callgraph.function_calls(function):
-                    if call in reported:
+                    if self.reported(call):
                         continue
                     found = model.workers.process_work(call)
                     if found is None:
@@ -144,26 +143,26 @@ class DaemonProcessSpawnsChildren(LintRule):
                     what, inner = found
                     if inner.process_library != library or self._handled(call, chain):
                         continue
-                    reported.add(call)
                     self.report(
                         call,
+                        once=call,
                         call=self.snippet(call),
                         what=what,
                         path=self._describe(submission, chain),
                     )
                 for call in model.callgraph.function_calls(function):
-                    if call not in reported and self._report_imported(
-                        call, call.func, library, submission, chain
-                    ):
-                        reported.add(call)
-        self._check_imported_tasks(reported)
+                    if not self.reported(call):
+                        self._report_imported(call, call.func, library, submission, chain)
+        self._check_imported_tasks()
 
-    def _check_imported_tasks(self, reported: set[cst.CSTNode]) -> None:
+    def _check_imported_tasks(self) -> None:
         """Pool tasks and initializers imported from another module of the project that start
         processes there."""
         model = self.model
         for submission in model.submissions():
-            if submission.via not in (Via.POOL, Via.INITIALIZER) or submission.callable in reported:
+            if submission.via not in (Via.POOL, Via.INITIALIZER) or self.reported(
+                submission.callable
+            ):
                 continue
             library = submission.owner.process_library
             if (
@@ -172,10 +171,7 @@ class DaemonProcessSpawnsChildren(LintRule):
                 or not model.workers.runs_in_daemon(submission)
             ):
                 continue
-            if self._report_imported(
-                submission.callable, submission.callable, library, submission, []
-            ):
-                reported.add(submission.callable)
+            self._report_imported(submission.callable, submission.callable, library, submission, [])
 
     def _report_imported(
         self,
@@ -203,6 +199,7 @@ class DaemonProcessSpawnsChildren(LintRule):
         where = model.imported.display_path(summary)
         self.report(
             node,
+            once=node,
             call=self.snippet(node),
             what=start.description,
             path=f"{names}, run by {_owner(submission)}",

@@ -186,7 +186,6 @@ class JoinBlockedByQueue(LintRule):
 
     def check(self) -> None:
         model = self.model
-        reported: set[cst.Call] = set()
         for submission in model.submissions():
             if submission.via not in (Via.PROCESS, Via.RUN) or not submission.owner.is_process:
                 continue
@@ -195,14 +194,13 @@ class JoinBlockedByQueue(LintRule):
                 continue
             all_joins = model.values.object_calls(submission.call, ("join",))
             for join in all_joins:
-                if waits_forever(join) or join in reported:
+                if waits_forever(join) or self.reported(join):
                     continue
                 problem = self._exit_after_timed_join(submission, root, join)
                 if problem is not None:
-                    reported.add(join)
-                    self.report(join, join=self.code_for(join), problem=problem)
+                    self.report(join, once=join, join=self.code_for(join), problem=problem)
             joins = [j for j in all_joins if waits_forever(j)]
-            joins = [j for j in joins if j not in reported and not self._terminated_before(j)]
+            joins = [j for j in joins if not self.reported(j) and not self._terminated_before(j)]
             if not joins:
                 continue
             found = self._unread_writes(submission, root, joins) or self._endless_consumer(
@@ -210,8 +208,7 @@ class JoinBlockedByQueue(LintRule):
             )
             if found is not None:
                 join, problem = found
-                reported.add(join)
-                self.report(join, join=self.code_for(join), problem=problem)
+                self.report(join, once=join, join=self.code_for(join), problem=problem)
 
     # --- the child writes, the parent reads after join() ------------------------------------------------
     def _unread_writes(

@@ -128,21 +128,18 @@ class JoinableQueueTaskDoneMismatch(LintRule):
 
     def check(self) -> None:
         model = self.model
-        reported: set[cst.Call] = set()
         for join in model.tree.method_calls.get("join", []):
             func = join.func
             assert isinstance(func, cst.Attribute)
             kind = model.kind_of(func.value)
             if kind is None or kind.name is not KindName.JOINABLE_QUEUE or kind.uses_threads:
                 continue
-            self._check_consumers(join, func.value, reported)
+            self._check_consumers(join, func.value)
         for call in model.tree.method_calls.get("task_done", []):
             self._check_finally(call)
 
     # --- consumers without task_done() ----------------------------------------------------------------
-    def _check_consumers(
-        self, join: cst.Call, queue_expr: cst.BaseExpression, reported: set[cst.Call]
-    ) -> None:
+    def _check_consumers(self, join: cst.Call, queue_expr: cst.BaseExpression) -> None:
         model = self.model
         key = model.binding_key(queue_expr)
         # a queue kept under a constant key of a dict (``queues["jobs"]``) is followed as a variable
@@ -179,11 +176,9 @@ class JoinableQueueTaskDoneMismatch(LintRule):
             if self._consumer_unknowable(submission, handed, root):
                 continue
             get = gets[0]
-            if get in reported:
-                continue
-            reported.add(get)
             self.report(
                 get,
+                once=get,
                 problem=f"`{self.code_for(get)}` is never matched by `task_done()`: "
                 f"`{name}.join()` blocks forever",
             )
@@ -197,14 +192,10 @@ class JoinableQueueTaskDoneMismatch(LintRule):
         if any(_method(c) == "task_done" for c in calls_on):
             return
         for get in calls_on:
-            if (
-                model.enclosing_function_node(get) is function
-                and model.precedes(get, join)
-                and get not in reported
-            ):
-                reported.add(get)
+            if model.enclosing_function_node(get) is function and model.precedes(get, join):
                 self.report(
                     get,
+                    once=get,
                     problem=f"`{self.code_for(get)}` is never matched by `task_done()`: "
                     f"`{self.code_for(join)}` blocks forever",
                 )

@@ -252,9 +252,8 @@ class LockNotShared(LintRule):
         model = self.model
         if all(model.start_method(s.owner) == "fork" for s in submissions):
             return
-        reported: set[str] = set()
         for name, uses in model.names.global_reads(function).items():
-            if name in rebound or name in reported:
+            if name in rebound:
                 continue
             kind = self._module_lock(name)
             if kind is None or model.start_method(kind) == "fork":
@@ -262,7 +261,6 @@ class LockNotShared(LintRule):
             own = [u for u in uses if model.enclosing_function_node(u) is function]
             if not own:
                 continue
-            reported.add(name)
             self.report(
                 own[0],
                 problem=f"`{name}` is re-created by each spawned child's import; the children "

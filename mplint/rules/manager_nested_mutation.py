@@ -135,14 +135,13 @@ class ManagerNestedMutation(LintRule):
         model = self.model
         if self._nests_proxies():
             return
-        reported: set[cst.CSTNode] = set()
         for method in sorted(MUTATING_METHODS):
             for call in model.tree.method_calls.get(method, []):
                 func = call.func
                 assert isinstance(func, cst.Attribute)
                 copy = self._stored_copy(func.value)
                 if copy is not None:
-                    self._report(call, copy, reported)
+                    self._report(call, copy)
         targets: list[Union[cst.Subscript, cst.Attribute]] = [
             *model.tree.nodes_of(cst.Subscript),
             *model.tree.nodes_of(cst.Attribute),
@@ -152,8 +151,8 @@ class ManagerNestedMutation(LintRule):
             if self._is_store_target(node):
                 copy = self._stored_copy(node.value)
                 if copy is not None:
-                    self._report(node, copy, reported)
-        self._check_local_copies(reported)
+                    self._report(node, copy)
+        self._check_local_copies()
 
     # --- which expressions are copies of a stored value ---------------------------------------------
     def _stored_copy(self, expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
@@ -224,7 +223,7 @@ class ManagerNestedMutation(LintRule):
         return False
 
     # --- tmp = p[k]; tmp.append(x) --------------------------------------------------------------------
-    def _check_local_copies(self, reported: set[cst.CSTNode]) -> None:
+    def _check_local_copies(self) -> None:
         model = self.model
         for scope in model.names.scopes.values():
             if not isinstance(scope.node, (cst.FunctionDef, cst.Module)):
@@ -245,11 +244,9 @@ class ManagerNestedMutation(LintRule):
                 key = model.binding_key(binding.node)
                 if key is None:
                     continue
-                self._check_copy(name, key, binding.node, reported)
+                self._check_copy(name, key, binding.node)
 
-    def _check_copy(
-        self, name: str, key: VarKey, bound: cst.CSTNode, reported: set[cst.CSTNode]
-    ) -> None:
+    def _check_copy(self, name: str, key: VarKey, bound: cst.CSTNode) -> None:
         model = self.model
         first: Optional[cst.CSTNode] = None
         for use in model.tree.name_uses(name):
@@ -270,19 +267,15 @@ class ManagerNestedMutation(LintRule):
                 continue
             if model.names.variable_use(use) in ("load", "augment"):
                 return  # read after the change (written back, passed on, returned …)
-        if first is not None and first not in reported:
-            reported.add(first)
-            self.report(first, code=self.snippet(first))
+        if first is not None:
+            self.report(first, once=first, code=self.snippet(first))
 
     # --- reporting and the fix ---------------------------------------------------------------------------
-    def _report(
-        self, node: cst.CSTNode, copy: cst.BaseExpression, reported: set[cst.CSTNode]
-    ) -> None:
-        if node in reported:
-            return
-        reported.add(node)
+    def _report(self, node: cst.CSTNode, copy: cst.BaseExpression) -> None:
+        if self.reported(node):
+            return  # the fix is worked out once
         fix = self._fix(node, copy) if self._under_lock(node) else None
-        self.report(node, fix=fix, code=self.snippet(node))
+        self.report(node, fix=fix, once=node, code=self.snippet(node))
 
     def _under_lock(self, node: cst.CSTNode) -> bool:
         """``node`` runs inside ``with lock:`` on a process lock (its own function's): the read, the

@@ -181,7 +181,6 @@ class ManagerUsedAfterShutdown(LintRule):
             if isinstance(stop, cst.With)
             else model.tree.order.get(stop, 0)
         )
-        seen: set[Union[VarKey, Slot]] = set()
         scope = (
             model.names.scopes.get(function) if function is not None else model.names.module_scope
         )
@@ -199,7 +198,8 @@ class ManagerUsedAfterShutdown(LintRule):
                 ) is not (function):
                     continue
                 key = model.binding_key(use)
-                if key is None or key in seen or not self._live_use(use):
+                # each variable (or slot) is reported once after this stop
+                if key is None or self.reported((stop, manager, key)) or not self._live_use(use):
                     continue
                 if not model.dominates(stop, use) or self._rebound_after(key, after, use):
                     continue
@@ -209,16 +209,20 @@ class ManagerUsedAfterShutdown(LintRule):
                     else "was shut down by `shutdown()`"
                 )
                 slot = self._proxy_slot(use, manager)
-                if slot is not None and slot[1] not in seen:
-                    seen.add(slot[1])
-                    self.report(slot[0], name=self.code_for(slot[0]), stopped=stopped)
+                if slot is not None and self.report(
+                    slot[0],
+                    once=(stop, manager, slot[1]),
+                    name=self.code_for(slot[0]),
+                    stopped=stopped,
+                ):
                     continue
                 kind = model.kind_of(use)
                 if kind is None or not kind.proxy or model.values.proxy_manager(use) != manager:
                     continue
-                seen.add(key)
                 fix = self._fix(stop, use, kind.name) if isinstance(stop, cst.With) else None
-                self.report(use, fix=fix, name=use.value, stopped=stopped)
+                self.report(
+                    use, fix=fix, once=(stop, manager, key), name=use.value, stopped=stopped
+                )
 
     def _proxy_slot(self, use: cst.Name, manager: VarKey) -> Optional[tuple[cst.Subscript, Slot]]:
         """``state["counts"]`` where the slot holds only proxies the manager served (``state =

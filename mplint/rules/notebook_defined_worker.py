@@ -156,7 +156,6 @@ class NotebookDefinedWorker(LintRule):
         model = self.model
         if not model.tree.is_interactive_main:
             return
-        reported: set[cst.CSTNode] = set()
         for submission in [*model.submissions(), *model.workers.run_in_executor_submissions]:
             owner = submission.owner
             if submission.via not in _WHERE or owner.uses_threads or owner.pickles_with_dill:
@@ -170,11 +169,9 @@ class NotebookDefinedWorker(LintRule):
             ):
                 continue
             for expr, definition in self._uses(submission):
-                if expr in reported:
-                    continue
-                reported.add(expr)
                 self.report(
                     expr,
+                    once=expr,
                     name=definition.name.value,
                     where=_WHERE[submission.via],
                     methods=_methods(model.start_method(owner)),

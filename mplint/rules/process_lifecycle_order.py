@@ -10,7 +10,7 @@ from mplint.gate_shapes import UNSTARTED_JOIN_OR_RUN
 from mplint.gates import PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import LocalVar, VarKey, call_argument
-from mplint.rule import Invalid, LintRule, RuleContext, Valid
+from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import class_methods, expression_line
 
 _NOT_STARTED_ERRORS = {
@@ -175,10 +175,6 @@ class ProcessLifecycleOrder(LintRule):
         ),
     ]
 
-    def __init__(self, context: RuleContext) -> None:
-        super().__init__(context)
-        self._reported_runs: set[cst.Call] = set()
-
     def check(self) -> None:
         model = self.model
         for method in ("run", "join", "terminate", "kill", "close"):
@@ -231,7 +227,7 @@ class ProcessLifecycleOrder(LintRule):
             grand = model.parent(parent)
             if parent.attr.value == "run" and isinstance(grand, cst.Call) and grand.func is parent:
                 ran = grand
-        if ran in self._reported_runs:
+        if ran is not None and self.reported(ran):
             return  # the run() diagnostic is the cause; its fix repairs this call too
         error = _THREAD_JOIN_ERROR if kind.is_thread else _NOT_STARTED_ERRORS[method]
         if model.exceptions.expects_exception(call, error.split(":", 1)[0]):
@@ -264,10 +260,10 @@ class ProcessLifecycleOrder(LintRule):
             if model.enclosing_function_node(start) is function:
                 return  # ``run()`` as a deliberate in-process alternative to ``start()``
         where = "thread" if kind.is_thread else "process"
-        self._reported_runs.add(call)
         self.report(
             call,
             fix=self._start_fix(call, key, receiver),
+            once=call,
             call=self.code_for(call),
             problem=f"runs `{self.snippet(target, width=30)}` here, in this {where}, and starts nothing; "
             f"use `{self.code_for(receiver)}.start()`",

@@ -203,9 +203,8 @@ class QueueExceptionMismatch(LintRule):
         self._rewritten = {root_name(element) for element in bad}
         for element, exception in bad.items():
             self._report_spelling(element, exception)
-        seen: set[cst.CSTNode] = set(bad)
         for node in model.tree.nodes_of(cst.Try):
-            self._check_mismatch(node, seen)
+            self._check_mismatch(node)
 
     # --- exceptions that do not exist ----------------------------------------------------------------
     def _missing_exception(self, element: cst.BaseExpression) -> Optional[str]:
@@ -242,6 +241,7 @@ class QueueExceptionMismatch(LintRule):
         self.report(
             element,
             fix=fix,
+            once=element,
             problem=f"{what}: this `except` raises {error} instead of catching; "
             f"use `queue.{exception}`",
         )
@@ -261,7 +261,7 @@ class QueueExceptionMismatch(LintRule):
         return kind is not None and api_table.is_queue_kind_name(kind.name)
 
     # --- put guarded by Empty, get guarded by Full ---------------------------------------------------
-    def _check_mismatch(self, try_node: cst.Try, seen: set[cst.CSTNode]) -> None:
+    def _check_mismatch(self, try_node: cst.Try) -> None:
         model = self.model
         raised: dict[str, cst.Call] = {}
         opaque = False  # the body makes calls that may raise anything
@@ -290,8 +290,8 @@ class QueueExceptionMismatch(LintRule):
             for handler in try_node.handlers:
                 assert handler.type is not None  # a bare except catches everything
                 for element in _elements(handler.type):
-                    if element in seen:
-                        continue
+                    if self.reported(element):
+                        continue  # a spelling that does not exist, reported already
                     if model.exceptions.exception_catches(element, f"queue.{other}") is not True:
                         continue
                     if api_table.queue_exception(model.qualname(element)) != other:

@@ -144,37 +144,31 @@ class TemporarySharedObjectArgument(LintRule):
 
     def check(self) -> None:
         model = self.model
-        reported: set[cst.CSTNode] = set()
         for submission in model.submissions():
             if submission.owner.uses_threads or submission.via in (Via.CALLBACK, Via.INITIALIZER):
                 continue
             for arg in model.inference.handed_arguments(submission):
                 if isinstance(arg, cst.Name):
-                    self._check_helper_parameter(submission, arg, reported)
+                    self._check_helper_parameter(submission, arg)
                     continue
-                kind = self._dying_temporary(arg, submission, reported)
+                kind = self._dying_temporary(arg, submission)
                 if kind is None:
                     continue
                 assert isinstance(arg, cst.Call)
                 fix = self._fix(arg, kind) if self._waited_for(submission) else None
-                self.report(arg, fix=fix, arg=self.snippet(arg))
+                self.report(arg, fix=fix, once=arg, arg=self.snippet(arg))
 
-    def _dying_temporary(
-        self, arg: cst.BaseExpression, submission: Submission, reported: set[cst.CSTNode]
-    ) -> Optional[Kind]:
+    def _dying_temporary(self, arg: cst.BaseExpression, submission: Submission) -> Optional[Kind]:
         """The kind of the object the call ``arg`` makes, when the child's copy breaks once it is
-        collected and it is not reported yet (it is marked reported)."""
-        if not isinstance(arg, cst.Call) or arg in reported:
+        collected and it is not reported yet."""
+        if not isinstance(arg, cst.Call) or self.reported(arg):
             return None
         kind = self.model.kind_of(arg)
         if kind is None or kind.creator is not arg or not self._dies(kind, submission):
             return None
-        reported.add(arg)
         return kind
 
-    def _check_helper_parameter(
-        self, submission: Submission, arg: cst.Name, reported: set[cst.CSTNode]
-    ) -> None:
+    def _check_helper_parameter(self, submission: Submission, arg: cst.Name) -> None:
         """``def launch(lock): Process(target=f, args=(lock,)).start()`` returning without waiting
         for the child, called as ``launch(Lock())``: the caller's temporary dies with the helper's
         frame, as if it were made inline. The helper must keep the parameter nowhere else."""
@@ -195,8 +189,8 @@ class TemporarySharedObjectArgument(LintRule):
             return  # kept or used some other way too
         for site in model.callgraph.calls_to(function):
             given = model.valueflow.call_binds(function, binding, site)
-            if given is not None and self._dying_temporary(given, submission, reported) is not None:
-                self.report(given, arg=self.snippet(given))
+            if given is not None and self._dying_temporary(given, submission) is not None:
+                self.report(given, once=given, arg=self.snippet(given))
 
     def _dies(self, kind: Kind, submission: Submission) -> bool:
         """Collecting the parent's object breaks the child's copy, for this submission."""

@@ -171,21 +171,20 @@ class ThreadQueueAcrossProcesses(LintRule):
 
     def check(self) -> None:
         model = self.model
-        reported: set[cst.CSTNode] = set()
-        found: list[tuple[cst.BaseExpression, Kind, Submission]] = []
+        # each argument with its kind and the first submission that hands it over
+        found: dict[cst.BaseExpression, tuple[Kind, Submission]] = {}
         for submission in model.submissions():
             if submission.via in (Via.CALLBACK, Via.THREAD) or submission.owner.uses_threads:
                 continue
             for arg in self._arguments(submission):
                 kind = model.kind_of(arg)
-                if kind is not None and kind.name in _THREAD_KINDS and arg not in reported:
-                    reported.add(arg)
-                    found.append((arg, kind, submission))
+                if kind is not None and kind.name in _THREAD_KINDS:
+                    found.setdefault(arg, (kind, submission))
         # Import names whose use the fixes remove: an import only they use would be left unused.
         self._rewritten = {
-            root_name(kind.creator.func) for _, kind, _ in found if kind.creator is not None
+            root_name(kind.creator.func) for kind, _ in found.values() if kind.creator is not None
         }
-        for arg, kind, submission in found:
+        for arg, (kind, submission) in found.items():
             self._report_argument(arg, kind, submission)
         self._check_globals()
 

@@ -133,7 +133,6 @@ class WorkerAbruptExit(LintRule):
 
     def check(self) -> None:
         model = self.model
-        reported: set[cst.CSTNode] = set()
         raises: Optional[dict[cst.CSTNode, list[cst.Raise]]] = None
         exits: dict[FunctionNode, list[tuple[cst.CSTNode, str]]] = {}
         for root, submissions in model.workers.worker_roots().items():
@@ -147,32 +146,29 @@ class WorkerAbruptExit(LintRule):
                 if function not in exits:
                     exits[function] = abrupt_exits(model, function, raises.get(function, []))
                 for node, how in exits[function]:
-                    if node in reported:
-                        continue
-                    reported.add(node)
                     self.report(
                         node,
+                        once=node,
                         exit=self.snippet(node),
                         task=_name(root),
                         via=_via(submission),
                         effect=_effect(submission, how),
                     )
                 if model.project is not None:
-                    self._check_imported_calls(function, root, submission, reported)
-        self._check_imported(reported)
+                    self._check_imported_calls(function, root, submission)
+        self._check_imported()
 
     def _check_imported_calls(
         self,
         function: FunctionNode,
         root: FunctionNode,
         submission: Submission,
-        reported: set[cst.CSTNode],
     ) -> None:
         """Calls in the worker's code of functions imported from another module of the project that
         end the process there (unless a ``try`` around the call catches what they raise)."""
         model = self.model
         for call in model.callgraph.function_calls(function):
-            if call in reported:
+            if self.reported(call):
                 continue
             found = model.imported.function(call.func)
             if found is None:
@@ -184,10 +180,9 @@ class WorkerAbruptExit(LintRule):
                 or model.exceptions.caught_around(call, f"builtins.{e.how}") is False
             ]
             if exits:
-                reported.add(call)
                 self._report_imported(call, exits, found[1], _name(root), submission)
 
-    def _check_imported(self, reported: set[cst.CSTNode]) -> None:
+    def _check_imported(self) -> None:
         """Tasks and initializers imported from another module of the project: the exits its summary
         holds, reported where the task is handed to the pool, the exit as a related location."""
         model = self.model
@@ -195,13 +190,12 @@ class WorkerAbruptExit(LintRule):
             return
         for submission in model.submissions():
             task = submission.callable
-            if task in reported or not self._applies(submission):
+            if self.reported(task) or not self._applies(submission):
                 continue
             found = model.imported.function(task)
             if found is None or not found[0].exits:
                 continue
             facts, summary = found
-            reported.add(task)
             self._report_imported(task, facts.exits, summary, facts.name, submission)
 
     def _report_imported(
@@ -216,6 +210,7 @@ class WorkerAbruptExit(LintRule):
         where = self.model.imported.display_path(summary)
         self.report(
             node,
+            once=node,
             exit=exits[0].code,
             task=task,
             via=_via(submission),

@@ -158,15 +158,12 @@ class WorkerDefinedUnderMainGuard(LintRule):
         model = self.model
         if model.tree.is_interactive_main:
             return  # a notebook runs its guarded block: MPL209 reports what it defines there
-        reported: set[cst.CSTNode] = set()
         for submission in model.pickling.reimported_submissions():
             for expr, definition in self._guarded_uses(submission):
-                if expr in reported:
-                    continue
-                reported.add(expr)
                 self.report(
                     expr,
                     fix=self._fix(self.model.module, definition),
+                    once=expr,
                     name=definition.name.value,
                     where=_WHERE[submission.via],
                 )

@@ -183,7 +183,6 @@ class WrongTimeoutException(LintRule):
 
     def check(self) -> None:
         model = self.model
-        reported: set[cst.CSTNode] = set()
         candidates = [
             call
             for method in ("get", "next", "result", "exception")
@@ -197,9 +196,9 @@ class WrongTimeoutException(LintRule):
         for call in candidates:
             raised = timeout_raised(model, call)
             if raised is not None:
-                self._check(call, raised, reported)
+                self._check(call, raised)
 
-    def _check(self, call: cst.Call, raised: str, reported: set[cst.CSTNode]) -> None:
+    def _check(self, call: cst.Call, raised: str) -> None:
         model = self.model
         modern = self._futures_timeout_is_builtin()
         for ancestor in model.ancestors(call):
@@ -220,12 +219,12 @@ class WrongTimeoutException(LintRule):
             if any(v in ("catches", None) for _, v in verdicts):
                 return
             for caught, verdict in verdicts:
-                if verdict != "wrong" or caught in reported:
+                if verdict != "wrong":
                     continue
-                reported.add(caught)
                 self.report(
                     caught,
                     fix=self._widen_fix(caught, raised),
+                    once=caught,
                     caught=self.snippet(caught),
                     raised=raised,
                     call=self.snippet(call),
