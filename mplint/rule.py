@@ -166,16 +166,9 @@ class LintRule(BatchableCSTVisitor):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for name, member in vars(cls).items():
-            # libcst's matcher decorators (@m.visit, @m.call_if_inside …) are silently ignored by batched
-            # traversal: refuse them instead of running a rule that does not do what it says.
-            if callable(member) and any(
-                hasattr(member, attr)
-                for attr in (
-                    "_call_if_inside_matcher",
-                    "_call_if_not_inside_matcher",
-                    "_visit_matcher",
-                )
-            ):
+            # libcst's matcher decorators (@m.visit, @m.leave, @m.call_if_inside …) are ignored by
+            # batched traversal: refuse them instead of running a rule that does not do what it says.
+            if callable(member) and any(hasattr(member, attr) for attr in _MATCHER_MARKS):
                 raise TypeError(
                     f"{cls.__name__}.{name}: matcher decorators do not run in a batched traversal; "
                     "use self.inside(node, matcher) instead"

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, Callable, ClassVar
 
 import libcst as cst
+import libcst.matchers as m
 import pytest
 
 import mplint.rules
@@ -109,6 +110,23 @@ def test_check_does_not_run_after_a_visitor_crashed() -> None:
 def test_every_registered_rule_has_a_check_or_visitors() -> None:
     for rule in registry.all_rules():
         assert rule._checks or rule._visitor_names, rule.CODE
+
+
+@pytest.mark.parametrize(
+    "decorator",
+    [
+        m.visit(m.Call()),
+        m.leave(m.Call()),
+        m.call_if_inside(m.Call()),
+        m.call_if_not_inside(m.Call()),
+    ],
+)
+def test_matcher_decorators_are_refused(decorator: Callable[[Any], Any]) -> None:
+    def on_call(self: LintRule, node: cst.Call) -> None:
+        pass
+
+    with pytest.raises(TypeError, match=r"^_Matching\.on_call: matcher decorators do not run"):
+        type("_Matching", (_Probe,), {"on_call": decorator(on_call)})
 
 
 ONCE_SOURCE = 'import multiprocessing\n\nf("a")\nf("b")\nf("a")\n'
