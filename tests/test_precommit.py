@@ -17,12 +17,13 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, xdist_shared_dir
 
 pytest.importorskip("pre_commit", reason="pre-commit is not installed")
 if shutil.which("git") is None:
@@ -95,10 +96,8 @@ def _new_repo(path: Path, files: dict[str, str]) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def hooks_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A git repository holding a snapshot of this working tree, as one commit."""
-    snapshot = tmp_path_factory.mktemp("mplint-snapshot")
+def _snapshot(snapshot: Path) -> Path:
+    """A git repository at ``snapshot`` holding a snapshot of this working tree, as one commit."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT,
@@ -125,9 +124,41 @@ def hooks_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _new_repo(snapshot, {})
 
 
+#: How long a pytest-xdist worker waits for the snapshot that another one is making.
+SNAPSHOT_WAIT = 300.0
+
+
 @pytest.fixture(scope="module")
-def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("pre-commit-home")
+def hooks_repo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The snapshot of this working tree that the hooks come from. The pytest-xdist workers share one
+    (and so one store, ``pre_commit_home``, and one install): the first to ask makes it."""
+    shared = xdist_shared_dir(request.config)
+    if shared is None:
+        return _snapshot(tmp_path_factory.mktemp("mplint-snapshot"))
+    snapshot, ready = shared / "mplint-snapshot", shared / "mplint-snapshot.ready"
+    try:
+        (shared / "mplint-snapshot.claim").mkdir()
+    except FileExistsError:  # another worker makes it
+        deadline = time.monotonic() + SNAPSHOT_WAIT
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if ready.exists():
+            return snapshot
+        return _snapshot(tmp_path_factory.mktemp("mplint-snapshot"))  # that worker failed
+    _snapshot(snapshot)
+    ready.touch()
+    return snapshot
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """pre-commit's store, shared by the pytest-xdist workers (pre-commit locks it while installing)."""
+    shared = xdist_shared_dir(request.config)
+    if shared is None:
+        return tmp_path_factory.mktemp("pre-commit-home")
+    return shared / "pre-commit-home"
 
 
 def run_hook(

@@ -95,6 +95,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import xdist_shared_dir
+
 WITNESS_DIR = Path(__file__).resolve().parent / "witnesses"
 #: Upper bound for a script that is not promised to hang (they normally take well under 3 seconds).
 TIMEOUT = 20.0
@@ -472,11 +474,8 @@ class SharedRuns:
     @staticmethod
     def for_session(config: pytest.Config, name: str) -> SharedRuns | None:
         """The shared runs called ``name`` of this session's xdist workers; None outside xdist."""
-        basetemp = config.option.basetemp
-        if not os.environ.get("PYTEST_XDIST_WORKER") or not basetemp:
-            return None
-        # Each worker's base directory lies in the controller's, which is new for every session.
-        return SharedRuns(Path(basetemp).parent / name)
+        shared = xdist_shared_dir(config)
+        return None if shared is None else SharedRuns(shared / name)
 
     def _path(self, key: str, suffix: str) -> Path:
         return self._directory / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', key)}{suffix}"
