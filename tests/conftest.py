@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -20,6 +22,16 @@ ERROR_MARK = re.compile(r"#\s*error:\s*(?P<codes>MPL\d{3}(?:\s*,\s*MPL\d{3})*)(?
 # a typo must not turn an expected report into "expected silent".
 MARKER_START = re.compile(r"#\s*error", re.IGNORECASE)
 CODE_LIKE = re.compile(r"\bmpl\d", re.IGNORECASE)
+
+
+def xdist_shared_dir(config: pytest.Config) -> Optional[Path]:
+    """A directory that every pytest-xdist worker of this session sees, for work they share (the
+    controller's base directory, new for every session: each worker's own lies in it); None when
+    the tests do not run in xdist workers."""
+    basetemp = config.option.basetemp
+    if not os.environ.get("PYTEST_XDIST_WORKER") or not basetemp:
+        return None
+    return Path(basetemp).parent
 
 
 class MarkerError(ValueError):

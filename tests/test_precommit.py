@@ -1,11 +1,13 @@
-"""The pre-commit hooks in ``.pre-commit-hooks.yaml``, run by the real ``pre-commit try-repo``.
+"""The pre-commit hooks in ``.pre-commit-hooks.yaml``, run by the real ``pre-commit``.
 
-``try-repo`` on a checkout clones its HEAD, or — with uncommitted changes — a temporary commit of HEAD
-plus the staged and modified *tracked* files: new files not yet added would be missing. So the tests
-commit a snapshot of this working tree (tracked and untracked files, without what ``.gitignore``
-ignores) to a temporary repository and point ``try-repo`` at that: the hooks run exactly the code on
-disk. pre-commit installs it into a fresh virtualenv (from PyPI for libcst) on every ``try-repo`` call;
-``try-repo`` always uses a throw-away store, so ``PRE_COMMIT_HOME`` cannot share the installs.
+The tests commit a snapshot of this working tree (tracked and untracked files, without what
+``.gitignore`` ignores) to a temporary repository, so that the hooks run exactly the code on disk:
+``pre-commit try-repo`` on the checkout itself would clone its HEAD, or a temporary commit of HEAD plus
+the staged and modified *tracked* files, and miss new files not yet added. Each hook then runs as
+``try-repo`` runs it, ``pre-commit run`` with a configuration that names the hook at the snapshot's
+commit, but with one store (``PRE_COMMIT_HOME``) for the module: pre-commit installs the hooks'
+virtualenv (from PyPI for libcst) once, where ``try-repo``, whose store is always a throw-away one,
+installs it on every call.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, xdist_shared_dir
 
 pytest.importorskip("pre_commit", reason="pre-commit is not installed")
 if shutil.which("git") is None:
@@ -93,10 +96,8 @@ def _new_repo(path: Path, files: dict[str, str]) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def hooks_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A git repository holding a snapshot of this working tree, as one commit."""
-    snapshot = tmp_path_factory.mktemp("mplint-snapshot")
+def _snapshot(snapshot: Path) -> Path:
+    """A git repository at ``snapshot`` holding a snapshot of this working tree, as one commit."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT,
@@ -123,25 +124,62 @@ def hooks_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _new_repo(snapshot, {})
 
 
+#: How long a pytest-xdist worker waits for the snapshot that another one is making.
+SNAPSHOT_WAIT = 300.0
+
+
 @pytest.fixture(scope="module")
-def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("pre-commit-home")
+def hooks_repo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The snapshot of this working tree that the hooks come from. The pytest-xdist workers share one
+    (and so one store, ``pre_commit_home``, and one install): the first to ask makes it."""
+    shared = xdist_shared_dir(request.config)
+    if shared is None:
+        return _snapshot(tmp_path_factory.mktemp("mplint-snapshot"))
+    snapshot, ready = shared / "mplint-snapshot", shared / "mplint-snapshot.ready"
+    try:
+        (shared / "mplint-snapshot.claim").mkdir()
+    except FileExistsError:  # another worker makes it
+        deadline = time.monotonic() + SNAPSHOT_WAIT
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if ready.exists():
+            return snapshot
+        return _snapshot(tmp_path_factory.mktemp("mplint-snapshot"))  # that worker failed
+    _snapshot(snapshot)
+    ready.touch()
+    return snapshot
 
 
-def try_repo(
+@pytest.fixture(scope="module")
+def pre_commit_home(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """pre-commit's store, shared by the pytest-xdist workers (pre-commit locks it while installing)."""
+    shared = xdist_shared_dir(request.config)
+    if shared is None:
+        return tmp_path_factory.mktemp("pre-commit-home")
+    return shared / "pre-commit-home"
+
+
+def run_hook(
     hooks_repo: Path, hook: str, repo: Path, home: Path, *extra: str, all_files: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    """``pre-commit try-repo`` of ``hook`` in ``repo``: on all its files, or (``all_files=False``) on
-    the staged ones only, as a commit runs it."""
+    """``pre-commit run`` of ``hook`` from ``hooks_repo`` in ``repo``, as ``try-repo`` runs it: on all its
+    files, or (``all_files=False``) on the staged ones only, as a commit runs it."""
+    head = _git("rev-parse", "HEAD", cwd=hooks_repo).strip()
+    config = repo.parent / f"{hook}.pre-commit-config.yaml"  # outside the repository, as try-repo's
+    config.write_text(
+        f"repos:\n- repo: {hooks_repo}\n  rev: {head}\n  hooks:\n  - id: {hook}\n", encoding="utf-8"
+    )
     env = dict(os.environ, PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never")
     env.pop("PYTHONPATH", None)  # the hook runs in pre-commit's own virtualenv
     args: Sequence[str] = [
         sys.executable,
         "-m",
         "pre_commit",
-        "try-repo",
-        str(hooks_repo),
-        hook,
+        "run",
+        "--config",
+        str(config),
         *(["--all-files"] if all_files else []),
         *extra,
     ]
@@ -154,7 +192,7 @@ def test_mplint_fails_on_a_bug_and_names_the_code(
     hooks_repo: Path, pre_commit_home: Path, tmp_path: Path
 ) -> None:
     repo = _new_repo(tmp_path / "repo", {"app/buggy.py": BUGGY, "app/clean.py": CLEAN})
-    result = try_repo(hooks_repo, "mplint", repo, pre_commit_home)
+    result = run_hook(hooks_repo, "mplint", repo, pre_commit_home)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "app/buggy.py:9:1: MPL201" in output, output
@@ -177,7 +215,7 @@ def test_mplint_passes_on_clean_code(
             "build/generated.py": BUGGY,
         },
     )
-    result = try_repo(hooks_repo, "mplint", repo, pre_commit_home)
+    result = run_hook(hooks_repo, "mplint", repo, pre_commit_home)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "Passed" in output, output
@@ -188,14 +226,14 @@ def test_mplint_fix_fixes_then_passes(
 ) -> None:
     repo = _new_repo(tmp_path / "repo", {"job.py": FIXABLE})
     original = (repo / "job.py").read_text(encoding="utf-8")
-    first = try_repo(hooks_repo, "mplint-fix", repo, pre_commit_home)
+    first = run_hook(hooks_repo, "mplint-fix", repo, pre_commit_home)
     output = first.stdout + first.stderr
     assert first.returncode == 1, output  # it changed a file
     assert "Traceback" not in output, output
     fixed = (repo / "job.py").read_text(encoding="utf-8")
     assert fixed != original
     assert fixed.index("p.daemon = True") < fixed.index("p.start()"), fixed
-    second = try_repo(hooks_repo, "mplint-fix", repo, pre_commit_home)
+    second = run_hook(hooks_repo, "mplint-fix", repo, pre_commit_home)
     assert second.returncode == 0, second.stdout + second.stderr
     assert (repo / "job.py").read_text(encoding="utf-8") == fixed
 
@@ -247,7 +285,7 @@ def test_a_changed_module_is_judged_with_the_unchanged_modules_it_imports(
     )
     (repo / "main.py").write_text(MAIN_AFTER.lstrip("\n"), encoding="utf-8")
     _git("add", "main.py", cwd=repo)
-    result = try_repo(hooks_repo, "mplint", repo, pre_commit_home, all_files=False)
+    result = run_hook(hooks_repo, "mplint", repo, pre_commit_home, all_files=False)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "main.py:8:25: MPL309 `sys.exit(1)` ends the worker process running `check`" in output

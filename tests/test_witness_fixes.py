@@ -23,11 +23,12 @@ removed).
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -42,8 +43,10 @@ from .witness_support import (
     TIMEOUT,
     WITNESS_DIR,
     Run,
+    SharedRuns,
     read_header,
     run_script,
+    settle,
     witness_names,
 )
 
@@ -113,11 +116,12 @@ def _argv(path: Path, method: str) -> list[str]:
 class FixedRuns:
     """The runs of the fixed witnesses and of their twins, started together on first use."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, shared: SharedRuns | None = None) -> None:
         self._directory = directory
         self._pool = ThreadPoolExecutor(MAX_PARALLEL, thread_name_prefix="witness-fix")
         self._fixed: dict[str, str | None] = {}
-        self._futures: dict[tuple[str, str], Future[Run]] = {}
+        self._futures: dict[tuple[str, str], Future[Run | None]] = {}
+        self._shared = shared  # the pytest-xdist workers run each script once between them
 
     def start(self, cases: list[tuple[str, str]]) -> None:
         cases = [(n, m) for n, m in cases if not read_header(n).missing_start_methods()]
@@ -136,19 +140,31 @@ class FixedRuns:
                 (self._directory / name).write_text(text, encoding="utf-8")
         return self._fixed[name]
 
-    def _submit(self, name: str, method: str, *, fixed: bool) -> Future[Run]:
+    def _task(self, name: str, method: str, *, fixed: bool) -> Callable[[], Run]:
+        if fixed:
+            path, cwd = self._directory / name, self._directory
+        else:
+            path, cwd = WITNESS_DIR / name, WITNESS_DIR
+        return functools.partial(run_script, name, _argv(path, method), cwd, TIMEOUT)
+
+    @staticmethod
+    def _shared_key(name: str, method: str, *, fixed: bool) -> str:
+        return f"{'fixed' if fixed else 'twin'}-{method}-{name}"
+
+    def _submit(self, name: str, method: str, *, fixed: bool) -> Future[Run | None]:
         key = (name, method)
         if key not in self._futures:
-            if fixed:
-                path, cwd = self._directory / name, self._directory
-            else:
-                path, cwd = WITNESS_DIR / name, WITNESS_DIR
-            argv = _argv(path, method)
-            self._futures[key] = self._pool.submit(run_script, name, argv, cwd, TIMEOUT)
+            task: Callable[[], Run | None] = self._task(name, method, fixed=fixed)
+            if self._shared is not None:
+                shared_key = self._shared_key(name, method, fixed=fixed)
+                task = functools.partial(self._shared.run_once, shared_key, TIMEOUT, task)
+            self._futures[key] = self._pool.submit(task)
         return self._futures[key]
 
     def run(self, name: str, method: str, *, fixed: bool) -> Run:
-        return self._submit(name, method, fixed=fixed).result()
+        future = self._submit(name, method, fixed=fixed)
+        key = self._shared_key(name, method, fixed=fixed)
+        return settle(future, self._shared, key, TIMEOUT, self._task(name, method, fixed=fixed))
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -158,7 +174,8 @@ class FixedRuns:
 def fixed_runs(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[FixedRuns]:
-    runs = FixedRuns(tmp_path_factory.mktemp("fixed-witnesses"))
+    shared = SharedRuns.for_session(request.config, "witness-fix-runs")
+    runs = FixedRuns(tmp_path_factory.mktemp("fixed-witnesses"), shared)
     selected = [
         (params["witness"], params["method"])
         for item in request.session.items

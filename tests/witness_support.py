@@ -71,7 +71,8 @@ Running
 ``Runs`` runs each script at most once per test session, in a fresh interpreter in its own process
 group (killed whole on timeout), several at a time: the scripts of every selected test are started
 as soon as the first test asks for a run, the hanging ones first so that their timeouts overlap the
-other runs.
+other runs. Under pytest-xdist every worker sees every selected test, so the workers share the runs
+(``SharedRuns``): each script runs in whichever worker claims it first, and the others read its result.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import functools
+import json
 import multiprocessing
 import os
 import re
@@ -88,10 +90,12 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
+
+from .conftest import xdist_shared_dir
 
 WITNESS_DIR = Path(__file__).resolve().parent / "witnesses"
 #: Upper bound for a script that is not promised to hang (they normally take well under 3 seconds).
@@ -459,12 +463,77 @@ def run_script(
     )
 
 
+class SharedRuns:
+    """Runs shared by the pytest-xdist workers of one session, through files in a directory they all
+    see: a run is claimed (its claim file created, which only one worker can do), then published."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._directory = directory
+
+    @staticmethod
+    def for_session(config: pytest.Config, name: str) -> SharedRuns | None:
+        """The shared runs called ``name`` of this session's xdist workers; None outside xdist."""
+        shared = xdist_shared_dir(config)
+        return None if shared is None else SharedRuns(shared / name)
+
+    def _path(self, key: str, suffix: str) -> Path:
+        return self._directory / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', key)}{suffix}"
+
+    def claim(self, key: str) -> bool:
+        """Whether this worker is the one to run ``key`` (the first to ask)."""
+        try:
+            os.close(os.open(self._path(key, ".claim"), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return False
+        return True
+
+    def publish(self, key: str, run: Run) -> None:
+        partial = self._path(key, f".{os.getpid()}.partial")
+        partial.write_text(json.dumps(asdict(run)), encoding="utf-8")
+        partial.replace(self._path(key, ".json"))
+
+    def wait(self, key: str, timeout: float) -> Run | None:
+        """The run another worker claimed, once published; None if it is not within ``timeout``
+        seconds past the run's own timeout (that worker died), so that the caller runs it."""
+        path = self._path(key, ".json")
+        deadline = time.monotonic() + timeout + TIMEOUT
+        while not path.exists():
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.05)
+        return Run(**json.loads(path.read_text(encoding="utf-8")))
+
+    def run_once(self, key: str, timeout: float, run: Callable[[], Run]) -> Run | None:
+        """``run()`` if this worker claims ``key``, its run published; None if another worker did."""
+        if not self.claim(key):
+            return None
+        result = run()
+        self.publish(key, result)
+        return result
+
+
+def settle(
+    future: Future[Run | None],
+    shared: SharedRuns | None,
+    key: str,
+    timeout: float,
+    run: Callable[[], Run],
+) -> Run:
+    """The run of ``key``: this worker's (``future``), or the one another worker published."""
+    found = future.result()
+    if found is None and shared is not None:
+        found = shared.wait(key, timeout)
+    return found if found is not None else run()
+
+
 class Runs:
     """Witness runs, each started at most once, several at a time; indexing waits for one."""
 
-    def __init__(self, max_parallel: int = MAX_PARALLEL) -> None:
+    def __init__(self, max_parallel: int = MAX_PARALLEL, shared: SharedRuns | None = None) -> None:
         self._pool = ThreadPoolExecutor(max_parallel, thread_name_prefix="witness")
-        self._futures: dict[str, Future[Run]] = {}
+        self._futures: dict[str, Future[Run | None]] = {}
+        self._shared = shared
 
     def start(self, names: Iterable[str]) -> None:
         """Start the runs of ``names`` that can run here, the promised hangs first."""
@@ -477,19 +546,27 @@ class Runs:
             if not expected.missing_start_methods():
                 self._submit(expected)
 
-    def _submit(self, expected: Expectation) -> Future[Run]:
+    def _submit(self, expected: Expectation) -> Future[Run | None]:
         if expected.name not in self._futures:
-            self._futures[expected.name] = self._pool.submit(
-                run_witness, expected.name, expected.timeout
-            )
+            task: Callable[[], Run | None] = self._task(expected)
+            if self._shared is not None:
+                task = functools.partial(
+                    self._shared.run_once, expected.name, expected.timeout, task
+                )
+            self._futures[expected.name] = self._pool.submit(task)
         return self._futures[expected.name]
+
+    @staticmethod
+    def _task(expected: Expectation) -> Callable[[], Run]:
+        return functools.partial(run_witness, expected.name, expected.timeout)
 
     def __getitem__(self, name: str) -> Run:
         expected = read_header(name)
         missing = expected.missing_start_methods()
         if missing:
             pytest.skip(f"{name} needs the start method(s) {', '.join(missing)}")
-        return self._submit(expected).result()
+        future = self._submit(expected)
+        return settle(future, self._shared, name, expected.timeout, self._task(expected))
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -516,7 +593,7 @@ def session_runs(session: pytest.Session) -> Iterator[Runs]:
     test (those parametrized with a ``witness`` file name), so that all of them run side by side.
     """
     if not _session_runs:
-        runs = Runs()
+        runs = Runs(shared=SharedRuns.for_session(session.config, "witness-runs"))
         runs.start(_selected_witnesses(session))
         _session_runs.append(runs)
     runs = _session_runs[0]
