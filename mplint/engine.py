@@ -473,7 +473,16 @@ def _replay(events: Sequence[tuple[cst.CSTNode, bool]], instances: Sequence[Lint
         for method in leaves.get("Module", []):
             method(events[-1][0] if events else cst.Module(body=()))
         return
-    # The same tables by node type, filled as types come (a type lookup per event, not its name's).
+    visit_types, leave_types = _by_type(visits), _by_type(leaves)
+    if visit_types is not None and leave_types is not None:
+        # the same tables by node type: a type lookup per event, not its name's
+        for node, leaving in events:
+            methods = (leave_types if leaving else visit_types).get(type(node))
+            if methods:
+                for method in methods:
+                    method(node)
+        return
+    # a name that is not one of libcst's node classes: tables by type, filled as types come
     by_type: tuple[dict[type[cst.CSTNode], list[Callable[[cst.CSTNode], None]]], ...] = ({}, {})
     for node, leaving in events:
         node_type = type(node)
@@ -484,6 +493,20 @@ def _replay(events: Sequence[tuple[cst.CSTNode, bool]], instances: Sequence[Lint
             table[node_type] = methods
         for method in methods:
             method(node)
+
+
+def _by_type(
+    by_name: dict[str, list[Callable[[cst.CSTNode], None]]],
+) -> Optional[dict[type[cst.CSTNode], list[Callable[[cst.CSTNode], None]]]]:
+    """The visitor methods by node class (libcst exports every node class under its own name); None
+    when a name is not one of them."""
+    out: dict[type[cst.CSTNode], list[Callable[[cst.CSTNode], None]]] = {}
+    for name, methods in by_name.items():
+        kind = getattr(cst, name, None)
+        if not (isinstance(kind, type) and issubclass(kind, cst.CSTNode) and kind.__name__ == name):
+            return None
+        out[kind] = methods
+    return out
 
 
 def _internal(path: str, where: str, error: BaseException) -> Diagnostic:

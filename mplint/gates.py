@@ -19,7 +19,6 @@ report (``mplint.gate_shapes``), read in one walk of the tree when a rule first 
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Optional
@@ -124,19 +123,27 @@ class FileFacts:
     def mentions(self, word: str) -> bool:
         known = self._words.get(word)
         if known is None:
-            known = word in self.text and _word_pattern(word).search(self.text) is not None
+            known = _mentions(self.text, word)
             self._words[word] = known
         return known
 
 
-_PATTERNS: dict[str, re.Pattern[str]] = {}
-
-
-def _word_pattern(word: str) -> re.Pattern[str]:
-    pattern = _PATTERNS.get(word)
-    if pattern is None:
-        pattern = _PATTERNS[word] = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
-    return pattern
+def _mentions(text: str, word: str) -> bool:
+    """``word`` occurs in ``text`` with no word character (``\\w``: a letter, a digit or ``_``) right
+    before or after it. ``str.find`` over the occurrences: a regular expression opening with a
+    lookbehind tries every position of the text (about 40 times slower on the standard library)."""
+    size = len(word)
+    end = len(text)
+    start = text.find(word)
+    while start >= 0:
+        before = text[start - 1] if start else " "
+        after = start + size
+        if not (before.isalnum() or before == "_") and not (
+            after < end and (text[after].isalnum() or text[after] == "_")
+        ):
+            return True
+        start = text.find(word, start + 1)
+    return False
 
 
 def file_facts(text: str, tree: ast.Module) -> FileFacts:

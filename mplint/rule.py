@@ -123,6 +123,24 @@ class RuleContext:
     reports: list[Report] = field(default_factory=list)
 
 
+def _visitor_names(cls: type) -> tuple[str, ...]:
+    """The ``visit_*``/``leave_*`` functions of ``cls`` and its bases, sorted, without the no-op stub
+    libcst's visitor base classes define for every node type (what ``inspect.getmembers`` would list,
+    read from the classes' own namespaces instead of looking up every attribute of the class)."""
+    names = {
+        name
+        for klass in cls.__mro__
+        for name in vars(klass)
+        if name.startswith(("visit_", "leave_"))
+    }
+    found = []
+    for name in names:
+        member = getattr(cls, name, None)
+        if inspect.isfunction(member) and not getattr(member, "_is_no_op", False):
+            found.append(name)
+    return tuple(sorted(found))
+
+
 class LintRule(BatchableCSTVisitor):
     """Base class: subclasses set the class attributes and write ``check()`` and/or ``visit_*``/``leave_*``
     methods.
@@ -173,15 +191,7 @@ class LintRule(BatchableCSTVisitor):
                     f"{cls.__name__}.{name}: matcher decorators do not run in a batched traversal; "
                     "use self.inside(node, matcher) instead"
                 )
-        cls._visitor_names = tuple(
-            sorted(
-                name
-                for name, member in inspect.getmembers(cls, inspect.isfunction)
-                if name.startswith(("visit_", "leave_"))
-                # libcst's visitor base classes define a no-op stub for every node type
-                and not getattr(member, "_is_no_op", False)
-            )
-        )
+        cls._visitor_names = _visitor_names(cls)
         trivia = {kind.__name__ for kind in TRIVIA}
         for name in cls._visitor_names:
             if name.partition("_")[2] in trivia:

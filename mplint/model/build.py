@@ -8,6 +8,7 @@ import libcst as cst
 
 from mplint.model.names import Binding, BindingKind, ClassInfo, Names, Scope
 from mplint.model.syntax import (
+    FIXED_CHILD_FIELDS,
     SCOPE_TYPES,
     FunctionNode,
     child_fields,
@@ -73,6 +74,7 @@ class Builder(cst.CSTVisitor):
         scope_types = SCOPE_TYPES
         trivia = TRIVIA
         default = cst.MaybeSentinel.DEFAULT
+        fixed_fields = FIXED_CHILD_FIELDS
         # The function below reaches itself through this list, which is emptied at the end: a closure
         # naming itself would be a reference cycle keeping the whole tree alive until the collector ran.
         recurse: list[Callable[[cst.CSTNode, Optional[cst.CSTNode]], None]] = []
@@ -94,7 +96,10 @@ class Builder(cst.CSTVisitor):
             if handler is not None:
                 handler(self, node)
             descend = recurse[0]
-            for name in child_fields(node):
+            fields = fixed_fields.get(kind)
+            if fields is None:
+                fields = child_fields(node)
+            for name in fields:
                 value = getattr(node, name)
                 if value is None or value is default:
                     continue

@@ -206,49 +206,55 @@ class Inference:
             self._relied.update(what)
 
     def _kind(self, expr: cst.CSTNode) -> Optional[Kind]:
-        if isinstance(expr, cst.Call):
+        # exact types: libcst's node classes are ABCs, and isinstance() on them is slow (the concrete
+        # classes below have no subclasses)
+        if type(expr) is cst.Call:
             return self._call_kind(expr)
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             return self._name_kind(expr)
-        if isinstance(expr, cst.Attribute):
+        if type(expr) is cst.Attribute:
             key = self.valueflow.attribute_key(expr)
             return self._attribute_kind(key) if key is not None else self.imported.object_kind(expr)
-        if isinstance(expr, cst.Subscript):
-            container = self.kind_of(expr.value)
-            if container is None:
-                return None
-            if container.name in (KindName.SEQUENCE, KindName.MAPPING):
-                if container.name is KindName.SEQUENCE and _is_slice(expr):
-                    return container
-                return container.item
-            if container.name is KindName.TUPLE and len(expr.slice) == 1:
-                index = expr.slice[0].slice
-                if isinstance(index, cst.Index) and isinstance(index.value, cst.Integer):
-                    position = int(index.value.value)
-                    if 0 <= position < len(container.items):
-                        return container.items[position]
-            return None
-        if isinstance(expr, cst.Dict):
+        if type(expr) is cst.Subscript:
+            return self._subscript_kind(expr)
+        if type(expr) is cst.Dict:
             if not expr.elements or not all(isinstance(e, cst.DictElement) for e in expr.elements):
                 return None
             item = agree(self.kind_of(e.value) for e in expr.elements)
             return Kind(KindName.MAPPING, item=item) if item is not None else None
-        if isinstance(expr, cst.DictComp):
+        if type(expr) is cst.DictComp:
             item = self.kind_of(expr.value)
             return Kind(KindName.MAPPING, item=item) if item is not None else None
-        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
-            kinds = [self.kind_of(e.value) for e in expr.elements]
-            if isinstance(expr, cst.Tuple):
-                return Kind(KindName.TUPLE, items=tuple(kinds))
-            item = agree(kinds)
+        if type(expr) is cst.Tuple:
+            return Kind(KindName.TUPLE, items=tuple(self.kind_of(e.value) for e in expr.elements))
+        if type(expr) is cst.List or type(expr) is cst.Set:
+            item = agree([self.kind_of(e.value) for e in expr.elements])
             return Kind(KindName.SEQUENCE, item=item) if item is not None else None
-        if isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+        if (
+            type(expr) is cst.ListComp
+            or type(expr) is cst.GeneratorExp
+            or type(expr) is cst.SetComp
+        ):
             item = self.kind_of(expr.elt)
             return Kind(KindName.SEQUENCE, item=item) if item is not None else None
-        if isinstance(expr, cst.IfExp):
+        if type(expr) is cst.IfExp:
             return agree([self.kind_of(expr.body), self.kind_of(expr.orelse)])
-        if isinstance(expr, cst.Await):
+        return None
+
+    def _subscript_kind(self, expr: cst.Subscript) -> Optional[Kind]:
+        container = self.kind_of(expr.value)
+        if container is None:
             return None
+        if container.name in (KindName.SEQUENCE, KindName.MAPPING):
+            if container.name is KindName.SEQUENCE and _is_slice(expr):
+                return container
+            return container.item
+        if container.name is KindName.TUPLE and len(expr.slice) == 1:
+            index = expr.slice[0].slice
+            if isinstance(index, cst.Index) and isinstance(index.value, cst.Integer):
+                position = int(index.value.value)
+                if 0 <= position < len(container.items):
+                    return container.items[position]
         return None
 
     def _name_kind(self, name: cst.Name) -> Optional[Kind]:

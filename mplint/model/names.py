@@ -136,18 +136,30 @@ class Names:
         return None
 
     def scope_of(self, node: cst.CSTNode) -> Scope:
-        """The scope a name at ``node`` is looked up in first."""
-        found = self._scope_memo.get(node)
+        """The scope a name at ``node`` is looked up in first (kept for ``node`` and for the ancestors
+        climbed through to find it, which share it: the names of one statement climb once)."""
+        memo = self._scope_memo
+        found = memo.get(node)
         if found is not None:
             return found
+        parents = self.tree.parents
+        climbed = [node]
         scope = self.module_scope
-        for ancestor in self.tree.ancestors(node):
+        ancestor = parents.get(node)
+        while ancestor is not None:
             if type(ancestor) in SCOPE_TYPES:
                 inner = self.scopes.get(ancestor)
                 if inner is not None:
                     scope = inner
                     break
-        self._scope_memo[node] = scope
+            known = memo.get(ancestor)
+            if known is not None:
+                scope = known
+                break
+            climbed.append(ancestor)
+            ancestor = parents.get(ancestor)
+        for below in climbed:
+            memo[below] = scope
         return scope
 
     def lookup(self, name: str, at: cst.CSTNode) -> list[Binding]:
@@ -192,10 +204,11 @@ class Names:
     def _qualname(self, expr: cst.BaseExpression, depth: int) -> Optional[str]:
         if depth > 8:
             return None
-        if isinstance(expr, cst.Attribute):
+        # exact types: isinstance() on libcst's ABCs is slow
+        if type(expr) is cst.Attribute:
             base = self._qualname(expr.value, depth + 1)
             return f"{base}.{expr.attr.value}" if base is not None else None
-        if not isinstance(expr, cst.Name):
+        if type(expr) is not cst.Name:
             return None
         bindings = self.lookup(expr.value, expr)
         if not bindings:
@@ -232,7 +245,7 @@ class Names:
             return key
 
     def _binding_key(self, expr: cst.BaseExpression) -> Optional[VarKey]:
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             scope: Optional[Scope] = self.scope_of(expr)
             first = True
             while scope is not None:
@@ -243,7 +256,7 @@ class Names:
                 first = False
                 scope = scope.parent
             return LocalVar(self.tree.module, expr.value)
-        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        if type(expr) is cst.Attribute and type(expr.value) is cst.Name:
             function = self.tree.enclosing_function_node(expr)
             if (
                 isinstance(function, cst.FunctionDef)
@@ -359,12 +372,13 @@ class Names:
             return found
 
     def _resolve_function(self, expr: cst.BaseExpression) -> Optional[FunctionNode]:
-        if isinstance(expr, cst.Lambda):
+        # exact types: isinstance() on libcst's ABCs is slow
+        if type(expr) is cst.Lambda:
             return expr
-        if isinstance(expr, cst.Call) and self.qualname(expr.func) == "functools.partial":
+        if type(expr) is cst.Call and self.qualname(expr.func) == "functools.partial":
             inner = positional_args(expr)
             return self.resolve_function(inner[0].value) if inner else None
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             bindings = self.lookup(expr.value, expr)
             if len(bindings) == 1:
                 binding = bindings[0]
@@ -373,7 +387,7 @@ class Names:
                 if binding.how is BindingKind.ASSIGN and isinstance(binding.value, cst.Lambda):
                     return binding.value
             return None
-        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        if type(expr) is cst.Attribute and type(expr.value) is cst.Name:
             key = self.binding_key(expr)
             if key is not None and isinstance(key, SelfAttr):
                 info = self.class_of_node.get(key.cls)

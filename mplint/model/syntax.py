@@ -243,6 +243,10 @@ class _FieldRecorder(cst.CSTVisitor):
 
 _CHILD_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
 
+#: ``child_fields`` of the types that visit the same fields whatever a node holds (most types), filled as
+#: types are learned: a traversal reads a node's fields here first, without calling ``child_fields``.
+FIXED_CHILD_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+
 
 # Per type, fields that were None when the order was learned and that libcst did not visit then: a few
 # nodes visit a field only when it is set (an f-string expression's format_spec), so such a type is learned
@@ -263,11 +267,13 @@ def child_fields(node: cst.CSTNode) -> tuple[str, ...]:
         recorder
     )  # libcst calls on_visit_attribute for the fields it visits
     found = _CHILD_FIELDS[kind] = tuple(dict.fromkeys(recorder.fields))
-    _UNSEEN_FIELDS[kind] = tuple(
+    unseen = _UNSEEN_FIELDS[kind] = tuple(
         f.name
         for f in dataclasses.fields(node)
         if f.name not in found and getattr(node, f.name) is None
     )
+    if not unseen:
+        FIXED_CHILD_FIELDS[kind] = found
     return found
 
 
