@@ -162,3 +162,40 @@ def test_validating_selectors_imports_neither_the_rules_nor_libcst(tmp_path: Pat
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "ok"
+
+
+#: The size a module or a class of mplint may reach (lines, docstrings and comments included): past it,
+#: a part holds more than one concept and is split along its seams.
+MAX_MODULE_LINES = 800
+MAX_CLASS_LINES = 600
+
+
+def oversized(path: Path) -> list[str]:
+    """The module at ``path`` and each class in it (nested ones too) that is longer than allowed."""
+    source = path.read_text(encoding="utf-8")
+    found: list[str] = []
+    lines = len(source.splitlines())
+    if lines > MAX_MODULE_LINES:
+        found.append(f"{path.name}: {lines} lines")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef) and node.end_lineno is not None:
+            length = node.end_lineno - node.lineno + 1
+            if length > MAX_CLASS_LINES:
+                found.append(f"{path.name}: class {node.name}, {length} lines")
+    return found
+
+
+def test_oversized_sees_a_long_module_and_a_long_nested_class(tmp_path: Path) -> None:
+    body = "".join(f"        a{i} = {i}\n" for i in range(MAX_CLASS_LINES))
+    source = tmp_path / "big.py"
+    source.write_text("class Outer:\n    class Inner:\n" + body + "\n" * 200, encoding="utf-8")
+    assert oversized(source) == [
+        f"big.py: {MAX_CLASS_LINES + 202} lines",
+        f"big.py: class Outer, {MAX_CLASS_LINES + 2} lines",
+        f"big.py: class Inner, {MAX_CLASS_LINES + 1} lines",
+    ]
+
+
+def test_no_module_or_class_of_mplint_is_oversized() -> None:
+    found = [entry for path in sorted(PACKAGE.rglob("*.py")) for entry in oversized(path)]
+    assert not found, "\n".join(found)

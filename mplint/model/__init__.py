@@ -17,11 +17,12 @@ layer                 parts
 4                     :mod:`~mplint.model.callgraph`
 5                     :mod:`~mplint.model.valueflow` (containers, instance attributes, parameters,
                       returns: where values travel, whatever they are)
-6                     :mod:`~mplint.model.inference` (kinds and submissions: the one recursion),
+6                     :mod:`~mplint.model.submission` (what a submission is and what it passes),
                       :mod:`~mplint.model.slots` (dict slots under constant keys as places)
-7                     :mod:`~mplint.model.exceptions`, :mod:`~mplint.model.workers`,
+7                     :mod:`~mplint.model.inference` (kinds and submissions: the one recursion)
+8                     :mod:`~mplint.model.exceptions`, :mod:`~mplint.model.workers`,
                       :mod:`~mplint.model.values`, :mod:`~mplint.model.startmethod`
-8                     :mod:`~mplint.model.pickling`, :mod:`~mplint.model.handoff`,
+9                     :mod:`~mplint.model.pickling`, :mod:`~mplint.model.handoff`,
                       :mod:`~mplint.model.state`
 ====================  ==============================================================================
 
@@ -55,7 +56,7 @@ from mplint.model.flow import ExecContext, Flow
 from mplint.model.handoff import Handoff
 from mplint.model.imported import ImportedNames
 from mplint.model.importer import Importer
-from mplint.model.inference import Inference, Submission, Via
+from mplint.model.inference import Inference
 from mplint.model.names import (
     Binding,
     BindingKind,
@@ -70,6 +71,7 @@ from mplint.model.pickling import PickleError, Pickling, pickling_error
 from mplint.model.slots import Slots
 from mplint.model.startmethod import StartMethodCall, StartMethods, context_family
 from mplint.model.state import State, StateWrite, WriteKind
+from mplint.model.submission import Submission, Via
 from mplint.model.syntax import (
     MUTATING_METHODS,
     FunctionNode,

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from mplint.model.callgraph import CALL_GRAPH_DEPTH
-from mplint.model.inference import Submission, Via
 from mplint.model.names import LocalVar, SelfAttr, VarKey
+from mplint.model.submission import Submission, Via
 from mplint.model.syntax import FunctionNode, call_argument, positional_args, string_value
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ import libcst as cst
 
 from mplint.kinds import Kind, KindName, agree
 from mplint.model.flow import ExecContext
-from mplint.model.inference import Submission, Via
 from mplint.model.names import BindingKind, ClassInfo
+from mplint.model.submission import Submission, Via
 from mplint.model.syntax import BUILTINS, positional_args
 
 if TYPE_CHECKING:

@@ -119,6 +119,27 @@ def is_none(expr: cst.CSTNode) -> bool:
     return isinstance(expr, cst.Name) and expr.value == "None"
 
 
+def is_empty_container(expr: cst.BaseExpression, names: Names) -> bool:
+    """``[]``, ``{}``, ``set()``, ``list()``, ``dict()``, ``deque()``: a container made empty, to be
+    filled through :meth:`Dataflow.stores`."""
+    if isinstance(expr, (cst.List, cst.Dict)):
+        return not expr.elements
+    if isinstance(expr, cst.Call) and not expr.args:
+        return names.qualname(expr.func) in _EMPTY_CONTAINERS
+    return False
+
+
+def is_mapping_display(expr: cst.BaseExpression, names: Names) -> bool:
+    """A dict display or comprehension, or ``dict(...)``/``OrderedDict(...)``: a container stored into
+    by key."""
+    if isinstance(expr, (cst.Dict, cst.DictComp)):
+        return True
+    return isinstance(expr, cst.Call) and names.qualname(expr.func) in (
+        "builtins.dict",
+        "collections.OrderedDict",
+    )
+
+
 @dataclass(eq=False)
 class Dataflow:
     """Where values travel in one module (see the module docstring)."""
@@ -390,23 +411,6 @@ class Dataflow:
         if position is None or len(call.args) != position + 1 or call.args[position] is not arg:
             return None
         return self.key_of(call.func.value)
-
-    def is_empty_container(self, expr: cst.BaseExpression) -> bool:
-        """``[]``, ``{}``, ``set()``, ``list()``, ``dict()``, ``deque()``: a container made empty, to be
-        filled through :meth:`stores`."""
-        if isinstance(expr, (cst.List, cst.Dict)):
-            return not expr.elements
-        if isinstance(expr, cst.Call) and not expr.args:
-            return self.names.qualname(expr.func) in _EMPTY_CONTAINERS
-        return False
-
-    def is_mapping_display(self, expr: cst.BaseExpression) -> bool:
-        if isinstance(expr, (cst.Dict, cst.DictComp)):
-            return True
-        return isinstance(expr, cst.Call) and self.names.qualname(expr.func) in (
-            "builtins.dict",
-            "collections.OrderedDict",
-        )
 
     # --- parameters ------------------------------------------------------------------------------------
     def function_of_param(self, param: cst.Param) -> Optional[FunctionNode]:
@@ -680,10 +684,10 @@ class Dataflow:
             return None
         collected: list[Source] = []
         for origin, key in origins:
-            if self.is_empty_container(origin):
+            if is_empty_container(origin, self.names):
                 if key is None:
                     return None
-                mapping = self.is_mapping_display(origin)
+                mapping = is_mapping_display(origin, self.names)
                 collected.extend(
                     Source(s.expr, s.path, s.items, slot=s.slot)
                     for s in self.stores(key)

@@ -13,8 +13,8 @@ import libcst as cst
 from mplint import api_table
 from mplint.kinds import Kind, KindName
 from mplint.model.callgraph import CALL_GRAPH_DEPTH
-from mplint.model.inference import Submission, Via
 from mplint.model.names import ClassInfo
+from mplint.model.submission import Submission, Via
 from mplint.model.syntax import (
     FunctionNode,
     call_argument,

@@ -10,6 +10,7 @@ from mplint.edits import FixSpec, InsertAfter
 from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import FlowKind, LocalVar, Model, SelfAttr, VarKey, keyword_arg
+from mplint.model.valueflow import is_empty_container
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import attribute_reads_around_block, self_used_after
 
@@ -263,8 +264,8 @@ class PoolResultsAfterWith(LintRule):
         values = [s.expr for s in flow.attribute_sources(key) if not s.path and not s.items]
         if len(values) != len(flow.attribute_sources(key)):
             return False
-        handles = [v for v in values if not (_is_none(v) or flow.is_empty_container(v))]
-        if any(flow.is_empty_container(v) for v in values):
+        handles = [v for v in values if not (_is_none(v) or is_empty_container(v, model.names))]
+        if any(is_empty_container(v, model.names) for v in values):
             stores = flow.stores(key)
             if any(s.path or s.items for s in stores):
                 return False
