@@ -6,15 +6,19 @@ an import of a file to a file of the tree and gives that file's :class:`ModuleSu
 demand, once per file content: in memory (checked against the file's size and modification time, so an
 unchanged module is not read again) and on disk in the cache directory (``summaries/`` beside the
 results, keyed by mplint's rule fingerprint, the module's name and the file's bytes). Only modules some
-linted file asks about are summarised, and a summary never looks into a third module.
+linted file asks about are summarised, and a summary never looks into a third module: the facts of a
+function that calls functions of other modules of the tree are composed when they are asked for
+(:meth:`Project.function`), following those calls ``CALL_DEPTH`` modules deep, each function once
+(modules may import each other).
 
 A front door that holds a module's newer text than the disk's (an editor's unsaved buffer) gives it to
 :meth:`Project.use_texts`: that text is summarised instead of the file, and its summary is kept by its
 content.
 
-Each file linted with the project records the modules it consulted (:meth:`Project.dependencies`): the
+Each file linted with the project records the modules it consulted (:meth:`Project.dependencies`), and
+the files an import of the tree looked for and did not find before the one it found (or at all): the
 results cache keeps them beside the results and serves the results only while each of them is
-unchanged.
+unchanged, and each missing one still missing.
 """
 
 from __future__ import annotations
@@ -26,29 +30,35 @@ import os
 import re
 import tempfile
 import threading
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Optional
 
 from mplint.project.layout import (
     PROCESS_IMPORT,
     STARTS_WORDS,
     absolute_module,
     in_tree_candidate,
-    module_file,
+    module_candidates,
     module_name,
     search_roots,
 )
-from mplint.project.summary import ModuleSummary
+from mplint.project.summary import Exit, FunctionFacts, ModuleSummary
+
+if TYPE_CHECKING:
+    import ast
 
 __all__ = ["Dependency", "Imported", "Project", "may_import_tree"]
 
 #: How many re-exports (``from .tasks import work`` in ``__init__.py``) a lookup follows.
 REEXPORT_DEPTH = 4
+#: How many modules deep the facts of a function follow its calls of other modules' functions.
+CALL_DEPTH = 4
 
 
 @dataclass(frozen=True)
 class Dependency:
-    """A module a file's results depend on: its path, the stamp it had when read, its content digest."""
+    """A module a file's results depend on: its path, the stamp it had when read, its content digest;
+    or a file an import looked for and did not find (``size`` -1: it must still be missing)."""
 
     path: str
     size: int
@@ -83,7 +93,8 @@ class Project:
         self._peeked: dict[str, tuple[int, int, str, bool]] = {}
         #: where the imports of a file are looked up, and what they found (see ``invalidate``)
         self._roots: dict[str, tuple[str, ...]] = {}
-        self._files: dict[tuple[tuple[str, ...], str], Optional[str]] = {}
+        #: (roots, module) -> (the file found or None, the candidates missing before it)
+        self._files: dict[tuple[tuple[str, ...], str], tuple[Optional[str], tuple[str, ...]]] = {}
         self._fingerprint: Optional[str] = None
         #: path -> (text, digest): the texts that win over the disk's (``use_texts``)
         self._texts: dict[str, tuple[str, str]] = {}
@@ -96,18 +107,37 @@ class Project:
     def resolve(self, importer: str, module: str) -> Optional[str]:
         """The file of the tree that the absolute import of ``module`` in ``importer`` finds, or None
         (outside the tree: the standard library, an installed package, a name that is not there)."""
+        return self._resolve(None, importer, module)
+
+    def _resolve(self, asker: Optional[str], importer: str, module: str) -> Optional[str]:
+        """``resolve``; the files looked for in vain are recorded as missing dependencies of the
+        file ``asker`` (a module created there later changes its results)."""
         if not in_tree_candidate(module):
             return None
         absolute = os.path.abspath(importer)
-        roots = self._roots.get(absolute)
-        if roots is None:
-            roots = self._roots[absolute] = search_roots(self.root, absolute)
-        key = (roots, module)
-        try:
-            return self._files[key]
-        except KeyError:
-            found = self._files[key] = module_file(roots, module)
-            return found
+        with self._lock:
+            roots = self._roots.get(absolute)
+            if roots is None:
+                roots = self._roots[absolute] = search_roots(self.root, absolute)
+            key = (roots, module)
+            known = self._files.get(key)
+        if known is None:
+            found: Optional[str] = None
+            missing: list[str] = []
+            for candidate in module_candidates(roots, module):
+                if os.path.isfile(candidate):
+                    found = candidate
+                    break
+                missing.append(os.path.normpath(candidate))
+            known = (found, tuple(missing))
+            with self._lock:
+                self._files[key] = known
+        if asker is not None and known[1]:
+            with self._lock:
+                consulted = self._consulted.setdefault(os.path.normpath(asker), {})
+                for path in known[1]:
+                    consulted.setdefault(path, Dependency(path, -1, -1, ""))
+        return known[0]
 
     def absolute(self, importer: str, level: int, module: Optional[str]) -> Optional[str]:
         """The absolute module a relative import (``level`` dots) of ``importer`` names."""
@@ -120,14 +150,19 @@ class Project:
         """What the absolute dotted name ``qualname`` (``pkg.tasks.work``) read in ``importer`` stands
         for: the defining module's summary and the name in it, following re-exports. None when the
         module is not in the tree or does not define the name."""
+        return self._lookup(importer, importer, qualname)
+
+    def _lookup(self, asker: str, importer: str, qualname: str) -> Optional[Imported]:
+        """``lookup`` of a name read in ``importer``, each module consulted recorded as a
+        dependency of the linted file ``asker``."""
         module, _, name = qualname.rpartition(".")
         for _ in range(REEXPORT_DEPTH + 1):
             if not module:
                 return None
-            path = self.resolve(importer, module)
+            path = self._resolve(asker, importer, module)
             if path is None:
                 return None
-            summary = self.summary(importer, path, module)
+            summary = self.summary(asker, path, module)
             if summary is None:
                 return None
             if summary.defines(name):
@@ -138,6 +173,64 @@ class Project:
             module, name = target
             importer = path
         return None
+
+    def function(
+        self, importer: str, qualname: str
+    ) -> Optional[tuple[FunctionFacts, ModuleSummary]]:
+        """The facts of the function (or lambda-bound name) ``qualname`` read in ``importer``, and the
+        summary of its module, with what the functions of other modules of the tree it calls do
+        (``FunctionFacts.calls``, followed ``CALL_DEPTH`` modules deep, each function once): their
+        exits that no ``try`` on the way may catch, and their start of processes when it starts none
+        itself. Composed facts name the file they lie in (``Exit.path``, ``Start.path``)."""
+        return self._function(importer, importer, qualname, CALL_DEPTH, set())
+
+    def _function(
+        self,
+        asker: str,
+        importer: str,
+        qualname: str,
+        depth: int,
+        seen: set[tuple[str, str]],
+    ) -> Optional[tuple[FunctionFacts, ModuleSummary]]:
+        found = self._lookup(asker, importer, qualname)
+        if found is None:
+            return None
+        facts = found.summary.function(found.name)
+        key = (found.summary.path, found.name)
+        if facts is None or key in seen:
+            return None
+        seen.add(key)
+        if depth > 0 and facts.calls:
+            facts = self._compose(asker, found.summary, facts, depth, seen)
+        return facts, found.summary
+
+    def _compose(
+        self,
+        asker: str,
+        summary: ModuleSummary,
+        facts: FunctionFacts,
+        depth: int,
+        seen: set[tuple[str, str]],
+    ) -> FunctionFacts:
+        exits: list[Exit] = list(facts.exits)
+        starts = facts.starts
+        for call in facts.calls:
+            inner = self._function(asker, summary.path, call.qualname, depth - 1, seen)
+            if inner is None:
+                continue
+            callee, where = inner
+            exits.extend(
+                e
+                if e.path is not None
+                else replace(e, path=where.path, function=f"{where.module}.{e.function}")
+                for e in callee.exits
+                if e.how == "kill" or e.how in call.escapes
+            )
+            if starts is None and callee.starts is not None:
+                start = callee.starts
+                chain = tuple(n if "." in n else f"{where.module}.{n}" for n in start.chain)
+                starts = replace(start, chain=(*call.chain, *chain), path=start.path or where.path)
+        return replace(facts, exits=tuple(exits), starts=starts)
 
     def summary(self, importer: str, path: str, module: str) -> Optional[ModuleSummary]:
         """The summary of the module file ``path`` (named ``module``), recorded as a dependency of the
@@ -210,33 +303,61 @@ class Project:
         return info.st_size, info.st_mtime_ns, None
 
     # --- the gate ------------------------------------------------------------------------------------
-    def imports_starter(self, importer: str, text: str) -> bool:
-        """Whether a module-level import of ``importer`` (``text`` is its source), called by a
-        statement at the start of a line, names a module of the tree with a function that starts
-        processes when called: such a file may hold a finding though it names no library of processes
-        itself. Modules whose own text cannot hold a finding are not
-        summarised (nothing in them starts a process), but each module of the tree looked at is
-        recorded as a dependency of ``importer``."""
-        called = _top_level_calls(text)
+    def imports_starter(self, importer: str, text: str, tree: Optional[ast.Module] = None) -> bool:
+        """Whether an import of ``importer`` (``text`` is its source, ``tree`` CPython's tree of it
+        when the caller has it) that runs when it is imported names a module of the tree with a
+        function that starts processes when called (itself, or through the functions of other
+        modules it calls), and the module calls that name then: such a file may hold a finding
+        though it names no library of processes itself. Modules whose own text cannot start a
+        process nor import the tree are not summarised, but each module of the tree looked at (and
+        each file looked for in vain) is recorded as a dependency of ``importer``."""
+        import ast
+
+        from mplint.project.astfacts import import_time
+
+        if tree is None:
+            if not may_import_tree(text):
+                return False
+            try:
+                tree = ast.parse(text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return False
+        imports, called = import_time(tree)
         if not called:
             return False
-        for level, written, local in _top_level_imports(text):
+        for level, written, local in imports:
             if local not in called:
                 continue
             module = (self.absolute(importer, level, written) or "") if level else written
             for candidate in _prefixes(module):
-                path = self.resolve(importer, candidate)
+                path = self._resolve(importer, importer, candidate)
                 if path is None or not self._may_start(importer, path):
                     continue
-                summary = self.summary(importer, path, candidate)
-                if summary is not None and summary.starts_processes:
+                if self._module_starts(importer, path, candidate):
+                    return True
+        return False
+
+    def _module_starts(self, asker: str, path: str, module: str) -> bool:
+        """Some function of the module file ``path`` starts processes when called (through the
+        functions of other modules it calls too)."""
+        summary = self.summary(asker, path, module)
+        if summary is None:
+            return False
+        if summary.starts_processes:
+            return True
+        seen: set[tuple[str, str]] = set()
+        for facts in summary.functions:
+            if facts.calls and (summary.path, facts.name) not in seen:
+                seen.add((summary.path, facts.name))
+                composed = self._compose(asker, summary, facts, CALL_DEPTH, seen)
+                if composed.starts is not None:
                     return True
         return False
 
     def _may_start(self, importer: str, path: str) -> bool:
         """Only a module that imports a library of processes, and names what starts them (a
-        ``Process``, a ``Pool`` …), can start one (kept per stamp; the module is a dependency of
-        ``importer``)."""
+        ``Process``, a ``Pool`` …), can start one, or one that may import another module of the tree
+        (whose functions it may call) (kept per stamp; the module is a dependency of ``importer``)."""
         key = os.path.normpath(path)
         with self._lock:
             stamp = self._stamp(key)
@@ -257,7 +378,7 @@ class Project:
                 digest = hashlib.sha256(data).hexdigest()
             starts = (
                 PROCESS_IMPORT.search(text) is not None and STARTS_WORDS.search(text) is not None
-            )
+            ) or may_import_tree(text)
             known = (size, mtime_ns, digest, starts)
             with self._lock:
                 self._peeked[key] = known
@@ -335,45 +456,28 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+#: An import statement at the start of a line, indented or not.
 _IMPORT_LINE = re.compile(
-    r"^(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+\(?([\w, \t]*)|import[ \t]+([\w.]+))",
+    r"^[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import\b|import[ \t]+([\w., \t]+))",
     re.MULTILINE,
 )
 
 
-def _top_level_imports(text: str) -> list[tuple[int, str, str]]:
-    """(level, module, local name) of the imports written at the start of a line (module level),
-    cheaply; for ``from M import a, b`` also ``M.a`` and ``M.b`` (each may be a submodule)."""
-    out: list[tuple[int, str, str]] = []
-    for match in _IMPORT_LINE.finditer(text):
-        dots, written, names, plain = match.groups()
-        if plain is not None:
-            out.append((0, plain, plain.partition(".")[0]))
-            continue
-        for item in names.split(","):
-            words = item.split()
-            if words:
-                local = words[2] if len(words) == 3 and words[1] == "as" else words[0]
-                out.append((len(dots), written, local))
-                out.append((len(dots), f"{written}.{words[0]}" if written else words[0], local))
-    return out
-
-
-_TOP_LEVEL_CALL = re.compile(r"^(?:[\w.]+[ \t]*=[ \t]*)?([A-Za-z_]\w*)[\w.]*[ \t]*\(", re.MULTILINE)
-
-
-def _top_level_calls(text: str) -> set[str]:
-    """The names whose attributes or selves are called by statements written at the start of a line
-    (``f()``, ``x = m.f()``): what a module calls when it is imported, cheaply (calls nested in
-    ``if``, ``try`` or ``with`` blocks at module level are not seen)."""
-    return {match.group(1) for match in _TOP_LEVEL_CALL.finditer(text)}
-
-
 def may_import_tree(text: str) -> bool:
-    """Whether a module-level import of ``text`` may name a module of a project tree (a relative one,
-    or one outside the standard library and the modelled libraries): a cheap test a front door makes
-    before it looks for the file's project."""
-    return any(level or in_tree_candidate(module) for level, module, _ in _top_level_imports(text))
+    """Whether an import of ``text`` may name a module of a project tree (a relative one, or one
+    outside the standard library and the modelled libraries): a cheap test (a superset: imports
+    anywhere, at any indentation) made before the file's project is looked for or its tree built."""
+    for match in _IMPORT_LINE.finditer(text):
+        dots, written, plain = match.groups()
+        if plain is None:
+            if dots or in_tree_candidate(written):
+                return True
+            continue
+        for item in plain.split(","):
+            words = item.split()
+            if words and in_tree_candidate(words[0]):
+                return True
+    return False
 
 
 def _prefixes(module: str) -> list[str]:

@@ -2,12 +2,15 @@
 file (``positional_arity``, ``abrupt_exits``, ``starts_processes`` along the call graph), so that a fact
 read from a summary is the fact the rule would find if the code were in the linted file.
 
-Only the module's own model is used: a summary never looks into a third module.
+Only the module's own model is used: a summary never looks into a third module. The calls a function
+makes of names imported from other modules are read from CPython's tree (:mod:`mplint.project.astfacts`),
+whichever way the rest is computed, for the project index to follow.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from typing import Optional, Union
 
@@ -18,12 +21,14 @@ from mplint.model import FunctionNode, Model, build_model
 from mplint.model.names import BindingKind
 from mplint.model.syntax import dotted_name
 from mplint.positions import Positions
+from mplint.project.astfacts import imported_calls, module_imports, mutates_module_state
 from mplint.project.layout import PROCESS_IMPORT, absolute_module
 from mplint.project.summary import (
     ClassFacts,
     Exit,
     FunctionFacts,
     GlobalWrite,
+    ImportedCall,
     ModuleSummary,
     ObjectFacts,
     Span,
@@ -51,15 +56,16 @@ def summarize_text(
 ) -> ModuleSummary:
     """The summary of one module's text; an empty one when it cannot be parsed.
 
-    A module without the words its model's facts need (``_MODELLED_FACTS``) is summarised from
-    CPython's tree alone (names, arity, lambdas, re-exports): libcst never parses it."""
+    A module without the words its model's facts need (``_MODELLED_FACTS``), and whose functions
+    change no module-level variable in place, is summarised from CPython's tree alone (names, arity,
+    lambdas, re-exports, calls of imported functions): libcst never parses it."""
     empty = ModuleSummary(module_name, path, digest)
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return empty
-    names = _AstNames(tree, text)
-    if not _MODELLED_FACTS.search(text):
+    names = _AstNames(tree, text, module_name, path.endswith("__init__.py"))
+    if not _MODELLED_FACTS.search(text) and not mutates_module_state(tree, set(names.variables)):
         return names.summary(module_name, path, digest)
     try:
         module = cst.parse_module(text)
@@ -73,7 +79,10 @@ class _AstNames:
     """The module-level names of CPython's tree: where each is bound (when once), and the facts that
     need no model (arity of plain functions, lambdas, re-exports)."""
 
-    def __init__(self, tree: ast.Module, text: str) -> None:
+    def __init__(self, tree: ast.Module, text: str, module_name: str, is_package: bool) -> None:
+        self.tree = tree
+        self.module_name = module_name
+        self.is_package = is_package
         self.lines = text.splitlines()
         self.spans: dict[str, Span] = {}
         self.counts: dict[str, int] = {}
@@ -126,6 +135,16 @@ class _AstNames:
     def once(self, name: str) -> bool:
         return self.counts.get(name) == 1
 
+    @functools.cached_property
+    def calls(self) -> dict[str, tuple[ImportedCall, ...]]:
+        """The calls of imported names each top-level function makes (``astfacts.imported_calls``)."""
+        once = {name for name, count in self.counts.items() if count == 1}
+        imports = module_imports(self.tree, self.module_name, self.is_package, once)
+        if not imports:
+            return {}
+        defs = {name: node for name, node in self.defs.items() if self.once(name)}
+        return imported_calls(self.tree, self.lines, defs, imports)
+
     def summary(self, module_name: str, path: str, digest: str) -> ModuleSummary:
         is_package = path.endswith("__init__.py")
         functions = tuple(
@@ -137,6 +156,7 @@ class _AstNames:
                 exits=(),
                 starts=None,
                 writes_globals=(),
+                calls=self.calls.get(name, ()),
             )
             for name, node in self.defs.items()
             if self.once(name)
@@ -288,6 +308,7 @@ class _Summarizer:
             exits=tuple(exits),
             starts=self._starts(function),
             writes_globals=tuple(written),
+            calls=self.names.calls.get(name, ()),
         )
 
     def _starts(self, function: FunctionNode) -> Optional[Start]:

@@ -9,6 +9,11 @@ module-level objects (locks, queues, pools, managers, contexts), their kind; and
 (``from .tasks import work`` in a package's ``__init__.py``). Every place is a :class:`Span` in the
 summarised file, so a diagnostic can point there.
 
+A summary never looks into another module: a function's calls of names imported from other modules
+(``util.fail()``) are kept as :class:`ImportedCall` (the absolute name called), and the project index
+composes the callee's facts with the caller's when it is asked (:meth:`mplint.project.Project.function`);
+an :class:`Exit` or a :class:`Start` found that way names the file it lies in (``path``).
+
 Summaries are plain values with a JSON round trip (``to_json``/``from_json``), cached by the file's
 content (see :mod:`mplint.project.index`).
 """
@@ -24,6 +29,7 @@ __all__ = [
     "Exit",
     "FunctionFacts",
     "GlobalWrite",
+    "ImportedCall",
     "ModuleSummary",
     "ObjectFacts",
     "Span",
@@ -31,7 +37,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the summary's fields change: older cache entries are then ignored.
-SUMMARY_FORMAT = 1
+SUMMARY_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,8 @@ class Exit:
     how: str
     #: the function whose own body holds it (the summarised function or one it calls)
     function: str
+    #: the file that holds it when it is not the summarised module (a fact composed across modules)
+    path: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,9 @@ class Start:
     #: a function on the way reads a ``daemon`` flag, or the start is inside a ``try`` that expects
     #: ``AssertionError`` (what a daemonic process raises): the code may guard against running in one
     daemon_checked: bool = False
+    #: the file that holds it when it is not the summarised module (a fact composed across modules);
+    #: then the names of ``chain`` from other modules are qualified (``util.make_pool``)
+    path: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,22 @@ class GlobalWrite:
 
 
 @dataclass(frozen=True)
+class ImportedCall:
+    """A call, in the function or in a function of its module it calls, of a name imported from
+    another module (``util.fail()``, ``from .util import fail; fail()``): what the other module's
+    function does happens here too."""
+
+    #: the absolute dotted name called (``pkg.util.fail``)
+    qualname: str
+    span: Span
+    #: the functions of the module on the way, the summarised function first, the caller last
+    chain: tuple[str, ...]
+    #: which of ``SystemExit`` and ``KeyboardInterrupt`` raised by the call no ``try`` around it
+    #: (nor around the calls on the way) may catch
+    escapes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class FunctionFacts:
     name: str
     span: Span
@@ -108,6 +135,8 @@ class FunctionFacts:
     starts: Optional[Start]
     #: module globals the function (or a function of its module it calls) changes
     writes_globals: tuple[GlobalWrite, ...]
+    #: the calls of functions imported from other modules (see :class:`ImportedCall`)
+    calls: tuple[ImportedCall, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,7 +211,9 @@ class ModuleSummary:
                     "span": f.span.to_json(),
                     "arity": list(f.arity) if f.arity is not None else None,
                     "lambda": f.is_lambda,
-                    "exits": [[e.span.to_json(), e.code, e.how, e.function] for e in f.exits],
+                    "exits": [
+                        [e.span.to_json(), e.code, e.how, e.function, e.path] for e in f.exits
+                    ],
                     "starts": None
                     if f.starts is None
                     else [
@@ -192,10 +223,15 @@ class ModuleSummary:
                         f.starts.start_method,
                         f.starts.library,
                         f.starts.daemon_checked,
+                        f.starts.path,
                     ],
                     "globals": [
                         [w.name, w.how, w.span.to_json(), w.code, w.function]
                         for w in f.writes_globals
+                    ],
+                    "calls": [
+                        [c.qualname, c.span.to_json(), list(c.chain), list(c.escapes)]
+                        for c in f.calls
                     ],
                 }
                 for f in self.functions
@@ -225,8 +261,8 @@ class ModuleSummary:
                     arity=None if arity is None else (int(arity[0]), arity[1]),
                     is_lambda=bool(f["lambda"]),
                     exits=tuple(
-                        Exit(Span.from_json(s), str(code), str(how), str(fn))
-                        for s, code, how, fn in f["exits"]
+                        Exit(Span.from_json(s), str(code), str(how), str(fn), where)
+                        for s, code, how, fn, where in f["exits"]
                     ),
                     starts=None
                     if starts is None
@@ -237,10 +273,15 @@ class ModuleSummary:
                         starts[3],
                         starts[4],
                         bool(starts[5]),
+                        starts[6],
                     ),
                     writes_globals=tuple(
                         GlobalWrite(str(n), str(h), Span.from_json(s), str(c), str(fn))
                         for n, h, s, c, fn in f["globals"]
+                    ),
+                    calls=tuple(
+                        ImportedCall(str(q), Span.from_json(s), tuple(chain), tuple(escapes))
+                        for q, s, chain, escapes in f["calls"]
                     ),
                 )
             )

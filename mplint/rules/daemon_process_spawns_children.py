@@ -200,7 +200,7 @@ class DaemonProcessSpawnsChildren(LintRule):
         if isinstance(node, cst.Call) and self._handled(node, chain):
             return False
         names = " -> ".join([*(_function_name(f) for f in chain), *(f"{n}()" for n in start.chain)])
-        where = model.imported.display_path(summary)
+        where = model.imported.display_path(summary, start.path)
         self.report(
             node,
             call=self.snippet(node),

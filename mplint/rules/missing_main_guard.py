@@ -257,7 +257,7 @@ class MissingMainGuard(LintRule):
         method = start.start_method or self.model.start_method(None)
         if method == "fork":
             return None, ()
-        where = self.model.imported.display_path(summary)
+        where = self.model.imported.display_path(summary, start.path)
         via = f" (via {summary.module}.{' -> '.join(start.chain)})"
         what = f"`{start.chain[-1]}` {start.description} here"
         return f"{start.description}{via}", (self.related_in(where, start.span, what),)

@@ -213,7 +213,7 @@ class WorkerAbruptExit(LintRule):
         submission: Submission,
     ) -> None:
         """Report ``node`` in this file for ``exits`` of another module, each a related location."""
-        where = self.model.imported.display_path(summary)
+        display = self.model.imported.display_path
         self.report(
             node,
             exit=exits[0].code,
@@ -221,7 +221,8 @@ class WorkerAbruptExit(LintRule):
             via=_via(submission),
             effect=_effect(submission, exits[0].how),
             elsewhere=tuple(
-                self.related_in(where, e.span, f"`{e.code}` in `{e.function}`") for e in exits
+                self.related_in(display(summary, e.path), e.span, f"`{e.code}` in `{e.function}`")
+                for e in exits
             ),
         )
 

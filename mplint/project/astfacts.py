@@ -1,0 +1,313 @@
+"""Facts of a module read from CPython's tree alone (no model, no libcst): what the project index needs
+of modules it only glances at.
+
+- :func:`import_time`: the imports a module makes and the names it calls when it is imported (module
+  level, in ``if``/``try``/``with``/loop blocks and class bodies too; not in function bodies);
+- :func:`imported_calls`: for each top-level function, the calls it makes (itself or through the
+  functions of its module it calls by name) of names imported from other modules;
+- :func:`mutates_module_state`: whether a function may change a module-level variable in place
+  (``results.append(x)``, ``cache[k] = v``), which only the model can judge.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Iterator
+from typing import Optional, Union
+
+from mplint.project.layout import absolute_module, in_tree_candidate
+from mplint.project.summary import ImportedCall, Span
+
+__all__ = ["import_time", "imported_calls", "mutates_module_state", "span_of"]
+
+#: What a worker's abrupt exit raises (``os._exit`` kills and no ``try`` catches it).
+RAISED_EXITS = ("SystemExit", "KeyboardInterrupt")
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_SCOPES = (*_FUNCTIONS, ast.ClassDef)
+AnyFunction = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
+
+
+def span_of(lines: list[str], node: ast.expr) -> Span:
+    """The span of ``node`` in character columns (CPython counts UTF-8 bytes), 1-based."""
+
+    def column(line: int, offset: int) -> int:
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        return len(text.encode("utf-8")[:offset].decode("utf-8", "replace")) + 1
+
+    end_line = node.end_lineno or node.lineno
+    end_offset = node.end_col_offset if node.end_col_offset is not None else node.col_offset
+    return Span(
+        node.lineno, column(node.lineno, node.col_offset), end_line, column(end_line, end_offset)
+    )
+
+
+# --- what runs at import ----------------------------------------------------------------------------
+def _import_time_nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """The nodes under ``node`` that run when the module is imported: all but function bodies (their
+    decorators, defaults and annotations do run)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stack.extend(current.decorator_list)
+            stack.extend(_argument_defaults(current.args))
+            continue
+        if isinstance(current, ast.Lambda):
+            stack.extend(_argument_defaults(current.args))
+            continue
+        stack.extend(ast.iter_child_nodes(current))
+
+
+def _argument_defaults(args: ast.arguments) -> list[ast.expr]:
+    return [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
+
+
+def import_time(tree: ast.Module) -> tuple[list[tuple[int, str, str]], set[str]]:
+    """(level, module, local name) of the imports that run when the module is imported (for
+    ``from M import a`` also ``M.a``: it may be a submodule), and the names whose attributes or selves
+    are called then (``f()``, ``x = m.f()``, inside ``if``, ``try``, ``with`` blocks and class bodies
+    too)."""
+    imports: list[tuple[int, str, str]] = []
+    called: set[str] = set()
+    for node in _import_time_nodes(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                imports.append((0, alias.name, alias.asname or alias.name.partition(".")[0]))
+        elif isinstance(node, ast.ImportFrom):
+            written = node.module or ""
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                local = alias.asname or alias.name
+                imports.append((node.level, written, local))
+                full = f"{written}.{alias.name}" if written else alias.name
+                imports.append((node.level, full, local))
+        elif isinstance(node, ast.Call):
+            base = _base_name(node.func)
+            if base is not None:
+                called.add(base)
+    return imports, called
+
+
+def _base_name(expr: ast.expr) -> Optional[str]:
+    while isinstance(expr, ast.Attribute):
+        expr = expr.value
+    return expr.id if isinstance(expr, ast.Name) else None
+
+
+def _dotted(expr: ast.expr) -> Optional[list[str]]:
+    parts: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name):
+        return None
+    parts.append(expr.id)
+    return parts[::-1]
+
+
+# --- calls of imported functions --------------------------------------------------------------------
+def module_imports(
+    tree: ast.Module, module_name: str, is_package: bool, once: set[str]
+) -> dict[str, str]:
+    """Local name -> the absolute dotted name a top-level import binds it to, for the names in
+    ``once`` (bound once in the module)."""
+    out: dict[str, str] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Import):
+            for alias in statement.names:
+                if alias.asname is not None:
+                    out[alias.asname] = alias.name
+                else:
+                    top = alias.name.partition(".")[0]
+                    out[top] = top
+        elif isinstance(statement, ast.ImportFrom):
+            if statement.level:
+                source = absolute_module(module_name, is_package, statement.level, statement.module)
+            else:
+                source = statement.module
+            if source is None:
+                continue
+            for alias in statement.names:
+                if alias.name != "*":
+                    out[alias.asname or alias.name] = f"{source}.{alias.name}"
+    return {local: name for local, name in out.items() if local in once}
+
+
+def imported_calls(
+    tree: ast.Module,
+    lines: list[str],
+    defs: dict[str, AnyFunction],
+    imports: dict[str, str],
+) -> dict[str, tuple[ImportedCall, ...]]:
+    """For each top-level function of ``defs`` (name -> node, each bound once), its calls of the
+    names of ``imports`` that may name a module of the tree, through the functions of ``defs`` it
+    calls by name, first found first."""
+    return {name: tuple(_calls_from(name, defs, imports, lines)) for name in defs}
+
+
+def _calls_from(
+    root: str, defs: dict[str, AnyFunction], imports: dict[str, str], lines: list[str]
+) -> Iterator[ImportedCall]:
+    seen = {root}
+    queue: list[tuple[str, tuple[str, ...], frozenset[str]]] = [
+        (root, (root,), frozenset(RAISED_EXITS))
+    ]
+    while queue:
+        name, chain, escapes = queue.pop(0)
+        function = defs[name]
+        local = _local_names(function)
+        for call, caught in _own_calls(function):
+            parts = _dotted(call.func)
+            if parts is None or parts[0] in local:
+                continue
+            through = escapes - caught
+            head = parts[0]
+            if head in imports:
+                qualname = ".".join([imports[head], *parts[1:]])
+                if in_tree_candidate(qualname) and "." in qualname:
+                    yield ImportedCall(
+                        qualname,
+                        span_of(lines, call),
+                        chain,
+                        tuple(e for e in RAISED_EXITS if e in through),
+                    )
+            elif len(parts) == 1 and head in defs and head not in seen:
+                seen.add(head)
+                queue.append((head, (*chain, head), through))
+
+
+def _local_names(function: AnyFunction) -> set[str]:
+    """The names a function binds itself (parameters, assignments, imports, nested definitions),
+    which hide the module's."""
+    args = function.args
+    names = {
+        a.arg
+        for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
+        if a is not None
+    }
+    if isinstance(function, ast.Lambda):
+        return names
+    declared: set[str] = set()
+    for node in _own_nodes(function):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            declared.update(node.names)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).partition(".")[0] for a in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.ExceptHandler):
+            names.update([node.name] if node.name else [])
+    return names - declared
+
+
+def _own_nodes(function: AnyFunction) -> Iterator[ast.AST]:
+    """The nodes of a function's own body (nested functions, lambdas and classes appear, their
+    insides do not)."""
+    body: list[ast.AST] = (
+        [function.body] if isinstance(function, ast.Lambda) else list(function.body)
+    )
+    stack = body[::-1]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, _SCOPES):
+            continue
+        stack.extend(list(ast.iter_child_nodes(current))[::-1])
+
+
+def _own_calls(function: AnyFunction) -> Iterator[tuple[ast.Call, frozenset[str]]]:
+    """The calls of a function's own body, in order, each with the exits (of ``RAISED_EXITS``) a
+    ``try`` around it in the function may catch."""
+    body: list[ast.AST] = (
+        [function.body] if isinstance(function, ast.Lambda) else list(function.body)
+    )
+    stack: list[tuple[ast.AST, frozenset[str]]] = [(node, frozenset()) for node in body[::-1]]
+    while stack:
+        current, caught = stack.pop()
+        if isinstance(current, ast.Call):
+            yield current, caught
+        if isinstance(current, _SCOPES):
+            continue
+        if isinstance(current, ast.Try) or type(current).__name__ == "TryStar":
+            inner = caught | _handlers_catch(current.handlers)  # type: ignore[attr-defined]
+            children: list[tuple[ast.AST, frozenset[str]]] = [
+                (n, inner)
+                for n in current.body  # type: ignore[attr-defined]
+            ]
+            for part in ("handlers", "orelse", "finalbody"):
+                children.extend((n, caught) for n in getattr(current, part))
+        else:
+            children = [(n, caught) for n in ast.iter_child_nodes(current)]
+        stack.extend(children[::-1])
+
+
+def _handlers_catch(handlers: list[ast.ExceptHandler]) -> frozenset[str]:
+    """The exits of ``RAISED_EXITS`` some handler may catch: a bare ``except``, ``BaseException``,
+    the exit itself, or a class that is not a built-in exception (it may be an alias of them)."""
+    caught: set[str] = set()
+    for handler in handlers:
+        types = handler.type
+        elements = types.elts if isinstance(types, ast.Tuple) else [types]
+        for element in elements:
+            name = _class_name(element) if element is not None else None
+            if name is None or name == "BaseException":
+                return frozenset(RAISED_EXITS)
+            if name in RAISED_EXITS:
+                caught.add(name)
+            elif not _builtin_exception(name):
+                return frozenset(RAISED_EXITS)
+    return frozenset(caught)
+
+
+def _class_name(expr: ast.expr) -> Optional[str]:
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if (
+        isinstance(expr, ast.Attribute)
+        and isinstance(expr.value, ast.Name)
+        and expr.value.id == "builtins"
+    ):
+        return expr.attr
+    return None
+
+
+def _builtin_exception(name: str) -> bool:
+    value = getattr(builtins, name, None)
+    return isinstance(value, type) and issubclass(value, BaseException)
+
+
+# --- module state -----------------------------------------------------------------------------------
+def mutates_module_state(tree: ast.Module, variables: set[str]) -> bool:
+    """Whether some function or method of the module may change one of the module-level
+    ``variables`` in place: ``name.<mutating method>(…)``, ``name[k] = …``, ``name[k] += …`` or
+    ``del name[k]`` (a cheap superset of what the model's ``module_state_writes`` finds)."""
+    from mplint.model.syntax import MUTATING_METHODS
+
+    if not variables:
+        return False
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        for inner in ast.walk(node):
+            if (
+                isinstance(inner, ast.Call)
+                and isinstance(inner.func, ast.Attribute)
+                and inner.func.attr in MUTATING_METHODS
+                and isinstance(inner.func.value, ast.Name)
+                and inner.func.value.id in variables
+            ):
+                return True
+            if (
+                isinstance(inner, ast.Subscript)
+                and isinstance(inner.ctx, (ast.Store, ast.Del))
+                and isinstance(inner.value, ast.Name)
+                and inner.value.id in variables
+            ):
+                return True
+    return False
