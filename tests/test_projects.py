@@ -330,3 +330,191 @@ def test_only_imported_modules_are_summarised(monkeypatch: pytest.MonkeyPatch) -
     loaded.clear()
     lint_source("main.py", text, CONFIG, project=project)
     assert loaded == []  # unchanged modules are not read again
+
+
+def test_module_state_mutations_are_summarised_as_the_model_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A module that imports no library of processes, has no exit and no ``global`` but changes a
+    module-level container in place gets the writes the model finds; one that does not is never
+    parsed by libcst."""
+    from mplint.project.summarize import summarize_text
+
+    text = (
+        "results = []\n"
+        "cache = {}\n"
+        "def collect(x):\n"
+        "    results.append(x * 2)\n"
+        "def store(k, v):\n"
+        "    cache[k] = v\n"
+        "def drop(k):\n"
+        "    del cache[k]\n"
+        "def local(x):\n"
+        "    results = []\n"
+        "    results.append(x)\n"
+    )
+    light = summarize_text("pkg/mod.py", "pkg.mod", text, "0")
+    heavy = summarize_text("pkg/mod.py", "pkg.mod", text + "global_ = exit(0)\n", "0")
+    assert light.functions == heavy.functions
+    writes = {
+        f.name: [(w.name, w.how, w.span.to_json(), w.code) for w in f.writes_globals]
+        for f in light.functions
+    }
+    assert writes == {
+        "collect": [("results", "mutate", [4, 5, 4, 26], "results.append(x * 2)")],
+        "store": [("cache", "mutate", [6, 5, 6, 17], "cache[k] = v")],
+        "drop": [("cache", "mutate", [8, 5, 8, 17], "del cache[k]")],
+        "local": [],
+    }
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("parsed by libcst")
+
+    monkeypatch.setattr("mplint.project.summarize.cst.parse_module", refuse)
+    quiet = "results = []\ndef peek(i):\n    return results[i]\ndef other(r):\n    r.append(1)\n"
+    assert summarize_text("pkg/quiet.py", "pkg.quiet", quiet, "0").functions[0].name == "peek"
+
+
+def test_calls_of_imported_functions_are_summarised_from_cpythons_tree() -> None:
+    """The calls a function makes of other modules' functions (itself or through the functions of its
+    module it calls), whichever way the rest of the summary is computed, with the exits a ``try``
+    on the way may not catch; local names hide the imported ones."""
+    from mplint.project.summarize import summarize_text
+
+    text = (
+        "import pkg.util as u\n"
+        "from . import util\n"
+        "from .util import fail, stop\n"
+        "def a(x):\n"
+        "    try:\n"
+        "        util.fail(x)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "    return b(x)\n"
+        "def b(x):\n"
+        "    try:\n"
+        "        u.stop(x)\n"
+        "    except (ValueError, KeyboardInterrupt):\n"
+        "        pass\n"
+        "def c(fail):\n"
+        "    fail()\n"
+        "    def inner():\n"
+        "        stop()\n"
+        "    print(len(x))\n"
+        "def d():\n"
+        "    try:\n"
+        "        stop()\n"
+        "    except Unknown:\n"
+        "        pass\n"
+    )
+    light = summarize_text("pkg/mod.py", "pkg.mod", text, "0")
+    heavy = summarize_text("pkg/mod.py", "pkg.mod", text + "global_ = exit(0)\n", "0")
+    assert light.functions == heavy.functions
+    calls = {
+        f.name: [(c.qualname, c.span.to_json(), c.chain, c.escapes) for c in f.calls]
+        for f in light.functions
+    }
+    assert calls == {
+        "a": [
+            ("pkg.util.fail", [6, 9, 6, 21], ("a",), ("KeyboardInterrupt",)),
+            ("pkg.util.stop", [12, 9, 12, 18], ("a", "b"), ("SystemExit",)),
+        ],
+        "b": [("pkg.util.stop", [12, 9, 12, 18], ("b",), ("SystemExit",))],
+        "c": [],
+        "d": [("pkg.util.stop", [22, 9, 22, 15], ("d",), ())],
+    }
+
+
+def test_calls_across_modules_are_followed_with_a_depth_limit_and_no_cycle(
+    tmp_path: Path,
+) -> None:
+    """Facts composed across modules that import each other end; a chain longer than the depth
+    limit is not followed to its end."""
+    from mplint.project.index import CALL_DEPTH
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "a.py").write_text("import b\ndef f(n):\n    return b.g(n)\n")
+    (tmp_path / "b.py").write_text("import a\ndef g(n):\n    return a.f(n)\n")
+    project = Project(str(tmp_path))
+    main = str(tmp_path / "main.py")
+    found = project.function(main, "a.f")
+    assert found is not None and found[0].exits == () and found[0].starts is None
+    for i in range(CALL_DEPTH + 2):
+        (tmp_path / f"m{i}.py").write_text(f"import m{i + 1}\ndef f():\n    m{i + 1}.f()\n")
+    (tmp_path / f"m{CALL_DEPTH + 2}.py").write_text("import os\ndef f():\n    os._exit(1)\n")
+    deep = project.function(main, "m0.f")
+    assert deep is not None and deep[0].exits == ()
+    near = project.function(main, f"m{2}.f")
+    assert near is not None
+    assert [(e.code, e.function, e.path) for e in near[0].exits] == [
+        ("os._exit(1)", f"m{CALL_DEPTH + 2}.f", str(tmp_path / f"m{CALL_DEPTH + 2}.py"))
+    ]
+
+
+def test_imports_and_calls_at_import_time_are_read_exactly() -> None:
+    """What a module imports and calls when it is imported: in blocks and class bodies too, not in
+    function bodies (their decorators and defaults run)."""
+    import ast
+
+    from mplint.project.astfacts import import_time
+
+    text = (
+        "import os, helpers as h\n"
+        "try:\n"
+        "    from .boot import go\n"
+        "except ImportError:\n"
+        "    go = None\n"
+        "if os.environ:\n"
+        "    CACHE = h.warm()\n"
+        "with open('x') as f:\n"
+        "    go()\n"
+        "class C:\n"
+        "    value = made()\n"
+        "@decorate()\n"
+        "def run(x=default()):\n"
+        "    import late\n"
+        "    hidden()\n"
+    )
+    imports, called = import_time(ast.parse(text))
+    assert sorted(imports) == [
+        (0, "helpers", "h"),
+        (0, "os", "os"),
+        (1, "boot", "go"),
+        (1, "boot.go", "go"),
+    ]
+    assert called == {"h", "open", "go", "made", "decorate", "default"}
+
+
+def test_a_warm_run_sees_a_module_created_later(tmp_path: Path) -> None:
+    """Results cached while an import named no file of the tree are checked again once the module
+    appears: for a file the engine lints and for one the gate turned away."""
+    (tmp_path / "pyproject.toml").write_text("")
+    main = tmp_path / "main.py"
+    main.write_text(
+        "from multiprocessing import Pool\nfrom tasks import work\n"
+        "def go():\n    with Pool(2) as pool:\n        pool.map(work, [1])\n"
+    )
+    boot = tmp_path / "boot.py"
+    boot.write_text("import helpers\n\nif helpers:\n    helpers.go()\n")
+    for path in (main, boot):
+        os.utime(path, ns=(1, 1))
+    cache = Cache(str(tmp_path / "cache"))
+
+    def run() -> list[tuple[str, str, int]]:
+        results = check_files(
+            [Candidate(str(main), True), Candidate(str(boot), True)],
+            lambda _: CONFIG,
+            Options(),
+            jobs=1,
+            cache=cache,
+        )
+        return [(os.path.basename(r.path), d.code, d.line) for r in results for d in r.diagnostics]
+
+    assert run() == []
+    assert run() == []
+    (tmp_path / "tasks.py").write_text("import sys\ndef work(x):\n    sys.exit(x)\n")
+    (tmp_path / "helpers.py").write_text(
+        "from multiprocessing import Pool\n\ndef go():\n    with Pool(2) as pool:\n"
+        "        return pool.map(abs, [1])\n"
+    )
+    assert run() == [("main.py", "MPL309", 5), ("boot.py", "MPL201", 4)]

@@ -93,7 +93,7 @@ class Project:
         self._peeked: dict[str, tuple[int, int, str, bool]] = {}
         #: where the imports of a file are looked up, and what they found (see ``invalidate``)
         self._roots: dict[str, tuple[str, ...]] = {}
-        #: (roots, module) -> (the file found or None, the candidates missing before it)
+        #: (roots, module) -> (the file found, no candidate missing before it)
         self._files: dict[tuple[tuple[str, ...], str], tuple[Optional[str], tuple[str, ...]]] = {}
         self._fingerprint: Optional[str] = None
         #: path -> (text, digest): the texts that win over the disk's (``use_texts``)
@@ -130,8 +130,9 @@ class Project:
                     break
                 missing.append(os.path.normpath(candidate))
             known = (found, tuple(missing))
-            with self._lock:
-                self._files[key] = known
+            if not missing:  # a file looked for in vain is looked for again: it may appear
+                with self._lock:
+                    self._files[key] = known
         if asker is not None and known[1]:
             with self._lock:
                 consulted = self._consulted.setdefault(os.path.normpath(asker), {})
