@@ -17,8 +17,9 @@ class DaemonProcessSpawnsChildren(LintRule):
     `daemon=True` (or given `p.daemon = True`) that — directly or through functions of this module —
     starts a `Process`, creates a process `Pool` or a `Manager()`, starts a manager, or submits to a
     `ProcessPoolExecutor`. A function imported from another module of the linted project, used as a
-    pool task or called by one, is followed in its own module, unless it reads a `daemon` flag on the
-    way or expects the `AssertionError`.
+    pool task or called by one, is followed in its own module and into the functions of other modules
+    of the project it calls (four modules deep), unless it reads a `daemon` flag on the way or expects
+    the `AssertionError`.
 
     ## Why is this bad?
     A daemonic process may not have children: `multiprocessing/process.py` `BaseProcess.start` raises

@@ -56,8 +56,9 @@ class MissingMainGuard(LintRule):
     creating a process `Pool` or a `Manager()`, submitting to a `ProcessPoolExecutor` — directly at module
     level, or through a module-level call such as a trailing `main()` whose body (followed through this
     module's functions) does so. A module-level call of a function imported from another module of the
-    linted project is reported when that function (followed through its own module) starts processes,
-    under a start method other than fork: the related location shows where.
+    linted project is reported when that function (followed through its own module, and through the
+    functions of other modules of the project it calls, four modules deep) starts processes, under a
+    start method other than fork: the related location shows where.
 
     ## Why is this bad?
     Under the `spawn` and `forkserver` start methods — the default on macOS and Windows, and on Linux from
