@@ -518,3 +518,59 @@ def test_a_warm_run_sees_a_module_created_later(tmp_path: Path) -> None:
         "        return pool.map(abs, [1])\n"
     )
     assert run() == [("main.py", "MPL309", 5), ("boot.py", "MPL201", 4)]
+
+
+def test_the_gate_builds_no_tree_when_nothing_imported_can_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose imports of the tree reach no module that may start processes (read from their
+    texts, through the modules they import) is turned away before CPython's tree is built; one that
+    reaches such a module through another is not."""
+    import ast
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "util.py").write_text("import helpers\ndef go():\n    return helpers.size()\n")
+    (tmp_path / "helpers.py").write_text("def size():\n    return 1\n")
+    boot = "import util\n\nif util:\n    util.go()\n"
+    original = ast.parse
+    parsed: list[str] = []
+
+    def parse(source: str, *args: object, **kwargs: object) -> ast.Module:
+        parsed.append(source)
+        return original(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ast, "parse", parse)
+    project = Project(str(tmp_path))
+    assert not project.imports_starter(str(tmp_path / "boot.py"), boot)
+    assert parsed == []
+    (tmp_path / "helpers.py").write_text(
+        "from multiprocessing import Pool\ndef size():\n    with Pool(2) as pool:\n"
+        "        return len(pool.map(abs, [1]))\n"
+    )
+    project = Project(str(tmp_path))
+    assert project.imports_starter(str(tmp_path / "boot.py"), boot)
+    assert boot in parsed
+    assert [os.path.basename(d.path) for d in project.dependencies(str(tmp_path / "boot.py"))] == [
+        "helpers.py",
+        "util.py",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("from app import go\ngo()\n", True),
+        ("from app import (\n    other,  # a comment\n    go,\n)\nif x:\n    go()\n", True),
+        ("import app.tasks as t\nclass C:\n    v = t.make()\n", True),
+        ("from app import go\ndef f():\n    go()\n", False),
+        ("from app import go\ndef f(\n    x=go(),\n):\n    pass\n", True),
+        ("from app import go\n@go()\ndef f():\n    pass\n", True),
+        ("from app import go\nx = (\n    go\n    .attr()\n)\n", True),
+        ("import os\nos.getcwd()\n", False),
+        ("from app import \\\n    go\n", True),
+    ],
+)
+def test_the_text_test_before_the_tree_is_a_superset(text: str, expected: bool) -> None:
+    from mplint.project.index import may_call_tree_at_import
+
+    assert may_call_tree_at_import(text) is expected

@@ -23,6 +23,7 @@ unchanged, and each missing one still missing.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import json
@@ -89,8 +90,8 @@ class Project:
         self._lock = threading.RLock()
         self._summaries: dict[str, tuple[int, int, ModuleSummary]] = {}
         self._consulted: dict[str, dict[str, Dependency]] = {}
-        #: path -> (size, mtime_ns, digest, whether its text can start processes)
-        self._peeked: dict[str, tuple[int, int, str, bool]] = {}
+        #: path -> what ``_peek`` read of it
+        self._peeked: dict[str, tuple[int, int, str, bool, Optional[list[tuple[int, str]]]]] = {}
         #: where the imports of a file are looked up, and what they found (see ``invalidate``)
         self._roots: dict[str, tuple[str, ...]] = {}
         #: (roots, module) -> (the file found, no candidate missing before it)
@@ -316,8 +317,11 @@ class Project:
 
         from mplint.project.astfacts import import_time
 
+        modules = _text_imports(text)
+        if modules is not None and not self._some_may_start(importer, importer, modules):
+            return False  # nothing it imports can start a process: no tree needed
         if tree is None:
-            if not may_import_tree(text):
+            if not may_call_tree_at_import(text):
                 return False
             try:
                 tree = ast.parse(text)
@@ -355,16 +359,59 @@ class Project:
                     return True
         return False
 
-    def _may_start(self, importer: str, path: str) -> bool:
+    def _some_may_start(
+        self,
+        asker: str,
+        importer: str,
+        modules: list[tuple[int, str]],
+        depth: int = CALL_DEPTH,
+        seen: Optional[set[str]] = None,
+    ) -> bool:
+        """Some of ``modules`` (level, name: what ``importer`` imports, ``_text_imports``), or a
+        package above one, is a module of the tree that may start processes (``_may_start``)."""
+        seen = set() if seen is None else seen
+        for level, written in modules:
+            module = (self.absolute(importer, level, written) or "") if level else written
+            for candidate in _prefixes(module):
+                path = self._resolve(asker, importer, candidate)
+                if path is None or path in seen:
+                    continue
+                seen.add(path)
+                if self._may_start(asker, path, depth, seen):
+                    return True
+        return False
+
+    def _may_start(
+        self,
+        importer: str,
+        path: str,
+        depth: int = CALL_DEPTH,
+        seen: Optional[set[str]] = None,
+    ) -> bool:
         """Only a module that imports a library of processes, and names what starts them (a
-        ``Process``, a ``Pool`` …), can start one, or one that may import another module of the tree
-        (whose functions it may call) (kept per stamp; the module is a dependency of ``importer``)."""
+        ``Process``, a ``Pool`` …), can start one, or one that imports such a module of the tree
+        (whose functions it may call), ``depth`` modules deep (read from the texts, kept per stamp;
+        each module looked at is a dependency of ``importer``)."""
+        known = self._peek(importer, path)
+        if known is None:
+            return False
+        if known[3] or known[4] is None:
+            return True
+        if depth <= 0:
+            return False
+        return self._some_may_start(importer, path, known[4], depth - 1, seen)
+
+    def _peek(
+        self, importer: str, path: str
+    ) -> Optional[tuple[int, int, str, bool, Optional[list[tuple[int, str]]]]]:
+        """(size, mtime_ns, digest, whether its text may start processes itself, what it imports)
+        of the module file ``path``, recorded as a dependency of ``importer``."""
         key = os.path.normpath(path)
         with self._lock:
             stamp = self._stamp(key)
             known = self._peeked.get(key)
         if stamp is None:
-            return False
+            return None
         size, mtime_ns, given = stamp
         if known is None or known[:2] != (size, mtime_ns):
             if given is not None:
@@ -374,19 +421,19 @@ class Project:
                     with open(key, "rb") as handle:
                         data = handle.read()
                 except OSError:
-                    return False
+                    return None
                 text = data.decode("utf-8", "replace")
                 digest = hashlib.sha256(data).hexdigest()
             starts = (
                 PROCESS_IMPORT.search(text) is not None and STARTS_WORDS.search(text) is not None
-            ) or may_import_tree(text)
-            known = (size, mtime_ns, digest, starts)
+            )
+            known = (size, mtime_ns, digest, starts, _text_imports(text))
             with self._lock:
                 self._peeked[key] = known
         with self._lock:
             dependency = Dependency(key, known[0], known[1], known[2])
             self._consulted.setdefault(os.path.normpath(importer), {}).setdefault(key, dependency)
-        return known[3]
+        return known
 
     # --- loading -------------------------------------------------------------------------------------
     def _load(self, path: str, module: str) -> Optional[ModuleSummary]:
@@ -479,6 +526,127 @@ def may_import_tree(text: str) -> bool:
             if words and in_tree_candidate(words[0]):
                 return True
     return False
+
+
+def _text_imports(text: str) -> Optional[list[tuple[int, str]]]:
+    """(level, module) of what the imports of ``text`` (at any indentation) may name in a tree, for
+    ``from M import a`` also ``M.a`` (a submodule, perhaps), cheaply; None when an import is written
+    in a way this does not read (a line continued with a backslash)."""
+    found: list[tuple[int, str]] = []
+    for match in _IMPORT_LINE.finditer(text):
+        dots, written, plain = match.groups()
+        if plain is not None:
+            for item in plain.split(","):
+                words = item.split()
+                if words and in_tree_candidate(words[0]):
+                    found.append((0, words[0]))
+            continue
+        if not dots and not in_tree_candidate(written):
+            continue
+        names = _from_names(text, match.end())
+        if names is None:
+            return None
+        found.append((len(dots), written))
+        for name, _ in names:
+            found.append((len(dots), f"{written}.{name}" if written else name))
+    return found
+
+
+def _from_names(text: str, end: int) -> Optional[list[tuple[str, str]]]:
+    """The names and local names (``a``, ``a``; ``b``, ``c``) of ``from M import a, b as c`` whose
+    ``import`` ends at ``end``: parenthesized over lines or on one line; None for a line continued
+    with a backslash."""
+    rest = text[end:].lstrip(" \t")
+    if rest.startswith("("):
+        names = rest[1 : rest.find(")")] if ")" in rest else rest[1:]
+    else:
+        names = rest.partition("\n")[0].partition("#")[0]
+        if names.rstrip().endswith("\\"):
+            return None
+    names = " ".join(line.partition("#")[0] for line in names.split("\n"))
+    return [
+        (words[0], words[2] if len(words) == 3 else words[0])
+        for item in names.split(",")
+        if (words := item.split()) and words[0] != "*"
+    ]
+
+
+def _imported_locals(text: str) -> Optional[set[str]]:
+    """The local names the imports of ``text`` that may name a module of the tree bind (at any
+    indentation), cheaply; None when an import is written in a way this does not read (a line
+    continued with a backslash)."""
+    found: set[str] = set()
+    for match in _IMPORT_LINE.finditer(text):
+        dots, written, plain = match.groups()
+        if plain is not None:
+            for item in plain.split(","):
+                words = item.split()
+                if words and in_tree_candidate(words[0]):
+                    found.add(words[2] if len(words) == 3 else words[0].partition(".")[0])
+            continue
+        if not dots and not in_tree_candidate(written):
+            continue
+        names = _from_names(text, match.end())
+        if names is None:
+            return None
+        found.update(local for _, local in names)
+    return found
+
+
+#: A name called, itself or through attributes (``f(``, ``m.f(``, ``m . f (``), or an attribute chain
+#: that goes on on the next line (``m\\n    .f()`` inside brackets), which may be one.
+_CALLED = re.compile(
+    r"(?<![\w.])([A-Za-z_]\w*)(?:[ \t]*\.[ \t]*\w+)*(?:[ \t]*\(|[ \t]*\\?\r?\n\s*\.)"
+)
+
+
+def may_call_tree_at_import(text: str) -> bool:
+    """Whether ``text`` may call, when it is imported, a name an import of the tree binds: a cheap
+    superset of what ``astfacts.import_time`` finds, made before CPython's tree is built. A call is
+    taken to be in a function's body (skipped) when the nearest line above it indented less that
+    starts a ``def`` has its whole signature on that line; anything else may run at import."""
+    names = _imported_locals(text)
+    if names is None:
+        return True
+    if not names:
+        return False
+    in_body: Optional[list[bool]] = None
+    starts: list[int] = []
+    for match in _CALLED.finditer(text):
+        if match.group(1) not in names:
+            continue
+        if in_body is None:
+            in_body = _function_body_lines(text, starts)
+        if not in_body[bisect.bisect_right(starts, match.start()) - 1]:
+            return True
+    return False
+
+
+def _function_body_lines(text: str, starts: list[int]) -> list[bool]:
+    """For each line of ``text`` (its offset appended to ``starts``): whether the nearest enclosing
+    line indented less that starts a ``def`` is a whole signature (then the line is in its body)."""
+    out: list[bool] = []
+    #: (indentation, whether the block it opens is a function's body)
+    stack: list[tuple[int, bool]] = []
+    offset = 0
+    for line in text.split("\n"):
+        starts.append(offset)
+        offset += len(line) + 1
+        stripped = line.lstrip(" \t")
+        if not stripped or stripped.startswith("#"):
+            out.append(bool(stack) and stack[-1][1])
+            continue
+        indent = len(line) - len(stripped)
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        inside = bool(stack) and stack[-1][1]
+        out.append(inside)
+        if stripped.startswith(("def ", "async def ")):
+            whole = stripped.partition("#")[0].rstrip().endswith(":")
+            stack.append((indent, whole))
+        else:
+            stack.append((indent, inside))
+    return out
 
 
 def _prefixes(module: str) -> list[str]:
