@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Optional, Union
 
 from mplint.project.layout import absolute_module, in_tree_candidate
@@ -70,32 +70,43 @@ def import_time(tree: ast.Module) -> tuple[list[tuple[int, str, str]], set[str]]
     ``from M import a`` also ``M.a``: it may be a submodule), and the names whose attributes or selves
     are called then (``f()``, ``x = m.f()``, inside ``if``, ``try``, ``with`` blocks and class bodies
     too)."""
+    bindings, calls = import_time_bindings(tree)
     imports: list[tuple[int, str, str]] = []
-    called: set[str] = set()
+    for level, module, base, local in bindings:
+        imports.append((level, module, local))
+        if len(base) > len(module):  # ``from M import n``: ``M.n`` may be a submodule
+            imports.append((level, base, local))
+    return imports, {parts[0] for parts in calls}
+
+
+def import_time_bindings(
+    tree: ast.Module,
+) -> tuple[list[tuple[int, str, str, str]], list[list[str]]]:
+    """What runs when the module is imported: its imports as (level, the module imported, what the
+    local name stands for — ``a`` for ``import a.b``, ``a.b`` for ``import a.b as c``, ``M.n`` for
+    ``from M import n``, relative to ``level`` dots —, the local name), and the dotted names called
+    (``["m", "f"]`` for ``m.f()``)."""
+    bindings: list[tuple[int, str, str, str]] = []
+    calls: list[list[str]] = []
     for node in _import_time_nodes(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                imports.append((0, alias.name, alias.asname or alias.name.partition(".")[0]))
+                top = alias.name.partition(".")[0]
+                if alias.asname is not None:
+                    bindings.append((0, alias.name, alias.name, alias.asname))
+                else:
+                    bindings.append((0, alias.name, top, top))
         elif isinstance(node, ast.ImportFrom):
             written = node.module or ""
             for alias in node.names:
-                if alias.name == "*":
-                    continue
-                local = alias.asname or alias.name
-                imports.append((node.level, written, local))
-                full = f"{written}.{alias.name}" if written else alias.name
-                imports.append((node.level, full, local))
+                if alias.name != "*":
+                    full = f"{written}.{alias.name}" if written else alias.name
+                    bindings.append((node.level, written, full, alias.asname or alias.name))
         elif isinstance(node, ast.Call):
-            base = _base_name(node.func)
-            if base is not None:
-                called.add(base)
-    return imports, called
-
-
-def _base_name(expr: ast.expr) -> Optional[str]:
-    while isinstance(expr, ast.Attribute):
-        expr = expr.value
-    return expr.id if isinstance(expr, ast.Name) else None
+            parts = _dotted(node.func)
+            if parts is not None:
+                calls.append(parts)
+    return bindings, calls
 
 
 def _dotted(expr: ast.expr) -> Optional[list[str]]:
@@ -146,11 +157,37 @@ def imported_calls(
     """For each top-level function of ``defs`` (name -> node, each bound once), its calls of the
     names of ``imports`` that may name a module of the tree, through the functions of ``defs`` it
     calls by name, first found first."""
-    return {name: tuple(_calls_from(name, defs, imports, lines)) for name in defs}
+    own: dict[str, list[tuple[list[str], Optional[str], frozenset[str], ast.Call]]] = {}
+
+    def calls_of(name: str) -> list[tuple[list[str], Optional[str], frozenset[str], ast.Call]]:
+        """(dotted parts, the imported name called or None, what a ``try`` catches, the call) of
+        the calls of one function's own body, once per function."""
+        found = own.get(name)
+        if found is None:
+            function = defs[name]
+            local = _local_names(function)
+            found = own[name] = []
+            for call, caught in _own_calls(function):
+                parts = _dotted(call.func)
+                if parts is None or parts[0] in local:
+                    continue
+                qualname = None
+                if parts[0] in imports:
+                    qualname = ".".join([imports[parts[0]], *parts[1:]])
+                    if not in_tree_candidate(qualname) or "." not in qualname:
+                        continue
+                elif len(parts) != 1 or parts[0] not in defs:
+                    continue
+                found.append((parts, qualname, caught, call))
+        return found
+
+    return {name: tuple(_calls_from(name, calls_of, lines)) for name in defs}
 
 
 def _calls_from(
-    root: str, defs: dict[str, AnyFunction], imports: dict[str, str], lines: list[str]
+    root: str,
+    calls_of: Callable[[str], list[tuple[list[str], Optional[str], frozenset[str], ast.Call]]],
+    lines: list[str],
 ) -> Iterator[ImportedCall]:
     seen = {root}
     queue: list[tuple[str, tuple[str, ...], frozenset[str]]] = [
@@ -158,26 +195,18 @@ def _calls_from(
     ]
     while queue:
         name, chain, escapes = queue.pop(0)
-        function = defs[name]
-        local = _local_names(function)
-        for call, caught in _own_calls(function):
-            parts = _dotted(call.func)
-            if parts is None or parts[0] in local:
-                continue
+        for parts, qualname, caught, call in calls_of(name):
             through = escapes - caught
-            head = parts[0]
-            if head in imports:
-                qualname = ".".join([imports[head], *parts[1:]])
-                if in_tree_candidate(qualname) and "." in qualname:
-                    yield ImportedCall(
-                        qualname,
-                        span_of(lines, call),
-                        chain,
-                        tuple(e for e in RAISED_EXITS if e in through),
-                    )
-            elif len(parts) == 1 and head in defs and head not in seen:
-                seen.add(head)
-                queue.append((head, (*chain, head), through))
+            if qualname is not None:
+                yield ImportedCall(
+                    qualname,
+                    span_of(lines, call),
+                    chain,
+                    tuple(e for e in RAISED_EXITS if e in through),
+                )
+            elif parts[0] not in seen:
+                seen.add(parts[0])
+                queue.append((parts[0], (*chain, parts[0]), through))
 
 
 def _local_names(function: AnyFunction) -> set[str]:

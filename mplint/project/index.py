@@ -90,6 +90,8 @@ class Project:
         self._lock = threading.RLock()
         self._summaries: dict[str, tuple[int, int, ModuleSummary]] = {}
         self._consulted: dict[str, dict[str, Dependency]] = {}
+        #: path -> (size, mtime_ns, the summary from CPython's tree alone): see ``_gate_summary``
+        self._light: dict[str, tuple[int, int, ModuleSummary]] = {}
         #: path -> what ``_peek`` read of it
         self._peeked: dict[str, tuple[int, int, str, bool, Optional[list[tuple[int, str]]]]] = {}
         #: where the imports of a file are looked up, and what they found (see ``invalidate``)
@@ -154,9 +156,11 @@ class Project:
         module is not in the tree or does not define the name."""
         return self._lookup(importer, importer, qualname)
 
-    def _lookup(self, asker: str, importer: str, qualname: str) -> Optional[Imported]:
+    def _lookup(
+        self, asker: str, importer: str, qualname: str, light: bool = False
+    ) -> Optional[Imported]:
         """``lookup`` of a name read in ``importer``, each module consulted recorded as a
-        dependency of the linted file ``asker``."""
+        dependency of the linted file ``asker``; ``light``: see ``_gate_summary``."""
         module, _, name = qualname.rpartition(".")
         for _ in range(REEXPORT_DEPTH + 1):
             if not module:
@@ -164,7 +168,10 @@ class Project:
             path = self._resolve(asker, importer, module)
             if path is None:
                 return None
-            summary = self.summary(asker, path, module)
+            if light:
+                summary = self._gate_summary(asker, path, module)
+            else:
+                summary = self.summary(asker, path, module)
             if summary is None:
                 return None
             if summary.defines(name):
@@ -193,8 +200,9 @@ class Project:
         qualname: str,
         depth: int,
         seen: set[tuple[str, str]],
+        light: bool = False,
     ) -> Optional[tuple[FunctionFacts, ModuleSummary]]:
-        found = self._lookup(asker, importer, qualname)
+        found = self._lookup(asker, importer, qualname, light)
         if found is None:
             return None
         facts = found.summary.function(found.name)
@@ -203,7 +211,7 @@ class Project:
             return None
         seen.add(key)
         if depth > 0 and facts.calls:
-            facts = self._compose(asker, found.summary, facts, depth, seen)
+            facts = self._compose(asker, found.summary, facts, depth, seen, light)
         return facts, found.summary
 
     def _compose(
@@ -213,11 +221,12 @@ class Project:
         facts: FunctionFacts,
         depth: int,
         seen: set[tuple[str, str]],
+        light: bool = False,
     ) -> FunctionFacts:
         exits: list[Exit] = list(facts.exits)
         starts = facts.starts
         for call in facts.calls:
-            inner = self._function(asker, summary.path, call.qualname, depth - 1, seen)
+            inner = self._function(asker, summary.path, call.qualname, depth - 1, seen, light)
             if inner is None:
                 continue
             callee, where = inner
@@ -277,6 +286,7 @@ class Project:
         door that knows a file changed, was created or was removed)."""
         with self._lock:
             self._summaries.pop(os.path.normpath(path), None)
+            self._light.pop(os.path.normpath(path), None)
             self._peeked.pop(os.path.normpath(path), None)
             self._roots.clear()
             self._files.clear()
@@ -306,16 +316,17 @@ class Project:
 
     # --- the gate ------------------------------------------------------------------------------------
     def imports_starter(self, importer: str, text: str, tree: Optional[ast.Module] = None) -> bool:
-        """Whether an import of ``importer`` (``text`` is its source, ``tree`` CPython's tree of it
-        when the caller has it) that runs when it is imported names a module of the tree with a
-        function that starts processes when called (itself, or through the functions of other
-        modules it calls), and the module calls that name then: such a file may hold a finding
-        though it names no library of processes itself. Modules whose own text cannot start a
-        process nor import the tree are not summarised, but each module of the tree looked at (and
-        each file looked for in vain) is recorded as a dependency of ``importer``."""
+        """Whether ``importer`` (``text`` is its source, ``tree`` CPython's tree of it when the
+        caller has it) calls, when it is imported, a function of another module of the tree that
+        starts processes (itself, or through the functions of other modules it calls: the facts
+        ``function`` gives, which is what MPL201 judges): such a file may hold a finding though it
+        names no library of processes itself. When none of the modules it imports, nor those they
+        import, has a text that may start a process, the answer is no before any tree is built or
+        any module summarised; each module of the tree looked at (and each file looked for in vain)
+        is recorded as a dependency of ``importer``."""
         import ast
 
-        from mplint.project.astfacts import import_time
+        from mplint.project.astfacts import import_time_bindings
 
         modules = _text_imports(text)
         if modules is not None and not self._some_may_start(importer, importer, modules):
@@ -327,37 +338,50 @@ class Project:
                 tree = ast.parse(text)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return False
-        imports, called = import_time(tree)
-        if not called:
-            return False
-        for level, written, local in imports:
-            if local not in called:
-                continue
-            module = (self.absolute(importer, level, written) or "") if level else written
-            for candidate in _prefixes(module):
-                path = self._resolve(importer, importer, candidate)
-                if path is None or not self._may_start(importer, path):
-                    continue
-                if self._module_starts(importer, path, candidate):
+        bindings, calls = import_time_bindings(tree)
+        bases: dict[str, set[str]] = {}
+        for level, _, base, local in bindings:
+            absolute = (self.absolute(importer, level, base) or "") if level else base
+            if absolute and in_tree_candidate(absolute):
+                bases.setdefault(local, set()).add(absolute)
+        for parts in calls:
+            for base in sorted(bases.get(parts[0], ())):
+                qualname = ".".join([base, *parts[1:]])
+                found = self._function(importer, importer, qualname, CALL_DEPTH, set(), True)
+                if found is not None and found[0].starts is not None:
                     return True
         return False
 
-    def _module_starts(self, asker: str, path: str, module: str) -> bool:
-        """Some function of the module file ``path`` starts processes when called (through the
-        functions of other modules it calls too)."""
-        summary = self.summary(asker, path, module)
-        if summary is None:
-            return False
-        if summary.starts_processes:
-            return True
-        seen: set[tuple[str, str]] = set()
-        for facts in summary.functions:
-            if facts.calls and (summary.path, facts.name) not in seen:
-                seen.add((summary.path, facts.name))
-                composed = self._compose(asker, summary, facts, CALL_DEPTH, seen)
-                if composed.starts is not None:
-                    return True
-        return False
+    def _gate_summary(self, asker: str, path: str, module: str) -> Optional[ModuleSummary]:
+        """For the gate, which asks only whether functions start processes: the summary of a module
+        whose own text may start one, and for any other the one CPython's tree gives (its functions
+        start nothing themselves, and their calls of other modules are read from that tree either
+        way), kept per stamp, without libcst."""
+        from mplint.project.summarize import summarize_light
+
+        known = self._peek(asker, path)
+        if known is None:
+            return None
+        if known[3]:
+            return self.summary(asker, path, module)
+        key = os.path.normpath(path)
+        with self._lock:
+            kept = self._light.get(key)
+        if kept is not None and kept[:2] == (known[0], known[1]):
+            return kept[2]
+        given = self._texts.get(key)
+        if given is not None:
+            text = given[0]
+        else:
+            try:
+                with open(key, "rb") as handle:
+                    text = handle.read().decode("utf-8", "replace")
+            except OSError:
+                return None
+        summary = summarize_light(key, module, text, known[2])
+        with self._lock:
+            self._light[key] = (known[0], known[1], summary)
+        return summary
 
     def _some_may_start(
         self,

@@ -35,7 +35,7 @@ from mplint.project.summary import (
     Start,
 )
 
-__all__ = ["summarize_text"]
+__all__ = ["summarize_light", "summarize_text"]
 
 
 #: The words without which a module has none of the facts that need its model: processes, exits,
@@ -73,6 +73,18 @@ def summarize_text(
         return _Summarizer(model, text, tree, names, module_name, digest).summary()
     except (RecursionError, cst.ParserSyntaxError):
         return names.summary(module_name, path, digest)
+
+
+def summarize_light(path: str, module_name: str, text: str, digest: str) -> ModuleSummary:
+    """The summary CPython's tree alone gives (names, arity, lambdas, re-exports, calls of imported
+    functions; no exits, starts nor writes): what the import-time gate needs of a module whose text
+    starts no process itself."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ModuleSummary(module_name, path, digest)
+    names = _AstNames(tree, text, module_name, path.endswith("__init__.py"))
+    return names.summary(module_name, path, digest)
 
 
 class _AstNames:
