@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "callgraph": 4,
     "valueflow": 5,
     "inference": 6,
+    "slots": 6,
     "exceptions": 7,
     "workers": 7,
     "values": 7,

@@ -17,7 +17,8 @@ layer                 parts
 4                     :mod:`~mplint.model.callgraph`
 5                     :mod:`~mplint.model.valueflow` (containers, instance attributes, parameters,
                       returns: where values travel, whatever they are)
-6                     :mod:`~mplint.model.inference` (kinds and submissions: the one recursion)
+6                     :mod:`~mplint.model.inference` (kinds and submissions: the one recursion),
+                      :mod:`~mplint.model.slots` (dict slots under constant keys as places)
 7                     :mod:`~mplint.model.exceptions`, :mod:`~mplint.model.workers`,
                       :mod:`~mplint.model.values`, :mod:`~mplint.model.startmethod`
 8                     :mod:`~mplint.model.pickling`, :mod:`~mplint.model.handoff`,
@@ -66,6 +67,7 @@ from mplint.model.names import (
     VarKey,
 )
 from mplint.model.pickling import PickleError, Pickling, pickling_error
+from mplint.model.slots import Slots
 from mplint.model.startmethod import StartMethodCall, StartMethods, context_family
 from mplint.model.state import State, StateWrite, WriteKind
 from mplint.model.syntax import (
@@ -168,6 +170,10 @@ class Model:
     @functools.cached_property
     def valueflow(self) -> Dataflow:
         return Dataflow(self.tree, self.names, self.callgraph)
+
+    @functools.cached_property
+    def slots(self) -> Slots:
+        return Slots(self.tree, self.names, self.valueflow)
 
     @functools.cached_property
     def exceptions(self) -> Exceptions:

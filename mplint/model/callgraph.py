@@ -51,24 +51,36 @@ class CallGraph:
         return out
 
     def call_chains(
-        self, root: FunctionNode, depth: int = CALL_GRAPH_DEPTH
+        self,
+        root: FunctionNode,
+        depth: int = CALL_GRAPH_DEPTH,
+        callees: Optional[Callable[[FunctionNode], list[FunctionNode]]] = None,
     ) -> Iterator[list[FunctionNode]]:
         """The functions ``root`` reaches through at most ``depth`` calls, ``root`` first, each as the
-        shortest chain of calls from ``root`` to it, in breadth-first order."""
-        return self._breadth_first([root], depth)
+        shortest chain of calls from ``root`` to it, in breadth-first order (``callees``: a wider
+        reading of what a function calls than :meth:`callees`, from a higher part)."""
+        return self._breadth_first([root], depth, callees or self.callees)
 
     def call_chain(
         self,
         start: FunctionNode,
         predicate: Callable[[FunctionNode], object],
         depth: int = CALL_GRAPH_DEPTH,
+        callees: Optional[Callable[[FunctionNode], list[FunctionNode]]] = None,
     ) -> Optional[list[FunctionNode]]:
-        """The shortest chain of calls from ``start`` to a function satisfying ``predicate``."""
+        """The shortest chain of calls from ``start`` to a function satisfying ``predicate`` (see
+        :meth:`call_chains` for ``callees``)."""
         return next(
-            (chain for chain in self.call_chains(start, depth) if predicate(chain[-1])), None
+            (chain for chain in self.call_chains(start, depth, callees) if predicate(chain[-1])),
+            None,
         )
 
-    def _breadth_first(self, roots: list[FunctionNode], depth: int) -> Iterator[list[FunctionNode]]:
+    def _breadth_first(
+        self,
+        roots: list[FunctionNode],
+        depth: int,
+        callees: Optional[Callable[[FunctionNode], list[FunctionNode]]] = None,
+    ) -> Iterator[list[FunctionNode]]:
         """The roots and the functions they reach through at most ``depth`` calls, each once, as the
         shortest chain of calls from a root (roots in their order, then level by level)."""
         seen = set(roots)
@@ -77,7 +89,7 @@ class CallGraph:
         for _ in range(depth):
             next_frontier: list[list[FunctionNode]] = []
             for chain in frontier:
-                for callee in self.callees(chain[-1]):
+                for callee in (callees or self.callees)(chain[-1]):
                     if callee not in seen:
                         seen.add(callee)
                         next_frontier.append([*chain, callee])

@@ -456,7 +456,7 @@ class Inference:
         if function is not None or not follow or not isinstance(func, (cst.Name, cst.Attribute)):
             return None
         # a class or factory held by a variable, a parameter or an attribute
-        sources = self.valueflow.sources(func)
+        sources = self.valueflow.sources(func, params=self.param_sources)  # workers: submissions
         if not sources or any(
             s is func or not isinstance(s, (cst.Name, cst.Attribute)) for s in sources
         ):

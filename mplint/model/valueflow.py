@@ -13,22 +13,25 @@ It knows, without asking what any value is:
   context-insensitive: every call site counts; submissions to processes and pools are the inference's
   business);
 - the **sources** of an expression (:meth:`Dataflow.sources`): followed through variables, tuple
-  unpacking, parameters, attributes, subscripts and iteration of containers, and the return values of
-  the module's functions, at most :data:`MAX_FLOW_DEPTH` steps deep. A source is an expression that
-  none of those steps can see through (a call of a library, a lambda, the name of a def …).
+  unpacking, parameters, attributes, subscripts (``d["k"]`` reads the slot of that constant key) and
+  iteration of containers, and the return values of the module's functions, at most
+  :data:`MAX_FLOW_DEPTH` steps deep. A source is an expression that none of those steps can see
+  through (a call of a library, a lambda, the name of a def …);
+- the **functions a call runs** (:meth:`Dataflow.call_target`, :meth:`Dataflow.callees`), methods of
+  the module's instances included.
 
 Unknown stays unknown: None answers where some path cannot be followed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
 from mplint.model.names import Binding, BindingKind, ClassInfo, SelfAttr, VarKey
-from mplint.model.syntax import FunctionNode, element_at, is_classmethod
+from mplint.model.syntax import FunctionNode, element_at, is_classmethod, string_value
 
 if TYPE_CHECKING:
     from mplint.model.callgraph import CallGraph
@@ -65,6 +68,29 @@ class Source:
     items: bool = False
     #: Stored by key (``c[k] = v``, ``setdefault``): the container is a mapping.
     keyed: bool = False
+    #: The constant string key it is stored under (``{"a": v}``, ``c["a"] = v``), when there is one.
+    slot: Optional[str] = None
+
+
+def constant_key(subscript: cst.Subscript) -> Optional[str]:
+    """``"a"`` for ``c["a"]``: the one constant string key a subscript reads or writes."""
+    if len(subscript.slice) != 1 or not isinstance(subscript.slice[0].slice, cst.Index):
+        return None
+    return string_value(subscript.slice[0].slice.value)
+
+
+#: What a parameter may be bound to, from every site that runs its function (the inference's reading).
+ParamSources = Callable[[Binding], Optional[list[cst.BaseExpression]]]
+
+
+class _Marks(set[tuple[cst.CSTNode, tuple[int, ...], bool]]):
+    """The values one :meth:`Dataflow.sources` walk has reached, whether it looks through the calls
+    of the module's functions to what they return, and what else binds a parameter."""
+
+    def __init__(self, returns: bool, params: Optional[ParamSources]) -> None:
+        super().__init__()
+        self.returns = returns
+        self.params = params
 
 
 #: One call of a function: positional arguments, whether they are all of them, keyword arguments.
@@ -211,6 +237,29 @@ class Dataflow:
                 out.append(call)
         return out
 
+    def call_target(self, call: cst.Call) -> Optional[FunctionNode]:
+        """The function of this module ``call`` runs: what the call graph resolves, or a method of a
+        module class called on a variable, parameter or attribute holding one of its instances
+        (``job = Job(); job.run()``)."""
+        found = self.names.resolve_function(call.func)
+        if found is not None or not isinstance(call.func, cst.Attribute):
+            return found
+        info = self.instance_class(call.func.value)
+        method = self.names.class_method(info, call.func.attr.value) if info is not None else None
+        if method is None or is_classmethod(method) or not self.names.is_method(method):
+            return None
+        return method
+
+    def callees(self, function: FunctionNode) -> list[FunctionNode]:
+        """The functions of this module ``function``'s body calls, the methods of instances included
+        (see :meth:`call_target`); for :meth:`CallGraph.call_chains`."""
+        out: list[FunctionNode] = []
+        for call in self.callgraph.function_calls(function):
+            target = self.call_target(call)
+            if target is not None and target is not function and target not in out:
+                out.append(target)
+        return out
+
     # --- attributes ------------------------------------------------------------------------------------
     def attribute_sources(self, key: SelfAttr, *, outside: bool = True) -> list[Source]:
         """Every value assigned to the instance attribute ``key``: by the methods of its class and of
@@ -308,7 +357,9 @@ class Dataflow:
                 args = call.args
                 if len(args) != position + 1 or any(a.keyword or a.star for a in args):
                     continue
-                add(func.value, Source(args[position].value, keyed=method == "setdefault"))
+                keyed = method == "setdefault"
+                slot = string_value(args[0].value) if keyed else None
+                add(func.value, Source(args[position].value, keyed=keyed, slot=slot))
         for method in _SPREAD_STORES:
             for call in self.tree.method_calls.get(method, []):
                 func = call.func
@@ -319,7 +370,8 @@ class Dataflow:
         for subscript in self.tree.nodes_of(cst.Subscript):
             source = self.target_source(subscript)
             if source is not None and not source.items:
-                add(subscript.value, Source(source.expr, source.path, keyed=True))
+                slot = constant_key(subscript)
+                add(subscript.value, Source(source.expr, source.path, keyed=True, slot=slot))
         for augment in self.tree.nodes_of(cst.AugAssign):
             if isinstance(augment.operator, cst.AddAssign):
                 add(augment.target, Source(augment.value, items=True))
@@ -460,13 +512,21 @@ class Dataflow:
         return bound if bound is not None else expr
 
     # --- sources ---------------------------------------------------------------------------------------
-    def sources(self, expr: cst.BaseExpression) -> Optional[list[cst.BaseExpression]]:
+    def sources(
+        self,
+        expr: cst.BaseExpression,
+        *,
+        returns: bool = True,
+        params: Optional[ParamSources] = None,
+    ) -> Optional[list[cst.BaseExpression]]:
         """The expressions whose value ``expr`` may hold, followed through variables, tuple unpacking,
-        parameters (direct calls), instance attributes, container items and the returns of the module's
-        functions (see the module docstring). ``x = None`` placeholders are skipped. None when some
-        path is unknown or deeper than :data:`MAX_FLOW_DEPTH`."""
+        parameters (direct calls), instance attributes, container items (by its constant key for
+        ``d["k"]``) and, with ``returns``, the returns of the module's functions (without it, a call
+        of one is a source itself). ``x = None`` placeholders are skipped. None when some path is
+        unknown or deeper than :data:`MAX_FLOW_DEPTH`. ``params`` answers for a parameter the direct
+        calls leave unknown (a worker's, bound by its submissions)."""
         found: list[cst.BaseExpression] = []
-        if not self._sources_into(Source(expr), found, set(), 0) or not found:
+        if not self._sources_into(Source(expr), found, _Marks(returns, params), 0) or not found:
             return None
         return found
 
@@ -474,7 +534,7 @@ class Dataflow:
         self,
         source: Source,
         found: list[cst.BaseExpression],
-        seen: set[tuple[cst.CSTNode, tuple[int, ...], bool]],
+        seen: _Marks,
         depth: int,
     ) -> bool:
         if depth > MAX_FLOW_DEPTH:
@@ -525,9 +585,9 @@ class Dataflow:
                 is_none(v.expr) or self._sources_into(v, found, seen, depth + 1) for v in values
             )
         if isinstance(expr, cst.Subscript):
-            return self._items_into(expr.value, (), found, seen, depth)
+            return self._items_into(expr.value, (), found, seen, depth, constant_key(expr))
         if isinstance(expr, cst.Call):
-            function = self.names.resolve_function(expr.func)
+            function = self.names.resolve_function(expr.func) if seen.returns else None
             if isinstance(function, cst.FunctionDef) and not self.names.is_method(function):
                 returns = [r.value for r in self.tree.returns.get(function, [])]
                 if not returns or any(r is None for r in returns):
@@ -544,11 +604,13 @@ class Dataflow:
         self,
         binding: Binding,
         found: list[cst.BaseExpression],
-        seen: set[tuple[cst.CSTNode, tuple[int, ...], bool]],
+        seen: _Marks,
         depth: int,
     ) -> bool:
         if binding.how is BindingKind.PARAM:
             arguments = self.argument_sources(binding)
+            if arguments is None and seen.params is not None:
+                arguments = seen.params(binding)
             return arguments is not None and all(
                 self._sources_into(Source(a), found, seen, depth + 1) for a in arguments
             )
@@ -565,16 +627,19 @@ class Dataflow:
         container: cst.BaseExpression,
         path: tuple[int, ...],
         found: list[cst.BaseExpression],
-        seen: set[tuple[cst.CSTNode, tuple[int, ...], bool]],
+        seen: _Marks,
         depth: int,
+        slot: Optional[str] = None,
     ) -> bool:
-        """The items of ``container`` (at ``path`` within each), into ``found``."""
+        """The items of ``container`` (at ``path`` within each), into ``found``; with ``slot``, only
+        those that may be stored under that key (a constant key of another slot is left out)."""
         items = self.container_items(container, depth)
         if items is None:
             return False
         return all(
             self._sources_into(Source(i.expr, (*i.path, *path), i.items), found, seen, depth + 1)
             for i in items
+            if slot is None or i.slot is None or i.slot == slot
         )
 
     def container_items(
@@ -599,7 +664,7 @@ class Dataflow:
             for entry in container.elements:
                 if not isinstance(entry, cst.DictElement):
                     return None
-                values.append(Source(entry.value))
+                values.append(Source(entry.value, slot=string_value(entry.key)))
             return values
         if isinstance(container, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
             return [Source(container.elt)]
@@ -620,7 +685,7 @@ class Dataflow:
                     return None
                 mapping = self.is_mapping_display(origin)
                 collected.extend(
-                    Source(s.expr, s.path, s.items)
+                    Source(s.expr, s.path, s.items, slot=s.slot)
                     for s in self.stores(key)
                     if s.keyed is mapping or not mapping
                 )
@@ -630,7 +695,9 @@ class Dataflow:
                 return None
             collected.extend(items)
             if key is not None:
-                collected.extend(Source(s.expr, s.path, s.items) for s in self.stores(key))
+                collected.extend(
+                    Source(s.expr, s.path, s.items, slot=s.slot) for s in self.stores(key)
+                )
         return collected
 
     def _container_origins(

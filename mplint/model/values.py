@@ -292,11 +292,25 @@ class Values:
                 return None
             if manager.name is not KindName.MANAGER:
                 return None
-            key = self.names.binding_key(origin.func.value)
+            key = self._holder_key(origin.func.value)
             if key is None:
                 return None
             keys.add(key)
         return keys.pop() if len(keys) == 1 else None
+
+    def _holder_key(self, expr: cst.BaseExpression) -> Optional[VarKey]:
+        """The variable holding the object ``expr`` names: its own, or, for a parameter of a factory
+        (``def make(manager): return manager.dict()``), the one variable every call passes."""
+        binding = self.names.only_binding(expr)
+        if binding is None or binding.how is not BindingKind.PARAM:
+            return self.names.binding_key(expr)
+        sources = self.inference.param_sources(binding)
+        keys = {
+            self.names.binding_key(s) if isinstance(s, cst.Name) else None for s in sources or ()
+        }
+        if len(keys) != 1:
+            return None
+        return keys.pop()
 
     def object_calls(self, creator: cst.Call, methods: Iterable[str]) -> list[cst.Call]:
         """Calls ``X.method()`` on any expression known to hold the object ``creator`` made (a Process

@@ -15,7 +15,7 @@ from mplint.gates import FUTURES, PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind, KindName
 from mplint.model import BindingKind, Model, keyword_arg, positional_args
 from mplint.model.syntax import last_name
-from mplint.rule import Invalid, LintRule, Valid
+from mplint.rule import Invalid, LintRule, RuleContext, Valid
 from mplint.rules._helpers import positional_arity
 
 _FACTORY_NAME = re.compile(
@@ -32,7 +32,9 @@ class BadProcessTarget(LintRule):
     Checks for a call where a callable is expected: `Process(target=work())`, `Thread(target=work())`,
     `pool.apply_async(work(x))`, `executor.submit(work(x))`, and for a target passed positionally as
     `Process(work)`. A helper that starts the process with its parameter (`def launch(target):
-    Process(target=target)`) is checked at each call of the helper: `launch(serve())` is reported.
+    Process(target=target)`) is checked at each call of the helper: `launch(serve())` is reported; so
+    is a call whose result is kept in an attribute or a dict slot that is then the target
+    (`self.target = serve(port)` read as `Process(target=self.target)`).
 
     ## Why is this bad?
     `target=work()` calls `work` right away, in the parent, one call after another, and passes its
@@ -160,6 +162,12 @@ class BadProcessTarget(LintRule):
         ),
     ]
 
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__(context)
+        #: The calls reached through a parameter, a slot or an attribute and reported already (one
+        #: stored call may be read by several constructors).
+        self._reported_through: set[cst.Call] = set()
+
     def visit_Call(self, node: cst.Call) -> None:
         kind = self.model.kind_of(node)
         if (
@@ -209,14 +217,26 @@ class BadProcessTarget(LintRule):
                 self.report(call, call=self.snippet(call), what="target")
 
     def _calls_through_parameter(self, expr: cst.BaseExpression) -> list[cst.Call]:
-        """The calls given for the parameter ``expr`` by the direct calls of its function (``def
-        run(target): Process(target=target)`` called as ``run(serve())``) whose result is the work,
-        not a callable."""
-        binding = self.model.names.only_binding(expr)
-        if binding is None or binding.how is not BindingKind.PARAM:
-            return []
-        arguments = self.model.valueflow.argument_sources(binding) or []
-        return [a for a in arguments if isinstance(a, cst.Call) and self._is_bad_call(a)]
+        """The calls whose result ``expr`` holds and is the work, not a callable: given for the
+        parameter ``expr`` by the direct calls of its function (``def run(target):
+        Process(target=target)`` called as ``run(serve())``), or stored in the slot or attribute
+        ``expr`` reads (``self.target = serve(port)``, ``jobs = {"web": serve(80)}`` read as
+        ``jobs["web"]``) when every value stored there is known."""
+        found: list[cst.BaseExpression]
+        if isinstance(expr, (cst.Attribute, cst.Subscript)):
+            found = self.model.valueflow.sources(expr, returns=False) or []
+        else:
+            binding = self.model.names.only_binding(expr)
+            if binding is None or binding.how is not BindingKind.PARAM:
+                return []
+            found = list(self.model.valueflow.argument_sources(binding) or [])
+        calls = [
+            c
+            for c in found
+            if isinstance(c, cst.Call) and c not in self._reported_through and self._is_bad_call(c)
+        ]
+        self._reported_through.update(calls)
+        return calls
 
     def _report_positional(self, node: cst.Call, positional: list[cst.Arg]) -> None:
         if len(positional) > len(_THREAD_ORDER):

@@ -14,8 +14,8 @@ class DaemonProcessSpawnsChildren(LintRule):
     ## What it does
     Checks for code that starts child processes while running in a daemonic process: a `Pool` task or
     initializer (Pool workers are daemons) or the target / `run()` of a `Process` created with
-    `daemon=True` (or given `p.daemon = True`) that — directly or through functions of this module —
-    starts a `Process`, creates a process `Pool` or a `Manager()`, starts a manager, or submits to a
+    `daemon=True` (or given `p.daemon = True`) that — directly or through functions of this module,
+    methods of its instances included (`job = Job(); job.run()`) — starts a `Process`, creates a process `Pool` or a `Manager()`, starts a manager, or submits to a
     `ProcessPoolExecutor`. A function imported from another module of the linted project, used as a
     pool task or called by one, is followed in its own module and into the functions of other modules
     of the project it calls (four modules deep), unless it reads a `daemon` flag on the way or expects
@@ -134,7 +134,7 @@ class DaemonProcessSpawnsChildren(LintRule):
             library = submission.owner.process_library
             if library is None or library == "billiard":
                 continue  # billiard lets daemons have children
-            for chain in model.callgraph.call_chains(root):
+            for chain in model.callgraph.call_chains(root, callees=model.valueflow.callees):
                 function = chain[-1]
                 for call in model.callgraph.function_calls(function):
                     if call in reported:
@@ -221,7 +221,7 @@ class DaemonProcessSpawnsChildren(LintRule):
             sites.extend(
                 c
                 for c in model.callgraph.function_calls(caller)
-                if model.names.resolve_function(c.func) is callee
+                if model.valueflow.call_target(c) is callee
             )
         for site in sites:
             if model.exceptions.expects_exception(site, "AssertionError"):

@@ -20,7 +20,8 @@ class JoinableQueueTaskDoneMismatch(LintRule):
     Checks that every consumer of a `JoinableQueue` the parent `join()`s calls `task_done()`: a worker
     (process target, `run()`, pool or executor task, thread) that receives the queue and `get()`s from
     it but never calls `task_done()` on it — in its own body or a helper it hands the queue to — is
-    reported at its `get()`. Also checks for `task_done()` in a `finally` clause whose `try` holds a
+    reported at its `get()`. A queue kept under a constant key of a dict (`queues["jobs"]`) is
+    followed like a variable. Also checks for `task_done()` in a `finally` clause whose `try` holds a
     `get()` that can raise `queue.Empty` (a timeout, `block=False`, `get_nowait()`).
 
     ## Why is this bad?
@@ -144,7 +145,9 @@ class JoinableQueueTaskDoneMismatch(LintRule):
     ) -> None:
         model = self.model
         key = model.binding_key(queue_expr)
-        if key is None:
+        # a queue kept under a constant key of a dict (``queues["jobs"]``) is followed as a variable
+        slot = model.slots.slot_of(queue_expr) if key is None else None
+        if key is None and slot is None:
             return
         name = self.code_for(queue_expr)
         for submission in model.submissions():
@@ -153,13 +156,27 @@ class JoinableQueueTaskDoneMismatch(LintRule):
             root = model.workers.submission_root(submission)
             if root is None:
                 continue
-            passed = model.handoff.passes_object(submission, queue_expr)
-            gets = model.handoff.worker_calls(submission, queue_expr, _GETS)
-            if not gets or (not passed and not self._shared_directly(key, root)):
+            handed = queue_expr
+            if slot is not None:
+                same = [
+                    arg
+                    for arg in (
+                        *model.handoff.submitted_arguments(submission),
+                        *model.handoff.submitted_keywords(submission).values(),
+                    )
+                    if model.slots.slot_of(arg) == slot
+                ]
+                if not same:
+                    continue
+                handed, passed = same[0], True
+            else:
+                passed = model.handoff.passes_object(submission, queue_expr)
+            gets = model.handoff.worker_calls(submission, handed, _GETS)
+            if not gets or (not passed and (key is None or not self._shared_directly(key, root))):
                 continue
-            if model.handoff.worker_calls(submission, queue_expr, ("task_done",)):
+            if model.handoff.worker_calls(submission, handed, ("task_done",)):
                 continue
-            if self._consumer_unknowable(submission, queue_expr, root):
+            if self._consumer_unknowable(submission, handed, root):
                 continue
             get = gets[0]
             if get in reported:
@@ -172,9 +189,14 @@ class JoinableQueueTaskDoneMismatch(LintRule):
             )
         # the parent consuming its own queue before join()
         function = model.enclosing_function_node(join)
-        if model.calls_on(key, ("task_done",)):
+        if slot is not None:
+            calls_on = model.slots.slot_calls(slot, ("task_done", *_GETS))
+        else:
+            assert key is not None
+            calls_on = model.calls_on(key, ("task_done", *_GETS))
+        if any(_method(c) == "task_done" for c in calls_on):
             return
-        for get in model.calls_on(key, _GETS):
+        for get in calls_on:
             if (
                 model.enclosing_function_node(get) is function
                 and model.precedes(get, join)
@@ -201,12 +223,13 @@ class JoinableQueueTaskDoneMismatch(LintRule):
     ) -> bool:
         """The worker hands the queue to code this module cannot see (another module's function)."""
         model = self.model
-        keys = {model.binding_key(queue_expr)}
+        key = model.binding_key(queue_expr)
+        keys = {key} if key is not None else set()
         for index, arg in enumerate(model.handoff.submitted_arguments(submission)):
-            if model.binding_key(arg) == model.binding_key(queue_expr):
+            if arg is queue_expr or (key is not None and model.binding_key(arg) == key):
                 keys.update(model.handoff.worker_keys(submission, index))
         for name, arg in model.handoff.submitted_keywords(submission).items():
-            if model.binding_key(arg) == model.binding_key(queue_expr):
+            if arg is queue_expr or (key is not None and model.binding_key(arg) == key):
                 keys.update(model.handoff.worker_keys(submission, -1, name))
         for function in model.callgraph.reachable_functions(root):
             for call in model.callgraph.function_calls(function):
@@ -259,3 +282,7 @@ class JoinableQueueTaskDoneMismatch(LintRule):
             ):
                 return ancestor
         return None
+
+
+def _method(call: cst.Call) -> Optional[str]:
+    return call.func.attr.value if isinstance(call.func, cst.Attribute) else None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Optional
 
 import libcst as cst
@@ -7,7 +8,7 @@ import libcst as cst
 from mplint.diagnostics import Severity
 from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind, KindName
-from mplint.model import BindingKind, ExecContext, FunctionNode, Submission, Via
+from mplint.model import BindingKind, ExecContext, FunctionNode, LocalVar, Submission, Via
 from mplint.rule import Invalid, LintRule, Valid
 
 
@@ -16,7 +17,9 @@ class LockNotShared(LintRule):
     ## What it does
     Checks for locks that cannot keep two processes apart:
     - a lock created inside a function that runs in a child process and only used there
-      (`lock = Lock(); with lock: ...`): every call makes a new lock, so it protects nothing;
+      (`lock = Lock(); with lock: ...`, also kept under a constant key of a local dict, or made from a
+      lock class the parent hands the worker, `lock = lock_cls()`): every call makes a new lock, so it
+      protects nothing;
     - a module-level multiprocessing lock (`LOCK = mp.Lock()`) that a child's code uses directly,
       unless the start method is explicitly `fork`: under `spawn` and `forkserver` every child
       re-imports the module and creates a lock of its own;
@@ -178,9 +181,36 @@ class LockNotShared(LintRule):
                 continue
             name = model.tree.assigned_name(call)
             if name is None:
+                if self._slot_used_only_locally(function, call):
+                    self._report_local(call)
                 continue
             if self._used_only_locally(function, name):
                 self._report_local(call)
+
+    def _slot_used_only_locally(self, function: FunctionNode, call: cst.Call) -> bool:
+        """The lock is kept under a constant key of a dict local to the worker (``locks = {"out":
+        Lock()}``), bound once, and every read of the slot is ``with locks["out"]:`` or an
+        ``acquire()``/``release()`` of it; the dict is not handed on."""
+        model = self.model
+        slot = model.slots.stored_slot(call)
+        container = slot.container if slot is not None else None
+        if not isinstance(container, LocalVar) or container.scope is not function:
+            return False
+        if len(model.names.assignments_of(container)) != 1:
+            return False
+        uses = model.slots.slot_uses(container)
+        if uses is None:
+            return False
+        used = False
+        for read, found in uses:
+            if model.enclosing_function_node(read) is not function:
+                return False  # captured by a nested function or lambda
+            if found != slot:
+                continue
+            if not _locks_with(model.parent(read), read, model.parent):
+                return False
+            used = True
+        return used
 
     def _used_only_locally(self, function: FunctionNode, name: cst.Name) -> bool:
         """Every use of the variable is ``with name:`` or ``name.acquire()``/``release()`` here."""
@@ -194,19 +224,9 @@ class LockNotShared(LintRule):
                 continue
             if model.enclosing_function_node(use) is not function:
                 return False  # captured by a nested function or lambda
-            parent = model.parent(use)
-            if isinstance(parent, cst.WithItem) and parent.item is use:
-                used = True
-                continue
-            if (
-                isinstance(parent, cst.Attribute)
-                and parent.value is use
-                and parent.attr.value in ("acquire", "release", "locked")
-                and isinstance(model.parent(parent), cst.Call)
-            ):
-                used = True
-                continue
-            return False
+            if not _locks_with(model.parent(use), use, model.parent):
+                return False
+            used = True
         return used
 
     def _report_local(self, call: cst.Call) -> None:
@@ -285,6 +305,22 @@ class LockNotShared(LintRule):
             and owner.creator is not None
             and model.exec_context(owner.creator) is ExecContext.IMPORT
         )
+
+
+def _locks_with(
+    parent: Optional[cst.CSTNode],
+    use: cst.BaseExpression,
+    parent_of: Callable[[cst.CSTNode], Optional[cst.CSTNode]],
+) -> bool:
+    """``use`` is locked or unlocked: ``with use:``, ``use.acquire()``/``release()``/``locked()``."""
+    if isinstance(parent, cst.WithItem) and parent.item is use:
+        return True
+    return (
+        isinstance(parent, cst.Attribute)
+        and parent.value is use
+        and parent.attr.value in ("acquire", "release", "locked")
+        and isinstance(parent_of(parent), cst.Call)
+    )
 
 
 def _is_lock(kind: Kind) -> bool:

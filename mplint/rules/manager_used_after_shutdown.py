@@ -9,6 +9,7 @@ from mplint.edits import FixSpec, InsertAfter
 from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import KindName
 from mplint.model import SelfAttr, VarKey
+from mplint.model.slots import Slot
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import attribute_reads_around_block, self_used_after
 
@@ -22,7 +23,9 @@ class ManagerUsedAfterShutdown(LintRule):
     ## What it does
     Checks for a Manager proxy (`m.dict()`, `m.list()`, `m.Namespace()`, `m.Queue()`, `m.Lock()` …) used
     after its manager was shut down: after the `with Manager() as m:` block that created it, or after
-    `m.shutdown()`.
+    `m.shutdown()`. The proxy may be kept in a variable, in an attribute, or under a constant key of a
+    dict (`state = {"counts": m.dict()}` read as `state["counts"]`), and made by a factory the
+    manager is passed to (`def make(manager): return manager.dict()`).
 
     ## Why is this bad?
     A proxy is a handle on an object that lives in the manager's server process. Leaving the `with` block
@@ -178,7 +181,7 @@ class ManagerUsedAfterShutdown(LintRule):
             if isinstance(stop, cst.With)
             else model.tree.order.get(stop, 0)
         )
-        seen: set[VarKey] = set()
+        seen: set[Union[VarKey, Slot]] = set()
         scope = (
             model.names.scopes.get(function) if function is not None else model.names.module_scope
         )
@@ -200,17 +203,41 @@ class ManagerUsedAfterShutdown(LintRule):
                     continue
                 if not model.dominates(stop, use) or self._rebound_after(key, after, use):
                     continue
-                kind = model.kind_of(use)
-                if kind is None or not kind.proxy or model.values.proxy_manager(use) != manager:
-                    continue
-                seen.add(key)
                 stopped = (
                     "shut down when its `with` block ended"
                     if isinstance(stop, cst.With)
                     else "was shut down by `shutdown()`"
                 )
+                slot = self._proxy_slot(use, manager)
+                if slot is not None and slot[1] not in seen:
+                    seen.add(slot[1])
+                    self.report(slot[0], name=self.code_for(slot[0]), stopped=stopped)
+                    continue
+                kind = model.kind_of(use)
+                if kind is None or not kind.proxy or model.values.proxy_manager(use) != manager:
+                    continue
+                seen.add(key)
                 fix = self._fix(stop, use, kind.name) if isinstance(stop, cst.With) else None
                 self.report(use, fix=fix, name=use.value, stopped=stopped)
+
+    def _proxy_slot(self, use: cst.Name, manager: VarKey) -> Optional[tuple[cst.Subscript, Slot]]:
+        """``state["counts"]`` where the slot holds only proxies the manager served (``state =
+        {"counts": manager.dict()}``): the read and its slot."""
+        model = self.model
+        read = model.parent(use)
+        if not isinstance(read, cst.Subscript) or read.value is not use:
+            return None
+        if isinstance(model.parent(read), (cst.AssignTarget, cst.Del)):
+            return None  # another value put in the slot, or the slot dropped: no message
+        slot = model.slots.slot_of(read)
+        sources = model.valueflow.sources(read, returns=False) if slot is not None else None
+        if slot is None or not sources:
+            return None
+        for source in sources:
+            kind = model.kind_of(source)
+            if kind is None or not kind.proxy or model.values.proxy_manager(source) != manager:
+                return None
+        return read, slot
 
     def _check_attributes(self, stop: cst.With, manager: VarKey) -> None:
         """A proxy kept in an attribute inside the block (``self.shared = m.dict()``) and read after

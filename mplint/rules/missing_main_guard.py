@@ -55,10 +55,11 @@ class MissingMainGuard(LintRule):
     Checks for code that starts child processes when the module is imported: starting a `Process`,
     creating a process `Pool` or a `Manager()`, submitting to a `ProcessPoolExecutor` — directly at module
     level, or through a module-level call such as a trailing `main()` whose body (followed through this
-    module's functions) does so. A module-level call of a function imported from another module of the
-    linted project is reported when that function (followed through its own module, and through the
-    functions of other modules of the project it calls, four modules deep) starts processes, under a
-    start method other than fork: the related location shows where.
+    module's functions and the methods of its instances, as in `App().run()`) does so. A module-level
+    call of a function imported from another module of the linted project is reported when that
+    function (followed through its own module, and through the functions of other modules of the
+    project it calls, four modules deep) starts processes, under a start method other than fork: the
+    related location shows where.
 
     ## Why is this bad?
     Under the `spawn` and `forkserver` start methods — the default on macOS and Windows, and on Linux from
@@ -221,7 +222,8 @@ class MissingMainGuard(LintRule):
         if direct is not None:
             description, kind = direct
             return description if self._fails_here(kind) else None
-        function: Optional[FunctionNode] = model.names.resolve_function(call.func)
+        # a function, or a method of an instance (``App().run()``)
+        function: Optional[FunctionNode] = model.valueflow.call_target(call)
         if function is None:
             info = model.names.resolve_class(call.func)
             if info is not None:
@@ -237,7 +239,7 @@ class MissingMainGuard(LintRule):
             found[candidate] = (hit[1], hit[2])
             return True
 
-        chain = model.callgraph.call_chain(function, starts)
+        chain = model.callgraph.call_chain(function, starts, callees=model.valueflow.callees)
         if chain is None:
             return None
         description = found[chain[-1]][0]

@@ -9,7 +9,8 @@ from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertBefore
 from mplint.gates import FUTURES, PROCESSES, Gate, needs
 from mplint.kinds import Kind
-from mplint.model import SelfAttr, VarKey
+from mplint.model import BindingKind, LocalVar, SelfAttr, VarKey
+from mplint.model.slots import Slot
 from mplint.rule import Invalid, LintRule, Valid
 from mplint.rules._helpers import comments_above, expression_line
 
@@ -22,7 +23,9 @@ class PoolLifecycleOrder(LintRule):
     after `close()`/`terminate()` or after the pool's `with` block, and `submit()`/`map()` on an executor
     after `shutdown()` or after its `with` block. For a pool kept in `self.pool`, a `join()` that comes
     before the same method's `close()` is reported when nothing else closes, enters or hands out the
-    attribute.
+    attribute. A pool kept in a constant-key dict slot (`pools["io"].join()`) counts as a variable,
+    and a helper that joins the pool it is given before closing it (`def finish(pool): pool.join()`)
+    is reported when a caller passes it a pool made there and not closed yet.
 
     It supersedes MPL303 on the same call: a submission to a closed pool raises and returns no
     handle to drop.
@@ -36,9 +39,9 @@ class PoolLifecycleOrder(LintRule):
     - `submit()`/`map()` after `shutdown()` or after the executor's `with` block raises
       `RuntimeError: cannot schedule new futures after shutdown`.
 
-    The rule only reasons within one function: a pool created elsewhere (a parameter, an attribute set in
-    another method), passed to another function, or used after a `with pool:` block before `join()` is
-    not reported.
+    Otherwise the rule reasons within one function: a pool created elsewhere (a parameter, an attribute
+    set in another method), passed to another function, or used after a `with pool:` block before
+    `join()` is not reported.
 
     ## Example
     ```python
@@ -166,12 +169,27 @@ class PoolLifecycleOrder(LintRule):
                 )
             return
         if key is None:
+            slot = model.slots.slot_of(receiver)
+            if slot is not None and self._slot_unclosed_before(slot, receiver, call):
+                self.report(
+                    call,
+                    fix=self._close_fix(call, receiver),
+                    call=self.code_for(call),
+                    problem="without `close()` or `terminate()` first raises ValueError: "
+                    "Pool is still running",
+                )
             return
-        creation = self._creation_before(key, call)
+        site = self._unclosed_pool_given(key, call)
+        if site is not None:
+            self.report(
+                call,
+                call=self.code_for(call),
+                problem=f"runs on the pool `{self.code_for(site)}` passes, not closed yet: without "
+                "`close()` or `terminate()` first it raises ValueError: Pool is still running",
+            )
+            return
+        creation = self._created_here(key, call)
         if creation is None:
-            return
-        function = model.enclosing_function_node(call)
-        if model.enclosing_function_node(creation) is not function:
             return
         if self._handled_between(key, receiver, creation, call):
             return
@@ -181,6 +199,72 @@ class PoolLifecycleOrder(LintRule):
             call=self.code_for(call),
             problem="without `close()` or `terminate()` first raises ValueError: Pool is still running",
         )
+
+    def _slot_unclosed_before(
+        self, slot: Slot, receiver: cst.BaseExpression, join: cst.Call
+    ) -> bool:
+        """``pools["io"].join()`` where the slot holds only a pool made earlier in the same function
+        (``pools = {"io": Pool(4)}``, ``pools["io"] = Pool(4)``), and nothing between may have closed
+        it: no ``close``/``terminate`` of the slot, no other value put in it, the container or the
+        slot not handed to a call, not entered by ``with``."""
+        model = self.model
+        sources = model.valueflow.sources(receiver, returns=False)
+        if sources is None or len(sources) != 1:
+            return False
+        made = sources[0]
+        kind = model.kind_of(made)
+        if kind is None or kind.creator is not made or not kind.is_pool:
+            return False
+        function = model.enclosing_function_node(join)
+        if model.enclosing_function_node(made) is not function or not model.dominates(made, join):
+            return False
+        if model.slots.slot_replaced_between(slot, made, join):
+            return False
+        low, high = model.tree.order.get(made, 0), model.tree.order.get(join, 0)
+        for other in model.slots.slot_calls(slot, ("close", "terminate", "__exit__")):
+            if low < model.tree.order.get(other, 0) < high:
+                return False
+        container = receiver.value if isinstance(receiver, cst.Subscript) else receiver
+        for other in model.tree.calls:
+            if not low < model.tree.order.get(other, 0) < high or other is join:
+                continue
+            for arg in other.args:
+                if model.slots.slot_of(arg.value) == slot:
+                    return False
+                if model.valueflow.key_of(arg.value) == model.valueflow.key_of(container):
+                    return False
+        for item in model.tree.with_items:
+            if low < model.tree.order.get(item, 0) < high and (
+                model.slots.slot_of(item.item) == slot
+            ):
+                return False
+        return True
+
+    def _unclosed_pool_given(self, key: VarKey, join: cst.Call) -> Optional[cst.Call]:
+        """``def finish(pool): pool.join()`` (nothing in the helper closes ``pool`` before the join),
+        called as ``finish(pool)`` on a pool made earlier in the caller and not closed since: the first
+        such call."""
+        model = self.model
+        function = model.enclosing_function_node(join)
+        if not isinstance(function, cst.FunctionDef) or not isinstance(key, LocalVar):
+            return None
+        scope = model.names.scopes.get(function)
+        bindings = scope.bindings.get(key.name, []) if scope is not None else []
+        if len(bindings) != 1 or bindings[0].how is not BindingKind.PARAM:
+            return None
+        if any(model.precedes(c, join) for c in model.calls_on(key, ("close", "terminate"))):
+            return None
+        for site in model.callgraph.calls_to(function):
+            argument = model.valueflow.call_binds(function, bindings[0], site)
+            given = model.binding_key(argument) if isinstance(argument, cst.Name) else None
+            if argument is None or given is None:
+                continue
+            creation = self._created_here(given, site)
+            if creation is None or not model.dominates(creation, site):
+                continue
+            if not self._handled_between(given, argument, creation, site):
+                return site
+        return None
 
     def _attribute_never_closed_before(self, key: SelfAttr, join: cst.Call) -> bool:
         """``self.pool.join()`` then ``self.pool.close()`` in the same method: the pool is closed in the
@@ -212,6 +296,16 @@ class PoolLifecycleOrder(LintRule):
                 continue
             return False  # entered, passed, returned or stored: something else may close it
         return closed_after
+
+    def _created_here(self, key: VarKey, call: cst.Call) -> Optional[cst.CSTNode]:
+        """The binding of a new pool to the variable before ``call``, in the function of ``call``."""
+        creation = self._creation_before(key, call)
+        if creation is None:
+            return None
+        model = self.model
+        if model.enclosing_function_node(creation) is not model.enclosing_function_node(call):
+            return None
+        return creation
 
     def _creation_before(self, key: VarKey, call: cst.Call) -> Optional[cst.CSTNode]:
         """The last binding of the variable before ``call``, when it binds a newly created pool."""

@@ -25,7 +25,9 @@ class PoolNotClosed(LintRule):
     ever used to run tasks (never closed, terminated, joined, shut down, used in a `with`, returned,
     stored or passed on), or used once inline as in `Pool(4).map(work, items)`. A pool kept in an
     attribute (`self.pool = Pool()`) is reported when every use of the attribute, in any method or
-    through an instance, runs tasks, unless the class is made only once per program.
+    through an instance, runs tasks, unless the class is made only once per program; a pool kept under
+    a constant key of a local dict (`pools = {"io": Pool()}`) when every read of that slot runs tasks
+    and the dict is never handed on or iterated.
 
     ## Why is this bad?
     Nothing shuts the pool down but garbage collection. Its worker processes and pipes stay alive as
@@ -161,6 +163,10 @@ class PoolNotClosed(LintRule):
                 if self._attribute_only_runs_tasks(key, kind):
                     self.report(call, call=self.snippet(call), verb=verb)
                 continue
+            if flow.how is FlowKind.STORED:
+                if self._slot_only_runs_tasks(call, key, kind):
+                    self.report(call, call=self.snippet(call), verb=verb)
+                continue
             if (
                 flow.how is not FlowKind.ASSIGNED
                 or key is None
@@ -191,6 +197,24 @@ class PoolNotClosed(LintRule):
             return False
         made = [c for c in model.tree.calls if model.names.resolve_class(c.func) is info]
         return not made or not all(self._made_once(c) for c in made)
+
+    def _slot_only_runs_tasks(self, call: cst.Call, key: Optional[VarKey], kind: Kind) -> bool:
+        """The pool is put under a constant key into a dict a local variable holds (``pools = {"io":
+        Pool(4)}``, ``pools["io"] = Pool(4)``) and every read of the variable is a slot under another
+        constant key or this slot running tasks: nothing closes, enters, passes or iterates it."""
+        model = self.model
+        if not isinstance(key, LocalVar) or key.scope is model.module:
+            return False
+        slot = model.slots.stored_slot(call)
+        uses = model.slots.slot_uses(key) if slot is not None else None
+        if uses is None or slot is None or slot.container != key:
+            return False
+        for read, found in uses:
+            if isinstance(model.parent(read), cst.AssignTarget):
+                continue  # a store into a slot
+            if found == slot and not self._task_use(model.parent(read), kind):
+                return False
+        return True
 
     def _made_once(self, call: cst.Call) -> bool:
         model = self.model

@@ -9,6 +9,7 @@ from mplint.gate_shapes import START_AGAIN
 from mplint.gates import PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind
 from mplint.model import BindingKind, LocalVar, SelfAttr, VarKey
+from mplint.model.slots import Slot
 from mplint.rule import Invalid, LintRule, Valid
 
 _PROCESS_ERROR = "AssertionError: cannot start a process twice"
@@ -22,7 +23,9 @@ class ProcessStartedTwice(LintRule):
     calls on one variable with no new object assigned in between, a `start()` inside a loop on a
     process created before the loop, and a `self.worker` made once in `__init__` and started by a
     method that runs more than once (called from two places or in a loop) or after another method of
-    the class that starts it too.
+    the class that starts it too. A constant-key dict slot (`procs["reader"].start()`) counts as a
+    variable, and a helper that always starts the process it is given (`def start_it(p): p.start()`)
+    called twice on one process is reported at its second call.
 
     ## Why is this bad?
     A process object runs once. The second `start()` raises
@@ -127,12 +130,16 @@ class ProcessStartedTwice(LintRule):
                 continue
             if self._custom_start(kind):
                 continue
-            key = model.binding_key(receiver)
-            if key is None:
-                continue
             error = _THREAD_ERROR if kind.is_thread else _PROCESS_ERROR
             if model.exceptions.expects_exception(call, error.split(":", 1)[0]):
                 continue  # a test that provokes the error on purpose, or code that handles it
+            key = model.binding_key(receiver)
+            if key is None:
+                slot = model.slots.slot_of(receiver)
+                if slot is not None and self._second_start_of_slot(slot, call):
+                    again = f"starts the same object again: {error}"
+                    self.report(call, call=self.code_for(call), problem=again)
+                continue
             problem = (
                 self._second_start(key, call)
                 or self._start_in_loop(key, receiver, call)
@@ -140,6 +147,8 @@ class ProcessStartedTwice(LintRule):
             )
             if problem is not None:
                 self.report(call, call=self.code_for(call), problem=f"{problem}: {error}")
+            else:
+                self._starts_through_helper(key, call, error)
 
     def _custom_start(self, kind: Kind) -> bool:
         """A subclass with its own ``start()`` may make a second call harmless."""
@@ -158,6 +167,59 @@ class ProcessStartedTwice(LintRule):
             ):
                 return "starts the same object again"
         return None
+
+    def _second_start_of_slot(self, slot: Slot, call: cst.Call) -> bool:
+        """``procs["a"].start()`` after an earlier start of the same dict slot that runs first, with
+        nothing put into the slot in between."""
+        model = self.model
+        for earlier in model.slots.slot_calls(slot, ("start",)):
+            if earlier is call:
+                break
+            if model.dominates(earlier, call) and not model.slots.slot_replaced_between(
+                slot, earlier, call
+            ):
+                return True
+        return False
+
+    def _starts_through_helper(self, key: VarKey, call: cst.Call, error: str) -> None:
+        """``def start_it(p): p.start()`` called twice on the same process: the second call of the
+        helper is reported. The start must run on every call of the helper (a statement of its body,
+        not under a condition, after no ``return``)."""
+        model = self.model
+        function = model.enclosing_function_node(call)
+        if not isinstance(function, cst.FunctionDef) or model.names.is_method(function):
+            return
+        if not self._is_parameter(key, function) or not isinstance(key, LocalVar):
+            return
+        statement = model.statement_of(call)
+        body = function.body
+        if not isinstance(body, cst.IndentedBlock) or statement is None:
+            return
+        if model.parent(statement) is not body:
+            return
+        if any(model.precedes(r, call) for r in model.tree.returns.get(function, [])):
+            return  # an earlier return may leave it unstarted
+        scope = model.names.scopes.get(function)
+        bindings = scope.bindings.get(key.name, []) if scope is not None else []
+        if len(bindings) != 1 or bindings[0].how is not BindingKind.PARAM:
+            return
+        param = bindings[0]
+        by_variable: dict[VarKey, list[cst.Call]] = {}
+        for site in model.callgraph.calls_to(function):
+            argument = model.valueflow.call_binds(function, param, site)
+            given = model.binding_key(argument) if argument is not None else None
+            if isinstance(argument, (cst.Name, cst.Attribute)) and given is not None:
+                by_variable.setdefault(given, []).append(site)
+        for given, sites in by_variable.items():
+            for index, site in enumerate(sites):
+                if any(
+                    model.dominates(first, site)
+                    and not model.names.rebound_between(given, first, site)
+                    for first in sites[:index]
+                ):
+                    name = function.name.value
+                    problem = f"starts again the process an earlier `{name}()` started"
+                    self.report(site, call=self.code_for(site), problem=f"{problem}: {error}")
 
     def _start_in_loop(
         self, key: VarKey, receiver: cst.BaseExpression, call: cst.Call

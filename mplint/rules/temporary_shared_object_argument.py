@@ -8,7 +8,7 @@ from mplint.diagnostics import Applicability, Severity
 from mplint.edits import FixSpec, InsertBefore, Replace
 from mplint.gates import PROCESSES, Gate, needs
 from mplint.kinds import SEMLOCK_KINDS, Kind, KindName
-from mplint.model import FlowKind, LocalVar, Submission, Via
+from mplint.model import BindingKind, FlowKind, LocalVar, Submission, Via
 from mplint.rule import Invalid, LintRule, Valid
 
 _NAMES = {
@@ -36,7 +36,10 @@ class TemporarySharedObjectArgument(LintRule):
     ## What it does
     Checks for a lock, queue, event, `Value`/`Array` or Manager proxy created inline in the arguments
     handed to a child: `Process(target=f, args=(mp.Lock(),))`, `pool.apply_async(f, (manager.Lock(),))`,
-    `executor.submit(f, manager.dict())`. Nothing in the parent keeps a reference to it.
+    `executor.submit(f, manager.dict())`. Nothing in the parent keeps a reference to it. The same goes
+    for one created inline in the call of a helper that hands its parameter to the child and returns
+    without waiting for it (`launch(mp.Lock())` with `def launch(lock): Process(target=f,
+    args=(lock,)).start()`).
 
     ## Why is this bad?
     `Process.start()` drops its reference to `args` once the child is launched, and a pool task's
@@ -145,14 +148,54 @@ class TemporarySharedObjectArgument(LintRule):
             if submission.owner.uses_threads or submission.via in (Via.CALLBACK, Via.INITIALIZER):
                 continue
             for arg in model.inference.handed_arguments(submission):
-                if not isinstance(arg, cst.Call) or arg in reported:
+                if isinstance(arg, cst.Name):
+                    self._check_helper_parameter(submission, arg, reported)
                     continue
-                kind = model.kind_of(arg)
-                if kind is None or kind.creator is not arg or not self._dies(kind, submission):
+                kind = self._dying_temporary(arg, submission, reported)
+                if kind is None:
                     continue
-                reported.add(arg)
+                assert isinstance(arg, cst.Call)
                 fix = self._fix(arg, kind) if self._waited_for(submission) else None
                 self.report(arg, fix=fix, arg=self.snippet(arg))
+
+    def _dying_temporary(
+        self, arg: cst.BaseExpression, submission: Submission, reported: set[cst.CSTNode]
+    ) -> Optional[Kind]:
+        """The kind of the object the call ``arg`` makes, when the child's copy breaks once it is
+        collected and it is not reported yet (it is marked reported)."""
+        if not isinstance(arg, cst.Call) or arg in reported:
+            return None
+        kind = self.model.kind_of(arg)
+        if kind is None or kind.creator is not arg or not self._dies(kind, submission):
+            return None
+        reported.add(arg)
+        return kind
+
+    def _check_helper_parameter(
+        self, submission: Submission, arg: cst.Name, reported: set[cst.CSTNode]
+    ) -> None:
+        """``def launch(lock): Process(target=f, args=(lock,)).start()`` returning without waiting
+        for the child, called as ``launch(Lock())``: the caller's temporary dies with the helper's
+        frame, as if it were made inline. The helper must keep the parameter nowhere else."""
+        model = self.model
+        binding = model.names.only_binding(arg)
+        function = model.enclosing_function_node(submission.call)
+        if binding is None or binding.how is not BindingKind.PARAM or function is None:
+            return
+        if binding.node is None or model.enclosing_function_node(binding.node) is not function:
+            return
+        if self._waited_for(submission):
+            return
+        key = model.binding_key(arg)
+        if not isinstance(key, LocalVar):
+            return
+        loads = model.names.variable_loads(key)
+        if not loads or not all(model.contains(submission.call, use) for use in loads):
+            return  # kept or used some other way too
+        for site in model.callgraph.calls_to(function):
+            given = model.valueflow.call_binds(function, binding, site)
+            if given is not None and self._dying_temporary(given, submission, reported) is not None:
+                self.report(given, arg=self.snippet(given))
 
     def _dies(self, kind: Kind, submission: Submission) -> bool:
         """Collecting the parent's object breaks the child's copy, for this submission."""

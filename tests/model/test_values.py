@@ -225,6 +225,33 @@ def test_proxy_manager() -> None:
     assert model.values.proxy_manager(e) == (main, "outer")
 
 
+def test_proxy_manager_through_a_factory_parameter() -> None:
+    model = model_of(
+        """
+        import multiprocessing as mp
+        def make(manager):
+            return manager.dict()
+        def other(manager):
+            return manager.list()
+        def main():
+            with mp.Manager() as m:
+                d = make(m)
+                e = other(m)
+            with mp.Manager() as n:
+                f = other(n)
+            return d, e, f
+        """,
+        path="<stdin>",
+    )
+    main = def_named(model, "main")
+    d, e, f = (loads(model, name, "main")[-1] for name in "def")
+    # the one variable every call of the factory passes
+    assert model.values.proxy_manager(d) == (main, "m")
+    # two calls pass two managers: unknown
+    assert model.values.proxy_manager(e) is None
+    assert model.values.proxy_manager(f) is None
+
+
 def test_stored_constructor_arguments() -> None:
     model = model_of(
         "import multiprocessing as mp\n"
