@@ -155,6 +155,17 @@ def split_family(qualname: str) -> Optional[tuple[str, str]]:
     return None
 
 
+def annotation_kind(qualname: str) -> Optional[Kind]:
+    """The kind a parameter or variable annotated with ``qualname`` holds (a ``Process``, a ``Queue``,
+    a ``Connection`` …; not a ``Pipe`` or a context, whose annotation says nothing of an instance)."""
+    kind = constructor_kind(qualname)
+    if kind is not None and kind.name not in (KindName.PIPE, KindName.CONTEXT):
+        return kind
+    if qualname.endswith("connection.Connection"):
+        return Kind(KindName.CONNECTION)
+    return None
+
+
 def constructor_kind(qualname: str, method: Optional[str] = None) -> Optional[Kind]:
     """The kind of object that calling ``qualname`` creates, or None when it is not ours."""
     other = _OTHER_NAMES.get(qualname)

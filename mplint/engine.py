@@ -30,7 +30,7 @@ from mplint.diagnostics import (
     Severity,
 )
 from mplint.edits import resolve
-from mplint.gates import MODELLED, file_facts, imported_modules
+from mplint.gates import FUTURES, MODELLED, PROCESSES, file_facts, imported_modules
 from mplint.incremental import Relevance
 from mplint.model import build_model
 from mplint.positions import Positions, StatementCodeCache
@@ -40,7 +40,7 @@ from mplint.settings import Config
 from mplint.suppression import parse_suppressions
 
 if TYPE_CHECKING:
-    from mplint.project import Project
+    from mplint.project import KindFacts, Project
 
 __all__ = ["META_URL", "could_have_findings", "lint_source", "rules_for"]
 
@@ -65,8 +65,18 @@ def gated(
     """The rules whose gate (``LintRule.GATE``, see ``mplint.gates``) lets this file through: the
     others cannot report in it. Empty when the file imports no modelled library, unless a ``project``
     says it imports a module of the tree whose functions start processes: then the rules that judge
-    such calls (``LintRule.PROJECT_GATE``) are kept too."""
+    such calls (``LintRule.PROJECT_GATE``) are kept too. In a file that imports no library of
+    processes, the objects of a modelled kind it imports from the project
+    (``Project.imported_kinds``) count as imports of their libraries and mentions of their names."""
     facts = file_facts(text, tree)
+    kinds: frozenset[KindFacts] = frozenset()
+    if project is not None and facts.modules.isdisjoint(PROCESSES | FUTURES):
+        kinds = project.imported_kinds(path, text)
+    if kinds:
+        # objects of another module of the project: the file uses their libraries and names
+        facts = facts.including(
+            {k.family.partition(".")[0] for k in kinds}, {k.name.rpartition(".")[2] for k in kinds}
+        )
     if facts.modules.isdisjoint(MODELLED):
         chosen = []
     else:
@@ -109,7 +119,7 @@ def lint_source(
     if (
         prefilter
         and not could_have_findings(text)
-        and (project is None or not project.imports_starter(path, text))
+        and (project is None or not project.may_have_findings(path, text))
     ):
         return []
     with _collector_paused():

@@ -180,8 +180,8 @@ class MplintChecker:
         filename = self.filename
         project = project_for(filename, shared_cache_dir(filename), config.default_start_method)
         project.forget(filename)
-        if not possible and not project.imports_starter(filename, text):
-            return  # its imports of the project start no process either
+        if not possible and not project.may_have_findings(filename, text):
+            return  # its imports of the project start no process and bring no object either
         rules = None
         if codes is not None and len(codes) < len(RULES):
             rules = [rule for rule in rules_for(self.filename, config) if rule.CODE in codes]

@@ -107,6 +107,14 @@ class FileFacts:
     _words: dict[str, bool] = field(default_factory=dict)
     _shapes: Optional[frozenset[str]] = None
 
+    def including(self, modules: Iterable[str], words: Iterable[str]) -> FileFacts:
+        """These facts, with ``modules`` imported and ``words`` mentioned besides (what objects
+        imported from other modules of the project bring)."""
+        facts = FileFacts(self.modules | frozenset(modules), self.text, self.tree)
+        facts._words.update(self._words)
+        facts._words.update(dict.fromkeys(words, True))
+        return facts
+
     def shapes(self) -> frozenset[str]:
         """The shapes of code the file holds (one walk of its tree, the first time it is asked)."""
         if self._shapes is None:

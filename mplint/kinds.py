@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:  # libcst is imported only when a file is parsed
     import libcst as cst
 
-__all__ = ["SEMLOCK_KINDS", "Kind", "KindName"]
+__all__ = ["SEMLOCK_KINDS", "Kind", "KindName", "agree"]
 
 
 class KindName(str, enum.Enum):
@@ -172,3 +173,18 @@ class Kind:
             return f"dict of {self.item.describe()}"
         prefix = "Manager " if self.proxy else ""
         return prefix + self.name.value
+
+
+def agree(kinds: Iterable[Optional[Kind]]) -> Optional[Kind]:
+    """The kind when every source agrees on its name, else None."""
+    first: Optional[Kind] = None
+    for kind in kinds:
+        if kind is None:
+            return None
+        if first is None:
+            first = kind
+        elif kind.name is not first.name or kind.proxy != first.proxy:
+            return None
+        elif kind.role != first.role:
+            first = replace(first, role=None)  # ends of different roles: the role is unknown
+    return first

@@ -449,8 +449,9 @@ def _imports_starter(
     path: str, display: str, data: bytes, config: Config, cache: Optional[Cache]
 ) -> tuple[bool, tuple[Dependency, ...]]:
     """A file the byte prefilter turns away may still call a function of another module of its
-    project that starts processes (``Project.imports_starter``): whether it does, and the modules of
-    the project the answer depends on. Only a file with an import line is asked about."""
+    project that starts processes, or use objects of a modelled kind made there
+    (``Project.may_have_findings``): whether it may, and the modules of the project the answer
+    depends on. Only a file with an import line is asked about."""
     if b"import" not in data:
         return False, ()
     from mplint.project import project_for
@@ -461,7 +462,7 @@ def _imports_starter(
     directory = str(cache.directory) if cache is not None else None
     project = project_for(path, directory, config.default_start_method)
     project.forget(display)
-    starter = project.imports_starter(display, text)
+    starter = project.may_have_findings(display, text)
     return starter, project.dependencies(display)
 
 

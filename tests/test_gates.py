@@ -104,6 +104,18 @@ def test_needs_and_gates_combine() -> None:
     assert not DEFAULT.passes(_facts("import os\n"))
 
 
+def test_objects_imported_from_the_project_count_as_imports_and_mentions() -> None:
+    """``FileFacts.including``: what objects of another module of the project bring (their
+    libraries and names) is added to the file's own facts, which stay as they were."""
+    facts = _facts("from .workers import Crawler\nCrawler(q).start()\n")
+    assert not needs(PROCESSES, "start").met_by(facts)
+    more = facts.including({"multiprocessing", "threading"}, {"Thread"})
+    assert needs(PROCESSES, "start").met_by(more)
+    assert needs(THREADS, "Thread", "start").met_by(more)
+    assert not needs(THREADS, "Thread", "join").met_by(more)
+    assert not needs(THREADS, "Thread").met_by(facts)
+
+
 def _rule(code: str) -> type[LintRule]:
     return next(r for r in all_rules() if code == r.CODE)
 

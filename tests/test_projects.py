@@ -23,7 +23,7 @@ from mplint.config import Config
 from mplint.diagnostics import Diagnostic
 from mplint.engine import lint_source
 from mplint.files import Candidate
-from mplint.project import ModuleSummary, Project, project_for
+from mplint.project import KindFacts, ModuleSummary, Project, project_for
 from mplint.runner import Options, check_files
 from mplint.source import split_lines_keepends
 
@@ -574,3 +574,38 @@ def test_the_text_test_before_the_tree_is_a_superset(text: str, expected: bool) 
     from mplint.project.index import may_call_tree_at_import
 
     assert may_call_tree_at_import(text) is expected
+
+
+def test_summaries_say_what_objects_classes_and_factories_are() -> None:
+    """The kinds of module-level objects, of what factories return, and the library class a class
+    derives from, with the methods it defines and calls on itself; unmodelled ones stay unknown."""
+    root = PROJECTS / "kinds"
+    project = Project(str(root))
+    shared = project.summary(str(root), str(root / "crawl" / "shared.py"), "crawl.shared")
+    workers = project.summary(str(root), str(root / "crawl" / "workers.py"), "crawl.workers")
+    assert shared is not None and workers is not None
+    assert [(o.name, o.kind) for o in shared.objects] == [
+        ("seen_lock", KindFacts("threading.Lock", "threading")),
+        ("pending", KindFacts("queue.Queue", "threading")),
+        ("results", KindFacts("Queue", "multiprocessing")),
+        ("stats_lock", KindFacts("Lock", "multiprocessing")),
+    ]
+    assert shared.variables == ("LIMIT",)
+    returns = {f.name: f.returns for f in workers.functions}
+    assert returns == {
+        "make_inbox": KindFacts("queue.Queue", "threading"),
+        "make_outbox": KindFacts("Queue", "multiprocessing"),
+        "make_settings": None,
+        "make_pool": KindFacts("Pool", "multiprocessing"),
+        "make_executor": KindFacts("ProcessPoolExecutor", "concurrent.futures"),
+    }
+    crawler, supervised, reporter = workers.classes
+    assert (crawler.name, crawler.base, crawler.methods, crawler.self_calls) == (
+        "Crawler",
+        KindFacts("Process", "multiprocessing"),
+        ("__init__", "run"),
+        (),
+    )
+    assert (supervised.methods, supervised.self_calls) == (("run", "start"), ("is_alive",))
+    assert reporter.base == KindFacts("Thread", "threading")
+    assert not reporter.process_subclass

@@ -165,7 +165,7 @@ class Model:
 
     @functools.cached_property
     def inference(self) -> Inference:
-        return Inference(self.tree, self.names, self.callgraph, self.valueflow)
+        return Inference(self.tree, self.names, self.callgraph, self.valueflow, self.imported)
 
     @functools.cached_property
     def valueflow(self) -> Dataflow:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Final, Optional, cast
 import libcst as cst
 
 from mplint import api_table
-from mplint.kinds import Kind, KindName
+from mplint.kinds import Kind, KindName, agree
 from mplint.model.names import Binding, BindingKind, ClassInfo, LocalVar, SelfAttr, VarKey
 from mplint.model.syntax import (
     FunctionNode,
@@ -33,6 +33,7 @@ from mplint.model.valueflow import CallSite, Source, bind_argument, is_none
 
 if TYPE_CHECKING:
     from mplint.model.callgraph import CallGraph
+    from mplint.model.imported import ImportedNames
     from mplint.model.names import Names
     from mplint.model.tree import Tree
     from mplint.model.valueflow import Dataflow
@@ -71,21 +72,6 @@ class Submission:
     #: When ``through`` is a parameter of the function making the submission: the call of that
     #: function that gave ``callable`` (its other arguments bind that function's other parameters).
     site: Optional[cst.Call] = None
-
-
-def agree(kinds: Iterable[Optional[Kind]]) -> Optional[Kind]:
-    """The kind when every source agrees on its name, else None."""
-    first: Optional[Kind] = None
-    for kind in kinds:
-        if kind is None:
-            return None
-        if first is None:
-            first = kind
-        elif kind.name is not first.name or kind.proxy != first.proxy:
-            return None
-        elif kind.role != first.role:
-            first = replace(first, role=None)  # ends of different roles: the role is unknown
-    return first
 
 
 def _item_at(kind: Optional[Kind], index: int) -> Optional[Kind]:
@@ -132,6 +118,8 @@ class Inference:
     names: Names
     callgraph: CallGraph
     valueflow: Dataflow
+    #: names imported from other modules of the project (their objects, factories and classes)
+    imported: ImportedNames
     _kind_memo: dict[cst.CSTNode, Optional[Kind]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -224,7 +212,7 @@ class Inference:
             return self._name_kind(expr)
         if isinstance(expr, cst.Attribute):
             key = self.valueflow.attribute_key(expr)
-            return self._attribute_kind(key) if key is not None else None
+            return self._attribute_kind(key) if key is not None else self.imported.object_kind(expr)
         if isinstance(expr, cst.Subscript):
             container = self.kind_of(expr.value)
             if container is None:
@@ -279,6 +267,9 @@ class Inference:
                 and value is not None
                 and self.valueflow.key_of(value) == filling
             ):
+                continue
+            if binding.how is BindingKind.IMPORT:
+                kinds.append(self.imported.object_kind(name))
                 continue
             if value is not None and value in self._kind_busy:
                 # A cycle (``w = Process(); workers.append(w)`` then ``for w in workers``): this
@@ -387,14 +378,7 @@ class Inference:
         if annotation is None:
             return None
         qual = self.names.qualname(annotation)
-        if qual is None:
-            return None
-        kind = api_table.constructor_kind(qual)
-        if kind is not None and kind.name not in (KindName.PIPE, KindName.CONTEXT):
-            return kind
-        if qual.endswith("connection.Connection"):
-            return Kind(KindName.CONNECTION)
-        return None
+        return api_table.annotation_kind(qual) if qual is not None else None
 
     def _param_kind(self, binding: Binding) -> Optional[Kind]:
         param = binding.node
@@ -427,6 +411,9 @@ class Inference:
                     base.name, family=base.family, method=base.method, cls=cls.name
                 ).with_creator(call)
             return None
+        imported = self.imported.call_kind(func)
+        if imported is not None:  # a factory's object is not made by this call's arguments
+            return imported.with_creator(call) if imported.cls is not None else imported
         if isinstance(func, cst.Attribute):
             receiver = self.kind_of(func.value)
             if receiver is not None and receiver.name in (KindName.SEQUENCE, KindName.MAPPING):
@@ -595,7 +582,8 @@ class Inference:
                 if owner.cls is not None:
                     info = self.names.classes.get(owner.cls)
                     run = self.names.class_method(info, "run") if info is not None else None
-                    if run is not None:
+                    facts = self.imported.class_facts(owner) if info is None else None
+                    if run is not None or (facts is not None and facts.has_run):
                         yield Submission(call, Via.RUN, owner, call.func, None)
                         continue
                 target = call_argument(call, 1, "target")

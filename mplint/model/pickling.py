@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
 
-from mplint.kinds import Kind, KindName
+from mplint.kinds import Kind, KindName, agree
 from mplint.model.flow import ExecContext
-from mplint.model.inference import Submission, Via, agree
+from mplint.model.inference import Submission, Via
 from mplint.model.names import BindingKind, ClassInfo
 from mplint.model.syntax import BUILTINS, positional_args
 

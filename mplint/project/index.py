@@ -43,7 +43,7 @@ from mplint.project.layout import (
     module_name,
     search_roots,
 )
-from mplint.project.summary import Exit, FunctionFacts, ModuleSummary
+from mplint.project.summary import Exit, FunctionFacts, KindFacts, ModuleSummary
 
 if TYPE_CHECKING:
     import ast
@@ -99,6 +99,8 @@ class Project:
         #: (roots, module) -> (the file found, no candidate missing before it)
         self._files: dict[tuple[tuple[str, ...], str], tuple[Optional[str], tuple[str, ...]]] = {}
         self._fingerprint: Optional[str] = None
+        #: (path, name) -> (size, mtime_ns, digest, whether a line binds the name to a kind)
+        self._kind_lines: dict[tuple[str, str], tuple[int, int, str, bool]] = {}
         #: path -> (text, digest): the texts that win over the disk's (``use_texts``)
         self._texts: dict[str, tuple[str, str]] = {}
 
@@ -288,6 +290,7 @@ class Project:
             self._summaries.pop(os.path.normpath(path), None)
             self._light.pop(os.path.normpath(path), None)
             self._peeked.pop(os.path.normpath(path), None)
+            self._kind_lines = {k: v for k, v in self._kind_lines.items() if k[0] != path}
             self._roots.clear()
             self._files.clear()
 
@@ -351,6 +354,100 @@ class Project:
                 if found is not None and found[0].starts is not None:
                     return True
         return False
+
+    def imported_kinds(self, importer: str, text: str) -> frozenset[KindFacts]:
+        """The kinds of the names the module-level imports of ``importer`` (``text`` is its source)
+        take from modules of the tree that can start processes (``_may_start``), followed through
+        re-exports: module-level objects and classes derived from a library class, when the line
+        that binds them names a library class or constructor (``_binds_kind``; factories and modules
+        imported whole are not looked at here). A file that names no library of processes may hold
+        findings on them. Each module looked at is a dependency of ``importer``."""
+        found: set[KindFacts] = set()
+        for level, written, _ in _top_level_imports(text):
+            module = (self.absolute(importer, level, written) or "") if level else written
+            if "." in module and self.resolve(importer, module) is None:
+                parent, _, name = module.rpartition(".")
+                found.update(self._kinds_of(importer, parent, name))
+        return frozenset(found)
+
+    def _kinds_of(self, importer: str, module: str, name: str) -> set[KindFacts]:
+        for _ in range(REEXPORT_DEPTH + 1):
+            path = self.resolve(importer, module)
+            if path is None:
+                return set()
+            package = os.path.basename(path) == "__init__.py"
+            if not package and not (
+                self._text_may_start(importer, path) and self._binds_kind(importer, path, name)
+            ):
+                return set()
+            summary = self.summary(importer, path, module)
+            if summary is None:
+                return set()
+            if summary.defines(name):
+                return summary.kinds(name)
+            target = summary.reexport(name)
+            if target is None:
+                return set()
+            module, name = target
+        return set()
+
+    def may_bind_kind(self, importer: str, qualname: str) -> bool:
+        """Whether the module the absolute dotted name ``qualname`` is read from may give it a
+        modelled kind: a cheap look at its text before it is summarised (``_binds_kind``), through
+        the re-exports of packages. The modules looked at are dependencies of ``importer``."""
+        module, _, name = qualname.rpartition(".")
+        for _ in range(REEXPORT_DEPTH + 1):
+            path = self.resolve(importer, module) if module else None
+            if path is None:
+                return False
+            if os.path.basename(path) != "__init__.py" or self._binds_kind(importer, path, name):
+                return self._binds_kind(importer, path, name)
+            summary = self.summary(importer, path, module)  # a package: follow its re-export
+            target = summary.reexport(name) if summary is not None else None
+            if target is None:
+                return False
+            module, name = target
+        return False
+
+    def _binds_kind(self, importer: str, path: str, name: str) -> bool:
+        """A line of the module binds ``name`` by a class statement or an assignment that names a
+        library class or constructor, or by a ``def`` whose body has a ``return`` that calls one."""
+        key = os.path.normpath(path)
+        with self._lock:
+            stamp = self._stamp(key)
+        if stamp is None:
+            return False
+        size, mtime_ns, given = stamp
+        known = self._kind_lines.get((key, name))
+        if known is None or known[:2] != (size, mtime_ns):
+            read = given or _read_text(key)
+            if read is None:
+                return False
+            text, digest = read
+            word = re.escape(name)
+            binding = re.compile(
+                rf"^(?:class[ \t]+{word}\b|{word}[ \t]*(?::[^=\n]*)?=)[^\n]*" + _KIND_WORDS,
+                re.MULTILINE,
+            )
+            found = binding.search(text) is not None or _returns_kind(text, word)
+            known = (size, mtime_ns, digest, found)
+            with self._lock:
+                self._kind_lines[(key, name)] = known
+        with self._lock:
+            dependency = Dependency(key, known[0], known[1], known[2])
+            self._consulted.setdefault(os.path.normpath(importer), {}).setdefault(key, dependency)
+        return known[3]
+
+    def may_have_findings(self, importer: str, text: str) -> bool:
+        """Whether a file the text prefilter turns away may still hold a finding through its imports
+        of the tree: it calls a function that starts processes (:meth:`imports_starter`), or it
+        imports objects of a modelled kind (:meth:`imported_kinds`)."""
+        return self.imports_starter(importer, text) or bool(self.imported_kinds(importer, text))
+
+    def _text_may_start(self, importer: str, path: str) -> bool:
+        """The text of the module file ``path`` itself may start processes (``_peek``)."""
+        known = self._peek(importer, path)
+        return known is not None and known[3]
 
     def _gate_summary(self, asker: str, path: str, module: str) -> Optional[ModuleSummary]:
         """For the gate, which asks only whether functions start processes: the summary of a module
@@ -438,16 +535,10 @@ class Project:
             return None
         size, mtime_ns, given = stamp
         if known is None or known[:2] != (size, mtime_ns):
-            if given is not None:
-                text, digest = given
-            else:
-                try:
-                    with open(key, "rb") as handle:
-                        data = handle.read()
-                except OSError:
-                    return None
-                text = data.decode("utf-8", "replace")
-                digest = hashlib.sha256(data).hexdigest()
+            read = given or _read_text(key)
+            if read is None:
+                return None
+            text, digest = read
             starts = (
                 PROCESS_IMPORT.search(text) is not None and STARTS_WORDS.search(text) is not None
             )
@@ -524,6 +615,37 @@ class Project:
             os.replace(temp, entry)
 
 
+#: The library classes and constructors whose objects a summary gives a kind.
+_KIND_WORDS = (
+    r"\b(?:Process|Thread|Pool|ThreadPool|\w*Executor|\w*Manager|Queue|JoinableQueue|SimpleQueue"
+    r"|Lock|RLock|Semaphore|BoundedSemaphore|Condition|Event|Barrier|Value|Array|Pipe)\b"
+)
+
+
+_FACTORY_RETURN = re.compile(r"^[ \t]+return[ \t]+[\w.]*" + _KIND_WORDS + r"[ \t]*\(", re.MULTILINE)
+
+
+def _returns_kind(text: str, word: str) -> bool:
+    """A module-level ``def`` of the (escaped) name ``word`` returns a call of a library class or
+    constructor (its body: the lines up to the next one that starts at the margin)."""
+    start = re.search(rf"^(?:async[ \t]+)?def[ \t]+{word}\b", text, re.MULTILINE)
+    if start is None:
+        return False
+    end = re.compile(r"^\S", re.MULTILINE).search(text, text.find("\n", start.end()) + 1)
+    body = text[start.end() : end.start() if end is not None else len(text)]
+    return _FACTORY_RETURN.search(body) is not None
+
+
+def _read_text(path: str) -> Optional[tuple[str, str]]:
+    """A module's text (undecodable bytes replaced) and the digest of its bytes, for a cheap look."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    return data.decode("utf-8", "replace"), hashlib.sha256(data).hexdigest()
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -533,6 +655,31 @@ _IMPORT_LINE = re.compile(
     r"^[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import\b|import[ \t]+([\w., \t]+))",
     re.MULTILINE,
 )
+
+
+#: An import statement at the margin (module level), with the names a ``from`` import takes.
+_TOP_IMPORT_LINE = re.compile(
+    r"^(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+\(?([\w, \t]*)|import[ \t]+([\w.]+))",
+    re.MULTILINE,
+)
+
+
+def _top_level_imports(text: str) -> list[tuple[int, str, str]]:
+    """(level, module, local name) of the imports written at the start of a line (module level),
+    cheaply; for ``from M import a, b`` also ``M.a`` and ``M.b`` (each may be a submodule)."""
+    out: list[tuple[int, str, str]] = []
+    for match in _TOP_IMPORT_LINE.finditer(text):
+        dots, written, names, plain = match.groups()
+        if plain is not None:
+            out.append((0, plain, plain.partition(".")[0]))
+            continue
+        for item in names.split(","):
+            words = item.split()
+            if words:
+                local = words[2] if len(words) == 3 and words[1] == "as" else words[0]
+                out.append((len(dots), written, local))
+                out.append((len(dots), f"{written}.{words[0]}" if written else words[0], local))
+    return out
 
 
 def may_import_tree(text: str) -> bool:

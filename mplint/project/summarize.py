@@ -16,7 +16,7 @@ from typing import Optional, Union
 
 import libcst as cst
 
-from mplint.kinds import Kind
+from mplint.kinds import Kind, KindName, agree
 from mplint.model import FunctionNode, Model, build_model
 from mplint.model.names import BindingKind
 from mplint.model.syntax import dotted_name
@@ -29,6 +29,7 @@ from mplint.project.summary import (
     FunctionFacts,
     GlobalWrite,
     ImportedCall,
+    KindFacts,
     ModuleSummary,
     ObjectFacts,
     Span,
@@ -43,6 +44,15 @@ __all__ = ["summarize_light", "summarize_text"]
 _MODELLED_FACTS = re.compile(
     PROCESS_IMPORT.pattern
     + r"|\b(?:exit|quit|_exit|abort|kill)\(|\bSystemExit\b|\bKeyboardInterrupt\b|^[ \t]*global\b",
+    re.MULTILINE,
+)
+#: A module of threads (it imports ``threading`` or ``queue``) has facts that need its model only
+#: with a lock or queue made at module level or returned by a factory, or a ``Thread`` subclass.
+_THREAD_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:threading|queue)\b", re.MULTILINE)
+_THREAD_OBJECTS = re.compile(
+    r"^(?:\w+[ \t]*(?::[^=\n]*)?=|[ \t]+return\b)[ \t]*[\w.]*\b(?:Lock|RLock|Semaphore"
+    r"|BoundedSemaphore|Condition|Event|Barrier|Queue|LifoQueue|PriorityQueue|SimpleQueue)\("
+    r"|^class[ \t]+\w+[ \t]*\([^)\n]*\bThread\b",
     re.MULTILINE,
 )
 
@@ -65,7 +75,11 @@ def summarize_text(
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return empty
     names = _AstNames(tree, text, module_name, path.endswith("__init__.py"))
-    if not _MODELLED_FACTS.search(text) and not mutates_module_state(tree, set(names.variables)):
+    if (
+        not _MODELLED_FACTS.search(text)
+        and not (_THREAD_IMPORT.search(text) and _THREAD_OBJECTS.search(text))
+        and not mutates_module_state(tree, set(names.variables))
+    ):
         return names.summary(module_name, path, digest)
     try:
         module = cst.parse_module(text)
@@ -249,15 +263,16 @@ class _Summarizer:
         return Span(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
 
     def summary(self) -> ModuleSummary:
+        objects = tuple(self._objects())
         return ModuleSummary(
             module=self.module_name,
             path=self.model.path,
             digest=self.digest,
             functions=tuple(self._functions()),
             classes=tuple(self._classes()),
-            objects=tuple(self._objects()),
+            objects=objects,
             reexports=tuple(self._reexports()),
-            variables=tuple(self._variables()),
+            variables=tuple(self._variables({o.name for o in objects})),
         )
 
     # --- functions -----------------------------------------------------------------------------------
@@ -321,7 +336,19 @@ class _Summarizer:
             starts=self._starts(function),
             writes_globals=tuple(written),
             calls=self.names.calls.get(name, ()),
+            returns=self._returns(function),
         )
+
+    def _returns(self, function: FunctionNode) -> Optional[KindFacts]:
+        """The kind every ``return`` of a factory gives (a lambda's body), as the model infers a call
+        of it in its own module."""
+        model = self.model
+        if isinstance(function, cst.Lambda):
+            return kind_facts(model.kind_of(function.body))
+        returns = model.inference.own_returns(function)
+        if not returns or any(r.value is None for r in returns):
+            return None
+        return kind_facts(agree(model.kind_of(r.value) for r in returns if r.value is not None))
 
     def _starts(self, function: FunctionNode) -> Optional[Start]:
         model = self.model
@@ -352,6 +379,7 @@ class _Summarizer:
 
     # --- classes and objects -------------------------------------------------------------------------
     def _classes(self) -> list[ClassFacts]:
+        from mplint.rules._helpers import lineage_methods
         from mplint.rules.process_subclass_no_super_init import base_init_calls
 
         model = self.model
@@ -362,6 +390,7 @@ class _Summarizer:
             base = model.inference.class_base_kind(info)
             init = info.methods.get("__init__")
             calls = base_init_calls(model, init) if init is not None else None
+            methods, self_calls = lineage_methods(model, info)
             out.append(
                 ClassFacts(
                     name=name,
@@ -369,6 +398,9 @@ class _Summarizer:
                     process_subclass=base is not None and base.is_process,
                     has_run=model.names.class_method(info, "run") is not None,
                     init_calls_super=None if init is None or calls is None else bool(calls),
+                    base=kind_facts(base),
+                    methods=tuple(sorted(methods)),
+                    self_calls=tuple(sorted(self_calls)),
                 )
             )
         return out
@@ -382,24 +414,19 @@ class _Summarizer:
             binding = bindings[0]
             if binding.how is not BindingKind.ASSIGN or binding.value is None or binding.path:
                 continue
-            kind = model.kind_of(binding.value)
+            kind = kind_facts(model.kind_of(binding.value))
             if kind is not None:
-                out.append(ObjectFacts(name, self.span(binding.node), kind.name.value, kind.family))
+                out.append(ObjectFacts(name, self.span(binding.node), kind))
         return out
 
-    def _variables(self) -> list[str]:
+    def _variables(self, objects: set[str]) -> list[str]:
         model = self.model
         return [
             name
             for name, bindings in model.names.module_scope.bindings.items()
             if all(b.how in (BindingKind.ASSIGN, BindingKind.ANNOTATION) for b in bindings)
             and not any(isinstance(b.value, cst.Lambda) for b in bindings)
-            and not (
-                len(bindings) == 1
-                and bindings[0].value is not None
-                and not bindings[0].path
-                and model.kind_of(bindings[0].value) is not None
-            )
+            and name not in objects
         ]
 
     def _reexports(self) -> list[tuple[str, str, str]]:
@@ -425,6 +452,18 @@ class _Summarizer:
         if level == 0:
             return written
         return absolute_module(self.module_name, self.is_package, level, written)
+
+
+#: Kinds a summary does not keep: containers (their items' kinds are not kept) and a ``Pipe()``'s pair.
+_CONTAINERS = frozenset({KindName.SEQUENCE, KindName.TUPLE, KindName.MAPPING, KindName.PIPE})
+
+
+def kind_facts(kind: Optional[Kind]) -> Optional[KindFacts]:
+    """A kind as a summary keeps it; None for no kind, for containers, and for an instance of a class
+    of the module (its own methods may change what it does)."""
+    if kind is None or kind.name in _CONTAINERS or kind.cls is not None:
+        return None
+    return KindFacts(kind.name.value, kind.family, kind.method, kind.proxy)
 
 
 def _name(function: FunctionNode) -> str:

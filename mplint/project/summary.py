@@ -4,8 +4,10 @@ A summary holds, for the module's top-level functions (defs and names bound to a
 positional arguments they need and accept, whether they are a lambda, where they end their process
 (``sys.exit()``, ``os._exit()`` … reachable in the module), whether calling them starts processes or a
 pool (and under which start method), and which module globals they write; for its classes, whether they
-subclass ``Process``, define ``run()`` and call ``super().__init__()`` in their ``__init__``; for its
-module-level objects (locks, queues, pools, managers, contexts), their kind; and the names it re-exports
+subclass ``Process``, define ``run()`` and call ``super().__init__()`` in their ``__init__``, which
+library class they derive from and which methods they define and call on themselves; for its
+module-level objects (locks, queues, pools, managers, contexts), their kind; for its factories (a function
+returning a ``Pool``, a ``queue.Queue`` …), the kind they return; and the names it re-exports
 (``from .tasks import work`` in a package's ``__init__.py``). Every place is a :class:`Span` in the
 summarised file, so a diagnostic can point there.
 
@@ -30,6 +32,7 @@ __all__ = [
     "FunctionFacts",
     "GlobalWrite",
     "ImportedCall",
+    "KindFacts",
     "ModuleSummary",
     "ObjectFacts",
     "Span",
@@ -56,6 +59,28 @@ class Span:
     def from_json(cls, raw: Any) -> Span:
         line, column, end_line, end_column = raw
         return cls(int(line), int(column), int(end_line), int(end_column))
+
+
+@dataclass(frozen=True)
+class KindFacts:
+    """A modelled kind as a summary keeps it: ``name`` is a ``KindName`` value (never a container's),
+    ``family`` the library that makes it, ``method`` the start method of its context when explicit,
+    ``proxy`` whether a Manager serves it."""
+
+    name: str
+    family: str
+    method: Optional[str] = None
+    proxy: bool = False
+
+    def to_json(self) -> list[Any]:
+        return [self.name, self.family, self.method, self.proxy]
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Optional[KindFacts]:
+        if raw is None:
+            return None
+        name, family, method, proxy = raw
+        return cls(str(name), str(family), None if method is None else str(method), bool(proxy))
 
 
 @dataclass(frozen=True)
@@ -137,6 +162,8 @@ class FunctionFacts:
     writes_globals: tuple[GlobalWrite, ...]
     #: the calls of functions imported from other modules (see :class:`ImportedCall`)
     calls: tuple[ImportedCall, ...] = ()
+    #: what every ``return`` of the function gives, when they agree on a modelled kind (a factory)
+    returns: Optional[KindFacts] = None
 
 
 @dataclass(frozen=True)
@@ -147,16 +174,21 @@ class ClassFacts:
     has_run: bool
     #: whether ``__init__`` calls ``super().__init__()``; None without an ``__init__``
     init_calls_super: Optional[bool]
+    #: the library class it derives from (``Process``, ``Thread``, a ``Pool``, a Manager …), or None
+    base: Optional[KindFacts] = None
+    #: the methods the class and its bases of the module define
+    methods: tuple[str, ...] = ()
+    #: the methods those call on their instance (``self.start()``)
+    self_calls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ObjectFacts:
-    """A module-level object of a modelled kind (``kind`` is a ``KindName`` value)."""
+    """A module-level object of a modelled kind."""
 
     name: str
     span: Span
-    kind: str
-    family: Optional[str]
+    kind: KindFacts
 
 
 @dataclass(frozen=True)
@@ -193,6 +225,18 @@ class ModuleSummary:
 
     def reexport(self, name: str) -> Optional[tuple[str, str]]:
         return next(((m, n) for local, m, n in self.reexports if local == name), None)
+
+    def kinds(self, name: Optional[str] = None) -> set[KindFacts]:
+        """The kinds the module's objects have, its factories return and its classes derive from
+        (only those of ``name`` when given)."""
+        found = {o.kind for o in self.objects if name in (None, o.name)}
+        for function in self.functions:
+            if function.returns is not None and name in (None, function.name):
+                found.add(function.returns)
+        for cls in self.classes:
+            if cls.base is not None and name in (None, cls.name):
+                found.add(cls.base)
+        return found
 
     @property
     def starts_processes(self) -> bool:
@@ -233,14 +277,24 @@ class ModuleSummary:
                         [c.qualname, c.span.to_json(), list(c.chain), list(c.escapes)]
                         for c in f.calls
                     ],
+                    "returns": None if f.returns is None else f.returns.to_json(),
                 }
                 for f in self.functions
             ],
             "classes": [
-                [c.name, c.span.to_json(), c.process_subclass, c.has_run, c.init_calls_super]
+                [
+                    c.name,
+                    c.span.to_json(),
+                    c.process_subclass,
+                    c.has_run,
+                    c.init_calls_super,
+                    None if c.base is None else c.base.to_json(),
+                    list(c.methods),
+                    list(c.self_calls),
+                ]
                 for c in self.classes
             ],
-            "objects": [[o.name, o.span.to_json(), o.kind, o.family] for o in self.objects],
+            "objects": [[o.name, o.span.to_json(), o.kind.to_json()] for o in self.objects],
             "reexports": [list(r) for r in self.reexports],
             "variables": list(self.variables),
         }
@@ -283,6 +337,7 @@ class ModuleSummary:
                         ImportedCall(str(q), Span.from_json(s), tuple(chain), tuple(escapes))
                         for q, s, chain, escapes in f["calls"]
                     ),
+                    returns=KindFacts.from_json(f["returns"]),
                 )
             )
         return cls(
@@ -291,12 +346,26 @@ class ModuleSummary:
             digest=str(raw["digest"]),
             functions=tuple(functions),
             classes=tuple(
-                ClassFacts(n, Span.from_json(s), bool(p), bool(r), i)
-                for n, s, p, r, i in raw["classes"]
+                ClassFacts(
+                    str(n),
+                    Span.from_json(s),
+                    bool(p),
+                    bool(r),
+                    i,
+                    KindFacts.from_json(b),
+                    tuple(str(m) for m in methods),
+                    tuple(str(m) for m in calls),
+                )
+                for n, s, p, r, i, b, methods, calls in raw["classes"]
             ),
-            objects=tuple(
-                ObjectFacts(n, Span.from_json(s), str(k), fam) for n, s, k, fam in raw["objects"]
-            ),
+            objects=tuple(_object(n, s, k) for n, s, k in raw["objects"]),
             reexports=tuple((str(a), str(b), str(c)) for a, b, c in raw["reexports"]),
             variables=tuple(str(v) for v in raw["variables"]),
         )
+
+
+def _object(name: Any, span: Any, kind: Any) -> ObjectFacts:
+    facts = KindFacts.from_json(kind)
+    if facts is None:
+        raise ValueError("an object without a kind")
+    return ObjectFacts(str(name), Span.from_json(span), facts)

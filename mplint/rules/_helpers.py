@@ -14,7 +14,8 @@ import libcst as cst
 
 from mplint.diagnostics import Related
 from mplint.edits import InsertAfter, InsertBefore, NodeEdit
-from mplint.model import Model, SelfAttr, Submission, positional_args
+from mplint.kinds import Kind
+from mplint.model import ClassInfo, Model, SelfAttr, Submission, positional_args
 from mplint.model.syntax import descendants, is_main_guard_test
 from mplint.source import split_lines_keepends
 
@@ -491,3 +492,35 @@ def _stores_into(model: Model, read: cst.Attribute) -> bool:
         and isinstance(grand, cst.Call)
         and grand.func is parent
     )
+
+
+def lineage_methods(model: Model, info: ClassInfo) -> tuple[set[str], set[str]]:
+    """The methods a class of this module and its bases of the module define, and those they call on
+    their instance (``self.start()``)."""
+    lineage = list(model.names.lineage(info))
+    defined = {name for cls in lineage for name in cls.methods}
+    called: set[str] = set()
+    for cls in lineage:
+        for function in cls.methods.values():
+            params = function.params.params
+            for call in model.callgraph.function_calls(function) if params else ():
+                func = call.func
+                if (
+                    isinstance(func, cst.Attribute)
+                    and isinstance(func.value, cst.Name)
+                    and func.value.value == params[0].name.value
+                ):
+                    called.add(func.attr.value)
+    return defined, called
+
+
+def class_methods(model: Model, kind: Kind) -> Optional[tuple[set[str], set[str]]]:
+    """:func:`lineage_methods` of the class of an instance (``kind.cls``), of this module or imported
+    from another module of the project (read from its summary). None when the class is unknown."""
+    if kind.cls is None:
+        return None
+    info = model.names.classes.get(kind.cls)
+    if info is not None:
+        return lineage_methods(model, info)
+    facts = model.imported.class_facts(kind)
+    return None if facts is None else (set(facts.methods), set(facts.self_calls))

@@ -9,9 +9,9 @@ from mplint.edits import FixSpec, InsertAfter, Replace
 from mplint.gate_shapes import UNSTARTED_JOIN_OR_RUN
 from mplint.gates import PROCESSES, THREADS, Gate, needs
 from mplint.kinds import Kind
-from mplint.model import ClassInfo, LocalVar, Model, VarKey, call_argument
+from mplint.model import LocalVar, VarKey, call_argument
 from mplint.rule import Invalid, LintRule, RuleContext, Valid
-from mplint.rules._helpers import expression_line
+from mplint.rules._helpers import class_methods, expression_line
 
 _NOT_STARTED_ERRORS = {
     "join": "AssertionError: can only join a started process",
@@ -200,15 +200,15 @@ class ProcessLifecycleOrder(LintRule):
                     self._check_not_started(call, func.value, kind, method)
 
     def _custom_lifecycle(self, kind: Kind) -> bool:
-        """A subclass that redefines lifecycle methods, or starts itself (``self.start()`` in a method)."""
+        """A subclass that redefines lifecycle methods, or starts itself (``self.start()`` in a method),
+        or one whose methods are unknown."""
         if kind.cls is None:
             return False
-        info = self.model.names.classes.get(kind.cls)
-        if info is None:
+        methods = class_methods(self.model, kind)
+        if methods is None:
             return True
-        return any(
-            self.model.names.class_method(info, name) is not None for name in _LIFECYCLE_METHODS
-        ) or self_calls(self.model, info, "start")
+        defined, called = methods
+        return not defined.isdisjoint(_LIFECYCLE_METHODS) or "start" in called
 
     # --- join()/terminate()/kill() before start() -------------------------------------------------
     def _check_not_started(
@@ -364,33 +364,3 @@ class ProcessLifecycleOrder(LintRule):
                     call=self.code_for(node),
                     problem=f"after `{name}.close()`: {_CLOSED_ERROR}",
                 )
-
-
-# --- helpers of this rule ---
-def self_calls(model: Model, info: ClassInfo, method: str, depth: int = 0) -> bool:
-    """Some method of the class (or of a module-level base) calls ``self.<method>(...)``."""
-    for function in info.methods.values():
-        params = function.params.params
-        if not params:
-            continue
-        me = params[0].name.value
-        for call in model.callgraph.function_calls(function):
-            func = call.func
-            if (
-                isinstance(func, cst.Attribute)
-                and func.attr.value == method
-                and isinstance(func.value, cst.Name)
-                and func.value.value == me
-            ):
-                return True
-    if depth > 5:
-        return False
-    for base in info.bases:
-        parent = model.names.resolve_class(base)
-        if (
-            parent is not None
-            and parent is not info
-            and self_calls(model, parent, method, depth + 1)
-        ):
-            return True
-    return False

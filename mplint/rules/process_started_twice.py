@@ -11,6 +11,7 @@ from mplint.kinds import Kind
 from mplint.model import BindingKind, LocalVar, SelfAttr, VarKey
 from mplint.model.slots import Slot
 from mplint.rule import Invalid, LintRule, Valid
+from mplint.rules._helpers import class_methods
 
 _PROCESS_ERROR = "AssertionError: cannot start a process twice"
 _THREAD_ERROR = "RuntimeError: threads can only be started once"
@@ -152,10 +153,8 @@ class ProcessStartedTwice(LintRule):
 
     def _custom_start(self, kind: Kind) -> bool:
         """A subclass with its own ``start()`` may make a second call harmless."""
-        if kind.cls is None:
-            return False
-        info = self.model.names.classes.get(kind.cls)
-        return info is None or self.model.names.class_method(info, "start") is not None
+        methods = class_methods(self.model, kind) if kind.cls is not None else (set(), set())
+        return methods is None or "start" in methods[0]
 
     def _second_start(self, key: VarKey, call: cst.Call) -> Optional[str]:
         model = self.model
