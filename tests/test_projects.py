@@ -609,3 +609,64 @@ def test_summaries_say_what_objects_classes_and_factories_are() -> None:
     assert (supervised.methods, supervised.self_calls) == (("run", "start"), ("is_alive",))
     assert reporter.base == KindFacts("Thread", "threading")
     assert not reporter.process_subclass
+
+
+def test_starts_and_calls_under_a_test_of_a_parameter_are_guarded() -> None:
+    """A start, or a call of another module's function, under a test of a parameter of the function
+    that makes it (a branch, an early exit, the right of ``and``), or reached only through such
+    calls of the module's functions, is guarded; one under a test of anything else is not."""
+    from mplint.project.summarize import summarize_text
+
+    text = (
+        "import multiprocessing\n"
+        "from pkg import util\n"
+        "LIMIT = 2\n"
+        "def branch(n):\n"
+        "    if n > 1:\n"
+        "        return multiprocessing.Pool(n)\n"
+        "def early(flag):\n"
+        "    if not flag:\n"
+        "        return None\n"
+        "    return multiprocessing.Pool(2)\n"
+        "def either(flag):\n"
+        "    return flag and multiprocessing.Pool(2)\n"
+        "def constant():\n"
+        "    if LIMIT > 1:\n"
+        "        return multiprocessing.Pool(2)\n"
+        "def through(x, flag):\n"
+        "    if flag:\n"
+        "        return plain(x)\n"
+        "def twice(x, flag):\n"
+        "    if flag:\n"
+        "        plain(x)\n"
+        "    return plain(x)\n"
+        "def plain(x):\n"
+        "    util.work(x)\n"
+        "    return multiprocessing.Pool(2)\n"
+        "def calls(x, flag):\n"
+        "    if flag:\n"
+        "        util.work(x)\n"
+        "    util.other(x)\n"
+    )
+    summary = summarize_text("pkg/mod.py", "pkg.mod", text, "0")
+    starts = {
+        f.name: (f.starts.chain, f.starts.guarded)
+        for f in summary.functions
+        if f.starts is not None
+    }
+    assert starts == {
+        "branch": (("branch",), True),
+        "early": (("early",), True),
+        "either": (("either",), True),
+        "constant": (("constant",), False),
+        "through": (("through", "plain"), True),
+        "twice": (("twice", "plain"), False),
+        "plain": (("plain",), False),
+    }
+    calls = {
+        f.name: [(c.qualname, c.span.line, c.guarded) for c in f.calls] for f in summary.functions
+    }
+    assert calls["through"] == [("pkg.util.work", 24, True)]
+    assert calls["calls"] == [("pkg.util.work", 28, True), ("pkg.util.other", 29, False)]
+    again = ModuleSummary.from_json(json.loads(json.dumps(summary.to_json())))
+    assert again == summary

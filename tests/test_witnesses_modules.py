@@ -42,6 +42,22 @@ def fail(message):
     sys.exit(2)
 """
 
+_SPREAD = """
+import multiprocessing
+
+
+def fan_out(items, func, workers=1):
+    if workers > 1:
+        with multiprocessing.Pool(workers) as pool:
+            return pool.map(func, items)
+    return [func(item) for item in items]
+
+
+def fan_out_always(items, func):
+    with multiprocessing.Pool(2) as pool:
+        return pool.map(func, items)
+"""
+
 #: name -> (the package's modules, the code linting ``app/main.py`` must report; None: nothing)
 CASES: dict[str, tuple[dict[str, str], str | None]] = {
     # a Pool task imported from tasks.py calls util.fail(), which calls sys.exit(): the worker ends,
@@ -228,6 +244,70 @@ CASES: dict[str, tuple[dict[str, str], str | None]] = {
         },
         None,
     ),
+    # a Pool task calls tasks.total(), which calls spread.fan_out_always(): a Pool in a Pool worker,
+    # whose start raises AssertionError, raised again by the outer map() in the parent
+    "daemon_pool_bad": (
+        {
+            "app/spread.py": _SPREAD,
+            "app/tasks.py": """
+                from app import spread
+
+
+                def total(text):
+                    return sum(spread.fan_out_always(text.split(","), len))
+            """,
+            "app/main.py": """
+                import multiprocessing
+
+                from app import tasks
+
+
+                def job(text):
+                    return tasks.total(text)
+
+
+                if __name__ == "__main__":
+                    with multiprocessing.get_context("fork").Pool(2) as pool:
+                        try:
+                            print(f"results: {pool.map(job, ['a,bb', 'ccc'])}", flush=True)
+                        except AssertionError as error:
+                            print(f"failed: {error}", flush=True)
+            """,
+        },
+        "MPL106",
+    ),
+    # the same task through spread.fan_out(), whose Pool is made only for more than one worker: the
+    # task passes none, nothing starts in the worker (the near miss stays silent)
+    "daemon_pool_good": (
+        {
+            "app/spread.py": _SPREAD,
+            "app/tasks.py": """
+                from app import spread
+
+
+                def total(text):
+                    return sum(spread.fan_out(text.split(","), len))
+            """,
+            "app/main.py": """
+                import multiprocessing
+
+                from app import tasks
+
+
+                def job(text):
+                    return tasks.total(text)
+
+
+                if __name__ == "__main__":
+                    with multiprocessing.get_context("fork").Pool(2) as pool:
+                        try:
+                            print(f"results: {pool.map(job, ['a,bb', 'ccc'])}", flush=True)
+                        except AssertionError as error:
+                            print(f"failed: {error}", flush=True)
+            """,
+        },
+        None,
+    ),
 }
 
 #: The cases promised to hang (killed after ``HANG_TIMEOUT``).
@@ -314,9 +394,20 @@ def test_a_start_through_two_modules_at_import_fails_in_the_spawned_child(
     assert "current process has finished its bootstrapping phase." in run.stderr, str(run)
 
 
+def test_a_pool_started_in_a_pool_worker_by_a_third_module_fails(
+    runs: dict[str, tuple[Path, Run]],
+) -> None:
+    _, run = runs["daemon_pool_bad"]
+    assert run.returncode == 0, str(run)
+    assert _lines(run.stdout) == ["failed: daemonic processes are not allowed to have children"], (
+        str(run)
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "stdout"),
     [
+        ("daemon_pool_good", ["results: [3, 3]"]),
         ("pool_exit_good", ["submitted", "results: [5, None]"]),
         ("executor_kill_good", ["failed: not a text file: b.csv"]),
         (

@@ -19,7 +19,14 @@ from typing import Optional, Union
 from mplint.project.layout import absolute_module, in_tree_candidate
 from mplint.project.summary import ImportedCall, Span
 
-__all__ = ["import_time", "imported_calls", "mutates_module_state", "span_of"]
+__all__ = [
+    "function_nodes",
+    "import_time",
+    "imported_calls",
+    "mutates_module_state",
+    "span_of",
+    "start_guarded",
+]
 
 #: What a worker's abrupt exit raises (``os._exit`` kills and no ``try`` catches it).
 RAISED_EXITS = ("SystemExit", "KeyboardInterrupt")
@@ -157,17 +164,18 @@ def imported_calls(
     """For each top-level function of ``defs`` (name -> node, each bound once), its calls of the
     names of ``imports`` that may name a module of the tree, through the functions of ``defs`` it
     calls by name, first found first."""
-    own: dict[str, list[tuple[list[str], Optional[str], frozenset[str], ast.Call]]] = {}
+    own: dict[str, list[_OwnCall]] = {}
 
-    def calls_of(name: str) -> list[tuple[list[str], Optional[str], frozenset[str], ast.Call]]:
-        """(dotted parts, the imported name called or None, what a ``try`` catches, the call) of
-        the calls of one function's own body, once per function."""
+    def calls_of(name: str) -> list[_OwnCall]:
+        """(dotted parts, the imported name called or None, what a ``try`` catches, whether a test
+        of a parameter guards it, the call) of the calls of one function's own body, once per
+        function."""
         found = own.get(name)
         if found is None:
             function = defs[name]
             local = _local_names(function)
             found = own[name] = []
-            for call, caught in _own_calls(function):
+            for call, caught, guarded in _own_calls(function):
                 parts = _dotted(call.func)
                 if parts is None or parts[0] in local:
                     continue
@@ -178,24 +186,27 @@ def imported_calls(
                         continue
                 elif len(parts) != 1 or parts[0] not in defs:
                     continue
-                found.append((parts, qualname, caught, call))
+                found.append((parts, qualname, caught, guarded, call))
         return found
 
     return {name: tuple(_calls_from(name, calls_of, lines)) for name in defs}
 
 
+#: A call of a function's own body: its dotted parts, the imported name called (None for a function
+#: of the module), the exits a ``try`` around it may catch, whether a test of a parameter guards it.
+_OwnCall = tuple[list[str], Optional[str], frozenset[str], bool, ast.Call]
+
+
 def _calls_from(
-    root: str,
-    calls_of: Callable[[str], list[tuple[list[str], Optional[str], frozenset[str], ast.Call]]],
-    lines: list[str],
+    root: str, calls_of: Callable[[str], list[_OwnCall]], lines: list[str]
 ) -> Iterator[ImportedCall]:
     seen = {root}
-    queue: list[tuple[str, tuple[str, ...], frozenset[str]]] = [
-        (root, (root,), frozenset(RAISED_EXITS))
+    queue: list[tuple[str, tuple[str, ...], frozenset[str], bool]] = [
+        (root, (root,), frozenset(RAISED_EXITS), False)
     ]
     while queue:
-        name, chain, escapes = queue.pop(0)
-        for parts, qualname, caught, call in calls_of(name):
+        name, chain, escapes, on_guard = queue.pop(0)
+        for parts, qualname, caught, guarded, call in calls_of(name):
             through = escapes - caught
             if qualname is not None:
                 yield ImportedCall(
@@ -203,10 +214,11 @@ def _calls_from(
                     span_of(lines, call),
                     chain,
                     tuple(e for e in RAISED_EXITS if e in through),
+                    on_guard or guarded,
                 )
             elif parts[0] not in seen:
                 seen.add(parts[0])
-                queue.append((parts[0], (*chain, parts[0]), through))
+                queue.append((parts[0], (*chain, parts[0]), through, on_guard or guarded))
 
 
 def _local_names(function: AnyFunction) -> set[str]:
@@ -250,30 +262,160 @@ def _own_nodes(function: AnyFunction) -> Iterator[ast.AST]:
         stack.extend(list(ast.iter_child_nodes(current))[::-1])
 
 
-def _own_calls(function: AnyFunction) -> Iterator[tuple[ast.Call, frozenset[str]]]:
+def _own_calls(function: AnyFunction) -> Iterator[tuple[ast.Call, frozenset[str], bool]]:
     """The calls of a function's own body, in order, each with the exits (of ``RAISED_EXITS``) a
-    ``try`` around it in the function may catch."""
-    body: list[ast.AST] = (
-        [function.body] if isinstance(function, ast.Lambda) else list(function.body)
+    ``try`` around it in the function may catch, and whether it is guarded by a test of one of the
+    function's parameters (see :func:`_children`)."""
+    args = function.args
+    params = frozenset(
+        a.arg
+        for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
+        if a is not None
     )
-    stack: list[tuple[ast.AST, frozenset[str]]] = [(node, frozenset()) for node in body[::-1]]
+    if isinstance(function, ast.Lambda):
+        stack: list[_Visit] = [(function.body, frozenset(), False)]
+    else:
+        stack = _block(function.body, frozenset(), False, params)[::-1]
     while stack:
-        current, caught = stack.pop()
+        current, caught, guarded = stack.pop()
         if isinstance(current, ast.Call):
-            yield current, caught
+            yield current, caught, guarded
         if isinstance(current, _SCOPES):
             continue
-        if isinstance(current, ast.Try) or type(current).__name__ == "TryStar":
-            inner = caught | _handlers_catch(current.handlers)  # type: ignore[attr-defined]
-            children: list[tuple[ast.AST, frozenset[str]]] = [
-                (n, inner)
-                for n in current.body  # type: ignore[attr-defined]
+        stack.extend(_children(current, caught, guarded, params)[::-1])
+
+
+#: A node to visit, with the exits a ``try`` around it catches and whether a parameter guards it.
+_Visit = tuple[ast.AST, frozenset[str], bool]
+
+
+def _children(
+    node: ast.AST, caught: frozenset[str], guarded: bool, params: frozenset[str]
+) -> list[_Visit]:
+    """The children of ``node``, in order: the body of a ``try`` with what its handlers catch; the
+    branches of an ``if``, a ``while`` or a conditional expression whose test reads a parameter, the
+    operands of ``and``/``or`` after one that does, and the statements after an ``if`` on a parameter
+    that leaves the block (``return``, ``raise``, ``continue``, ``break``), as guarded."""
+    if isinstance(node, (ast.If, ast.While, ast.IfExp)):
+        inner = guarded or _reads(node.test, params)
+        if isinstance(node, ast.IfExp):
+            return [
+                (node.test, caught, guarded),
+                (node.body, caught, inner),
+                (node.orelse, caught, inner),
             ]
-            for part in ("handlers", "orelse", "finalbody"):
-                children.extend((n, caught) for n in getattr(current, part))
-        else:
-            children = [(n, caught) for n in ast.iter_child_nodes(current)]
-        stack.extend(children[::-1])
+        return [
+            (node.test, caught, guarded),
+            *_block(node.body, caught, inner, params),
+            *_block(node.orelse, caught, inner, params),
+        ]
+    if isinstance(node, ast.BoolOp):
+        out: list[_Visit] = []
+        for value in node.values:
+            out.append((value, caught, guarded))
+            guarded = guarded or _reads(value, params)
+        return out
+    if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+        inner_caught = caught | _handlers_catch(node.handlers)  # type: ignore[attr-defined]
+        return [
+            *_block(node.body, inner_caught, guarded, params),  # type: ignore[attr-defined]
+            *((h, caught, guarded) for h in node.handlers),  # type: ignore[attr-defined]
+            *_block(node.orelse, caught, guarded, params),  # type: ignore[attr-defined]
+            *_block(node.finalbody, caught, guarded, params),  # type: ignore[attr-defined]
+        ]
+    out = []
+    for _, value in ast.iter_fields(node):
+        if isinstance(value, list):
+            if value and isinstance(value[0], ast.stmt):
+                out.extend(_block(value, caught, guarded, params))
+            else:
+                out.extend((v, caught, guarded) for v in value if isinstance(v, ast.AST))
+        elif isinstance(value, ast.AST):
+            out.append((value, caught, guarded))
+    return out
+
+
+def _block(
+    statements: list[ast.stmt], caught: frozenset[str], guarded: bool, params: frozenset[str]
+) -> list[_Visit]:
+    """The statements of a block; those after an ``if`` on a parameter that leaves the block are
+    guarded."""
+    out: list[_Visit] = []
+    for statement in statements:
+        out.append((statement, caught, guarded))
+        if (
+            not guarded
+            and isinstance(statement, ast.If)
+            and (_leaves(statement.body) or _leaves(statement.orelse))
+            and _reads(statement.test, params)
+        ):
+            guarded = True
+    return out
+
+
+def _leaves(statements: list[ast.stmt]) -> bool:
+    return bool(statements) and isinstance(
+        statements[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break)
+    )
+
+
+def _reads(expr: ast.AST, params: frozenset[str]) -> bool:
+    """``expr`` reads one of the parameters ``params``."""
+    return bool(params) and any(
+        isinstance(node, ast.Name) and node.id in params for node in ast.walk(expr)
+    )
+
+
+def start_guarded(
+    functions: dict[str, AnyFunction], chain: tuple[str, ...], lines: list[str], span: Span
+) -> bool:
+    """Whether the start of processes at ``span`` in the last function of ``chain`` (names of the
+    module's functions, the caller first: ``Start.chain``), or every call of the next function of
+    the chain in one of them, is guarded by a test of a parameter of the function that holds it
+    (:func:`_own_calls`). A function or call not found here (a lambda, a name bound twice, a call
+    through a variable) guards nothing."""
+    for caller, callee in zip(chain, chain[1:]):
+        function = functions.get(caller)
+        if function is None:
+            continue
+        guards = [
+            guarded
+            for call, _, guarded in _own_calls(function)
+            if _called_name(call.func) == callee
+        ]
+        if guards and all(guards):
+            return True
+    holder = functions.get(chain[-1]) if chain else None
+    if holder is None:
+        return False
+    return any(
+        guarded
+        for call, _, guarded in _own_calls(holder)
+        if call.lineno == span.line and span_of(lines, call) == span
+    )
+
+
+def _called_name(func: ast.expr) -> Optional[str]:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def function_nodes(tree: ast.Module) -> dict[str, AnyFunction]:
+    """The functions of the module's top level and the methods of its top-level classes by name,
+    a name defined more than once left out."""
+    found: dict[str, AnyFunction] = {}
+    twice: set[str] = set()
+    for statement in tree.body:
+        members = statement.body if isinstance(statement, ast.ClassDef) else [statement]
+        for node in members:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if node.name in found:
+                    twice.add(node.name)
+                found[node.name] = node
+    return {name: node for name, node in found.items() if name not in twice}
 
 
 def _handlers_catch(handlers: list[ast.ExceptHandler]) -> frozenset[str]:

@@ -192,7 +192,10 @@ class Project:
         summary of its module, with what the functions of other modules of the tree it calls do
         (``FunctionFacts.calls``, followed ``CALL_DEPTH`` modules deep, each function once): their
         exits that no ``try`` on the way may catch, and their start of processes when it starts none
-        itself. Composed facts name the file they lie in (``Exit.path``, ``Start.path``)."""
+        itself and neither that start nor the call is guarded by a test of a parameter
+        (``Start.guarded``, ``ImportedCall.guarded``: whether it happens depends on arguments the
+        facts do not follow). Composed facts name the file they lie in (``Exit.path``,
+        ``Start.path``)."""
         return self._function(importer, importer, qualname, CALL_DEPTH, set())
 
     def _function(
@@ -239,7 +242,12 @@ class Project:
                 for e in callee.exits
                 if e.how == "kill" or e.how in call.escapes
             )
-            if starts is None and callee.starts is not None:
+            if (
+                starts is None
+                and callee.starts is not None
+                and not callee.starts.guarded
+                and not call.guarded
+            ):
                 start = callee.starts
                 chain = tuple(n if "." in n else f"{where.module}.{n}" for n in start.chain)
                 starts = replace(start, chain=(*call.chain, *chain), path=start.path or where.path)

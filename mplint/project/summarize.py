@@ -21,7 +21,14 @@ from mplint.model import FunctionNode, Model, build_model
 from mplint.model.names import BindingKind
 from mplint.model.syntax import dotted_name
 from mplint.positions import Positions
-from mplint.project.astfacts import imported_calls, module_imports, mutates_module_state
+from mplint.project.astfacts import (
+    AnyFunction,
+    function_nodes,
+    imported_calls,
+    module_imports,
+    mutates_module_state,
+    start_guarded,
+)
 from mplint.project.layout import PROCESS_IMPORT, absolute_module
 from mplint.project.summary import (
     ClassFacts,
@@ -247,8 +254,10 @@ class _Summarizer:
         self.names = names
         self.module_name = module_name
         self.digest = digest
+        self.tree = tree
         self.positions = Positions(model.module, text, tree, model.tree.parents)
         self.is_package = model.path.endswith("__init__.py")
+        self._function_nodes: Optional[dict[str, AnyFunction]] = None
 
     def span(self, node: cst.CSTNode) -> Span:
         """Where ``node`` is: a module-level name bound once from CPython's tree, anything else by
@@ -368,14 +377,23 @@ class _Summarizer:
         checked = model.exceptions.expects_exception(call, "AssertionError") or any(
             model.enclosing_function_node(use) in chain for use in model.tree.name_uses("daemon")
         )
+        span = self.span(call)
+        names = tuple(_name(f) for f in chain)
         return Start(
-            self.span(call),
+            span,
             description,
-            tuple(_name(f) for f in chain),
+            names,
             model.start_method(kind),
             kind.process_library,
             bool(checked),
+            guarded=start_guarded(self._ast_functions(), names, self.names.lines, span),
         )
+
+    def _ast_functions(self) -> dict[str, AnyFunction]:
+        """The functions of CPython's tree by name (``astfacts.function_nodes``), once."""
+        if self._function_nodes is None:
+            self._function_nodes = function_nodes(self.tree)
+        return self._function_nodes
 
     # --- classes and objects -------------------------------------------------------------------------
     def _classes(self) -> list[ClassFacts]:

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the summary's fields change: older cache entries are then ignored.
-SUMMARY_FORMAT = 2
+SUMMARY_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,10 @@ class Start:
     #: the file that holds it when it is not the summarised module (a fact composed across modules);
     #: then the names of ``chain`` from other modules are qualified (``util.make_pool``)
     path: Optional[str] = None
+    #: the start, or every call on the way to it in its module, is under a test of a parameter of the
+    #: function that holds it (``if workers > 1:``, an early ``return`` on one): whether it happens
+    #: depends on the arguments, so a caller in another module does not take it on (composition)
+    guarded: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,9 @@ class ImportedCall:
     #: which of ``SystemExit`` and ``KeyboardInterrupt`` raised by the call no ``try`` around it
     #: (nor around the calls on the way) may catch
     escapes: tuple[str, ...]
+    #: the call, or a call on the way to it, is under a test of a parameter of the function that
+    #: makes it (see ``Start.guarded``): processes the callee starts are not taken on through it
+    guarded: bool = False
 
 
 @dataclass(frozen=True)
@@ -268,13 +275,14 @@ class ModuleSummary:
                         f.starts.library,
                         f.starts.daemon_checked,
                         f.starts.path,
+                        f.starts.guarded,
                     ],
                     "globals": [
                         [w.name, w.how, w.span.to_json(), w.code, w.function]
                         for w in f.writes_globals
                     ],
                     "calls": [
-                        [c.qualname, c.span.to_json(), list(c.chain), list(c.escapes)]
+                        [c.qualname, c.span.to_json(), list(c.chain), list(c.escapes), c.guarded]
                         for c in f.calls
                     ],
                     "returns": None if f.returns is None else f.returns.to_json(),
@@ -328,14 +336,17 @@ class ModuleSummary:
                         starts[4],
                         bool(starts[5]),
                         starts[6],
+                        bool(starts[7]),
                     ),
                     writes_globals=tuple(
                         GlobalWrite(str(n), str(h), Span.from_json(s), str(c), str(fn))
                         for n, h, s, c, fn in f["globals"]
                     ),
                     calls=tuple(
-                        ImportedCall(str(q), Span.from_json(s), tuple(chain), tuple(escapes))
-                        for q, s, chain, escapes in f["calls"]
+                        ImportedCall(
+                            str(q), Span.from_json(s), tuple(chain), tuple(escapes), bool(guarded)
+                        )
+                        for q, s, chain, escapes, guarded in f["calls"]
                     ),
                     returns=KindFacts.from_json(f["returns"]),
                 )
