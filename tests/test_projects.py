@@ -411,8 +411,9 @@ def test_calls_of_imported_functions_are_summarised_from_cpythons_tree() -> None
     heavy = summarize_text("pkg/mod.py", "pkg.mod", text + "global_ = exit(0)\n", "0")
     assert light.functions == heavy.functions
     calls = {
-        f.name: [(c.qualname, c.span.to_json(), c.chain, c.escapes) for c in f.calls]
+        f.name: [(c.qualname, c.span.to_json(), c.chain, c.escapes) for c in facts.calls]
         for f in light.functions
+        if (facts := light.function(f.name)) is not None
     }
     assert calls == {
         "a": [
@@ -571,7 +572,7 @@ def test_the_gate_builds_no_tree_when_nothing_imported_can_start(
     ],
 )
 def test_the_text_test_before_the_tree_is_a_superset(text: str, expected: bool) -> None:
-    from mplint.project.index import may_call_tree_at_import
+    from mplint.project.texts import may_call_tree_at_import
 
     assert may_call_tree_at_import(text) is expected
 
@@ -664,9 +665,49 @@ def test_starts_and_calls_under_a_test_of_a_parameter_are_guarded() -> None:
         "plain": (("plain",), False),
     }
     calls = {
-        f.name: [(c.qualname, c.span.line, c.guarded) for c in f.calls] for f in summary.functions
+        f.name: [(c.qualname, c.span.line, c.guarded) for c in facts.calls]
+        for f in summary.functions
+        if (facts := summary.function(f.name)) is not None
     }
     assert calls["through"] == [("pkg.util.work", 24, True)]
     assert calls["calls"] == [("pkg.util.work", 28, True), ("pkg.util.other", 29, False)]
     again = ModuleSummary.from_json(json.loads(json.dumps(summary.to_json())))
     assert again == summary
+
+
+def test_the_texts_of_functions_are_read_as_their_summaries_take_them() -> None:
+    """The functions at the margin, their text up to the next top-level statement (a signature's
+    closing bracket at the margin does not end it), what they call; a name bound twice is no
+    function, a lambda or a string that may reach past the end cannot be told."""
+    from mplint.project.texts import MarginDefs, import_time_calls, text_bindings
+
+    text = (
+        "import app.util as u\n"
+        "from .jobs import (\n    run,  # the runner\n    stop as halt,\n)\n"
+        "def go(\n    x,\n):\n    u.fail(x)\n    helper(x)\n"
+        "# a comment at the margin\n"
+        "    return x\n"
+        "@decorate\n"
+        "def twice():\n    pass\n"
+        "def twice():\n    pass\n"
+        "quick = lambda: run()\n"
+        "def text():\n    '''a string\n"
+        "def inside(): ...\n'''\n"
+        "halt()\n"
+        "def later():\n    run()\n"
+        "u.fail(\n    1)\n"
+    )
+    margin = MarginDefs(text)
+    sure, calls, continued = margin.calls("go")
+    assert (sure, calls, continued) == (True, [("go",), ("u", "fail"), ("helper",)], set())
+    assert margin.function_text("twice") == (True, None)
+    assert margin.function_text("missing") == (True, None)
+    assert margin.function_text("quick") == (False, None)
+    assert margin.function_text("text") == (False, None)
+    # a superset: the body of a signature over lines, and a lambda's, may run at import
+    assert import_time_calls(text) == [("u", "fail"), ("run",), ("halt",)]
+    assert text_bindings(text) == {
+        "u": {(0, "app.util")},
+        "run": {(1, "jobs.run")},
+        "halt": {(1, "jobs.stop")},
+    }

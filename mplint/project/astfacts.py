@@ -3,8 +3,8 @@ of modules it only glances at.
 
 - :func:`import_time`: the imports a module makes and the names it calls when it is imported (module
   level, in ``if``/``try``/``with``/loop blocks and class bodies too; not in function bodies);
-- :func:`imported_calls`: for each top-level function, the calls it makes (itself or through the
-  functions of its module it calls by name) of names imported from other modules;
+- :func:`function_calls`: the calls a top-level function's own body makes of names imported from
+  other modules and of the module's functions (read when the function is asked about);
 - :func:`mutates_module_state`: whether a function may change a module-level variable in place
   (``results.append(x)``, ``cache[k] = v``), which only the model can judge.
 """
@@ -13,23 +13,20 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Callable, Iterator
+from collections.abc import Container, Iterator
 from typing import Optional, Union
 
 from mplint.project.layout import absolute_module, in_tree_candidate
-from mplint.project.summary import ImportedCall, Span
+from mplint.project.summary import RAISED_EXITS, ImportedCall, LocalCall, Span
 
 __all__ = [
+    "function_calls",
     "function_nodes",
     "import_time",
-    "imported_calls",
     "mutates_module_state",
     "span_of",
     "start_guarded",
 ]
-
-#: What a worker's abrupt exit raises (``os._exit`` kills and no ``try`` catches it).
-RAISED_EXITS = ("SystemExit", "KeyboardInterrupt")
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _SCOPES = (*_FUNCTIONS, ast.ClassDef)
@@ -155,70 +152,32 @@ def module_imports(
     return {local: name for local, name in out.items() if local in once}
 
 
-def imported_calls(
-    tree: ast.Module,
+def function_calls(
     lines: list[str],
-    defs: dict[str, AnyFunction],
+    name: str,
+    function: AnyFunction,
+    defs: Container[str],
     imports: dict[str, str],
-) -> dict[str, tuple[ImportedCall, ...]]:
-    """For each top-level function of ``defs`` (name -> node, each bound once), its calls of the
-    names of ``imports`` that may name a module of the tree, through the functions of ``defs`` it
-    calls by name, first found first."""
-    own: dict[str, list[_OwnCall]] = {}
-
-    def calls_of(name: str) -> list[_OwnCall]:
-        """(dotted parts, the imported name called or None, what a ``try`` catches, whether a test
-        of a parameter guards it, the call) of the calls of one function's own body, once per
-        function."""
-        found = own.get(name)
-        if found is None:
-            function = defs[name]
-            local = _local_names(function)
-            found = own[name] = []
-            for call, caught, guarded in _own_calls(function):
-                parts = _dotted(call.func)
-                if parts is None or parts[0] in local:
-                    continue
-                qualname = None
-                if parts[0] in imports:
-                    qualname = ".".join([imports[parts[0]], *parts[1:]])
-                    if not in_tree_candidate(qualname) or "." not in qualname:
-                        continue
-                elif len(parts) != 1 or parts[0] not in defs:
-                    continue
-                found.append((parts, qualname, caught, guarded, call))
-        return found
-
-    return {name: tuple(_calls_from(name, calls_of, lines)) for name in defs}
-
-
-#: A call of a function's own body: its dotted parts, the imported name called (None for a function
-#: of the module), the exits a ``try`` around it may catch, whether a test of a parameter guards it.
-_OwnCall = tuple[list[str], Optional[str], frozenset[str], bool, ast.Call]
-
-
-def _calls_from(
-    root: str, calls_of: Callable[[str], list[_OwnCall]], lines: list[str]
-) -> Iterator[ImportedCall]:
-    seen = {root}
-    queue: list[tuple[str, tuple[str, ...], frozenset[str], bool]] = [
-        (root, (root,), frozenset(RAISED_EXITS), False)
-    ]
-    while queue:
-        name, chain, escapes, on_guard = queue.pop(0)
-        for parts, qualname, caught, guarded, call in calls_of(name):
-            through = escapes - caught
-            if qualname is not None:
-                yield ImportedCall(
-                    qualname,
-                    span_of(lines, call),
-                    chain,
-                    tuple(e for e in RAISED_EXITS if e in through),
-                    on_guard or guarded,
-                )
-            elif parts[0] not in seen:
-                seen.add(parts[0])
-                queue.append((parts[0], (*chain, parts[0]), through, on_guard or guarded))
+) -> tuple[tuple[ImportedCall, ...], tuple[LocalCall, ...]]:
+    """The calls of the own body of the top-level function ``name`` of the names of ``imports``
+    (local name -> absolute dotted name) that may name a module of the tree, and of the functions
+    ``defs`` names by name, in order (``ModuleSummary.function`` follows the latter)."""
+    local_names = _local_names(function)
+    imported: list[ImportedCall] = []
+    local: list[LocalCall] = []
+    for call, caught, guarded in _own_calls(function):
+        parts = _dotted(call.func)
+        if parts is None or parts[0] in local_names:
+            continue
+        if parts[0] in imports:
+            qualname = ".".join([imports[parts[0]], *parts[1:]])
+            if in_tree_candidate(qualname) and "." in qualname:
+                escapes = tuple(e for e in RAISED_EXITS if e not in caught)
+                span = span_of(lines, call)
+                imported.append(ImportedCall(qualname, span, (name,), escapes, guarded))
+        elif len(parts) == 1 and parts[0] in defs:
+            local.append(LocalCall(parts[0], tuple(sorted(caught)), guarded))
+    return tuple(imported), tuple(local)
 
 
 def _local_names(function: AnyFunction) -> set[str]:

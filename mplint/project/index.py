@@ -8,8 +8,9 @@ unchanged module is not read again) and on disk in the cache directory (``summar
 results, keyed by mplint's rule fingerprint, the module's name and the file's bytes). Only modules some
 linted file asks about are summarised, and a summary never looks into a third module: the facts of a
 function that calls functions of other modules of the tree are composed when they are asked for
-(:meth:`Project.function`), following those calls ``CALL_DEPTH`` modules deep, each function once
-(modules may import each other).
+(:meth:`Project.function`), following those calls ``CALL_DEPTH`` modules deep, once per function and
+content for the project (used again while the modules they took are unchanged). The calls a function
+makes are read from its module's text when it is first asked about (``ModuleSummary.function``).
 
 A front door that holds a module's newer text than the disk's (an editor's unsaved buffer) gives it to
 :meth:`Project.use_texts`: that text is summarised instead of the file, and its summary is kept by its
@@ -23,9 +24,9 @@ unchanged, and each missing one still missing.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -44,6 +45,19 @@ from mplint.project.layout import (
     search_roots,
 )
 from mplint.project.summary import Exit, FunctionFacts, KindFacts, ModuleSummary
+from mplint.project.texts import (
+    KIND_WORDS,
+    MarginDefs,
+    defined_names,
+    digest_of,
+    import_time_calls,
+    may_import_tree,
+    read_text,
+    returns_kind,
+    text_bindings,
+    text_imports,
+    top_level_imports,
+)
 
 if TYPE_CHECKING:
     import ast
@@ -54,6 +68,10 @@ __all__ = ["Dependency", "Imported", "Project", "may_import_tree"]
 REEXPORT_DEPTH = 4
 #: How many modules deep the facts of a function follow its calls of other modules' functions.
 CALL_DEPTH = 4
+
+
+#: A module's functions at the margin, what its imports bind, what a ``def`` or lambda may bind.
+_TextFacts = tuple[MarginDefs, Optional[dict[str, set[tuple[int, str]]]], frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -103,6 +121,17 @@ class Project:
         self._kind_lines: dict[tuple[str, str], tuple[int, int, str, bool]] = {}
         #: path -> (text, digest): the texts that win over the disk's (``use_texts``)
         self._texts: dict[str, tuple[str, str]] = {}
+        #: (path, digest, function, depth, light) -> (composed facts, the modules they took)
+        self._composition: dict[
+            tuple[str, str, str, int, bool], tuple[FunctionFacts, tuple[Dependency, ...]]
+        ] = {}
+        self._tokens = itertools.count()
+        #: (search roots, qualname) -> (``_may_start_text``'s answer, the modules it read)
+        self._text_answers: dict[
+            tuple[tuple[str, ...], str], tuple[bool, tuple[Dependency, ...]]
+        ] = {}
+        #: path -> (size, mtime_ns, what ``_text_facts`` read)
+        self._text_read: dict[str, tuple[int, int, _TextFacts]] = {}
 
     # --- where files stand -------------------------------------------------------------------------
     def module_of(self, path: str) -> str:
@@ -190,58 +219,83 @@ class Project:
     ) -> Optional[tuple[FunctionFacts, ModuleSummary]]:
         """The facts of the function (or lambda-bound name) ``qualname`` read in ``importer``, and the
         summary of its module, with what the functions of other modules of the tree it calls do
-        (``FunctionFacts.calls``, followed ``CALL_DEPTH`` modules deep, each function once): their
-        exits that no ``try`` on the way may catch, and their start of processes when it starts none
-        itself and neither that start nor the call is guarded by a test of a parameter
-        (``Start.guarded``, ``ImportedCall.guarded``: whether it happens depends on arguments the
-        facts do not follow). Composed facts name the file they lie in (``Exit.path``,
-        ``Start.path``)."""
-        return self._function(importer, importer, qualname, CALL_DEPTH, set())
+        (``FunctionFacts.calls``, followed ``CALL_DEPTH`` modules deep): their exits that no ``try``
+        on the way may catch, and their start of processes when it starts none itself and neither
+        that start nor the call is guarded by a test of a parameter (``Start.guarded``,
+        ``ImportedCall.guarded``: whether it happens depends on arguments the facts do not follow).
+        Composed facts name the file they lie in (``Exit.path``, ``Start.path``); they are composed
+        when asked, once per function and content (``_composed``)."""
+        return self._function(importer, importer, qualname, CALL_DEPTH)
 
     def _function(
-        self,
-        asker: str,
-        importer: str,
-        qualname: str,
-        depth: int,
-        seen: set[tuple[str, str]],
-        light: bool = False,
+        self, asker: str, importer: str, qualname: str, depth: int, light: bool = False
     ) -> Optional[tuple[FunctionFacts, ModuleSummary]]:
         found = self._lookup(asker, importer, qualname, light)
         if found is None:
             return None
         facts = found.summary.function(found.name)
-        key = (found.summary.path, found.name)
-        if facts is None or key in seen:
+        if facts is None:
             return None
-        seen.add(key)
         if depth > 0 and facts.calls:
-            facts = self._compose(asker, found.summary, facts, depth, seen, light)
+            facts = self._composed(asker, found.summary, facts, depth, light)
         return facts, found.summary
 
+    def _composed(
+        self, asker: str, summary: ModuleSummary, facts: FunctionFacts, depth: int, light: bool
+    ) -> FunctionFacts:
+        """``facts`` composed with the facts of the functions of other modules it calls, kept for
+        the project with the modules that took (used again while they are unchanged), which become
+        dependencies of ``asker`` too."""
+        key = (summary.path, summary.digest, facts.name, depth, light)
+        with self._lock:
+            kept = self._composition.get(key)
+        if kept is None or not self._unchanged(kept[1]):
+            with self._lock:
+                token = f"\0composing {next(self._tokens)}"
+            composed = self._compose(token, summary, facts, depth, light)
+            with self._lock:
+                consulted = self._consulted.pop(token, {})
+                kept = self._composition[key] = (composed, tuple(consulted.values()))
+        with self._lock:
+            mine = self._consulted.setdefault(os.path.normpath(asker), {})
+            for dependency in kept[1]:
+                mine.setdefault(dependency.path, dependency)
+        return kept[0]
+
+    def _unchanged(self, dependencies: tuple[Dependency, ...]) -> bool:
+        for dependency in dependencies:
+            if not dependency.digest:  # looked for in vain: still missing?
+                if os.path.isfile(dependency.path):
+                    return False
+                continue
+            with self._lock:
+                stamp = self._stamp(dependency.path)
+            if stamp is None or stamp[:2] != (dependency.size, dependency.mtime_ns):
+                return False
+        return True
+
     def _compose(
-        self,
-        asker: str,
-        summary: ModuleSummary,
-        facts: FunctionFacts,
-        depth: int,
-        seen: set[tuple[str, str]],
-        light: bool = False,
+        self, asker: str, summary: ModuleSummary, facts: FunctionFacts, depth: int, light: bool
     ) -> FunctionFacts:
         exits: list[Exit] = list(facts.exits)
+        places = {(summary.path, e.span, e.code) for e in exits if e.path is None}
         starts = facts.starts
         for call in facts.calls:
-            inner = self._function(asker, summary.path, call.qualname, depth - 1, seen, light)
+            inner = self._function(asker, summary.path, call.qualname, depth - 1, light)
             if inner is None:
                 continue
             callee, where = inner
-            exits.extend(
-                e
-                if e.path is not None
-                else replace(e, path=where.path, function=f"{where.module}.{e.function}")
-                for e in callee.exits
-                if e.how == "kill" or e.how in call.escapes
-            )
+            for e in callee.exits:
+                if e.how != "kill" and e.how not in call.escapes:
+                    continue
+                path = e.path or where.path
+                if (path, e.span, e.code) in places:
+                    continue
+                places.add((path, e.span, e.code))
+                if e.path is None:
+                    exits.append(replace(e, path=path, function=f"{where.module}.{e.function}"))
+                else:
+                    exits.append(e)
             if (
                 starts is None
                 and callee.starts is not None
@@ -301,17 +355,21 @@ class Project:
             self._kind_lines = {k: v for k, v in self._kind_lines.items() if k[0] != path}
             self._roots.clear()
             self._files.clear()
+            self._composition.clear()
+            self._text_answers.clear()
+            self._text_read.pop(os.path.normpath(path), None)
 
     def use_texts(self, texts: dict[str, str]) -> None:
         """Read these modules (path -> text) from the given texts instead of their files, and every
         other module from its file again (the texts an editor holds unsaved)."""
         wanted = {
-            os.path.normpath(os.path.abspath(path)): (text, _digest(text))
+            os.path.normpath(os.path.abspath(path)): (text, digest_of(text))
             for path, text in texts.items()
         }
         with self._lock:
             if wanted != self._texts:
                 self._texts = wanted
+                self._text_answers.clear()
 
     def _stamp(self, key: str) -> Optional[tuple[int, int, Optional[tuple[str, str]]]]:
         """(size, mtime_ns, the text given for it or None) of a module: a given text's stamp is made
@@ -339,12 +397,17 @@ class Project:
 
         from mplint.project.astfacts import import_time_bindings
 
-        modules = _text_imports(text)
+        modules = text_imports(text)
         if modules is not None and not self._some_may_start(importer, importer, modules):
             return False  # nothing it imports can start a process: no tree needed
         if tree is None:
-            if not may_call_tree_at_import(text):
-                return False
+            called = import_time_calls(text)
+            if called is not None:
+                if not called:
+                    return False
+                imported = text_bindings(text)
+                if imported is not None and not self._text_calls_start(importer, imported, called):
+                    return False  # none of the calls the text may make starts a process
             try:
                 tree = ast.parse(text)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -358,7 +421,7 @@ class Project:
         for parts in calls:
             for base in sorted(bases.get(parts[0], ())):
                 qualname = ".".join([base, *parts[1:]])
-                found = self._function(importer, importer, qualname, CALL_DEPTH, set(), True)
+                found = self._function(importer, importer, qualname, CALL_DEPTH, True)
                 if found is not None and found[0].starts is not None:
                     return True
         return False
@@ -371,7 +434,7 @@ class Project:
         imported whole are not looked at here). A file that names no library of processes may hold
         findings on them. Each module looked at is a dependency of ``importer``."""
         found: set[KindFacts] = set()
-        for level, written, _ in _top_level_imports(text):
+        for level, written, _ in top_level_imports(text):
             module = (self.absolute(importer, level, written) or "") if level else written
             if "." in module and self.resolve(importer, module) is None:
                 parent, _, name = module.rpartition(".")
@@ -428,16 +491,16 @@ class Project:
         size, mtime_ns, given = stamp
         known = self._kind_lines.get((key, name))
         if known is None or known[:2] != (size, mtime_ns):
-            read = given or _read_text(key)
+            read = given or read_text(key)
             if read is None:
                 return False
             text, digest = read
             word = re.escape(name)
             binding = re.compile(
-                rf"^(?:class[ \t]+{word}\b|{word}[ \t]*(?::[^=\n]*)?=)[^\n]*" + _KIND_WORDS,
+                rf"^(?:class[ \t]+{word}\b|{word}[ \t]*(?::[^=\n]*)?=)[^\n]*" + KIND_WORDS,
                 re.MULTILINE,
             )
-            found = binding.search(text) is not None or _returns_kind(text, word)
+            found = binding.search(text) is not None or returns_kind(text, word)
             known = (size, mtime_ns, digest, found)
             with self._lock:
                 self._kind_lines[(key, name)] = known
@@ -456,6 +519,113 @@ class Project:
         """The text of the module file ``path`` itself may start processes (``_peek``)."""
         known = self._peek(importer, path)
         return known is not None and known[3]
+
+    def _text_calls_start(
+        self,
+        importer: str,
+        bindings: dict[str, set[tuple[int, str]]],
+        called: list[tuple[str, ...]],
+    ) -> bool:
+        """Some of the dotted names ``called`` (``texts.import_time_calls``), read through the
+        imports ``bindings`` (``texts.text_bindings``), may name a function of the tree that starts
+        processes (``_may_start_text``; each answer kept for the project with the modules it read,
+        used again while they are unchanged, and they become dependencies of ``importer``)."""
+        for parts in called:
+            for level, base in sorted(bindings.get(parts[0], ())):
+                qualname = self._qualname(importer, level, base, parts)
+                if not qualname:
+                    continue
+                with self._lock:
+                    roots = self._roots.get(os.path.abspath(importer))
+                    kept = self._text_answers.get((roots, qualname)) if roots else None
+                if kept is None or not self._unchanged(kept[1]):
+                    with self._lock:
+                        token = f"\0reading {next(self._tokens)}"
+                    answer = self._may_start_text(token, importer, qualname, CALL_DEPTH, {})
+                    with self._lock:
+                        consulted = self._consulted.pop(token, {})
+                        kept = (answer, tuple(consulted.values()))
+                        roots = self._roots.get(os.path.abspath(importer))
+                        if roots is not None:
+                            self._text_answers[(roots, qualname)] = kept
+                with self._lock:
+                    mine = self._consulted.setdefault(os.path.normpath(importer), {})
+                    for dependency in kept[1]:
+                        mine.setdefault(dependency.path, dependency)
+                if kept[0]:
+                    return True
+        return False
+
+    def _qualname(self, importer: str, level: int, base: str, parts: tuple[str, ...]) -> str:
+        absolute = (self.absolute(importer, level, base) or "") if level else base
+        if not absolute or not in_tree_candidate(absolute):
+            return ""
+        return ".".join([absolute, *parts[1:]])
+
+    def _may_start_text(
+        self,
+        asker: str,
+        importer: str,
+        qualname: str,
+        depth: int,
+        reached: dict[tuple[str, str], int],
+    ) -> bool:
+        """A superset of "``function`` composed the facts of ``qualname`` with a start", read from
+        the texts of the modules on the way, down to the modules whose text may start processes
+        themselves (whose summaries then tell): the function's text calls a function of its module,
+        or of a module it imports (``depth`` modules deep), that does; anything these texts cannot
+        tell may. Each module looked at is a dependency of ``asker``."""
+        module, _, name = qualname.rpartition(".")
+        path = self._resolve(asker, importer, module) if module else None
+        if path is None or reached.get((path, name), -1) >= depth:
+            return False
+        reached[(path, name)] = depth
+        known = self._peek(asker, path)
+        if known is None:
+            return False
+        if known[3]:  # its own text may start processes: its summary tells
+            found = self._function(asker, importer, qualname, depth, True)
+            return found is not None and found[0].starts is not None
+        read = self._text_facts(path)
+        if read is None:
+            return True
+        margin, bindings, defined = read
+        sure, calls, continued = margin.calls(name)
+        if not sure or bindings is None or any(n in bindings for n in continued):
+            return True
+        for level, base in sorted(bindings.get(name, ())):
+            again = self._qualname(path, level, base, (name,))  # an import it re-exports
+            if again and self._may_start_text(asker, path, again, depth, reached):
+                return True
+        for parts in calls:
+            if len(parts) == 1 and parts[0] in defined:
+                if self._may_start_text(asker, path, f"{module}.{parts[0]}", depth, reached):
+                    return True  # a function of its module
+                continue
+            for level, base in sorted(bindings.get(parts[0], ()) if depth > 0 else ()):
+                inner = self._qualname(path, level, base, parts)
+                if inner and self._may_start_text(asker, path, inner, depth - 1, reached):
+                    return True
+        return False
+
+    def _text_facts(self, path: str) -> Optional[_TextFacts]:
+        """The text of a module, what its imports bind (``texts.text_bindings``) and the names a
+        ``def`` or a lambda may bind in it (``texts.defined_names``), per stamp."""
+        key = os.path.normpath(path)
+        with self._lock:
+            stamp = self._stamp(key)
+            kept = self._text_read.get(key)
+        if stamp is None:
+            return None
+        if kept is not None and kept[:2] == stamp[:2]:
+            return kept[2]
+        read = stamp[2] or read_text(key)
+        if read is None:
+            return None
+        facts = (MarginDefs(read[0]), text_bindings(read[0]), defined_names(read[0]))
+        with self._lock:
+            self._text_read[key] = (stamp[0], stamp[1], facts)
+        return facts
 
     def _gate_summary(self, asker: str, path: str, module: str) -> Optional[ModuleSummary]:
         """For the gate, which asks only whether functions start processes: the summary of a module
@@ -496,7 +666,7 @@ class Project:
         depth: int = CALL_DEPTH,
         seen: Optional[set[str]] = None,
     ) -> bool:
-        """Some of ``modules`` (level, name: what ``importer`` imports, ``_text_imports``), or a
+        """Some of ``modules`` (level, name: what ``importer`` imports, ``texts.text_imports``), or a
         package above one, is a module of the tree that may start processes (``_may_start``)."""
         seen = set() if seen is None else seen
         for level, written in modules:
@@ -543,14 +713,14 @@ class Project:
             return None
         size, mtime_ns, given = stamp
         if known is None or known[:2] != (size, mtime_ns):
-            read = given or _read_text(key)
+            read = given or read_text(key)
             if read is None:
                 return None
             text, digest = read
             starts = (
                 PROCESS_IMPORT.search(text) is not None and STARTS_WORDS.search(text) is not None
             )
-            known = (size, mtime_ns, digest, starts, _text_imports(text))
+            known = (size, mtime_ns, digest, starts, text_imports(text))
             with self._lock:
                 self._peeked[key] = known
         with self._lock:
@@ -572,12 +742,12 @@ class Project:
 
     def _summarize(self, path: str, module: str, text: str, data: bytes) -> Optional[ModuleSummary]:
         """The summary of ``text`` (``data``: its bytes), from the cache directory or computed."""
-        from mplint.project.summarize import summarize_text
+        from mplint.project.summarize import calls_reader, summarize_text
 
         key = self._cache_key(module, path, data)
         cached = self._from_disk(key)
         if cached is not None:
-            return cached
+            return cached.read_calls_with(calls_reader(path, module, text))
         digest = hashlib.sha256(data).hexdigest()
         summary = summarize_text(path, module, text, digest, self.default_start_method)
         self._to_disk(key, summary)
@@ -621,211 +791,6 @@ class Project:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(summary.to_json(), handle, separators=(",", ":"))
             os.replace(temp, entry)
-
-
-#: The library classes and constructors whose objects a summary gives a kind.
-_KIND_WORDS = (
-    r"\b(?:Process|Thread|Pool|ThreadPool|\w*Executor|\w*Manager|Queue|JoinableQueue|SimpleQueue"
-    r"|Lock|RLock|Semaphore|BoundedSemaphore|Condition|Event|Barrier|Value|Array|Pipe)\b"
-)
-
-
-_FACTORY_RETURN = re.compile(r"^[ \t]+return[ \t]+[\w.]*" + _KIND_WORDS + r"[ \t]*\(", re.MULTILINE)
-
-
-def _returns_kind(text: str, word: str) -> bool:
-    """A module-level ``def`` of the (escaped) name ``word`` returns a call of a library class or
-    constructor (its body: the lines up to the next one that starts at the margin)."""
-    start = re.search(rf"^(?:async[ \t]+)?def[ \t]+{word}\b", text, re.MULTILINE)
-    if start is None:
-        return False
-    end = re.compile(r"^\S", re.MULTILINE).search(text, text.find("\n", start.end()) + 1)
-    body = text[start.end() : end.start() if end is not None else len(text)]
-    return _FACTORY_RETURN.search(body) is not None
-
-
-def _read_text(path: str) -> Optional[tuple[str, str]]:
-    """A module's text (undecodable bytes replaced) and the digest of its bytes, for a cheap look."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return None
-    return data.decode("utf-8", "replace"), hashlib.sha256(data).hexdigest()
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-#: An import statement at the start of a line, indented or not.
-_IMPORT_LINE = re.compile(
-    r"^[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import\b|import[ \t]+([\w., \t]+))",
-    re.MULTILINE,
-)
-
-
-#: An import statement at the margin (module level), with the names a ``from`` import takes.
-_TOP_IMPORT_LINE = re.compile(
-    r"^(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+\(?([\w, \t]*)|import[ \t]+([\w.]+))",
-    re.MULTILINE,
-)
-
-
-def _top_level_imports(text: str) -> list[tuple[int, str, str]]:
-    """(level, module, local name) of the imports written at the start of a line (module level),
-    cheaply; for ``from M import a, b`` also ``M.a`` and ``M.b`` (each may be a submodule)."""
-    out: list[tuple[int, str, str]] = []
-    for match in _TOP_IMPORT_LINE.finditer(text):
-        dots, written, names, plain = match.groups()
-        if plain is not None:
-            out.append((0, plain, plain.partition(".")[0]))
-            continue
-        for item in names.split(","):
-            words = item.split()
-            if words:
-                local = words[2] if len(words) == 3 and words[1] == "as" else words[0]
-                out.append((len(dots), written, local))
-                out.append((len(dots), f"{written}.{words[0]}" if written else words[0], local))
-    return out
-
-
-def may_import_tree(text: str) -> bool:
-    """Whether an import of ``text`` may name a module of a project tree (a relative one, or one
-    outside the standard library and the modelled libraries): a cheap test (a superset: imports
-    anywhere, at any indentation) made before the file's project is looked for or its tree built."""
-    for match in _IMPORT_LINE.finditer(text):
-        dots, written, plain = match.groups()
-        if plain is None:
-            if dots or in_tree_candidate(written):
-                return True
-            continue
-        for item in plain.split(","):
-            words = item.split()
-            if words and in_tree_candidate(words[0]):
-                return True
-    return False
-
-
-def _text_imports(text: str) -> Optional[list[tuple[int, str]]]:
-    """(level, module) of what the imports of ``text`` (at any indentation) may name in a tree, for
-    ``from M import a`` also ``M.a`` (a submodule, perhaps), cheaply; None when an import is written
-    in a way this does not read (a line continued with a backslash)."""
-    found: list[tuple[int, str]] = []
-    for match in _IMPORT_LINE.finditer(text):
-        dots, written, plain = match.groups()
-        if plain is not None:
-            for item in plain.split(","):
-                words = item.split()
-                if words and in_tree_candidate(words[0]):
-                    found.append((0, words[0]))
-            continue
-        if not dots and not in_tree_candidate(written):
-            continue
-        names = _from_names(text, match.end())
-        if names is None:
-            return None
-        found.append((len(dots), written))
-        for name, _ in names:
-            found.append((len(dots), f"{written}.{name}" if written else name))
-    return found
-
-
-def _from_names(text: str, end: int) -> Optional[list[tuple[str, str]]]:
-    """The names and local names (``a``, ``a``; ``b``, ``c``) of ``from M import a, b as c`` whose
-    ``import`` ends at ``end``: parenthesized over lines or on one line; None for a line continued
-    with a backslash."""
-    rest = text[end:].lstrip(" \t")
-    if rest.startswith("("):
-        names = rest[1 : rest.find(")")] if ")" in rest else rest[1:]
-    else:
-        names = rest.partition("\n")[0].partition("#")[0]
-        if names.rstrip().endswith("\\"):
-            return None
-    names = " ".join(line.partition("#")[0] for line in names.split("\n"))
-    return [
-        (words[0], words[2] if len(words) == 3 else words[0])
-        for item in names.split(",")
-        if (words := item.split()) and words[0] != "*"
-    ]
-
-
-def _imported_locals(text: str) -> Optional[set[str]]:
-    """The local names the imports of ``text`` that may name a module of the tree bind (at any
-    indentation), cheaply; None when an import is written in a way this does not read (a line
-    continued with a backslash)."""
-    found: set[str] = set()
-    for match in _IMPORT_LINE.finditer(text):
-        dots, written, plain = match.groups()
-        if plain is not None:
-            for item in plain.split(","):
-                words = item.split()
-                if words and in_tree_candidate(words[0]):
-                    found.add(words[2] if len(words) == 3 else words[0].partition(".")[0])
-            continue
-        if not dots and not in_tree_candidate(written):
-            continue
-        names = _from_names(text, match.end())
-        if names is None:
-            return None
-        found.update(local for _, local in names)
-    return found
-
-
-#: A name called, itself or through attributes (``f(``, ``m.f(``, ``m . f (``), or an attribute chain
-#: that goes on on the next line (``m\\n    .f()`` inside brackets), which may be one.
-_CALLED = re.compile(
-    r"(?<![\w.])([A-Za-z_]\w*)(?:[ \t]*\.[ \t]*\w+)*(?:[ \t]*\(|[ \t]*\\?\r?\n\s*\.)"
-)
-
-
-def may_call_tree_at_import(text: str) -> bool:
-    """Whether ``text`` may call, when it is imported, a name an import of the tree binds: a cheap
-    superset of what ``astfacts.import_time`` finds, made before CPython's tree is built. A call is
-    taken to be in a function's body (skipped) when the nearest line above it indented less that
-    starts a ``def`` has its whole signature on that line; anything else may run at import."""
-    names = _imported_locals(text)
-    if names is None:
-        return True
-    if not names:
-        return False
-    in_body: Optional[list[bool]] = None
-    starts: list[int] = []
-    for match in _CALLED.finditer(text):
-        if match.group(1) not in names:
-            continue
-        if in_body is None:
-            in_body = _function_body_lines(text, starts)
-        if not in_body[bisect.bisect_right(starts, match.start()) - 1]:
-            return True
-    return False
-
-
-def _function_body_lines(text: str, starts: list[int]) -> list[bool]:
-    """For each line of ``text`` (its offset appended to ``starts``): whether the nearest enclosing
-    line indented less that starts a ``def`` is a whole signature (then the line is in its body)."""
-    out: list[bool] = []
-    #: (indentation, whether the block it opens is a function's body)
-    stack: list[tuple[int, bool]] = []
-    offset = 0
-    for line in text.split("\n"):
-        starts.append(offset)
-        offset += len(line) + 1
-        stripped = line.lstrip(" \t")
-        if not stripped or stripped.startswith("#"):
-            out.append(bool(stack) and stack[-1][1])
-            continue
-        indent = len(line) - len(stripped)
-        while stack and stack[-1][0] >= indent:
-            stack.pop()
-        inside = bool(stack) and stack[-1][1]
-        out.append(inside)
-        if stripped.startswith(("def ", "async def ")):
-            whole = stripped.partition("#")[0].rstrip().endswith(":")
-            stack.append((indent, whole))
-        else:
-            stack.append((indent, inside))
-    return out
 
 
 def _prefixes(module: str) -> list[str]:

@@ -10,7 +10,6 @@ whichever way the rest is computed, for the project index to follow.
 from __future__ import annotations
 
 import ast
-import functools
 import re
 from typing import Optional, Union
 
@@ -23,27 +22,29 @@ from mplint.model.syntax import dotted_name
 from mplint.positions import Positions
 from mplint.project.astfacts import (
     AnyFunction,
+    function_calls,
     function_nodes,
-    imported_calls,
     module_imports,
     mutates_module_state,
     start_guarded,
 )
 from mplint.project.layout import PROCESS_IMPORT, absolute_module
 from mplint.project.summary import (
+    CallReader,
     ClassFacts,
     Exit,
     FunctionFacts,
     GlobalWrite,
     ImportedCall,
     KindFacts,
+    LocalCall,
     ModuleSummary,
     ObjectFacts,
     Span,
     Start,
 )
 
-__all__ = ["summarize_light", "summarize_text"]
+__all__ = ["calls_reader", "summarize_light", "summarize_text"]
 
 
 #: The words without which a module has none of the facts that need its model: processes, exits,
@@ -96,6 +97,23 @@ def summarize_text(
         return names.summary(module_name, path, digest)
 
 
+def calls_reader(path: str, module_name: str, text: str) -> CallReader:
+    """What reads the calls of the module's functions from ``text`` when one is first asked about
+    (for a summary read from the cache directory, which does not keep them)."""
+    names: list[_AstNames] = []
+
+    def read(name: str) -> tuple[tuple[ImportedCall, ...], tuple[LocalCall, ...]]:
+        if not names:
+            try:
+                tree = ast.parse(text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                tree = ast.Module(body=[], type_ignores=[])
+            names.append(_AstNames(tree, text, module_name, path.endswith("__init__.py")))
+        return names[0].calls(name)
+
+    return read
+
+
 def summarize_light(path: str, module_name: str, text: str, digest: str) -> ModuleSummary:
     """The summary CPython's tree alone gives (names, arity, lambdas, re-exports, calls of imported
     functions; no exits, starts nor writes): what the import-time gate needs of a module whose text
@@ -123,6 +141,8 @@ class _AstNames:
         self.classes: list[str] = []
         self.variables: list[str] = []
         self.imports: list[tuple[str, int, Optional[str], str]] = []
+        self._imports: Optional[dict[str, str]] = None
+        self._calls: dict[str, tuple[tuple[ImportedCall, ...], tuple[LocalCall, ...]]] = {}
         for statement in tree.body:
             self._statement(statement)
 
@@ -168,15 +188,23 @@ class _AstNames:
     def once(self, name: str) -> bool:
         return self.counts.get(name) == 1
 
-    @functools.cached_property
-    def calls(self) -> dict[str, tuple[ImportedCall, ...]]:
-        """The calls of imported names each top-level function makes (``astfacts.imported_calls``)."""
-        once = {name for name, count in self.counts.items() if count == 1}
-        imports = module_imports(self.tree, self.module_name, self.is_package, once)
-        if not imports:
-            return {}
-        defs = {name: node for name, node in self.defs.items() if self.once(name)}
-        return imported_calls(self.tree, self.lines, defs, imports)
+    def calls(self, name: str) -> tuple[tuple[ImportedCall, ...], tuple[LocalCall, ...]]:
+        """The calls of imported names, and of the module's functions, the own body of the top-level
+        function ``name`` makes (``astfacts.function_calls``), once per name."""
+        try:
+            return self._calls[name]
+        except KeyError:
+            pass
+        if self._imports is None:
+            once = {n for n, count in self.counts.items() if count == 1}
+            self._imports = module_imports(self.tree, self.module_name, self.is_package, once)
+        function = self.defs.get(name)
+        found: tuple[tuple[ImportedCall, ...], tuple[LocalCall, ...]] = ((), ())
+        if self._imports and function is not None and self.once(name):
+            defs = {n for n in self.defs if self.once(n)}
+            found = function_calls(self.lines, name, function, defs, self._imports)
+        self._calls[name] = found
+        return found
 
     def summary(self, module_name: str, path: str, digest: str) -> ModuleSummary:
         is_package = path.endswith("__init__.py")
@@ -189,7 +217,6 @@ class _AstNames:
                 exits=(),
                 starts=None,
                 writes_globals=(),
-                calls=self.calls.get(name, ()),
             )
             for name, node in self.defs.items()
             if self.once(name)
@@ -214,7 +241,7 @@ class _AstNames:
             variables=tuple(
                 name for name in self.variables if self.once(name) and name not in self.defs
             ),
-        )
+        ).read_calls_with(self.calls)
 
 
 def _source(current: str, is_package: bool, level: int, written: Optional[str]) -> Optional[str]:
@@ -282,7 +309,7 @@ class _Summarizer:
             objects=objects,
             reexports=tuple(self._reexports()),
             variables=tuple(self._variables({o.name for o in objects})),
-        )
+        ).read_calls_with(self.names.calls)
 
     # --- functions -----------------------------------------------------------------------------------
     def _functions(self) -> list[FunctionFacts]:
@@ -344,7 +371,6 @@ class _Summarizer:
             exits=tuple(exits),
             starts=self._starts(function),
             writes_globals=tuple(written),
-            calls=self.names.calls.get(name, ()),
             returns=self._returns(function),
         )
 

@@ -12,9 +12,10 @@ returning a ``Pool``, a ``queue.Queue`` …), the kind they return; and the name
 summarised file, so a diagnostic can point there.
 
 A summary never looks into another module: a function's calls of names imported from other modules
-(``util.fail()``) are kept as :class:`ImportedCall` (the absolute name called), and the project index
-composes the callee's facts with the caller's when it is asked (:meth:`mplint.project.Project.function`);
-an :class:`Exit` or a :class:`Start` found that way names the file it lies in (``path``).
+(``util.fail()``) are read from the module's text when the function is asked about
+(:meth:`ModuleSummary.function`, as :class:`ImportedCall`: the absolute name called), and the project
+index composes the callee's facts with the caller's (:meth:`mplint.project.Project.function`); an
+:class:`Exit` or a :class:`Start` found that way names the file it lies in (``path``).
 
 Summaries are plain values with a JSON round trip (``to_json``/``from_json``), cached by the file's
 content (see :mod:`mplint.project.index`).
@@ -22,17 +23,20 @@ content (see :mod:`mplint.project.index`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 __all__ = [
     "SUMMARY_FORMAT",
+    "CallReader",
     "ClassFacts",
     "Exit",
     "FunctionFacts",
     "GlobalWrite",
     "ImportedCall",
     "KindFacts",
+    "LocalCall",
     "ModuleSummary",
     "ObjectFacts",
     "Span",
@@ -41,6 +45,9 @@ __all__ = [
 
 #: Bumped whenever the summary's fields change: older cache entries are then ignored.
 SUMMARY_FORMAT = 3
+
+#: What a worker's abrupt exit raises (``os._exit`` kills and no ``try`` catches it).
+RAISED_EXITS = ("SystemExit", "KeyboardInterrupt")
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,18 @@ class ImportedCall:
 
 
 @dataclass(frozen=True)
+class LocalCall:
+    """A call, in a function's own body, of another top-level function of its module by name: the
+    imported calls of that function happen here too (see :meth:`ModuleSummary.function`)."""
+
+    name: str
+    #: which of ``RAISED_EXITS`` a ``try`` around the call may catch
+    caught: tuple[str, ...]
+    #: the call is under a test of a parameter of the function that makes it
+    guarded: bool
+
+
+@dataclass(frozen=True)
 class FunctionFacts:
     name: str
     span: Span
@@ -167,10 +186,14 @@ class FunctionFacts:
     starts: Optional[Start]
     #: module globals the function (or a function of its module it calls) changes
     writes_globals: tuple[GlobalWrite, ...]
-    #: the calls of functions imported from other modules (see :class:`ImportedCall`)
+    #: the calls of functions imported from other modules (see :class:`ImportedCall`): in
+    #: ``ModuleSummary.functions`` those of the function's own body; :meth:`ModuleSummary.function`
+    #: adds those of the functions of its module it calls (``local``), computed when asked
     calls: tuple[ImportedCall, ...] = ()
     #: what every ``return`` of the function gives, when they agree on a modelled kind (a factory)
     returns: Optional[KindFacts] = None
+    #: the calls of the module's other top-level functions its own body makes, by name
+    local: tuple[LocalCall, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,6 +221,20 @@ class ObjectFacts:
     kind: KindFacts
 
 
+#: The calls of a function's own body (by its name) of names imported from other modules and of the
+#: module's functions; nothing for a name that is not a function of the module.
+CallReader = Callable[[str], tuple[tuple[ImportedCall, ...], tuple[LocalCall, ...]]]
+
+
+class _Lazy:
+    """What a summary reads when asked (not compared, not kept on disk)."""
+
+    def __init__(self) -> None:
+        self.reader: Optional[CallReader] = None
+        self.own: dict[str, FunctionFacts] = {}
+        self.asked: dict[str, Optional[FunctionFacts]] = {}
+
+
 @dataclass(frozen=True)
 class ModuleSummary:
     module: str
@@ -211,6 +248,8 @@ class ModuleSummary:
     reexports: tuple[tuple[str, str, str], ...] = ()
     #: the other module-level variables (bound by assignment, of no modelled kind)
     variables: tuple[str, ...] = ()
+    #: what is read when asked: see :meth:`read_calls_with` and :meth:`function`
+    _lazy: _Lazy = field(default_factory=_Lazy, init=False, repr=False, compare=False)
 
     def defines(self, name: str) -> bool:
         """The module binds ``name`` itself (not by an import)."""
@@ -221,8 +260,33 @@ class ModuleSummary:
             or self.object(name) is not None
         )
 
+    def read_calls_with(self, reader: CallReader) -> ModuleSummary:
+        """Read the calls of each function's own body, when a function is asked for, with ``reader``
+        (from the module's text: they are not kept in the summary); the summary itself."""
+        self._lazy.reader = reader
+        return self
+
     def function(self, name: str) -> Optional[FunctionFacts]:
-        return next((f for f in self.functions if f.name == name), None)
+        """The facts of the function ``name``, its ``calls`` those of its own body and those of the
+        functions of the module it calls (``local``, followed breadth first, each once: the calls
+        on the way, with the exits no ``try`` on the way may catch, and whether a test of a
+        parameter guards one of them), read when it is first asked for."""
+        lazy = self._lazy
+        try:
+            return lazy.asked[name]
+        except KeyError:
+            pass
+        if not lazy.own:
+            lazy.own.update((f.name, f) for f in self.functions)
+        facts = lazy.own.get(name)
+        reader = lazy.reader
+        if facts is not None and reader is not None:
+            direct, local = reader(name)
+            if direct or local:
+                calls = tuple(_calls_through(reader, name, direct, local))
+                facts = replace(facts, calls=calls, local=local)
+        lazy.asked[name] = facts
+        return facts
 
     def cls(self, name: str) -> Optional[ClassFacts]:
         return next((c for c in self.classes if c.name == name), None)
@@ -281,10 +345,6 @@ class ModuleSummary:
                         [w.name, w.how, w.span.to_json(), w.code, w.function]
                         for w in f.writes_globals
                     ],
-                    "calls": [
-                        [c.qualname, c.span.to_json(), list(c.chain), list(c.escapes), c.guarded]
-                        for c in f.calls
-                    ],
                     "returns": None if f.returns is None else f.returns.to_json(),
                 }
                 for f in self.functions
@@ -342,12 +402,6 @@ class ModuleSummary:
                         GlobalWrite(str(n), str(h), Span.from_json(s), str(c), str(fn))
                         for n, h, s, c, fn in f["globals"]
                     ),
-                    calls=tuple(
-                        ImportedCall(
-                            str(q), Span.from_json(s), tuple(chain), tuple(escapes), bool(guarded)
-                        )
-                        for q, s, chain, escapes, guarded in f["calls"]
-                    ),
                     returns=KindFacts.from_json(f["returns"]),
                 )
             )
@@ -380,3 +434,37 @@ def _object(name: Any, span: Any, kind: Any) -> ObjectFacts:
     if facts is None:
         raise ValueError("an object without a kind")
     return ObjectFacts(str(name), Span.from_json(span), facts)
+
+
+def _calls_through(
+    reader: CallReader,
+    root: str,
+    direct: tuple[ImportedCall, ...],
+    local: tuple[LocalCall, ...],
+) -> Iterator[ImportedCall]:
+    """The imported calls of the function ``root`` (``direct``, ``local``: its own body's) and of
+    the functions of its module it calls, breadth first."""
+    seen = {root}
+    queue: list[
+        tuple[
+            tuple[ImportedCall, ...], tuple[LocalCall, ...], tuple[str, ...], frozenset[str], bool
+        ]
+    ] = [(direct, local, (root,), frozenset(RAISED_EXITS), False)]
+    while queue:
+        calls, locals_, chain, escapes, guarded = queue.pop(0)
+        for call in calls:
+            yield ImportedCall(
+                call.qualname,
+                call.span,
+                chain,
+                tuple(e for e in RAISED_EXITS if e in escapes and e in call.escapes),
+                guarded or call.guarded,
+            )
+        for callee in locals_:
+            if callee.name not in seen:
+                seen.add(callee.name)
+                inner, further = reader(callee.name)
+                through = escapes - frozenset(callee.caught)
+                queue.append(
+                    (inner, further, (*chain, callee.name), through, guarded or callee.guarded)
+                )
