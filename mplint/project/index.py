@@ -64,10 +64,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Dependency", "Imported", "Project", "may_import_tree"]
 
-#: How many re-exports (``from .tasks import work`` in ``__init__.py``) a lookup follows.
-REEXPORT_DEPTH = 4
-#: How many modules deep the facts of a function follow its calls of other modules' functions.
-CALL_DEPTH = 4
+#: How many re-exports (``from .tasks import work`` in ``__init__.py``) a lookup follows, and how
+#: many modules deep the facts of a function follow its calls of other modules' functions.
+REEXPORT_DEPTH = CALL_DEPTH = 4
 
 
 #: A module's functions at the margin, what its imports bind, what a ``def`` or lambda may bind.
