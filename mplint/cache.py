@@ -230,7 +230,9 @@ class StatIndex:
 
 def _unchanged(path: str, size: int, mtime_ns: int, digest: str) -> bool:
     """A module of the project still has the content it had: the same stamp (then it is not read),
-    or the same bytes."""
+    or the same bytes; a file an import looked for in vain (``size`` -1) is still missing."""
+    if size < 0:
+        return not os.path.isfile(path)
     stamp = StatIndex.stamp(path)
     if stamp is None:
         return False

@@ -82,7 +82,7 @@ def gated(
     else:
         chosen = [rule for rule in rules if rule.GATE.passes(facts)]
     crossing = [r for r in rules if r.PROJECT_GATE and r not in chosen]
-    if crossing and project is not None and project.imports_starter(path, text):
+    if crossing and project is not None and project.imports_starter(path, text, tree):
         chosen.extend(crossing)
     return chosen
 

@@ -332,6 +332,251 @@ def test_only_imported_modules_are_summarised(monkeypatch: pytest.MonkeyPatch) -
     assert loaded == []  # unchanged modules are not read again
 
 
+def test_module_state_mutations_are_summarised_as_the_model_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A module that imports no library of processes, has no exit and no ``global`` but changes a
+    module-level container in place gets the writes the model finds; one that does not is never
+    parsed by libcst."""
+    from mplint.project.summarize import summarize_text
+
+    text = (
+        "results = []\n"
+        "cache = {}\n"
+        "def collect(x):\n"
+        "    results.append(x * 2)\n"
+        "def store(k, v):\n"
+        "    cache[k] = v\n"
+        "def drop(k):\n"
+        "    del cache[k]\n"
+        "def local(x):\n"
+        "    results = []\n"
+        "    results.append(x)\n"
+    )
+    light = summarize_text("pkg/mod.py", "pkg.mod", text, "0")
+    heavy = summarize_text("pkg/mod.py", "pkg.mod", text + "global_ = exit(0)\n", "0")
+    assert light.functions == heavy.functions
+    writes = {
+        f.name: [(w.name, w.how, w.span.to_json(), w.code) for w in f.writes_globals]
+        for f in light.functions
+    }
+    assert writes == {
+        "collect": [("results", "mutate", [4, 5, 4, 26], "results.append(x * 2)")],
+        "store": [("cache", "mutate", [6, 5, 6, 17], "cache[k] = v")],
+        "drop": [("cache", "mutate", [8, 5, 8, 17], "del cache[k]")],
+        "local": [],
+    }
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("parsed by libcst")
+
+    monkeypatch.setattr("mplint.project.summarize.cst.parse_module", refuse)
+    quiet = "results = []\ndef peek(i):\n    return results[i]\ndef other(r):\n    r.append(1)\n"
+    assert summarize_text("pkg/quiet.py", "pkg.quiet", quiet, "0").functions[0].name == "peek"
+
+
+def test_calls_of_imported_functions_are_summarised_from_cpythons_tree() -> None:
+    """The calls a function makes of other modules' functions (itself or through the functions of its
+    module it calls), whichever way the rest of the summary is computed, with the exits a ``try``
+    on the way may not catch; local names hide the imported ones."""
+    from mplint.project.summarize import summarize_text
+
+    text = (
+        "import pkg.util as u\n"
+        "from . import util\n"
+        "from .util import fail, stop\n"
+        "def a(x):\n"
+        "    try:\n"
+        "        util.fail(x)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "    return b(x)\n"
+        "def b(x):\n"
+        "    try:\n"
+        "        u.stop(x)\n"
+        "    except (ValueError, KeyboardInterrupt):\n"
+        "        pass\n"
+        "def c(fail):\n"
+        "    fail()\n"
+        "    def inner():\n"
+        "        stop()\n"
+        "    print(len(x))\n"
+        "def d():\n"
+        "    try:\n"
+        "        stop()\n"
+        "    except Unknown:\n"
+        "        pass\n"
+    )
+    light = summarize_text("pkg/mod.py", "pkg.mod", text, "0")
+    heavy = summarize_text("pkg/mod.py", "pkg.mod", text + "global_ = exit(0)\n", "0")
+    assert light.functions == heavy.functions
+    calls = {
+        f.name: [(c.qualname, c.span.to_json(), c.chain, c.escapes) for c in facts.calls]
+        for f in light.functions
+        if (facts := light.function(f.name)) is not None
+    }
+    assert calls == {
+        "a": [
+            ("pkg.util.fail", [6, 9, 6, 21], ("a",), ("KeyboardInterrupt",)),
+            ("pkg.util.stop", [12, 9, 12, 18], ("a", "b"), ("SystemExit",)),
+        ],
+        "b": [("pkg.util.stop", [12, 9, 12, 18], ("b",), ("SystemExit",))],
+        "c": [],
+        "d": [("pkg.util.stop", [22, 9, 22, 15], ("d",), ())],
+    }
+
+
+def test_calls_across_modules_are_followed_with_a_depth_limit_and_no_cycle(
+    tmp_path: Path,
+) -> None:
+    """Facts composed across modules that import each other end; a chain longer than the depth
+    limit is not followed to its end."""
+    from mplint.project.index import CALL_DEPTH
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "a.py").write_text("import b\ndef f(n):\n    return b.g(n)\n")
+    (tmp_path / "b.py").write_text("import a\ndef g(n):\n    return a.f(n)\n")
+    project = Project(str(tmp_path))
+    main = str(tmp_path / "main.py")
+    found = project.function(main, "a.f")
+    assert found is not None and found[0].exits == () and found[0].starts is None
+    for i in range(CALL_DEPTH + 2):
+        (tmp_path / f"m{i}.py").write_text(f"import m{i + 1}\ndef f():\n    m{i + 1}.f()\n")
+    (tmp_path / f"m{CALL_DEPTH + 2}.py").write_text("import os\ndef f():\n    os._exit(1)\n")
+    deep = project.function(main, "m0.f")
+    assert deep is not None and deep[0].exits == ()
+    near = project.function(main, f"m{2}.f")
+    assert near is not None
+    assert [(e.code, e.function, e.path) for e in near[0].exits] == [
+        ("os._exit(1)", f"m{CALL_DEPTH + 2}.f", str(tmp_path / f"m{CALL_DEPTH + 2}.py"))
+    ]
+
+
+def test_imports_and_calls_at_import_time_are_read_exactly() -> None:
+    """What a module imports and calls when it is imported: in blocks and class bodies too, not in
+    function bodies (their decorators and defaults run)."""
+    import ast
+
+    from mplint.project.astfacts import import_time
+
+    text = (
+        "import os, helpers as h\n"
+        "try:\n"
+        "    from .boot import go\n"
+        "except ImportError:\n"
+        "    go = None\n"
+        "if os.environ:\n"
+        "    CACHE = h.warm()\n"
+        "with open('x') as f:\n"
+        "    go()\n"
+        "class C:\n"
+        "    value = made()\n"
+        "@decorate()\n"
+        "def run(x=default()):\n"
+        "    import late\n"
+        "    hidden()\n"
+    )
+    imports, called = import_time(ast.parse(text))
+    assert sorted(imports) == [
+        (0, "helpers", "h"),
+        (0, "os", "os"),
+        (1, "boot", "go"),
+        (1, "boot.go", "go"),
+    ]
+    assert called == {"h", "open", "go", "made", "decorate", "default"}
+
+
+def test_a_warm_run_sees_a_module_created_later(tmp_path: Path) -> None:
+    """Results cached while an import named no file of the tree are checked again once the module
+    appears: for a file the engine lints and for one the gate turned away."""
+    (tmp_path / "pyproject.toml").write_text("")
+    main = tmp_path / "main.py"
+    main.write_text(
+        "from multiprocessing import Pool\nfrom tasks import work\n"
+        "def go():\n    with Pool(2) as pool:\n        pool.map(work, [1])\n"
+    )
+    boot = tmp_path / "boot.py"
+    boot.write_text("import helpers\n\nif helpers:\n    helpers.go()\n")
+    for path in (main, boot):
+        os.utime(path, ns=(1, 1))
+    cache = Cache(str(tmp_path / "cache"))
+
+    def run() -> list[tuple[str, str, int]]:
+        results = check_files(
+            [Candidate(str(main), True), Candidate(str(boot), True)],
+            lambda _: CONFIG,
+            Options(),
+            jobs=1,
+            cache=cache,
+        )
+        return [(os.path.basename(r.path), d.code, d.line) for r in results for d in r.diagnostics]
+
+    assert run() == []
+    assert run() == []
+    (tmp_path / "tasks.py").write_text("import sys\ndef work(x):\n    sys.exit(x)\n")
+    (tmp_path / "helpers.py").write_text(
+        "from multiprocessing import Pool\n\ndef go():\n    with Pool(2) as pool:\n"
+        "        return pool.map(abs, [1])\n"
+    )
+    assert run() == [("main.py", "MPL309", 5), ("boot.py", "MPL201", 4)]
+
+
+def test_the_gate_builds_no_tree_when_nothing_imported_can_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose imports of the tree reach no module that may start processes (read from their
+    texts, through the modules they import) is turned away before CPython's tree is built; one that
+    reaches such a module through another is not."""
+    import ast
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "util.py").write_text("import helpers\ndef go():\n    return helpers.size()\n")
+    (tmp_path / "helpers.py").write_text("def size():\n    return 1\n")
+    boot = "import util\n\nif util:\n    util.go()\n"
+    original = ast.parse
+    parsed: list[str] = []
+
+    def parse(source: str, *args: object, **kwargs: object) -> ast.Module:
+        parsed.append(source)
+        return original(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ast, "parse", parse)
+    project = Project(str(tmp_path))
+    assert not project.imports_starter(str(tmp_path / "boot.py"), boot)
+    assert parsed == []
+    (tmp_path / "helpers.py").write_text(
+        "from multiprocessing import Pool\ndef size():\n    with Pool(2) as pool:\n"
+        "        return len(pool.map(abs, [1]))\n"
+    )
+    project = Project(str(tmp_path))
+    assert project.imports_starter(str(tmp_path / "boot.py"), boot)
+    assert boot in parsed
+    assert [os.path.basename(d.path) for d in project.dependencies(str(tmp_path / "boot.py"))] == [
+        "helpers.py",
+        "util.py",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("from app import go\ngo()\n", True),
+        ("from app import (\n    other,  # a comment\n    go,\n)\nif x:\n    go()\n", True),
+        ("import app.tasks as t\nclass C:\n    v = t.make()\n", True),
+        ("from app import go\ndef f():\n    go()\n", False),
+        ("from app import go\ndef f(\n    x=go(),\n):\n    pass\n", True),
+        ("from app import go\n@go()\ndef f():\n    pass\n", True),
+        ("from app import go\nx = (\n    go\n    .attr()\n)\n", True),
+        ("import os\nos.getcwd()\n", False),
+        ("from app import \\\n    go\n", True),
+    ],
+)
+def test_the_text_test_before_the_tree_is_a_superset(text: str, expected: bool) -> None:
+    from mplint.project.texts import may_call_tree_at_import
+
+    assert may_call_tree_at_import(text) is expected
+
+
 def test_summaries_say_what_objects_classes_and_factories_are() -> None:
     """The kinds of module-level objects, of what factories return, and the library class a class
     derives from, with the methods it defines and calls on itself; unmodelled ones stay unknown."""
@@ -365,3 +610,104 @@ def test_summaries_say_what_objects_classes_and_factories_are() -> None:
     assert (supervised.methods, supervised.self_calls) == (("run", "start"), ("is_alive",))
     assert reporter.base == KindFacts("Thread", "threading")
     assert not reporter.process_subclass
+
+
+def test_starts_and_calls_under_a_test_of_a_parameter_are_guarded() -> None:
+    """A start, or a call of another module's function, under a test of a parameter of the function
+    that makes it (a branch, an early exit, the right of ``and``), or reached only through such
+    calls of the module's functions, is guarded; one under a test of anything else is not."""
+    from mplint.project.summarize import summarize_text
+
+    text = (
+        "import multiprocessing\n"
+        "from pkg import util\n"
+        "LIMIT = 2\n"
+        "def branch(n):\n"
+        "    if n > 1:\n"
+        "        return multiprocessing.Pool(n)\n"
+        "def early(flag):\n"
+        "    if not flag:\n"
+        "        return None\n"
+        "    return multiprocessing.Pool(2)\n"
+        "def either(flag):\n"
+        "    return flag and multiprocessing.Pool(2)\n"
+        "def constant():\n"
+        "    if LIMIT > 1:\n"
+        "        return multiprocessing.Pool(2)\n"
+        "def through(x, flag):\n"
+        "    if flag:\n"
+        "        return plain(x)\n"
+        "def twice(x, flag):\n"
+        "    if flag:\n"
+        "        plain(x)\n"
+        "    return plain(x)\n"
+        "def plain(x):\n"
+        "    util.work(x)\n"
+        "    return multiprocessing.Pool(2)\n"
+        "def calls(x, flag):\n"
+        "    if flag:\n"
+        "        util.work(x)\n"
+        "    util.other(x)\n"
+    )
+    summary = summarize_text("pkg/mod.py", "pkg.mod", text, "0")
+    starts = {
+        f.name: (f.starts.chain, f.starts.guarded)
+        for f in summary.functions
+        if f.starts is not None
+    }
+    assert starts == {
+        "branch": (("branch",), True),
+        "early": (("early",), True),
+        "either": (("either",), True),
+        "constant": (("constant",), False),
+        "through": (("through", "plain"), True),
+        "twice": (("twice", "plain"), False),
+        "plain": (("plain",), False),
+    }
+    calls = {
+        f.name: [(c.qualname, c.span.line, c.guarded) for c in facts.calls]
+        for f in summary.functions
+        if (facts := summary.function(f.name)) is not None
+    }
+    assert calls["through"] == [("pkg.util.work", 24, True)]
+    assert calls["calls"] == [("pkg.util.work", 28, True), ("pkg.util.other", 29, False)]
+    again = ModuleSummary.from_json(json.loads(json.dumps(summary.to_json())))
+    assert again == summary
+
+
+def test_the_texts_of_functions_are_read_as_their_summaries_take_them() -> None:
+    """The functions at the margin, their text up to the next top-level statement (a signature's
+    closing bracket at the margin does not end it), what they call; a name bound twice is no
+    function, a lambda or a string that may reach past the end cannot be told."""
+    from mplint.project.texts import MarginDefs, import_time_calls, text_bindings
+
+    text = (
+        "import app.util as u\n"
+        "from .jobs import (\n    run,  # the runner\n    stop as halt,\n)\n"
+        "def go(\n    x,\n):\n    u.fail(x)\n    helper(x)\n"
+        "# a comment at the margin\n"
+        "    return x\n"
+        "@decorate\n"
+        "def twice():\n    pass\n"
+        "def twice():\n    pass\n"
+        "quick = lambda: run()\n"
+        "def text():\n    '''a string\n"
+        "def inside(): ...\n'''\n"
+        "halt()\n"
+        "def later():\n    run()\n"
+        "u.fail(\n    1)\n"
+    )
+    margin = MarginDefs(text)
+    sure, calls, continued = margin.calls("go")
+    assert (sure, calls, continued) == (True, [("go",), ("u", "fail"), ("helper",)], set())
+    assert margin.function_text("twice") == (True, None)
+    assert margin.function_text("missing") == (True, None)
+    assert margin.function_text("quick") == (False, None)
+    assert margin.function_text("text") == (False, None)
+    # a superset: the body of a signature over lines, and a lambda's, may run at import
+    assert import_time_calls(text) == [("u", "fail"), ("run",), ("halt",)]
+    assert text_bindings(text) == {
+        "u": {(0, "app.util")},
+        "run": {(1, "jobs.run")},
+        "halt": {(1, "jobs.stop")},
+    }

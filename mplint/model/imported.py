@@ -44,16 +44,19 @@ class ImportedNames:
         self.names = names
         self.project = project
         self._memo: dict[cst.CSTNode, Optional[Imported]] = {}
+        self._functions: dict[cst.CSTNode, Optional[tuple[FunctionFacts, ModuleSummary]]] = {}
 
-    def display_path(self, summary: ModuleSummary) -> str:
-        """The path of a summarised module as the linted file's path is written: relative (to the
-        working directory) when it is relative, else absolute."""
+    def display_path(self, summary: ModuleSummary, path: Optional[str] = None) -> str:
+        """The path of a summarised module (or of ``path``, a file a composed fact lies in) as the
+        linted file's path is written: relative (to the working directory) when it is relative,
+        else absolute."""
+        where = path if path is not None else summary.path
         if os.path.isabs(self.tree.path):
-            return summary.path
+            return where
         try:
-            return os.path.relpath(summary.path)
+            return os.path.relpath(where)
         except ValueError:  # another drive
-            return summary.path
+            return where
 
     def qualname(self, expr: cst.BaseExpression) -> Optional[str]:
         """The absolute dotted name ``expr`` stands for through imports, relative imports included
@@ -97,12 +100,18 @@ class ImportedNames:
         return found
 
     def function(self, expr: cst.BaseExpression) -> Optional[tuple[FunctionFacts, ModuleSummary]]:
-        """The facts of the imported function (or lambda-bound name) ``expr`` names."""
-        found = self.lookup(expr)
-        if found is None:
+        """The facts of the imported function (or lambda-bound name) ``expr`` names, with what the
+        functions of other modules it calls do (``Project.function``)."""
+        if self.project is None or not isinstance(expr, (cst.Name, cst.Attribute)):
             return None
-        facts = found.summary.function(found.name)
-        return (facts, found.summary) if facts is not None else None
+        try:
+            return self._functions[expr]
+        except KeyError:
+            pass
+        qualname = self.qualname(expr)
+        found = self.project.function(self.tree.path, qualname) if qualname is not None else None
+        self._functions[expr] = found
+        return found
 
     def _may_bind_kind(self, expr: cst.BaseExpression) -> bool:
         """The module ``expr`` is read from may give it a kind (see ``Project.may_bind_kind``)."""

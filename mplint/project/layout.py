@@ -28,6 +28,8 @@ __all__ = [
     "STARTS_WORDS",
     "find_root",
     "in_tree_candidate",
+    "module_candidates",
+    "module_file",
     "module_name",
     "search_roots",
 ]
@@ -118,15 +120,20 @@ def in_tree_candidate(module: str) -> bool:
 def module_file(roots: tuple[str, ...], module: str) -> Optional[str]:
     """The file of ``module`` under the first of ``roots`` that has it (``a/b.py`` or
     ``a/b/__init__.py``), or None."""
+    return next((c for c in module_candidates(roots, module) if os.path.isfile(c)), None)
+
+
+def module_candidates(roots: tuple[str, ...], module: str) -> list[str]:
+    """The files that would be ``module``, in the order Python looks for them under ``roots``
+    (``a/b.py``, then ``a/b/__init__.py``, under each root); empty outside the tree."""
     if not in_tree_candidate(module):
-        return None
+        return []
     relative = os.path.join(*module.split("."))
-    for base in roots:
-        for candidate in (relative + ".py", os.path.join(relative, "__init__.py")):
-            full = os.path.join(base, candidate)
-            if os.path.isfile(full):
-                return full
-    return None
+    return [
+        os.path.join(base, candidate)
+        for base in roots
+        for candidate in (relative + ".py", os.path.join(relative, "__init__.py"))
+    ]
 
 
 def absolute_module(

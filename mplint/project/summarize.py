@@ -2,7 +2,9 @@
 file (``positional_arity``, ``abrupt_exits``, ``starts_processes`` along the call graph), so that a fact
 read from a summary is the fact the rule would find if the code were in the linted file.
 
-Only the module's own model is used: a summary never looks into a third module.
+Only the module's own model is used: a summary never looks into a third module. The calls a function
+makes of names imported from other modules are read from CPython's tree (:mod:`mplint.project.astfacts`),
+whichever way the rest is computed, for the project index to follow.
 """
 
 from __future__ import annotations
@@ -18,20 +20,31 @@ from mplint.model import FunctionNode, Model, build_model
 from mplint.model.names import BindingKind
 from mplint.model.syntax import dotted_name
 from mplint.positions import Positions
+from mplint.project.astfacts import (
+    AnyFunction,
+    function_calls,
+    function_nodes,
+    module_imports,
+    mutates_module_state,
+    start_guarded,
+)
 from mplint.project.layout import PROCESS_IMPORT, absolute_module
 from mplint.project.summary import (
+    CallReader,
     ClassFacts,
     Exit,
     FunctionFacts,
     GlobalWrite,
+    ImportedCall,
     KindFacts,
+    LocalCall,
     ModuleSummary,
     ObjectFacts,
     Span,
     Start,
 )
 
-__all__ = ["summarize_text"]
+__all__ = ["calls_reader", "summarize_light", "summarize_text"]
 
 
 #: The words without which a module has none of the facts that need its model: processes, exits,
@@ -61,16 +74,19 @@ def summarize_text(
 ) -> ModuleSummary:
     """The summary of one module's text; an empty one when it cannot be parsed.
 
-    A module without the words its model's facts need (``_MODELLED_FACTS``) is summarised from
-    CPython's tree alone (names, arity, lambdas, re-exports): libcst never parses it."""
+    A module without the words its model's facts need (``_MODELLED_FACTS``), and whose functions
+    change no module-level variable in place, is summarised from CPython's tree alone (names, arity,
+    lambdas, re-exports, calls of imported functions): libcst never parses it."""
     empty = ModuleSummary(module_name, path, digest)
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return empty
-    names = _AstNames(tree, text)
-    if not _MODELLED_FACTS.search(text) and not (
-        _THREAD_IMPORT.search(text) and _THREAD_OBJECTS.search(text)
+    names = _AstNames(tree, text, module_name, path.endswith("__init__.py"))
+    if (
+        not _MODELLED_FACTS.search(text)
+        and not (_THREAD_IMPORT.search(text) and _THREAD_OBJECTS.search(text))
+        and not mutates_module_state(tree, set(names.variables))
     ):
         return names.summary(module_name, path, digest)
     try:
@@ -81,11 +97,43 @@ def summarize_text(
         return names.summary(module_name, path, digest)
 
 
+def calls_reader(path: str, module_name: str, text: str) -> CallReader:
+    """What reads the calls of the module's functions from ``text`` when one is first asked about
+    (for a summary read from the cache directory, which does not keep them)."""
+    names: list[_AstNames] = []
+
+    def read(name: str) -> tuple[tuple[ImportedCall, ...], tuple[LocalCall, ...]]:
+        if not names:
+            try:
+                tree = ast.parse(text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                tree = ast.Module(body=[], type_ignores=[])
+            names.append(_AstNames(tree, text, module_name, path.endswith("__init__.py")))
+        return names[0].calls(name)
+
+    return read
+
+
+def summarize_light(path: str, module_name: str, text: str, digest: str) -> ModuleSummary:
+    """The summary CPython's tree alone gives (names, arity, lambdas, re-exports, calls of imported
+    functions; no exits, starts nor writes): what the import-time gate needs of a module whose text
+    starts no process itself."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ModuleSummary(module_name, path, digest)
+    names = _AstNames(tree, text, module_name, path.endswith("__init__.py"))
+    return names.summary(module_name, path, digest)
+
+
 class _AstNames:
     """The module-level names of CPython's tree: where each is bound (when once), and the facts that
     need no model (arity of plain functions, lambdas, re-exports)."""
 
-    def __init__(self, tree: ast.Module, text: str) -> None:
+    def __init__(self, tree: ast.Module, text: str, module_name: str, is_package: bool) -> None:
+        self.tree = tree
+        self.module_name = module_name
+        self.is_package = is_package
         self.lines = text.splitlines()
         self.spans: dict[str, Span] = {}
         self.counts: dict[str, int] = {}
@@ -93,6 +141,8 @@ class _AstNames:
         self.classes: list[str] = []
         self.variables: list[str] = []
         self.imports: list[tuple[str, int, Optional[str], str]] = []
+        self._imports: Optional[dict[str, str]] = None
+        self._calls: dict[str, tuple[tuple[ImportedCall, ...], tuple[LocalCall, ...]]] = {}
         for statement in tree.body:
             self._statement(statement)
 
@@ -138,6 +188,24 @@ class _AstNames:
     def once(self, name: str) -> bool:
         return self.counts.get(name) == 1
 
+    def calls(self, name: str) -> tuple[tuple[ImportedCall, ...], tuple[LocalCall, ...]]:
+        """The calls of imported names, and of the module's functions, the own body of the top-level
+        function ``name`` makes (``astfacts.function_calls``), once per name."""
+        try:
+            return self._calls[name]
+        except KeyError:
+            pass
+        if self._imports is None:
+            once = {n for n, count in self.counts.items() if count == 1}
+            self._imports = module_imports(self.tree, self.module_name, self.is_package, once)
+        function = self.defs.get(name)
+        found: tuple[tuple[ImportedCall, ...], tuple[LocalCall, ...]] = ((), ())
+        if self._imports and function is not None and self.once(name):
+            defs = {n for n in self.defs if self.once(n)}
+            found = function_calls(self.lines, name, function, defs, self._imports)
+        self._calls[name] = found
+        return found
+
     def summary(self, module_name: str, path: str, digest: str) -> ModuleSummary:
         is_package = path.endswith("__init__.py")
         functions = tuple(
@@ -173,7 +241,7 @@ class _AstNames:
             variables=tuple(
                 name for name in self.variables if self.once(name) and name not in self.defs
             ),
-        )
+        ).read_calls_with(self.calls)
 
 
 def _source(current: str, is_package: bool, level: int, written: Optional[str]) -> Optional[str]:
@@ -213,8 +281,10 @@ class _Summarizer:
         self.names = names
         self.module_name = module_name
         self.digest = digest
+        self.tree = tree
         self.positions = Positions(model.module, text, tree, model.tree.parents)
         self.is_package = model.path.endswith("__init__.py")
+        self._function_nodes: Optional[dict[str, AnyFunction]] = None
 
     def span(self, node: cst.CSTNode) -> Span:
         """Where ``node`` is: a module-level name bound once from CPython's tree, anything else by
@@ -239,7 +309,7 @@ class _Summarizer:
             objects=objects,
             reexports=tuple(self._reexports()),
             variables=tuple(self._variables({o.name for o in objects})),
-        )
+        ).read_calls_with(self.names.calls)
 
     # --- functions -----------------------------------------------------------------------------------
     def _functions(self) -> list[FunctionFacts]:
@@ -333,14 +403,23 @@ class _Summarizer:
         checked = model.exceptions.expects_exception(call, "AssertionError") or any(
             model.enclosing_function_node(use) in chain for use in model.tree.name_uses("daemon")
         )
+        span = self.span(call)
+        names = tuple(_name(f) for f in chain)
         return Start(
-            self.span(call),
+            span,
             description,
-            tuple(_name(f) for f in chain),
+            names,
             model.start_method(kind),
             kind.process_library,
             bool(checked),
+            guarded=start_guarded(self._ast_functions(), names, self.names.lines, span),
         )
+
+    def _ast_functions(self) -> dict[str, AnyFunction]:
+        """The functions of CPython's tree by name (``astfacts.function_nodes``), once."""
+        if self._function_nodes is None:
+            self._function_nodes = function_nodes(self.tree)
+        return self._function_nodes
 
     # --- classes and objects -------------------------------------------------------------------------
     def _classes(self) -> list[ClassFacts]:

@@ -11,22 +11,32 @@ returning a ``Pool``, a ``queue.Queue`` …), the kind they return; and the name
 (``from .tasks import work`` in a package's ``__init__.py``). Every place is a :class:`Span` in the
 summarised file, so a diagnostic can point there.
 
+A summary never looks into another module: a function's calls of names imported from other modules
+(``util.fail()``) are read from the module's text when the function is asked about
+(:meth:`ModuleSummary.function`, as :class:`ImportedCall`: the absolute name called), and the project
+index composes the callee's facts with the caller's (:meth:`mplint.project.Project.function`); an
+:class:`Exit` or a :class:`Start` found that way names the file it lies in (``path``).
+
 Summaries are plain values with a JSON round trip (``to_json``/``from_json``), cached by the file's
 content (see :mod:`mplint.project.index`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 __all__ = [
     "SUMMARY_FORMAT",
+    "CallReader",
     "ClassFacts",
     "Exit",
     "FunctionFacts",
     "GlobalWrite",
+    "ImportedCall",
     "KindFacts",
+    "LocalCall",
     "ModuleSummary",
     "ObjectFacts",
     "Span",
@@ -34,7 +44,10 @@ __all__ = [
 ]
 
 #: Bumped whenever the summary's fields change: older cache entries are then ignored.
-SUMMARY_FORMAT = 2
+SUMMARY_FORMAT = 3
+
+#: What a worker's abrupt exit raises (``os._exit`` kills and no ``try`` catches it).
+RAISED_EXITS = ("SystemExit", "KeyboardInterrupt")
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,8 @@ class Exit:
     how: str
     #: the function whose own body holds it (the summarised function or one it calls)
     function: str
+    #: the file that holds it when it is not the summarised module (a fact composed across modules)
+    path: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +119,13 @@ class Start:
     #: a function on the way reads a ``daemon`` flag, or the start is inside a ``try`` that expects
     #: ``AssertionError`` (what a daemonic process raises): the code may guard against running in one
     daemon_checked: bool = False
+    #: the file that holds it when it is not the summarised module (a fact composed across modules);
+    #: then the names of ``chain`` from other modules are qualified (``util.make_pool``)
+    path: Optional[str] = None
+    #: the start, or every call on the way to it in its module, is under a test of a parameter of the
+    #: function that holds it (``if workers > 1:``, an early ``return`` on one): whether it happens
+    #: depends on the arguments, so a caller in another module does not take it on (composition)
+    guarded: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +144,37 @@ class GlobalWrite:
 
 
 @dataclass(frozen=True)
+class ImportedCall:
+    """A call, in the function or in a function of its module it calls, of a name imported from
+    another module (``util.fail()``, ``from .util import fail; fail()``): what the other module's
+    function does happens here too."""
+
+    #: the absolute dotted name called (``pkg.util.fail``)
+    qualname: str
+    span: Span
+    #: the functions of the module on the way, the summarised function first, the caller last
+    chain: tuple[str, ...]
+    #: which of ``SystemExit`` and ``KeyboardInterrupt`` raised by the call no ``try`` around it
+    #: (nor around the calls on the way) may catch
+    escapes: tuple[str, ...]
+    #: the call, or a call on the way to it, is under a test of a parameter of the function that
+    #: makes it (see ``Start.guarded``): processes the callee starts are not taken on through it
+    guarded: bool = False
+
+
+@dataclass(frozen=True)
+class LocalCall:
+    """A call, in a function's own body, of another top-level function of its module by name: the
+    imported calls of that function happen here too (see :meth:`ModuleSummary.function`)."""
+
+    name: str
+    #: which of ``RAISED_EXITS`` a ``try`` around the call may catch
+    caught: tuple[str, ...]
+    #: the call is under a test of a parameter of the function that makes it
+    guarded: bool
+
+
+@dataclass(frozen=True)
 class FunctionFacts:
     name: str
     span: Span
@@ -133,8 +186,14 @@ class FunctionFacts:
     starts: Optional[Start]
     #: module globals the function (or a function of its module it calls) changes
     writes_globals: tuple[GlobalWrite, ...]
+    #: the calls of functions imported from other modules (see :class:`ImportedCall`): in
+    #: ``ModuleSummary.functions`` those of the function's own body; :meth:`ModuleSummary.function`
+    #: adds those of the functions of its module it calls (``local``), computed when asked
+    calls: tuple[ImportedCall, ...] = ()
     #: what every ``return`` of the function gives, when they agree on a modelled kind (a factory)
     returns: Optional[KindFacts] = None
+    #: the calls of the module's other top-level functions its own body makes, by name
+    local: tuple[LocalCall, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,6 +221,20 @@ class ObjectFacts:
     kind: KindFacts
 
 
+#: The calls of a function's own body (by its name) of names imported from other modules and of the
+#: module's functions; nothing for a name that is not a function of the module.
+CallReader = Callable[[str], tuple[tuple[ImportedCall, ...], tuple[LocalCall, ...]]]
+
+
+class _Lazy:
+    """What a summary reads when asked (not compared, not kept on disk)."""
+
+    def __init__(self) -> None:
+        self.reader: Optional[CallReader] = None
+        self.own: dict[str, FunctionFacts] = {}
+        self.asked: dict[str, Optional[FunctionFacts]] = {}
+
+
 @dataclass(frozen=True)
 class ModuleSummary:
     module: str
@@ -175,6 +248,8 @@ class ModuleSummary:
     reexports: tuple[tuple[str, str, str], ...] = ()
     #: the other module-level variables (bound by assignment, of no modelled kind)
     variables: tuple[str, ...] = ()
+    #: what is read when asked: see :meth:`read_calls_with` and :meth:`function`
+    _lazy: _Lazy = field(default_factory=_Lazy, init=False, repr=False, compare=False)
 
     def defines(self, name: str) -> bool:
         """The module binds ``name`` itself (not by an import)."""
@@ -185,8 +260,33 @@ class ModuleSummary:
             or self.object(name) is not None
         )
 
+    def read_calls_with(self, reader: CallReader) -> ModuleSummary:
+        """Read the calls of each function's own body, when a function is asked for, with ``reader``
+        (from the module's text: they are not kept in the summary); the summary itself."""
+        self._lazy.reader = reader
+        return self
+
     def function(self, name: str) -> Optional[FunctionFacts]:
-        return next((f for f in self.functions if f.name == name), None)
+        """The facts of the function ``name``, its ``calls`` those of its own body and those of the
+        functions of the module it calls (``local``, followed breadth first, each once: the calls
+        on the way, with the exits no ``try`` on the way may catch, and whether a test of a
+        parameter guards one of them), read when it is first asked for."""
+        lazy = self._lazy
+        try:
+            return lazy.asked[name]
+        except KeyError:
+            pass
+        if not lazy.own:
+            lazy.own.update((f.name, f) for f in self.functions)
+        facts = lazy.own.get(name)
+        reader = lazy.reader
+        if facts is not None and reader is not None:
+            direct, local = reader(name)
+            if direct or local:
+                calls = tuple(_calls_through(reader, name, direct, local))
+                facts = replace(facts, calls=calls, local=local)
+        lazy.asked[name] = facts
+        return facts
 
     def cls(self, name: str) -> Optional[ClassFacts]:
         return next((c for c in self.classes if c.name == name), None)
@@ -226,7 +326,9 @@ class ModuleSummary:
                     "span": f.span.to_json(),
                     "arity": list(f.arity) if f.arity is not None else None,
                     "lambda": f.is_lambda,
-                    "exits": [[e.span.to_json(), e.code, e.how, e.function] for e in f.exits],
+                    "exits": [
+                        [e.span.to_json(), e.code, e.how, e.function, e.path] for e in f.exits
+                    ],
                     "starts": None
                     if f.starts is None
                     else [
@@ -236,6 +338,8 @@ class ModuleSummary:
                         f.starts.start_method,
                         f.starts.library,
                         f.starts.daemon_checked,
+                        f.starts.path,
+                        f.starts.guarded,
                     ],
                     "globals": [
                         [w.name, w.how, w.span.to_json(), w.code, w.function]
@@ -279,8 +383,8 @@ class ModuleSummary:
                     arity=None if arity is None else (int(arity[0]), arity[1]),
                     is_lambda=bool(f["lambda"]),
                     exits=tuple(
-                        Exit(Span.from_json(s), str(code), str(how), str(fn))
-                        for s, code, how, fn in f["exits"]
+                        Exit(Span.from_json(s), str(code), str(how), str(fn), where)
+                        for s, code, how, fn, where in f["exits"]
                     ),
                     starts=None
                     if starts is None
@@ -291,6 +395,8 @@ class ModuleSummary:
                         starts[3],
                         starts[4],
                         bool(starts[5]),
+                        starts[6],
+                        bool(starts[7]),
                     ),
                     writes_globals=tuple(
                         GlobalWrite(str(n), str(h), Span.from_json(s), str(c), str(fn))
@@ -328,3 +434,37 @@ def _object(name: Any, span: Any, kind: Any) -> ObjectFacts:
     if facts is None:
         raise ValueError("an object without a kind")
     return ObjectFacts(str(name), Span.from_json(span), facts)
+
+
+def _calls_through(
+    reader: CallReader,
+    root: str,
+    direct: tuple[ImportedCall, ...],
+    local: tuple[LocalCall, ...],
+) -> Iterator[ImportedCall]:
+    """The imported calls of the function ``root`` (``direct``, ``local``: its own body's) and of
+    the functions of its module it calls, breadth first."""
+    seen = {root}
+    queue: list[
+        tuple[
+            tuple[ImportedCall, ...], tuple[LocalCall, ...], tuple[str, ...], frozenset[str], bool
+        ]
+    ] = [(direct, local, (root,), frozenset(RAISED_EXITS), False)]
+    while queue:
+        calls, locals_, chain, escapes, guarded = queue.pop(0)
+        for call in calls:
+            yield ImportedCall(
+                call.qualname,
+                call.span,
+                chain,
+                tuple(e for e in RAISED_EXITS if e in escapes and e in call.escapes),
+                guarded or call.guarded,
+            )
+        for callee in locals_:
+            if callee.name not in seen:
+                seen.add(callee.name)
+                inner, further = reader(callee.name)
+                through = escapes - frozenset(callee.caught)
+                queue.append(
+                    (inner, further, (*chain, callee.name), through, guarded or callee.guarded)
+                )

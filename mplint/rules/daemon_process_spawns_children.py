@@ -17,8 +17,9 @@ class DaemonProcessSpawnsChildren(LintRule):
     `daemon=True` (or given `p.daemon = True`) that — directly or through functions of this module,
     methods of its instances included (`job = Job(); job.run()`) — starts a `Process`, creates a process `Pool` or a `Manager()`, starts a manager, or submits to a
     `ProcessPoolExecutor`. A function imported from another module of the linted project, used as a
-    pool task or called by one, is followed in its own module, unless it reads a `daemon` flag on the
-    way or expects the `AssertionError`.
+    pool task or called by one, is followed in its own module and into the functions of other modules
+    of the project it calls (four modules deep), unless it reads a `daemon` flag on the way or expects
+    the `AssertionError`.
 
     ## Why is this bad?
     A daemonic process may not have children: `multiprocessing/process.py` `BaseProcess.start` raises
@@ -196,7 +197,7 @@ class DaemonProcessSpawnsChildren(LintRule):
         if isinstance(node, cst.Call) and self._handled(node, chain):
             return False
         names = " -> ".join([*(_function_name(f) for f in chain), *(f"{n}()" for n in start.chain)])
-        where = model.imported.display_path(summary)
+        where = model.imported.display_path(summary, start.path)
         self.report(
             node,
             once=node,

@@ -55,9 +55,11 @@ class MissingMainGuard(LintRule):
     Checks for code that starts child processes when the module is imported: starting a `Process`,
     creating a process `Pool` or a `Manager()`, submitting to a `ProcessPoolExecutor` — directly at module
     level, or through a module-level call such as a trailing `main()` whose body (followed through this
-    module's functions and the methods of its instances, as in `App().run()`) does so. A module-level call of a function imported from another module of the
-    linted project is reported when that function (followed through its own module) starts processes,
-    under a start method other than fork: the related location shows where.
+    module's functions and the methods of its instances, as in `App().run()`) does so. A module-level
+    call of a function imported from another module of the linted project is reported when that
+    function (followed through its own module, and through the functions of other modules of the
+    project it calls, four modules deep) starts processes, under a start method other than fork: the
+    related location shows where.
 
     ## Why is this bad?
     Under the `spawn` and `forkserver` start methods — the default on macOS and Windows, and on Linux from
@@ -258,7 +260,7 @@ class MissingMainGuard(LintRule):
         method = start.start_method or self.model.start_method(None)
         if method == "fork":
             return None, ()
-        where = self.model.imported.display_path(summary)
+        where = self.model.imported.display_path(summary, start.path)
         via = f" (via {summary.module}.{' -> '.join(start.chain)})"
         what = f"`{start.chain[-1]}` {start.description} here"
         return f"{start.description}{via}", (self.related_in(where, start.span, what),)

@@ -21,8 +21,10 @@ class WorkerAbruptExit(LintRule):
     the task: `sys.exit()`, `exit()`, `quit()`, `raise SystemExit`, `raise KeyboardInterrupt`,
     `os._exit()`, `os.abort()` and `os.kill(os.getpid(), ...)`. A task imported from another module
     of the linted project, and a function of another module that the worker's code calls, are checked
-    the same way in their own module: the diagnostic is where the task is handed to the pool (or the
-    function called), with the exit as a related location.
+    the same way in their own module, and through the functions of further modules of the project they
+    call (four modules deep; an exit a `try` around such a call may catch does not count): the
+    diagnostic is where the task is handed to the pool (or the function called), with the exit as a
+    related location in the module that holds it.
 
     ## Why is this bad?
     - Pool: `multiprocessing/pool.py` `worker` catches `Exception`, not `SystemExit`. The worker process
@@ -207,7 +209,7 @@ class WorkerAbruptExit(LintRule):
         submission: Submission,
     ) -> None:
         """Report ``node`` in this file for ``exits`` of another module, each a related location."""
-        where = self.model.imported.display_path(summary)
+        display = self.model.imported.display_path
         self.report(
             node,
             once=node,
@@ -216,7 +218,8 @@ class WorkerAbruptExit(LintRule):
             via=_via(submission),
             effect=_effect(submission, exits[0].how),
             elsewhere=tuple(
-                self.related_in(where, e.span, f"`{e.code}` in `{e.function}`") for e in exits
+                self.related_in(display(summary, e.path), e.span, f"`{e.code}` in `{e.function}`")
+                for e in exits
             ),
         )
 
