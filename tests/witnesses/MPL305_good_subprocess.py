@@ -1,8 +1,8 @@
 # witness: runs clean
-# witness: value "last result waited" = "less than 1.5 s"
+# witness: value "every result waited" = "less than 1.5 s"
 """MPL305 fixed: the callback only records the value; the main thread runs the program.
 
-Expected: "last result waited: less than 1.5 s".
+Expected: "every result waited: less than 1.5 s".
 """
 
 import subprocess
@@ -22,10 +22,11 @@ if __name__ == "__main__":
     with Pool(4) as pool:
         began = time.monotonic()
         handles = [pool.apply_async(render, (i,), callback=done.append) for i in range(4)]
-        handles[-1].get()
+        for handle in handles:
+            handle.get()
         waited = time.monotonic() - began
         pool.close()
         pool.join()
     for value in done:
         subprocess.run(PROGRAM, check=True)
-    print("last result waited:", "more than 1.5 s" if waited > 1.5 else "less than 1.5 s", flush=True)
+    print("every result waited:", "more than 1.5 s" if waited > 1.5 else "less than 1.5 s", flush=True)
