@@ -24,6 +24,7 @@ from mplint.diagnostics import Diagnostic
 from mplint.engine import lint_source
 from mplint.files import Candidate
 from mplint.project import KindFacts, ModuleSummary, Project, project_for
+from mplint.project.store import SummaryStore
 from mplint.runner import Options, check_files
 from mplint.source import split_lines_keepends
 
@@ -161,11 +162,11 @@ def test_summaries_follow_the_files(tmp_path: Path) -> None:
     assert run() == [("MPL309", 5)]
     project = project_for(str(main), str(tmp_path / "cache"))
     reads: list[str] = []
-    original = Project._load
+    original = SummaryStore.load
     monkey = pytest.MonkeyPatch()
     monkey.setattr(
-        Project,
-        "_load",
+        SummaryStore,
+        "load",
         lambda self, path, module: reads.append(path) or original(self, path, module),
     )
     try:
@@ -313,13 +314,13 @@ def test_only_imported_modules_are_summarised(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.chdir(root)
     project = Project(str(root))
     loaded: list[str] = []
-    original = Project._load
+    original = SummaryStore.load
 
-    def load(self: Project, path: str, module: str) -> object:
+    def load(self: SummaryStore, path: str, module: str) -> object:
         loaded.append(os.path.relpath(path, root))
         return original(self, path, module)
 
-    monkeypatch.setattr(Project, "_load", load)
+    monkeypatch.setattr(SummaryStore, "load", load)
     text = (root / "main.py").read_text(encoding="utf-8")
     lint_source("main.py", text, CONFIG, project=project)
     assert sorted(loaded) == ["pools.py", "tasks.py"]

@@ -24,16 +24,12 @@ unchanged, and each missing one still missing.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import itertools
-import json
 import os
-import re
-import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Generic, Optional, TypeVar
 
 from mplint.project.layout import (
     PROCESS_IMPORT,
@@ -44,16 +40,16 @@ from mplint.project.layout import (
     module_name,
     search_roots,
 )
+from mplint.project.store import SummaryStore
 from mplint.project.summary import Exit, FunctionFacts, KindFacts, ModuleSummary
 from mplint.project.texts import (
-    KIND_WORDS,
     MarginDefs,
+    binds_kind,
     defined_names,
     digest_of,
     import_time_calls,
     may_import_tree,
     read_text,
-    returns_kind,
     text_bindings,
     text_imports,
     top_level_imports,
@@ -71,6 +67,41 @@ REEXPORT_DEPTH = CALL_DEPTH = 4
 
 #: A module's functions at the margin, what its imports bind, what a ``def`` or lambda may bind.
 _TextFacts = tuple[MarginDefs, Optional[dict[str, set[tuple[int, str]]]], frozenset[str]]
+
+
+_T = TypeVar("_T")
+_MemoKey = TypeVar("_MemoKey", str, tuple[str, str])
+
+
+@dataclass(frozen=True)
+class _Read(Generic[_T]):
+    """What was read of a module file's text, with the file's stamp and the text's digest."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+    value: _T
+
+
+@dataclass(frozen=True)
+class _Peek:
+    #: the text imports a library of processes and names what starts them
+    starts: bool
+    #: what it imports (``texts.text_imports``), None when that cannot be told from the text
+    imports: Optional[list[tuple[int, str]]]
+
+
+def _peek_text(text: str, digest: str) -> _Peek:
+    starts = PROCESS_IMPORT.search(text) is not None and STARTS_WORDS.search(text) is not None
+    return _Peek(starts, text_imports(text))
+
+
+def _text_facts_of(text: str, digest: str) -> _TextFacts:
+    return MarginDefs(text), text_bindings(text), defined_names(text)
+
+
+def binds_kind_reader(name: str) -> Callable[[str, str], bool]:
+    return lambda text, digest: binds_kind(text, name)
 
 
 @dataclass(frozen=True)
@@ -108,16 +139,16 @@ class Project:
         self._summaries: dict[str, tuple[int, int, ModuleSummary]] = {}
         self._consulted: dict[str, dict[str, Dependency]] = {}
         #: path -> (size, mtime_ns, the summary from CPython's tree alone): see ``_gate_summary``
-        self._light: dict[str, tuple[int, int, ModuleSummary]] = {}
+        self._light: dict[str, _Read[ModuleSummary]] = {}
         #: path -> what ``_peek`` read of it
-        self._peeked: dict[str, tuple[int, int, str, bool, Optional[list[tuple[int, str]]]]] = {}
+        self._peeked: dict[str, _Read[_Peek]] = {}
         #: where the imports of a file are looked up, and what they found (see ``invalidate``)
         self._roots: dict[str, tuple[str, ...]] = {}
         #: (roots, module) -> (the file found, no candidate missing before it)
         self._files: dict[tuple[tuple[str, ...], str], tuple[Optional[str], tuple[str, ...]]] = {}
-        self._fingerprint: Optional[str] = None
+        self._store = SummaryStore(cache_dir, default_start_method)
         #: (path, name) -> (size, mtime_ns, digest, whether a line binds the name to a kind)
-        self._kind_lines: dict[tuple[str, str], tuple[int, int, str, bool]] = {}
+        self._kind_lines: dict[tuple[str, str], _Read[bool]] = {}
         #: path -> (text, digest): the texts that win over the disk's (``use_texts``)
         self._texts: dict[str, tuple[str, str]] = {}
         #: (path, digest, function, depth, light) -> (composed facts, the modules they took)
@@ -130,7 +161,7 @@ class Project:
             tuple[tuple[str, ...], str], tuple[bool, tuple[Dependency, ...]]
         ] = {}
         #: path -> (size, mtime_ns, what ``_text_facts`` read)
-        self._text_read: dict[str, tuple[int, int, _TextFacts]] = {}
+        self._text_read: dict[str, _Read[_TextFacts]] = {}
 
     # --- where files stand -------------------------------------------------------------------------
     def module_of(self, path: str) -> str:
@@ -320,9 +351,9 @@ class Project:
                 summary: Optional[ModuleSummary] = known[2]
             else:
                 summary = (
-                    self._load(key, module)
+                    self._store.load(key, module)
                     if given is None
-                    else self._summarize(
+                    else self._store.summarize(
                         key, module, given[0], given[0].encode("utf-8", "surrogatepass")
                     )
                 )
@@ -445,11 +476,10 @@ class Project:
             path = self.resolve(importer, module)
             if path is None:
                 return set()
-            package = os.path.basename(path) == "__init__.py"
-            if not package and not (
-                self._text_may_start(importer, path) and self._binds_kind(importer, path, name)
-            ):
-                return set()
+            if os.path.basename(path) != "__init__.py":  # a package: follow its re-export
+                peeked = self._peek(importer, path)  # else its text must start and bind a kind
+                if not (peeked and peeked.value.starts and self._binds_kind(importer, path, name)):
+                    return set()
             summary = self.summary(importer, path, module)
             if summary is None:
                 return set()
@@ -483,41 +513,14 @@ class Project:
         """A line of the module binds ``name`` by a class statement or an assignment that names a
         library class or constructor, or by a ``def`` whose body has a ``return`` that calls one."""
         key = os.path.normpath(path)
-        with self._lock:
-            stamp = self._stamp(key)
-        if stamp is None:
-            return False
-        size, mtime_ns, given = stamp
-        known = self._kind_lines.get((key, name))
-        if known is None or known[:2] != (size, mtime_ns):
-            read = given or read_text(key)
-            if read is None:
-                return False
-            text, digest = read
-            word = re.escape(name)
-            binding = re.compile(
-                rf"^(?:class[ \t]+{word}\b|{word}[ \t]*(?::[^=\n]*)?=)[^\n]*" + KIND_WORDS,
-                re.MULTILINE,
-            )
-            found = binding.search(text) is not None or returns_kind(text, word)
-            known = (size, mtime_ns, digest, found)
-            with self._lock:
-                self._kind_lines[(key, name)] = known
-        with self._lock:
-            dependency = Dependency(key, known[0], known[1], known[2])
-            self._consulted.setdefault(os.path.normpath(importer), {}).setdefault(key, dependency)
-        return known[3]
+        known = self._read(importer, key, self._kind_lines, (key, name), binds_kind_reader(name))
+        return known is not None and known.value
 
     def may_have_findings(self, importer: str, text: str) -> bool:
         """Whether a file the text prefilter turns away may still hold a finding through its imports
         of the tree: it calls a function that starts processes (:meth:`imports_starter`), or it
         imports objects of a modelled kind (:meth:`imported_kinds`)."""
         return self.imports_starter(importer, text) or bool(self.imported_kinds(importer, text))
-
-    def _text_may_start(self, importer: str, path: str) -> bool:
-        """The text of the module file ``path`` itself may start processes (``_peek``)."""
-        known = self._peek(importer, path)
-        return known is not None and known[3]
 
     def _text_calls_start(
         self,
@@ -582,7 +585,7 @@ class Project:
         known = self._peek(asker, path)
         if known is None:
             return False
-        if known[3]:  # its own text may start processes: its summary tells
+        if known.value.starts:  # its own text may start processes: its summary tells
             found = self._function(asker, importer, qualname, depth, True)
             return found is not None and found[0].starts is not None
         read = self._text_facts(path)
@@ -611,20 +614,8 @@ class Project:
         """The text of a module, what its imports bind (``texts.text_bindings``) and the names a
         ``def`` or a lambda may bind in it (``texts.defined_names``), per stamp."""
         key = os.path.normpath(path)
-        with self._lock:
-            stamp = self._stamp(key)
-            kept = self._text_read.get(key)
-        if stamp is None:
-            return None
-        if kept is not None and kept[:2] == stamp[:2]:
-            return kept[2]
-        read = stamp[2] or read_text(key)
-        if read is None:
-            return None
-        facts = (MarginDefs(read[0]), text_bindings(read[0]), defined_names(read[0]))
-        with self._lock:
-            self._text_read[key] = (stamp[0], stamp[1], facts)
-        return facts
+        known = self._read(None, key, self._text_read, key, _text_facts_of)
+        return known.value if known is not None else None
 
     def _gate_summary(self, asker: str, path: str, module: str) -> Optional[ModuleSummary]:
         """For the gate, which asks only whether functions start processes: the summary of a module
@@ -636,26 +627,17 @@ class Project:
         known = self._peek(asker, path)
         if known is None:
             return None
-        if known[3]:
+        if known.value.starts:
             return self.summary(asker, path, module)
         key = os.path.normpath(path)
-        with self._lock:
-            kept = self._light.get(key)
-        if kept is not None and kept[:2] == (known[0], known[1]):
-            return kept[2]
-        given = self._texts.get(key)
-        if given is not None:
-            text = given[0]
-        else:
-            try:
-                with open(key, "rb") as handle:
-                    text = handle.read().decode("utf-8", "replace")
-            except OSError:
-                return None
-        summary = summarize_light(key, module, text, known[2])
-        with self._lock:
-            self._light[key] = (known[0], known[1], summary)
-        return summary
+        light = self._read(
+            None,
+            key,
+            self._light,
+            key,
+            lambda text, digest: summarize_light(key, module, text, digest),
+        )
+        return light.value if light is not None else None
 
     def _some_may_start(
         self,
@@ -693,103 +675,49 @@ class Project:
         known = self._peek(importer, path)
         if known is None:
             return False
-        if known[3] or known[4] is None:
+        if known.value.starts or known.value.imports is None:
             return True
         if depth <= 0:
             return False
-        return self._some_may_start(importer, path, known[4], depth - 1, seen)
+        return self._some_may_start(importer, path, known.value.imports, depth - 1, seen)
 
-    def _peek(
-        self, importer: str, path: str
-    ) -> Optional[tuple[int, int, str, bool, Optional[list[tuple[int, str]]]]]:
-        """(size, mtime_ns, digest, whether its text may start processes itself, what it imports)
-        of the module file ``path``, recorded as a dependency of ``importer``."""
+    def _peek(self, importer: str, path: str) -> Optional[_Read[_Peek]]:
+        """Whether the text of the module file ``path`` may start processes itself, and what it
+        imports, recorded as a dependency of ``importer``."""
         key = os.path.normpath(path)
+        return self._read(importer, key, self._peeked, key, _peek_text)
+
+    def _read(
+        self,
+        importer: Optional[str],
+        key: str,
+        memo: dict[_MemoKey, _Read[_T]],
+        memo_key: _MemoKey,
+        reader: Callable[[str, str], _T],
+    ) -> Optional[_Read[_T]]:
+        """What ``reader`` gives of the text of the module file ``key`` (an unsaved text wins) and its
+        digest, kept in ``memo`` under ``memo_key`` while the file's size and modification time stay
+        the same; the module is recorded as a dependency of ``importer`` when one is given. None when
+        the file cannot be read."""
         with self._lock:
             stamp = self._stamp(key)
-            known = self._peeked.get(key)
+            known = memo.get(memo_key)
         if stamp is None:
             return None
         size, mtime_ns, given = stamp
-        if known is None or known[:2] != (size, mtime_ns):
+        if known is None or (known.size, known.mtime_ns) != (size, mtime_ns):
             read = given or read_text(key)
             if read is None:
                 return None
-            text, digest = read
-            starts = (
-                PROCESS_IMPORT.search(text) is not None and STARTS_WORDS.search(text) is not None
-            )
-            known = (size, mtime_ns, digest, starts, text_imports(text))
+            known = _Read(size, mtime_ns, read[1], reader(*read))
             with self._lock:
-                self._peeked[key] = known
-        with self._lock:
-            dependency = Dependency(key, known[0], known[1], known[2])
-            self._consulted.setdefault(os.path.normpath(importer), {}).setdefault(key, dependency)
+                memo[memo_key] = known
+        if importer is not None:
+            with self._lock:
+                dependency = Dependency(key, known.size, known.mtime_ns, known.digest)
+                consulted = self._consulted.setdefault(os.path.normpath(importer), {})
+                consulted.setdefault(key, dependency)
         return known
-
-    # --- loading -------------------------------------------------------------------------------------
-    def _load(self, path: str, module: str) -> Optional[ModuleSummary]:
-        from mplint.source import SourceError, decode_source
-
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-            text = decode_source(data, path)[0]
-        except (OSError, SourceError):
-            return None
-        return self._summarize(path, module, text, data)
-
-    def _summarize(self, path: str, module: str, text: str, data: bytes) -> Optional[ModuleSummary]:
-        """The summary of ``text`` (``data``: its bytes), from the cache directory or computed."""
-        from mplint.project.summarize import calls_reader, summarize_text
-
-        key = self._cache_key(module, path, data)
-        cached = self._from_disk(key)
-        if cached is not None:
-            return cached.read_calls_with(calls_reader(path, module, text))
-        digest = hashlib.sha256(data).hexdigest()
-        summary = summarize_text(path, module, text, digest, self.default_start_method)
-        self._to_disk(key, summary)
-        return summary
-
-    def _cache_key(self, module: str, path: str, data: bytes) -> str:
-        if self._fingerprint is None:
-            from mplint.cache import rules_fingerprint
-
-            self._fingerprint = rules_fingerprint()
-        digest = hashlib.sha256()
-        for part in (self._fingerprint, str(self.default_start_method), module, path):
-            digest.update(part.encode("utf-8", "surrogatepass"))
-            digest.update(b"\0")
-        digest.update(data)
-        return digest.hexdigest()
-
-    def _entry(self, key: str) -> Optional[str]:
-        if self.cache_dir is None:
-            return None
-        return os.path.join(self.cache_dir, "summaries", key[:2], f"{key[2:]}.json")
-
-    def _from_disk(self, key: str) -> Optional[ModuleSummary]:
-        entry = self._entry(key)
-        if entry is None:
-            return None
-        try:
-            with open(entry, encoding="utf-8") as handle:
-                return ModuleSummary.from_json(json.load(handle))
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            return None
-
-    def _to_disk(self, key: str, summary: ModuleSummary) -> None:
-        entry = self._entry(key)
-        if entry is None:
-            return
-        with contextlib.suppress(OSError):
-            directory = os.path.dirname(entry)
-            os.makedirs(directory, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(summary.to_json(), handle, separators=(",", ":"))
-            os.replace(temp, entry)
 
 
 def _prefixes(module: str) -> list[str]:

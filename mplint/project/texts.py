@@ -16,6 +16,7 @@ from mplint.project.layout import in_tree_candidate
 __all__ = [
     "KIND_WORDS",
     "MarginDefs",
+    "binds_kind",
     "body_calls",
     "defined_names",
     "digest_of",
@@ -359,3 +360,14 @@ _DEFINED = re.compile(
 def defined_names(text: str) -> frozenset[str]:
     """The names a ``def`` (at any indentation) or an assignment of a lambda binds in ``text``."""
     return frozenset(a or b for a, b in _DEFINED.findall(text))
+
+
+def binds_kind(text: str, name: str) -> bool:
+    """A line of ``text`` binds ``name`` by a class statement or an assignment that names a library
+    class or constructor, or by a ``def`` whose body has a ``return`` that calls one."""
+    word = re.escape(name)
+    binding = re.compile(
+        rf"^(?:class[ \t]+{word}\b|{word}[ \t]*(?::[^=\n]*)?=)[^\n]*" + KIND_WORDS,
+        re.MULTILINE,
+    )
+    return binding.search(text) is not None or returns_kind(text, word)
